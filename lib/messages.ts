@@ -1,0 +1,146 @@
+/**
+ * The message contracts every node speaks (see the design's "Messages"). Plain JSON-safe shapes:
+ * times are epoch milliseconds UTC, prices and sizes are numbers, "missing" is null, never 0.
+ */
+
+/** One OHLCV bar. `time` is the bar's start in epoch ms UTC. */
+export interface Bar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  /** Volume-weighted average price, when the source has it. */
+  wap?: number;
+  /** Number of trades in the bar, when the source has it. */
+  count?: number;
+}
+
+/** A top-of-book quote; fields not yet seen are null. */
+export interface Quote {
+  time: number;
+  bid: number | null;
+  ask: number | null;
+  last: number | null;
+  bidSize: number | null;
+  askSize: number | null;
+  lastSize: number | null;
+  volume: number | null;
+  open?: number | null;
+  high?: number | null;
+  low?: number | null;
+  close?: number | null;
+}
+
+export type Side = 'BUY' | 'SELL';
+
+/** What crossover emits in `msg.signal`. */
+export interface Signal {
+  side: Side;
+  /** Human readable, e.g. "fast crossed above slow". */
+  reason: string;
+  time: number;
+}
+
+export type OrderType = 'MKT' | 'LMT' | 'STP' | 'STP LMT' | 'TRAIL' | 'TRAIL LIMIT' | 'MOC' | 'LOC';
+export type TimeInForce = 'DAY' | 'GTC' | 'IOC' | 'OPG';
+
+/**
+ * `msg.order`: either a target position (`targetQuantity`, signed: negative is short) or an explicit
+ * order (`action` + `totalQuantity`), optionally with `orderId` to modify a working order.
+ */
+export interface OrderIntent {
+  targetQuantity?: number;
+  action?: Side;
+  totalQuantity?: number;
+  orderType?: OrderType;
+  lmtPrice?: number;
+  auxPrice?: number;
+  trailingPercent?: number;
+  trailStopPrice?: number;
+  tif?: TimeInForce;
+  outsideRth?: boolean;
+  account?: string;
+  orderRef?: string;
+  /** Modify this working order instead of placing a new one. */
+  orderId?: number;
+  /** Protective levels a risk-sizer attaches for stop-order. */
+  stopLoss?: number;
+  takeProfit?: number;
+}
+
+/** Order status names as TWS reports them. */
+export type OrderStatus =
+  | 'PendingSubmit'
+  | 'PendingCancel'
+  | 'PreSubmitted'
+  | 'Submitted'
+  | 'ApiCancelled'
+  | 'Cancelled'
+  | 'Filled'
+  | 'Inactive';
+
+/** One order event out of place-order / stop-order (and the fill engine). */
+export interface OrderEvent {
+  orderId: number;
+  permId: number;
+  parentId: number;
+  symbol: string;
+  action: Side;
+  orderType: OrderType;
+  totalQuantity: number;
+  status: OrderStatus;
+  filled: number;
+  remaining: number;
+  avgFillPrice: number;
+  lastFillPrice: number;
+  /** Total commission charged so far for this order. */
+  commission: number;
+  orderRef: string;
+  /** IB's reason for a rejection or cancel, when there is one. */
+  reason?: string;
+  time: number;
+}
+
+/** One execution (fill or partial fill). */
+export interface Execution {
+  execId: string;
+  orderId: number;
+  permId: number;
+  symbol: string;
+  side: Side;
+  shares: number;
+  price: number;
+  cumQty: number;
+  avgPrice: number;
+  commission: number;
+  realizedPnl: number | null;
+  orderRef: string;
+  account: string;
+  time: number;
+}
+
+/** A position in one instrument. `quantity` is signed (negative is short). */
+export interface Position {
+  account: string;
+  symbol: string;
+  quantity: number;
+  avgCost: number;
+  marketPrice: number | null;
+  marketValue: number | null;
+  unrealizedPnl: number | null;
+  realizedPnl: number;
+}
+
+/** The instrument key of a message: the design's `msg.topic`. */
+export type InstrumentKey = string;
+
+/** A bar message as it travels between computing nodes. */
+export interface BarMessage {
+  topic: InstrumentKey;
+  payload: Bar | Bar[];
+  indicators?: Record<string, number | null | Record<string, number | null> | Array<unknown>>;
+  signal?: Signal | null;
+  order?: OrderIntent;
+}

@@ -1,0 +1,104 @@
+/**
+ * The fill engine's contract: one engine keeps orders, positions, cash and commissions, and fills
+ * orders against the prices it is fed. The TWS simulator feeds it quotes from its random walk; a
+ * backtest feeds it bars. Both therefore share every fill rule.
+ */
+import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../../messages';
+
+/** An order as the engine takes it (the subset of IB's Order that changes how it fills). */
+export interface EngineOrder {
+  orderId: number;
+  /** 0 or undefined: no parent. A child waits until its parent has filled. */
+  parentId?: number;
+  symbol: InstrumentKey;
+  action: Side;
+  totalQuantity: number;
+  orderType: OrderType;
+  lmtPrice?: number;
+  /** Stop price for STP and STP LMT; trailing amount for TRAIL when trailingPercent is unset. */
+  auxPrice?: number;
+  trailingPercent?: number;
+  /** Initial stop of a TRAIL order; computed from the first price seen when unset. */
+  trailStopPrice?: number;
+  tif?: TimeInForce;
+  /** Orders sharing an OCA group: when one fills (ocaType 1) the others are cancelled. */
+  ocaGroup?: string;
+  ocaType?: 1 | 2 | 3;
+  orderRef?: string;
+  account?: string;
+  /** false: the order is held (not working) until a later order of its bracket is sent with transmit true. */
+  transmit?: boolean;
+  outsideRth?: boolean;
+  /** The client that placed it (TWS reports it back). */
+  clientId?: number;
+}
+
+/** Prices the engine fills against: a bar (backtest) or a quote (simulator). */
+export interface QuoteTick {
+  time: number;
+  bid: number;
+  ask: number;
+  last: number;
+}
+
+/** Commission for one execution, in the account currency. */
+export interface CommissionModel {
+  readonly name: string;
+  commission(shares: number, price: number): number;
+}
+
+/** Adjusts a fill price against the trader (a buy pays more, a sell gets less). */
+export interface SlippageModel {
+  readonly name: string;
+  adjust(side: Side, price: number, minTick: number): number;
+}
+
+export interface FillEngineOptions {
+  account: string;
+  startingCash: number;
+  commission?: CommissionModel;
+  slippage?: SlippageModel;
+  /**
+   * Bars only. 'next-open' (default): an order placed while bar t is being handled fills on bar t+1
+   * (market at its open; stops and limits when its range reaches them, gaps at the open).
+   * 'close': market orders fill at the close of the last bar fed (the bar the strategy just saw).
+   */
+  fillAt?: 'next-open' | 'close';
+  /** Simulator option: fill at most this many shares per price event, to exercise partial fills. */
+  maxFillPerEvent?: number;
+  /** Price increment per instrument; orders whose prices are not multiples of it are rejected. */
+  minTick?: (symbol: InstrumentKey) => number;
+  /** Wall clock for quotes-driven use; bars carry their own time. */
+  now?: () => number;
+}
+
+export interface FillEngineEvents {
+  /** Every change of an order's state, in the order TWS would report it. */
+  order: (event: OrderEvent) => void;
+  /** Every execution, followed by its commission in `Execution.commission`. */
+  execution: (execution: Execution) => void;
+  /** A position changed (after an execution). */
+  position: (position: Position) => void;
+}
+
+/** What the engine exposes; lib/sim/engine implements it. */
+export interface FillEngineApi {
+  readonly account: string;
+  /** Places or, when orderId is already working, modifies an order. Rejections are order events with status 'Inactive' (or 'Cancelled') and a reason. */
+  submit(order: EngineOrder): void;
+  cancel(orderId: number, reason?: string): void;
+  cancelAll(): void;
+  /** Feeds one bar of `symbol`: fills what it triggers, then marks positions at its close. */
+  onBar(symbol: InstrumentKey, bar: Bar): void;
+  /** Feeds one quote of `symbol`: fills what it triggers and marks positions at last. */
+  onQuote(symbol: InstrumentKey, quote: QuoteTick): void;
+  cash(): number;
+  equity(): number;
+  position(symbol: InstrumentKey): Position | undefined;
+  positions(): Position[];
+  /** Orders not yet filled or cancelled, including held bracket children. */
+  openOrders(): Array<{ order: EngineOrder; state: OrderEvent }>;
+  executions(): Execution[];
+  /** Total commission paid so far. */
+  commissionsPaid(): number;
+}

@@ -1,0 +1,55 @@
+/**
+ * The TWS simulator's control surface: what `bin/ib-sim`, the `simulator` mode of ib-connect and the
+ * tests use. The simulator itself speaks TWS's socket protocol to any IB client.
+ */
+import type { FillEngineApi } from '../engine/types';
+
+export interface SimulatorOptions {
+  /** Loopback by default; the simulator never listens on other interfaces unless asked. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Seed of every random walk: same seed, same prices and bars. */
+  seed?: number;
+  /** Accounts reported in MANAGED_ACCTS. Default ['DU1234567'] (paper). A 'U...' id simulates a live account. */
+  accounts?: string[];
+  /** Highest server version it negotiates (clamped to 176..193). Default 193. */
+  maxServerVersion?: number;
+  /** Market data ticks per second per subscribed instrument. Default 4. */
+  ticksPerSecond?: number;
+  startingCash?: number;
+  /** Enforce IB's historical-data pacing rules with error 162. Default true. */
+  historicalPacing?: boolean;
+  /** Partial fills: at most this many shares per fill. */
+  maxFillPerEvent?: number;
+  /** Log lines (one per connection event / bad frame); silent by default. */
+  log?: (line: string) => void;
+}
+
+/** A request matcher for fault injection: a client message id (e.g. 20 = REQ_HISTORICAL_DATA) and optionally its request id. */
+export interface RequestMatch {
+  messageId: number;
+  reqId?: number;
+}
+
+export interface Simulator {
+  readonly host: string;
+  readonly port: number;
+  readonly engine: FillEngineApi;
+  /** Number of connected API clients. */
+  clientCount(): number;
+  /** Stops listening and closes every client socket. */
+  close(): Promise<void>;
+  /** Fault: closes every client socket (as if TWS crashed or the network dropped); keeps listening. */
+  dropConnections(): void;
+  /** Fault: drop everything and listen again on the same port after `downMs`, like a TWS restart. */
+  restart(downMs?: number): Promise<void>;
+  /** Fault: accept and immediately close new connections while true. */
+  refuseConnections(refuse: boolean): void;
+  /** Fault: answer the next request matching `match` with ERR_MSG `code` instead of serving it. */
+  failNext(match: RequestMatch, code: number, message: string): void;
+  /** Fault: delay every response by `ms`. */
+  setLatency(ms: number): void;
+  /** Sends an ERR_MSG to every client, e.g. 1100/1101/1102 connectivity notices (id -1). */
+  broadcastError(id: number, code: number, message: string): void;
+}

@@ -1,0 +1,54 @@
+/**
+ * Glue every node shares: turning any failure inside an input handler into `done(err)` (so nothing
+ * throws into the runtime and Catch nodes see it), and a red status that names the problem.
+ */
+import type { DoneFunction, Node, NodeMessage, SendFunction } from './red';
+
+/** An error whose message is meant for the user: what was wrong and how to fix it. */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+export type InputHandler = (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void | Promise<void>;
+
+/**
+ * Registers `handler` as the node's input handler. A synchronous throw or a rejected promise ends in
+ * `done(err)` and a red ring status with the error's text; the handler itself calls `done()` on success
+ * (or returns a promise that resolves, in which case done() is called for it).
+ */
+export function onInput(node: Node, handler: InputHandler): void {
+  node.on('input', (msg, send, done) => {
+    let finished = false;
+    const finish: DoneFunction = (err) => {
+      if (finished) return;
+      finished = true;
+      if (err) {
+        node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+        done(err);
+      } else {
+        done();
+      }
+    };
+    try {
+      const result = handler(msg, send, finish);
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(
+          () => finish(),
+          (err: unknown) => finish(asError(err)),
+        );
+      }
+    } catch (err) {
+      finish(asError(err));
+    }
+  });
+}
+
+export function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(typeof err === 'string' ? err : JSON.stringify(err));
+}
+
+/** Node status texts must stay short to be readable under the node. */
+export function shortText(text: string, max = 40): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

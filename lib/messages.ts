@@ -144,3 +144,19 @@ export interface BarMessage {
   signal?: Signal | null;
   order?: OrderIntent;
 }
+
+/**
+ * Batch convention: when `msg.payload` is an array of N bars, every computing node writes an array of
+ * N at its output property, index-aligned with the bars (null where nothing is defined, e.g. warm-up):
+ * sma/indicator -> `msg.indicators.<name>: Array<number | null>` (or objects for multi-value
+ * indicators), crossover -> `msg.signal: Array<Signal | null>`, risk-sizer ->
+ * `msg.order: Array<OrderIntent | null>` (targetQuantity per bar, null = no change).
+ * backtest-report then runs the vectorized backtest over bars + orders with the fill engine's rules.
+ */
+export interface BatchMessage {
+  topic: InstrumentKey;
+  payload: Bar[];
+  indicators?: Record<string, Array<unknown>>;
+  signal?: Array<Signal | null>;
+  order?: Array<OrderIntent | null>;
+}

@@ -101,4 +101,6 @@ export interface FillEngineApi {
   executions(): Execution[];
   /** Total commission paid so far. */
   commissionsPaid(): number;
+  on<E extends keyof FillEngineEvents>(event: E, listener: FillEngineEvents[E]): this;
+  off<E extends keyof FillEngineEvents>(event: E, listener: FillEngineEvents[E]): this;
 }

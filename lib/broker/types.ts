@@ -1,0 +1,58 @@
+/**
+ * The broker: where orders go and what the account holds. Nodes that trade (place-order, stop-order,
+ * risk-sizer, backtest-report) talk only to this interface, never to a socket, so the same flow trades
+ * through TWS / the simulator (an IB broker over @stoqey/ib) or backtests in the fill engine (the
+ * backtest broker, which has no socket at all: a backtest can never reach a real account).
+ *
+ * Orders use @stoqey/ib's own `Contract` and `Order` shapes: msg.order fields mirror IB's Order.
+ */
+import type { Contract, Order } from '@stoqey/ib';
+import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
+
+export type BrokerKind = 'ib' | 'backtest';
+
+export interface BrokerEvents {
+  /** Every change of an order's state (submitted, partial fill, filled, cancelled, rejected). */
+  order: (event: OrderEvent) => void;
+  /** Every execution, with its commission once known. */
+  execution: (execution: Execution) => void;
+  /** A position changed. */
+  position: (position: Position) => void;
+}
+
+export interface WorkingOrder {
+  orderId: number;
+  key: InstrumentKey;
+  contract: Contract;
+  order: Order;
+  state: OrderEvent;
+}
+
+export interface Broker {
+  readonly kind: BrokerKind;
+  /** The account orders go to, once known. */
+  account(): string | null;
+  /**
+   * Why orders are refused right now (not connected, a live account without "allow live orders",
+   * daily-loss lock ...), or null when an order may be sent. Every order path checks it.
+   */
+  orderBlock(): string | null;
+  /** Reserves the next order id: ids come from TWS's nextValidId and are never reused. */
+  nextOrderId(): Promise<number>;
+  /** Places, or (same orderId as a working order) modifies, an order. */
+  placeOrder(orderId: number, contract: Contract, order: Order): void;
+  cancelOrder(orderId: number): void;
+  /** Global cancel: every working order of the account. */
+  cancelAll(): void;
+  /** Signed position of an instrument (negative is short); 0 when flat or unknown. */
+  position(key: InstrumentKey): number;
+  positions(): Position[];
+  /** Working orders (not filled, not cancelled), optionally only those of one instrument. */
+  workingOrders(key?: InstrumentKey): WorkingOrder[];
+  /** Net liquidation value in the account currency, or null while not yet known. */
+  equity(): number | null;
+  /** Last known price of an instrument (for notional limits and sizing), or null. */
+  lastPrice(key: InstrumentKey): number | null;
+  on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
+  off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
+}

@@ -1,0 +1,78 @@
+/**
+ * What an `ib-connect` config node gives the nodes that use it, whatever its mode. Plain TypeScript:
+ * lib/ib/session.ts implements it for `tws` and `simulator`, lib/backtest for `backtest`; the node
+ * layer (nodes/ib-connect) only wires config and status to it.
+ */
+import type { IBApi, IBApiNext } from '@stoqey/ib';
+import type { Broker } from '../broker/types';
+
+export type ConnectionMode = 'tws' | 'simulator' | 'backtest';
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error';
+
+export interface ConnectionStatus {
+  mode: ConnectionMode;
+  state: ConnectionState;
+  /** The account in use once known (first managed account unless one is configured). */
+  account: string | null;
+  /** A real-money account: id not starting with D, or port 7496/4001. */
+  live: boolean;
+  /** live && "allow live orders" ticked. */
+  liveOrdersAllowed: boolean;
+  /** Short human text for node status, e.g. "connected DU1234567", "LIVE U123 read-only". */
+  text: string;
+  /** Why the state is 'error' (e.g. "client id 7 already in use (326): ..."). */
+  error?: string;
+}
+
+/** Someone who made a request and should hear about its errors (a node, through its handler). */
+export interface RequestOwner {
+  onRequestError(error: IbRequestError): void;
+}
+
+export class IbRequestError extends Error {
+  override name = 'IbRequestError';
+  constructor(
+    readonly code: number,
+    readonly reqId: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The socket side of a connection (tws and simulator modes). */
+export interface IbSession {
+  /** The shared IBApiNext (one socket per config node). */
+  readonly next: IBApiNext;
+  /** The IBApi under `next`: same socket, for what IBApiNext lacks (fills, raw historical, ...). */
+  readonly api: IBApi;
+  /** Negotiated server version, 0 while disconnected. */
+  serverVersion(): number;
+  /**
+   * A request id for a raw IBApi request, routed: TWS errors carrying this id go to `owner`. Ids are
+   * from a range IBApiNext's own counter never reaches. Release it when the request is over.
+   */
+  allocateReqId(owner: RequestOwner): number;
+  releaseReqId(reqId: number): void;
+  /** Resolves once connected (NEXT_VALID_ID seen); rejects after `timeoutMs`. */
+  whenConnected(timeoutMs?: number): Promise<void>;
+}
+
+export interface ConnectionEvents {
+  status: (status: ConnectionStatus) => void;
+  /**
+   * Market data subscriptions must be made again: after a reconnect, or TWS code 1101 (connectivity
+   * restored, data lost). Nodes re-issue their subscriptions on this event.
+   */
+  resubscribe: () => void;
+}
+
+export interface Connection {
+  readonly mode: ConnectionMode;
+  readonly broker: Broker;
+  /** null in backtest mode: a backtest has no socket by construction. */
+  readonly ib: IbSession | null;
+  status(): ConnectionStatus;
+  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+  off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+}

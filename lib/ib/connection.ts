@@ -4,6 +4,7 @@
  * layer (nodes/ib-connect) only wires config and status to it.
  */
 import type { IBApi, IBApiNext } from '@stoqey/ib';
+import type { BacktestSession } from '../backtest/types';
 import type { Broker } from '../broker/types';
 
 export type ConnectionMode = 'tws' | 'simulator' | 'backtest';
@@ -72,6 +73,8 @@ export interface Connection {
   readonly broker: Broker;
   /** null in backtest mode: a backtest has no socket by construction. */
   readonly ib: IbSession | null;
+  /** Only in backtest mode: the run that replayed bars feed and backtest-report reads. */
+  readonly backtest: BacktestSession | null;
   status(): ConnectionStatus;
   on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
   off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;

@@ -1,0 +1,46 @@
+/**
+ * A backtest run on an `ib-connect` in backtest mode. The replaying source (historical-bars) feeds each
+ * bar to the session *before* sending it into the flow: the fill engine fills what the previous bars'
+ * orders trigger on this bar (market orders at its open, stops/limits when its range reaches them) and
+ * marks equity at its close; only then does the strategy see the bar, so it can never trade on a price
+ * it has not seen. backtest-report listens to the session.
+ */
+import type { Bar, InstrumentKey } from '../messages';
+import type { FillEngineApi } from '../sim/engine/types';
+
+export type CommissionModelName = 'none' | 'ib-fixed' | 'ib-tiered' | 'percent';
+
+export interface BacktestOptions {
+  startingCash: number;
+  commission: CommissionModelName;
+  /** Percent of trade value, for the 'percent' model. */
+  commissionPercent?: number;
+  slippage?: { kind: 'none' | 'ticks' | 'bps'; amount: number };
+  /** 'next-open' (default): orders fill on the next bar. 'close': market orders fill at this bar's close. */
+  fillAt?: 'next-open' | 'close';
+  account?: string;
+}
+
+export interface BacktestEvents {
+  /** A replay began (a new run: the engine was reset when no other source was running). */
+  start: (info: { sourceId: string; key: InstrumentKey; totalBars: number | null }) => void;
+  /** After the engine handled `bar`: equity is marked at its close. */
+  bar: (key: InstrumentKey, bar: Bar, equity: number) => void;
+  /** Every source that began has ended: the run is over. */
+  end: () => void;
+}
+
+export interface BacktestSession {
+  readonly options: BacktestOptions;
+  /** The fill engine of the current run. */
+  engine(): FillEngineApi;
+  /** A source starts replaying; the first one of a run resets the engine to the starting cash. */
+  begin(sourceId: string, key: InstrumentKey, totalBars: number | null): void;
+  /** Feeds one bar to the engine (fills, then marks at close), then emits 'bar'. */
+  onBar(key: InstrumentKey, bar: Bar): void;
+  /** A source finished; when no source is running any more, emits 'end'. */
+  end(sourceId: string): void;
+  running(): boolean;
+  on<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this;
+  off<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this;
+}

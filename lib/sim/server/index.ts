@@ -1,0 +1,45 @@
+/**
+ * The TWS / IB Gateway simulator: `createSimulator()` starts one on a loopback port and resolves once
+ * it listens. Any IB API client can then connect to `host:port` as to TWS.
+ */
+import type { FillEngineApi } from '../engine/types';
+import type { ResolvedOptions } from './context';
+import type { HandlerRegistry } from './handler';
+import { registerHandshakeHandlers } from './handshake';
+import { ServerVersion } from './message-ids';
+import { SimulatorServer } from './server';
+import type { Simulator, SimulatorOptions } from './types';
+
+export type { Simulator, SimulatorOptions, RequestMatch } from './types';
+
+export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
+  const maxServerVersion = Math.min(
+    ServerVersion.MAX_NEGOTIATED,
+    Math.max(ServerVersion.MIN_NEGOTIATED, Math.floor(options.maxServerVersion ?? ServerVersion.MAX_NEGOTIATED)),
+  );
+  const accounts = options.accounts && options.accounts.length > 0 ? [...options.accounts] : ['DU1234567'];
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    seed: Math.floor(options.seed ?? 1),
+    accounts,
+    maxServerVersion,
+    ticksPerSecond: options.ticksPerSecond !== undefined && options.ticksPerSecond > 0 ? options.ticksPerSecond : 4,
+    startingCash: options.startingCash ?? 1_000_000,
+    historicalPacing: options.historicalPacing ?? true,
+    maxFillPerEvent: options.maxFillPerEvent,
+    log: options.log ?? (() => {}),
+  };
+}
+
+export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const resolved = resolveOptions(options);
+  const handlers: HandlerRegistry = new Map();
+  registerHandshakeHandlers(handlers);
+  const engine = (): FillEngineApi => {
+    throw new Error('the fill engine is not wired into the simulator yet');
+  };
+  const server = new SimulatorServer(resolved, handlers, engine);
+  await server.listen();
+  return server;
+}

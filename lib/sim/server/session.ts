@@ -1,0 +1,138 @@
+/**
+ * One connected API client: its socket, negotiated server version, clientId, outgoing queue (with the
+ * injected latency) and whatever its feature handlers keep per connection (subscriptions).
+ */
+import type { Socket } from 'node:net';
+import { encodeFrame } from './framing';
+import { num } from './fields';
+import { Outgoing } from './message-ids';
+
+export type Field = string | number;
+
+/** Per-connection cleanups handlers register (timers of subscriptions and the like). */
+export type Cleanup = () => void;
+
+export class ClientSession {
+  serverVersion = 0;
+  /** Set by START_API. */
+  clientId: number | undefined;
+  started = false;
+  closed = false;
+  /** Feature state keyed by handler name, so each handler keeps its own per-connection data. */
+  readonly state = new Map<string, unknown>();
+  private readonly cleanups = new Set<Cleanup>();
+  private pending: Buffer[] = [];
+  private flushScheduled = false;
+  private delayed: Array<{ due: number; frames: Buffer[] }> = [];
+  private delayTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    private readonly latencyMs: () => number,
+  ) {}
+
+  get label(): string {
+    const client = this.clientId === undefined ? '' : ` clientId ${this.clientId}`;
+    return `connection #${this.id} (${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}${client})`;
+  }
+
+  /** Queues one message; frames written in the same tick leave in one socket write. */
+  send(fields: readonly Field[]): void {
+    if (this.closed) return;
+    this.pending.push(encodeFrame(fields));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  /** ERR_MSG as TWS sends it (advancedOrderRejectJson present from version 166, always here). */
+  error(id: number, code: number, message: string, advancedOrderRejectJson = ''): void {
+    this.send([Outgoing.ERR_MSG, 2, id, code, message, advancedOrderRejectJson]);
+  }
+
+  /** The unprefixed handshake answer: server version and connection time. */
+  sendRaw(frame: Buffer): void {
+    if (!this.closed) this.socket.write(frame);
+  }
+
+  onClose(cleanup: Cleanup): Cleanup {
+    this.cleanups.add(cleanup);
+    return () => this.cleanups.delete(cleanup);
+  }
+
+  /** Ends the connection after what is queued has been written. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    const delayed = this.delayed;
+    this.finish();
+    if (delayed.length > 0) {
+      // Latency is in force: let the delayed answers go out late, then close.
+      const last = delayed[delayed.length - 1].due;
+      setTimeout(() => {
+        for (const entry of delayed) this.write(entry.frames);
+        this.socket.end();
+      }, Math.max(0, last - Date.now())).unref();
+    } else {
+      this.socket.end();
+    }
+  }
+
+  /** Cuts the connection at once, as a crash or a network drop would. */
+  destroy(): void {
+    this.finish();
+    this.socket.destroy();
+  }
+
+  /** Marks the session gone and runs the cleanups (idempotent; also called on socket close). */
+  finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.delayTimer = undefined;
+    this.delayed = [];
+    for (const cleanup of this.cleanups) {
+      try {
+        cleanup();
+      } catch {
+        // A failing cleanup must not keep the others from running.
+      }
+    }
+    this.cleanups.clear();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const frames = this.pending;
+    this.pending = [];
+    const latency = this.latencyMs();
+    if (latency <= 0 && this.delayed.length === 0) {
+      this.write(frames);
+      return;
+    }
+    this.delayed.push({ due: Date.now() + latency, frames });
+    this.scheduleDelayed();
+  }
+
+  private write(frames: Buffer[]): void {
+    if (this.socket.destroyed) return;
+    this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+  }
+
+  private scheduleDelayed(): void {
+    if (this.delayTimer || this.delayed.length === 0) return;
+    const wait = Math.max(0, this.delayed[0].due - Date.now());
+    this.delayTimer = setTimeout(() => {
+      this.delayTimer = undefined;
+      const now = Date.now();
+      // Keep the order of answers even when the latency was changed in between.
+      while (this.delayed.length > 0 && this.delayed[0].due <= now) this.write(this.delayed.shift()!.frames);
+      this.scheduleDelayed();
+    }, wait);
+  }
+}
+
+export { num };

@@ -1,0 +1,96 @@
+/**
+ * Bar times in every spelling a bar file or TWS uses, read into epoch ms UTC: ISO 8601, epoch seconds or
+ * milliseconds, and IB's "yyyyMMdd", "yyyyMMdd HH:mm:ss", "yyyyMMdd-HH:mm:ss" (UTC) and
+ * "yyyyMMdd HH:mm:ss Zone/Name". A time without a zone is read as UTC, never as this machine's zone,
+ * so the same file gives the same bars everywhere.
+ */
+
+const IB_DATE = /^(\d{4})(\d{2})(\d{2})(?:[ -]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+([A-Za-z_]+(?:\/[A-Za-z_+-]+)*))?)?$/;
+const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Epoch ms of `value`, or NaN when it is not a time this module can read. */
+export function parseTime(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? epochNumber(value) : NaN;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value !== 'string') return NaN;
+  const text = value.trim();
+  if (text === '') return NaN;
+  if (/^\d{9,13}$/.test(text) && !/^\d{8}$/.test(text)) return epochNumber(Number(text));
+  const ib = IB_DATE.exec(text);
+  if (ib) return ibDate(ib);
+  if (ISO_DATE.test(text)) return Date.parse(`${text}T00:00:00Z`);
+  if (ISO_NO_ZONE.test(text)) return Date.parse(`${text.replace(' ', 'T')}Z`);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) return Date.parse(text);
+  return NaN;
+}
+
+/** Seconds below 1e11 (until year 5138), milliseconds above. */
+function epochNumber(n: number): number {
+  return Math.abs(n) < 1e11 ? n * 1000 : n;
+}
+
+function ibDate(m: RegExpExecArray): number {
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const zone = m[7];
+  if (!zone || zone === 'UTC' || zone === 'GMT') return asUtc;
+  const offset = zoneOffsetMs(zone, asUtc);
+  if (Number.isNaN(offset)) return NaN;
+  // The wall time is in `zone`: subtract its offset (checked again at the result, for DST edges).
+  const first = asUtc - offset;
+  const second2 = asUtc - zoneOffsetMs(zone, first);
+  return second2;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of an IANA zone from UTC at instant `atMs`, in ms (NaN for an unknown zone). */
+export function zoneOffsetMs(zone: string, atMs: number): number {
+  let format = formatters.get(zone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+    } catch {
+      return NaN;
+    }
+    formatters.set(zone, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(atMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return wall - Math.floor(atMs / 1000) * 1000;
+}
+
+/** IB's UTC form for a request's end time: "yyyyMMdd-HH:mm:ss". */
+export function formatIbUtc(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/**
+ * Reads an end time given by a user (node config or msg): empty means now; otherwise any form
+ * parseTime reads. Throws naming the value.
+ */
+export function parseEndTime(value: unknown, now: number): number {
+  if (value === undefined || value === null || value === '' || value === 'now') return now;
+  const ms = parseTime(value);
+  if (Number.isNaN(ms)) {
+    throw new Error(`end time "${String(value)}" is not a time: use ISO (2024-03-01T16:00:00Z), IB's "20240301 16:00:00 US/Eastern", epoch ms, or leave it empty for now`);
+  }
+  return ms;
+}

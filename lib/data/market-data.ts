@@ -1,0 +1,212 @@
+/**
+ * One market data subscription over a TWS session: streaming quotes, a snapshot, or tick-by-tick
+ * (Last, AllLast, BidAsk, MidPoint). Uses the raw IBApi with a routed request id, so its ticks and
+ * errors reach only it. It can be restarted with a fresh request id after a reconnect, and falls back
+ * to delayed data when live data is not permitted (354 / 10089 / 10090 / 10168), if asked to.
+ */
+import type { Contract, IBApi } from '@stoqey/ib';
+import type { InstrumentKey, Quote } from '../messages';
+import type { IbRequestError, IbSession } from '../ib/connection';
+import { routerFor, type RoutedHandlers } from './ib-router';
+import { QuoteAssembler } from './quote';
+
+export type MarketDataKind = 'quote' | 'snapshot' | 'Last' | 'AllLast' | 'BidAsk' | 'MidPoint';
+export const MARKET_DATA_KINDS: readonly MarketDataKind[] = ['quote', 'snapshot', 'Last', 'AllLast', 'BidAsk', 'MidPoint'];
+
+/** TWS market data types. */
+export const MARKET_DATA_TYPES = { live: 1, frozen: 2, delayed: 3, 'delayed-frozen': 4 } as const;
+export type MarketDataTypeName = keyof typeof MARKET_DATA_TYPES;
+
+export type TickByTick =
+  | { type: 'Last' | 'AllLast'; time: number; price: number; size: number; exchange: string; specialConditions: string; pastLimit: boolean; unreported: boolean }
+  | { type: 'BidAsk'; time: number; bid: number; ask: number; bidSize: number; askSize: number }
+  | { type: 'MidPoint'; time: number; mid: number };
+
+export interface MarketDataOptions {
+  kind: MarketDataKind;
+  marketDataType: MarketDataTypeName;
+  /** When live data is not permitted, ask for delayed data instead of failing. */
+  fallbackToDelayed: boolean;
+  /** Generic tick list for streaming quotes (e.g. "233" for RT volume); empty by default. */
+  genericTicks?: string;
+}
+
+export interface MarketDataHandlers {
+  /** The quote changed (streaming). */
+  onQuote?(quote: Quote): void;
+  /** The snapshot is complete (snapshot kind); the subscription is over. */
+  onSnapshot?(quote: Quote): void;
+  onTick?(tick: TickByTick): void;
+  /** Something the user should see but that does not end the data (delayed data shown, ...). */
+  onNotice?(text: string, code: number): void;
+  /** The subscription ended with an error (unknown contract, no permission ...). */
+  onError(err: MarketDataError): void;
+}
+
+export class MarketDataError extends Error {
+  override name = 'MarketDataError';
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes for "not permitted live": 354 no subscription, 10089/10090/10168 subscription needed. */
+const NOT_PERMITTED = new Set([354, 10089, 10168]);
+/** Codes that do not end a market data subscription. */
+function isNotice(code: number): boolean {
+  return code === 10167 || code === 10090 || code === 399 || code === 10197 || (code >= 2100 && code <= 2999);
+}
+
+const lastTypeSent = new WeakMap<IBApi, number>();
+
+/** reqMarketDataType applies to the requests that follow it on the socket: send it only on change. */
+function ensureMarketDataType(session: IbSession, type: number): void {
+  if (lastTypeSent.get(session.api) === type) return;
+  session.api.reqMarketDataType(type);
+  lastTypeSent.set(session.api, type);
+}
+
+/** Forget what was sent on this socket (after a reconnect TWS starts again from live). */
+export function resetMarketDataType(session: IbSession): void {
+  lastTypeSent.delete(session.api);
+}
+
+export class MarketDataSubscription {
+  private reqId = -1;
+  private readonly quote = new QuoteAssembler();
+  private dataType: number;
+  private active = false;
+  /** Ticks received (for status and benchmarks). */
+  ticks = 0;
+
+  constructor(
+    private readonly session: IbSession,
+    readonly key: InstrumentKey,
+    readonly contract: Contract,
+    readonly options: MarketDataOptions,
+    private readonly handlers: MarketDataHandlers,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.dataType = MARKET_DATA_TYPES[options.marketDataType];
+  }
+
+  /** The current data type (3 after a fallback to delayed). */
+  marketDataType(): number {
+    return this.dataType;
+  }
+
+  isActive(): boolean {
+    return this.active;
+  }
+
+  start(): void {
+    if (this.active) this.cancelRequest();
+    this.active = true;
+    const router = routerFor(this.session.api);
+    this.reqId = this.session.allocateReqId({ onRequestError: (error) => this.onRequestError(error) });
+    router.route(this.reqId, this.routedHandlers());
+    const { kind } = this.options;
+    if (kind === 'quote' || kind === 'snapshot') {
+      ensureMarketDataType(this.session, this.dataType);
+      this.session.api.reqMktData(this.reqId, this.contract, kind === 'snapshot' ? '' : (this.options.genericTicks ?? ''), kind === 'snapshot', false);
+    } else {
+      this.session.api.reqTickByTickData(this.reqId, this.contract, kind as never, 0, false);
+    }
+  }
+
+  /** After a reconnect: the old request id means nothing to the new TWS session. */
+  restart(): void {
+    if (!this.active) return;
+    this.releaseRequest();
+    this.active = false;
+    this.start();
+  }
+
+  stop(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.cancelRequest();
+  }
+
+  private cancelRequest(): void {
+    if (this.reqId < 0) return;
+    try {
+      if (this.options.kind === 'quote') this.session.api.cancelMktData(this.reqId);
+      else if (this.options.kind !== 'snapshot') this.session.api.cancelTickByTickData(this.reqId);
+    } catch {
+      // Not connected: nothing to cancel on the TWS side.
+    }
+    this.releaseRequest();
+  }
+
+  private releaseRequest(): void {
+    if (this.reqId < 0) return;
+    routerFor(this.session.api).unroute(this.reqId);
+    this.session.releaseReqId(this.reqId);
+    this.reqId = -1;
+  }
+
+  private routedHandlers(): RoutedHandlers {
+    const onQuote = this.handlers.onQuote;
+    const streaming = this.options.kind === 'quote';
+    const apply = (tickType: number, value: number | undefined) => {
+      this.ticks++;
+      if (this.quote.apply(tickType, value, this.now()) && streaming) onQuote?.(this.quote.current());
+    };
+    return {
+      tickPrice: apply,
+      tickSize: apply,
+      tickSnapshotEnd: () => {
+        if (this.options.kind !== 'snapshot') return;
+        this.active = false;
+        this.releaseRequest();
+        this.handlers.onSnapshot?.(this.quote.current());
+      },
+      tickByTickAllLast: (tickType, time, price, size, attribs, exchange, specialConditions) => {
+        this.ticks++;
+        this.handlers.onTick?.({
+          type: tickType === 2 ? 'AllLast' : 'Last',
+          time: time * 1000,
+          price,
+          size,
+          exchange: exchange ?? '',
+          specialConditions: specialConditions ?? '',
+          pastLimit: Boolean(attribs?.pastLimit),
+          unreported: Boolean(attribs?.unreported),
+        });
+      },
+      tickByTickBidAsk: (time, bid, ask, bidSize, askSize) => {
+        this.ticks++;
+        this.handlers.onTick?.({ type: 'BidAsk', time: time * 1000, bid, ask, bidSize, askSize });
+      },
+      tickByTickMidPoint: (time, mid) => {
+        this.ticks++;
+        this.handlers.onTick?.({ type: 'MidPoint', time: time * 1000, mid });
+      },
+    };
+  }
+
+  private onRequestError(error: IbRequestError): void {
+    const code = error.code;
+    if (isNotice(code)) {
+      this.handlers.onNotice?.(code === 10167 ? 'live data not permitted: delayed data shown (10167)' : `${error.message} (${code})`, code);
+      return;
+    }
+    if (NOT_PERMITTED.has(code) && this.options.fallbackToDelayed && this.dataType !== 3 && this.dataType !== 4 && (this.options.kind === 'quote' || this.options.kind === 'snapshot')) {
+      this.dataType = this.dataType === 2 ? 4 : 3;
+      this.handlers.onNotice?.(`live data not permitted (${code}): switched to delayed data`, code);
+      this.releaseRequest();
+      this.active = false;
+      this.start();
+      return;
+    }
+    this.active = false;
+    this.releaseRequest();
+    const what = this.options.kind === 'quote' || this.options.kind === 'snapshot' ? 'market data' : `tick-by-tick ${this.options.kind}`;
+    const hint = NOT_PERMITTED.has(code) ? ': no market data permission for it; tick "fall back to delayed" or subscribe in Account Management' : code === 200 ? ': unknown contract' : '';
+    this.handlers.onError(new MarketDataError(`${what} for ${this.key} failed: ${error.message} (${code})${hint}`, code));
+  }
+}

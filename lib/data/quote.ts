@@ -1,0 +1,52 @@
+/**
+ * A top-of-book quote assembled from TWS's tick messages (TICK_PRICE / TICK_SIZE), live or delayed:
+ * delayed tick types (66..76) fill the same fields, so a flow gets the same quote shape either way.
+ */
+import type { Quote } from '../messages';
+
+type QuoteField = 'bid' | 'ask' | 'last' | 'bidSize' | 'askSize' | 'lastSize' | 'volume' | 'open' | 'high' | 'low' | 'close';
+
+/** TWS tick type -> quote field (live and delayed variants). */
+const TICK_FIELDS: Record<number, QuoteField> = {
+  0: 'bidSize', 1: 'bid', 2: 'ask', 3: 'askSize', 4: 'last', 5: 'lastSize', 6: 'high', 7: 'low', 8: 'volume', 9: 'close', 14: 'open',
+  69: 'bidSize', 66: 'bid', 67: 'ask', 70: 'askSize', 68: 'last', 71: 'lastSize', 72: 'high', 73: 'low', 74: 'volume', 75: 'close', 76: 'open',
+};
+
+export function quoteFieldOf(tickType: number): QuoteField | undefined {
+  return TICK_FIELDS[tickType];
+}
+
+export function emptyQuote(): Quote {
+  return { time: 0, bid: null, ask: null, last: null, bidSize: null, askSize: null, lastSize: null, volume: null, open: null, high: null, low: null, close: null };
+}
+
+export class QuoteAssembler {
+  private readonly quote: Quote = emptyQuote();
+
+  /**
+   * Applies one tick. Returns true when a quote field changed. TWS sends -1 for "no price" (e.g. no
+   * bid outside hours): that clears the field to null rather than showing a price of -1.
+   */
+  apply(tickType: number, value: number | undefined, time: number): boolean {
+    const field = TICK_FIELDS[tickType];
+    if (!field) return false;
+    const isAmount = field === 'bidSize' || field === 'askSize' || field === 'lastSize' || field === 'volume';
+    // Prices can be negative (spreads, some futures) but -1 is TWS's "none"; sizes are never negative.
+    const unset = value === undefined || !Number.isFinite(value) || (isAmount ? value < 0 : value === -1);
+    const next = unset ? null : value;
+    if (this.quote[field] === next) return false;
+    this.quote[field] = next;
+    this.quote.time = time;
+    return true;
+  }
+
+  /** A copy of the current quote (safe to send). */
+  current(): Quote {
+    return { ...this.quote };
+  }
+
+  /** True once a price of any kind has been seen. */
+  hasPrice(): boolean {
+    return this.quote.bid !== null || this.quote.ask !== null || this.quote.last !== null || this.quote.close !== null;
+  }
+}

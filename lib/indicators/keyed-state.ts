@@ -1,0 +1,45 @@
+/**
+ * Per-instrument state, keyed by msg.topic (the design's instrument key), and the reset message
+ * every strategy node understands: msg.reset === true clears the state of msg.topic, or of every
+ * instrument when the message has no topic.
+ */
+
+/** The instrument key of a message; messages without a topic share the key "". */
+export function topicKey(msg: { topic?: unknown }): string {
+  return typeof msg.topic === 'string' ? msg.topic : msg.topic === undefined || msg.topic === null ? '' : String(msg.topic);
+}
+
+export function isReset(msg: { reset?: unknown }): boolean {
+  return msg.reset === true;
+}
+
+export class KeyedState<S> {
+  private readonly states = new Map<string, S>();
+
+  constructor(private readonly create: () => S) {}
+
+  get(key: string): S {
+    let state = this.states.get(key);
+    if (state === undefined) {
+      state = this.create();
+      this.states.set(key, state);
+    }
+    return state;
+  }
+
+  set(key: string, state: S): void {
+    this.states.set(key, state);
+  }
+
+  /** Clears one instrument (topic given and non-empty) or all of them. Returns how many were cleared. */
+  reset(topic: unknown): number {
+    if (typeof topic === 'string' && topic !== '') return this.states.delete(topic) ? 1 : 0;
+    const count = this.states.size;
+    this.states.clear();
+    return count;
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+}

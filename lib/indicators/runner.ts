@@ -1,0 +1,93 @@
+/**
+ * What the sma and indicator nodes do with a message, without Node-RED: read the input (a bar field,
+ * a number payload or a message property), feed the instrument's indicator, write the value to the
+ * output property. A batch (msg.payload an array of bars) is computed from scratch into an
+ * index-aligned array through the very same streaming code, so batch and streaming give identical
+ * numbers; afterwards the instrument's state is where the batch ended, so live bars can follow a
+ * history batch.
+ */
+import type { IndicatorValue, StreamingIndicator } from './catalog';
+import { isReset, KeyedState, topicKey } from './keyed-state';
+import { getPath, pathLabel, setPath } from './path';
+import { barFields, barValue, propertyValue, type OhlcvField, type ValueSource } from './source';
+
+export interface IndicatorRunnerOptions {
+  /** A fresh indicator (one per instrument). */
+  create: () => StreamingIndicator;
+  /** 'value': reads `source`; 'bar': reads `fields` of the bars in msg.payload. */
+  input: 'value' | 'bar';
+  fields?: readonly OhlcvField[];
+  source?: ValueSource;
+  /** Output property path, e.g. ['indicators', 'sma20']. */
+  output: readonly string[];
+  /** Indicator name for messages, e.g. "sma20". */
+  name: string;
+}
+
+export type RunResult =
+  | { kind: 'reset'; cleared: number }
+  | { kind: 'value'; topic: string; value: IndicatorValue }
+  | { kind: 'batch'; topic: string; count: number; last: IndicatorValue };
+
+export class IndicatorRunner {
+  private readonly states: KeyedState<StreamingIndicator>;
+  private readonly source: ValueSource;
+  private readonly fields: readonly OhlcvField[];
+
+  constructor(private readonly options: IndicatorRunnerOptions) {
+    this.states = new KeyedState(options.create);
+    this.source = options.source ?? { kind: 'bar', field: 'close' };
+    this.fields = options.fields ?? ['close'];
+  }
+
+  run(msg: Record<string, unknown>): RunResult {
+    if (isReset(msg)) return { kind: 'reset', cleared: this.states.reset(msg.topic) };
+    const topic = topicKey(msg);
+    if (Array.isArray(msg.payload)) return this.runBatch(msg, topic, msg.payload);
+    const indicator = this.states.get(topic);
+    const value = this.feed(indicator, msg, msg.payload, 'msg.payload', undefined);
+    setPath(msg, this.options.output, value);
+    return { kind: 'value', topic, value };
+  }
+
+  private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[]): RunResult {
+    const indicator = this.options.create();
+    const values = new Array<IndicatorValue>(bars.length);
+    let column: unknown[] | undefined;
+    if (this.options.input === 'value' && this.source.kind === 'property') {
+      const raw = getPath(msg, this.source.path);
+      if (!Array.isArray(raw) || raw.length !== bars.length) {
+        throw new Error(
+          `${pathLabel(this.source.path)} must be an array of ${bars.length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`,
+        );
+      }
+      column = raw;
+    }
+    for (let i = 0; i < bars.length; i++) values[i] = this.feed(indicator, msg, bars[i], `msg.payload[${i}]`, column ? column[i] : undefined, i);
+    this.states.set(topic, indicator);
+    setPath(msg, this.options.output, values);
+    return { kind: 'batch', topic, count: bars.length, last: bars.length ? values[bars.length - 1] : null };
+  }
+
+  /** Validates one input and feeds it; a null property value (upstream warm-up) gives null and leaves the state alone. */
+  private feed(indicator: StreamingIndicator, msg: Record<string, unknown>, bar: unknown, label: string, columnValue: unknown, index?: number): IndicatorValue {
+    if (this.options.input === 'bar') return indicator.next(barFields(bar, this.fields, label, this.options.name));
+    if (this.source.kind === 'bar') return indicator.next(barValue(bar, this.source.field, label));
+    const raw = index === undefined ? getPath(msg, this.source.path) : columnValue;
+    const value = propertyValue(raw, index === undefined ? pathLabel(this.source.path) : `${pathLabel(this.source.path)}[${index}]`);
+    return value === null ? null : indicator.next(value);
+  }
+}
+
+/** Short status text for a value, e.g. "sma20 = 187.32" or "macd = 0.41 / 0.38 / 0.03". */
+export function formatValue(name: string, value: IndicatorValue): string {
+  if (value === null) return `${name} warming up`;
+  if (typeof value === 'number') return `${name} = ${formatNumber(value)}`;
+  return `${name} = ${Object.values(value).map((v) => (v === null ? '-' : formatNumber(v))).join(' / ')}`;
+}
+
+export function formatNumber(value: number): string {
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e6 || abs < 0.01)) return value.toPrecision(4);
+  return value.toFixed(2);
+}

@@ -1,0 +1,27 @@
+/**
+ * Simple moving average, O(1) per value, exact to within rounding of the window sum (see RollingSum).
+ * Warm-up values are null: an average of fewer than `period` values is not an SMA.
+ */
+import { RollingSum } from './rolling-sum';
+
+export class Sma {
+  private readonly sum: RollingSum;
+
+  constructor(readonly period: number) {
+    this.sum = new RollingSum(period);
+  }
+
+  next(value: number): number | null {
+    if (!Number.isFinite(value)) throw new RangeError(`SMA input must be a finite number, got ${value}`);
+    this.sum.push(value);
+    return this.sum.full ? this.sum.value / this.period : null;
+  }
+}
+
+/** The SMA of a whole series, index-aligned with it (null during warm-up). */
+export function smaSeries(values: ArrayLike<number>, period: number): Array<number | null> {
+  const sma = new Sma(period);
+  const out = new Array<number | null>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = sma.next(values[i]);
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * The risk-sizer node's logic without Node-RED: per instrument, turn msg.signal into msg.order
+ * ({targetQuantity, stopLoss?, takeProfit?}). Batch messages (msg.payload bars, msg.signal an
+ * index-aligned array) give an index-aligned msg.order array (null where there is no signal).
+ *
+ * Where equity and position come from, first match wins:
+ * - equity: the connection's broker (when the node has a connection and it knows the equity), else
+ *   msg.account.equity;
+ * - position: the connection's broker, else msg.position (a number or {quantity}), else the last
+ *   target this node gave for the instrument (so a flow without an account still holds/resizes
+ *   consistently, and streaming and batch agree).
+ */
+import type { OrderIntent, Side } from '../messages';
+import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
+import { getPath, pathLabel } from '../indicators/path';
+import { barValue, numberProblem, requireNumber, type ValueSource } from '../indicators/source';
+import { sizePosition, validateSizerConfig, type SizerConfig } from './sizing';
+
+/** What a connection tells the sizer (nodes adapt the broker to this). */
+export interface AccountSource {
+  equity(): number | null;
+  position(key: string): number | null;
+}
+
+export interface RiskSizerOptions {
+  config: SizerConfig;
+  /** Entry price: a bar field of msg.payload (close by default) or a message property. */
+  price: ValueSource;
+  /** Property holding the ATR (stop kind 'atr'), e.g. ['indicators', 'atr14']. */
+  atr?: readonly string[];
+  /** Property holding the stop price (stop kind 'level'). */
+  stopLevel?: readonly string[];
+  /** Pass messages without a signal on (without msg.order) instead of dropping them. */
+  passThrough?: boolean;
+}
+
+export type SizerResult =
+  | { kind: 'reset'; cleared: number }
+  | { kind: 'no-signal'; send: boolean }
+  | { kind: 'order'; topic: string; order: OrderIntent }
+  | { kind: 'batch'; topic: string; count: number; orders: number; last: OrderIntent | null };
+
+export class RiskSizer {
+  private readonly lastTarget = new KeyedState<{ target: number | null }>(() => ({ target: null }));
+
+  constructor(private readonly options: RiskSizerOptions) {
+    validateSizerConfig(options.config);
+    if (options.config.stop.kind === 'atr' && !options.atr) throw new Error('an ATR stop needs the ATR property, e.g. "indicators.atr14"');
+    if (options.config.stop.kind === 'level' && !options.stopLevel) throw new Error('a stop from the message needs the stop property, e.g. "stop"');
+  }
+
+  run(msg: Record<string, unknown>, account: AccountSource | null): SizerResult {
+    if (isReset(msg)) return { kind: 'reset', cleared: this.lastTarget.reset(msg.topic) };
+    const topic = topicKey(msg);
+    if (Array.isArray(msg.payload)) return this.runBatch(msg, topic, msg.payload, account);
+    const signal = msg.signal;
+    if (signal === null || signal === undefined) return { kind: 'no-signal', send: !!this.options.passThrough };
+    const side = readSide(signal, 'msg.signal');
+    const state = this.lastTarget.get(topic);
+    const order = sizePosition(this.options.config, {
+      side,
+      price: this.readPrice(msg, msg.payload, 'msg.payload', undefined),
+      ...this.equity(msg, account),
+      position: this.position(msg, account, topic, state.target),
+      atr: this.options.atr ? optionalNumber(getPath(msg, this.options.atr), pathLabel(this.options.atr)) : undefined,
+      stopLevel: this.options.stopLevel ? optionalNumber(getPath(msg, this.options.stopLevel), pathLabel(this.options.stopLevel)) : undefined,
+      labels: this.labels(account),
+      instrument: topic || 'the instrument',
+    });
+    state.target = order.targetQuantity ?? state.target;
+    msg.order = order;
+    return { kind: 'order', topic, order };
+  }
+
+  private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[], account: AccountSource | null): SizerResult {
+    const signals = msg.signal;
+    if (!Array.isArray(signals) || signals.length !== bars.length) {
+      throw new Error(`msg.signal must be an array of ${bars.length} signals or nulls (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(signals) ? `an array of ${signals.length}` : signals === undefined ? 'missing' : typeof signals}: put a crossover node before this one`);
+    }
+    const atrColumn = this.options.atr ? batchColumn(msg, this.options.atr, bars.length) : null;
+    const stopColumn = this.options.stopLevel ? batchColumn(msg, this.options.stopLevel, bars.length) : null;
+    const { equity, labels: equityLabels } = this.equity(msg, account);
+    const labels = { ...this.labels(account), equity: equityLabels.equity };
+    const state = { target: this.position(msg, account, topic, null) };
+    const orders = new Array<OrderIntent | null>(bars.length);
+    let count = 0;
+    let last: OrderIntent | null = null;
+    for (let i = 0; i < bars.length; i++) {
+      const signal = signals[i];
+      if (signal === null || signal === undefined) {
+        orders[i] = null;
+        continue;
+      }
+      const order = sizePosition(this.options.config, {
+        side: readSide(signal, `msg.signal[${i}]`),
+        price: this.readPrice(msg, bars[i], `msg.payload[${i}]`, i),
+        equity,
+        position: state.target,
+        atr: atrColumn ? optionalNumber(atrColumn[i], `${pathLabel(this.options.atr!)}[${i}]`) : undefined,
+        stopLevel: stopColumn ? optionalNumber(stopColumn[i], `${pathLabel(this.options.stopLevel!)}[${i}]`) : undefined,
+        labels: { ...labels, price: this.priceLabel(`msg.payload[${i}]`, i), atr: this.options.atr ? `${pathLabel(this.options.atr)}[${i}]` : undefined, stopLevel: this.options.stopLevel ? `${pathLabel(this.options.stopLevel)}[${i}]` : undefined },
+        instrument: topic || 'the instrument',
+      });
+      state.target = order.targetQuantity ?? state.target;
+      orders[i] = order;
+      last = order;
+      count++;
+    }
+    this.lastTarget.set(topic, state);
+    msg.order = orders;
+    return { kind: 'batch', topic, count: bars.length, orders: count, last };
+  }
+
+  private priceLabel(payloadLabel: string, index: number | undefined): string {
+    const { price } = this.options;
+    if (price.kind === 'bar') return `${payloadLabel}.${price.field}`;
+    return index === undefined ? pathLabel(price.path) : `${pathLabel(price.path)}[${index}]`;
+  }
+
+  private readPrice(msg: Record<string, unknown>, payload: unknown, payloadLabel: string, index: number | undefined): number {
+    const { price } = this.options;
+    let value: number;
+    if (price.kind === 'bar') {
+      value = barValue(payload, price.field, payloadLabel);
+    } else {
+      const raw = index === undefined ? getPath(msg, price.path) : (batchColumn(msg, price.path, (msg.payload as unknown[]).length)[index] as unknown);
+      value = requireNumber(raw, this.priceLabel(payloadLabel, index), 'the price must be a number > 0');
+    }
+    if (value <= 0) throw new Error(`${this.priceLabel(payloadLabel, index)} is ${value}: a price must be > 0; check the data source`);
+    return value;
+  }
+
+  private equity(msg: Record<string, unknown>, account: AccountSource | null): { equity: number | null; labels: { equity: string } } {
+    const fromConnection = account?.equity() ?? null;
+    if (fromConnection !== null) return { equity: fromConnection, labels: { equity: "the connection's equity" } };
+    const raw = getPath(msg, ['account', 'equity']);
+    if (raw === undefined || raw === null) return { equity: null, labels: { equity: 'msg.account.equity' } };
+    return { equity: requireNumber(raw, 'msg.account.equity', 'set it to the account equity, a number'), labels: { equity: 'msg.account.equity' } };
+  }
+
+  private position(msg: Record<string, unknown>, account: AccountSource | null, topic: string, own: number | null): number | null {
+    const fromConnection = account?.position(topic) ?? null;
+    if (fromConnection !== null) return fromConnection;
+    const raw = msg.position;
+    if (raw === undefined || raw === null) return own;
+    if (typeof raw === 'object' && !Array.isArray(raw)) return requireNumber((raw as { quantity?: unknown }).quantity, 'msg.position.quantity', 'set msg.position to the signed position, a number (or {quantity})');
+    return requireNumber(raw, 'msg.position', 'set msg.position to the signed position, a number (or {quantity})');
+  }
+
+  private labels(account: AccountSource | null) {
+    return {
+      price: this.priceLabel('msg.payload', undefined),
+      equity: account && account.equity() !== null ? "the connection's equity" : 'msg.account.equity',
+      atr: this.options.atr ? pathLabel(this.options.atr) : undefined,
+      stopLevel: this.options.stopLevel ? pathLabel(this.options.stopLevel) : undefined,
+    };
+  }
+}
+
+function readSide(signal: unknown, label: string): Side {
+  if (signal === null || typeof signal !== 'object') throw new Error(`${label} is ${typeof signal}: expected {side: "BUY" | "SELL", reason, time} from a crossover node`);
+  const side = (signal as { side?: unknown }).side;
+  if (side === 'BUY' || side === 'SELL') return side;
+  throw new Error(`${label}.side is ${JSON.stringify(side)}: use "BUY" or "SELL" (upper case)`);
+}
+
+/** A number, null (not available yet) or undefined (absent); anything else is an error naming the property. */
+function optionalNumber(value: unknown, label: string): number | null | undefined {
+  if (value === null || value === undefined) return value;
+  const problem = numberProblem(value);
+  if (problem !== null) throw new Error(`${label} ${problem}: it must hold a number`);
+  return value as number;
+}
+
+function batchColumn(msg: unknown, path: readonly string[], length: number): unknown[] {
+  const raw = getPath(msg, path);
+  if (!Array.isArray(raw) || raw.length !== length) {
+    throw new Error(`${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`);
+  }
+  return raw;
+}

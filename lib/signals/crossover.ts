@@ -1,0 +1,173 @@
+/**
+ * The crossover node's logic without Node-RED: compare two message properties (fast vs slow), a
+ * property against a level, or a property against a band (lower/upper, e.g. RSI 30/70), per
+ * instrument, and produce msg.signal. Batch messages (msg.payload an array of bars, the properties
+ * index-aligned arrays) go through the same detector from scratch into an index-aligned array.
+ */
+import type { Side, Signal } from '../messages';
+import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
+import { getPath, pathLabel } from '../indicators/path';
+import { numberProblem } from '../indicators/source';
+import { CrossDetector, type Relation } from './cross-detector';
+
+export type CrossoverMode = 'series' | 'level' | 'band';
+/** cross: send only messages with a cross; every: send every message, msg.signal null without a cross; regime: every message carries the current regime. */
+export type EmitMode = 'cross' | 'every' | 'regime';
+
+export interface CrossoverOptions {
+  mode: CrossoverMode;
+  /** The compared property (the fast one in series mode). */
+  fast: readonly string[];
+  /** series mode: the slow property. */
+  slow?: readonly string[];
+  /** level mode. */
+  level?: number;
+  /** band mode: a cross up through `lower` is a BUY, a cross down through `upper` a SELL. */
+  lower?: number;
+  upper?: number;
+  emit: EmitMode;
+  /** Swap BUY and SELL (e.g. sell when RSI crosses above 70 in level mode). */
+  invert?: boolean;
+}
+
+interface CrossState {
+  primary: CrossDetector;
+  /** band mode: the detector against `upper` (primary is against `lower`). */
+  secondary: CrossDetector;
+  /** band mode regime: the side of the last signal. */
+  lastSide: Side | null;
+}
+
+export type CrossoverResult =
+  | { kind: 'reset'; cleared: number }
+  | { kind: 'bar'; topic: string; signal: Signal | null; send: boolean }
+  | { kind: 'batch'; topic: string; count: number; signals: number; last: Signal | null };
+
+function newState(): CrossState {
+  return { primary: new CrossDetector(), secondary: new CrossDetector(), lastSide: null };
+}
+
+export function validateCrossoverOptions(options: CrossoverOptions): void {
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (options.mode === 'series' && !options.slow) throw new Error('crossover in "series" mode needs a slow property, e.g. "indicators.sma50"');
+  if (options.mode === 'level' && !finite(options.level)) throw new Error(`crossover level is ${options.level}: enter a number, e.g. 50`);
+  if (options.mode === 'band') {
+    if (!finite(options.lower) || !finite(options.upper)) throw new Error(`crossover band needs numeric lower and upper levels, e.g. 30 and 70 (got ${options.lower} and ${options.upper})`);
+    if ((options.lower as number) >= (options.upper as number)) throw new Error(`crossover band lower level (${options.lower}) must be below the upper level (${options.upper})`);
+  }
+}
+
+export class Crossover {
+  private readonly states = new KeyedState<CrossState>(newState);
+  private readonly fastName: string;
+  private readonly slowName: string;
+
+  constructor(private readonly options: CrossoverOptions) {
+    validateCrossoverOptions(options);
+    this.fastName = options.fast[options.fast.length - 1];
+    this.slowName = options.slow ? options.slow[options.slow.length - 1] : '';
+  }
+
+  run(msg: Record<string, unknown>): CrossoverResult {
+    if (isReset(msg)) return { kind: 'reset', cleared: this.states.reset(msg.topic) };
+    const topic = topicKey(msg);
+    if (Array.isArray(msg.payload)) return this.runBatch(msg, topic, msg.payload);
+    const state = this.states.get(topic);
+    const fast = readOperand(getPath(msg, this.options.fast), pathLabel(this.options.fast));
+    const slow = this.options.mode === 'series' ? readOperand(getPath(msg, this.options.slow!), pathLabel(this.options.slow!)) : 0;
+    const time = barTime(msg.payload);
+    const signal = this.step(state, fast, slow, time);
+    const emitted = this.options.emit === 'regime' ? this.regimeSignal(state, time) : signal;
+    msg.signal = emitted;
+    return { kind: 'bar', topic, signal: emitted, send: this.options.emit !== 'cross' || signal !== null };
+  }
+
+  private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[]): CrossoverResult {
+    const fastColumn = column(msg, this.options.fast, bars.length);
+    const slowColumn = this.options.mode === 'series' ? column(msg, this.options.slow!, bars.length) : null;
+    const state = newState();
+    const out = new Array<Signal | null>(bars.length);
+    let count = 0;
+    for (let i = 0; i < bars.length; i++) {
+      const fast = readOperand(fastColumn[i], `${pathLabel(this.options.fast)}[${i}]`);
+      const slow = slowColumn ? readOperand(slowColumn[i], `${pathLabel(this.options.slow!)}[${i}]`) : 0;
+      const time = barTime(bars[i]);
+      const signal = this.step(state, fast, slow, time);
+      out[i] = this.options.emit === 'regime' ? this.regimeSignal(state, time) : signal;
+      if (signal) count++;
+    }
+    this.states.set(topic, state);
+    msg.signal = out;
+    return { kind: 'batch', topic, count: bars.length, signals: count, last: count ? lastSignal(out) : null };
+  }
+
+  /** One bar: the signal on a cross, null otherwise (and always null when an operand is missing). */
+  private step(state: CrossState, fast: number | null, slow: number | null, time: number): Signal | null {
+    if (fast === null || slow === null) return null;
+    const { mode } = this.options;
+    if (mode === 'series') return this.signalFor(state, state.primary.next(fast, slow), this.slowName, time);
+    if (mode === 'level') return this.signalFor(state, state.primary.next(fast, this.options.level!), String(this.options.level), time);
+    const fromBelow = state.primary.next(fast, this.options.lower!);
+    const fromAbove = state.secondary.next(fast, this.options.upper!);
+    if (fromBelow === 1) return this.signalFor(state, 1, String(this.options.lower), time);
+    if (fromAbove === -1) return this.signalFor(state, -1, String(this.options.upper), time);
+    return null;
+  }
+
+  private signalFor(state: CrossState, cross: Relation, against: string, time: number): Signal | null {
+    if (cross === 0) return null;
+    const side = this.sideOf(cross);
+    state.lastSide = side;
+    return { side, reason: `${this.fastName} crossed ${cross === 1 ? 'above' : 'below'} ${against}`, time };
+  }
+
+  private sideOf(relation: 1 | -1): Side {
+    const up = relation === 1 ? !this.options.invert : !!this.options.invert;
+    return up ? 'BUY' : 'SELL';
+  }
+
+  /** The standing regime: the last non-equal relation (series/level) or the last signal (band). */
+  private regimeSignal(state: CrossState, time: number): Signal | null {
+    if (this.options.mode === 'band') return state.lastSide ? { side: state.lastSide, reason: `regime after ${this.fastName} band signal`, time } : null;
+    const relation = state.primary.regime;
+    if (relation === 0) return null;
+    const against = this.options.mode === 'series' ? this.slowName : String(this.options.level);
+    return { side: this.sideOf(relation), reason: `${this.fastName} ${relation === 1 ? 'above' : 'below'} ${against}`, time };
+  }
+}
+
+/** A compared value: a number, or null for missing data (null, e.g. warm-up). Anything else is an error. */
+function readOperand(value: unknown, label: string): number | null {
+  if (value === null) return null;
+  const problem = numberProblem(value);
+  if (problem === null) return value as number;
+  const fix =
+    value === undefined
+      ? 'wire an indicator before this node that writes it, or change the property in the crossover node'
+      : 'it must hold a number (or null while warming up)';
+  throw new Error(`${label} ${problem}: ${fix}`);
+}
+
+function column(msg: unknown, path: readonly string[], length: number): unknown[] {
+  const raw = getPath(msg, path);
+  if (!Array.isArray(raw) || raw.length !== length) {
+    throw new Error(
+      `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}: put the indicator nodes before this one`,
+    );
+  }
+  return raw;
+}
+
+/** The bar's time when there is one, else now (number payloads carry no time). */
+export function barTime(payload: unknown): number {
+  if (payload !== null && typeof payload === 'object') {
+    const time = (payload as { time?: unknown }).time;
+    if (typeof time === 'number' && Number.isFinite(time)) return time;
+  }
+  return Date.now();
+}
+
+function lastSignal(signals: Array<Signal | null>): Signal | null {
+  for (let i = signals.length - 1; i >= 0; i--) if (signals[i]) return signals[i];
+  return null;
+}

@@ -133,7 +133,7 @@ function number(where: string, column: string, value: unknown, required: boolean
     return null;
   }
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw new BarDataError(`${where}: ${column} is ${JSON.stringify(value)}, not a number`);
+  if (!Number.isFinite(n)) throw new BarDataError(`${where}: ${column} is ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, not a number`);
   return n;
 }
 

@@ -20,6 +20,24 @@ export interface BrokerEvents {
   position: (position: Position) => void;
 }
 
+/**
+ * What the caller knows about an order that the broker uses for safety and the journal (optional:
+ * plain brokers ignore it; the guarded broker on ib-connect uses every field).
+ */
+export interface OrderContext {
+  /** Who placed it (a node id), for the journal. */
+  source?: string;
+  /**
+   * Names one intended order across redeliveries, redeploys and restarts (e.g.
+   * `${nodeId}:${msg._msgid}:entry`): a second placeOrder with a key already sent is refused.
+   */
+  dedupKey?: string;
+  /** Reference price for the notional check when the order itself has none (market orders). */
+  price?: number;
+  /** The inputs that led to the order (msg.order, target, position ...), recorded in the journal. */
+  inputs?: Record<string, unknown>;
+}
+
 export interface WorkingOrder {
   orderId: number;
   key: InstrumentKey;
@@ -40,7 +58,7 @@ export interface Broker {
   /** Reserves the next order id: ids come from TWS's nextValidId and are never reused. */
   nextOrderId(): Promise<number>;
   /** Places, or (same orderId as a working order) modifies, an order. */
-  placeOrder(orderId: number, contract: Contract, order: Order): void;
+  placeOrder(orderId: number, contract: Contract, order: Order, context?: OrderContext): void;
   cancelOrder(orderId: number): void;
   /** Global cancel: every working order of the account. */
   cancelAll(): void;
@@ -55,4 +73,10 @@ export interface Broker {
   lastPrice(key: InstrumentKey): number | null;
   on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
   off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
+  /** Guarded brokers: the order id already sent under `dedupKey` (see OrderContext), or null. */
+  placedFor?(dedupKey: string): number | null;
+  /** Guarded brokers (kill switch): cancels every working order and refuses new ones until resume(). */
+  halt?(reason: string): void;
+  /** Guarded brokers: lifts a halt and the daily-loss lock. */
+  resume?(): void;
 }

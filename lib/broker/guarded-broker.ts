@@ -1,0 +1,281 @@
+/**
+ * The account-level guard every order passes, whatever broker is underneath (TWS, simulator, backtest):
+ * the live-account interlock, the kill switch, the daily-loss lock, duplicate protection and the risk
+ * limits. It writes every decision (inputs, limit checks, what was sent or why not) and every order
+ * event, fill and commission to the journal, before the order leaves.
+ *
+ * A refusal throws OrderRefusedError whose message names the limit: nodes turn it into done(err).
+ */
+import { EventEmitter } from 'node:events';
+import type { Contract, Order } from '@stoqey/ib';
+import type { ConnectionStatus } from '../ib/connection';
+import { instrumentKey } from '../ib/instrument';
+import type { JournalMemory } from '../journal/journal';
+import { Journal } from '../journal/journal';
+import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../messages';
+import { sideSign } from '../orders/build';
+import { OrderRefusedError } from '../orders/errors';
+import { DailyLossLock } from '../risk-controls/daily-loss';
+import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
+import { SlidingWindowCounter } from '../risk-controls/rate-window';
+import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
+
+export interface GuardOptions {
+  limits: RiskLimits;
+  /** Where decisions and fills are written; null writes nothing (e.g. a fast batch backtest). */
+  journal: Journal | null;
+  /**
+   * The connection's status, for the live interlock: orders are refused while status.live and not
+   * status.liveOrdersAllowed, and while the account is not yet known. Omit for a backtest.
+   */
+  statusProvider?: () => ConnectionStatus | null;
+  /** Clock for orders-per-minute and the session day (a backtest passes its replay clock). */
+  clock?: () => number;
+  /** Time zone whose calendar day is the trading session (daily-loss lock). Default America/New_York. */
+  timeZone?: string;
+  /** What the journal of a previous run remembers (dedup keys already sent). */
+  memory?: JournalMemory;
+  /** Re-measure the daily loss from equity this often (ms); 0 only on fills and orders. Default 5000. */
+  lossCheckMs?: number;
+}
+
+export class GuardedBroker extends EventEmitter implements Broker {
+  private readonly clock: () => number;
+  private readonly rate: SlidingWindowCounter;
+  private readonly dailyLoss: DailyLossLock;
+  private readonly sentByDedupKey: Map<string, number>;
+  private readonly prices = new Map<InstrumentKey, number>();
+  private halted: string | null = null;
+  private readonly lossTimer: NodeJS.Timeout | null;
+  private readonly forward: { [E in keyof BrokerEvents]: BrokerEvents[E] };
+
+  constructor(
+    readonly inner: Broker,
+    private readonly options: GuardOptions,
+  ) {
+    super();
+    this.clock = options.clock ?? Date.now;
+    this.rate = new SlidingWindowCounter(60_000, this.clock);
+    this.dailyLoss = new DailyLossLock({ maxDailyLoss: options.limits.maxDailyLoss ?? null, timeZone: options.timeZone, clock: this.clock });
+    this.sentByDedupKey = new Map(options.memory?.sentByDedupKey ?? []);
+    this.forward = {
+      order: (event: OrderEvent) => {
+        this.record('order', { orderId: event.orderId, event });
+        this.emit('order', event);
+      },
+      execution: (execution: Execution) => {
+        this.record('execution', { orderId: execution.orderId, execution });
+        if (execution.realizedPnl !== null) this.dailyLoss.addRealized(execution.realizedPnl);
+        this.emit('execution', execution);
+        this.checkDailyLoss();
+      },
+      position: (position: Position) => this.emit('position', position),
+    };
+    inner.on('order', this.forward.order);
+    inner.on('execution', this.forward.execution);
+    inner.on('position', this.forward.position);
+    const every = options.lossCheckMs ?? 5000;
+    this.lossTimer = options.limits.maxDailyLoss && every > 0 ? setInterval(() => this.checkDailyLoss(), every) : null;
+    this.lossTimer?.unref();
+  }
+
+  get kind() {
+    return this.inner.kind;
+  }
+
+  account(): string | null {
+    return this.inner.account();
+  }
+
+  orderBlock(): string | null {
+    if (this.halted) return `trading halted: ${this.halted} (send msg.resume = true to lift it)`;
+    const locked = this.dailyLoss.locked();
+    if (locked) return locked;
+    const status = this.options.statusProvider?.() ?? null;
+    if (status && status.mode !== 'backtest') {
+      if (status.live && !status.liveOrdersAllowed) {
+        return `live account ${status.account ?? ''}: orders are refused because "allow live orders" is not ticked on the ib-connect node`.replace('  ', ' ');
+      }
+      const inner = this.inner.orderBlock();
+      if (inner) return inner;
+      if (!status.account) return 'the account is not known yet (TWS has not sent its managed accounts): orders wait until it is, so a live account is never traded by mistake';
+      return null;
+    }
+    return this.inner.orderBlock();
+  }
+
+  nextOrderId(): Promise<number> {
+    return this.inner.nextOrderId();
+  }
+
+  placeOrder(orderId: number, contract: Contract, order: Order, context: OrderContext = {}): void {
+    const key = instrumentKey(contract);
+    const working = this.inner.workingOrders(key);
+    const isModify = working.some((w) => w.orderId === orderId);
+    const action: Side = String(order.action).toUpperCase() === 'SELL' ? 'SELL' : 'BUY';
+    const quantity = Number(order.totalQuantity);
+    if (context.price !== undefined && Number.isFinite(context.price) && context.price > 0) this.prices.set(key, context.price);
+    const decision = {
+      orderId,
+      key,
+      source: context.source,
+      dedupKey: context.dedupKey,
+      modify: isModify,
+      order: summarize(order),
+      inputs: context.inputs,
+    };
+    const refuse = (rule: string, message: string, checks?: LimitCheck[]): never => {
+      this.record('decision', { ...decision, checks, result: 'refused', rule, reason: message });
+      throw new OrderRefusedError(rule, message);
+    };
+    if (context.dedupKey && !isModify && this.sentByDedupKey.has(context.dedupKey)) {
+      refuse('duplicate', `duplicate: this message already placed order ${this.sentByDedupKey.get(context.dedupKey)} (same msg delivered again); nothing sent`);
+    }
+    if (!Number.isFinite(quantity) || quantity <= 0) refuse('order', `order ${orderId}: totalQuantity must be a positive number, got ${order.totalQuantity}`);
+    this.checkDailyLoss();
+    const block = this.orderBlock();
+    if (block) refuse(this.halted ? 'halt' : this.dailyLoss.locked() ? 'max daily loss' : 'interlock', block);
+    const others = working.filter((w) => w.orderId !== orderId && !isCancelling(w));
+    const checks = checkOrderLimits(this.options.limits, {
+      key,
+      action,
+      quantity,
+      price: this.priceOf(key, order, context),
+      position: this.inner.position(key),
+      working: others.reduce((sum, w) => sum + sideSign(w.order.action) * remainingOf(w), 0),
+      ordersLastMinute: this.rate.count(),
+    });
+    const breach = checks.find((c) => !c.ok);
+    if (breach) refuse(breach.limit, breach.message ?? breach.limit, checks);
+    this.record('decision', { ...decision, checks, result: 'sent' });
+    try {
+      this.inner.placeOrder(orderId, contract, order, context);
+    } catch (err) {
+      this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
+      throw err;
+    }
+    this.rate.record();
+    if (context.dedupKey) this.sentByDedupKey.set(context.dedupKey, orderId);
+  }
+
+  cancelOrder(orderId: number): void {
+    this.record('cancel', { orderId });
+    this.inner.cancelOrder(orderId);
+  }
+
+  cancelAll(): void {
+    this.record('cancel', { all: true, orderIds: this.inner.workingOrders().map((w) => w.orderId) });
+    this.inner.cancelAll();
+  }
+
+  placedFor(dedupKey: string): number | null {
+    return this.sentByDedupKey.get(dedupKey) ?? null;
+  }
+
+  /** Kill switch: cancels every working order and refuses new ones until resume(). */
+  halt(reason: string): void {
+    this.halted = reason || 'kill switch';
+    this.record('halt', { reason: this.halted });
+    this.cancelAll();
+  }
+
+  /** Lifts a halt and the daily-loss lock (measuring the day's loss again from now). */
+  resume(): void {
+    this.halted = null;
+    this.dailyLoss.reset(this.inner.equity());
+    this.record('resume', {});
+  }
+
+  /** The daily-loss measure and lock, for status displays. */
+  dailyLossState() {
+    return this.dailyLoss.state();
+  }
+
+  limits(): RiskLimits {
+    return { ...this.options.limits };
+  }
+
+  position(key: InstrumentKey): number {
+    return this.inner.position(key);
+  }
+
+  positions(): Position[] {
+    return this.inner.positions();
+  }
+
+  workingOrders(key?: InstrumentKey): WorkingOrder[] {
+    return this.inner.workingOrders(key);
+  }
+
+  equity(): number | null {
+    return this.inner.equity();
+  }
+
+  lastPrice(key: InstrumentKey): number | null {
+    return this.inner.lastPrice(key) ?? this.prices.get(key) ?? null;
+  }
+
+  /** Stops listening to the inner broker and closes the journal. */
+  dispose(): void {
+    if (this.lossTimer) clearInterval(this.lossTimer);
+    this.inner.off('order', this.forward.order);
+    this.inner.off('execution', this.forward.execution);
+    this.inner.off('position', this.forward.position);
+    this.options.journal?.close();
+  }
+
+  override on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  override off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
+    return super.off(event, listener);
+  }
+
+  private priceOf(key: InstrumentKey, order: Order, context: OrderContext): number | null {
+    const type = String(order.orderType);
+    if ((type === 'LMT' || type === 'LOC' || type === 'STP LMT') && Number(order.lmtPrice) > 0) return Number(order.lmtPrice);
+    if (type === 'STP' && Number(order.auxPrice) > 0) return Number(order.auxPrice);
+    if (context.price !== undefined && context.price > 0) return context.price;
+    return this.lastPrice(key);
+  }
+
+  private checkDailyLoss(): void {
+    if (!this.options.limits.maxDailyLoss) return;
+    const reason = this.dailyLoss.update(this.inner.equity());
+    if (!reason) return;
+    this.record('daily-loss', { reason, state: this.dailyLoss.state() });
+    this.cancelAll();
+  }
+
+  /** Journal write; a failure on a decision must stop the order, so it throws from placeOrder. */
+  private record(type: Parameters<Journal['append']>[0], fields: Record<string, unknown>): void {
+    if (!this.options.journal) return;
+    try {
+      this.options.journal.append(type, fields);
+    } catch (err) {
+      if (type === 'decision' && fields.result === 'sent') {
+        throw new OrderRefusedError('journal', `the order journal ${this.options.journal.path} cannot be written (${(err as Error).message}): no order is sent unrecorded`);
+      }
+      // Events after the fact: losing the line must not break the order flow.
+    }
+  }
+}
+
+function isCancelling(w: WorkingOrder): boolean {
+  return w.state.status === 'PendingCancel';
+}
+
+function remainingOf(w: WorkingOrder): number {
+  const r = Number(w.state.remaining);
+  return Number.isFinite(r) ? r : Number(w.order.totalQuantity) || 0;
+}
+
+/** The fields of an order worth a journal line (IB's Order has ~150). */
+function summarize(order: Order): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of ['action', 'totalQuantity', 'orderType', 'lmtPrice', 'auxPrice', 'trailingPercent', 'trailStopPrice', 'tif', 'outsideRth', 'account', 'orderRef', 'parentId', 'ocaGroup', 'ocaType', 'transmit'] as const) {
+    if (order[field] !== undefined) out[field] = order[field];
+  }
+  return out;
+}

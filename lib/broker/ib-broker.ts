@@ -1,0 +1,767 @@
+/**
+ * The broker over a TWS socket (tws and simulator modes): places, modifies and cancels orders through
+ * the session's IBApi and keeps working orders, positions and fills from TWS's own events (IBApiNext
+ * has no fill stream).
+ *
+ * Never twice: an order is identified by its orderId from the first placeOrder on. After every
+ * (re)connect, before anything new leaves, the broker rebuilds what TWS holds (open orders of this
+ * client, positions, today's executions) and compares it with what it had sent: an order whose ack
+ * was lost is adopted when TWS has it (open or executed) and re-sent *with the same id* only when TWS
+ * has neither (a same-id placeOrder is a modification at TWS, so even a wrong guess cannot make a
+ * second order). Orders leave through a paced queue and are held, not dropped, while disconnected.
+ */
+import { EventEmitter } from 'node:events';
+import { EventName, type Contract, type Execution as IbExecution, type Order, type OrderState } from '@stoqey/ib';
+import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
+import type { ConnectionStatus, IbSession, RequestOwner } from '../ib/connection';
+import { instrumentKey } from '../ib/instrument';
+import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType, Position, Side } from '../messages';
+import { sideSign } from '../orders/build';
+import { OrderIdAllocator } from './order-ids';
+import { OutgoingQueue, type Outgoing } from './outgoing-queue';
+import type { Broker, BrokerEvents, WorkingOrder } from './types';
+
+export interface BrokerLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface IbBrokerOptions {
+  /** The session's fixed client id: TWS reports it on this client's orders and executions. */
+  clientId: number;
+  /** The connection's status (account in use). */
+  statusProvider: () => ConnectionStatus;
+  /**
+   * Order messages per second. Default 40: @stoqey/ib itself paces every request at 40/s by default,
+   * so a faster queue here would only build a second, invisible queue inside the client. TWS allows 50.
+   */
+  maxMessagesPerSecond?: number;
+  /** Lowest order id to use (e.g. one above the highest in the journal of a previous run). */
+  minOrderId?: number;
+  /** Give up waiting for TWS's answers to the rebuild requests after this long (then retry). Default 5 s. */
+  reconcileTimeoutMs?: number;
+  /** How long a fill waits for its commission report before it is reported without. Default 1 s. */
+  commissionWaitMs?: number;
+  log?: BrokerLog;
+  clock?: () => number;
+}
+
+type Phase = 'offline' | 'reconciling' | 'ready';
+
+/** Where an order is on its way to TWS. */
+type Delivery = 'queued' | 'sent' | 'acked' | 'done';
+
+interface TrackedOrder {
+  orderId: number;
+  key: InstrumentKey;
+  contract: Contract;
+  order: Order;
+  state: OrderEvent;
+  delivery: Delivery;
+  /** A cancel was asked for and not yet confirmed. */
+  cancelRequested: boolean;
+  /** Shares of this order's executions whose commission is known. */
+  commissionedShares: number;
+  /** Waiting for commissions before reporting the final Filled event. */
+  finalTimer: NodeJS.Timeout | null;
+  /** The last event reported (to drop TWS's duplicate orderStatus messages). */
+  lastReported: string;
+}
+
+interface PendingExecution {
+  execution: Execution;
+  orderKnown: boolean;
+  timer: NodeJS.Timeout;
+}
+
+const TERMINAL: ReadonlySet<OrderStatus> = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive']);
+/** TWS codes on an order id that warn or inform without changing the order. */
+const ORDER_NOTICES = new Set([399, 404, 434, 2109, 2137, 10167, 10148]);
+/** TWS codes on an order id saying a cancel did not happen (the order lives on). */
+const CANCEL_FAILURES = new Set([161, 10147, 10148, 10149]);
+
+const silentLog: BrokerLog = { debug() {}, info() {}, warn() {} };
+
+export class IbBroker extends EventEmitter implements Broker {
+  readonly kind = 'ib' as const;
+  private readonly log: BrokerLog;
+  private readonly clock: () => number;
+  private readonly ids: OrderIdAllocator;
+  private readonly queue: OutgoingQueue;
+  private readonly orders = new Map<number, TrackedOrder>();
+  private readonly reserved = new Set<number>();
+  private positionsByKey = new Map<InstrumentKey, Position>();
+  private readonly keysByConId = new Map<number, InstrumentKey>();
+  private readonly prices = new Map<InstrumentKey, number>();
+  private readonly seenExecIds = new Set<string>();
+  private readonly pendingExecutions = new Map<string, PendingExecution>();
+  private readonly apiListeners: Array<[string, (...args: any[]) => void]> = [];
+  private phase: Phase = 'offline';
+  private netLiquidation: number | null = null;
+  private idWaiters: Array<() => void> = [];
+  private reconcile: Reconciliation | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly session: IbSession,
+    private readonly options: IbBrokerOptions,
+  ) {
+    super();
+    this.log = options.log ?? silentLog;
+    this.clock = options.clock ?? Date.now;
+    this.ids = new OrderIdAllocator(options.minOrderId ?? 0);
+    this.queue = new OutgoingQueue((item) => this.deliver(item), options.maxMessagesPerSecond ?? 40, this.clock);
+    this.wire();
+    // Made after the socket came up: ask for nextValidId, which starts the rebuild.
+    if (session.api.isConnected) session.api.reqIds(1);
+  }
+
+  // ---------------------------------------------------------------- Broker
+
+  account(): string | null {
+    return this.options.statusProvider().account;
+  }
+
+  orderBlock(): string | null {
+    if (this.disposed) return 'the connection was closed (redeploy or shutdown)';
+    if (this.phase === 'offline') return `not connected to TWS (${this.options.statusProvider().text}): orders are refused until the connection is back`;
+    if (this.phase === 'reconciling') return 'rebuilding open orders and positions from TWS after connecting: try again in a moment';
+    return null;
+  }
+
+  nextOrderId(): Promise<number> {
+    if (this.ids.ready()) return Promise.resolve(this.reserve());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.idWaiters = this.idWaiters.filter((w) => w !== waiter);
+        reject(new Error(`no order id: TWS has not sent nextValidId (${this.options.statusProvider().text})`));
+      }, 10_000);
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(this.reserve());
+      };
+      this.idWaiters.push(waiter);
+    });
+  }
+
+  placeOrder(orderId: number, contract: Contract, order: Order): void {
+    const existing = this.orders.get(orderId);
+    if (existing) {
+      if (existing.delivery === 'done') throw new Error(`order ${orderId} is ${existing.state.status}: it cannot be modified`);
+      this.modify(existing, contract, order);
+      return;
+    }
+    if (!this.reserved.has(orderId)) throw new Error(`order id ${orderId} was not reserved with nextOrderId(): ids come from TWS and are never reused`);
+    this.reserved.delete(orderId);
+    const key = instrumentKey(contract);
+    const tracked: TrackedOrder = {
+      orderId,
+      key,
+      contract: { ...contract },
+      order: { ...order, orderId, clientId: this.options.clientId },
+      state: this.initialState(orderId, key, order),
+      delivery: 'queued',
+      cancelRequested: false,
+      commissionedShares: 0,
+      finalTimer: null,
+      lastReported: '',
+    };
+    this.orders.set(orderId, tracked);
+    this.report(tracked);
+    this.queue.push({ kind: 'place', orderId });
+  }
+
+  cancelOrder(orderId: number): void {
+    const tracked = this.orders.get(orderId);
+    if (!tracked) throw new Error(`order ${orderId} is not known to this connection: nothing to cancel`);
+    if (tracked.delivery === 'done') return;
+    if (tracked.delivery === 'queued') {
+      // Never left: take it out of the queue and it never exists at TWS.
+      this.queue.remove((item) => item.orderId === orderId);
+      this.finish(tracked, 'Cancelled', 'cancelled before it was sent');
+      return;
+    }
+    if (tracked.cancelRequested && this.queue.has((item) => item.kind === 'cancel' && item.orderId === orderId)) return;
+    tracked.cancelRequested = true;
+    tracked.state = { ...tracked.state, status: 'PendingCancel', time: this.clock() };
+    this.report(tracked);
+    this.queue.push({ kind: 'cancel', orderId });
+  }
+
+  /**
+   * Cancels every working order of this client, one cancel each (the API's global cancel also hits
+   * other clients' and manual orders, and not every TWS-like server knows it).
+   */
+  cancelAll(): void {
+    for (const tracked of [...this.orders.values()]) {
+      if (tracked.delivery !== 'done') this.cancelOrder(tracked.orderId);
+    }
+  }
+
+  position(key: InstrumentKey): number {
+    return this.positionsByKey.get(key)?.quantity ?? 0;
+  }
+
+  positions(): Position[] {
+    return [...this.positionsByKey.values()].filter((p) => p.quantity !== 0);
+  }
+
+  workingOrders(key?: InstrumentKey): WorkingOrder[] {
+    const list: WorkingOrder[] = [];
+    for (const t of this.orders.values()) {
+      if (t.delivery === 'done' || (key !== undefined && t.key !== key)) continue;
+      list.push({ orderId: t.orderId, key: t.key, contract: t.contract, order: t.order, state: t.state });
+    }
+    return list;
+  }
+
+  equity(): number | null {
+    return this.netLiquidation;
+  }
+
+  lastPrice(key: InstrumentKey): number | null {
+    return this.prices.get(key) ?? null;
+  }
+
+  /** Messages waiting in the outgoing queue (paced or held while disconnected). */
+  queued(): number {
+    return this.queue.size();
+  }
+
+  /** True once the rebuild after the latest connect is complete and orders may go. */
+  isReady(): boolean {
+    return this.phase === 'ready';
+  }
+
+  /** Stops listening and drops timers. Orders already at TWS stay there (TWS keeps them). */
+  dispose(): void {
+    this.disposed = true;
+    for (const [event, fn] of this.apiListeners) this.session.api.removeListener(event, fn);
+    this.apiListeners.length = 0;
+    this.queue.dispose();
+    this.reconcile?.dispose(this.session);
+    this.reconcile = null;
+    for (const pending of this.pendingExecutions.values()) clearTimeout(pending.timer);
+    this.pendingExecutions.clear();
+    for (const t of this.orders.values()) if (t.finalTimer) clearTimeout(t.finalTimer);
+    this.phase = 'offline';
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  private reserve(): number {
+    const id = this.ids.take();
+    this.reserved.add(id);
+    return id;
+  }
+
+  private modify(tracked: TrackedOrder, contract: Contract, order: Order): void {
+    tracked.order = { ...tracked.order, ...order, orderId: tracked.orderId, clientId: this.options.clientId };
+    tracked.contract = { ...tracked.contract, ...contract };
+    tracked.state = { ...tracked.state, totalQuantity: Number(order.totalQuantity ?? tracked.state.totalQuantity), time: this.clock() };
+    // Still waiting to leave: the queued place will carry the new fields.
+    if (this.queue.has((item) => item.kind === 'place' && item.orderId === tracked.orderId)) return;
+    this.queue.push({ kind: 'place', orderId: tracked.orderId });
+  }
+
+  private deliver(item: Outgoing): void {
+    const tracked = this.orders.get(item.orderId);
+    if (!tracked || tracked.delivery === 'done') return;
+    try {
+      if (item.kind === 'place') {
+        if (tracked.delivery === 'queued') tracked.delivery = 'sent';
+        this.session.api.placeOrder(tracked.orderId, tracked.contract, tracked.order);
+      } else {
+        this.session.api.cancelOrder(tracked.orderId);
+      }
+    } catch (err) {
+      // The client refused to encode it (e.g. a field this server version lacks): the order is dead.
+      this.finish(tracked, 'Inactive', `not sent: ${(err as Error).message}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- TWS events
+
+  private wire(): void {
+    this.listen(EventName.nextValidId, (orderId: number) => this.onNextValidId(Number(orderId)));
+    this.listen(EventName.disconnected, () => this.onDisconnected());
+    this.listen(EventName.openOrder, (orderId: number, contract: Contract, order: Order, state: OrderState) => this.onOpenOrder(orderId, contract, order, state));
+    this.listen(EventName.openOrderEnd, () => this.reconcile?.done('openOrders', this));
+    this.listen(EventName.orderStatus, (orderId: number, status: OrderStatus, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number) =>
+      this.onOrderStatus(orderId, status, filled, remaining, avgFillPrice, permId, parentId, lastFillPrice, clientId),
+    );
+    this.listen(EventName.execDetails, (reqId: number, contract: Contract, execution: IbExecution) => this.onExecution(reqId, contract, execution));
+    this.listen(EventName.execDetailsEnd, (reqId: number) => {
+      if (this.reconcile && reqId === this.reconcile.execReqId) this.reconcile.done('executions', this);
+    });
+    this.listen(EventName.commissionReport, (report: CommissionReport) => this.onCommission(report));
+    this.listen(EventName.position, (account: string, contract: Contract, pos: number, avgCost?: number) => this.onPosition(account, contract, pos, avgCost));
+    this.listen(EventName.positionEnd, () => this.onPositionEnd());
+    this.listen(EventName.accountSummary, (reqId: number, account: string, tag: string, value: string) => {
+      if (tag !== 'NetLiquidation') return;
+      const mine = this.account();
+      if (mine && account !== mine) return;
+      const n = Number(value);
+      if (Number.isFinite(n)) this.netLiquidation = n;
+    });
+    this.listen(EventName.error, (error: Error, code: number, id: number) => this.onError(error, Number(code), Number(id)));
+  }
+
+  private listen(event: EventName, fn: (...args: any[]) => void): void {
+    // Nothing a TWS message carries may throw into the socket's decoder loop.
+    const safe = (...args: any[]) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.log.warn(`broker: ${event} handler failed: ${(err as Error).stack ?? err}`);
+      }
+    };
+    this.session.api.on(event as never, safe as never);
+    this.apiListeners.push([event, safe]);
+  }
+
+  private onNextValidId(orderId: number): void {
+    this.ids.observe(orderId);
+    const waiters = this.idWaiters;
+    this.idWaiters = [];
+    for (const waiter of waiters) waiter();
+    // NEXT_VALID_ID also answers reqIds(): only a new connection starts a rebuild.
+    if (this.phase === 'offline' && !this.disposed) this.startReconcile();
+  }
+
+  private onDisconnected(): void {
+    if (this.phase === 'offline') return;
+    this.phase = 'offline';
+    this.queue.pause();
+    this.reconcile?.dispose(this.session);
+    this.reconcile = null;
+    const inFlight = [...this.orders.values()].filter((t) => t.delivery === 'sent').map((t) => t.orderId);
+    this.log.warn(`broker: disconnected; ${inFlight.length} order(s) sent without an answer will be checked against TWS on reconnect${inFlight.length ? ` (${inFlight.join(', ')})` : ''}`);
+  }
+
+  private onOpenOrder(orderId: number, contract: Contract, order: Order, orderState: OrderState): void {
+    const clientId = order.clientId;
+    let tracked = this.orders.get(orderId);
+    if (!tracked && clientId !== undefined && clientId !== this.options.clientId) return;
+    if (!tracked) {
+      // A working order of this client from before (restart, redeploy): adopt it.
+      const key = this.keyOf(contract);
+      tracked = {
+        orderId,
+        key,
+        contract,
+        order: { ...order, orderId },
+        state: this.initialState(orderId, key, order),
+        delivery: 'acked',
+        cancelRequested: false,
+        commissionedShares: 0,
+        finalTimer: null,
+        lastReported: '',
+      };
+      this.orders.set(orderId, tracked);
+      this.ids.used(orderId);
+      this.log.info(`broker: adopted working order ${orderId} (${order.action} ${order.totalQuantity} ${key} ${order.orderType}, ref "${order.orderRef ?? ''}")`);
+    } else {
+      // TWS's copy is the truth for prices and quantity (a modification shows here).
+      tracked.order = { ...tracked.order, ...order, orderId };
+      if (tracked.delivery === 'sent' || tracked.delivery === 'queued') tracked.delivery = 'acked';
+    }
+    if (contract.conId) this.keysByConId.set(contract.conId, tracked.key);
+    this.reconcile?.seenOpen.add(orderId);
+    if (order.permId) tracked.state = { ...tracked.state, permId: order.permId };
+    const status = orderState?.status as OrderStatus | undefined;
+    if (status && status !== tracked.state.status && tracked.delivery !== 'done') {
+      tracked.state = { ...tracked.state, status, time: this.clock() };
+      if (TERMINAL.has(status)) this.finish(tracked, status, tracked.state.reason);
+      else this.report(tracked);
+    }
+  }
+
+  private onOrderStatus(orderId: number, status: OrderStatus, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number): void {
+    const tracked = this.orders.get(orderId);
+    if (!tracked) return; // openOrder comes first for any order of ours; others' are not ours to track.
+    if (clientId !== undefined && clientId !== this.options.clientId && clientId !== 0) return;
+    if (tracked.delivery === 'sent' || tracked.delivery === 'queued') tracked.delivery = 'acked';
+    tracked.state = {
+      ...tracked.state,
+      status,
+      filled: Number(filled) || 0,
+      remaining: Number(remaining) || 0,
+      avgFillPrice: Number(avgFillPrice) || 0,
+      lastFillPrice: Number(lastFillPrice) || tracked.state.lastFillPrice,
+      permId: permId || tracked.state.permId,
+      parentId: parentId || tracked.state.parentId,
+      time: this.clock(),
+    };
+    if (status === 'Cancelled' || status === 'ApiCancelled') tracked.cancelRequested = false;
+    if (TERMINAL.has(status)) this.finish(tracked, status, tracked.state.reason);
+    else this.report(tracked);
+  }
+
+  private onExecution(reqId: number, contract: Contract, ib: IbExecution): void {
+    const execId = ib.execId;
+    if (!execId) return;
+    const orderId = Number(ib.orderId);
+    const tracked = this.orders.get(orderId);
+    if (ib.clientId !== undefined && ib.clientId !== this.options.clientId && !tracked) return;
+    const shares = Number(ib.shares) || 0;
+    if (this.reconcile && !this.reconcile.execIds.has(execId)) {
+      this.reconcile.execIds.add(execId);
+      this.reconcile.executedShares.set(orderId, (this.reconcile.executedShares.get(orderId) ?? 0) + shares);
+    }
+    if (this.seenExecIds.has(execId)) return;
+    this.seenExecIds.add(execId);
+    const key = tracked?.key ?? this.keyOf(contract);
+    const side: Side = ib.side === 'SLD' || ib.side === 'SELL' ? 'SELL' : 'BUY';
+    const price = Number(ib.price) || 0;
+    if (price > 0) this.prices.set(key, price);
+    const unsolicited = reqId === -1;
+    const account = ib.acctNumber ?? this.account() ?? '';
+    // Requested executions (the rebuild after a connect) are already in the positions snapshot.
+    if (unsolicited && this.isMine(account)) this.applyFill(key, account, sideSign(side) * shares, price);
+    // Requested executions of orders this broker never tracked are history: not news for the flow.
+    if (!unsolicited && !tracked) return;
+    const execution: Execution = {
+      execId,
+      orderId,
+      permId: Number(ib.permId) || tracked?.state.permId || 0,
+      symbol: key,
+      side,
+      shares,
+      price,
+      cumQty: Number(ib.cumQty) || 0,
+      avgPrice: Number(ib.avgPrice) || 0,
+      commission: 0,
+      realizedPnl: null,
+      orderRef: ib.orderRef ?? tracked?.order.orderRef ?? '',
+      account,
+      time: this.clock(),
+    };
+    const timer = setTimeout(() => this.releaseExecution(execId), this.options.commissionWaitMs ?? 1000);
+    this.pendingExecutions.set(execId, { execution, orderKnown: !!tracked, timer });
+  }
+
+  private onCommission(report: CommissionReport): void {
+    const execId = report.execId;
+    if (!execId) return;
+    const pending = this.pendingExecutions.get(execId);
+    if (!pending) return;
+    const commission = Number(report.commission);
+    pending.execution.commission = Number.isFinite(commission) && commission < 1e300 ? commission : 0;
+    const pnl = Number(report.realizedPNL);
+    pending.execution.realizedPnl = Number.isFinite(pnl) && Math.abs(pnl) < 1e300 ? pnl : null;
+    this.releaseExecution(execId);
+  }
+
+  /** Reports an execution (with its commission when it came in time) and folds it into its order. */
+  private releaseExecution(execId: string): void {
+    const pending = this.pendingExecutions.get(execId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingExecutions.delete(execId);
+    const { execution } = pending;
+    const tracked = this.orders.get(execution.orderId);
+    if (tracked) {
+      tracked.state = { ...tracked.state, commission: tracked.state.commission + execution.commission };
+      tracked.commissionedShares += execution.shares;
+    }
+    this.emit('execution', execution);
+    if (tracked?.finalTimer && tracked.commissionedShares >= tracked.state.filled) this.reportFinal(tracked);
+  }
+
+  private onPosition(account: string, contract: Contract, pos: number, avgCost?: number): void {
+    if (!this.isMine(account)) return;
+    const key = this.keyOf(contract);
+    const position: Position = {
+      account,
+      symbol: key,
+      quantity: Number(pos) || 0,
+      avgCost: Number(avgCost) || 0,
+      marketPrice: null,
+      marketValue: null,
+      unrealizedPnl: null,
+      realizedPnl: this.positionsByKey.get(key)?.realizedPnl ?? 0,
+    };
+    if (this.reconcile && !this.reconcile.finished.has('positions')) this.reconcile.positions.set(key, position);
+    else this.setPosition(position);
+  }
+
+  private onPositionEnd(): void {
+    const reconcile = this.reconcile;
+    if (!reconcile || reconcile.finished.has('positions')) return;
+    // The snapshot replaces what was known: positions closed while disconnected drop out.
+    const before = this.positionsByKey;
+    this.positionsByKey = new Map(reconcile.positions);
+    for (const [key, position] of this.positionsByKey) {
+      if (before.get(key)?.quantity !== position.quantity) this.emit('position', position);
+    }
+    for (const [key, old] of before) {
+      if (!this.positionsByKey.has(key) && old.quantity !== 0) this.emit('position', { ...old, quantity: 0 });
+    }
+    reconcile.done('positions', this);
+  }
+
+  private onError(error: Error, code: number, id: number): void {
+    if (this.reconcile && id === this.reconcile.execReqId) {
+      this.reconcile.done('executions', this);
+      return;
+    }
+    const tracked = this.orders.get(id);
+    if (!tracked || tracked.delivery === 'done') return;
+    const reason = `${error?.message ?? error} (IB ${code})`;
+    if (code === 202) {
+      this.finish(tracked, 'Cancelled', reason);
+      return;
+    }
+    if (ORDER_NOTICES.has(code) || (code >= 2100 && code < 2200)) {
+      this.log.debug(`broker: order ${id}: ${reason}`);
+      return;
+    }
+    if (CANCEL_FAILURES.has(code)) {
+      tracked.cancelRequested = false;
+      tracked.state = { ...tracked.state, reason, status: tracked.state.status === 'PendingCancel' ? 'Submitted' : tracked.state.status };
+      this.report(tracked);
+      return;
+    }
+    if (tracked.delivery === 'acked' && tracked.state.status !== 'PendingSubmit') {
+      // A refused modification: the order works on as it was.
+      tracked.state = { ...tracked.state, reason };
+      this.report(tracked);
+      return;
+    }
+    this.finish(tracked, 'Inactive', reason);
+  }
+
+  // ---------------------------------------------------------------- rebuild after connect
+
+  private startReconcile(): void {
+    this.phase = 'reconciling';
+    this.reconcile?.dispose(this.session);
+    const reconcile = new Reconciliation(this.session, this.options.reconcileTimeoutMs ?? 5000, () => this.onReconcileTimeout());
+    this.reconcile = reconcile;
+    this.log.debug('broker: connected; rebuilding open orders, positions and executions from TWS');
+    const api = this.session.api;
+    api.reqOpenOrders();
+    api.reqPositions();
+    api.reqExecutions(reconcile.execReqId, { clientId: String(this.options.clientId) });
+    api.reqAccountSummary(reconcile.summaryReqId, 'All', 'NetLiquidation');
+    for (let i = 0; i < 4; i++) this.queue.noteSent();
+  }
+
+  private onReconcileTimeout(): void {
+    const reconcile = this.reconcile;
+    if (!reconcile) return;
+    if (reconcile.attempt < 2) {
+      this.log.warn(`broker: TWS did not finish answering ${reconcile.missing().join(', ')} within ${this.options.reconcileTimeoutMs ?? 5000} ms; asking again`);
+      reconcile.dispose(this.session);
+      this.reconcile = null;
+      this.startReconcileAttempt(reconcile.attempt + 1);
+      return;
+    }
+    // Still no complete answer: go on with what is known, and re-send nothing that might exist.
+    this.log.warn(`broker: TWS never finished answering ${reconcile.missing().join(', ')}; orders sent before the drop are not re-sent`);
+    reconcile.resendAllowed = false;
+    this.completeReconcile(reconcile);
+  }
+
+  private startReconcileAttempt(attempt: number): void {
+    this.startReconcile();
+    if (this.reconcile) this.reconcile.attempt = attempt;
+  }
+
+  /** Called by the Reconciliation once open orders, positions and executions are all in. */
+  completeReconcile(reconcile: Reconciliation): void {
+    if (this.reconcile !== reconcile) return;
+    reconcile.dispose(this.session, true);
+    this.reconcile = null;
+    if (!reconcile.finished.has('positions')) this.onPositionEndOf(reconcile);
+    let resent = 0;
+    let adopted = 0;
+    for (const tracked of [...this.orders.values()]) {
+      if (tracked.delivery === 'done' || tracked.delivery === 'queued') continue;
+      const open = reconcile.seenOpen.has(tracked.orderId);
+      const executed = reconcile.executedShares.get(tracked.orderId) ?? 0;
+      if (open) {
+        if (tracked.delivery === 'sent') adopted++;
+        tracked.delivery = 'acked';
+        // A cancel that may have been lost with the connection: ask again.
+        if (tracked.cancelRequested) this.queue.pushFront({ kind: 'cancel', orderId: tracked.orderId });
+        continue;
+      }
+      if (executed > 0) {
+        const total = Number(tracked.order.totalQuantity) || 0;
+        adopted += tracked.delivery === 'sent' ? 1 : 0;
+        tracked.state = { ...tracked.state, filled: executed, remaining: Math.max(0, total - executed), time: this.clock() };
+        this.finish(tracked, executed >= total ? 'Filled' : 'Cancelled', executed >= total ? undefined : `partly filled (${executed} of ${total}) and no longer open at TWS after reconnect`);
+        continue;
+      }
+      if (tracked.delivery === 'sent' && reconcile.resendAllowed) {
+        // TWS has no trace of it: it never arrived. Same id again, so it cannot become a second order.
+        resent++;
+        this.queue.pushFront({ kind: 'place', orderId: tracked.orderId });
+        continue;
+      }
+      if (tracked.delivery === 'sent') {
+        this.finish(tracked, 'Inactive', 'sent just before the connection dropped; TWS could not confirm it and it was not re-sent');
+        continue;
+      }
+      this.finish(tracked, tracked.cancelRequested ? 'Cancelled' : 'Inactive', tracked.cancelRequested ? 'cancelled while disconnected' : 'no longer open at TWS after reconnect');
+    }
+    this.phase = 'ready';
+    this.log.info(`broker: ready (${this.workingOrders().length} working order(s), ${this.positions().length} position(s)${adopted ? `, ${adopted} confirmed after reconnect` : ''}${resent ? `, ${resent} re-sent with the same id` : ''})`);
+    this.queue.resume();
+  }
+
+  private onPositionEndOf(reconcile: Reconciliation): void {
+    // Timed out before positionEnd: keep what came (better than nothing) over the old map.
+    for (const [key, position] of reconcile.positions) this.setPosition(position);
+    reconcile.finished.add('positions');
+  }
+
+  // ---------------------------------------------------------------- state helpers
+
+  private initialState(orderId: number, key: InstrumentKey, order: Order): OrderEvent {
+    const quantity = Number(order.totalQuantity) || 0;
+    return {
+      orderId,
+      permId: Number(order.permId) || 0,
+      parentId: Number(order.parentId) || 0,
+      symbol: key,
+      action: (String(order.action).toUpperCase() === 'SELL' ? 'SELL' : 'BUY') as Side,
+      orderType: String(order.orderType) as OrderType,
+      totalQuantity: quantity,
+      status: 'PendingSubmit',
+      filled: 0,
+      remaining: quantity,
+      avgFillPrice: 0,
+      lastFillPrice: 0,
+      commission: 0,
+      orderRef: order.orderRef ?? '',
+      time: this.clock(),
+    };
+  }
+
+  private finish(tracked: TrackedOrder, status: OrderStatus, reason?: string): void {
+    tracked.delivery = 'done';
+    tracked.cancelRequested = false;
+    tracked.state = { ...tracked.state, status, time: this.clock() };
+    if (reason) tracked.state.reason = reason;
+    if (status === 'Filled' && tracked.commissionedShares < tracked.state.filled && this.hasPendingExecution(tracked.orderId)) {
+      // Hold the final event briefly so it carries the commission.
+      if (!tracked.finalTimer) tracked.finalTimer = setTimeout(() => this.reportFinal(tracked), this.options.commissionWaitMs ?? 1000);
+      return;
+    }
+    this.report(tracked);
+  }
+
+  private reportFinal(tracked: TrackedOrder): void {
+    if (tracked.finalTimer) clearTimeout(tracked.finalTimer);
+    tracked.finalTimer = null;
+    this.report(tracked);
+  }
+
+  private hasPendingExecution(orderId: number): boolean {
+    for (const pending of this.pendingExecutions.values()) if (pending.execution.orderId === orderId) return true;
+    return false;
+  }
+
+  private report(tracked: TrackedOrder): void {
+    if (tracked.finalTimer) return;
+    const s = tracked.state;
+    const signature = `${s.status}|${s.filled}|${s.remaining}|${s.reason ?? ''}|${s.commission}`;
+    if (signature === tracked.lastReported) return;
+    tracked.lastReported = signature;
+    this.emit('order', { ...s });
+  }
+
+  private applyFill(key: InstrumentKey, account: string, signedShares: number, price: number): void {
+    const old = this.positionsByKey.get(key);
+    const before = old?.quantity ?? 0;
+    const after = before + signedShares;
+    let avgCost = old?.avgCost ?? 0;
+    if (before === 0 || Math.sign(before) !== Math.sign(after)) avgCost = after === 0 ? 0 : price;
+    else if (Math.abs(after) > Math.abs(before)) avgCost = (avgCost * Math.abs(before) + price * Math.abs(signedShares)) / Math.abs(after);
+    this.setPosition({
+      account,
+      symbol: key,
+      quantity: Math.round(after * 1e8) / 1e8,
+      avgCost,
+      marketPrice: price,
+      marketValue: after * price,
+      unrealizedPnl: null,
+      realizedPnl: old?.realizedPnl ?? 0,
+    });
+  }
+
+  private setPosition(position: Position): void {
+    const old = this.positionsByKey.get(position.symbol);
+    this.positionsByKey.set(position.symbol, position);
+    if (!old || old.quantity !== position.quantity || old.avgCost !== position.avgCost) this.emit('position', position);
+  }
+
+  private isMine(account: string | undefined): boolean {
+    const mine = this.account();
+    return !mine || !account || account === mine;
+  }
+
+  /** Position contracts often come without an exchange: map them back to the key orders use. */
+  private keyOf(contract: Contract): InstrumentKey {
+    if (contract.conId && this.keysByConId.has(contract.conId)) return this.keysByConId.get(contract.conId) as InstrumentKey;
+    const secType = String(contract.secType ?? 'STK').toUpperCase();
+    const exchange = contract.exchange || (secType === 'STK' ? 'SMART' : secType === 'CASH' ? 'IDEALPRO' : undefined);
+    const key = instrumentKey({ ...contract, exchange });
+    if (contract.conId) this.keysByConId.set(contract.conId, key);
+    return key;
+  }
+
+  override on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  override off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
+    return super.off(event, listener);
+  }
+}
+
+type ReconcilePart = 'openOrders' | 'positions' | 'executions';
+
+/** One rebuild after a connect: which answers are in, and what TWS said. */
+class Reconciliation implements RequestOwner {
+  readonly execReqId: number;
+  readonly summaryReqId: number;
+  readonly finished = new Set<ReconcilePart>();
+  readonly seenOpen = new Set<number>();
+  readonly executedShares = new Map<number, number>();
+  readonly execIds = new Set<string>();
+  readonly positions = new Map<InstrumentKey, Position>();
+  attempt = 1;
+  resendAllowed = true;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(session: IbSession, timeoutMs: number, onTimeout: () => void) {
+    this.execReqId = session.allocateReqId(this);
+    this.summaryReqId = session.allocateReqId({ onRequestError: () => {} });
+    this.timer = setTimeout(onTimeout, timeoutMs);
+  }
+
+  onRequestError(): void {
+    // reqExecutions failed: the broker treats it as "no executions" via its error listener.
+  }
+
+  done(part: ReconcilePart, broker: IbBroker): void {
+    this.finished.add(part);
+    if (this.finished.size === 3) broker.completeReconcile(this);
+  }
+
+  missing(): ReconcilePart[] {
+    return (['openOrders', 'positions', 'executions'] as ReconcilePart[]).filter((p) => !this.finished.has(p));
+  }
+
+  dispose(session: IbSession, keepSummary = false): void {
+    clearTimeout(this.timer);
+    session.releaseReqId(this.execReqId);
+    // The account summary subscription lives on for equity updates until the next connect.
+    if (!keepSummary) session.releaseReqId(this.summaryReqId);
+  }
+}

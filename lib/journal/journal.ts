@@ -1,0 +1,123 @@
+/**
+ * The order journal: an append-only file of JSON lines, one per order decision (its inputs, the limit
+ * checks, the order sent or the refusal), order event, fill and commission. Lines are written
+ * synchronously before the order leaves, so a crash can lose an order's outcome but never the record
+ * that it was sent. Lines are only ever appended; nothing rewrites the file.
+ */
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type JournalEntryType =
+  | 'decision'
+  | 'cancel'
+  | 'order'
+  | 'execution'
+  | 'halt'
+  | 'resume'
+  | 'daily-loss'
+  | 'reconcile';
+
+export interface JournalEntry {
+  /** Epoch ms UTC. */
+  time: number;
+  type: JournalEntryType;
+  [field: string]: unknown;
+}
+
+/** The default journal file: in the Node-RED user directory. */
+export function defaultJournalPath(userDir: string | undefined): string {
+  return join(userDir || process.cwd(), 'ib-algo-journal.jsonl');
+}
+
+export class Journal {
+  private fd: number | null = null;
+
+  constructor(
+    readonly path: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * Appends one line. Throws when the file cannot be written: callers that are about to send an order
+   * must not send it unrecorded.
+   */
+  append(type: JournalEntryType, fields: Record<string, unknown>): JournalEntry {
+    const entry: JournalEntry = { time: this.clock(), type, ...fields };
+    const line = `${JSON.stringify(entry, jsonSafe)}\n`;
+    writeSync(this.open(), line);
+    return entry;
+  }
+
+  close(): void {
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Already closed: nothing to release.
+      }
+      this.fd = null;
+    }
+  }
+
+  private open(): number {
+    if (this.fd === null) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.path, 'a');
+    }
+    return this.fd;
+  }
+}
+
+/**
+ * Reads the last `maxBytes` of a journal (whole lines only; a torn last line from a crash is skipped).
+ * Returns [] when the file does not exist.
+ */
+export function readJournal(path: string, maxBytes = 16 * 1024 * 1024): JournalEntry[] {
+  if (!existsSync(path)) return [];
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    const buffer = Buffer.alloc(size - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    const lines = buffer.toString('utf8').split('\n');
+    if (start > 0) lines.shift(); // began mid-line
+    const entries: JournalEntry[] = [];
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        const entry = JSON.parse(line) as JournalEntry;
+        if (entry && typeof entry === 'object' && typeof entry.type === 'string') entries.push(entry);
+      } catch {
+        // A torn line (crash mid-write): skip it, the rest is intact.
+      }
+    }
+    return entries;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What a restart needs from past entries: orders already sent per dedup key, and the highest order id. */
+export interface JournalMemory {
+  sentByDedupKey: Map<string, number>;
+  maxOrderId: number;
+}
+
+export function rememberFromJournal(entries: JournalEntry[]): JournalMemory {
+  const memory: JournalMemory = { sentByDedupKey: new Map(), maxOrderId: 0 };
+  for (const entry of entries) {
+    const orderId = typeof entry.orderId === 'number' ? entry.orderId : null;
+    if (orderId !== null && orderId > memory.maxOrderId) memory.maxOrderId = orderId;
+    if (entry.type === 'decision' && entry.result === 'sent' && typeof entry.dedupKey === 'string' && orderId !== null) {
+      memory.sentByDedupKey.set(entry.dedupKey, orderId);
+    }
+  }
+  return memory;
+}
+
+/** NaN and Infinity are not JSON: keep them visible as strings rather than silently null. */
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}

@@ -1,0 +1,241 @@
+/**
+ * Validation of an order intent (`msg.order`, merged over the node's configured defaults) into one of
+ * three checked shapes: a target position, an explicit order, or a modification of a working order.
+ * Every rule that IB would otherwise enforce after the order left (or, worse, not enforce) is checked
+ * here first, and each failure names the field: money is at stake, so nothing is guessed.
+ */
+import type { OrderIntent, OrderType, Side, TimeInForce } from '../messages';
+import { OrderInputError } from './errors';
+
+export const ORDER_TYPES: readonly OrderType[] = ['MKT', 'LMT', 'STP', 'STP LMT', 'TRAIL', 'MOC', 'LOC'];
+export const TIMES_IN_FORCE: readonly TimeInForce[] = ['DAY', 'GTC', 'IOC', 'OPG'];
+
+/** The price-related fields of an order, checked for its type. */
+export interface OrderTerms {
+  orderType: OrderType;
+  lmtPrice?: number;
+  /** Stop price (STP, STP LMT) or trailing amount (TRAIL without trailingPercent). */
+  auxPrice?: number;
+  trailingPercent?: number;
+  trailStopPrice?: number;
+  tif: TimeInForce;
+  outsideRth: boolean;
+  account?: string;
+  orderRef?: string;
+}
+
+export interface TargetIntent extends OrderTerms {
+  kind: 'target';
+  /** Signed shares the strategy should hold (negative is short). */
+  targetQuantity: number;
+}
+
+export interface ExplicitIntent extends OrderTerms {
+  kind: 'explicit';
+  action: Side;
+  totalQuantity: number;
+}
+
+export interface ModifyIntent {
+  kind: 'modify';
+  orderId: number;
+  /** Only the fields given; the rest stay as they are on the working order. */
+  changes: Partial<Omit<OrderTerms, 'account' | 'orderRef'>> & { totalQuantity?: number };
+}
+
+export type CheckedIntent = TargetIntent | ExplicitIntent | ModifyIntent;
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Checks `intent` (msg.order) over `defaults` (the node's config; msg fields win). `where` names the
+ * source in error messages. Throws OrderInputError naming the first field at fault.
+ */
+export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order'): CheckedIntent {
+  if (intent !== undefined && intent !== null && (typeof intent !== 'object' || Array.isArray(intent))) {
+    throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describe(intent)}`);
+  }
+  const given = (intent ?? {}) as Raw;
+  if (given.orderId !== undefined && given.orderId !== null && given.orderId !== '') {
+    return validateModify(given, where);
+  }
+  const raw: Raw = { ...stripEmpty(defaults as Raw), ...stripEmpty(given) };
+  const hasTarget = raw.targetQuantity !== undefined;
+  const hasExplicit = given.action !== undefined || given.totalQuantity !== undefined;
+  if (hasTarget && hasExplicit) {
+    throw new OrderInputError(`${where}.targetQuantity`, `${where} has both targetQuantity and action/totalQuantity: send a target position or an explicit order, not both`);
+  }
+  const terms = validateTerms(raw, where);
+  if (hasTarget) {
+    const targetQuantity = toNumber(raw.targetQuantity);
+    if (targetQuantity === null || !Number.isFinite(targetQuantity)) {
+      throw new OrderInputError(`${where}.targetQuantity`, `${where}.targetQuantity must be a number of shares (negative for short), got ${describe(raw.targetQuantity)}`);
+    }
+    if (terms.orderType === 'TRAIL' || terms.orderType === 'STP' || terms.orderType === 'STP LMT') {
+      throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${terms.orderType} cannot move to a target position: use MKT, LMT, MOC or LOC with targetQuantity, or an explicit order`);
+    }
+    return { kind: 'target', targetQuantity, ...terms };
+  }
+  const action = typeof raw.action === 'string' ? raw.action.toUpperCase() : raw.action;
+  if (action !== 'BUY' && action !== 'SELL') {
+    throw new OrderInputError(`${where}.action`, `${where}.action must be "BUY" or "SELL" (or send ${where}.targetQuantity), got ${describe(raw.action)}`);
+  }
+  const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`);
+  return { kind: 'explicit', action, totalQuantity, ...terms };
+}
+
+function validateModify(given: Raw, where: string): ModifyIntent {
+  const orderId = toNumber(given.orderId);
+  if (orderId === null || !Number.isInteger(orderId) || orderId <= 0) {
+    throw new OrderInputError(`${where}.orderId`, `${where}.orderId must be the id of a working order (a positive integer), got ${describe(given.orderId)}`);
+  }
+  if (given.targetQuantity !== undefined || given.action !== undefined) {
+    throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity or tif only (action and targetQuantity cannot change on a working order)`);
+  }
+  const changes: ModifyIntent['changes'] = {};
+  if (given.totalQuantity !== undefined) changes.totalQuantity = positiveQuantity(given.totalQuantity, `${where}.totalQuantity`);
+  if (given.orderType !== undefined) changes.orderType = orderType(given.orderType, where);
+  for (const field of ['lmtPrice', 'auxPrice', 'trailStopPrice'] as const) {
+    if (given[field] !== undefined) changes[field] = positivePrice(given[field], `${where}.${field}`);
+  }
+  if (given.trailingPercent !== undefined) changes.trailingPercent = percent(given.trailingPercent, `${where}.trailingPercent`);
+  if (given.tif !== undefined) changes.tif = timeInForce(given.tif, where);
+  if (given.outsideRth !== undefined) changes.outsideRth = bool(given.outsideRth, `${where}.outsideRth`);
+  if (Object.keys(changes).length === 0) {
+    throw new OrderInputError(`${where}.orderId`, `${where} names order ${orderId} but changes nothing: add lmtPrice, auxPrice, totalQuantity, trailingPercent or tif`);
+  }
+  return { kind: 'modify', orderId, changes };
+}
+
+/** The order type, prices and flags, checked together (which prices a type needs). */
+export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
+  const type = orderType(raw.orderType ?? 'MKT', where);
+  const tif = timeInForce(raw.tif ?? 'DAY', where);
+  const terms: OrderTerms = { orderType: type, tif, outsideRth: raw.outsideRth === undefined ? false : bool(raw.outsideRth, `${where}.outsideRth`) };
+  const price = (field: 'lmtPrice' | 'auxPrice' | 'trailStopPrice', need: string | null) => {
+    if (raw[field] === undefined) {
+      if (need) throw new OrderInputError(`${where}.${field}`, `${where}.${field} is required for ${type} orders (${need})`);
+      return undefined;
+    }
+    return positivePrice(raw[field], `${where}.${field}`);
+  };
+  switch (type) {
+    case 'MKT':
+    case 'MOC':
+      break;
+    case 'LMT':
+    case 'LOC':
+      terms.lmtPrice = price('lmtPrice', 'the limit price');
+      break;
+    case 'STP':
+      terms.auxPrice = price('auxPrice', 'the stop price');
+      break;
+    case 'STP LMT':
+      terms.auxPrice = price('auxPrice', 'the stop price');
+      terms.lmtPrice = price('lmtPrice', 'the limit price once the stop triggers');
+      break;
+    case 'TRAIL': {
+      const hasPercent = raw.trailingPercent !== undefined;
+      const hasAmount = raw.auxPrice !== undefined;
+      if (hasPercent === hasAmount) {
+        throw new OrderInputError(`${where}.auxPrice`, `TRAIL orders need exactly one of ${where}.auxPrice (trailing amount) or ${where}.trailingPercent`);
+      }
+      if (hasPercent) terms.trailingPercent = percent(raw.trailingPercent, `${where}.trailingPercent`);
+      else terms.auxPrice = price('auxPrice', 'the trailing amount');
+      terms.trailStopPrice = price('trailStopPrice', null);
+      break;
+    }
+    default:
+      break;
+  }
+  if ((type === 'MOC' || type === 'LOC') && tif !== 'DAY') {
+    throw new OrderInputError(`${where}.tif`, `${type} orders execute at the close and take tif DAY, got ${tif}`);
+  }
+  if (tif === 'OPG' && type !== 'MKT' && type !== 'LMT') {
+    throw new OrderInputError(`${where}.tif`, `tif OPG (at the open) works with MKT or LMT orders only, got ${type}`);
+  }
+  if (raw.account !== undefined) {
+    if (typeof raw.account !== 'string' || !raw.account.trim()) throw new OrderInputError(`${where}.account`, `${where}.account must be an account id such as "DU1234567", got ${describe(raw.account)}`);
+    terms.account = raw.account.trim();
+  }
+  if (raw.orderRef !== undefined) {
+    if (typeof raw.orderRef !== 'string') throw new OrderInputError(`${where}.orderRef`, `${where}.orderRef must be a string naming the strategy, got ${describe(raw.orderRef)}`);
+    terms.orderRef = raw.orderRef;
+  }
+  return terms;
+}
+
+function orderType(value: unknown, where: string): OrderType {
+  const text = typeof value === 'string' ? value.trim().toUpperCase().replace(/_/g, ' ') : value;
+  if (!ORDER_TYPES.includes(text as OrderType)) {
+    throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${describe(value)} is not supported: use one of ${ORDER_TYPES.join(', ')}`);
+  }
+  return text as OrderType;
+}
+
+function timeInForce(value: unknown, where: string): TimeInForce {
+  const text = typeof value === 'string' ? value.trim().toUpperCase() : value;
+  if (!TIMES_IN_FORCE.includes(text as TimeInForce)) {
+    throw new OrderInputError(`${where}.tif`, `${where}.tif ${describe(value)} is not supported: use one of ${TIMES_IN_FORCE.join(', ')}`);
+  }
+  return text as TimeInForce;
+}
+
+function positiveQuantity(value: unknown, field: string): number {
+  const n = toNumber(value);
+  if (n === null || !Number.isFinite(n) || n <= 0) {
+    throw new OrderInputError(field, `${field} must be a positive number of shares, got ${describe(value)}`);
+  }
+  return n;
+}
+
+function positivePrice(value: unknown, field: string): number {
+  const n = toNumber(value);
+  if (n === null || !Number.isFinite(n) || n <= 0) {
+    throw new OrderInputError(field, `${field} must be a positive price, got ${describe(value)}`);
+  }
+  return n;
+}
+
+function percent(value: unknown, field: string): number {
+  const n = toNumber(value);
+  if (n === null || !Number.isFinite(n) || n <= 0 || n >= 100) {
+    throw new OrderInputError(field, `${field} must be a percentage between 0 and 100 (e.g. 2 for 2%), got ${describe(value)}`);
+  }
+  return n;
+}
+
+function bool(value: unknown, field: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 1) return true;
+  if (value === 'false' || value === 0) return false;
+  throw new OrderInputError(field, `${field} must be true or false, got ${describe(value)}`);
+}
+
+/** Numbers, or numeric strings (config fields arrive as strings); null for anything else. */
+export function toNumber(value: unknown): number | null {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isNaN(n) ? null : n;
+  }
+  return null;
+}
+
+/** Config fields left blank mean "not set": drop them so they neither override nor fail. */
+function stripEmpty(raw: Raw): Raw {
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined && v !== null && v !== '') out[k] = v;
+  return out;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -20,6 +20,11 @@ export interface EngineOrder {
   trailingPercent?: number;
   /** Initial stop of a TRAIL order; computed from the first price seen when unset. */
   trailStopPrice?: number;
+  /**
+   * TRAIL LIMIT: distance of the limit from the stop once it triggers (sell: stop - offset, buy: stop +
+   * offset). When unset, lmtPrice - trailStopPrice (both given) fixes it.
+   */
+  lmtPriceOffset?: number;
   tif?: TimeInForce;
   /** Orders sharing an OCA group: when one fills (ocaType 1) the others are cancelled. */
   ocaGroup?: string;
@@ -45,6 +50,12 @@ export interface QuoteTick {
 export interface CommissionModel {
   readonly name: string;
   commission(shares: number, price: number): number;
+  /**
+   * Total commission of one order whose fills add up to `shares` worth `value`. When present the engine
+   * charges each execution the increase of this total, so per-order minimums and maximums apply to the
+   * order, not to every partial fill (as IB charges).
+   */
+  forOrder?(shares: number, value: number): number;
 }
 
 /** Adjusts a fill price against the trader (a buy pays more, a sell gets less). */
@@ -70,6 +81,11 @@ export interface FillEngineOptions {
   minTick?: (symbol: InstrumentKey) => number;
   /** Wall clock for quotes-driven use; bars carry their own time. */
   now?: () => number;
+  /**
+   * The trading day of a price event's time, for DAY/OPG expiry and MOC/LOC on quotes. Default: the UTC
+   * calendar day (Math.floor(time / 86400000)), right for US sessions and daily bars.
+   */
+  dayOf?: (time: number) => number;
 }
 
 export interface FillEngineEvents {

@@ -1,0 +1,113 @@
+/**
+ * Checks an order before the engine takes it (new or modified). Returns the reason to reject it, worded
+ * for the trader, or null when it is acceptable.
+ */
+import type { OrderType } from '../../messages';
+import type { EngineOrder } from './types';
+import { PRICE_NOT_ON_TICK } from './reasons';
+
+export const ORDER_TYPES: ReadonlySet<string> = new Set<OrderType>([
+  'MKT',
+  'LMT',
+  'STP',
+  'STP LMT',
+  'TRAIL',
+  'TRAIL LIMIT',
+  'MOC',
+  'LOC',
+]);
+const TIFS: ReadonlySet<string> = new Set(['DAY', 'GTC', 'IOC', 'OPG']);
+
+export function usesLimitPrice(type: OrderType): boolean {
+  return type === 'LMT' || type === 'STP LMT' || type === 'LOC';
+}
+
+export function usesStopPrice(type: OrderType): boolean {
+  return type === 'STP' || type === 'STP LMT';
+}
+
+export function isTrailing(type: OrderType): boolean {
+  return type === 'TRAIL' || type === 'TRAIL LIMIT';
+}
+
+/** Whether `price` is a whole multiple of `tick` (tolerating binary noise such as 0.1 + 0.2). */
+export function onTick(price: number, tick: number): boolean {
+  if (!(tick > 0)) return true;
+  const steps = price / tick;
+  return Math.abs(steps - Math.round(steps)) < 1e-6;
+}
+
+function finite(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+export function orderProblem(o: EngineOrder, minTick: number): string | null {
+  if (!Number.isInteger(o.orderId)) return `The orderId must be an integer, got ${String(o.orderId)}.`;
+  if (typeof o.symbol !== 'string' || o.symbol === '') return 'The order has no symbol (instrument key).';
+  if (o.action !== 'BUY' && o.action !== 'SELL') {
+    return `The order action must be BUY or SELL, got ${String(o.action)}.`;
+  }
+  if (!finite(o.totalQuantity) || o.totalQuantity <= 0) {
+    return `The order size must be a positive number, got ${String(o.totalQuantity)}.`;
+  }
+  if (!ORDER_TYPES.has(o.orderType)) {
+    return `Unsupported order type '${String(o.orderType)}': use MKT, LMT, STP, STP LMT, TRAIL, TRAIL LIMIT, MOC or LOC.`;
+  }
+  const type = o.orderType;
+  if (o.tif !== undefined && !TIFS.has(o.tif)) {
+    return `Unsupported time in force '${String(o.tif)}': use DAY, GTC, IOC or OPG.`;
+  }
+  if ((o.tif === 'IOC' || o.tif === 'OPG') && type !== 'MKT' && type !== 'LMT') {
+    return `Time in force ${o.tif} is for MKT and LMT orders, not ${type}.`;
+  }
+  if (o.ocaType !== undefined && o.ocaType !== 1 && o.ocaType !== 2 && o.ocaType !== 3) {
+    return `ocaType must be 1, 2 or 3, got ${String(o.ocaType)}.`;
+  }
+  if (o.parentId !== undefined && o.parentId !== 0 && !Number.isInteger(o.parentId)) {
+    return `The parentId must be an integer, got ${String(o.parentId)}.`;
+  }
+  if (o.parentId === o.orderId) return 'An order cannot be its own parent.';
+
+  const prices: number[] = [];
+  if (usesLimitPrice(type)) {
+    if (!finite(o.lmtPrice)) return `A ${type} order needs a limit price (lmtPrice), got ${String(o.lmtPrice)}.`;
+    prices.push(o.lmtPrice);
+  }
+  if (usesStopPrice(type)) {
+    if (!finite(o.auxPrice)) return `A ${type} order needs a stop price (auxPrice), got ${String(o.auxPrice)}.`;
+    prices.push(o.auxPrice);
+  }
+  if (isTrailing(type)) {
+    const hasPercent = o.trailingPercent !== undefined;
+    if (hasPercent) {
+      if (!finite(o.trailingPercent) || o.trailingPercent <= 0 || o.trailingPercent >= 100) {
+        return `trailingPercent must be between 0 and 100, got ${String(o.trailingPercent)}.`;
+      }
+    } else {
+      if (!finite(o.auxPrice) || o.auxPrice <= 0) {
+        return `A ${type} order needs a trailing amount (auxPrice > 0) or a trailingPercent, got ${String(o.auxPrice)}.`;
+      }
+      prices.push(o.auxPrice);
+    }
+    if (o.trailStopPrice !== undefined) {
+      if (!finite(o.trailStopPrice)) return `trailStopPrice must be a number, got ${String(o.trailStopPrice)}.`;
+      prices.push(o.trailStopPrice);
+    }
+    if (type === 'TRAIL LIMIT') {
+      if (o.lmtPriceOffset !== undefined) {
+        if (!finite(o.lmtPriceOffset) || o.lmtPriceOffset < 0) {
+          return `lmtPriceOffset must be a number >= 0, got ${String(o.lmtPriceOffset)}.`;
+        }
+        prices.push(o.lmtPriceOffset);
+      } else if (!finite(o.lmtPrice) || !finite(o.trailStopPrice)) {
+        return 'A TRAIL LIMIT order needs lmtPriceOffset, or lmtPrice together with trailStopPrice.';
+      } else {
+        prices.push(o.lmtPrice);
+      }
+    }
+  }
+  for (const price of prices) {
+    if (!onTick(price, minTick)) return PRICE_NOT_ON_TICK;
+  }
+  return null;
+}

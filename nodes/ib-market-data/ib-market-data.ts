@@ -1,0 +1,186 @@
+/**
+ * market-data: streaming quotes, snapshots or tick-by-tick from TWS / the simulator, for one instrument
+ * set in the node or many named by msg.topic / msg.contract. Subscriptions are re-made after a
+ * reconnect. A backtest connection has no live source: the node says so and refuses its input.
+ */
+import type { Quote } from '../../lib/messages';
+import type { IbSession } from '../../lib/ib/connection';
+import { KeyedThrottle } from '../../lib/data/throttle';
+import {
+  MARKET_DATA_KINDS,
+  MARKET_DATA_TYPES,
+  MarketDataSubscription,
+  resetMarketDataType,
+  type MarketDataKind,
+  type MarketDataTypeName,
+  type TickByTick,
+} from '../../lib/data/market-data';
+import { onInput, shortText, UserError } from '../common';
+import { noConnectionError, useConnection } from '../connection';
+import { configuredContract, messageContract, qualifyMessageContract } from '../contract-editor';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+
+/** How long a new subscription waits for an immediate refusal (no permission, ...) before done(). */
+const START_GRACE_MS = 400;
+
+export = function register(RED: NodeAPI): void {
+  function IbMarketData(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const kind = (MARKET_DATA_KINDS as readonly string[]).includes(String(def.kind)) ? (def.kind as MarketDataKind) : 'quote';
+    const dataType = (Object.keys(MARKET_DATA_TYPES) as string[]).includes(String(def.marketDataType)) ? (def.marketDataType as MarketDataTypeName) : 'live';
+    const fallbackToDelayed = def.fallbackDelayed !== false;
+    const throttleMs = Math.max(0, Number(def.throttle) || 0);
+    const configured = configuredContract(def);
+    const subscriptions = new Map<string, MarketDataSubscription>();
+    let ownStatus = false;
+    let closed = false;
+    let lastQuote: { key: string; quote: Quote } | null = null;
+
+    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
+    const connection = config?.connection ?? null;
+    const backtest = connection?.mode === 'backtest';
+    if (backtest) node.status({ fill: 'red', shape: 'ring', text: 'backtest: no live data' });
+    else if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
+
+    const throttle = new KeyedThrottle<NodeMessage>(throttleMs, (_key, msg) => node.send(msg));
+
+    const sendQuote = (key: string, quote: Quote) => {
+      lastQuote = { key, quote };
+      throttle.push(key, { topic: key, payload: quote });
+    };
+    const sendTick = (key: string, tick: TickByTick) => throttle.push(key, { topic: key, payload: tick });
+
+    const statusTimer = setInterval(() => {
+      if (!ownStatus || closed) return;
+      const active = [...subscriptions.values()].filter((s) => s.isActive());
+      if (active.length === 0) return;
+      const ticks = active.reduce((n, s) => n + s.ticks, 0);
+      const delayed = active.some((s) => s.marketDataType() >= 3) ? ' delayed' : '';
+      if (active.length === 1 && lastQuote) {
+        const q = lastQuote.quote;
+        const price = q.last ?? (q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : q.bid ?? q.ask);
+        node.status({ fill: 'green', shape: 'dot', text: `${lastQuote.key} ${price ?? '-'}${delayed}` });
+      } else {
+        node.status({ fill: 'green', shape: 'dot', text: `${active.length} instrument${active.length > 1 ? 's' : ''} · ${ticks} ticks${delayed}` });
+      }
+    }, 1000);
+
+    const stopAll = () => {
+      for (const [key, sub] of subscriptions) {
+        sub.stop();
+        throttle.forget(key);
+      }
+      subscriptions.clear();
+    };
+
+    const onResubscribe = () => {
+      if (!connection?.ib) return;
+      resetMarketDataType(connection.ib);
+      for (const sub of subscriptions.values()) sub.restart();
+    };
+    connection?.on('resubscribe', onResubscribe);
+
+    /** Subscribes (or takes a snapshot of) one instrument; resolves once it is running or refused. */
+    const subscribe = async (session: IbSession, msg: NodeMessage, wantKind: MarketDataKind): Promise<void> => {
+      const qualified = await qualifyMessageContract(session, msg, configured);
+      const key = qualified.key;
+      const existing = subscriptions.get(key);
+      if (existing && existing.isActive() && existing.options.kind === wantKind) return;
+      existing?.stop();
+      await new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (err?: Error) => {
+          if (settled) {
+            if (err) node.error(err, msg);
+            return;
+          }
+          settled = true;
+          clearTimeout(grace);
+          if (err) reject(new UserError(err.message));
+          else resolve();
+        };
+        // A snapshot completes at TICK_SNAPSHOT_END (TWS gives up after about 11 s for quiet contracts).
+        const grace = setTimeout(() => settle(wantKind === 'snapshot' ? new Error(`no snapshot for ${key} within 15 s`) : undefined), wantKind === 'snapshot' ? 15_000 : START_GRACE_MS);
+        const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed }, {
+          onQuote: (quote) => sendQuote(key, quote),
+          onTick: (tick) => sendTick(key, tick),
+          onSnapshot: (quote) => {
+            subscriptions.delete(key);
+            node.send({ topic: key, payload: quote, snapshot: true });
+            settle();
+          },
+          onNotice: (text) => {
+            ownStatus = true;
+            node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key}: ${text}`) });
+          },
+          onError: (err) => {
+            subscriptions.delete(key);
+            ownStatus = true;
+            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+            settle(err);
+          },
+        });
+        subscriptions.set(key, sub);
+        ownStatus = true;
+        node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} ${wantKind === 'quote' ? 'subscribed' : wantKind}`) });
+        sub.start();
+      });
+    };
+
+    const stopFor = (msg: NodeMessage) => {
+      if (msg.contract === undefined && !msg.topic) {
+        stopAll();
+        node.status({ fill: 'grey', shape: 'ring', text: 'stopped' });
+        return;
+      }
+      const contract = messageContract(msg, { contract: null, problem: null });
+      const wanted = [...subscriptions.keys()].filter((key) => key === msg.topic || subscriptions.get(key)?.contract.symbol === contract.symbol);
+      for (const key of wanted) {
+        subscriptions.get(key)?.stop();
+        subscriptions.delete(key);
+        throttle.forget(key);
+      }
+      node.status({ fill: 'grey', shape: 'ring', text: shortText(`stopped ${wanted.join(', ') || 'nothing'}`) });
+    };
+
+    onInput(node, async (msg, _send, done) => {
+      if (!connection) throw noConnectionError('market-data');
+      if (backtest || !connection.ib) {
+        throw new UserError('market-data has no live source on a backtest connection: replay bars with historical-bars, or set the connection to simulator or tws mode');
+      }
+      if (msg.payload === 'stop') {
+        stopFor(msg);
+        done();
+        return;
+      }
+      const wantKind: MarketDataKind = msg.payload === 'snapshot' ? 'snapshot' : kind;
+      await subscribe(connection.ib, msg, wantKind);
+      done();
+    });
+
+    // A node with its own instrument starts streaming on deploy, once the connection is up.
+    if (configured.contract && connection?.ib && !backtest && kind !== 'snapshot' && def.autoStart !== false) {
+      const session = connection.ib;
+      session
+        .whenConnected(60_000)
+        .then(() => (closed ? undefined : subscribe(session, {}, kind)))
+        .catch((err: Error) => {
+          if (closed) return;
+          ownStatus = true;
+          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+          node.error(`market-data: ${err.message}`);
+        });
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      clearInterval(statusTimer);
+      connection?.off('resubscribe', onResubscribe);
+      stopAll();
+      throttle.close();
+      done();
+    });
+  }
+  RED.nodes.registerType('ib-market-data', IbMarketData);
+};

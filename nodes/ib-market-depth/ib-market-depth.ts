@@ -1,0 +1,147 @@
+/**
+ * market-depth: an L2 book per instrument kept from TWS's depth messages and sent as a sorted book
+ * {time, bids, asks} (at most `rows` levels a side), at most once per throttle interval per instrument.
+ * Books start again empty after a reconnect. A backtest connection has no live source.
+ */
+import type { IbSession } from '../../lib/ib/connection';
+import { MarketDepthSubscription } from '../../lib/data/market-depth';
+import { KeyedThrottle } from '../../lib/data/throttle';
+import { onInput, shortText, UserError } from '../common';
+import { noConnectionError, useConnection } from '../connection';
+import { configuredContract, qualifyMessageContract } from '../contract-editor';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+
+const START_GRACE_MS = 400;
+
+export = function register(RED: NodeAPI): void {
+  function IbMarketDepth(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const rows = Math.min(50, Math.max(1, Math.floor(Number(def.rows) || 10)));
+    const smartDepth = def.smartDepth === true;
+    const throttleMs = Math.max(0, Number(def.throttle ?? 100) || 0);
+    const configured = configuredContract(def);
+    const subscriptions = new Map<string, MarketDepthSubscription>();
+    let ownStatus = false;
+    let closed = false;
+    let updates = 0;
+
+    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
+    const connection = config?.connection ?? null;
+    const backtest = connection?.mode === 'backtest';
+    if (backtest) node.status({ fill: 'red', shape: 'ring', text: 'backtest: no live depth' });
+    else if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
+
+    // The throttle carries the key only; the book is read when the message actually leaves, so a
+    // throttled send always has the newest book.
+    const throttle = new KeyedThrottle<string>(throttleMs, (key) => {
+      const sub = subscriptions.get(key);
+      if (!sub) return;
+      node.send({ topic: key, payload: sub.book.snapshot(rows) });
+    });
+
+    const statusTimer = setInterval(() => {
+      if (!ownStatus || closed || subscriptions.size === 0) return;
+      if (subscriptions.size === 1) {
+        const [key, sub] = [...subscriptions.entries()][0];
+        const book = sub.book.snapshot(1);
+        const bid = book.bids[0]?.price ?? '-';
+        const ask = book.asks[0]?.price ?? '-';
+        node.status({ fill: 'green', shape: 'dot', text: `${key} ${bid} / ${ask}` });
+      } else {
+        node.status({ fill: 'green', shape: 'dot', text: `${subscriptions.size} books · ${updates} updates` });
+      }
+    }, 1000);
+
+    const onResubscribe = () => {
+      for (const sub of subscriptions.values()) sub.restart();
+    };
+    connection?.on('resubscribe', onResubscribe);
+
+    const stop = (key: string) => {
+      subscriptions.get(key)?.stop();
+      subscriptions.delete(key);
+      throttle.forget(key);
+    };
+
+    const subscribe = async (session: IbSession, msg: NodeMessage): Promise<void> => {
+      const qualified = await qualifyMessageContract(session, msg, configured);
+      const key = qualified.key;
+      if (subscriptions.get(key)?.isActive()) return;
+      await new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (err?: Error) => {
+          if (settled) {
+            if (err) node.error(err, msg);
+            return;
+          }
+          settled = true;
+          clearTimeout(grace);
+          if (err) reject(new UserError(err.message));
+          else resolve();
+        };
+        const grace = setTimeout(() => settle(), START_GRACE_MS);
+        const sub = new MarketDepthSubscription(session, key, qualified.contract, rows, smartDepth, {
+          onChange: () => {
+            updates++;
+            throttle.push(key, key);
+          },
+          onNotice: (text) => {
+            ownStatus = true;
+            node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key}: ${text}`) });
+          },
+          onError: (err) => {
+            subscriptions.delete(key);
+            throttle.forget(key);
+            ownStatus = true;
+            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+            settle(err);
+          },
+        });
+        subscriptions.set(key, sub);
+        ownStatus = true;
+        node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} depth`) });
+        sub.start();
+      });
+    };
+
+    onInput(node, async (msg, _send, done) => {
+      if (!connection) throw noConnectionError('market-depth');
+      if (backtest || !connection.ib) {
+        throw new UserError('market-depth has no live source on a backtest connection: set the connection to simulator or tws mode');
+      }
+      if (msg.payload === 'stop') {
+        if (msg.contract === undefined && !msg.topic) for (const key of [...subscriptions.keys()]) stop(key);
+        else for (const key of [...subscriptions.keys()]) if (key === msg.topic || subscriptions.get(key)?.contract.symbol === (msg.contract as { symbol?: string } | undefined)?.symbol) stop(key);
+        node.status({ fill: 'grey', shape: 'ring', text: 'stopped' });
+        done();
+        return;
+      }
+      await subscribe(connection.ib, msg);
+      done();
+    });
+
+    if (configured.contract && connection?.ib && !backtest && def.autoStart !== false) {
+      const session = connection.ib;
+      session
+        .whenConnected(60_000)
+        .then(() => (closed ? undefined : subscribe(session, {})))
+        .catch((err: Error) => {
+          if (closed) return;
+          ownStatus = true;
+          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+          node.error(`market-depth: ${err.message}`);
+        });
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      clearInterval(statusTimer);
+      connection?.off('resubscribe', onResubscribe);
+      for (const key of [...subscriptions.keys()]) stop(key);
+      throttle.close();
+      done();
+    });
+  }
+  RED.nodes.registerType('ib-market-depth', IbMarketDepth);
+};

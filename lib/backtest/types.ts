@@ -44,3 +44,33 @@ export interface BacktestSession {
   on<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this;
   off<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this;
 }
+
+// ---- Additions (backtest engineer): the run's record and summary, read by backtest-report and ib-flow.
+
+/** How to annualize a summary; by default periods per year come from the spacing of the bar times. */
+export interface SummaryOptions {
+  /** IB bar size setting ("1 day", "5 mins") to take periods per year from. */
+  barSize?: string | null;
+  periodsPerYear?: number;
+  /** Annual risk-free rate as a fraction; default 0. */
+  riskFreeRate?: number;
+}
+
+/** What a finished (or running) backtest adds up to: the same shape from replay and from batch. */
+export interface BacktestSummary {
+  metrics: import('./metrics').BacktestMetrics;
+  trades: import('./trades').Trade[];
+  curve: import('./equity-curve').EquityCurve;
+  executions: import('../messages').Execution[];
+}
+
+export interface BacktestSession {
+  /** Metrics, trades and equity curve of the current (or last) run. */
+  summary(options?: SummaryOptions): BacktestSummary;
+  /** Bars fed to the engine this run. */
+  barsDone(): number;
+  /** Bars the running sources announced in begin(), or null when one did not know. */
+  expectedBars(): number | null;
+  /** The ib-connect that historical-bars draws IB history from in backtest mode, if one is set. */
+  dataConnection(): import('../ib/connection').Connection | null;
+}

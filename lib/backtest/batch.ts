@@ -1,0 +1,81 @@
+/**
+ * The batch (vectorized) backtest: a whole array of bars and an index-aligned array of order intents
+ * (what risk-sizer writes in batch mode: `{targetQuantity}` per bar, null for no change) run through the
+ * very same session, fill engine and order rules as a replay. Bar i is fed to the engine first (fills of
+ * earlier orders, mark at its close), then intent i is acted on, exactly as in a replay where the bar
+ * reaches place-order only after the session has seen it. So batch and replay agree to the cent.
+ *
+ * Intents follow place-order's rules (lib/orders): a target sends only the difference from position
+ * plus working orders, cancelling working orders that go the wrong way; explicit orders go as given.
+ */
+import type { Bar, InstrumentKey, OrderIntent } from '../messages';
+import { BacktestBroker } from '../broker/backtest-broker';
+import { contractFromKey } from '../ib/instrument';
+import { buildOrder } from '../orders/build';
+import { planTarget } from '../orders/target';
+import { validateOrderIntent } from '../orders/validate';
+import { FillEngine } from '../sim/engine/fill-engine';
+import { BacktestRun, type EngineFactory } from './session';
+import type { BacktestOptions, BacktestSummary, SummaryOptions } from './types';
+
+export interface BatchBacktestInput {
+  key: InstrumentKey;
+  bars: readonly Bar[];
+  /** Index-aligned with bars; null/undefined = no change on that bar. */
+  orders: ReadonlyArray<OrderIntent | null | undefined>;
+  options: BacktestOptions;
+  /** Terms every intent starts from (place-order's configured defaults); msg fields win. */
+  orderDefaults?: Partial<OrderIntent>;
+  /** orderRef of the orders sent (place-order uses its node id). */
+  orderRef?: string;
+  summary?: SummaryOptions;
+  createEngine?: EngineFactory;
+}
+
+export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
+  const { key, bars, orders } = input;
+  if (!Array.isArray(bars)) throw new Error('batch backtest: msg.payload must be an array of bars {time, open, high, low, close, volume}');
+  if (!Array.isArray(orders)) {
+    throw new Error('batch backtest: msg.order must be an array of order intents index-aligned with msg.payload (risk-sizer writes one in batch mode)');
+  }
+  if (orders.length !== bars.length) {
+    throw new Error(`batch backtest: msg.order has ${orders.length} entries but msg.payload has ${bars.length} bars: they must be index-aligned`);
+  }
+  const contract = contractFromKey(key);
+  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)));
+  const broker = new BacktestBroker(run);
+  const orderRef = input.orderRef ?? 'batch';
+  const sourceId = 'batch';
+  run.begin(sourceId, key, bars.length);
+  for (let i = 0; i < bars.length; i++) {
+    run.onBar(key, bars[i]!);
+    const intent = orders[i];
+    if (intent === null || intent === undefined) continue;
+    act(broker, key, contract, intent, input.orderDefaults ?? {}, orderRef, i);
+  }
+  run.end(sourceId);
+  return run.summary(input.summary);
+}
+
+function act(
+  broker: BacktestBroker,
+  key: InstrumentKey,
+  contract: ReturnType<typeof contractFromKey>,
+  intent: OrderIntent,
+  defaults: Partial<OrderIntent>,
+  orderRef: string,
+  index: number,
+): void {
+  const checked = validateOrderIntent(intent, defaults, `msg.order[${index}]`);
+  if (checked.kind === 'modify') {
+    throw new Error(`msg.order[${index}] modifies order ${checked.orderId}: a batch backtest takes targets or new orders only`);
+  }
+  if (checked.kind === 'explicit') {
+    broker.placeOrder(broker.reserveOrderId(), contract, buildOrder(checked.action, checked.totalQuantity, checked, orderRef));
+    return;
+  }
+  const working = broker.workingOrders(key).map((w) => ({ orderId: w.orderId, action: w.state.action, remaining: w.state.remaining }));
+  const plan = planTarget(checked.targetQuantity, broker.position(key), working);
+  for (const orderId of plan.cancel) broker.cancelOrder(orderId);
+  if (plan.send) broker.placeOrder(broker.reserveOrderId(), contract, buildOrder(plan.send.action, plan.send.quantity, checked, orderRef));
+}

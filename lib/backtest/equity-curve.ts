@@ -1,0 +1,100 @@
+/**
+ * The equity curve of a run: one point per bar time (bars of several instruments sharing a time make one
+ * point), equity marked at the close after the strategy acted on that bar, and whether any position was
+ * held during the bar (for exposure). Typed arrays that grow by doubling: a million points cost 17 MB.
+ */
+
+export interface EquityCurve {
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly equity: Float64Array;
+  /** 1 where a position was held during the point's bar: carried in from the previous close, or at its close. */
+  readonly exposed: Uint8Array;
+}
+
+export class EquityRecorder implements EquityCurve {
+  length = 0;
+  time: Float64Array;
+  equity: Float64Array;
+  exposed: Uint8Array;
+
+  constructor(capacity = 1024) {
+    const size = Math.max(16, capacity);
+    this.time = new Float64Array(size);
+    this.equity = new Float64Array(size);
+    this.exposed = new Uint8Array(size);
+  }
+
+  /** Adds a point, or updates the last one when `time` is the same (another instrument's bar). */
+  record(time: number, equity: number, exposed: boolean): void {
+    const n = this.length;
+    if (n > 0 && this.time[n - 1] === time) {
+      this.equity[n - 1] = equity;
+      this.exposed[n - 1] = exposed ? 1 : 0;
+      return;
+    }
+    if (n === this.time.length) this.grow();
+    this.time[n] = time;
+    this.equity[n] = equity;
+    this.exposed[n] = exposed ? 1 : 0;
+    this.length = n + 1;
+  }
+
+  /** Overwrites the last point (its equity after the strategy acted on its bar). */
+  settleLast(equity: number, exposed: boolean): void {
+    const n = this.length;
+    if (n === 0) return;
+    this.equity[n - 1] = equity;
+    this.exposed[n - 1] = exposed ? 1 : 0;
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** A trimmed copy. */
+  snapshot(): EquityCurve {
+    return {
+      length: this.length,
+      time: this.time.slice(0, this.length),
+      equity: this.equity.slice(0, this.length),
+      exposed: this.exposed.slice(0, this.length),
+    };
+  }
+
+  private grow(): void {
+    const size = this.time.length * 2;
+    const time = new Float64Array(size);
+    time.set(this.time);
+    const equity = new Float64Array(size);
+    equity.set(this.equity);
+    const exposed = new Uint8Array(size);
+    exposed.set(this.exposed);
+    this.time = time;
+    this.equity = equity;
+    this.exposed = exposed;
+  }
+}
+
+/** First and last close of each instrument, for buy-and-hold. */
+export class PriceRange {
+  private readonly ranges = new Map<string, { first: number; last: number }>();
+
+  observe(key: string, close: number): void {
+    const range = this.ranges.get(key);
+    if (range) range.last = close;
+    else this.ranges.set(key, { first: close, last: close });
+  }
+
+  /** Equal-weight buy-and-hold return over the instruments (a fraction), or null with none. */
+  buyAndHoldReturn(): number | null {
+    if (this.ranges.size === 0) return null;
+    let sum = 0;
+    for (const { first, last } of this.ranges.values()) sum += last / first - 1;
+    return sum / this.ranges.size;
+  }
+
+  reset(): void {
+    this.ranges.clear();
+  }
+}

@@ -1,0 +1,9 @@
+/** Backtests: the backtest connection, its session and broker, the batch backtest, metrics. */
+export { createBacktestConnection, BacktestConnection, type BacktestConnectionOptions } from './connection';
+export { BacktestRun, BACKTEST_ACCOUNT, engineOptions } from './session';
+export { runBatchBacktest, type BatchBacktestInput } from './batch';
+export { computeMetrics, drawdownStats, returnStats, type BacktestMetrics } from './metrics';
+export { roundTrips, type Trade } from './trades';
+export { EquityRecorder, type EquityCurve } from './equity-curve';
+export { periodsPerYear, barSizeMs } from './periods';
+export type { BacktestOptions, BacktestSession, BacktestSummary, SummaryOptions, CommissionModelName } from './types';

@@ -1,0 +1,212 @@
+/**
+ * The backtest session of a backtest connection (see types.ts): one fill engine per run, fed the bars
+ * replaying sources hand it before they send them into the flow, and the run's record (equity curve,
+ * exposure, prices, executions) that backtest-report summarizes at the end.
+ *
+ * Equity of a point is settled when the next bar arrives (or the run ends), i.e. after the strategy
+ * acted on its bar: with fills at this bar's close, the fill's commission and slippage belong to it.
+ */
+import { EventEmitter } from 'node:events';
+import type { Bar, Execution, InstrumentKey, OrderEvent, Position } from '../messages';
+import type { BrokerEvents } from '../broker/types';
+import type { Connection } from '../ib/connection';
+import type { FillEngineApi, FillEngineOptions } from '../sim/engine/types';
+import { createCommissionModel } from '../sim/engine/commission';
+import { createSlippageModel } from '../sim/engine/slippage';
+import { EquityRecorder, PriceRange } from './equity-curve';
+import { computeMetrics } from './metrics';
+import { periodsPerYear } from './periods';
+import { roundTrips } from './trades';
+import type { BacktestEvents, BacktestOptions, BacktestSession, BacktestSummary, SummaryOptions } from './types';
+
+/** The account a backtest reports (a paper-style id: a backtest never touches a real account). */
+export const BACKTEST_ACCOUNT = 'DBACKTEST';
+
+export type EngineFactory = (options: FillEngineOptions) => FillEngineApi;
+
+/** Engine options from backtest options; throws a message that names the bad option. */
+export function engineOptions(options: BacktestOptions): FillEngineOptions {
+  if (!(typeof options.startingCash === 'number' && options.startingCash > 0 && Number.isFinite(options.startingCash))) {
+    throw new Error(`backtest starting cash must be a positive amount, got ${String(options.startingCash)}`);
+  }
+  const slippage = options.slippage ?? { kind: 'none', amount: 0 };
+  return {
+    account: options.account || BACKTEST_ACCOUNT,
+    startingCash: options.startingCash,
+    commission: createCommissionModel(options.commission ?? 'none', { percent: options.commissionPercent }),
+    slippage: createSlippageModel(slippage.kind, slippage.amount),
+    fillAt: options.fillAt ?? 'next-open',
+  };
+}
+
+export function checkBar(key: InstrumentKey, bar: Bar): void {
+  if (!bar || typeof bar !== 'object') throw new Error(`bar for ${key} is not an object: expected {time, open, high, low, close, volume}`);
+  for (const field of ['time', 'open', 'high', 'low', 'close'] as const) {
+    if (typeof bar[field] !== 'number' || !Number.isFinite(bar[field])) {
+      throw new Error(`bar for ${key} has no valid ${field} (got ${String(bar[field])}): bars need numeric time (epoch ms), open, high, low and close`);
+    }
+  }
+  if (bar.high < bar.low) throw new Error(`bar for ${key} at ${new Date(bar.time).toISOString()} has high ${bar.high} below low ${bar.low}`);
+}
+
+export class BacktestRun implements BacktestSession {
+  readonly options: BacktestOptions;
+  /** Broker events of whichever engine is current (the broker's listeners survive engine resets). */
+  readonly brokerEvents = new EventEmitter();
+  private readonly events = new EventEmitter();
+  private current: FillEngineApi;
+  private readonly sources = new Set<string>();
+  private readonly curve = new EquityRecorder();
+  private readonly prices = new PriceRange();
+  private readonly lastClose = new Map<InstrumentKey, number>();
+  private readonly keys: InstrumentKey[] = [];
+  private readonly unsubscribe: Array<() => void> = [];
+  private heldBefore = false;
+  private barsFed = 0;
+  private pendingSettle = false;
+  private totalBars: number | null = 0;
+
+  constructor(
+    options: BacktestOptions,
+    private readonly createEngine: EngineFactory,
+    private readonly data: Connection | null = null,
+  ) {
+    this.options = { ...options };
+    engineOptions(this.options);
+    this.current = this.newEngine();
+    this.events.setMaxListeners(0);
+    this.brokerEvents.setMaxListeners(0);
+  }
+
+  engine(): FillEngineApi {
+    return this.current;
+  }
+
+  dataConnection(): Connection | null {
+    return this.data;
+  }
+
+  begin(sourceId: string, key: InstrumentKey, totalBars: number | null): void {
+    if (this.sources.size === 0) this.reset();
+    this.sources.add(sourceId);
+    this.totalBars = this.totalBars === null || totalBars === null ? null : this.totalBars + totalBars;
+    this.events.emit('start', { sourceId, key, totalBars });
+  }
+
+  onBar(key: InstrumentKey, bar: Bar): void {
+    checkBar(key, bar);
+    if (this.sources.size === 0) {
+      throw new Error(`a bar of ${key} arrived while no replay is running: call begin() before feeding bars`);
+    }
+    this.settle();
+    if (!this.lastClose.has(key)) this.keys.push(key);
+    const engine = this.current;
+    // Held when the bar opens: a position exited at this bar's open still counts for exposure.
+    const heldBefore = this.holding();
+    engine.onBar(key, bar);
+    this.lastClose.set(key, bar.close);
+    this.prices.observe(key, bar.close);
+    const equity = engine.equity();
+    this.heldBefore = heldBefore;
+    this.curve.record(bar.time, equity, heldBefore || this.holding());
+    this.pendingSettle = true;
+    this.barsFed++;
+    this.events.emit('bar', key, bar, equity);
+  }
+
+  end(sourceId: string): void {
+    if (!this.sources.delete(sourceId)) return;
+    if (this.sources.size > 0) return;
+    this.settle();
+    this.events.emit('end');
+  }
+
+  running(): boolean {
+    return this.sources.size > 0;
+  }
+
+  barsDone(): number {
+    return this.barsFed;
+  }
+
+  expectedBars(): number | null {
+    return this.totalBars;
+  }
+
+  lastPrice(key: InstrumentKey): number | null {
+    return this.lastClose.get(key) ?? null;
+  }
+
+  summary(options: SummaryOptions = {}): BacktestSummary {
+    this.settle();
+    const curve = this.curve.snapshot();
+    const executions = this.current.executions();
+    const trades = roundTrips(executions);
+    let openPosition = 0;
+    for (const p of this.current.positions()) openPosition += Math.abs(p.quantity);
+    const metrics = computeMetrics({
+      startingCash: this.options.startingCash,
+      curve,
+      trades,
+      periodsPerYear: options.periodsPerYear ?? periodsPerYear({ barSize: options.barSize, times: curve.time }),
+      riskFreeRate: options.riskFreeRate,
+      commissions: this.current.commissionsPaid(),
+      buyAndHoldReturn: this.prices.buyAndHoldReturn(),
+      openPosition,
+    });
+    return { metrics, trades, curve, executions };
+  }
+
+  on<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /** Whether any position is open (the instruments seen this run). */
+  private holding(): boolean {
+    const engine = this.current;
+    for (let i = 0; i < this.keys.length; i++) {
+      const p = engine.position(this.keys[i]!);
+      if (p !== undefined && p.quantity !== 0) return true;
+    }
+    return false;
+  }
+
+  /** The last point's equity and exposure after the strategy acted on its bar. */
+  private settle(): void {
+    if (!this.pendingSettle) return;
+    this.pendingSettle = false;
+    this.curve.settleLast(this.current.equity(), this.heldBefore || this.holding());
+  }
+
+  private reset(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.current = this.newEngine();
+    this.curve.reset();
+    this.prices.reset();
+    this.lastClose.clear();
+    this.keys.length = 0;
+    this.heldBefore = false;
+    this.pendingSettle = false;
+    this.barsFed = 0;
+    this.totalBars = 0;
+  }
+
+  private newEngine(): FillEngineApi {
+    const engine = this.createEngine(engineOptions(this.options));
+    const forward = <E extends keyof BrokerEvents>(event: E) => {
+      const listener = (arg: OrderEvent & Execution & Position) => this.brokerEvents.emit(event, arg);
+      engine.on(event, listener as never);
+      this.unsubscribe.push(() => engine.off(event, listener as never));
+    };
+    forward('order');
+    forward('execution');
+    forward('position');
+    return engine;
+  }
+}

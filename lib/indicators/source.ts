@@ -3,7 +3,7 @@
  * or any message property (e.g. another indicator's output). Every check names the property that
  * was wrong and says how to fix it, because the text ends up in done(err) and a Catch node.
  */
-import { getPath, pathLabel } from './path';
+import { getPath, parsePath, pathLabel } from './path';
 
 /** Bar fields and the usual derived prices. */
 export type BarField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'median' | 'typical' | 'weighted' | 'ohlc4';
@@ -102,4 +102,16 @@ export function readProperty(msg: unknown, path: readonly string[]): unknown {
 
 export function sourceLabel(source: ValueSource): string {
   return source.kind === 'bar' ? source.field : pathLabel(source.path);
+}
+
+/** The editor's source fields: a bar field name, or "property" with the property path. */
+export function readValueSource(source: unknown, property: unknown): ValueSource {
+  const field = typeof source === 'string' && source ? source : 'close';
+  if (field === 'property') {
+    const path = typeof property === 'string' ? property.trim() : '';
+    if (!path) throw new Error('the source is "property" but no property is set: enter one, e.g. "indicators.rsi14"');
+    return { kind: 'property', path: parsePath(path, 'source property') };
+  }
+  if (!(BAR_FIELDS as readonly string[]).includes(field)) throw new Error(`source "${field}" is unknown: use one of ${BAR_FIELDS.join(', ')} or "property"`);
+  return { kind: 'bar', field: field as BarField };
 }

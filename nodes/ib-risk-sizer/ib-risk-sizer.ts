@@ -1,0 +1,170 @@
+/**
+ * risk-sizer: msg.signal -> msg.order {targetQuantity, stopLoss?, takeProfit?}. Equity and position
+ * come from the node's connection when it has one (the broker: account values live and in the
+ * simulator, the fill engine in a backtest), else from the message. Logic in lib/risk.
+ */
+import { KeyedThrottle } from '../../lib/data/throttle';
+import { parsePath } from '../../lib/indicators/path';
+import { readValueSource } from '../../lib/indicators/source';
+import { RiskSizer, type AccountSource } from '../../lib/risk/risk-sizer';
+import { DEFAULT_SIZER_CONFIG, type Direction, type SizerConfig, type SizingMethod, type StopRule, type TakeProfitRule } from '../../lib/risk/sizing';
+import { asError, onInput } from '../common';
+import { useConnection, type ConnectionConfigNode } from '../connection';
+import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
+
+interface RiskSizerDef extends NodeDef {
+  connection?: string;
+  direction?: string;
+  method?: string;
+  shares?: number | string;
+  notional?: number | string;
+  equityPercent?: number | string;
+  riskPercent?: number | string;
+  stop?: string;
+  stopDistance?: number | string;
+  stopPercent?: number | string;
+  atrMultiple?: number | string;
+  atrProperty?: string;
+  stopProperty?: string;
+  takeProfit?: string;
+  tpDistance?: number | string;
+  tpPercent?: number | string;
+  tpMultiple?: number | string;
+  increment?: number | string;
+  maxPosition?: number | string;
+  maxNotional?: number | string;
+  hold?: boolean;
+  priceSource?: string;
+  priceProperty?: string;
+  passThrough?: boolean;
+}
+
+const STATUS_INTERVAL_MS = 250;
+
+const num = (value: unknown, fallback: number): number => (value === undefined || value === null || value === '' ? fallback : Number(value));
+/** Empty or 0 means "no cap". */
+const cap = (value: unknown): number | null => (value === undefined || value === null || value === '' || Number(value) === 0 ? null : Number(value));
+
+function stopRule(def: RiskSizerDef): StopRule {
+  switch (def.stop || 'none') {
+    case 'none':
+      return { kind: 'none' };
+    case 'fixed':
+      return { kind: 'fixed', distance: num(def.stopDistance, NaN) };
+    case 'percent':
+      return { kind: 'percent', percent: num(def.stopPercent, NaN) };
+    case 'atr':
+      return { kind: 'atr', multiple: num(def.atrMultiple, 2) };
+    case 'level':
+      return { kind: 'level' };
+    default:
+      throw new Error(`stop "${def.stop}" is unknown: use none, fixed, percent, atr or level`);
+  }
+}
+
+function takeProfitRule(def: RiskSizerDef): TakeProfitRule {
+  switch (def.takeProfit || 'none') {
+    case 'none':
+      return { kind: 'none' };
+    case 'fixed':
+      return { kind: 'fixed', distance: num(def.tpDistance, NaN) };
+    case 'percent':
+      return { kind: 'percent', percent: num(def.tpPercent, NaN) };
+    case 'r':
+      return { kind: 'r', multiple: num(def.tpMultiple, 2) };
+    default:
+      throw new Error(`take-profit "${def.takeProfit}" is unknown: use none, fixed, percent or r`);
+  }
+}
+
+function readConfig(def: RiskSizerDef): SizerConfig {
+  const direction = (def.direction || 'long-only') as Direction;
+  if (direction !== 'long-only' && direction !== 'long-short') throw new Error(`direction "${def.direction}" is unknown: use long-only or long-short`);
+  const method = (def.method || 'fixed') as SizingMethod;
+  if (!['fixed', 'notional', 'percent', 'risk'].includes(method)) throw new Error(`sizing "${def.method}" is unknown: use fixed, notional, percent or risk`);
+  const d = DEFAULT_SIZER_CONFIG;
+  return {
+    direction,
+    method,
+    shares: num(def.shares, d.shares),
+    notional: num(def.notional, d.notional),
+    equityPercent: num(def.equityPercent, d.equityPercent),
+    riskPercent: num(def.riskPercent, d.riskPercent),
+    stop: stopRule(def),
+    takeProfit: takeProfitRule(def),
+    increment: num(def.increment, d.increment),
+    maxPosition: cap(def.maxPosition),
+    maxNotional: cap(def.maxNotional),
+    hold: def.hold === true,
+  };
+}
+
+export = function register(RED: NodeAPI): void {
+  function IbRiskSizer(this: Node, def: RiskSizerDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let sizer: RiskSizer | null = null;
+    let configError: Error | null = null;
+    try {
+      const config = readConfig(def);
+      sizer = new RiskSizer({
+        config,
+        price: readValueSource(def.priceSource, def.priceProperty),
+        atr: config.stop.kind === 'atr' ? parsePath(def.atrProperty?.trim() || 'indicators.atr14', 'ATR property') : undefined,
+        stopLevel: config.stop.kind === 'level' ? parsePath(def.stopProperty?.trim() || 'stop', 'stop property') : undefined,
+        passThrough: def.passThrough === true,
+      });
+    } catch (err) {
+      configError = asError(err);
+    }
+    let ownStatus = false;
+    let connection: ConnectionConfigNode | null = null;
+    if (def.connection) connection = useConnection(RED, node, def.connection, { onStatus: () => !ownStatus });
+    if (configError) node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
+    const account: AccountSource | null = connection
+      ? { equity: () => connection!.connection.broker.equity(), position: (key) => connection!.connection.broker.position(key) }
+      : null;
+    const status = new KeyedThrottle<NodeStatus>(STATUS_INTERVAL_MS, (_key, s) => node.status(s));
+    const show = (s: NodeStatus) => {
+      ownStatus = true;
+      status.push('status', s);
+    };
+
+    onInput(node, (msg, send, done) => {
+      if (configError || !sizer) throw configError ?? new Error('risk-sizer is not configured');
+      if (def.connection && !connection) throw new Error('risk-sizer: its ib-connect connection is missing (deleted or disabled): pick one under "Connection" or clear the field');
+      let result;
+      try {
+        result = sizer.run(msg, account);
+      } catch (err) {
+        status.forget('status');
+        throw err;
+      }
+      const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
+      switch (result.kind) {
+        case 'reset':
+          show({ fill: 'grey', shape: 'ring', text: `reset (${result.cleared})` });
+          break;
+        case 'no-signal':
+          if (!result.send) {
+            done();
+            return;
+          }
+          break;
+        case 'order':
+          show({ fill: 'green', shape: 'dot', text: `target ${result.order.targetQuantity}${who}` });
+          break;
+        case 'batch':
+          show({ fill: 'blue', shape: 'dot', text: `${result.orders} targets in ${result.count} bars` });
+          break;
+      }
+      send(msg);
+      done();
+    });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      status.close();
+      done();
+    });
+  }
+  RED.nodes.registerType('ib-risk-sizer', IbRiskSizer);
+};

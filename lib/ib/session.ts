@@ -1,0 +1,363 @@
+/**
+ * One socket to TWS / IB Gateway, shared by every node of a connection: an IBApiNext and the IBApi under
+ * it. It keeps itself connected (backoff reconnect with the same fixed clientId, so order ownership
+ * survives), knows the account and whether it is a live one, and routes TWS errors by request id to
+ * whoever made the request.
+ */
+import { EventEmitter } from 'node:events';
+import { EventName, IBApiNext, type IBApi } from '@stoqey/ib';
+import type { ConnectionState, ConnectionStatus, IbSession, RequestOwner } from './connection';
+import { IbRequestError } from './connection';
+import { describeCode, isInformational } from './error-codes';
+
+export interface SessionLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface SessionOptions {
+  host: string;
+  port: number;
+  /** Fixed: a reconnect with another id would lose ownership of this client's orders. */
+  clientId: number;
+  /** The account to use; the first managed account when empty. */
+  account?: string;
+  allowLiveOrders: boolean;
+  /** Shown in status and used for live detection: 'simulator' never has a live port. */
+  mode: 'tws' | 'simulator';
+  /** Give up one attempt after this long without NEXT_VALID_ID. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Reconnect backoff: first delay, doubled after each failure up to maxMs. Default 500 ms .. 30 s. */
+  backoff?: { initialMs: number; maxMs: number };
+  log?: SessionLog;
+}
+
+/** Ports on which TWS (7496) and IB Gateway (4001) serve live accounts by default. */
+const LIVE_PORTS = new Set([7496, 4001]);
+/**
+ * Raw request ids start here: IBApiNext numbers its own requests from 1 and TWS order ids from
+ * nextValidId are far below this in practice, so an error's id tells whose it is.
+ */
+const FIRST_RAW_REQ_ID = 1_000_000_000;
+
+const silentLog: SessionLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface SessionEvents {
+  status: (status: ConnectionStatus) => void;
+  resubscribe: () => void;
+  /** NEXT_VALID_ID: the first order id TWS will accept from this client. */
+  nextValidId: (orderId: number) => void;
+}
+
+export declare interface IbSocketSession {
+  on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): this;
+  off<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): this;
+  emit<E extends keyof SessionEvents>(event: E, ...args: Parameters<SessionEvents[E]>): boolean;
+}
+
+export class IbSocketSession extends EventEmitter implements IbSession {
+  readonly next: IBApiNext;
+  readonly api: IBApi;
+  private readonly log: SessionLog;
+  private readonly owners = new Map<number, RequestOwner>();
+  private nextRawReqId = FIRST_RAW_REQ_ID;
+  private state: ConnectionState = 'disconnected';
+  private wanted = false;
+  private ready = false;
+  private everReady = false;
+  private accounts: string[] = [];
+  private lastError: string | undefined;
+  private note: string | undefined;
+  private retryDelayMs: number;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private currentStatus: ConnectionStatus;
+  private readonly endpoint: { host: string; port: number };
+
+  constructor(readonly options: SessionOptions) {
+    super();
+    this.log = options.log ?? silentLog;
+    this.retryDelayMs = this.backoff.initialMs;
+    this.endpoint = { host: options.host, port: options.port };
+    const endpoint = this.endpoint;
+    this.next = new IBApiNext({
+      // @stoqey/ib hands this very object down to its socket, which reads host and port at each
+      // connect(): getters let the simulator mode pick its free port after the session exists.
+      get host() {
+        return endpoint.host;
+      },
+      get port() {
+        return endpoint.port;
+      },
+      // Our own backoff below: IBApiNext's fixed-interval reconnect would hammer a TWS that refuses us.
+      reconnectInterval: 0,
+      logger: {
+        debug: (tag, args) => this.log.debug(`[${tag}] ${String(args)}`),
+        info: (tag, args) => this.log.debug(`[${tag}] ${String(args)}`),
+        warn: (tag, args) => this.log.warn(`[${tag}] ${String(args)}`),
+        error: (tag, args) => this.log.debug(`[${tag}] ${String(args)}`),
+      },
+    });
+    // IBApiNext keeps its IBApi private, but it is the one socket; fills, raw historical requests and
+    // order routing need the IBApi events, and a second socket would need a second clientId.
+    this.api = (this.next as unknown as { api: IBApi }).api;
+    this.currentStatus = this.computeStatus();
+    this.wireApi();
+  }
+
+  private get backoff() {
+    return this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+  }
+
+  /** Where the next connect goes (the simulator mode learns its port only once it listens). */
+  setEndpoint(host: string, port: number): void {
+    this.endpoint.host = host;
+    this.endpoint.port = port;
+  }
+
+  /** Starts connecting and keeps the socket up until stop(). */
+  start(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.connect();
+  }
+
+  /** Disconnects and stops reconnecting. Resolves once the socket is closed (at most 2 s). */
+  async stop(): Promise<void> {
+    this.wanted = false;
+    this.clearTimers();
+    if (this.api.isConnected || this.state === 'connecting') {
+      const closed = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        this.api.once(EventName.disconnected, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      this.next.disconnect();
+      await closed;
+    }
+    this.ready = false;
+    this.setState('disconnected', undefined, 'disconnected');
+  }
+
+  status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  serverVersion(): number {
+    return this.api.isConnected ? this.api.serverVersion : 0;
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  allocateReqId(owner: RequestOwner): number {
+    const reqId = this.nextRawReqId++;
+    this.owners.set(reqId, owner);
+    return reqId;
+  }
+
+  releaseReqId(reqId: number): void {
+    this.owners.delete(reqId);
+  }
+
+  whenConnected(timeoutMs = 10_000): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onStatus = (status: ConnectionStatus) => {
+        if (status.state !== 'connected') return;
+        clearTimeout(timer);
+        this.off('status', onStatus);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off('status', onStatus);
+        reject(new Error(`not connected to ${this.where()} after ${timeoutMs} ms (${this.currentStatus.text})`));
+      }, timeoutMs);
+      this.on('status', onStatus);
+    });
+  }
+
+  private where(): string {
+    return `${this.options.mode === 'simulator' ? 'simulator' : 'TWS'} at ${this.endpoint.host}:${this.endpoint.port}`;
+  }
+
+  private connect(): void {
+    if (!this.wanted) return;
+    this.setState('connecting', this.lastError, this.everReady ? `reconnecting ${this.endpoint.host}:${this.endpoint.port}` : `connecting ${this.endpoint.host}:${this.endpoint.port}`);
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = undefined;
+      if (this.ready) return;
+      this.log.warn(`no answer from ${this.where()} within ${this.options.connectTimeoutMs ?? 10_000} ms; retrying`);
+      this.next.disconnect();
+      // A socket that never opened emits no 'disconnected': schedule the retry here as well.
+      this.scheduleReconnect();
+    }, this.options.connectTimeoutMs ?? 10_000);
+    this.next.connect(this.options.clientId);
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.wanted || this.retryTimer) return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.backoff.maxMs);
+    const seconds = Math.max(1, Math.round(delay / 1000));
+    const text = this.lastError ? this.lastError : `disconnected, retry in ${seconds}s`;
+    this.setState(this.lastError ? 'error' : 'disconnected', this.lastError, text);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.retryTimer = undefined;
+    this.connectTimer = undefined;
+  }
+
+  private wireApi(): void {
+    this.api.on(EventName.managedAccounts, (list: string) => {
+      this.accounts = String(list)
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+      if (this.ready) this.refreshStatus();
+    });
+    this.api.on(EventName.nextValidId, (orderId: number) => {
+      this.emit('nextValidId', orderId);
+      if (this.ready) return; // TWS also answers reqIds() with NEXT_VALID_ID.
+      this.ready = true;
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+      this.retryDelayMs = this.backoff.initialMs;
+      this.lastError = undefined;
+      this.note = undefined;
+      const wasReconnect = this.everReady;
+      this.everReady = true;
+      this.refreshStatus();
+      this.log.info(`connected to ${this.where()} as client ${this.options.clientId} (server version ${this.api.serverVersion}, account ${this.currentStatus.account ?? 'unknown'})`);
+      if (wasReconnect) this.emit('resubscribe');
+    });
+    this.api.on(EventName.disconnected, () => {
+      const wasReady = this.ready;
+      this.ready = false;
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+      if (!this.wanted) return;
+      if (wasReady) this.log.warn(`lost the connection to ${this.where()}; reconnecting with client id ${this.options.clientId}`);
+      this.scheduleReconnect();
+    });
+    this.api.on(EventName.info, (message: string, code: number) => {
+      this.log.debug(`TWS ${code}: ${message}`);
+    });
+    this.api.on(EventName.error, (error: Error, code: number, reqId: number) => this.onTwsError(error, Number(code), Number(reqId)));
+  }
+
+  private onTwsError(error: Error, code: number, reqId: number): void {
+    const message = error?.message ?? String(error);
+    const owner = reqId >= 0 ? this.owners.get(reqId) : undefined;
+    if (owner) {
+      owner.onRequestError(new IbRequestError(code, reqId, `${message} (IB ${code}${describeCode(code) ? `: ${describeCode(code)}` : ''})`));
+      return;
+    }
+    switch (code) {
+      case 326:
+        this.lastError = `client id ${this.options.clientId} already in use (326): set another Client ID`;
+        this.log.error(`${this.where()} refused client id ${this.options.clientId}: another API client is connected with it (IB 326). Give this connection a different Client ID.`);
+        this.setState('error', this.lastError, this.lastError);
+        return;
+      case 502:
+      case 504:
+        if (!this.ready) {
+          this.lastError = undefined;
+          this.log.debug(`cannot reach ${this.where()} (${code}): ${message}`);
+          // Refused sockets close without ever opening; make sure a retry is scheduled.
+          if (this.connectTimer) clearTimeout(this.connectTimer);
+          this.connectTimer = undefined;
+          this.scheduleReconnect();
+          this.setState('disconnected', undefined, `no TWS at ${this.endpoint.host}:${this.endpoint.port}, retrying`);
+          return;
+        }
+        break;
+      case 1100:
+        this.note = 'TWS lost IB servers (1100)';
+        this.log.warn(`${this.where()}: connectivity between TWS and IB lost (1100); waiting for it to come back`);
+        this.refreshStatus();
+        return;
+      case 1101:
+        this.note = undefined;
+        this.log.warn(`${this.where()}: connectivity restored, market data lost (1101); resubscribing`);
+        this.refreshStatus();
+        this.emit('resubscribe');
+        return;
+      case 1102:
+        this.note = undefined;
+        this.log.info(`${this.where()}: connectivity restored, data kept (1102)`);
+        this.refreshStatus();
+        return;
+      default:
+        break;
+    }
+    if (isInformational(code)) {
+      this.log.debug(`TWS ${code}: ${message}`);
+    } else if (reqId >= FIRST_RAW_REQ_ID) {
+      // A request whose owner has gone (node closed): nothing to tell.
+      this.log.debug(`TWS ${code} for finished request ${reqId}: ${message}`);
+    } else if (reqId < 0) {
+      this.log.warn(`TWS ${code}: ${message}`);
+    } else {
+      // IBApiNext routes errors of its own requests to their observers, and the broker listens for order
+      // ids; leave a trace at debug for the rest.
+      this.log.debug(`TWS ${code} (id ${reqId}): ${message}`);
+    }
+  }
+
+  /** Account in use: the configured one if TWS manages it, else the first managed account. */
+  private account(): string | null {
+    const wanted = this.options.account?.trim();
+    if (wanted) return wanted;
+    return this.accounts[0] ?? null;
+  }
+
+  private isLive(account: string | null): boolean {
+    if (this.options.mode === 'tws' && LIVE_PORTS.has(this.endpoint.port)) return true;
+    return account !== null && !account.toUpperCase().startsWith('D');
+  }
+
+  private computeStatus(): ConnectionStatus {
+    const account = this.account();
+    const live = this.isLive(account);
+    const liveOrdersAllowed = live && this.options.allowLiveOrders;
+    let text: string;
+    if (this.state !== 'connected') {
+      text = this.currentStatus?.text ?? 'disconnected';
+    } else if (this.note) {
+      text = this.note;
+    } else if (live) {
+      text = `LIVE ${account ?? ''} ${liveOrdersAllowed ? 'trading' : 'read-only'}`.replace(/\s+/g, ' ');
+    } else {
+      text = `connected ${account ?? ''}`.trim();
+    }
+    return { mode: this.options.mode, state: this.state, account, live, liveOrdersAllowed, text, error: this.lastError };
+  }
+
+  private refreshStatus(): void {
+    this.setState(this.ready ? 'connected' : this.state, this.lastError, undefined);
+  }
+
+  private setState(state: ConnectionState, error: string | undefined, text: string | undefined): void {
+    this.state = state;
+    const status = this.computeStatus();
+    if (text !== undefined && state !== 'connected') status.text = text;
+    status.error = error;
+    const before = this.currentStatus;
+    this.currentStatus = status;
+    if (before && before.state === status.state && before.text === status.text && before.account === status.account && before.live === status.live) return;
+    this.emit('status', status);
+  }
+}

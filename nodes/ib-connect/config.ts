@@ -1,0 +1,96 @@
+/**
+ * The ib-connect editor fields, read and normalized. Never throws: a field that makes no sense falls back
+ * to its default and is listed in `problems`, which the node logs as warnings (the editor validates too).
+ */
+import type { CommissionModelName } from '../../lib/backtest/types';
+import type { ConnectionMode } from '../../lib/ib/connection';
+import type { NodeDef } from '../red';
+
+export interface RiskLimitsConfig {
+  /** 0 = no limit, for each. */
+  maxOrderQuantity: number;
+  maxOrderNotional: number;
+  maxPosition: number;
+  maxOrdersPerMinute: number;
+  maxDailyLoss: number;
+}
+
+export interface ConnectionConfig {
+  name: string;
+  mode: ConnectionMode;
+  host: string;
+  port: number;
+  clientId: number;
+  account: string;
+  allowLiveOrders: boolean;
+  simulator: { seed: number; ticksPerSecond: number; account: string; partialFills: number };
+  backtest: {
+    startingCash: number;
+    commission: CommissionModelName;
+    commissionPercent: number;
+    slippageKind: 'none' | 'ticks' | 'bps';
+    slippage: number;
+    fillAt: 'next-open' | 'close';
+  };
+  dataConnectionId: string;
+  limits: RiskLimitsConfig;
+  /** Journal file; empty = <userDir>/ib-algo-journal/<config node id>.jsonl. */
+  journalPath: string;
+  problems: string[];
+}
+
+const MODES: ConnectionMode[] = ['tws', 'simulator', 'backtest'];
+const COMMISSIONS: CommissionModelName[] = ['none', 'ib-fixed', 'ib-tiered', 'percent'];
+
+export function readConnectionConfig(def: NodeDef): ConnectionConfig {
+  const problems: string[] = [];
+  const num = (field: string, fallback: number, check: (n: number) => boolean, rule: string): number => {
+    const raw = def[field];
+    if (raw === undefined || raw === null || raw === '') return fallback;
+    const n = Number(raw);
+    if (Number.isFinite(n) && check(n)) return n;
+    problems.push(`${field} "${String(raw)}" is not ${rule}; using ${fallback}`);
+    return fallback;
+  };
+  const nonNegative = (field: string, fallback = 0) => num(field, fallback, (n) => n >= 0, 'a number >= 0');
+  const pick = <T extends string>(field: string, allowed: readonly T[], fallback: T): T => {
+    const raw = def[field];
+    if (raw === undefined || raw === '') return fallback;
+    if (allowed.includes(raw as T)) return raw as T;
+    problems.push(`${field} "${String(raw)}" is not one of ${allowed.join(', ')}; using ${fallback}`);
+    return fallback;
+  };
+  return {
+    name: String(def.name ?? ''),
+    mode: pick('mode', MODES, 'simulator'),
+    host: String(def.host || '127.0.0.1'),
+    port: num('port', 7497, (n) => Number.isInteger(n) && n > 0 && n < 65536, 'a TCP port (1-65535)'),
+    clientId: num('clientId', 1, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0'),
+    account: String(def.account ?? '').trim(),
+    allowLiveOrders: def.allowLiveOrders === true || def.allowLiveOrders === 'true',
+    simulator: {
+      seed: num('simSeed', 1, Number.isInteger, 'an integer'),
+      ticksPerSecond: num('simTicksPerSecond', 4, (n) => n > 0 && n <= 10_000, 'between 0 and 10000'),
+      account: String(def.simAccount || 'DU1234567').trim(),
+      partialFills: nonNegative('simPartialFills'),
+    },
+    backtest: {
+      startingCash: num('btCash', 100_000, (n) => n > 0, 'a positive amount'),
+      commission: pick('btCommission', COMMISSIONS, 'ib-fixed'),
+      commissionPercent: nonNegative('btCommissionPercent', 0.1),
+      slippageKind: pick('btSlippageKind', ['none', 'ticks', 'bps'] as const, 'none'),
+      slippage: nonNegative('btSlippage'),
+      fillAt: pick('btFillAt', ['next-open', 'close'] as const, 'next-open'),
+    },
+    dataConnectionId: String(def.dataConnection ?? ''),
+    limits: {
+      maxOrderQuantity: nonNegative('maxOrderQuantity'),
+      maxOrderNotional: nonNegative('maxOrderNotional'),
+      maxPosition: nonNegative('maxPosition'),
+      maxOrdersPerMinute: nonNegative('maxOrdersPerMinute'),
+      maxDailyLoss: nonNegative('maxDailyLoss'),
+    },
+    journalPath: String(def.journalPath ?? '').trim(),
+    problems,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * ib-connect: the config node every IB node shares. It owns one Connection (lib/ib for tws and
+ * simulator, lib/backtest for backtest), connects when its first user registers and disconnects after
+ * the last one leaves. All connection logic lives in lib; this file maps the editor's fields onto it.
+ */
+import { join } from 'node:path';
+import type { Connection } from '../../lib/ib/connection';
+import type { Node, NodeAPI, NodeDef } from '../red';
+import type { ConnectionConfigNode } from '../connection';
+import { readConnectionConfig, type ConnectionConfig } from './config';
+import { buildConnection, type OpenableConnection } from './build';
+
+interface IbConnectNode extends ConnectionConfigNode {
+  config: ConnectionConfig;
+  dataConnection: ConnectionConfigNode | null;
+}
+
+export = function register(RED: NodeAPI): void {
+  function IbConnect(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this as unknown as IbConnectNode & { connection: Connection };
+    const users = new Set<string>();
+    const config = readConnectionConfig(def);
+    node.config = config;
+    const journalDir = join(String(RED.settings.userDir ?? process.cwd()), 'ib-algo-journal');
+    const log = {
+      debug: (m: string) => node.debug(m),
+      info: (m: string) => node.log(m),
+      warn: (m: string) => node.warn(m),
+      error: (m: string) => node.error(m),
+    };
+    for (const problem of config.problems) node.warn(`ib-connect "${config.name || node.id}": ${problem}`);
+    const connection: OpenableConnection = buildConnection(config, { id: node.id, journalDir, log });
+    (node as { connection: Connection }).connection = connection;
+    // Looked up when used: config nodes are created in flow-file order, so it may not exist yet here.
+    Object.defineProperty(node, 'dataConnection', {
+      get: () => (config.dataConnectionId ? (RED.nodes.getNode(config.dataConnectionId) as ConnectionConfigNode | null) : null),
+    });
+
+    node.register = (user: Node) => {
+      users.add(user.id);
+      if (users.size === 1) {
+        connection.open().catch((err: Error) => node.error(`ib-connect: cannot open the ${config.mode} connection: ${err.message}`));
+      }
+    };
+    node.deregister = (user: Node, done: () => void) => {
+      users.delete(user.id);
+      if (users.size > 0) return done();
+      connection.close().then(done, (err: Error) => {
+        node.warn(`ib-connect: closing: ${err.message}`);
+        done();
+      });
+    };
+    node.on('close', (_removed: boolean, done: () => void) => {
+      users.clear();
+      connection.dispose().then(done, (err: Error) => {
+        node.warn(`ib-connect: closing: ${err.message}`);
+        done();
+      });
+    });
+  }
+  RED.nodes.registerType('ib-connect', IbConnect);
+};

@@ -1,0 +1,83 @@
+/**
+ * The socket session (lib/ib/session.ts) with the real @stoqey/ib client against the real simulator:
+ * error routing by request id, informational codes kept out of errors, live detection, backoff.
+ */
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { IbSocketSession, type SessionLog } from '../../lib/ib/session';
+import { IbRequestError } from '../../lib/ib/connection';
+import { createSimulator } from '../../lib/sim/server';
+import type { Simulator } from '../../lib/sim/server/types';
+
+function recordingLog() {
+  const lines: Record<keyof SessionLog, string[]> = { debug: [], info: [], warn: [], error: [] };
+  const log: SessionLog = {
+    debug: (m) => lines.debug.push(m),
+    info: (m) => lines.info.push(m),
+    warn: (m) => lines.warn.push(m),
+    error: (m) => lines.error.push(m),
+  };
+  return { log, lines };
+}
+
+describe('IbSocketSession', () => {
+  let sim: Simulator | undefined;
+  let session: IbSocketSession | undefined;
+  afterEach(async () => {
+    await session?.stop();
+    await sim?.close();
+    session = undefined;
+    sim = undefined;
+  });
+
+  it('routes a TWS error to the owner of the request id, and farm notices only to debug', async () => {
+    sim = await createSimulator({ port: 0 });
+    const { log, lines } = recordingLog();
+    session = new IbSocketSession({ host: '127.0.0.1', port: sim.port, clientId: 11, allowLiveOrders: false, mode: 'tws', log });
+    session.start();
+    await session.whenConnected(5000);
+    const errors: IbRequestError[] = [];
+    const reqId = session.allocateReqId({ onRequestError: (e) => errors.push(e) });
+    assert.ok(reqId >= 1_000_000_000, 'raw ids stay clear of IBApiNext ids and order ids');
+    session.api.reqContractDetails(reqId, { symbol: 'NOSUCHSYMBOL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' });
+    const deadline = Date.now() + 3000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof IbRequestError);
+    assert.equal(errors[0].code, 200);
+    assert.equal(errors[0].reqId, reqId);
+    assert.match(errors[0].message, /200/);
+    assert.ok(lines.debug.some((l) => /2104/.test(l)), 'farm notice 2104 logged at debug');
+    assert.ok(![...lines.warn, ...lines.error, ...lines.info].some((l) => /2104|2106|2158/.test(l)), 'farm notices never above debug');
+    session.releaseReqId(reqId);
+  });
+
+  it('treats ports 7496/4001 and non-D accounts as live', () => {
+    const live = new IbSocketSession({ host: '127.0.0.1', port: 7496, clientId: 1, allowLiveOrders: false, mode: 'tws' });
+    assert.equal(live.status().live, true);
+    const gateway = new IbSocketSession({ host: '127.0.0.1', port: 4001, clientId: 1, allowLiveOrders: true, mode: 'tws' });
+    assert.equal(gateway.status().live, true);
+    assert.equal(gateway.status().liveOrdersAllowed, true);
+    const paper = new IbSocketSession({ host: '127.0.0.1', port: 7497, clientId: 1, allowLiveOrders: false, mode: 'tws', account: 'DU999' });
+    assert.equal(paper.status().live, false);
+    const configuredLive = new IbSocketSession({ host: '127.0.0.1', port: 7497, clientId: 1, allowLiveOrders: false, mode: 'tws', account: 'U999' });
+    assert.equal(configuredLive.status().live, true);
+  });
+
+  it('keeps retrying with growing delays while nothing listens, then connects', async () => {
+    sim = await createSimulator({ port: 0 });
+    const port = sim.port;
+    await sim.close();
+    const { log } = recordingLog();
+    session = new IbSocketSession({ host: '127.0.0.1', port, clientId: 12, allowLiveOrders: false, mode: 'tws', log, backoff: { initialMs: 100, maxMs: 400 } });
+    const texts: string[] = [];
+    session.on('status', (s) => texts.push(s.text));
+    session.start();
+    await new Promise((r) => setTimeout(r, 800));
+    assert.ok(texts.some((t) => /no TWS at 127\.0\.0\.1:\d+, retrying/.test(t)), `status says TWS is missing: ${texts.join(' | ')}`);
+    assert.equal(session.status().state === 'connected', false);
+    sim = await createSimulator({ port });
+    await session.whenConnected(5000);
+    assert.equal(session.status().state, 'connected');
+  });
+});

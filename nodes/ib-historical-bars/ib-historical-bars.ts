@@ -1,0 +1,271 @@
+/**
+ * historical-bars: bars from TWS (chunked and paced), from a CSV/JSON file, or from msg.payload; sent as
+ * one message with all bars, one message per bar (a replay paced by the flow: the next bar leaves only
+ * when everything the last one caused is handled), or kept up to date (history, then bars as they form).
+ * On a backtest connection a per-bar replay feeds each bar to the backtest session before the flow sees it.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, extname, isAbsolute, join } from 'node:path';
+import type { Bar, InstrumentKey } from '../../lib/messages';
+import type { Connection, IbSession } from '../../lib/ib/connection';
+import { instrumentKey } from '../../lib/ib/instrument';
+import { parseBarSize, parseDuration, type BarSize, type Duration } from '../../lib/data/bar-size';
+import { barsFromObjects, parseBarsText } from '../../lib/data/bar-file';
+import { parseEndTime } from '../../lib/data/dates';
+import { HistoryCache } from '../../lib/data/history-cache';
+import { fetchHistory, streamHistory, type HistoryRequest } from '../../lib/data/history';
+import { onInput, shortText, UserError } from '../common';
+import { useConnection, type ConnectionConfigNode } from '../connection';
+import { configuredContract, qualifyMessageContract } from '../contract-editor';
+import { createFlowPacer, ReplayStoppedError } from '../flow-pacer';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+
+type Source = 'ib' | 'file' | 'msg';
+type Output = 'all' | 'each' | 'live';
+
+const WHAT_TO_SHOW = ['TRADES', 'MIDPOINT', 'BID', 'ASK', 'BID_ASK', 'ADJUSTED_LAST', 'HISTORICAL_VOLATILITY', 'OPTION_IMPLIED_VOLATILITY', 'AGGTRADES'];
+
+interface Params {
+  barSize: BarSize;
+  duration: Duration;
+  endMs: number | null;
+  whatToShow: string;
+  useRTH: boolean;
+}
+
+export = function register(RED: NodeAPI): void {
+  function IbHistoricalBars(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const source: Source = def.source === 'file' || def.source === 'msg' ? def.source : 'ib';
+    const output: Output = def.output === 'each' || def.output === 'live' ? def.output : 'all';
+    const sendForming = def.formingBars !== false;
+    const configured = configuredContract(def);
+    const userDir = String(RED.settings.userDir ?? process.cwd());
+    const cache = def.cache === true ? new HistoryCache(String(def.cacheDir || '') || join(userDir, 'ib-history-cache')) : null;
+    let closed = false;
+    let busy: Promise<void> = Promise.resolve();
+    const abort = new AbortController();
+    let stopLive: (() => void) | null = null;
+    let lastLive: { msg: NodeMessage; params: Params } | null = null;
+
+    const config = def.connection ? useConnection(RED, node, def.connection) : null;
+    const connection: Connection | null = config?.connection ?? null;
+    if (!config) node.status({});
+    if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
+    // A backtest connection draws IB history from its data connection (another ib-connect), if it names one.
+    const dataConfig = connection?.mode === 'backtest' && source === 'ib' ? ((config as ConnectionConfigNode & { dataConnection?: ConnectionConfigNode | null }).dataConnection ?? null) : null;
+    if (dataConfig) dataConfig.register(node);
+    const pacer = createFlowPacer(RED, node);
+
+    const readParams = (msg: NodeMessage): Params => {
+      try {
+        const whatToShow = String(msg.whatToShow ?? def.whatToShow ?? 'TRADES').toUpperCase();
+        if (!WHAT_TO_SHOW.includes(whatToShow)) throw new Error(`what to show "${whatToShow}" is not one of ${WHAT_TO_SHOW.join(', ')}`);
+        const end = msg.endTime ?? msg.end ?? def.endTime;
+        return {
+          barSize: parseBarSize(msg.barSize ?? def.barSize ?? '1 day'),
+          duration: parseDuration(msg.duration ?? def.duration ?? '1 M'),
+          endMs: end === undefined || end === null || end === '' || end === 'now' ? null : parseEndTime(end, Date.now()),
+          whatToShow,
+          useRTH: msg.useRTH !== undefined ? msg.useRTH !== false && msg.useRTH !== 0 : def.useRTH !== false,
+        };
+      } catch (err) {
+        throw new UserError((err as Error).message);
+      }
+    };
+
+    /** The socket to ask TWS on: the connection's own, or a backtest connection's data connection. */
+    const historySession = (): IbSession => {
+      if (!connection) throw new UserError('historical-bars needs an ib-connect connection to fetch from IB: pick one under "Connection", or use a file or msg source');
+      if (connection.mode !== 'backtest') {
+        if (!connection.ib) throw new UserError('the connection has no TWS session');
+        return connection.ib;
+      }
+      const session = dataConfig?.connection.ib ?? null;
+      if (!session) {
+        throw new UserError('this backtest connection has no data connection to fetch IB history from: set "data connection" in its ib-connect node, or use a file or msg source');
+      }
+      return session;
+    };
+
+    const progressText = (key: string, done: number, total: number | null, started: number) => {
+      const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+      const pct = total ? ` ${Math.floor((100 * done) / total)}%` : '';
+      return `${key}${pct} ${compact(done)} bars ${compact(rate)}/s`;
+    };
+
+    const loadBars = async (msg: NodeMessage, params: Params): Promise<{ key: InstrumentKey; bars: Bar[] }> => {
+      if (source === 'msg') {
+        const key = keyFor(msg, configured.contract, 'bars');
+        if (typeof msg.payload === 'string') return { key, bars: parseText(msg.payload, 'msg.payload') };
+        try {
+          return { key, bars: barsFromObjects(msg.payload, 'msg.payload') };
+        } catch (err) {
+          throw new UserError((err as Error).message);
+        }
+      }
+      if (source === 'file') {
+        const given = String(msg.filename ?? def.file ?? '').trim();
+        if (!given) throw new UserError('no bar file: set "file" in the node or send msg.filename (CSV with header date,open,high,low,close,volume, or JSON)');
+        const path = isAbsolute(given) ? given : join(userDir, given);
+        let text: string;
+        try {
+          text = await readFile(path, 'utf8');
+        } catch (err) {
+          throw new UserError(`cannot read bar file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        const name = basename(path);
+        return { key: keyFor(msg, configured.contract, basename(path, extname(path)).toUpperCase()), bars: parseText(text, name) };
+      }
+      const session = historySession();
+      const qualified = await qualifyMessageContract(session, msg, configured);
+      const started = Date.now();
+      const request: HistoryRequest = { key: qualified.key, contract: qualified.contract, ...params };
+      const bars = await fetchHistory(session, request, {
+        cache,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (closed) return;
+          const secs = ((Date.now() - started) / 1000).toFixed(1);
+          node.status({ fill: 'blue', shape: 'ring', text: `${qualified.key} ${p.chunksDone}/${p.chunksTotal} chunks ${compact(p.bars)} bars ${secs}s` });
+        },
+      }).catch((err: Error) => {
+        throw new UserError(err.message);
+      });
+      return { key: qualified.key, bars };
+    };
+
+    /** One message per bar, each sent only when the flow finished with the previous one. */
+    const replay = async (key: InstrumentKey, bars: Bar[]) => {
+      const backtest = connection?.mode === 'backtest' ? connection.backtest : null;
+      const sourceId = node.id;
+      const started = Date.now();
+      let lastStatus = 0;
+      backtest?.begin(sourceId, key, bars.length);
+      try {
+        for (let i = 0; i < bars.length; i++) {
+          if (closed) return;
+          const bar = bars[i];
+          backtest?.onBar(key, bar);
+          await pacer.send({ topic: key, payload: bar });
+          const now = Date.now();
+          if (now - lastStatus >= 250) {
+            lastStatus = now;
+            node.status({ fill: 'blue', shape: 'dot', text: progressText(key, i + 1, bars.length, started) });
+          }
+        }
+        node.status({ fill: 'green', shape: 'dot', text: progressText(key, bars.length, bars.length, started) });
+      } finally {
+        backtest?.end(sourceId);
+      }
+    };
+
+    const live = async (msg: NodeMessage, params: Params) => {
+      if (connection?.mode === 'backtest') throw new UserError('keep-up-to-date needs live data: a backtest connection has none; choose "one message per bar" to replay');
+      if (source !== 'ib') throw new UserError('keep-up-to-date works only with source IB');
+      const session = historySession();
+      const qualified = await qualifyMessageContract(session, msg, configured);
+      const key = qualified.key;
+      stopLive?.();
+      lastLive = { msg, params };
+      let updates = 0;
+      await new Promise<void>((resolve, reject) => {
+        let historySent = false;
+        stopLive = streamHistory(session, { key, contract: qualified.contract, ...params, endMs: null }, {
+          onHistory: (bars) => {
+            historySent = true;
+            node.send({ topic: key, payload: bars, history: true });
+            node.status({ fill: 'green', shape: 'dot', text: `${key} ${bars.length} bars, live` });
+            resolve();
+          },
+          onUpdate: (bar, closedBar) => {
+            updates++;
+            if (closedBar) node.send({ topic: key, payload: closedBar, forming: false });
+            if (sendForming) node.send({ topic: key, payload: bar, forming: true });
+            node.status({ fill: 'green', shape: 'dot', text: `${key} ${bar.close} · ${updates} updates` });
+          },
+          onError: (err) => {
+            if (!historySent) reject(new UserError(err.message));
+            else {
+              node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+              node.error(err.message, msg);
+            }
+          },
+        }, { cache, signal: abort.signal });
+      });
+    };
+
+    const handle = async (msg: NodeMessage) => {
+      if (msg.payload === 'stop') {
+        stopLive?.();
+        stopLive = null;
+        lastLive = null;
+        node.status({ fill: 'grey', shape: 'ring', text: 'stopped' });
+        return;
+      }
+      const params = readParams(msg);
+      if (output === 'live') return live(msg, params);
+      const { key, bars } = await loadBars(msg, params);
+      if (output === 'all') {
+        node.send({ topic: key, payload: bars });
+        node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(bars.length)} bars` });
+        return;
+      }
+      await replay(key, bars);
+    };
+
+    onInput(node, (msg, _send, done) => {
+      // One request at a time per node: a second message waits for the first replay to finish.
+      const run = busy.then(() => (closed ? undefined : handle(msg)));
+      busy = run.catch(() => undefined);
+      run.then(
+        () => done(),
+        (err: Error) => (err instanceof ReplayStoppedError ? done() : done(err)),
+      );
+    });
+
+    const connectionReloaded = () => {
+      // A keep-up-to-date stream ends with the socket: ask again (history, then updates) on the new one.
+      if (!lastLive || closed) return;
+      const { msg, params } = lastLive;
+      live(msg, params).catch((err: Error) => {
+        node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+        node.error(`historical-bars: resuming after reconnect: ${err.message}`, msg);
+      });
+    };
+    connection?.on('resubscribe', connectionReloaded);
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      abort.abort();
+      stopLive?.();
+      connection?.off('resubscribe', connectionReloaded);
+      if (dataConfig) dataConfig.deregister(node, done);
+      else done();
+    });
+  }
+  RED.nodes.registerType('ib-historical-bars', IbHistoricalBars);
+};
+
+function parseText(text: string, source: string): Bar[] {
+  try {
+    return parseBarsText(text, source);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
+function keyFor(msg: NodeMessage, contract: import('@stoqey/ib').Contract | null, fallback: string): InstrumentKey {
+  if (typeof msg.topic === 'string' && msg.topic.trim()) return msg.topic.trim();
+  if (contract) return instrumentKey(contract);
+  return fallback;
+}
+
+function compact(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}

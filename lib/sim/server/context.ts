@@ -3,6 +3,8 @@
  * (market, accounts, orders) that features add.
  */
 import type { ClientSession } from './session';
+import type { Market } from '../market/market';
+import type { FillEngineApi } from '../engine/types';
 
 export interface ResolvedOptions {
   host: string;
@@ -28,6 +30,20 @@ export interface SimContext {
   /** Wall clock (ms); the one place the simulator reads time, so tests see consistent values. */
   now(): number;
   log(line: string): void;
-  /** Services of features, by name (see the features' own modules for their types). */
+  readonly market: Market;
+  readonly engine: FillEngineApi;
+  /** Feature state shared across connections, created on first use (see `service`). */
   readonly services: Map<string, unknown>;
+  /** Registers something to stop when the simulator closes (timers). */
+  onStop(stop: () => void): void;
+}
+
+/** The feature state named `name`, created by `create` the first time. */
+export function service<T>(context: SimContext, name: string, create: () => T): T {
+  let value = context.services.get(name) as T | undefined;
+  if (value === undefined) {
+    value = create();
+    context.services.set(name, value);
+  }
+  return value;
 }

@@ -2,7 +2,11 @@
  * The TWS / IB Gateway simulator: `createSimulator()` starts one on a loopback port and resolves once
  * it listens. Any IB API client can then connect to `host:port` as to TWS.
  */
-import type { FillEngineApi } from '../engine/types';
+import { Market } from '../market/market';
+import { createEngine } from './engine-link';
+import { registerContractDetailsHandlers } from './handlers/contract-details';
+import { registerMarketDataHandlers } from './handlers/market-data';
+import { marketClock } from './market-clock';
 import type { ResolvedOptions } from './context';
 import type { HandlerRegistry } from './handler';
 import { registerHandshakeHandlers } from './handshake';
@@ -36,10 +40,14 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const resolved = resolveOptions(options);
   const handlers: HandlerRegistry = new Map();
   registerHandshakeHandlers(handlers);
-  const engine = (): FillEngineApi => {
-    throw new Error('the fill engine is not wired into the simulator yet');
-  };
-  const server = new SimulatorServer(resolved, handlers, engine);
+  registerContractDetailsHandlers(handlers);
+  registerMarketDataHandlers(handlers);
+  const now = Date.now();
+  const market = new Market(resolved.seed, now);
+  const engine = createEngine(resolved, market);
+  const server = new SimulatorServer(resolved, handlers, market, engine);
   await server.listen();
+  // The clock runs from the start: it feeds the fill engine even before anyone subscribes.
+  marketClock(server).ensureRunning();
   return server;
 }

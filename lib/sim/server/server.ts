@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import type { FillEngineApi } from '../engine/types';
+import type { Market } from '../market/market';
 import type { SimContext, ResolvedOptions } from './context';
 import { FieldError, FieldReader } from './fields';
 import { FrameError, FrameReader } from './framing';
@@ -41,7 +42,8 @@ export class SimulatorServer implements Simulator, SimContext {
   constructor(
     readonly options: ResolvedOptions,
     private readonly handlers: HandlerRegistry,
-    private readonly fillEngine: () => FillEngineApi,
+    readonly market: Market,
+    readonly engine: FillEngineApi,
   ) {}
 
   get host(): string {
@@ -50,10 +52,6 @@ export class SimulatorServer implements Simulator, SimContext {
 
   get port(): number {
     return this.boundPort;
-  }
-
-  get engine(): FillEngineApi {
-    return this.fillEngine();
   }
 
   /** Starts listening; resolves once the port is bound. */
@@ -84,11 +82,20 @@ export class SimulatorServer implements Simulator, SimContext {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const stop of this.stopHooks) stop();
+    for (const stop of this.stopHooks.splice(0)) {
+      try {
+        stop();
+      } catch (error) {
+        this.log(`stopping: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
-  /** Features register what must stop with the simulator (market clocks and the like). */
-  readonly stopHooks: Array<() => void> = [];
+  private readonly stopHooks: Array<() => void> = [];
+
+  onStop(stop: () => void): void {
+    this.stopHooks.push(stop);
+  }
 
   dropConnections(): void {
     for (const session of [...this.sessions]) session.destroy();

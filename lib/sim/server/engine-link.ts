@@ -1,0 +1,26 @@
+/**
+ * The fill engine behind the simulator's account: one FillEngine for the first managed account, fed
+ * with the market's quotes, its minimum ticks and trading days in TWS's zone.
+ */
+import { FillEngine } from '../engine/fill-engine';
+import { ibTiered } from '../engine/commission';
+import type { FillEngineApi } from '../engine/types';
+import type { Market } from '../market/market';
+import type { ResolvedOptions } from './context';
+import { TWS_TIME_ZONE } from './tws-time';
+import { formatInZone } from '../market/time-zones';
+
+export function createEngine(options: ResolvedOptions, market: Market): FillEngineApi {
+  return new FillEngine({
+    account: options.accounts[0],
+    startingCash: options.startingCash,
+    commission: ibTiered(),
+    maxFillPerEvent: options.maxFillPerEvent,
+    minTick: (symbol) => market.universe.byInstrumentKey(symbol)?.minTick ?? 0.01,
+    now: () => Date.now(),
+    dayOf: (time) => {
+      const p = formatInZone(time, TWS_TIME_ZONE);
+      return Math.floor(Date.UTC(p.year, p.month - 1, p.day) / 86_400_000);
+    },
+  });
+}

@@ -13,11 +13,11 @@ class PerOrderCommission implements CommissionModel {
   ) {}
 
   forOrder(shares: number, value: number): number {
-    return this.total(shares, Math.abs(value));
+    return cents8(this.total(shares, Math.abs(value)));
   }
 
   commission(shares: number, price: number): number {
-    return this.total(shares, Math.abs(shares * price));
+    return cents8(this.total(shares, Math.abs(shares * price)));
   }
 }
 
@@ -95,6 +95,11 @@ export function createCommissionModel(name: CommissionModelName, options: Commis
     default:
       throw new Error(`unknown commission model '${String(name)}': use none, ib-fixed, ib-tiered or percent`);
   }
+}
+
+/** Rounds to 1e-8 of a currency unit: drops binary noise (100 x 0.0035 = 0.35000000000000003). */
+function cents8(x: number): number {
+  return Math.round(x * 1e8) / 1e8;
 }
 
 function requireNonNegative(value: number, what: string): void {

@@ -290,8 +290,13 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     return this.bookList.filter((b) => b.traded).map((b) => this.positionOf(b));
   }
 
+  /** Open orders; a trailing order carries its current stop in trailStopPrice, as TWS reports it. */
   openOrders(): Array<{ order: EngineOrder; state: OrderEvent }> {
-    return [...this.open].map((live) => ({ order: { ...live.order }, state: this.eventOf(live, this.timeOf(live.book)) }));
+    return [...this.open].map((live) => {
+      const order = { ...live.order };
+      if (isTrailing(order.orderType) && live.trailStop === live.trailStop) order.trailStopPrice = live.trailStop;
+      return { order, state: this.eventOf(live, this.timeOf(live.book)) };
+    });
   }
 
   executions(): Execution[] {
@@ -772,6 +777,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     if (book.mark !== book.mark) book.mark = price;
 
     const complete = live.remaining <= QTY_EPSILON;
+    const ocaKey = live.ocaKey; // finish() leaves the group
     if (complete) this.finish(live, 'Filled');
 
     const execution: Execution = {
@@ -795,7 +801,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     this.queueOrder(live, time);
     if (this.listens('position')) this.queue(POSITION_EVENT, this.positionOf(book));
 
-    this.ocaAfterFill(live, quantity, time);
+    if (ocaKey !== null) this.ocaAfterFill(live, ocaKey, quantity, time);
     return complete && live.children !== null ? this.activateChildren(live, Infinity, time) : null;
   }
 
@@ -835,9 +841,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   }
 
   /** Another order of `live`'s OCA group (or bracket) filled `quantity`. */
-  private ocaAfterFill(live: Live, quantity: number, time: number): void {
-    const key = live.ocaKey;
-    if (key === null) return;
+  private ocaAfterFill(live: Live, key: string, quantity: number, time: number): void {
     const group = this.ocaGroups.get(key);
     if (group === undefined) return;
     // A bracket's children without an explicit group behave like ocaType 3 (reduce), as TWS links them.

@@ -1,0 +1,171 @@
+/** Fill engine: modify, cancel, rejections, ids. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Bar, Execution, OrderEvent } from '../../lib/messages';
+import { FillEngine } from '../../lib/sim/engine/fill-engine';
+import type { EngineOrder } from '../../lib/sim/engine/types';
+import {
+  CANCELLED_BY_REQUEST,
+  CANNOT_MODIFY_CANCELLED,
+  CANNOT_MODIFY_FILLED,
+  PRICE_NOT_ON_TICK,
+  twsErrorCode,
+} from '../../lib/sim/engine/reasons';
+
+const DAY = 86_400_000;
+const SYM = 'IBM';
+
+function bar(day: number, open: number, high: number, low: number, close: number): Bar {
+  return { time: day * DAY, open, high, low, close, volume: 1000 };
+}
+
+function setup() {
+  const engine = new FillEngine({
+    account: 'DU1234567',
+    startingCash: 100_000,
+    minTick: (symbol) => (symbol === 'ES' ? 0.25 : 0.01),
+  });
+  const events: OrderEvent[] = [];
+  const fills: Execution[] = [];
+  engine.on('order', (e) => events.push(e));
+  engine.on('execution', (x) => fills.push(x));
+  const place = (order: Partial<EngineOrder> & { orderId: number }) =>
+    engine.submit({ symbol: SYM, action: 'BUY', totalQuantity: 10, orderType: 'LMT', lmtPrice: 95, tif: 'GTC', ...order } as EngineOrder);
+  const last = (orderId: number) => events.filter((e) => e.orderId === orderId).at(-1)!;
+  engine.onBar(SYM, bar(1, 100, 101, 99, 100));
+  return { engine, events, fills, place, last };
+}
+
+test('modify: a new limit price and quantity apply from the next bar', () => {
+  const { engine, fills, place, last } = setup();
+  place({ orderId: 1, lmtPrice: 95 });
+  const permId = last(1).permId;
+  place({ orderId: 1, lmtPrice: 99, totalQuantity: 15 });
+  assert.deepEqual([last(1).status, last(1).totalQuantity, last(1).permId], ['Submitted', 15, permId]);
+  engine.onBar(SYM, bar(2, 100, 100.5, 98, 99.5));
+  assert.deepEqual(
+    fills.map((f) => [f.shares, f.price]),
+    [[15, 99]],
+  );
+});
+
+test('modify: the order type can change (LMT to STP) where TWS allows it', () => {
+  const { engine, fills, place } = setup();
+  place({ orderId: 1, action: 'SELL', lmtPrice: 105 });
+  place({ orderId: 1, action: 'SELL', orderType: 'STP', auxPrice: 98, lmtPrice: undefined });
+  engine.onBar(SYM, bar(2, 99, 99.5, 97, 98));
+  assert.deepEqual(
+    fills.map((f) => [f.orderId, f.price]),
+    [[1, 98]],
+  );
+});
+
+test('modify of a filled or cancelled order is rejected with a reason and changes nothing', () => {
+  const { engine, place, last } = setup();
+  place({ orderId: 1, orderType: 'MKT', lmtPrice: undefined });
+  engine.onBar(SYM, bar(2, 100, 101, 99, 100));
+  assert.equal(last(1).status, 'Filled');
+  place({ orderId: 1, orderType: 'MKT', totalQuantity: 20, lmtPrice: undefined });
+  assert.deepEqual([last(1).status, last(1).totalQuantity, last(1).reason], ['Filled', 10, CANNOT_MODIFY_FILLED]);
+  assert.equal(twsErrorCode(CANNOT_MODIFY_FILLED), 104);
+
+  place({ orderId: 2 });
+  engine.cancel(2);
+  place({ orderId: 2, lmtPrice: 96 });
+  assert.deepEqual([last(2).status, last(2).reason], ['Cancelled', CANNOT_MODIFY_CANCELLED]);
+  assert.equal(engine.position(SYM)?.quantity, 10);
+});
+
+test('modify that changes side or cuts below the filled quantity is rejected; the order keeps working', () => {
+  const { engine, place, last } = setup();
+  place({ orderId: 1, lmtPrice: 95 });
+  place({ orderId: 1, action: 'SELL', lmtPrice: 95 });
+  assert.equal(last(1).status, 'Submitted');
+  assert.match(last(1).reason!, /action cannot be modified/);
+  assert.equal(engine.openOrders()[0].order.action, 'BUY');
+  place({ orderId: 1, lmtPrice: 95.005 });
+  assert.equal(last(1).reason, PRICE_NOT_ON_TICK);
+  assert.equal(engine.openOrders()[0].order.lmtPrice, 95);
+});
+
+test('cancel: Cancelled with a reason; unknown ids return false; a filled order cannot be cancelled', () => {
+  const { engine, place, last } = setup();
+  place({ orderId: 1 });
+  assert.equal(engine.cancel(1), true);
+  assert.deepEqual([last(1).status, last(1).reason], ['Cancelled', CANCELLED_BY_REQUEST]);
+  assert.equal(engine.cancel(1), false);
+  assert.equal(engine.cancel(12345), false);
+  place({ orderId: 2, orderType: 'MKT', lmtPrice: undefined });
+  engine.onBar(SYM, bar(2, 100, 101, 99, 100));
+  assert.equal(engine.cancel(2), false);
+  assert.deepEqual([last(2).status, last(2).reason], ['Filled', 'Order 2 cannot be cancelled, state: Filled.']);
+});
+
+test('cancelAll cancels working and held orders', () => {
+  const { engine, place, last } = setup();
+  place({ orderId: 1 });
+  place({ orderId: 2, action: 'SELL', orderType: 'STP', auxPrice: 90, lmtPrice: undefined });
+  place({ orderId: 3, transmit: false });
+  assert.equal(engine.openOrders().length, 3);
+  engine.cancelAll();
+  assert.equal(engine.openOrders().length, 0);
+  for (const id of [1, 2, 3]) assert.equal(last(id).status, 'Cancelled');
+  engine.onBar(SYM, bar(2, 80, 120, 80, 100));
+  assert.equal(engine.executions().length, 0);
+});
+
+test('rejections: bad quantity, missing prices, off-tick price, unknown type: Inactive with a reason', () => {
+  const { engine, place, last } = setup();
+  const cases: Array<[Partial<EngineOrder>, RegExp | string]> = [
+    [{ totalQuantity: 0 }, /order size must be a positive number, got 0/],
+    [{ totalQuantity: -5 }, /got -5/],
+    [{ totalQuantity: Number.NaN }, /got NaN/],
+    [{ totalQuantity: Number.POSITIVE_INFINITY }, /got Infinity/],
+    [{ orderType: 'LMT', lmtPrice: undefined }, /LMT order needs a limit price/],
+    [{ orderType: 'STP', auxPrice: undefined }, /STP order needs a stop price/],
+    [{ orderType: 'STP LMT', auxPrice: undefined }, /STP LMT order needs a stop price/],
+    [{ orderType: 'TRAIL' }, /trailing amount/],
+    [{ orderType: 'LMT', lmtPrice: 100.123 }, PRICE_NOT_ON_TICK],
+    [{ orderType: 'STP', auxPrice: 100.005 }, PRICE_NOT_ON_TICK],
+    [{ orderType: 'FOO' as EngineOrder['orderType'] }, /Unsupported order type 'FOO'/],
+    [{ tif: 'FOK' as EngineOrder['tif'] }, /Unsupported time in force/],
+    [{ action: 'HOLD' as EngineOrder['action'] }, /BUY or SELL/],
+    [{ orderType: 'STP', auxPrice: 90, tif: 'IOC' }, /IOC is for MKT and LMT/],
+  ];
+  cases.forEach(([fields, reason], i) => {
+    const orderId = 100 + i;
+    place({ orderId, ...fields });
+    const event = last(orderId);
+    assert.equal(event.status, 'Inactive', `case ${i}`);
+    if (typeof reason === 'string') assert.equal(event.reason, reason, `case ${i}`);
+    else assert.match(event.reason!, reason, `case ${i}`);
+  });
+  assert.equal(engine.openOrders().length, 0);
+  assert.equal(twsErrorCode(PRICE_NOT_ON_TICK), 110);
+  assert.equal(twsErrorCode(last(100).reason!), 434);
+  assert.equal(twsErrorCode(last(110).reason!), 387);
+});
+
+test('the tick is per instrument: 0.25 for ES accepts 4512.75 and rejects 4512.1', () => {
+  const { engine, events } = setup();
+  engine.submit({ orderId: 1, symbol: 'ES', action: 'BUY', totalQuantity: 1, orderType: 'LMT', lmtPrice: 4512.75 });
+  engine.submit({ orderId: 2, symbol: 'ES', action: 'BUY', totalQuantity: 1, orderType: 'LMT', lmtPrice: 4512.1 });
+  assert.deepEqual(
+    events.map((e) => [e.orderId, e.status, e.reason]),
+    [
+      [1, 'Submitted', undefined],
+      [2, 'Inactive', PRICE_NOT_ON_TICK],
+    ],
+  );
+});
+
+test('permIds are unique per order, execIds unique per execution', () => {
+  const { engine, fills, place, last } = setup();
+  for (let id = 1; id <= 5; id++) place({ orderId: id, orderType: 'MKT', lmtPrice: undefined, action: id % 2 ? 'BUY' : 'SELL' });
+  const permIds = new Set([1, 2, 3, 4, 5].map((id) => last(id).permId));
+  assert.equal(permIds.size, 5);
+  engine.onBar(SYM, bar(2, 100, 101, 99, 100));
+  assert.equal(fills.length, 5);
+  assert.equal(new Set(fills.map((f) => f.execId)).size, 5);
+  for (const f of fills) assert.equal(f.permId, last(f.orderId).permId);
+});

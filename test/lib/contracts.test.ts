@@ -1,0 +1,64 @@
+/**
+ * Contract qualification through the real client against the simulator: one reqContractDetails per
+ * contract (cached), unknown and ambiguous contracts named in the error, validation before TWS.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { IbSocketSession } from '../../lib/ib/session';
+import { ContractCache } from '../../lib/ib/contracts';
+import { contractFromSettings, resolveContractInput } from '../../lib/data/contract-input';
+import { createSimulator } from '../../lib/sim/server';
+import type { Simulator } from '../../lib/sim/server/types';
+
+describe('contract qualification', () => {
+  let sim: Simulator;
+  let session: IbSocketSession;
+  before(async () => {
+    sim = await createSimulator({ port: 0 });
+    session = new IbSocketSession({ host: '127.0.0.1', port: sim.port, clientId: 21, allowLiveOrders: false, mode: 'tws' });
+    session.start();
+    await session.whenConnected(5000);
+  });
+  after(async () => {
+    await session.stop();
+    await sim.close();
+  });
+
+  it('qualifies once and serves the cache after; the key follows what was asked', async () => {
+    const cache = new ContractCache(session);
+    let requests = 0;
+    session.api.on('contractDetailsEnd' as never, () => requests++);
+    const [a, b] = await Promise.all([cache.qualify({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }), cache.qualify({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' })]);
+    assert.equal(a, b);
+    assert.equal(a.key, 'AAPL');
+    assert.equal(a.contract.conId, 265598);
+    assert.equal(a.contract.exchange, 'SMART');
+    await cache.qualify({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' });
+    assert.equal(requests, 1, 'one request for three qualifications');
+    const fx = await cache.qualify({ symbol: 'EUR', secType: 'CASH' as never, exchange: 'IDEALPRO', currency: 'USD' });
+    assert.equal(fx.key, 'EUR:CASH:IDEALPRO:USD');
+  });
+
+  it('unknown and ambiguous contracts are errors that name them', async () => {
+    const cache = new ContractCache(session);
+    await assert.rejects(cache.qualify({ symbol: 'NOSUCH', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }), /unknown contract NOSUCH STK SMART USD: TWS has no security definition/);
+    await assert.rejects(cache.qualify({ symbol: 'ES', secType: 'FUT' as never, exchange: 'CME', currency: 'USD' }), /ambiguous contract ES FUT CME USD: \d+ contracts match .*add the exchange, currency, expiry or conId/);
+  });
+
+  it('contract input: msg.contract, then the node settings, then msg.topic; validated before TWS', () => {
+    const settings = contractFromSettings({ symbol: 'msft', secType: 'STK', exchange: '', currency: '' });
+    assert.deepEqual(settings, { symbol: 'MSFT', secType: 'STK', exchange: 'SMART', currency: 'USD' });
+    assert.equal(contractFromSettings({ symbol: '' }), null);
+    assert.equal(contractFromSettings({ symbol: 'EUR', secType: 'CASH' })!.exchange, 'IDEALPRO');
+    assert.throws(() => contractFromSettings({ symbol: 'ES', secType: 'FUT' }), /a FUT needs an expiry/);
+    assert.throws(() => contractFromSettings({ symbol: 'AAPL', secType: 'OPT', expiry: '20261218' }), /an option needs a strike and a right/);
+    assert.equal(resolveContractInput({ msgContract: { symbol: 'ibm' }, topic: 'AAPL', settings }).symbol, 'IBM');
+    assert.equal(resolveContractInput({ topic: 'AAPL', settings }).symbol, 'MSFT');
+    assert.equal(resolveContractInput({ topic: 'EUR:CASH:IDEALPRO:USD' }).secType, 'CASH');
+    assert.throws(() => resolveContractInput({}), /no contract: set a symbol in the node, or send msg.topic/);
+    assert.throws(() => resolveContractInput({ msgContract: 'AAPL' }), /msg.contract must be an object/);
+    assert.throws(() => resolveContractInput({ msgContract: { secType: 'STK' } }), /contract in msg.contract has no symbol/);
+    assert.throws(() => resolveContractInput({ topic: 'AAPL:STK' }), /malformed/);
+    assert.throws(() => resolveContractInput({ msgContract: { symbol: 'X', secType: 'WAR' } }), /security type "WAR" is not supported/);
+  });
+});

@@ -6,6 +6,7 @@ import { Market } from '../market/market';
 import { createEngine } from './engine-link';
 import { registerContractDetailsHandlers } from './handlers/contract-details';
 import { registerMarketDataHandlers } from './handlers/market-data';
+import { registerHistoricalHandlers } from './handlers/historical';
 import { marketClock } from './market-clock';
 import type { ResolvedOptions } from './context';
 import type { HandlerRegistry } from './handler';
@@ -42,6 +43,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerHandshakeHandlers(handlers);
   registerContractDetailsHandlers(handlers);
   registerMarketDataHandlers(handlers);
+  registerHistoricalHandlers(handlers);
   const now = Date.now();
   const market = new Market(resolved.seed, now);
   const engine = createEngine(resolved, market);

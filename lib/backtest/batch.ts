@@ -42,7 +42,7 @@ export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
     throw new Error(`batch backtest: msg.order has ${orders.length} entries but msg.payload has ${bars.length} bars: they must be index-aligned`);
   }
   const contract = contractFromKey(key);
-  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)));
+  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), null, bars.length);
   const broker = new BacktestBroker(run);
   const orderRef = input.orderRef ?? 'batch';
   const sourceId = 'batch';

@@ -10,6 +10,8 @@ export interface EquityCurve {
   readonly equity: Float64Array;
   /** 1 where a position was held during the point's bar: carried in from the previous close, or at its close. */
   readonly exposed: Uint8Array;
+  /** The close of the point's bar (the last instrument's, when several share the time): for price charts. */
+  readonly price: Float64Array;
 }
 
 export class EquityRecorder implements EquityCurve {
@@ -17,27 +19,27 @@ export class EquityRecorder implements EquityCurve {
   time: Float64Array;
   equity: Float64Array;
   exposed: Uint8Array;
+  price: Float64Array;
 
   constructor(capacity = 1024) {
     const size = Math.max(16, capacity);
     this.time = new Float64Array(size);
     this.equity = new Float64Array(size);
     this.exposed = new Uint8Array(size);
+    this.price = new Float64Array(size);
   }
 
   /** Adds a point, or updates the last one when `time` is the same (another instrument's bar). */
-  record(time: number, equity: number, exposed: boolean): void {
-    const n = this.length;
-    if (n > 0 && this.time[n - 1] === time) {
-      this.equity[n - 1] = equity;
-      this.exposed[n - 1] = exposed ? 1 : 0;
-      return;
+  record(time: number, equity: number, exposed: boolean, price: number): void {
+    let n = this.length;
+    if (n === 0 || this.time[n - 1] !== time) {
+      if (n === this.time.length) this.grow();
+      this.time[n] = time;
+      this.length = ++n;
     }
-    if (n === this.time.length) this.grow();
-    this.time[n] = time;
-    this.equity[n] = equity;
-    this.exposed[n] = exposed ? 1 : 0;
-    this.length = n + 1;
+    this.equity[n - 1] = equity;
+    this.exposed[n - 1] = exposed ? 1 : 0;
+    this.price[n - 1] = price;
   }
 
   /** Overwrites the last point (its equity after the strategy acted on its bar). */
@@ -59,6 +61,7 @@ export class EquityRecorder implements EquityCurve {
       time: this.time.slice(0, this.length),
       equity: this.equity.slice(0, this.length),
       exposed: this.exposed.slice(0, this.length),
+      price: this.price.slice(0, this.length),
     };
   }
 
@@ -73,6 +76,9 @@ export class EquityRecorder implements EquityCurve {
     this.time = time;
     this.equity = equity;
     this.exposed = exposed;
+    const price = new Float64Array(size);
+    price.set(this.price);
+    this.price = price;
   }
 }
 

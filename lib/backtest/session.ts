@@ -39,14 +39,26 @@ export function engineOptions(options: BacktestOptions): FillEngineOptions {
   };
 }
 
+/** Throws a message that says what is wrong with a bar (runs per bar: the common case is one test). */
 export function checkBar(key: InstrumentKey, bar: Bar): void {
+  if (
+    bar !== null &&
+    typeof bar === 'object' &&
+    Number.isFinite(bar.time) &&
+    Number.isFinite(bar.open) &&
+    Number.isFinite(bar.close) &&
+    bar.high >= bar.low &&
+    Number.isFinite(bar.high - bar.low)
+  ) {
+    return;
+  }
   if (!bar || typeof bar !== 'object') throw new Error(`bar for ${key} is not an object: expected {time, open, high, low, close, volume}`);
   for (const field of ['time', 'open', 'high', 'low', 'close'] as const) {
     if (typeof bar[field] !== 'number' || !Number.isFinite(bar[field])) {
       throw new Error(`bar for ${key} has no valid ${field} (got ${String(bar[field])}): bars need numeric time (epoch ms), open, high, low and close`);
     }
   }
-  if (bar.high < bar.low) throw new Error(`bar for ${key} at ${new Date(bar.time).toISOString()} has high ${bar.high} below low ${bar.low}`);
+  throw new Error(`bar for ${key} at ${new Date(bar.time).toISOString()} has high ${bar.high} below low ${bar.low}`);
 }
 
 export class BacktestRun implements BacktestSession {
@@ -56,10 +68,11 @@ export class BacktestRun implements BacktestSession {
   private readonly events = new EventEmitter();
   private current: FillEngineApi;
   private readonly sources = new Set<string>();
-  private readonly curve = new EquityRecorder();
+  private readonly curve: EquityRecorder;
   private readonly prices = new PriceRange();
   private readonly lastClose = new Map<InstrumentKey, number>();
-  private readonly keys: InstrumentKey[] = [];
+  /** Non-zero positions of the current engine, kept from its position events. */
+  private readonly held = new Map<InstrumentKey, number>();
   private readonly unsubscribe: Array<() => void> = [];
   private heldBefore = false;
   private barsFed = 0;
@@ -70,7 +83,10 @@ export class BacktestRun implements BacktestSession {
     options: BacktestOptions,
     private readonly createEngine: EngineFactory,
     private readonly data: Connection | null = null,
+    /** Expected points, to size the equity curve once (the batch backtest knows). */
+    capacity = 1024,
   ) {
+    this.curve = new EquityRecorder(capacity);
     this.options = { ...options };
     engineOptions(this.options);
     this.current = this.newEngine();
@@ -99,7 +115,6 @@ export class BacktestRun implements BacktestSession {
       throw new Error(`a bar of ${key} arrived while no replay is running: call begin() before feeding bars`);
     }
     this.settle();
-    if (!this.lastClose.has(key)) this.keys.push(key);
     const engine = this.current;
     // Held when the bar opens: a position exited at this bar's open still counts for exposure.
     const heldBefore = this.holding();
@@ -108,7 +123,7 @@ export class BacktestRun implements BacktestSession {
     this.prices.observe(key, bar.close);
     const equity = engine.equity();
     this.heldBefore = heldBefore;
-    this.curve.record(bar.time, equity, heldBefore || this.holding());
+    this.curve.record(bar.time, equity, heldBefore || this.holding(), bar.close);
     this.pendingSettle = true;
     this.barsFed++;
     this.events.emit('bar', key, bar, equity);
@@ -167,14 +182,9 @@ export class BacktestRun implements BacktestSession {
     return this;
   }
 
-  /** Whether any position is open (the instruments seen this run). */
+  /** Whether any position is open. */
   private holding(): boolean {
-    const engine = this.current;
-    for (let i = 0; i < this.keys.length; i++) {
-      const p = engine.position(this.keys[i]!);
-      if (p !== undefined && p.quantity !== 0) return true;
-    }
-    return false;
+    return this.held.size > 0;
   }
 
   /** The last point's equity and exposure after the strategy acted on its bar. */
@@ -190,7 +200,7 @@ export class BacktestRun implements BacktestSession {
     this.curve.reset();
     this.prices.reset();
     this.lastClose.clear();
-    this.keys.length = 0;
+    this.held.clear();
     this.heldBefore = false;
     this.pendingSettle = false;
     this.barsFed = 0;
@@ -207,6 +217,12 @@ export class BacktestRun implements BacktestSession {
     forward('order');
     forward('execution');
     forward('position');
+    const track = (position: Position) => {
+      if (position.quantity !== 0) this.held.set(position.symbol, position.quantity);
+      else this.held.delete(position.symbol);
+    };
+    engine.on('position', track);
+    this.unsubscribe.push(() => engine.off('position', track));
     return engine;
   }
 }

@@ -1,0 +1,69 @@
+/**
+ * What backtest-report sends, built from a summary: the result (metrics and trade list, JSON-safe) and
+ * the chart messages for ui-chart. Kept out of the node so ib-flow and tests read the same shapes.
+ */
+import type { InstrumentKey } from '../messages';
+import { chartSeries, type XY } from './charts';
+import type { BacktestMetrics } from './metrics';
+import type { Trade } from './trades';
+import type { BacktestSummary } from './types';
+
+export interface TradeRow extends Trade {
+  /** ISO dates of entryTime / exitTime, for reading. */
+  entryDate: string;
+  exitDate: string | null;
+}
+
+export interface ReportResult extends BacktestMetrics {
+  /** The instrument(s) replayed. */
+  instrument: string;
+}
+
+export interface ChartMessage {
+  topic: string;
+  payload: XY[];
+  /** On the first series of a chart: ui-chart drops the previous run's points. */
+  action?: 'replace';
+}
+
+export interface ReportMessages {
+  result: ReportResult;
+  trades: TradeRow[];
+  /** Output 2 (equity vs buy and hold), 3 (drawdown %), 4 (price with entries and exits). */
+  equityChart: ChartMessage[];
+  drawdownChart: ChartMessage[];
+  priceChart: ChartMessage[];
+}
+
+function isoDate(time: number): string {
+  return Number.isFinite(time) ? new Date(time).toISOString() : String(time);
+}
+
+export function tradeRows(trades: readonly Trade[]): TradeRow[] {
+  return trades.map((t) => ({ ...t, entryDate: isoDate(t.entryTime), exitDate: t.exitTime === null ? null : isoDate(t.exitTime) }));
+}
+
+export function reportMessages(summary: BacktestSummary, instrument: InstrumentKey, maxPoints: number): ReportMessages {
+  const series = chartSeries(summary.curve, summary.trades, summary.metrics.startEquity, maxPoints);
+  return {
+    result: { instrument, ...summary.metrics },
+    trades: tradeRows(summary.trades),
+    equityChart: [
+      { topic: 'equity', payload: series.equity, action: 'replace' },
+      { topic: 'buy & hold', payload: series.buyAndHold },
+    ],
+    drawdownChart: [{ topic: 'drawdown %', payload: series.drawdownPct, action: 'replace' }],
+    priceChart: [
+      { topic: instrument, payload: series.price, action: 'replace' },
+      { topic: 'entries', payload: series.entries },
+      { topic: 'exits', payload: series.exits },
+    ],
+  };
+}
+
+/** Short status text of a finished run. */
+export function resultStatus(m: BacktestMetrics): string {
+  const pct = (m.cumulativeReturn * 100).toFixed(1);
+  const sharpe = m.sharpe === null ? '-' : m.sharpe.toFixed(2);
+  return `${m.cumulativeReturn >= 0 ? '+' : ''}${pct}% sharpe ${sharpe} dd ${m.maxDrawdownPct.toFixed(1)}% ${m.trades} trades`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Where backtest-report announces each final result, so a headless runner (bin/ib-flow) in the same
+ * process can collect them without wiring anything into the user's flow. Kept on a process-wide symbol
+ * so two copies of the package (a linked checkout and an installed one) still share it.
+ */
+import { EventEmitter } from 'node:events';
+
+export interface PublishedResult {
+  /** The backtest-report node's id and name. */
+  nodeId: string;
+  name: string;
+  /** The result line: metrics, the instrument, the trade list. */
+  result: Record<string, unknown>;
+}
+
+export interface ReportFailure {
+  nodeId: string;
+  name: string;
+  error: string;
+}
+
+const KEY = Symbol.for('node-red-contrib-ib-algo.backtest-results');
+
+export function resultsBus(): EventEmitter {
+  const holder = globalThis as unknown as Record<symbol, EventEmitter | undefined>;
+  let bus = holder[KEY];
+  if (!bus) {
+    bus = new EventEmitter();
+    bus.setMaxListeners(0);
+    holder[KEY] = bus;
+  }
+  return bus;
+}

@@ -1,0 +1,270 @@
+/**
+ * backtest-report: performance of a strategy.
+ * - Backtest connection: listens to the connection's backtest session; progress every N bars, the report
+ *   when the replay ends.
+ * - msg.payload an array of bars with msg.order an index-aligned array of intents: runs the batch
+ *   backtest (same fill engine and rules as a replay) and reports at once.
+ * - tws / simulator connection: samples the account's equity every few seconds: equity curve, drawdown
+ *   and Sharpe to date.
+ * Outputs: 1 report (metrics in msg.payload, msg.trades) and progress, 2 equity chart, 3 drawdown chart,
+ * 4 price chart with entries and exits (each a ui-chart with series from msg.topic, x "x", y "y").
+ */
+import type { BacktestOptions, BacktestSession, CommissionModelName } from '../../lib/backtest/types';
+import { runBatchBacktest } from '../../lib/backtest/batch';
+import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
+import { resultsBus, type PublishedResult } from '../../lib/backtest/results-bus';
+import { RunningAccount } from '../../lib/backtest/running-account';
+import type { Connection } from '../../lib/ib/connection';
+import type { Bar, InstrumentKey } from '../../lib/messages';
+import { onInput, shortText, UserError } from '../common';
+import { useConnection } from '../connection';
+import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../red';
+
+interface ReportDef extends NodeDef {
+  connection?: string;
+  progressEvery?: number | string;
+  maxPoints?: number | string;
+  riskFreeRate?: number | string;
+  periodsPerYear?: number | string;
+  sampleSeconds?: number | string;
+}
+
+interface ReportSettings {
+  progressEvery: number;
+  maxPoints: number;
+  riskFreeRate: number;
+  periodsPerYear: number | undefined;
+  sampleSeconds: number;
+}
+
+const STATUS_INTERVAL_MS = 250;
+const COMMISSIONS: CommissionModelName[] = ['none', 'ib-fixed', 'ib-tiered', 'percent'];
+
+function readSettings(def: ReportDef): ReportSettings {
+  const num = (value: unknown, fallback: number, ok: (n: number) => boolean, what: string): number => {
+    if (value === undefined || value === null || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || !ok(n)) throw new UserError(`backtest-report: ${what} is ${JSON.stringify(value)}; open the node and fix it`);
+    return n;
+  };
+  const periods = def.periodsPerYear === undefined || def.periodsPerYear === '' ? undefined : num(def.periodsPerYear, 252, (n) => n > 0, 'periods per year (a positive number, or empty for automatic)');
+  return {
+    progressEvery: num(def.progressEvery, 1000, (n) => Number.isInteger(n) && n >= 0, 'progress every (whole bars, 0 for none)'),
+    maxPoints: num(def.maxPoints, 1000, (n) => Number.isInteger(n) && n >= 10, 'chart points (a whole number >= 10)'),
+    riskFreeRate: num(def.riskFreeRate, 0, (n) => n >= -100 && n <= 100, 'risk-free rate (percent per year)') / 100,
+    periodsPerYear: periods,
+    sampleSeconds: num(def.sampleSeconds, 60, (n) => n >= 1, 'sample every (seconds >= 1)'),
+  };
+}
+
+/** Backtest options for a batch: the backtest connection's, else defaults; msg.backtest overrides. */
+function batchOptions(connection: Connection | null, override: unknown): BacktestOptions {
+  const base: BacktestOptions = connection?.backtest ? { ...connection.backtest.options } : { startingCash: 100_000, commission: 'none', fillAt: 'next-open' };
+  if (override === undefined || override === null) return base;
+  if (typeof override !== 'object' || Array.isArray(override)) {
+    throw new UserError('msg.backtest must be an object such as {"startingCash": 100000, "commission": "ib-fixed"}');
+  }
+  const o = override as Record<string, unknown>;
+  const result = { ...base };
+  if (o.startingCash !== undefined) {
+    const cash = Number(o.startingCash);
+    if (!(cash > 0)) throw new UserError(`msg.backtest.startingCash must be a positive amount, got ${JSON.stringify(o.startingCash)}`);
+    result.startingCash = cash;
+  }
+  if (o.commission !== undefined) {
+    if (!COMMISSIONS.includes(o.commission as CommissionModelName)) {
+      throw new UserError(`msg.backtest.commission must be one of ${COMMISSIONS.join(', ')}, got ${JSON.stringify(o.commission)}`);
+    }
+    result.commission = o.commission as CommissionModelName;
+  }
+  if (o.commissionPercent !== undefined) result.commissionPercent = Number(o.commissionPercent);
+  if (o.fillAt !== undefined) {
+    if (o.fillAt !== 'next-open' && o.fillAt !== 'close') throw new UserError(`msg.backtest.fillAt must be "next-open" or "close", got ${JSON.stringify(o.fillAt)}`);
+    result.fillAt = o.fillAt;
+  }
+  if (o.slippage !== undefined) result.slippage = o.slippage as BacktestOptions['slippage'];
+  return result;
+}
+
+export = function register(RED: NodeAPI): void {
+  function IbBacktestReport(this: Node, def: ReportDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const label = node.name || 'backtest-report';
+    let settings: ReportSettings | null = null;
+    let configError: Error | null = null;
+    try {
+      settings = readSettings(def);
+    } catch (err) {
+      configError = err as Error;
+      node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
+    }
+    const config = def.connection ? useConnection(RED, node, def.connection, { onStatus: () => false }) : null;
+    const connection = config?.connection ?? null;
+    const cleanups: Array<() => void> = [];
+
+    const publish = (messages: ReportMessages) => {
+      const published: PublishedResult = { nodeId: node.id, name: label, result: { ...messages.result, tradeList: messages.trades } };
+      resultsBus().emit('result', published);
+    };
+
+    const sendReport = (send: SendFunction, messages: ReportMessages, extra: NodeMessage = {}) => {
+      send([
+        { ...extra, topic: messages.result.instrument, payload: messages.result, trades: messages.trades, complete: true },
+        messages.equityChart as NodeMessage[],
+        messages.drawdownChart as NodeMessage[],
+        messages.priceChart as NodeMessage[],
+      ]);
+      node.status({ fill: 'green', shape: 'dot', text: shortText(resultStatus(messages.result)) });
+      publish(messages);
+    };
+
+    if (settings && connection?.mode === 'backtest' && connection.backtest) {
+      listenToBacktest(connection.backtest, settings);
+    } else if (settings && connection && connection.mode !== 'backtest') {
+      trackAccount(connection, settings);
+    } else if (settings && !connection) {
+      node.status({ fill: 'grey', shape: 'ring', text: 'batch: send bars + orders' });
+    }
+
+    function listenToBacktest(session: BacktestSession, s: ReportSettings): void {
+      const keys = new Set<InstrumentKey>();
+      let bars = 0;
+      let started = 0;
+      let lastStatus = 0;
+      let peak = 0;
+      const onStart = (info: { key: InstrumentKey }) => {
+        // The first source of a run (counters were cleared at the last 'end').
+        if (started === 0) {
+          started = Date.now();
+          peak = session.options.startingCash;
+        }
+        keys.add(info.key);
+        node.status({ fill: 'blue', shape: 'ring', text: 'replay started' });
+      };
+      const onBar = (_key: InstrumentKey, _bar: Bar, equity: number) => {
+        bars++;
+        if (equity > peak) peak = equity;
+        if (s.progressEvery > 0 && bars % s.progressEvery === 0) {
+          const total = session.expectedBars();
+          const seconds = (Date.now() - started) / 1000;
+          node.send({
+            topic: 'progress',
+            progress: true,
+            payload: {
+              bars,
+              totalBars: total,
+              percent: total ? (bars / total) * 100 : null,
+              equity,
+              drawdownPct: peak > 0 ? ((peak - equity) / peak) * 100 : 0,
+              barsPerSecond: seconds > 0 ? Math.round(bars / seconds) : null,
+            },
+          });
+        }
+        const now = Date.now();
+        if (now - lastStatus >= STATUS_INTERVAL_MS) {
+          lastStatus = now;
+          const total = session.expectedBars();
+          node.status({ fill: 'blue', shape: 'dot', text: total ? `${bars}/${total} bars ${Math.floor((bars / total) * 100)}%` : `${bars} bars` });
+        }
+      };
+      const onEnd = () => {
+        try {
+          const summary = session.summary({ periodsPerYear: s.periodsPerYear, riskFreeRate: s.riskFreeRate });
+          const messages = reportMessages(summary, [...keys].join(',') || 'backtest', s.maxPoints);
+          sendReport((m) => node.send(m), messages);
+        } catch (err) {
+          node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
+          node.error(`backtest-report could not sum up the run: ${(err as Error).message}`);
+          resultsBus().emit('failure', { nodeId: node.id, name: label, error: (err as Error).message });
+        }
+        keys.clear();
+        bars = 0;
+        started = 0;
+      };
+      session.on('start', onStart);
+      session.on('bar', onBar);
+      session.on('end', onEnd);
+      cleanups.push(() => {
+        session.off('start', onStart);
+        session.off('bar', onBar);
+        session.off('end', onEnd);
+      });
+      node.status({ fill: 'grey', shape: 'ring', text: 'waiting for a replay' });
+    }
+
+    function trackAccount(conn: Connection, s: ReportSettings): void {
+      const account = new RunningAccount(s.sampleSeconds * 1000);
+      const sample = (send: SendFunction): boolean => {
+        const equity = conn.broker.equity();
+        if (equity === null) {
+          node.status({ fill: 'grey', shape: 'ring', text: 'waiting for account equity' });
+          return false;
+        }
+        const time = Date.now();
+        const stats = account.sample(time, equity);
+        send([
+          { topic: conn.broker.account() ?? 'account', payload: stats, live: true },
+          { topic: 'equity', payload: { x: time, y: equity } },
+          { topic: 'drawdown %', payload: { x: time, y: -stats.drawdownPct } },
+          null,
+        ]);
+        const sharpe = stats.sharpe === null ? '-' : stats.sharpe.toFixed(2);
+        node.status({ fill: 'green', shape: 'dot', text: shortText(`${equity.toFixed(0)} dd ${stats.drawdownPct.toFixed(1)}% sharpe ${sharpe}`) });
+        return true;
+      };
+      const timer = setInterval(() => {
+        try {
+          sample((m) => node.send(m));
+        } catch (err) {
+          node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
+        }
+      }, s.sampleSeconds * 1000);
+      cleanups.push(() => clearInterval(timer));
+      liveSample = sample;
+    }
+    let liveSample: ((send: SendFunction) => boolean) | null = null;
+
+    onInput(node, (msg, send, done) => {
+      if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
+      if (Array.isArray(msg.payload)) {
+        const key = typeof msg.topic === 'string' && msg.topic ? msg.topic : 'bars';
+        if (msg.order === undefined) {
+          throw new UserError('batch backtest: msg.order is missing: put a risk-sizer (or your own node) before backtest-report so msg.order holds one order intent (or null) per bar');
+        }
+        node.status({ fill: 'blue', shape: 'dot', text: `batch ${msg.payload.length} bars` });
+        let summary;
+        try {
+          summary = runBatchBacktest({
+            key,
+            bars: msg.payload as Bar[],
+            orders: msg.order as never,
+            options: batchOptions(connection, msg.backtest),
+            summary: { periodsPerYear: settings.periodsPerYear, riskFreeRate: settings.riskFreeRate },
+            orderRef: node.id,
+          });
+        } catch (err) {
+          throw err instanceof UserError ? err : new UserError((err as Error).message);
+        }
+        const messages = reportMessages(summary, key, settings.maxPoints);
+        // The bars and intents stay behind: a million-bar report must not carry them on.
+        sendReport(send, messages, { _msgid: msg._msgid });
+        done();
+        return;
+      }
+      if (liveSample) {
+        liveSample(send);
+        done();
+        return;
+      }
+      // A bar passing by in a replay: the report comes from the session when the replay ends.
+      done();
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      for (const cleanup of cleanups.splice(0)) cleanup();
+      done();
+    });
+  }
+  RED.nodes.registerType('ib-backtest-report', IbBacktestReport);
+};

@@ -1,0 +1,133 @@
+/**
+ * market-data in a real Node-RED runtime against the simulator through the real @stoqey/ib client:
+ * streaming quotes, many instruments through one node, snapshot, throttle, stop, a reconnect in the
+ * middle of a stream, unknown symbol, missing contract, and a backtest connection (no live source).
+ */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { collectMessages, helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
+import { createSimulator } from '../../lib/sim/server';
+import type { Simulator } from '../../lib/sim/server/types';
+
+const TYPES = ['ib-connect', 'ib-market-data'];
+
+function flow(sim: Simulator, nodes: Array<Record<string, unknown>>, clientId = 31) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId },
+    ...nodes.map((n) => ({ z: 'tab', ...n })),
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+function errorOf(timeoutMs = 8000) {
+  return nextMessage(helper.getNode('caught'), timeoutMs).then((m) => String((m.error as { message: string }).message));
+}
+
+function listen(node: TestNode) {
+  const msgs: Array<Record<string, any>> = [];
+  node.on('input', (m: Record<string, any>) => msgs.push(m));
+  return msgs;
+}
+
+describe('market-data', () => {
+  let sim: Simulator;
+  before(async () => {
+    await startServer();
+    sim = await createSimulator({ port: 0, ticksPerSecond: 20 });
+  });
+  after(async () => {
+    await stopServer();
+    await sim.close();
+  });
+  afterEach(() => helper.unload());
+
+  it('streams quotes of the configured symbol from deploy, one message per change', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'AAPL', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }]));
+    const msgs = await collectMessages(helper.getNode('out'), 10, 8000);
+    for (const m of msgs) {
+      assert.equal(m.topic, 'AAPL');
+      assert.equal(typeof m.payload.time, 'number');
+      for (const f of ['bid', 'ask', 'last', 'bidSize', 'askSize', 'lastSize', 'volume']) assert.ok(f in m.payload, `quote has ${f}`);
+    }
+    const last = msgs[msgs.length - 1].payload;
+    assert.ok(last.bid > 0 && last.ask >= last.bid, `bid ${last.bid} ask ${last.ask}`);
+  });
+
+  it('many instruments through one node keyed by msg.topic; stop by topic; snapshot on request', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 32));
+    const md = helper.getNode('md');
+    const msgs = listen(helper.getNode('out'));
+    md.receive({ topic: 'MSFT' });
+    md.receive({ topic: 'EUR:CASH:IDEALPRO:USD' });
+    await waitFor(() => msgs.some((m) => m.topic === 'MSFT') && msgs.some((m) => m.topic === 'EUR:CASH:IDEALPRO:USD'), 8000, 'both instruments');
+    md.receive({ topic: 'MSFT', payload: 'stop' });
+    await new Promise((r) => setTimeout(r, 300));
+    const afterStop = msgs.length;
+    await waitFor(() => msgs.length > afterStop + 3, 5000, 'EUR keeps streaming');
+    assert.ok(msgs.slice(afterStop).every((m) => m.topic === 'EUR:CASH:IDEALPRO:USD'), 'no MSFT after its stop');
+    md.receive({ payload: 'stop' });
+    const snapshot = new Promise<Record<string, any>>((resolve) => helper.getNode('out').on('input', (m: Record<string, any>) => m.snapshot && resolve(m)));
+    md.receive({ topic: 'NVDA', payload: 'snapshot' });
+    const snap = await snapshot;
+    assert.equal(snap.topic, 'NVDA');
+    assert.ok(snap.payload.bid > 0 && snap.payload.ask > 0);
+  });
+
+  it('throttle: at most one message per interval per instrument, newest quote kept', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'TSLA', kind: 'quote', marketDataType: 'live', throttle: 300, wires: [['out']] }], 33));
+    const arrivals: number[] = [];
+    const msgs = listen(helper.getNode('out'));
+    helper.getNode('out').on('input', () => arrivals.push(Date.now()));
+    await waitFor(() => arrivals.length >= 6, 8000, '6 throttled quotes');
+    // The simulator sends 20 updates/s (several ticks each); the node lets one through per 300 ms.
+    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i] - arrivals[i - 1] >= 250, `gap ${arrivals[i] - arrivals[i - 1]} ms`);
+    assert.ok(msgs.every((m) => m.topic === 'TSLA' && m.payload.bid > 0));
+  });
+
+  it('a reconnect in the middle of a stream: quotes resume on the new socket', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 34));
+    const msgs = listen(helper.getNode('out'));
+    await waitFor(() => msgs.length >= 5, 8000, 'quotes before the drop');
+    sim.dropConnections();
+    await new Promise((r) => setTimeout(r, 200));
+    const before = msgs.length;
+    await waitFor(() => msgs.length >= before + 10, 15_000, 'quotes after the reconnect');
+    assert.ok(msgs.slice(before).every((m) => m.topic === 'SPY'));
+  });
+
+  it('unknown symbol and a message without any contract end in done(err) naming the problem', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 35));
+    let error = errorOf();
+    helper.getNode('md').receive({ topic: 'NOSUCHSYM' });
+    assert.match(await error, /unknown contract NOSUCHSYM STK SMART USD/);
+    error = errorOf();
+    helper.getNode('md').receive({ payload: 1 });
+    assert.match(await error, /no contract: set a symbol in the node, or send msg.topic/);
+    error = errorOf();
+    helper.getNode('md').receive({ contract: { symbol: 'ES', secType: 'FUT', exchange: 'CME' } });
+    assert.match(await error, /a FUT needs an expiry/);
+    error = errorOf();
+    helper.getNode('md').receive({ topic: 'AAPL:STK' });
+    assert.match(await error, /instrument "AAPL:STK" is malformed/);
+  });
+
+  it('a backtest connection has no live source: status says so and messages fail clearly', async () => {
+    await loadFlow(TYPES, [
+      { id: 'tab', type: 'tab' },
+      { id: 'bt', z: 'tab', type: 'ib-connect', mode: 'backtest' },
+      { id: 'md', z: 'tab', type: 'ib-market-data', connection: 'bt', symbol: 'AAPL', wires: [['out']] },
+      { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ]);
+    const md = helper.getNode('md');
+    const texts = (md.status as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
+    assert.ok(texts.includes('backtest: no live data'), `status ${JSON.stringify(texts)}`);
+    const error = errorOf();
+    md.receive({ topic: 'AAPL' });
+    assert.match(await error, /market-data has no live source on a backtest connection/);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Every flow under examples/ as a user meets it: Import > Examples > node-red-contrib-ib-algo in the
+ * editor, dropped on a new tab of an otherwise empty workspace, deployed with the Deploy button. The
+ * deploy must succeed without the editor asking for confirmation (unknown types, unconfigured nodes),
+ * and for a few seconds after it no node may turn red and Node-RED may log no error.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { examplesDir } from '../helpers/paths';
+import { deploy, errorLines, openEditor, packageJson, redStatuses, screenshot, setFlows, sleep, startDemo, type Demo, type EditorWindow } from './harness';
+
+/** How long a deployed example runs before its statuses and the log are read. */
+const settleMs = 4000;
+
+const examples = existsSync(examplesDir)
+  ? readdirSync(examplesDir, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+  : [];
+
+describe('examples import from Import > Examples and deploy', { timeout: 60000 + examples.length * 45000 }, () => {
+  let demo: Demo;
+
+  before(async () => {
+    demo = await startDemo();
+  });
+
+  after(async () => {
+    await demo?.close();
+  });
+
+  it('examples/ holds flows for every node type', () => {
+    const used = new Set<string>();
+    for (const file of examples) {
+      for (const node of JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as Array<{ type: string }>) used.add(node.type);
+    }
+    const missing = Object.keys(packageJson['node-red'].nodes).filter((type) => !used.has(type));
+    assert.deepEqual(missing, [], `node types in no example: ${missing.join(', ')}`);
+  });
+
+  for (const file of examples) {
+    const entry = file.replace(/\.json$/, '').split(/[\\/]/);
+    it(`${file}: says what it shows, imports and deploys cleanly`, async () => {
+      const flow = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as Array<{ type: string }>;
+      assert.ok(Array.isArray(flow) && flow.length > 0, `${file} is not a JSON array of nodes`);
+      assert.ok(flow.some((node) => node.type === 'comment'), `${file} has no comment node saying what it shows`);
+
+      const { page, nodeRed } = demo;
+      await setFlows(nodeRed.url, []);
+      await openEditor(page, nodeRed.url);
+
+      await page.evaluate(() => (globalThis as unknown as EditorWindow).RED.actions.invoke('core:show-examples-import-dialog'));
+      const library = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+      for (const name of [packageJson.name, ...entry]) {
+        const label = library.locator('.red-ui-treeList-label', {
+          has: page.locator('.red-ui-treeList-label-text', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+        });
+        await label.first().click({ timeout: 10000 });
+      }
+      await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
+      await page.locator('#red-ui-clipboard-dialog-ok').click();
+      // Imported nodes follow the mouse until a click drops them on the canvas.
+      await page.locator('#red-ui-workspace-chart').click({ position: { x: 300, y: 200 } });
+
+      const imported = await page.evaluate(() => {
+        const { RED } = globalThis as unknown as EditorWindow;
+        const types: string[] = [];
+        RED.nodes.eachNode((node) => types.push(node.type));
+        RED.nodes.eachConfig((node) => types.push(node.type));
+        return types.sort();
+      });
+      const inFile = flow.map((node) => node.type).filter((type) => type !== 'tab').sort();
+      assert.deepEqual(imported, inFile, `the editor did not import every node of ${file}`);
+
+      const logFrom = nodeRed.log().length;
+      await deploy(page);
+      await sleep(settleMs);
+      const name = `example-${entry.join('-')}`;
+      await screenshot(page, name);
+      assert.deepEqual(await redStatuses(page), [], `nodes of ${file} show an error status`);
+      assert.deepEqual(errorLines(nodeRed, logFrom), [], `Node-RED logged errors running ${file}`);
+    });
+  }
+});

@@ -1,0 +1,170 @@
+/**
+ * Browser test harness: the demo started exactly as `npm start` starts it (scripts/start.mjs, here on a
+ * free port and a throw-away user directory), headless Debian chromium driven by playwright-core (no
+ * downloaded browsers), screenshots into test-artifacts/e2e/, and the few editor moves the tests share.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { repoRoot } from '../helpers/paths';
+import { startNodeRedProcess, type NodeRedProcess } from '../package/node-red-process';
+
+export const artifactsDir = join(repoRoot, 'test-artifacts', 'e2e');
+const chromiumPath = process.env.IB_ALGO_CHROMIUM ?? '/usr/bin/chromium';
+
+export const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  name: string;
+  'node-red': { nodes: Record<string, string> };
+};
+
+/** A node as the editor holds it. */
+export interface EditorNode {
+  id: string;
+  type: string;
+  z?: string;
+  status?: { fill?: string; shape?: string; text?: string };
+  [key: string]: unknown;
+}
+
+/**
+ * The globals of the editor page that the tests use inside page.evaluate (the tests compile without
+ * the DOM library, so the page's globals are described here rather than taken from lib.dom).
+ */
+export interface EditorWindow {
+  RED: {
+    nodes: {
+      version(): unknown;
+      getType(type: string): { category?: string } | null;
+      eachNode(callback: (node: EditorNode) => void): void;
+      eachConfig(callback: (node: EditorNode) => void): void;
+    };
+    actions: { invoke(action: string): void };
+  };
+  document: { querySelectorAll(selector: string): ArrayLike<unknown> };
+}
+
+export interface Demo {
+  nodeRed: NodeRedProcess;
+  browser: Browser;
+  page: Page;
+  /** Stops the browser and Node-RED and removes the user directory. */
+  close(): Promise<void>;
+}
+
+/** Node-RED as `npm start` runs it (demo flows included), plus a browser page on its editor. */
+export async function startDemo(): Promise<Demo> {
+  const userDir = mkdtempSync(join(tmpdir(), 'ib-algo-e2e-'));
+  const nodeRed = await startNodeRedProcess([join(repoRoot, 'scripts', 'start.mjs'), '--port', '0', '--user-dir', userDir], {
+    cwd: repoRoot,
+    timeoutMs: 60000,
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const openBrowser = browser;
+    return {
+      nodeRed,
+      browser,
+      page,
+      async close() {
+        await openBrowser.close().catch(() => undefined);
+        await nodeRed.stop();
+        rmSync(userDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await browser?.close().catch(() => undefined);
+    await nodeRed.stop();
+    rmSync(userDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Saves a screenshot of the page (or of one element) as test-artifacts/e2e/<name>.png. */
+export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+  mkdirSync(artifactsDir, { recursive: true });
+  await target.screenshot({ path: join(artifactsDir, `${name}.png`) });
+}
+
+/** Opens the editor and waits until the palette is drawn and the flows are loaded. */
+export async function openEditor(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.waitForFunction(
+    () => {
+      const { RED, document } = globalThis as unknown as EditorWindow;
+      return Boolean(RED?.nodes?.version?.()) && document.querySelectorAll('#red-ui-palette-container .red-ui-palette-node').length > 0;
+    },
+    undefined,
+    { timeout: 30000 },
+  );
+  // The loading overlay fades out after the flows arrive.
+  await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden', timeout: 30000 }).catch(() => undefined);
+}
+
+/**
+ * Presses Deploy and waits for the editor's verdict. Rejects when the editor asks for confirmation
+ * (unconfigured or invalid nodes, unknown types, unused config) or reports a failed deploy.
+ */
+export async function deploy(page: Page): Promise<void> {
+  const before = await page.locator('.red-ui-notification').count();
+  await page.locator('#red-ui-header-button-deploy').click();
+  const verdict = await page.waitForFunction(
+    (skip) => {
+      const { document } = globalThis as unknown as EditorWindow;
+      const texts = Array.from(document.querySelectorAll('.red-ui-notification') as ArrayLike<{ innerText: string }>)
+        .slice(skip)
+        .map((el) => el.innerText.trim());
+      return texts.find((text) => /Successfully deployed|Confirm deploy|deploy|error/i.test(text)) ?? false;
+    },
+    before,
+    { timeout: 20000 },
+  );
+  const text = (await verdict.jsonValue()) as string;
+  if (!/Successfully deployed/i.test(text)) throw new Error(`deploy did not succeed: ${text}`);
+}
+
+/** Replaces the running flows with `flow` through the admin API (what Deploy > Full does). */
+export async function setFlows(baseUrl: string, flow: unknown[]): Promise<void> {
+  const response = await fetch(new URL('flows', baseUrl), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+    body: JSON.stringify(flow),
+  });
+  if (!response.ok) throw new Error(`POST /flows: HTTP ${response.status} ${await response.text()}`);
+}
+
+/** Node statuses the editor shows with a red fill, as "type id: text". */
+export async function redStatuses(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const { RED } = globalThis as unknown as EditorWindow;
+    const red: string[] = [];
+    RED.nodes.eachNode((node) => {
+      if (node.status?.fill === 'red') red.push(`${node.type} ${node.id}: ${node.status.text ?? ''}`);
+    });
+    return red;
+  });
+}
+
+/** Log lines at error level that appeared after `from` characters of the Node-RED log. */
+export function errorLines(nodeRed: NodeRedProcess, from: number): string[] {
+  return nodeRed
+    .log()
+    .slice(from)
+    .split('\n')
+    .filter((line) => /\[error\]/.test(line));
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,9 @@ import { distNodesDir } from './paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper: TestHelper = require('node-red-node-test-helper');
-helper.init(require.resolve('node-red'));
+// IB_ALGO_NODE_RED_PATH: the node-red package directory to test against instead of the repository's
+// own (scripts/test-node-red-5.mjs points it at Node-RED 5 installed under .ci/cache).
+helper.init(require.resolve(process.env.IB_ALGO_NODE_RED_PATH || 'node-red'));
 
 export interface TestNode {
   id: string;

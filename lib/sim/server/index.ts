@@ -7,6 +7,7 @@ import { createEngine } from './engine-link';
 import { registerContractDetailsHandlers } from './handlers/contract-details';
 import { registerMarketDataHandlers } from './handlers/market-data';
 import { registerHistoricalHandlers } from './handlers/historical';
+import { orderDesk, registerOrderHandlers } from './handlers/orders';
 import { marketClock } from './market-clock';
 import type { ResolvedOptions } from './context';
 import type { HandlerRegistry } from './handler';
@@ -44,6 +45,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerContractDetailsHandlers(handlers);
   registerMarketDataHandlers(handlers);
   registerHistoricalHandlers(handlers);
+  registerOrderHandlers(handlers);
   const now = Date.now();
   const market = new Market(resolved.seed, now);
   const engine = createEngine(resolved, market);
@@ -51,5 +53,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   await server.listen();
   // The clock runs from the start: it feeds the fill engine even before anyone subscribes.
   marketClock(server).ensureRunning();
+  // Orders placed straight on the engine (tests, tools) are reported like the clients' own.
+  orderDesk(server);
   return server;
 }

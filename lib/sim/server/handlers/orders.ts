@@ -1,0 +1,174 @@
+/**
+ * PLACE_ORDER (new or modify), CANCEL_ORDER (both layouts), REQ_GLOBAL_CANCEL, the open-order requests
+ * and REQ_EXECUTIONS, all through the shared fill engine and reported by the order desk.
+ */
+import type { SimContext } from '../context';
+import { service } from '../context';
+import type { HandlerRegistry } from '../handler';
+import { register } from '../handler';
+import { Incoming, Outgoing, ServerVersion } from '../message-ids';
+import { resolveOne } from '../contract-codec';
+import { readPlaceOrder } from '../orders/place-order-reader';
+import { OrderDesk } from '../orders/order-desk';
+import { commissionReportFields, executionFields, openOrderFields, type OrderRecord } from '../orders/order-messages';
+import type { EngineOrder } from '../../engine/types';
+import type { OrderType, Side, TimeInForce } from '../../../messages';
+import { marketClock } from '../market-clock';
+import { parseEndDateTime } from '../../market/bars';
+import { TWS_TIME_ZONE } from '../tws-time';
+
+export function orderDesk(context: SimContext): OrderDesk {
+  return service(context, 'order-desk', () => new OrderDesk(context));
+}
+
+export function registerOrderHandlers(registry: HandlerRegistry): void {
+  register(registry, Incoming.PLACE_ORDER, 'PLACE_ORDER', (session, reader, context) => {
+    const order = readPlaceOrder(reader, session.serverVersion);
+    const desk = orderDesk(context);
+    const orderId = order.orderId;
+    context.noteOrderId(orderId);
+    const existing = desk.records.get(orderId);
+    if (desk.rejectedIds.has(orderId) || (existing && existing.clientId !== session.clientId)) {
+      session.error(orderId, 103, 'Duplicate order id');
+      return;
+    }
+    const instrument = resolveOne(session, context.market, order.contract, orderId);
+    if (!instrument) return;
+    if (order.account && !context.options.accounts.includes(order.account)) {
+      session.error(orderId, 321, `Error validating request.-'bO' : cause - The account code "${order.account}" is not one of this login's accounts (${context.options.accounts.join(', ')})`);
+      return;
+    }
+    const record: OrderRecord = existing ?? {
+      order,
+      instrument,
+      clientId: session.clientId ?? 0,
+      permId: 0,
+      status: 'PendingSubmit',
+      filled: 0,
+      remaining: order.totalQuantity,
+      avgFillPrice: 0,
+      lastFillPrice: 0,
+      commission: 0,
+    };
+    if (order.whatIf) {
+      // What-if: TWS answers with the order and its state, and places nothing.
+      const preview: OrderRecord = { ...record, order, status: 'PreSubmitted' };
+      session.send(openOrderFields(preview, session.serverVersion, true));
+      return;
+    }
+    if (existing && existing.instrument.conId !== instrument.conId) {
+      session.error(orderId, 103, 'Duplicate order id');
+      return;
+    }
+    record.order = order;
+    desk.records.set(orderId, record);
+    const engineOrder: EngineOrder = {
+      orderId,
+      parentId: order.parentId || undefined,
+      symbol: instrument.key,
+      action: order.action as Side,
+      totalQuantity: order.totalQuantity,
+      orderType: order.orderType as OrderType,
+      lmtPrice: order.lmtPrice,
+      auxPrice: order.auxPrice,
+      trailingPercent: order.trailingPercent,
+      trailStopPrice: order.trailStopPrice,
+      tif: (order.tif || 'DAY') as TimeInForce,
+      ocaGroup: order.ocaGroup || undefined,
+      ocaType: order.ocaType >= 1 && order.ocaType <= 3 ? (order.ocaType as 1 | 2 | 3) : undefined,
+      orderRef: order.orderRef,
+      account: order.account || context.options.accounts[0],
+      transmit: order.transmit,
+      outsideRth: order.outsideRth,
+      clientId: session.clientId,
+    };
+    // The engine fills against the latest quote; make it the current one.
+    marketClock(context).feedEngine();
+    context.engine.submit(engineOrder);
+  });
+
+  register(registry, Incoming.CANCEL_ORDER, 'CANCEL_ORDER', (session, reader, context) => {
+    if (session.serverVersion < ServerVersion.CME_TAGGING_FIELDS) reader.int('version');
+    const orderId = reader.int('orderId');
+    reader.str('manualOrderCancelTime');
+    if (session.serverVersion >= ServerVersion.RFQ_FIELDS && session.serverVersion < ServerVersion.UNDO_RFQ_FIELDS) reader.skip(3, 'RFQ field');
+    if (session.serverVersion >= ServerVersion.CME_TAGGING_FIELDS) {
+      reader.str('extOperator');
+      reader.str('manualOrderIndicator');
+    }
+    const record = orderDesk(context).records.get(orderId);
+    if (!record) {
+      session.error(orderId, 135, `Can't find order with id =${orderId}`);
+      return;
+    }
+    if (record.clientId !== session.clientId && session.clientId !== 0) {
+      session.error(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`);
+      return;
+    }
+    context.engine.cancel(orderId);
+  });
+
+  register(registry, Incoming.REQ_GLOBAL_CANCEL, 'REQ_GLOBAL_CANCEL', (session, reader, context) => {
+    if (session.serverVersion < ServerVersion.CME_TAGGING_FIELDS) reader.int('version');
+    else {
+      reader.str('extOperator');
+      reader.str('manualOrderIndicator');
+    }
+    orderDesk(context);
+    context.engine.cancelAll();
+  });
+
+  const sendOpenOrders = (records: OrderRecord[], session: Parameters<OrderDesk['sendOrder']>[0], desk: OrderDesk) => {
+    for (const record of records) desk.sendOrder(session, record);
+  };
+
+  register(registry, Incoming.REQ_OPEN_ORDERS, 'REQ_OPEN_ORDERS', (session, reader, context) => {
+    reader.int('version');
+    const desk = orderDesk(context);
+    // Client 0 also sees the orders of the other clients (TWS's "master" behaviour).
+    const records = desk.openRecords().filter((r) => session.clientId === 0 || r.clientId === session.clientId);
+    sendOpenOrders(records, session, desk);
+    session.send([Outgoing.OPEN_ORDER_END, 1]);
+  });
+
+  register(registry, Incoming.REQ_ALL_OPEN_ORDERS, 'REQ_ALL_OPEN_ORDERS', (session, reader, context) => {
+    reader.int('version');
+    const desk = orderDesk(context);
+    sendOpenOrders(desk.openRecords(), session, desk);
+    session.send([Outgoing.OPEN_ORDER_END, 1]);
+  });
+
+  register(registry, Incoming.REQ_AUTO_OPEN_ORDERS, 'REQ_AUTO_OPEN_ORDERS', (session, reader, context) => {
+    reader.int('version');
+    reader.bool('autoBind');
+    // Every client already receives every order of the account; send what is open now.
+    const desk = orderDesk(context);
+    sendOpenOrders(desk.openRecords(), session, desk);
+  });
+
+  register(registry, Incoming.REQ_EXECUTIONS, 'REQ_EXECUTIONS', (session, reader, context) => {
+    reader.int('version');
+    const reqId = reader.int('reqId');
+    const clientId = reader.int('clientId', 0);
+    const account = reader.str('acctCode');
+    const time = reader.str('time');
+    const symbol = reader.str('symbol').toUpperCase();
+    const secType = reader.str('secType').toUpperCase();
+    const exchange = reader.str('exchange').toUpperCase();
+    const side = reader.str('side').toUpperCase();
+    const since = time ? parseEndDateTime(time, context.now(), TWS_TIME_ZONE) : null;
+    const desk = orderDesk(context);
+    for (const e of desk.executions) {
+      if (clientId && e.clientId !== clientId) continue;
+      if (account && e.account !== account) continue;
+      if (since !== null && e.time < since) continue;
+      if (symbol && e.instrument.symbol !== symbol) continue;
+      if (secType && e.instrument.secType !== secType) continue;
+      if (exchange && exchange !== 'SMART' && exchange !== e.instrument.exchange && exchange !== e.instrument.primaryExch) continue;
+      if (side && !((side === 'BUY' || side === 'BOT') ? e.side === 'BOT' : e.side === 'SLD')) continue;
+      session.send(executionFields(reqId, e, session.serverVersion));
+      session.send(commissionReportFields(e));
+    }
+    session.send([Outgoing.EXECUTION_DATA_END, 1, reqId]);
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Turns the fill engine's events into TWS's order reporting and keeps what the wire needs about each
+ * order (the client's fields, the placing client, the permId). Every client of the account sees every
+ * order (TWS reports the placing clientId in each message). Order of messages, as TWS sends them:
+ * OPEN_ORDER + ORDER_STATUS for each state change; a fill is EXECUTION_DATA, then OPEN_ORDER +
+ * ORDER_STATUS with the new filled quantity, then COMMISSION_REPORT; a cancel is OPEN_ORDER + ORDER_STATUS
+ * Cancelled, then ERR_MSG 202 to the placing client.
+ */
+import type { Execution, OrderEvent } from '../../../messages';
+import { CANCELLED_BY_REQUEST, twsErrorCode } from '../../engine/reasons';
+import type { SimContext } from '../context';
+import type { ClientSession } from '../session';
+import { twsDateTime } from '../tws-time';
+import {
+  commissionReportFields,
+  executionFields,
+  openOrderFields,
+  orderStatusFields,
+  type ExecutionRecord,
+  type OrderRecord,
+} from './order-messages';
+
+export class OrderDesk {
+  readonly records = new Map<number, OrderRecord>();
+  /** Order ids a client used that never became an order (rejected): reusing them is a duplicate. */
+  readonly rejectedIds = new Set<number>();
+  readonly executions: ExecutionRecord[] = [];
+  private readonly pendingCommissions = new Map<number, ExecutionRecord[]>();
+  /** Listeners of account changes (positions, account values, PnL) after each engine event batch. */
+  readonly accountListeners = new Set<() => void>();
+
+  constructor(private readonly context: SimContext) {
+    context.engine.on('order', (event) => this.onOrder(event));
+    context.engine.on('execution', (execution) => this.onExecution(execution));
+    context.engine.on('position', () => {
+      for (const listener of this.accountListeners) listener();
+    });
+  }
+
+  private owner(orderId: number): ClientSession | undefined {
+    const record = this.records.get(orderId);
+    for (const session of this.context.startedSessions()) if (session.clientId === record?.clientId) return session;
+    return undefined;
+  }
+
+  /** OPEN_ORDER then ORDER_STATUS of one order to one session. */
+  sendOrder(session: ClientSession, record: OrderRecord): void {
+    session.send(openOrderFields(record, session.serverVersion));
+    session.send(orderStatusFields(record));
+  }
+
+  private broadcastOrder(record: OrderRecord): void {
+    for (const session of this.context.startedSessions()) this.sendOrder(session, record);
+  }
+
+  private onOrder(event: OrderEvent): void {
+    const record = this.records.get(event.orderId);
+    if (!record) return;
+    if (event.status === 'Inactive' && event.permId === 0) {
+      // Refused before it became an order: only the placing client hears of it.
+      this.records.delete(event.orderId);
+      this.rejectedIds.add(event.orderId);
+      this.owner(event.orderId)?.error(event.orderId, twsErrorCode(event.reason ?? ''), `Order rejected - reason:${event.reason ?? ''}`);
+      return;
+    }
+    const refused = event.reason !== undefined && event.status !== 'Cancelled' && event.status !== 'Inactive';
+    if (refused) {
+      // A modify or cancel the engine refused: the order itself did not change.
+      const reason = event.reason!;
+      const code = /cannot be cancelled/.test(reason) ? 10148 : twsErrorCode(reason);
+      this.ownerOrAny(record)?.error(event.orderId, code, reason);
+      return;
+    }
+    const changed = record.status !== event.status || record.filled !== event.filled || record.permId !== event.permId || record.remaining !== event.remaining;
+    record.permId = event.permId;
+    record.status = event.status;
+    record.filled = event.filled;
+    record.remaining = event.remaining;
+    record.avgFillPrice = event.avgFillPrice;
+    record.lastFillPrice = event.lastFillPrice;
+    record.commission = event.commission;
+    record.order.totalQuantity = event.totalQuantity;
+    if (changed || !record.announced) this.broadcastOrder(record);
+    record.announced = true;
+    const reports = this.pendingCommissions.get(event.orderId);
+    if (reports) {
+      this.pendingCommissions.delete(event.orderId);
+      for (const execution of reports) for (const session of this.context.startedSessions()) session.send(commissionReportFields(execution));
+    }
+    if (event.status === 'Cancelled') {
+      const reason = event.reason && event.reason !== CANCELLED_BY_REQUEST ? event.reason : '';
+      this.ownerOrAny(record)?.error(event.orderId, 202, `Order Canceled - reason:${reason}`);
+    } else if (event.status === 'Inactive' && event.reason) {
+      this.ownerOrAny(record)?.error(event.orderId, twsErrorCode(event.reason), `Order rejected - reason:${event.reason}`);
+    }
+  }
+
+  private ownerOrAny(record: OrderRecord): ClientSession | undefined {
+    return this.owner(record.order.orderId);
+  }
+
+  private onExecution(execution: Execution): void {
+    const record = this.records.get(execution.orderId);
+    if (!record) return;
+    const e: ExecutionRecord = {
+      execId: execution.execId,
+      orderId: execution.orderId,
+      permId: execution.permId,
+      clientId: record.clientId,
+      instrument: record.instrument,
+      account: execution.account,
+      side: execution.side === 'BUY' ? 'BOT' : 'SLD',
+      shares: execution.shares,
+      price: execution.price,
+      cumQty: execution.cumQty,
+      avgPrice: execution.avgPrice,
+      orderRef: execution.orderRef,
+      time: execution.time,
+      timeText: twsDateTime(execution.time),
+      commission: execution.commission,
+      realizedPnl: execution.realizedPnl,
+    };
+    this.executions.push(e);
+    for (const session of this.context.startedSessions()) session.send(executionFields(-1, e, session.serverVersion));
+    const pending = this.pendingCommissions.get(e.orderId) ?? [];
+    pending.push(e);
+    this.pendingCommissions.set(e.orderId, pending);
+  }
+
+  /** Orders still working or held, oldest first. */
+  openRecords(): OrderRecord[] {
+    const open = new Set(this.context.engine.openOrders().map((o) => o.order.orderId));
+    return [...this.records.values()].filter((r) => open.has(r.order.orderId));
+  }
+}

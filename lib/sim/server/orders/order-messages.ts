@@ -1,0 +1,244 @@
+/**
+ * OPEN_ORDER, ORDER_STATUS, EXECUTION_DATA and COMMISSION_REPORT as the client decodes them at
+ * server versions 176..193. OPEN_ORDER mirrors the client's OrderDecoder field by field: one field
+ * short drops the event, one extra raises "unprocessed data", so the count is exact per version
+ * (127 fields after the message id at 176, 126 at 177/178, 129 at 185, 130 at 189, 132 at 193).
+ */
+import type { Field } from '../session';
+import { maxDouble, num } from '../fields';
+import { Outgoing, ServerVersion } from '../message-ids';
+import type { Instrument } from '../../market/universe';
+import { multiplierText } from '../contract-codec';
+import type { PlacedOrder } from './place-order-reader';
+import type { OrderStatus } from '../../../messages';
+
+/** What the desk knows about an order besides what the client sent. */
+export interface OrderRecord {
+  order: PlacedOrder;
+  instrument: Instrument;
+  clientId: number;
+  permId: number;
+  status: OrderStatus;
+  filled: number;
+  remaining: number;
+  avgFillPrice: number;
+  lastFillPrice: number;
+  commission: number;
+  /** Sent to the clients at least once. */
+  announced?: boolean;
+}
+
+function contractBlock(instrument: Instrument, exchange: string): Field[] {
+  return [
+    instrument.conId,
+    instrument.symbol,
+    instrument.secType,
+    instrument.lastTradeDateOrContractMonth,
+    0,
+    '',
+    multiplierText(instrument),
+    exchange,
+    instrument.currency,
+    instrument.localSymbol,
+    instrument.tradingClass,
+  ];
+}
+
+export function openOrderFields(record: OrderRecord, serverVersion: number, whatIf = false): Field[] {
+  const { order, instrument } = record;
+  const exchange = order.contract.exchange || instrument.exchange;
+  const f: Field[] = [Outgoing.OPEN_ORDER, order.orderId, ...contractBlock(instrument, exchange)];
+  f.push(
+    order.action,
+    num(order.totalQuantity),
+    order.orderType,
+    maxDouble(order.lmtPrice),
+    maxDouble(order.auxPrice),
+    order.tif || 'DAY',
+    order.ocaGroup,
+    order.account || '',
+    order.openClose,
+    order.origin,
+    order.orderRef,
+    record.clientId,
+    record.permId,
+    order.outsideRth ? 1 : 0,
+    order.hidden ? 1 : 0,
+    0, // discretionaryAmt
+    order.goodAfterTime,
+    '', // sharesAllocation
+    '', // faGroup
+    '', // faMethod
+    '', // faPercentage
+  );
+  if (serverVersion < ServerVersion.FA_PROFILE_DESUPPORT) f.push('');
+  f.push(
+    '', // modelCode
+    order.goodTillDate,
+    '', // rule80A
+    '', // percentOffset
+    '', // settlingFirm
+    0, // shortSaleSlot
+    '', // designatedLocation
+    -1, // exemptCode
+    0, // auctionStrategy
+    '', // startingPrice
+    '', // stockRefPrice
+    '', // delta
+    '', // stockRangeLower
+    '', // stockRangeUpper
+    '', // displaySize
+    0, // blockOrder
+    0, // sweepToFill
+    0, // allOrNone
+    '', // minQty
+    order.ocaType || (order.ocaGroup ? 3 : 0),
+    0, // eTradeOnly
+    0, // firmQuoteOnly
+    '', // nbboPriceCap
+    order.parentId,
+    0, // triggerMethod
+    '', // volatility
+    0, // volatilityType
+    '', // deltaNeutralOrderType: empty, or the decoder reads eight delta-neutral fields more
+    '', // deltaNeutralAuxPrice
+  );
+  f.push(
+    0, // continuousUpdate
+    0, // referencePriceType
+    maxDouble(order.trailStopPrice),
+    maxDouble(order.trailingPercent),
+    '', // basisPoints
+    '', // basisPointsType
+    '', // comboLegsDescription
+    0, // comboLegs count
+    0, // orderComboLegs count
+    0, // smartComboRoutingParams count
+    '', // scaleInitLevelSize
+    '', // scaleSubsLevelSize
+    '', // scalePriceIncrement
+    '', // hedgeType
+    0, // optOutSmartRouting
+    '', // clearingAccount
+    '', // clearingIntent
+    0, // notHeld
+    0, // deltaNeutralContract present
+    '', // algoStrategy
+    0, // solicited
+    whatIf ? 1 : 0,
+    record.status,
+    '', // initMarginBefore
+    '', // maintMarginBefore
+    '', // equityWithLoanBefore
+    '', // initMarginChange
+    '', // maintMarginChange
+    '', // equityWithLoanChange
+    '', // initMarginAfter
+    '', // maintMarginAfter
+    '', // equityWithLoanAfter
+    record.commission > 0 ? num(record.commission) : '',
+    '', // minCommission
+    '', // maxCommission
+    record.commission > 0 ? instrument.currency : '',
+    '', // warningText
+    0, // randomizeSize
+    0, // randomizePrice
+    0, // conditions count
+    '', // adjustedOrderType
+    '', // triggerPrice
+    maxDouble(order.trailStopPrice),
+    '', // lmtPriceOffset
+    '', // adjustedStopPrice
+    '', // adjustedStopLimitPrice
+    '', // adjustedTrailingAmount
+    0, // adjustableTrailingUnit
+    '', // softDollarTier name
+    '', // softDollarTier value
+    '', // softDollarTier displayName
+    '', // cashQty
+    0, // dontUseAutoPriceForHedge
+    0, // isOmsContainer
+    0, // discretionaryUpToLimitPrice
+    0, // usePriceMgmtAlgo
+    '', // duration
+    '', // postToAts
+    0, // autoCancelParent
+    '', // minTradeQty
+    '', // minCompeteSize
+    '', // competeAgainstBestOffset
+    '', // midOffsetAtWhole
+    '', // midOffsetAtHalf
+  );
+  if (serverVersion >= ServerVersion.CUSTOMER_ACCOUNT) f.push('');
+  if (serverVersion >= ServerVersion.PROFESSIONAL_CUSTOMER) f.push(0);
+  if (serverVersion >= ServerVersion.BOND_ACCRUED_INTEREST) f.push('');
+  if (serverVersion >= ServerVersion.INCLUDE_OVERNIGHT) f.push(0);
+  if (serverVersion >= ServerVersion.CME_TAGGING_FIELDS_IN_OPEN_ORDER) f.push('', '');
+  return f;
+}
+
+export function orderStatusFields(record: OrderRecord): Field[] {
+  return [
+    Outgoing.ORDER_STATUS,
+    record.order.orderId,
+    record.status,
+    num(record.filled),
+    num(record.remaining),
+    num(record.avgFillPrice),
+    record.permId,
+    record.order.parentId,
+    num(record.lastFillPrice),
+    record.clientId,
+    '', // whyHeld
+    0, // mktCapPrice
+  ];
+}
+
+export interface ExecutionRecord {
+  execId: string;
+  orderId: number;
+  permId: number;
+  clientId: number;
+  instrument: Instrument;
+  account: string;
+  side: 'BOT' | 'SLD';
+  shares: number;
+  price: number;
+  cumQty: number;
+  avgPrice: number;
+  orderRef: string;
+  time: number;
+  timeText: string;
+  commission: number;
+  realizedPnl: number | null;
+}
+
+export function executionFields(reqId: number, e: ExecutionRecord, serverVersion: number): Field[] {
+  const venue = e.instrument.primaryExch || e.instrument.exchange;
+  const f: Field[] = [Outgoing.EXECUTION_DATA, reqId, e.orderId, ...contractBlock(e.instrument, venue)];
+  f.push(
+    e.execId,
+    e.timeText,
+    e.account,
+    venue,
+    e.side,
+    num(e.shares),
+    num(e.price),
+    e.permId,
+    e.clientId,
+    0, // liquidation
+    num(e.cumQty),
+    num(e.avgPrice),
+    e.orderRef,
+    '', // evRule
+    '', // evMultiplier
+    '', // modelCode
+    2, // lastLiquidity: removed liquidity
+  );
+  if (serverVersion >= ServerVersion.PENDING_PRICE_REVISION) f.push(0);
+  return f;
+}
+
+export function commissionReportFields(e: ExecutionRecord): Field[] {
+  return [Outgoing.COMMISSION_REPORT, 1, e.execId, num(e.commission), e.instrument.currency, maxDouble(e.realizedPnl), maxDouble(undefined), ''];
+}

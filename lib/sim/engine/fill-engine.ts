@@ -330,7 +330,11 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     this.initTrail(live);
     const time = this.timeOf(book);
     if (order.transmit === false) this.queueOrder(live, time);
-    else this.transmit(live, time);
+    else if (order.parentId === undefined) {
+      // A new order without a parent: no bracket to look through.
+      this.startWorking(live, time);
+      this.lookNow(live);
+    } else this.transmit(live, time);
   }
 
   private parentProblem(order: EngineOrder): string | null {
@@ -458,11 +462,14 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     this.inBar = true;
     try {
       const day = this.dayOf(time);
+      // Scratch arrays are filled by index, never truncated: `length = 0` costs a runtime call and
+      // reallocation on every bar.
       const looking = this.looking;
-      looking.length = 0;
-      for (let i = 0; i < book.working.length; i++) looking.push(book.working[i]);
+      const working = book.working;
+      let lookingCount = 0;
+      for (let i = 0; i < working.length; i++) looking[lookingCount++] = working[i];
       this.candCount = 0;
-      for (let i = 0; i < looking.length; i++) {
+      for (let i = 0; i < lookingCount; i++) {
         const live = looking[i];
         if (live.state !== WORKING) continue;
         const tif = live.order.tif;
@@ -486,7 +493,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
         if (activated === null || pos >= 3) continue;
         for (const child of activated) {
           if (child.book !== book || child.state !== WORKING) continue;
-          looking.push(child);
+          looking[lookingCount++] = child;
           child.looked = true;
           if (child.order.tif === undefined || child.order.tif === 'DAY') child.day = day;
           if (this.barFill(child, bar, rawPrice, pos)) {
@@ -495,7 +502,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
           }
         }
       }
-      for (let i = 0; i < looking.length; i++) {
+      for (let i = 0; i < lookingCount; i++) {
         const live = looking[i];
         if (live.state !== WORKING || !live.looked) continue;
         const tif = live.order.tif;
@@ -503,7 +510,6 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
         else if (tif === 'OPG') this.cancelLive(live, NOT_FILLED_OPG, time);
         else if (live.order.orderType === 'LOC') this.cancelLive(live, NOT_FILLED_LOC, time);
       }
-      looking.length = 0;
       book.mark = close;
       book.lastTime = time;
       book.mode = BARS;
@@ -889,9 +895,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
 
   private finish(live: Live, status: OrderStatus): void {
     if (live.state === WORKING) {
-      const working = live.book.working;
-      const i = working.indexOf(live);
-      if (i >= 0) working.splice(i, 1);
+      removeItem(live.book.working, live);
     }
     live.state = DONE;
     live.status = status;
@@ -915,8 +919,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     live.ocaKey = null;
     const group = this.ocaGroups.get(key);
     if (group === undefined) return;
-    const i = group.indexOf(live);
-    if (i >= 0) group.splice(i, 1);
+    removeItem(group, live);
     if (group.length === 0) this.ocaGroups.delete(key);
   }
 
@@ -1046,6 +1049,14 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   private execIdFor(n: number): string {
     return `0000e0d5.${n.toString(16).padStart(8, '0')}.01.01`;
   }
+}
+
+/** Removes `item` keeping the order, without the garbage array splice() returns. */
+function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i < 0) return;
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
+  list.pop();
 }
 
 function isAuction(type: string): boolean {

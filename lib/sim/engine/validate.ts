@@ -68,6 +68,7 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
   }
   if (o.parentId === o.orderId) return 'An order cannot be its own parent.';
 
+  if (type === 'MKT' || type === 'MOC') return null;
   const prices: number[] = [];
   if (usesLimitPrice(type)) {
     if (!finite(o.lmtPrice)) return `A ${type} order needs a limit price (lmtPrice), got ${String(o.lmtPrice)}.`;

@@ -211,14 +211,20 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
   const older = now - startMs > chunkMs;
   let reqId = -1;
   let stopped = false;
+  let releaseSlot: (() => void) | null = null;
   const stop = () => {
     if (stopped) return;
     stopped = true;
     if (reqId >= 0) {
-      session.api.cancelHistoricalData(reqId);
+      try {
+        session.api.cancelHistoricalData(reqId);
+      } catch {
+        // Not connected: the stream is gone anyway.
+      }
       router.unroute(reqId);
       session.releaseReqId(reqId);
     }
+    releaseSlot?.();
   };
   const run = async () => {
     const olderBars = older
@@ -228,43 +234,57 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
     const recent: Bar[] = [];
     let last: Bar | null = null;
     let historyDone = false;
-    const liveDuration = older ? `${Math.ceil(chunkMs / 1000)} S` : request.duration.text;
-    await pacingQueueFor(session).run(
-      pacedRequest(request, `${request.key}|live|${liveDuration}|${request.barSize.setting}|${request.whatToShow}|${now}`),
-      () =>
-        new Promise<void>((resolve, reject) => {
-          reqId = session.allocateReqId({
-            onRequestError: (error) => {
-              const err = new HistoryError(`keep-up-to-date history for ${request.key} failed: ${error.message} (${error.code})`, error.code);
-              if (!historyDone) reject(err);
-              else handlers.onError(err);
-            },
-          });
-          router.route(reqId, {
-            historicalBar: (time, open, high, low, close, volume, count, wap) => {
-              const bar = ibBar(time, open, high, low, close, volume, count, wap);
-              if (bar) recent.push(bar);
-            },
-            historicalEnd: () => {
-              historyDone = true;
-              const all = mergeBars([olderBars, recent], -Infinity, Infinity);
-              last = all.length ? all[all.length - 1] : null;
-              handlers.onHistory(all);
-              resolve();
-            },
-            historicalUpdate: (time, open, high, low, close, volume, count, wap) => {
-              const bar = ibBar(time, open, high, low, close, volume, count, wap);
-              if (!bar || stopped) return;
-              const closed = last && bar.time > last.time ? last : null;
-              if (last && bar.time < last.time) return;
-              last = bar;
-              handlers.onUpdate(bar, closed);
-            },
-          });
-          session.api.reqHistoricalData(reqId, request.contract, '', liveDuration, request.barSize.setting as never, request.whatToShow as never, request.useRTH ? 1 : 0, 2, true);
-        }),
-      options.signal,
-    );
+    const liveDuration = older ? durationText(chunkMs) : request.duration.text;
+    // IB counts a keep-up-to-date request as open for as long as it streams: it holds its pacing slot
+    // until stopped, and the history part resolves `historyReady`.
+    let historyReady!: () => void;
+    let historyFailed!: (err: Error) => void;
+    const history = new Promise<void>((resolve, reject) => {
+      historyReady = resolve;
+      historyFailed = reject;
+    });
+    pacingQueueFor(session)
+      .run(
+        pacedRequest(request, [request.contract.conId ?? request.key, 'live', liveDuration, request.barSize.setting, request.whatToShow, request.useRTH ? 1 : 0].join('|')),
+        () =>
+          new Promise<void>((release) => {
+            releaseSlot = release;
+            if (stopped) return release();
+            reqId = session.allocateReqId({
+              onRequestError: (error) => {
+                const err = new HistoryError(`keep-up-to-date history for ${request.key} failed: ${error.message} (${error.code})`, error.code);
+                if (!historyDone) historyFailed(err);
+                else handlers.onError(err);
+                stop();
+              },
+            });
+            router.route(reqId, {
+              historicalBar: (time, open, high, low, close, volume, count, wap) => {
+                const bar = ibBar(time, open, high, low, close, volume, count, wap);
+                if (bar) recent.push(bar);
+              },
+              historicalEnd: () => {
+                historyDone = true;
+                const all = mergeBars([olderBars, recent], -Infinity, Infinity);
+                last = all.length ? all[all.length - 1] : null;
+                handlers.onHistory(all);
+                historyReady();
+              },
+              historicalUpdate: (time, open, high, low, close, volume, count, wap) => {
+                const bar = ibBar(time, open, high, low, close, volume, count, wap);
+                if (!bar || stopped) return;
+                if (last && bar.time < last.time) return;
+                const closed = last && bar.time > last.time ? last : null;
+                last = bar;
+                handlers.onUpdate(bar, closed);
+              },
+            });
+            session.api.reqHistoricalData(reqId, request.contract, '', liveDuration, request.barSize.setting as never, request.whatToShow as never, request.useRTH ? 1 : 0, 2, true);
+          }),
+        options.signal,
+      )
+      .catch((err: Error) => historyFailed(err));
+    await history;
   };
   run().catch((err: Error) => {
     if (!stopped) handlers.onError(err);

@@ -4,6 +4,7 @@
  * when everything the last one caused is handled), or kept up to date (history, then bars as they form).
  * On a backtest connection a per-bar replay feeds each bar to the backtest session before the flow sees it.
  */
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import type { Bar, InstrumentKey } from '../../lib/messages';
@@ -46,6 +47,8 @@ export = function register(RED: NodeAPI): void {
     let closed = false;
     let busy: Promise<void> = Promise.resolve();
     const abort = new AbortController();
+    // Every queued request listens for the node's close: many at once is normal here.
+    setMaxListeners(0, abort.signal);
     let stopLive: (() => void) | null = null;
     let lastLive: { msg: NodeMessage; params: Params } | null = null;
 
@@ -217,9 +220,11 @@ export = function register(RED: NodeAPI): void {
     };
 
     onInput(node, (msg, _send, done) => {
-      // One request at a time per node: a second message waits for the first replay to finish.
-      const run = busy.then(() => (closed ? undefined : handle(msg)));
-      busy = run.catch(() => undefined);
+      // Replays go one at a time per node (a second waits for the first to finish); fetches of all bars
+      // run side by side, the pacing queue keeps them within IB's rules.
+      const serial = output === 'each' && msg.payload !== 'stop';
+      const run = serial ? busy.then(() => (closed ? undefined : handle(msg))) : handle(msg);
+      if (serial) busy = run.catch(() => undefined);
       run.then(
         () => done(),
         (err: Error) => (err instanceof ReplayStoppedError ? done() : done(err)),

@@ -1,0 +1,145 @@
+/**
+ * historical-bars from IB: the simulator through the real @stoqey/ib client in a real Node-RED runtime.
+ * All bars of a range, a long range in paced chunks with the on-disk cache, a storm of 100 requests
+ * (all answered, none refused with 162), keep-up-to-date across a dropped connection, unknown symbol.
+ */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventName } from '@stoqey/ib';
+import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
+import { createSimulator } from '../../lib/sim/server';
+import type { Simulator } from '../../lib/sim/server/types';
+import type { ConnectionConfigNode } from '../../nodes/connection';
+
+const TYPES = ['ib-connect', 'ib-historical-bars'];
+
+function flow(sim: Simulator, nodes: Array<Record<string, unknown>>, clientId: number) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId },
+    ...nodes.map((n) => ({ z: 'tab', ...n })),
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+/** Every TWS error code the session's socket receives (to prove no request was refused). */
+function errorCodes(): number[] {
+  const codes: number[] = [];
+  const connection = (helper.getNode('c') as unknown as ConnectionConfigNode).connection;
+  connection.ib!.api.on(EventName.error, (_err: Error, code: number) => codes.push(Number(code)));
+  return codes;
+}
+
+function statusTexts(id: string): string[] {
+  return (helper.getNode(id).status as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
+}
+
+describe('historical-bars from IB', () => {
+  let sim: Simulator;
+  before(async () => {
+    await startServer();
+    sim = await createSimulator({ port: 0, ticksPerSecond: 10 });
+  });
+  after(async () => {
+    await stopServer();
+    await sim.close();
+  });
+  afterEach(() => helper.unload());
+
+  it('one message with all bars of the range, oldest first, in the bar shape', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'AAPL', duration: '1 M', barSize: '1 day', whatToShow: 'TRADES', useRTH: true, output: 'all', wires: [['out']] }], 41));
+    const reply = nextMessage(helper.getNode('out'), 10_000);
+    helper.getNode('h').receive({});
+    const msg = await reply;
+    assert.equal(msg.topic, 'AAPL');
+    const bars = msg.payload as Array<Record<string, number>>;
+    assert.ok(bars.length >= 18 && bars.length <= 23, `${bars.length} daily bars in a month`);
+    for (let i = 0; i < bars.length; i++) {
+      const b = bars[i];
+      assert.ok(Number.isFinite(b.time) && b.high >= b.low && b.high >= Math.max(b.open, b.close) && b.volume >= 0, JSON.stringify(b));
+      if (i) assert.ok(b.time > bars[i - 1].time);
+    }
+  });
+
+  it('a long range in paced chunks, progress in status, served from the disk cache the second time', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'ib-hist-cache-'));
+    const end = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'MSFT', endTime: end, duration: '20 D', barSize: '5 mins', whatToShow: 'TRADES', useRTH: true, output: 'all', cache: true, cacheDir, wires: [['out']] }], 42));
+    const codes = errorCodes();
+    let reply = nextMessage(helper.getNode('out'), 20_000);
+    helper.getNode('h').receive({});
+    const first = await reply;
+    const bars = first.payload as Array<{ time: number }>;
+    assert.ok(bars.length > 500, `${bars.length} five-minute bars`);
+    assert.ok(bars.every((b, i) => i === 0 || b.time > bars[i - 1].time), 'ascending, no duplicates across chunks');
+    assert.ok(statusTexts('h').some((t) => /MSFT \d+\/\d+ chunks/.test(t)), `chunk progress in ${JSON.stringify(statusTexts('h'))}`);
+    assert.ok(readdirSync(cacheDir).length >= 3, 'complete chunks cached');
+    assert.ok(!codes.includes(162), 'no pacing violation');
+    reply = nextMessage(helper.getNode('out'), 20_000);
+    helper.getNode('h').receive({});
+    const second = await reply;
+    assert.deepEqual(second.payload, first.payload, 'the cached history is the same history');
+  });
+
+  it('a pacing storm of 100 requests: all answered, none refused with 162', async () => {
+    // A simulator of its own: TWS paces per TWS, so requests of the tests before would count.
+    const stormSim = await createSimulator({ port: 0 });
+    after(() => stormSim.close());
+    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', duration: '5 D', barSize: '1 hour', whatToShow: 'TRADES', useRTH: true, output: 'all', wires: [['out']] }], 43).map((n: Record<string, unknown>) => (n.id === 'c' ? { ...n, port: stormSim.port } : n)));
+    const codes = errorCodes();
+    const answers: Array<Record<string, any>> = [];
+    helper.getNode('out').on('input', (m: Record<string, any>) => answers.push(m));
+    const errors: unknown[] = [];
+    helper.getNode('caught').on('input', (m: Record<string, any>) => errors.push(m.error));
+    const symbols = ['AAPL', 'MSFT', 'SPY', 'TSLA', 'NVDA'];
+    // 20 requests per contract (5 symbols): IB allows 5 per contract in 2 s, so the queue must wait.
+    for (let i = 0; i < 100; i++) {
+      helper.getNode('h').receive({ topic: symbols[i % 5], duration: `${1 + Math.floor(i / 5)} D` });
+    }
+    await waitFor(() => answers.length + errors.length >= 100, 60_000, '100 answers');
+    assert.deepEqual(errors.map((e) => String((e as { message?: string }).message)), []);
+    assert.equal(answers.length, 100);
+    assert.ok(answers.every((m) => Array.isArray(m.payload) && m.payload.length > 0));
+    assert.deepEqual(codes.filter((c) => c === 162), [], 'TWS never refused a request for pacing');
+  });
+
+  it('keep up to date: history, then forming bars; it resumes after the connection drops', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'SPY', duration: '3600 S', barSize: '1 min', whatToShow: 'TRADES', useRTH: false, output: 'live', formingBars: true, wires: [['out']] }], 44));
+    const msgs: Array<Record<string, any>> = [];
+    helper.getNode('out').on('input', (m: Record<string, any>) => msgs.push(m));
+    helper.getNode('h').receive({});
+    await waitFor(() => msgs.some((m) => m.history) && msgs.filter((m) => m.forming).length >= 3, 10_000, 'history and updates');
+    const history = msgs.find((m) => m.history)!;
+    assert.ok(Array.isArray(history.payload) && history.payload.length > 10);
+    const update = msgs.find((m) => m.forming)!;
+    assert.equal(update.topic, 'SPY');
+    assert.ok(update.payload.time >= history.payload[history.payload.length - 1].time);
+    sim.dropConnections();
+    const before = msgs.length;
+    // The same request again: IB's 15 s rule for identical requests applies, so the queue may wait.
+    await waitFor(() => msgs.slice(before).some((m) => m.history) && msgs.slice(before).filter((m) => m.forming).length >= 2, 30_000, 'history and updates again after the reconnect');
+    helper.getNode('h').receive({ payload: 'stop' });
+  });
+
+  it('unknown symbol, bad bar size, bad duration: done(err) naming it', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', duration: '1 M', barSize: '1 day', output: 'all', wires: [['out']] }], 45));
+    const error = () => nextMessage(helper.getNode('caught'), 8000).then((m) => String(m.error.message));
+    let e = error();
+    helper.getNode('h').receive({ topic: 'NOSUCHSYM' });
+    assert.match(await e, /unknown contract NOSUCHSYM STK SMART USD/);
+    e = error();
+    helper.getNode('h').receive({ topic: 'AAPL', barSize: '3 days' });
+    assert.match(await e, /bar size "3 days" is not one IB offers/);
+    e = error();
+    helper.getNode('h').receive({ topic: 'AAPL', duration: 'forever' });
+    assert.match(await e, /duration "forever" is not valid/);
+    e = error();
+    helper.getNode('h').receive({});
+    assert.match(await e, /no contract/);
+  });
+});

@@ -8,6 +8,7 @@ import { registerContractDetailsHandlers } from './handlers/contract-details';
 import { registerMarketDataHandlers } from './handlers/market-data';
 import { registerHistoricalHandlers } from './handlers/historical';
 import { orderDesk, registerOrderHandlers } from './handlers/orders';
+import { registerAccountHandlers } from './handlers/account';
 import { marketClock } from './market-clock';
 import type { ResolvedOptions } from './context';
 import type { HandlerRegistry } from './handler';
@@ -46,6 +47,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerMarketDataHandlers(handlers);
   registerHistoricalHandlers(handlers);
   registerOrderHandlers(handlers);
+  registerAccountHandlers(handlers);
   const now = Date.now();
   const market = new Market(resolved.seed, now);
   const engine = createEngine(resolved, market);

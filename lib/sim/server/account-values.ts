@@ -1,0 +1,121 @@
+/**
+ * The account's numbers as TWS reports them (account summary tags, reqAccountUpdates keys), derived
+ * from the fill engine: cash, net liquidation marked at the last quotes, Reg T style margins.
+ */
+import type { FillEngineApi } from '../engine/types';
+import type { Market } from '../market/market';
+import type { Position } from '../../messages';
+import type { Instrument } from '../market/universe';
+
+export interface AccountNumbers {
+  cash: number;
+  netLiquidation: number;
+  grossPositionValue: number;
+  stockMarketValue: number;
+  initMargin: number;
+  maintMargin: number;
+  availableFunds: number;
+  excessLiquidity: number;
+  buyingPower: number;
+  unrealizedPnl: number;
+  realizedPnl: number;
+}
+
+export interface PositionLine {
+  position: Position;
+  instrument: Instrument;
+}
+
+export function positionLines(engine: FillEngineApi, market: Market): PositionLine[] {
+  const lines: PositionLine[] = [];
+  for (const position of engine.positions()) {
+    const instrument = market.universe.byInstrumentKey(position.symbol);
+    if (instrument) lines.push({ position, instrument });
+  }
+  return lines;
+}
+
+export function accountNumbers(engine: FillEngineApi, market: Market): AccountNumbers {
+  let gross = 0;
+  let stock = 0;
+  let unrealized = 0;
+  let realized = 0;
+  for (const { position, instrument } of positionLines(engine, market)) {
+    const value = position.marketValue ?? 0;
+    gross += Math.abs(value);
+    if (instrument.secType === 'STK') stock += value;
+    unrealized += position.unrealizedPnl ?? 0;
+    realized += position.realizedPnl;
+  }
+  const cash = engine.cash();
+  const netLiquidation = engine.equity();
+  // Reg T: 50% initial and 25% maintenance margin on positions.
+  const initMargin = gross * 0.5;
+  const maintMargin = gross * 0.25;
+  const availableFunds = netLiquidation - initMargin;
+  return {
+    cash,
+    netLiquidation,
+    grossPositionValue: gross,
+    stockMarketValue: stock,
+    initMargin,
+    maintMargin,
+    availableFunds,
+    excessLiquidity: netLiquidation - maintMargin,
+    buyingPower: Math.max(0, availableFunds * 4),
+    unrealizedPnl: unrealized,
+    realizedPnl: realized,
+  };
+}
+
+function money(value: number): string {
+  return value.toFixed(2);
+}
+
+/** Account summary tags (reqAccountSummary) and their values. */
+export function summaryTags(n: AccountNumbers): Array<[string, string]> {
+  return [
+    ['AccountType', 'INDIVIDUAL'],
+    ['NetLiquidation', money(n.netLiquidation)],
+    ['TotalCashValue', money(n.cash)],
+    ['SettledCash', money(n.cash)],
+    ['AccruedCash', '0.00'],
+    ['BuyingPower', money(n.buyingPower)],
+    ['EquityWithLoanValue', money(n.netLiquidation)],
+    ['PreviousDayEquityWithLoanValue', money(n.netLiquidation - n.unrealizedPnl - n.realizedPnl)],
+    ['GrossPositionValue', money(n.grossPositionValue)],
+    ['RegTEquity', money(n.netLiquidation)],
+    ['RegTMargin', money(n.initMargin)],
+    ['SMA', money(Math.max(0, n.netLiquidation - n.initMargin))],
+    ['InitMarginReq', money(n.initMargin)],
+    ['MaintMarginReq', money(n.maintMargin)],
+    ['AvailableFunds', money(n.availableFunds)],
+    ['ExcessLiquidity', money(n.excessLiquidity)],
+    ['Cushion', n.netLiquidation > 0 ? (n.excessLiquidity / n.netLiquidation).toFixed(6) : '0'],
+    ['FullInitMarginReq', money(n.initMargin)],
+    ['FullMaintMarginReq', money(n.maintMargin)],
+    ['FullAvailableFunds', money(n.availableFunds)],
+    ['FullExcessLiquidity', money(n.excessLiquidity)],
+    ['LookAheadNextChange', '0'],
+    ['LookAheadInitMarginReq', money(n.initMargin)],
+    ['LookAheadMaintMarginReq', money(n.maintMargin)],
+    ['LookAheadAvailableFunds', money(n.availableFunds)],
+    ['LookAheadExcessLiquidity', money(n.excessLiquidity)],
+    ['HighestSeverity', '0'],
+    ['DayTradesRemaining', '-1'],
+    ['Leverage', n.netLiquidation > 0 ? (n.grossPositionValue / n.netLiquidation).toFixed(4) : '0'],
+  ];
+}
+
+/** Ledger values by currency ($LEDGER tags). */
+export function ledgerTags(n: AccountNumbers): Array<[string, string]> {
+  return [
+    ['CashBalance', money(n.cash)],
+    ['TotalCashBalance', money(n.cash)],
+    ['NetLiquidationByCurrency', money(n.netLiquidation)],
+    ['StockMarketValue', money(n.stockMarketValue)],
+    ['RealizedPnL', money(n.realizedPnl)],
+    ['UnrealizedPnL', money(n.unrealizedPnl)],
+    ['ExchangeRate', '1.00'],
+  ];
+}

@@ -310,3 +310,42 @@ test('a bar with a missing price is refused with a message naming the symbol', (
   place({ action: 'BUY', orderType: 'MKT' });
   assert.throws(() => engine.onBar(SYM, { ...bar(2, 100, 101, 99, 100), low: Number.NaN }), /missing or non-numeric/);
 });
+
+test('TRAIL with an explicit trailStopPrice starts from it and only tightens', () => {
+  const { engine, fills, place } = setup();
+  engine.onBar(SYM, bar(1, 100, 101, 99, 100));
+  const id = place({ action: 'SELL', orderType: 'TRAIL', auxPrice: 2, trailStopPrice: 99 });
+  assert.equal(engine.openOrders().find((o) => o.order.orderId === id)?.order.trailStopPrice, 99);
+  engine.onBar(SYM, bar(2, 100.5, 101, 98.8, 100)); // 100.5 - 2 = 98.5 would be looser: stays 99
+  assert.equal(fills[0].price, 99);
+});
+
+test('modifying a trailing amount re-applies it from the best price seen', () => {
+  const { engine, place } = setup();
+  engine.onBar(SYM, bar(1, 100, 101, 99, 100));
+  const id = place({ action: 'SELL', orderType: 'TRAIL', auxPrice: 2 });
+  engine.onBar(SYM, bar(2, 101, 104, 100.5, 103)); // best 104, stop 102
+  const stopOf = () => engine.openOrders().find((o) => o.order.orderId === id)?.order.trailStopPrice;
+  assert.equal(stopOf(), 102);
+  place({ orderId: id, action: 'SELL', orderType: 'TRAIL', auxPrice: 1 });
+  assert.equal(stopOf(), 103);
+  place({ orderId: id, action: 'SELL', orderType: 'TRAIL', auxPrice: 3 });
+  assert.equal(stopOf(), 101);
+});
+
+test('OCA type 1: a partial fill cancels the other orders at once', () => {
+  const { engine, events, fills, place } = setup({ maxFillPerEvent: 5 });
+  engine.onBar(SYM, bar(1, 100, 101, 99, 100));
+  const target = place({ action: 'SELL', orderType: 'LMT', lmtPrice: 105, ocaGroup: 'exit', ocaType: 1 });
+  const stop = place({ action: 'SELL', orderType: 'STP', auxPrice: 95, ocaGroup: 'exit', ocaType: 1 });
+  engine.onBar(SYM, bar(2, 104, 106, 103, 105));
+  assert.equal(events.filter((e) => e.orderId === stop).at(-1)!.status, 'Cancelled');
+  engine.onBar(SYM, bar(3, 104, 106, 94, 100));
+  assert.deepEqual(
+    fills.map((f) => [f.orderId, f.shares, f.price]),
+    [
+      [target, 5, 105],
+      [target, 5, 105],
+    ],
+  );
+});

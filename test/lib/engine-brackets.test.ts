@@ -210,3 +210,17 @@ test('a child of an unknown or cancelled parent is rejected', () => {
   assert.equal(last(9).status, 'Inactive');
   assert.match(last(9).reason!, /Parent order 8 is Cancelled/);
 });
+
+test('openOrders lists waiting children as PreSubmitted with their parent', () => {
+  const { engine, place } = setup();
+  engine.onBar(SYM, bar(1, 101, 102, 100.5, 101));
+  bracket(place);
+  assert.deepEqual(
+    engine.openOrders().map((o) => [o.order.orderId, o.state.status, o.state.parentId]),
+    [
+      [1, 'Submitted', 0],
+      [2, 'PreSubmitted', 1],
+      [3, 'PreSubmitted', 1],
+    ],
+  );
+});

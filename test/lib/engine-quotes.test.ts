@@ -204,3 +204,62 @@ test('a listener may call back into the engine: events stay in order and state i
     'position MSFT 0',
   ]);
 });
+
+test('bracket on quotes: the parent fills at once, its children work from that quote on', () => {
+  const { engine, log, fills, events, place } = setup();
+  engine.onQuote(SYM, quote(99.9, 100, 100));
+  place({ orderId: 1, action: 'BUY', orderType: 'MKT', totalQuantity: 10, transmit: false });
+  place({ orderId: 2, parentId: 1, action: 'SELL', orderType: 'LMT', lmtPrice: 102, totalQuantity: 10, transmit: false });
+  place({ orderId: 3, parentId: 1, action: 'SELL', orderType: 'STP', auxPrice: 99, totalQuantity: 10 });
+  assert.deepEqual(log, [
+    'order 1 PendingSubmit 0/10',
+    'order 2 PendingSubmit 0/10',
+    'order 1 Submitted 0/10',
+    'order 2 PreSubmitted 0/10',
+    'order 3 PreSubmitted 0/10',
+    'exec 1 10@100',
+    'order 1 Filled 10/10',
+    'position MSFT 10',
+    'order 2 Submitted 0/10',
+    'order 3 Submitted 0/10',
+  ]);
+  engine.onQuote(SYM, quote(98.9, 99.1, 99));
+  assert.deepEqual(
+    fills.map((f) => [f.orderId, f.price]),
+    [
+      [1, 100],
+      [3, 98.9],
+    ],
+  );
+  assert.equal(events.filter((e) => e.orderId === 2).at(-1)!.status, 'Cancelled');
+  assert.equal(engine.position(SYM)?.quantity, 0);
+});
+
+test('DAY is the default time in force: an unfilled order is cancelled by the next day', () => {
+  const { engine, events, place } = setup();
+  engine.onQuote(SYM, quote(99.9, 100, 100, 30 * DAY + 15 * 3_600_000));
+  const id = place({ action: 'BUY', orderType: 'LMT', lmtPrice: 90, tif: undefined });
+  engine.onQuote(SYM, quote(99.9, 100, 100, 30 * DAY + 16 * 3_600_000));
+  assert.equal(events.at(-1)!.status, 'Submitted');
+  engine.onQuote(SYM, quote(99.9, 100, 100, 31 * DAY + 14 * 3_600_000));
+  const last = events.filter((e) => e.orderId === id).at(-1)!;
+  assert.deepEqual([last.status, last.reason], ['Cancelled', 'Order expired: time in force DAY ended.']);
+});
+
+test('a throwing listener does not stop the others; the engine call rethrows its error afterwards', () => {
+  const engine = new FillEngine({ account: 'DU1234567', startingCash: 10_000 });
+  const seen: string[] = [];
+  engine.on('order', () => {
+    throw new Error('listener broke');
+  });
+  engine.on('order', (e) => seen.push(e.status));
+  engine.on('execution', (x) => seen.push(`exec ${x.shares}`));
+  engine.onQuote(SYM, quote(9.9, 10, 10));
+  assert.throws(
+    () => engine.submit({ orderId: 1, symbol: SYM, action: 'BUY', totalQuantity: 5, orderType: 'MKT' }),
+    /listener broke/,
+  );
+  assert.deepEqual(seen, ['Submitted', 'exec 5', 'Filled']);
+  assert.equal(engine.position(SYM)?.quantity, 5);
+  assert.equal(engine.cash(), 10_000 - 50);
+});

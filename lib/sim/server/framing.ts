@@ -44,7 +44,9 @@ export function encodeFrame(fields: ReadonlyArray<string | number>): Buffer {
 
 export type FrameEvent =
   | { kind: 'handshake'; range: VersionRange }
-  | { kind: 'message'; fields: string[] };
+  | { kind: 'message'; fields: string[] }
+  /** The stream broke the protocol here; nothing after it is read. */
+  | { kind: 'error'; error: FrameError };
 
 /**
  * Splits the byte stream of one client into the handshake and then messages. Throws FrameError on
@@ -54,25 +56,43 @@ export class FrameReader {
   private buffer: Buffer = Buffer.alloc(0);
   private handshakeDone = false;
 
-  /** Feeds bytes; returns every complete event they finish. */
+  private broken = false;
+
+  /**
+   * Feeds bytes; returns every complete event they finish, in order. A protocol violation ends the list
+   * with an 'error' event (the events before it are still good) and the reader reads nothing more.
+   */
   push(chunk: Buffer): FrameEvent[] {
+    if (this.broken) return [];
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     const events: FrameEvent[] = [];
+    try {
+      this.drain(events);
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      this.broken = true;
+      this.buffer = Buffer.alloc(0);
+      events.push({ kind: 'error', error });
+    }
+    return events;
+  }
+
+  private drain(events: FrameEvent[]): void {
     for (;;) {
       if (!this.handshakeDone) {
         if (this.buffer.length < API_PREFIX.length) {
           this.checkPrefixSoFar();
-          return events;
+          return;
         }
         this.checkPrefixSoFar();
         const body = this.takeFrame(API_PREFIX.length);
-        if (!body) return events;
+        if (!body) return;
         this.handshakeDone = true;
         events.push({ kind: 'handshake', range: parseVersionRange(body.toString('utf8')) });
         continue;
       }
       const body = this.takeFrame(0);
-      if (!body) return events;
+      if (!body) return;
       events.push({ kind: 'message', fields: splitFields(body) });
     }
   }

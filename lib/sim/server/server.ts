@@ -170,15 +170,12 @@ export class SimulatorServer implements Simulator, SimContext {
     const reader = new FrameReader();
     socket.on('data', (chunk: Buffer) => {
       if (session.closed) return;
-      let events;
-      try {
-        events = reader.push(chunk);
-      } catch (error) {
-        this.rejectClient(session, error);
-        return;
-      }
-      for (const event of events) {
+      for (const event of reader.push(chunk)) {
         if (session.closed) return;
+        if (event.kind === 'error') {
+          this.rejectClient(session, event.error);
+          return;
+        }
         if (event.kind === 'handshake') {
           if (!answerHandshake(session, event.range, this)) return;
         } else {

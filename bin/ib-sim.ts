@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * `ib-sim`: runs the TWS simulator standalone on 127.0.0.1 so any IB API client can connect to it.
+ *   ib-sim --port 7497 [--seed N] [--account DU...] [--max-version 193] [--ticks-per-second N]
+ *          [--no-pacing] [--partial-fills N] [--verbose]
+ */
+import { createSimulator, type SimulatorOptions } from '../lib/sim/server';
+
+const USAGE =
+  'usage: ib-sim [--port 7497] [--seed N] [--account DU1234567[,DU...]] [--max-version 176..193] [--ticks-per-second N] [--no-pacing] [--partial-fills N] [--verbose]';
+
+function parseArguments(argv: string[]): SimulatorOptions {
+  const options: SimulatorOptions = { port: 7497 };
+  const number = (flag: string, text: string | undefined, min: number): number => {
+    const value = Number(text);
+    if (text === undefined || !Number.isFinite(value) || value < min) throw new Error(`${flag} needs a number of at least ${min}, got ${text ?? 'nothing'}`);
+    return value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case '--port':
+        options.port = number(flag, argv[++i], 0);
+        break;
+      case '--seed':
+        options.seed = number(flag, argv[++i], 0);
+        break;
+      case '--account':
+        options.accounts = (argv[++i] ?? '').split(',').filter(Boolean);
+        if (options.accounts.length === 0) throw new Error('--account needs an account id such as DU1234567');
+        break;
+      case '--max-version':
+        options.maxServerVersion = number(flag, argv[++i], 176);
+        break;
+      case '--ticks-per-second':
+        options.ticksPerSecond = number(flag, argv[++i], 0.01);
+        break;
+      case '--no-pacing':
+        options.historicalPacing = false;
+        break;
+      case '--partial-fills':
+        options.maxFillPerEvent = number(flag, argv[++i], 1);
+        break;
+      case '--verbose':
+        options.log = (line) => console.log(`[ib-sim] ${line}`);
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${flag}`);
+    }
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  let options: SimulatorOptions;
+  try {
+    options = parseArguments(process.argv.slice(2));
+  } catch (error) {
+    console.error(`ib-sim: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+  const simulator = await createSimulator(options);
+  console.log(
+    `ib-sim listening on ${simulator.host}:${simulator.port} (accounts ${(options.accounts ?? ['DU1234567']).join(',')}, server versions 176..${options.maxServerVersion ?? 193}, seed ${options.seed ?? 1})`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    simulator.close().then(
+      () => {
+        console.log(`ib-sim stopped (${signal})`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`ib-sim: error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`ib-sim: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

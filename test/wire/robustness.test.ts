@@ -49,11 +49,11 @@ const CASES: Array<[string, Buffer[]]> = [
   ['garbage instead of the handshake', [Buffer.from('GET / HTTP/1.1\r\n\r\n')]],
   ['an oversized frame length', [handshake(), Buffer.from([0x7f, 0xff, 0xff, 0xff])]],
   ['a zero frame length', [handshake(), Buffer.from([0, 0, 0, 0])]],
-  ['a frame without its terminator', [handshake(), frame('71\u00002\u00001\u0000\u0000'), frame('49\u00001')]],
-  ['an unknown message id', [handshake(), frame('71\u00002\u00001\u0000\u0000'), frame('999\u00001\u0000')]],
+  ['a frame without its terminator', [handshake(), frame('71\u00002\u000099\u0000\u0000'), frame('49\u00001')]],
+  ['an unknown message id', [handshake(), frame('71\u00002\u000099\u0000\u0000'), frame('999\u00001\u0000')]],
   ['a message before START_API', [handshake(), frame('49\u00001\u0000')]],
-  ['a truncated request', [handshake(), frame('71\u00002\u00001\u0000\u0000'), frame('9\u00008\u00001\u0000')]],
-  ['a non-numeric field', [handshake(), frame('71\u00002\u00001\u0000\u0000'), frame('9\u00008\u0000abc\u0000')]],
+  ['a truncated request', [handshake(), frame('71\u00002\u000099\u0000\u0000'), frame('9\u00008\u00001\u0000')]],
+  ['a non-numeric field', [handshake(), frame('71\u00002\u000099\u0000\u0000'), frame('9\u00008\u0000abc\u0000')]],
 ];
 
 test('bad frames close the offending connection with an error, never the simulator', async () => {

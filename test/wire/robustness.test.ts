@@ -66,7 +66,7 @@ test('bad frames close the offending connection with an error, never the simulat
       const answer = await rawExchange(sim.port, chunks);
       assert.ok(lines.slice(before).some((l) => /bad|closing|refus|error/i.test(l)), `${name}: a log line says what was wrong`);
       if (chunks[0].subarray(0, 4).toString() === 'API\0' && name !== 'a message before START_API') {
-        assert.match(answer.toString('utf8'), /4\u00002\u0000-1\u0000320\u0000Error reading request/, `${name}: ERR_MSG 320 before closing`);
+        assert.match(answer.toString('utf8'), /4\u00002\u0000-?\d+\u0000320\u0000Error reading request/, `${name}: ERR_MSG 320 before closing`);
       }
     }
     // The well-behaved client never noticed.

@@ -206,7 +206,8 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   }
 
   onQuote(symbol: InstrumentKey, quote: QuoteTick): void {
-    const book = this.bookFor(symbol);
+    let book = this.lastBook;
+    if (book === null || book.symbol !== symbol) book = this.bookFor(symbol);
     this.depth++;
     try {
       if (book.working.length !== 0) this.quoteWithOrders(book, quote);
@@ -226,6 +227,9 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   // ---------------------------------------------------------------- orders
 
   submit(order: EngineOrder): void {
+    if (order === null || typeof order !== 'object') {
+      throw new TypeError(`submit needs an order object (orderId, symbol, action, totalQuantity, orderType), got ${String(order)}`);
+    }
     this.depth++;
     try {
       const existing = this.orders.get(order.orderId);

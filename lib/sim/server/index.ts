@@ -9,6 +9,8 @@ import { registerMarketDataHandlers } from './handlers/market-data';
 import { registerHistoricalHandlers } from './handlers/historical';
 import { orderDesk, registerOrderHandlers } from './handlers/orders';
 import { registerAccountHandlers } from './handlers/account';
+import { registerDepthHandlers } from './handlers/depth';
+import { registerTickByTickHandlers } from './handlers/tick-by-tick';
 import { marketClock } from './market-clock';
 import type { ResolvedOptions } from './context';
 import type { HandlerRegistry } from './handler';
@@ -48,6 +50,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerHistoricalHandlers(handlers);
   registerOrderHandlers(handlers);
   registerAccountHandlers(handlers);
+  registerDepthHandlers(handlers);
+  registerTickByTickHandlers(handlers);
   const now = Date.now();
   const market = new Market(resolved.seed, now);
   const engine = createEngine(resolved, market);

@@ -224,3 +224,18 @@ test('openOrders lists waiting children as PreSubmitted with their parent', () =
     ],
   );
 });
+
+test('a trailing child starts trailing from the parent fill, not from the price when it was placed', () => {
+  const { engine, fills, place } = setup();
+  engine.onBar(SYM, bar(1, 102, 103.5, 101.5, 103)); // last price 103 when the bracket is placed
+  place({ orderId: 1, orderType: 'LMT', lmtPrice: 100, transmit: false });
+  place({ orderId: 2, parentId: 1, action: 'SELL', orderType: 'TRAIL', auxPrice: 2 });
+  // Parent fills at 100 on the way down; the trail starts at 100 (stop 98). The rest of the bar, taken
+  // as low 99.5 then high 101.5, raises it to 99.5; the close 100.5 stays above: no fill.
+  engine.onBar(SYM, bar(2, 101, 101.5, 99.5, 100.5));
+  assert.deepEqual(
+    fills.map((f) => [f.orderId, f.price]),
+    [[1, 100]],
+  );
+  assert.equal(engine.openOrders().find((o) => o.order.orderId === 2)?.order.trailStopPrice, 99.5);
+});

@@ -331,7 +331,6 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
       (parent.children ??= []).push(live);
     }
     this.joinOca(live);
-    this.initTrail(live);
     const time = this.timeOf(book);
     if (order.transmit === false) this.queueOrder(live, time);
     else if (order.parentId === undefined) {
@@ -381,7 +380,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
       live.activeLimit = NaN;
       live.trailBest = NaN;
       live.trailStop = NaN;
-      this.initTrail(live);
+      if (live.state === WORKING) this.initTrail(live, live.book.mark);
     } else if (isTrailing(order.orderType)) {
       this.retrail(live, old);
     }
@@ -425,7 +424,14 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     if (node.children !== null) for (const child of node.children) this.transmitTree(child, time, nowWorking);
   }
 
-  private startWorking(live: Live, time: number): void {
+  /**
+   * The order enters the market. A trailing order starts trailing here, from `reference`: the last
+   * price seen, or for a bracket child the parent's fill price (not the price when it was placed).
+   */
+  private startWorking(live: Live, time: number, reference: number = live.book.mark): void {
+    if (isTrailing(live.order.orderType) && !live.triggered && live.trailBest !== live.trailBest) {
+      this.initTrail(live, reference);
+    }
     live.state = WORKING;
     live.status = 'Submitted';
     live.book.working.push(live);
@@ -624,12 +630,11 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     if (current !== current || (buy ? stop < current : stop > current)) live.trailStop = stop;
   }
 
-  private initTrail(live: Live): void {
+  private initTrail(live: Live, reference: number): void {
     const o = live.order;
     if (!isTrailing(o.orderType)) return;
     if (o.trailStopPrice !== undefined) live.trailStop = o.trailStopPrice;
-    const mark = live.book.mark;
-    if (mark === mark) this.trailTo(live, mark, o.action === 'BUY');
+    if (reference === reference) this.trailTo(live, reference, o.action === 'BUY');
   }
 
   /** A modified trailing order: a new explicit trailStopPrice resets the stop; a new distance re-applies it. */
@@ -862,6 +867,8 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
         this.cancelLive(other, OCA_FILLED, time);
         continue;
       }
+      // Types 2 and 3 differ only in IB's overfill protection ("block"), which a simulated market
+      // that fills one order at a time does not need.
       const total = other.order.totalQuantity - quantity;
       if (total - other.filled <= QTY_EPSILON) {
         this.cancelLive(other, OCA_REDUCED_TO_ZERO, time);
@@ -878,7 +885,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     for (const child of parent.children!) {
       if (child.state !== WAITING) continue;
       if (child.order.totalQuantity > cap) child.order = { ...child.order, totalQuantity: cap };
-      this.startWorking(child, time);
+      this.startWorking(child, time, parent.lastFillPrice);
       activated.push(child);
     }
     return activated;

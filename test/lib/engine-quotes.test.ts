@@ -263,3 +263,25 @@ test('a throwing listener does not stop the others; the engine call rethrows its
   assert.equal(engine.position(SYM)?.quantity, 5);
   assert.equal(engine.cash(), 10_000 - 50);
 });
+
+test('TRAIL LIMIT on quotes: triggers on last, then fills only at or better than stop - offset', () => {
+  const { engine, fills, place } = setup();
+  engine.onQuote(SYM, quote(99.9, 100.1, 100));
+  place({ action: 'SELL', orderType: 'TRAIL LIMIT', auxPrice: 1, lmtPriceOffset: 0.2 }); // stop 99
+  engine.onQuote(SYM, quote(98.7, 98.9, 98.8)); // triggered, limit 98.8; bid 98.7 is below it
+  assert.equal(fills.length, 0);
+  engine.onQuote(SYM, quote(98.8, 99.0, 98.9));
+  assert.equal(fills[0].price, 98.8);
+});
+
+test('a modified order on quotes is looked at again at once', () => {
+  const { engine, fills, place } = setup();
+  engine.onQuote(SYM, quote(99.9, 100, 100));
+  const id = place({ action: 'BUY', orderType: 'LMT', lmtPrice: 99 });
+  assert.equal(fills.length, 0);
+  place({ orderId: id, action: 'BUY', orderType: 'LMT', lmtPrice: 100 });
+  assert.deepEqual(
+    fills.map((f) => [f.orderId, f.price]),
+    [[id, 100]],
+  );
+});

@@ -163,3 +163,22 @@ test('equity is marked at every bar close', () => {
   assert.equal(engine.positions().length, 1);
   assert.equal(engine.position('UNTRADED'), undefined);
 });
+
+test('equity sums every instrument, long and short, each marked at its own last close', () => {
+  const engine = new FillEngine({ account: 'DU1234567', startingCash: 10_000 });
+  engine.onBar('A', flat(1, 10));
+  engine.onBar('B', flat(1, 20));
+  engine.submit({ orderId: 1, symbol: 'A', action: 'BUY', totalQuantity: 10, orderType: 'MKT', tif: 'GTC' });
+  engine.submit({ orderId: 2, symbol: 'B', action: 'SELL', totalQuantity: 5, orderType: 'MKT', tif: 'GTC' });
+  engine.onBar('A', flat(2, 11, 12)); // buys 10 A at 11, marks 12
+  engine.onBar('B', flat(2, 21, 19)); // sells 5 B at 21, marks 19
+  assert.equal(engine.cash(), 10_000 - 110 + 105);
+  assert.equal(engine.equity(), 10_000 - 110 + 105 + 10 * 12 - 5 * 19);
+  assert.deepEqual(
+    engine.positions().map((p) => [p.symbol, p.quantity, p.unrealizedPnl]),
+    [
+      ['A', 10, 10],
+      ['B', -5, 10],
+    ],
+  );
+});

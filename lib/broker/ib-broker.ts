@@ -77,9 +77,12 @@ interface PendingExecution {
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive']);
 /** TWS codes on an order id that warn or inform without changing the order. */
-const ORDER_NOTICES = new Set([399, 404, 434, 2109, 2137, 10167, 10148]);
+const ORDER_NOTICES = new Set([399, 404, 2109, 2137, 10167, 10148]);
 /** TWS codes on an order id saying a cancel did not happen (the order lives on). */
 const CANCEL_FAILURES = new Set([161, 10147, 10148, 10149]);
+
+/** How long a Cancelled status waits for its reason (ERR_MSG 202 follows it at once at TWS). */
+const REASON_WAIT_MS = 200;
 
 const silentLog: BrokerLog = { debug() {}, info() {}, warn() {} };
 
@@ -344,6 +347,7 @@ export class IbBroker extends EventEmitter implements Broker {
     const clientId = order.clientId;
     let tracked = this.orders.get(orderId);
     if (!tracked && clientId !== undefined && clientId !== this.options.clientId) return;
+    const adopted = !tracked;
     if (!tracked) {
       // A working order of this client from before (restart, redeploy): adopt it.
       const key = this.keyOf(contract);
@@ -370,12 +374,10 @@ export class IbBroker extends EventEmitter implements Broker {
     if (contract.conId) this.keysByConId.set(contract.conId, tracked.key);
     this.reconcile?.seenOpen.add(orderId);
     if (order.permId) tracked.state = { ...tracked.state, permId: order.permId };
+    // ORDER_STATUS always follows with the status and the fill counts together; taking the status from
+    // here would report e.g. "Filled" with the previous fill count. Only an adopted order starts from it.
     const status = orderState?.status as OrderStatus | undefined;
-    if (status && status !== tracked.state.status && tracked.delivery !== 'done') {
-      tracked.state = { ...tracked.state, status, time: this.clock() };
-      if (TERMINAL.has(status)) this.finish(tracked, status, tracked.state.reason);
-      else this.report(tracked);
-    }
+    if (adopted && status && !TERMINAL.has(status)) tracked.state = { ...tracked.state, status };
   }
 
   private onOrderStatus(orderId: number, status: OrderStatus, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number): void {
@@ -508,8 +510,16 @@ export class IbBroker extends EventEmitter implements Broker {
       return;
     }
     const tracked = this.orders.get(id);
-    if (!tracked || tracked.delivery === 'done') return;
+    if (!tracked) return;
     const reason = `${error?.message ?? error} (IB ${code})`;
+    if (tracked.delivery === 'done') {
+      // The reason of a cancel or rejection whose status came first.
+      if (tracked.finalTimer && !tracked.state.reason && !ORDER_NOTICES.has(code)) {
+        tracked.state = { ...tracked.state, reason };
+        if (tracked.state.status !== 'Filled') this.reportFinal(tracked);
+      }
+      return;
+    }
     if (code === 202) {
       this.finish(tracked, 'Cancelled', reason);
       return;
@@ -650,6 +660,11 @@ export class IbBroker extends EventEmitter implements Broker {
     if (status === 'Filled' && tracked.commissionedShares < tracked.state.filled && this.hasPendingExecution(tracked.orderId)) {
       // Hold the final event briefly so it carries the commission.
       if (!tracked.finalTimer) tracked.finalTimer = setTimeout(() => this.reportFinal(tracked), this.options.commissionWaitMs ?? 1000);
+      return;
+    }
+    if ((status === 'Cancelled' || status === 'ApiCancelled') && !tracked.state.reason) {
+      // TWS sends the reason (ERR_MSG 202) right after the status: hold the event for it, briefly.
+      if (!tracked.finalTimer) tracked.finalTimer = setTimeout(() => this.reportFinal(tracked), REASON_WAIT_MS);
       return;
     }
     this.report(tracked);

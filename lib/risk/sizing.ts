@@ -118,8 +118,9 @@ export function validateSizerConfig(config: SizerConfig): void {
 export function roundDownToIncrement(quantity: number, increment: number): number {
   // The small epsilon keeps 0.3 / 0.1 = 2.9999999999999996 from losing a whole increment.
   const steps = Math.floor(quantity / increment + 1e-9);
-  const decimals = Math.max(0, -Math.floor(Math.log10(increment)) + 2);
-  return Number((steps * increment).toFixed(Math.min(decimals, 12)));
+  if (Number.isInteger(increment)) return steps * increment;
+  const scale = 10 ** Math.min(12, Math.max(0, -Math.floor(Math.log10(increment)) + 2));
+  return Math.round(steps * increment * scale) / scale;
 }
 
 /** The stop distance in price units for an entry at `price`, or null without a stop. */

@@ -86,7 +86,8 @@ export class Crossover {
     const fastColumn = column(msg, this.options.fast, bars.length);
     const slowColumn = this.options.mode === 'series' ? column(msg, this.options.slow!, bars.length) : null;
     const state = newState();
-    const out = new Array<Signal | null>(bars.length);
+    // Preallocated and filled: growing a million-slot array by push (or leaving `new Array(n)` sparse) costs several times more.
+    const out = new Array<Signal | null>(bars.length).fill(null);
     let count = 0;
     for (let i = 0; i < bars.length; i++) {
       const fast = readOperand(fastColumn[i], `${pathLabel(this.options.fast)}[${i}]`);

@@ -25,6 +25,7 @@ export = function register(RED: NodeAPI): void {
     let ownStatus = false;
     let closed = false;
     let updates = 0;
+    const burst = new Set<string>();
 
     const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
     const connection = config?.connection ?? null;
@@ -84,7 +85,14 @@ export = function register(RED: NodeAPI): void {
         const sub = new MarketDepthSubscription(session, key, qualified.contract, rows, smartDepth, {
           onChange: () => {
             updates++;
-            throttle.push(key, key);
+            // TWS sends a book as a burst of inserts, decoded in one go: send once the burst is in, not
+            // after its first row.
+            if (burst.has(key)) return;
+            burst.add(key);
+            setImmediate(() => {
+              burst.delete(key);
+              if (!closed) throttle.push(key, key);
+            });
           },
           onNotice: (text) => {
             ownStatus = true;

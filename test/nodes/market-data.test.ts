@@ -87,6 +87,25 @@ describe('market-data', () => {
     assert.ok(msgs.every((m) => m.topic === 'TSLA' && m.payload.bid > 0));
   });
 
+  it('tick-by-tick: Last, BidAsk and MidPoint in their shapes', async () => {
+    await loadFlow(TYPES, flow(sim, [
+      { id: 'last', type: 'ib-market-data', connection: 'c', symbol: 'AAPL', kind: 'Last', wires: [['out']] },
+      { id: 'ba', type: 'ib-market-data', connection: 'c', symbol: 'MSFT', kind: 'BidAsk', wires: [['out']] },
+      { id: 'mid', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'MidPoint', wires: [['out']] },
+    ], 36));
+    const msgs = listen(helper.getNode('out'));
+    await waitFor(() => ['Last', 'BidAsk', 'MidPoint'].every((t) => msgs.some((m) => m.payload.type === t)), 10_000, 'each tick-by-tick kind');
+    const last = msgs.find((m) => m.payload.type === 'Last')!;
+    assert.equal(last.topic, 'AAPL');
+    assert.ok(last.payload.price > 0 && last.payload.size > 0 && typeof last.payload.exchange === 'string' && last.payload.time > 1e12);
+    const ba = msgs.find((m) => m.payload.type === 'BidAsk')!;
+    assert.equal(ba.topic, 'MSFT');
+    assert.ok(ba.payload.bid > 0 && ba.payload.ask >= ba.payload.bid && ba.payload.bidSize > 0);
+    const mid = msgs.find((m) => m.payload.type === 'MidPoint')!;
+    assert.equal(mid.topic, 'SPY');
+    assert.ok(mid.payload.mid > 0);
+  });
+
   it('a reconnect in the middle of a stream: quotes resume on the new socket', async () => {
     await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 34));
     const msgs = listen(helper.getNode('out'));

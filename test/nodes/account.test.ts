@@ -1,0 +1,104 @@
+/**
+ * account in a real Node-RED runtime against the simulator through the real client: a requested
+ * snapshot (summary, positions, P&L, orders, executions), a streaming node that follows a fill with
+ * the position, the execution and the per-strategy book (orderRef), a reconnect mid-stream, and a
+ * backtest connection (snapshot from the fill engine).
+ */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
+import { createSimulator } from '../../lib/sim/server';
+import type { Simulator } from '../../lib/sim/server/types';
+import type { ConnectionConfigNode } from '../../nodes/connection';
+
+const TYPES = ['ib-connect', 'ib-account'];
+
+function flow(sim: Simulator, nodes: Array<Record<string, unknown>>, clientId: number) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId },
+    ...nodes.map((n) => ({ z: 'tab', ...n })),
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+function connectionOf(id: string) {
+  return (helper.getNode(id) as unknown as ConnectionConfigNode).connection;
+}
+
+describe('account', () => {
+  let sim: Simulator;
+  before(async () => {
+    await startServer();
+    sim = await createSimulator({ port: 0, ticksPerSecond: 10, startingCash: 100_000 });
+  });
+  after(async () => {
+    await stopServer();
+    await sim.close();
+  });
+  afterEach(() => helper.unload());
+
+  it('on request: one snapshot with summary, positions, P&L, orders and executions', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'a', type: 'ib-account', connection: 'c', mode: 'request', wires: [['out']] }], 61));
+    await waitFor(() => connectionOf('c').status().state === 'connected', 8000, 'connected');
+    const reply = nextMessage(helper.getNode('out'), 15_000);
+    helper.getNode('a').receive({ payload: 'go' });
+    const msg = await reply;
+    assert.equal(msg.topic, 'DU1234567');
+    const p = msg.payload;
+    assert.equal(p.account, 'DU1234567');
+    assert.equal(typeof p.summary.NetLiquidation, 'number');
+    assert.ok(p.summary.NetLiquidation > 0);
+    assert.equal(typeof p.summary.BuyingPower, 'number');
+    assert.ok(Array.isArray(p.positions) && Array.isArray(p.orders) && Array.isArray(p.executions));
+    assert.ok('pnl' in p && 'strategies' in p);
+    assert.deepEqual(msg.changed.sort(), ['executions', 'orders', 'pnl', 'positions', 'summary']);
+  });
+
+  it('streaming: a fill shows up as position, execution and strategy (orderRef); survives a reconnect', async () => {
+    await loadFlow(TYPES, flow(sim, [{ id: 'a', type: 'ib-account', connection: 'c', mode: 'stream', throttle: 100, wires: [['out']] }], 62));
+    const msgs: Array<Record<string, any>> = [];
+    helper.getNode('out').on('input', (m: Record<string, any>) => msgs.push(m));
+    await waitFor(() => msgs.length >= 1, 15_000, 'first streamed snapshot');
+    const broker = connectionOf('c').broker;
+    const orderId = await broker.nextOrderId();
+    broker.placeOrder(orderId, { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, { action: 'BUY' as never, totalQuantity: 100, orderType: 'MKT' as never, orderRef: 'trend', tif: 'DAY' as never, transmit: true });
+    const filled = (m: Record<string, any>) => m.payload.positions?.some((p: any) => p.symbol === 'AAPL' && p.quantity >= 100) && m.payload.executions?.some((e: any) => e.orderRef === 'trend');
+    await waitFor(() => msgs.some(filled), 15_000, 'the fill in a snapshot');
+    const snap = msgs.find(filled)!.payload;
+    const position = snap.positions.find((p: any) => p.symbol === 'AAPL');
+    assert.ok(position.avgCost > 0);
+    const execution = snap.executions.find((e: any) => e.orderRef === 'trend');
+    assert.equal(execution.side, 'BUY');
+    assert.equal(execution.symbol, 'AAPL');
+    await waitFor(() => msgs.some((m) => m.payload.strategies?.trend?.AAPL?.quantity === 100), 5000, 'strategy book');
+    sim.dropConnections();
+    const before = msgs.length;
+    await waitFor(() => msgs.length > before && msgs.slice(before).some((m) => m.payload.positions.some((p: any) => p.symbol === 'AAPL')), 20_000, 'snapshots after the reconnect');
+    // Flat again for the other tests.
+    const closeId = await broker.nextOrderId();
+    broker.placeOrder(closeId, { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, { action: 'SELL' as never, totalQuantity: 100, orderType: 'MKT' as never, orderRef: 'trend', tif: 'DAY' as never, transmit: true });
+    await waitFor(() => msgs.some((m) => m.payload.strategies?.trend?.AAPL?.quantity === 0), 15_000, 'flat');
+  });
+
+  it('backtest connection: the snapshot comes from the fill engine', async () => {
+    await loadFlow(TYPES, [
+      { id: 'tab', type: 'tab' },
+      { id: 'bt', z: 'tab', type: 'ib-connect', mode: 'backtest', btCash: 50000, btCommission: 'none' },
+      { id: 'a', z: 'tab', type: 'ib-account', connection: 'bt', mode: 'request', wires: [['out']] },
+      { id: 'out', z: 'tab', type: 'helper' },
+    ]);
+    const session = connectionOf('bt').backtest!;
+    session.begin('test', 'AAPL', 1);
+    session.onBar('AAPL', { time: Date.UTC(2024, 0, 2), open: 10, high: 11, low: 9, close: 10.5, volume: 100 });
+    const reply = nextMessage(helper.getNode('out'));
+    helper.getNode('a').receive({});
+    const msg = await reply;
+    assert.equal(msg.payload.summary.NetLiquidation, 50000);
+    assert.equal(msg.payload.summary.TotalCashValue, 50000);
+    assert.deepEqual(msg.payload.positions, []);
+    session.end('test');
+  });
+});

@@ -74,6 +74,12 @@ describe('account', () => {
     assert.equal(execution.side, 'BUY');
     assert.equal(execution.symbol, 'AAPL');
     await waitFor(() => msgs.some((m) => m.payload.strategies?.trend?.AAPL?.quantity === 100), 5000, 'strategy book');
+    // P&L: the account's and the position's (PnL / PnLSingle streams) arrive as numbers.
+    await waitFor(
+      () => msgs.some((m) => typeof m.payload.pnl?.unrealized === 'number' && m.payload.positions.some((p: any) => p.symbol === 'AAPL' && typeof p.unrealizedPnl === 'number' && typeof p.marketValue === 'number')),
+      10_000,
+      'account and position P&L',
+    );
     sim.dropConnections();
     const before = msgs.length;
     await waitFor(() => msgs.length > before && msgs.slice(before).some((m) => m.payload.positions.some((p: any) => p.symbol === 'AAPL')), 20_000, 'snapshots after the reconnect');

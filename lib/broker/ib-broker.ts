@@ -104,6 +104,8 @@ export class IbBroker extends EventEmitter implements Broker {
   private netLiquidation: number | null = null;
   private idWaiters: Array<() => void> = [];
   private reconcile: Reconciliation | null = null;
+  /** Orders sent without an answer when the connection dropped: checked against TWS on reconnect. */
+  private readonly unconfirmed = new Set<number>();
   private disposed = false;
 
   constructor(
@@ -340,6 +342,7 @@ export class IbBroker extends EventEmitter implements Broker {
     this.reconcile?.dispose(this.session);
     this.reconcile = null;
     const inFlight = [...this.orders.values()].filter((t) => t.delivery === 'sent').map((t) => t.orderId);
+    for (const id of inFlight) this.unconfirmed.add(id);
     this.log.warn(`broker: disconnected; ${inFlight.length} order(s) sent without an answer will be checked against TWS on reconnect${inFlight.length ? ` (${inFlight.join(', ')})` : ''}`);
   }
 
@@ -588,12 +591,13 @@ export class IbBroker extends EventEmitter implements Broker {
     if (!reconcile.finished.has('positions')) this.onPositionEndOf(reconcile);
     let resent = 0;
     let adopted = 0;
+    for (const id of this.unconfirmed) if (reconcile.seenOpen.has(id) || (reconcile.executedShares.get(id) ?? 0) > 0) adopted++;
+    this.unconfirmed.clear();
     for (const tracked of [...this.orders.values()]) {
       if (tracked.delivery === 'done' || tracked.delivery === 'queued') continue;
       const open = reconcile.seenOpen.has(tracked.orderId);
       const executed = reconcile.executedShares.get(tracked.orderId) ?? 0;
       if (open) {
-        if (tracked.delivery === 'sent') adopted++;
         tracked.delivery = 'acked';
         // A cancel that may have been lost with the connection: ask again.
         if (tracked.cancelRequested) this.queue.pushFront({ kind: 'cancel', orderId: tracked.orderId });
@@ -601,7 +605,6 @@ export class IbBroker extends EventEmitter implements Broker {
       }
       if (executed > 0) {
         const total = Number(tracked.order.totalQuantity) || 0;
-        adopted += tracked.delivery === 'sent' ? 1 : 0;
         tracked.state = { ...tracked.state, filled: executed, remaining: Math.max(0, total - executed), time: this.clock() };
         this.finish(tracked, executed >= total ? 'Filled' : 'Cancelled', executed >= total ? undefined : `partly filled (${executed} of ${total}) and no longer open at TWS after reconnect`);
         continue;
@@ -720,11 +723,15 @@ export class IbBroker extends EventEmitter implements Broker {
     return !mine || !account || account === mine;
   }
 
-  /** Position contracts often come without an exchange: map them back to the key orders use. */
+  /**
+   * The key of a contract TWS reports (positions, executions, orders of a previous run). Positions and
+   * executions name the primary or executing exchange (NASDAQ, ISLAND ...) or none, while orders route
+   * through SMART: a stock is one holding whatever the venue, so it gets the SMART key orders use.
+   */
   private keyOf(contract: Contract): InstrumentKey {
     if (contract.conId && this.keysByConId.has(contract.conId)) return this.keysByConId.get(contract.conId) as InstrumentKey;
     const secType = String(contract.secType ?? 'STK').toUpperCase();
-    const exchange = contract.exchange || (secType === 'STK' ? 'SMART' : secType === 'CASH' ? 'IDEALPRO' : undefined);
+    const exchange = secType === 'STK' ? 'SMART' : contract.exchange || (secType === 'CASH' ? 'IDEALPRO' : undefined);
     const key = instrumentKey({ ...contract, exchange });
     if (contract.conId) this.keysByConId.set(contract.conId, key);
     return key;

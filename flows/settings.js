@@ -3,10 +3,6 @@
  * the user directory and the port to Node-RED's own launcher). The browser tests start Node-RED the
  * same way, so what they prove is what a user sees.
  */
-const path = require('node:path');
-
-const repoRoot = path.join(__dirname, '..');
-
 module.exports = {
   // Loopback only: the editor has no login and can place (paper) orders.
   uiHost: '127.0.0.1',
@@ -17,10 +13,9 @@ module.exports = {
   // than under a machine-generated key that is lost with the user directory.
   credentialSecret: false,
 
-  // The repository itself is a Node-RED package (package.json "node-red".nodes): loading it as a
-  // module, rather than as loose files, is what makes Import > Examples list its examples/ folder.
-  // @flowfuse/node-red-dashboard is found in the repository's node_modules, which Node-RED scans.
-  nodesDir: [repoRoot],
+  // The package itself is linked into <userDir>/node_modules by scripts/start.mjs (an installed
+  // module, so Import > Examples lists its examples/); Dashboard 2.0 is found in the repository's
+  // node_modules, which Node-RED scans above its own folder.
 
   // No consent dialog, no phoning home, no welcome tour covering the page.
   telemetry: { enabled: false, updateNotification: false },

@@ -3,6 +3,13 @@
 // flows/settings.js, a private user directory and the demo flows, so the demo behaves exactly like a
 // Node-RED a user starts by hand, with this package and Dashboard 2.0 loaded.
 //
+// The package is installed in the user directory the way `npm install <path>` installs a local
+// package: node_modules/node-red-contrib-ib-algo is a link to this repository, listed in the user
+// directory's package.json. Node-RED then loads it as a user-installed module (Import > Examples
+// lists its examples, the palette manager shows it) and paths inside the examples such as
+// node_modules/node-red-contrib-ib-algo/examples/... resolve as they do for a user. Dashboard 2.0 is
+// found in this repository's node_modules, which Node-RED scans above its own folder.
+//
 // Usage: node scripts/start.mjs [--port 1880] [--user-dir .node-red-data] [--reset]
 //   --port      editor port on 127.0.0.1 (0 picks a free one; the URL is printed either way)
 //   --user-dir  Node-RED user directory (flows, credentials, context, order journal)
@@ -10,10 +17,11 @@
 //
 // flows/demo.json is never written: it is copied into the user directory, where deploys go. It is
 // copied again only when it changed since the last copy (or on --reset), so edits made in the editor
-// survive restarts; a replaced flow file is kept as flows.json.before-demo.
+// survive restarts; a replaced flow file is kept as flows.json.before-demo. The demo's data files
+// (flows/data/) are copied to <user dir>/data/ on every start; the flows read them from there.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,7 +43,9 @@ if (!existsSync(join(root, 'dist', 'nodes'))) fail('dist/nodes is missing: run `
 
 const userDir = resolve(args['user-dir']);
 mkdirSync(userDir, { recursive: true });
+installPackage(userDir);
 installDemoFlows(userDir, args.reset);
+cpSync(join(root, 'flows', 'data'), join(userDir, 'data'), { recursive: true });
 
 const redJs = join(require.resolve('node-red/package.json'), '..', 'red.js');
 const child = spawn(
@@ -72,6 +82,32 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 child.on('exit', (code, signal) => {
   process.exit(code ?? (signal && !stopping ? 1 : 0));
 });
+
+/** Links this repository into <userDir>/node_modules and lists it in <userDir>/package.json. */
+function installPackage(dir) {
+  const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const link = join(dir, 'node_modules', name);
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  let linked = false;
+  try {
+    linked = lstatSync(link).isSymbolicLink() && resolve(join(dir, 'node_modules'), readlinkSync(link)) === root;
+  } catch {
+    linked = false;
+  }
+  if (!linked) {
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(root, link, process.platform === 'win32' ? 'junction' : 'dir');
+  }
+  const manifestFile = join(dir, 'package.json');
+  const manifest = existsSync(manifestFile)
+    ? JSON.parse(readFileSync(manifestFile, 'utf8'))
+    : { name: 'node-red-project', description: 'Node-RED user directory of the IB algo demo', version: '0.0.1', private: true };
+  const wanted = `file:${root}`;
+  if (manifest.dependencies?.[name] !== wanted) {
+    manifest.dependencies = { ...manifest.dependencies, [name]: wanted };
+    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+}
 
 function installDemoFlows(dir, reset) {
   const demoFile = join(root, 'flows', 'demo.json');

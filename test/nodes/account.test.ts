@@ -6,6 +6,9 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { examplesDir } from '../helpers/paths';
 import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
@@ -107,4 +110,24 @@ describe('account', () => {
     assert.deepEqual(msg.payload.positions, []);
     session.end('test');
   });
+
+  it('examples/ib-account.json deploys against its own simulator and answers', async () => {
+    await loadFlow(TYPES, exampleFlow('ib-account'));
+    await new Promise((r) => setTimeout(r, 500));
+    const reply = nextMessage(helper.getNode('acct-debug'), 15_000);
+    helper.getNode('acct-request').receive({ payload: Date.now() });
+    const msg = await reply;
+    assert.equal(msg.topic, 'DU1234567');
+    assert.equal(typeof msg.payload.summary.NetLiquidation, 'number');
+  });
 });
+
+/** An example flow as the test runtime can load it: debug nodes become helpers, inject/comment dropped. */
+function exampleFlow(name: string): unknown[] {
+  const example = JSON.parse(readFileSync(join(examplesDir, `${name}.json`), 'utf8')) as Array<Record<string, any>>;
+  const nodes = example
+    .filter((n) => n.type !== 'inject' && n.type !== 'comment')
+    .map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper' } : n))
+    .map((n) => (n.type === 'ib-connect' ? n : { ...n, z: 'tab' }));
+  return [{ id: 'tab', type: 'tab' }, ...nodes];
+}

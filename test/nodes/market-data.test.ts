@@ -5,6 +5,9 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { examplesDir } from '../helpers/paths';
 import { collectMessages, helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
@@ -149,4 +152,21 @@ describe('market-data', () => {
     md.receive({ topic: 'AAPL' });
     assert.match(await error, /market-data has no live source on a backtest connection/);
   });
+
+  it('examples/ib-market-data.json deploys against its own simulator and streams AAPL', async () => {
+    await loadFlow(TYPES, exampleFlow('ib-market-data'));
+    const msg = await nextMessage(helper.getNode('md-debug'), 15_000);
+    assert.equal(msg.topic, 'AAPL');
+    assert.ok(msg.payload.bid > 0 || msg.payload.last > 0);
+  });
 });
+
+/** An example flow as the test runtime can load it: debug nodes become helpers, inject/comment dropped. */
+function exampleFlow(name: string): unknown[] {
+  const example = JSON.parse(readFileSync(join(examplesDir, `${name}.json`), 'utf8')) as Array<Record<string, any>>;
+  const nodes = example
+    .filter((n) => n.type !== 'inject' && n.type !== 'comment')
+    .map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper' } : n))
+    .map((n) => (n.type === 'ib-connect' ? n : { ...n, z: 'tab' }));
+  return [{ id: 'tab', type: 'tab' }, ...nodes];
+}

@@ -5,6 +5,9 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { examplesDir } from '../helpers/paths';
 import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
@@ -93,4 +96,21 @@ describe('market-depth', () => {
     helper.getNode('dbt').receive({});
     assert.match(await e, /market-depth has no live source on a backtest connection/);
   });
+
+  it('examples/ib-market-depth.json deploys against its own simulator and sends books', async () => {
+    await loadFlow(TYPES, exampleFlow('ib-market-depth'));
+    const msg = await nextMessage(helper.getNode('depth-debug'), 15_000);
+    assert.equal(msg.topic, 'AAPL');
+    assertBook(msg.payload, 5);
+  });
 });
+
+/** An example flow as the test runtime can load it: debug nodes become helpers, inject/comment dropped. */
+function exampleFlow(name: string): unknown[] {
+  const example = JSON.parse(readFileSync(join(examplesDir, `${name}.json`), 'utf8')) as Array<Record<string, any>>;
+  const nodes = example
+    .filter((n) => n.type !== 'inject' && n.type !== 'comment')
+    .map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper' } : n))
+    .map((n) => (n.type === 'ib-connect' ? n : { ...n, z: 'tab' }));
+  return [{ id: 'tab', type: 'tab' }, ...nodes];
+}

@@ -1,0 +1,239 @@
+/**
+ * Protective orders for one strategy (what a stop-order node does, without Node-RED): an entry with
+ * its stop-loss and take-profit as a bracket, or protection attached to a position that already exists;
+ * stops moved as new levels arrive (only ever tighter, unless told otherwise); and the exits cancelled
+ * when the position is closed by anything else. Everything is found again from the broker by orderRef
+ * (`<ref>`, `<ref>:stop-loss`, `<ref>:take-profit`), so a restart picks up where it was.
+ */
+import type { Contract } from '@stoqey/ib';
+import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
+import type { Execution, InstrumentKey, OrderEvent, OrderIntent, Side, TimeInForce } from '../messages';
+import { bracketOrders, protectiveOrders, protectiveRef, roleOf, type PlannedOrder, type TrailSpec } from './bracket';
+import { buildOrder } from './build';
+import { OrderInputError, OrderRefusedError } from './errors';
+import { levelPrice, roundToTick, type LevelSpec } from './levels';
+import { stableJson, type OrderOutcome } from './strategy-orders';
+import { planTarget } from './target';
+import { describe, validateOrderIntent } from './validate';
+
+export interface ProtectionConfig {
+  source: string;
+  orderRef: string;
+  stopLoss: LevelSpec | null;
+  takeProfit: LevelSpec | null;
+  /** A trailing stop instead of a fixed one (stopLoss, if set, is its first stop price). */
+  trailing: TrailSpec | null;
+  tif: TimeInForce;
+  outsideRth: boolean;
+  /** Move a stop only towards the price (never loosen it). Default true. */
+  tightenOnly: boolean;
+  /** Price increment levels are rounded to. */
+  tick: number;
+  /** Entry order fields from the node's config (msg.order wins). */
+  entryDefaults?: Partial<OrderIntent>;
+}
+
+export interface ProtectionInput {
+  key: InstrumentKey;
+  contract: Contract;
+  /** msg.order: an entry to bracket. Without it, the position of `key` is protected / its stops moved. */
+  order?: unknown;
+  /** Reference price (bar close, quote last). */
+  price: number | null;
+  atr: number | null;
+  /** Explicit levels (msg.stopLoss / msg.order.stopLoss ...): win over the configured ones. */
+  stopLoss?: number;
+  takeProfit?: number;
+  msgId?: string;
+}
+
+export class Protection {
+  private readonly placed = new Set<number>();
+  private readonly chains = new Map<InstrumentKey, Promise<unknown>>();
+
+  constructor(
+    private readonly broker: Broker,
+    readonly config: ProtectionConfig,
+  ) {}
+
+  handle(input: ProtectionInput): Promise<OrderOutcome> {
+    for (const [field, value] of [['stopLoss', input.stopLoss], ['takeProfit', input.takeProfit]] as const) {
+      if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+        throw new OrderInputError(`msg.${field}`, `msg.${field} must be a positive price, got ${describe(value)}`);
+      }
+    }
+    const run = input.order !== undefined && input.order !== null ? () => this.enter(input) : () => this.protect(input);
+    if (input.order !== undefined && input.order !== null) validateOrderIntent(input.order, this.config.entryDefaults ?? {});
+    return this.serial(input.key, run);
+  }
+
+  /** After a position change: exits of a position that is now flat are cancelled. */
+  onPosition(key: InstrumentKey): number[] {
+    if (this.broker.position(key) !== 0) return [];
+    const orphans = this.exits(key).filter((w) => !this.parentWorking(w));
+    for (const w of orphans) if (w.state.status !== 'PendingCancel') this.broker.cancelOrder(w.orderId);
+    return orphans.map((w) => w.orderId);
+  }
+
+  ownsEvent(event: OrderEvent | Execution): boolean {
+    return this.placed.has(event.orderId) || roleOf(event.orderRef, this.config.orderRef) !== null;
+  }
+
+  /** Working exit orders (stop-loss, take-profit) of this strategy on `key`. */
+  exits(key: InstrumentKey): WorkingOrder[] {
+    return this.broker.workingOrders(key).filter((w) => {
+      const role = roleOf(w.order.orderRef, this.config.orderRef);
+      return role === 'stop-loss' || role === 'take-profit';
+    });
+  }
+
+  private parentWorking(w: WorkingOrder): boolean {
+    const parentId = Number(w.order.parentId) || 0;
+    return parentId > 0 && this.broker.workingOrders().some((p) => p.orderId === parentId);
+  }
+
+  private async enter(input: ProtectionInput): Promise<OrderOutcome> {
+    const intent = validateOrderIntent(input.order, this.config.entryDefaults ?? {});
+    if (intent.kind === 'modify') {
+      throw new OrderInputError('msg.order.orderId', 'stop-order places brackets: to move a stop send a new level (msg.stopLoss) without msg.order; to modify other orders use place-order');
+    }
+    const ref = this.config.orderRef;
+    let action: Side;
+    let quantity: number;
+    if (intent.kind === 'explicit') {
+      action = intent.action;
+      quantity = intent.totalQuantity;
+    } else {
+      const entries = this.broker.workingOrders(input.key).filter((w) => w.order.orderRef === ref);
+      const plan = planTarget(intent.targetQuantity, this.broker.position(input.key), entries.map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: Number(w.state.remaining), cancelling: w.state.status === 'PendingCancel' })));
+      if (!plan.send) return { kind: 'nothing', orderIds: [], text: `target ${plan.target} already met` };
+      if (plan.cancel.length) for (const id of plan.cancel) this.broker.cancelOrder(id);
+      action = plan.send.action;
+      quantity = plan.send.quantity;
+    }
+    const dedupBase = input.msgId ? `${this.config.source}:${input.msgId}:${input.key}:${stableJson(input.order)}` : undefined;
+    if (dedupBase && this.broker.placedFor?.(`${dedupBase}:entry`) != null) {
+      return { kind: 'duplicate', orderIds: [this.broker.placedFor(`${dedupBase}:entry`) as number], text: 'same msg again: ignored' };
+    }
+    const block = this.broker.orderBlock();
+    if (block) throw new OrderRefusedError('interlock', block);
+    const entryPrice = intent.lmtPrice ?? intent.auxPrice ?? input.price ?? this.broker.lastPrice(input.key);
+    const levels = this.levels(input, action, entryPrice);
+    const entry = buildOrder(action, quantity, intent, ref);
+    const parentId = await this.broker.nextOrderId();
+    const ids = {
+      takeProfit: levels.takeProfit !== undefined ? await this.broker.nextOrderId() : undefined,
+      stopLoss: levels.stopLoss !== undefined || this.config.trailing ? await this.broker.nextOrderId() : undefined,
+    };
+    const planned = bracketOrders(parentId, entry, { positionSide: action, quantity, ...levels, trailing: this.config.trailing ?? undefined, tif: this.config.tif, outsideRth: this.config.outsideRth, orderRef: ref, ocaGroup: `${ref}:${input.key}:${parentId}`, account: intent.account }, ids);
+    this.send(planned, input, dedupBase, { entryPrice, ...levels });
+    return { kind: 'sent', orderIds: planned.map((p) => p.orderId), text: `#${parentId} ${action} ${quantity}${levels.stopLoss !== undefined ? ` stop ${levels.stopLoss}` : ''}${levels.takeProfit !== undefined ? ` tp ${levels.takeProfit}` : ''}` };
+  }
+
+  private async protect(input: ProtectionInput): Promise<OrderOutcome> {
+    const position = this.broker.position(input.key);
+    if (position === 0) {
+      const cancelled = this.onPosition(input.key);
+      return { kind: cancelled.length ? 'cancelled' : 'nothing', orderIds: cancelled, text: cancelled.length ? `flat: cancel ${cancelled.length} exit${cancelled.length > 1 ? 's' : ''}` : `no ${input.key} position to protect` };
+    }
+    const side: Side = position > 0 ? 'BUY' : 'SELL';
+    const quantity = Math.abs(position);
+    // Children still waiting for their entry to fill are the bracket's business, not ours yet.
+    const exits = this.exits(input.key).filter((w) => !this.parentWorking(w) && w.state.status !== 'PendingCancel');
+    if (exits.length === 0) return this.attach(input, side, quantity);
+    const changed: number[] = [];
+    const stop = exits.find((w) => roleOf(w.order.orderRef, this.config.orderRef) === 'stop-loss');
+    const takeProfit = exits.find((w) => roleOf(w.order.orderRef, this.config.orderRef) === 'take-profit');
+    for (const w of exits) {
+      const changes: Record<string, number> = {};
+      if (Number(w.order.totalQuantity) !== quantity) changes.totalQuantity = quantity;
+      if (w === stop && w.order.orderType === 'STP') {
+        const level = this.stopLevel(input, side, input.price);
+        const current = Number(w.order.auxPrice);
+        if (level !== undefined && level !== current && (!this.config.tightenOnly || (side === 'BUY' ? level > current : level < current))) changes.auxPrice = level;
+      }
+      if (w === takeProfit && input.takeProfit !== undefined && input.takeProfit !== Number(w.order.lmtPrice)) changes.lmtPrice = roundToTick(input.takeProfit, this.config.tick);
+      if (Object.keys(changes).length === 0) continue;
+      this.broker.placeOrder(w.orderId, w.contract, { ...w.order, ...changes, transmit: true }, this.context(input, `move-${w.orderId}-${stableJson(changes)}`, { changes }));
+      changed.push(w.orderId);
+    }
+    if (changed.length === 0) return { kind: 'nothing', orderIds: [], text: `${input.key} ${position} protected` };
+    return { kind: 'modified', orderIds: changed, text: `moved ${changed.map((id) => `#${id}`).join(' ')}${stop && changed.includes(stop.orderId) ? ` stop ${this.broker.workingOrders().find((w) => w.orderId === stop.orderId)?.order.auxPrice}` : ''}` };
+  }
+
+  private async attach(input: ProtectionInput, side: Side, quantity: number): Promise<OrderOutcome> {
+    const block = this.broker.orderBlock();
+    if (block) throw new OrderRefusedError('interlock', block);
+    const avgCost = this.broker.positions().find((p) => p.symbol === input.key)?.avgCost ?? null;
+    const reference = input.price ?? (avgCost && avgCost > 0 ? avgCost : null) ?? this.broker.lastPrice(input.key);
+    const levels = this.levels(input, side, reference);
+    if (levels.stopLoss === undefined && levels.takeProfit === undefined && !this.config.trailing) {
+      return { kind: 'nothing', orderIds: [], text: 'no stop-loss or take-profit configured' };
+    }
+    const ids = {
+      takeProfit: levels.takeProfit !== undefined ? await this.broker.nextOrderId() : undefined,
+      stopLoss: levels.stopLoss !== undefined || this.config.trailing ? await this.broker.nextOrderId() : undefined,
+    };
+    const first = (ids.takeProfit ?? ids.stopLoss) as number;
+    const planned = protectiveOrders({ positionSide: side, quantity, ...levels, trailing: this.config.trailing ?? undefined, tif: this.config.tif, outsideRth: this.config.outsideRth, orderRef: this.config.orderRef, ocaGroup: `${this.config.orderRef}:${input.key}:${first}` }, ids);
+    const dedupBase = input.msgId ? `${this.config.source}:${input.msgId}:${input.key}:protect` : undefined;
+    this.send(planned, input, dedupBase, { reference, ...levels });
+    return { kind: 'sent', orderIds: planned.map((p) => p.orderId), text: `protect ${quantity}${levels.stopLoss !== undefined ? ` stop ${levels.stopLoss}` : ''}${levels.takeProfit !== undefined ? ` tp ${levels.takeProfit}` : ''}` };
+  }
+
+  private send(planned: PlannedOrder[], input: ProtectionInput, dedupBase: string | undefined, inputs: Record<string, unknown>): void {
+    for (const p of planned) {
+      const context: OrderContext = { source: this.config.source, dedupKey: dedupBase ? `${dedupBase}:${p.role}` : undefined, price: input.price ?? undefined, inputs: { key: input.key, role: p.role, order: input.order, ...inputs } };
+      this.broker.placeOrder(p.orderId, input.contract, p.order, context);
+      this.placed.add(p.orderId);
+    }
+  }
+
+  private context(input: ProtectionInput, leg: string, inputs: Record<string, unknown>): OrderContext {
+    return { source: this.config.source, dedupKey: input.msgId ? `${this.config.source}:${input.msgId}:${input.key}:${leg}` : undefined, price: input.price ?? undefined, inputs: { key: input.key, ...inputs } };
+  }
+
+  /** Stop-loss and take-profit prices for a position on `side` from `reference`. */
+  private levels(input: ProtectionInput, side: Side, reference: number | null): { stopLoss?: number; takeProfit?: number } {
+    const out: { stopLoss?: number; takeProfit?: number } = {};
+    const stop = this.stopLevel(input, side, reference, true);
+    if (stop !== undefined) out.stopLoss = stop;
+    if (input.takeProfit !== undefined) out.takeProfit = roundToTick(input.takeProfit, this.config.tick);
+    else if (this.config.takeProfit) out.takeProfit = levelPrice(this.config.takeProfit, this.needPrice(reference, 'take-profit'), side, 1, input.atr, this.config.tick);
+    if (out.stopLoss !== undefined && reference !== null && (side === 'BUY' ? out.stopLoss >= reference : out.stopLoss <= reference)) {
+      throw new OrderInputError('stopLoss', `the stop-loss ${out.stopLoss} is not ${side === 'BUY' ? 'below' : 'above'} the price ${reference}: it would trigger at once`);
+    }
+    if (out.takeProfit !== undefined && reference !== null && (side === 'BUY' ? out.takeProfit <= reference : out.takeProfit >= reference)) {
+      throw new OrderInputError('takeProfit', `the take-profit ${out.takeProfit} is not ${side === 'BUY' ? 'above' : 'below'} the price ${reference}`);
+    }
+    return out;
+  }
+
+  /** The stop level; without a reference price it is an error when `required`, else "no new level". */
+  private stopLevel(input: ProtectionInput, side: Side, reference: number | null, required = false): number | undefined {
+    if (input.stopLoss !== undefined) return roundToTick(input.stopLoss, this.config.tick);
+    const spec = this.config.stopLoss;
+    if (!spec) return undefined;
+    if (spec.kind === 'price') return roundToTick(spec.value, this.config.tick);
+    if (reference === null) return required ? this.needPrice(reference, 'stop-loss') : undefined;
+    return levelPrice(spec, reference, side, -1, input.atr, this.config.tick);
+  }
+
+  private needPrice(reference: number | null, what: string): number {
+    if (reference === null) throw new OrderInputError('msg.payload', `a ${what} set as a distance, percent or ATR needs a price: send the bar or quote in msg.payload (or a limit price)`);
+    return reference;
+  }
+
+  private serial<T>(key: InstrumentKey, job: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(key, settled);
+    return next;
+  }
+}
+
+export { protectiveRef };

@@ -1,0 +1,167 @@
+/**
+ * One strategy's orders on a broker (what a place-order node does, without Node-RED): checks the
+ * intent, turns a target position into the difference still needed, modifies and cancels, and tells
+ * which broker events are its own. Work for one instrument is done one message at a time, so a burst
+ * of identical targets sees the first one's order as working and sends nothing more.
+ */
+import type { Contract } from '@stoqey/ib';
+import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
+import type { Execution, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
+import { applyModification, buildOrder, describeOrder } from './build';
+import { OrderInputError, OrderRefusedError } from './errors';
+import { planTarget } from './target';
+import { describe, validateOrderIntent, type CheckedIntent } from './validate';
+
+export interface StrategyOrdersOptions {
+  /** Who places (a node id): journal source and part of the duplicate key. */
+  source: string;
+  /** orderRef of this strategy's orders: how its working orders are found again after a restart. */
+  orderRef: string;
+  /** The node's configured order fields; msg.order fields win. */
+  defaults?: Partial<OrderIntent>;
+}
+
+export interface OrderRequest {
+  key: InstrumentKey;
+  contract: Contract;
+  /** msg.order (may be undefined when the defaults make a whole order). */
+  order?: unknown;
+  /** msg._msgid: the same message delivered again places nothing. */
+  msgId?: string;
+  /** A reference price for limits (bar close, quote last). */
+  price?: number;
+}
+
+export interface OrderOutcome {
+  kind: 'sent' | 'modified' | 'nothing' | 'duplicate' | 'cancelled';
+  /** Orders placed, modified or cancelled. */
+  orderIds: number[];
+  /** Short text for the node status. */
+  text: string;
+}
+
+export class StrategyOrders {
+  private readonly placed = new Set<number>();
+  private readonly chains = new Map<InstrumentKey, Promise<unknown>>();
+
+  constructor(
+    private readonly broker: Broker,
+    readonly options: StrategyOrdersOptions,
+  ) {}
+
+  /** Places, modifies or moves to a target, one request per instrument at a time. */
+  submit(request: OrderRequest): Promise<OrderOutcome> {
+    // Checked at once (outside the queue) so a malformed order fails before anything else happens.
+    const intent = validateOrderIntent(request.order, this.options.defaults ?? {});
+    return this.serial(request.key, () => this.run(request, intent));
+  }
+
+  /** Whether msg.order asks to modify a working order (which needs no instrument in the msg). */
+  static isModification(order: unknown): boolean {
+    return !!order && typeof order === 'object' && (order as Record<string, unknown>).orderId !== undefined && (order as Record<string, unknown>).orderId !== null && (order as Record<string, unknown>).orderId !== '';
+  }
+
+  /** The instrument of a working order (for a modification that names only the order id). */
+  instrumentOfOrder(orderId: unknown): { key: InstrumentKey; contract: Contract } | null {
+    const working = this.broker.workingOrders().find((w) => w.orderId === Number(orderId));
+    return working ? { key: working.key, contract: working.contract } : null;
+  }
+
+  /** Cancels one working order (by id) or every working order of this strategy ('all'). */
+  cancel(which: unknown, key?: InstrumentKey): OrderOutcome {
+    if (which === 'all' || which === true) {
+      const ids = this.working(key).map((w) => w.orderId);
+      for (const id of ids) this.broker.cancelOrder(id);
+      return { kind: 'cancelled', orderIds: ids, text: ids.length ? `cancel ${ids.length} order${ids.length > 1 ? 's' : ''}` : 'nothing to cancel' };
+    }
+    const id = typeof which === 'string' && which.trim() !== '' ? Number(which) : which;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
+      throw new OrderInputError('msg.cancel', `msg.cancel must be an order id (a positive integer) or "all", got ${describe(which)}`);
+    }
+    if (!this.broker.workingOrders().some((w) => w.orderId === id)) {
+      throw new OrderInputError('msg.cancel', `order ${id} is not a working order (already filled, cancelled or unknown): nothing to cancel`);
+    }
+    this.broker.cancelOrder(id);
+    return { kind: 'cancelled', orderIds: [id], text: `cancel #${id}` };
+  }
+
+  /** This strategy's working orders (optionally of one instrument). */
+  working(key?: InstrumentKey): WorkingOrder[] {
+    return this.broker.workingOrders(key).filter((w) => this.ownsOrder(w.orderId, w.order.orderRef));
+  }
+
+  ownsEvent(event: OrderEvent | Execution): boolean {
+    return this.ownsOrder(event.orderId, event.orderRef);
+  }
+
+  private ownsOrder(orderId: number, orderRef: string | undefined): boolean {
+    return this.placed.has(orderId) || orderRef === this.options.orderRef;
+  }
+
+  private async run(request: OrderRequest, intent: CheckedIntent): Promise<OrderOutcome> {
+    const context = (leg: string, inputs: Record<string, unknown>): OrderContext => ({
+      source: this.options.source,
+      dedupKey: request.msgId ? `${this.options.source}:${request.msgId}:${request.key}:${stableJson(request.order)}:${leg}` : undefined,
+      price: request.price,
+      inputs: { key: request.key, order: request.order, ...inputs },
+    });
+    if (intent.kind === 'modify') {
+      const working = this.broker.workingOrders().find((w) => w.orderId === intent.orderId);
+      if (!working) throw new OrderInputError('msg.order.orderId', `order ${intent.orderId} is not a working order (already filled, cancelled or unknown): nothing to modify`);
+      const order = applyModification(working.order, intent.changes);
+      this.broker.placeOrder(intent.orderId, working.contract, order, context('modify', { changes: intent.changes }));
+      return { kind: 'modified', orderIds: [intent.orderId], text: `#${intent.orderId} ${describeOrder(order)}` };
+    }
+    const entryContext = context('entry', {});
+    if (entryContext.dedupKey && this.broker.placedFor?.(entryContext.dedupKey) != null) {
+      return { kind: 'duplicate', orderIds: [this.broker.placedFor(entryContext.dedupKey) as number], text: 'same msg again: ignored' };
+    }
+    const block = this.broker.orderBlock();
+    if (block) throw new OrderRefusedError('interlock', block);
+    const ref = intent.orderRef ?? this.options.orderRef;
+    if (intent.kind === 'explicit') {
+      const order = buildOrder(intent.action, intent.totalQuantity, intent, ref);
+      const id = await this.broker.nextOrderId();
+      this.broker.placeOrder(id, request.contract, order, entryContext);
+      this.placed.add(id);
+      return { kind: 'sent', orderIds: [id], text: `#${id} ${describeOrder(order)}` };
+    }
+    const entries = this.working(request.key).filter((w) => w.order.orderRef === ref && !w.order.parentId);
+    const position = this.broker.position(request.key);
+    const plan = planTarget(
+      intent.targetQuantity,
+      position,
+      entries.map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: Number(w.state.remaining), cancelling: w.state.status === 'PendingCancel' })),
+    );
+    for (const id of plan.cancel) this.broker.cancelOrder(id);
+    if (!plan.send) {
+      const text = plan.cancel.length ? `cancel ${plan.cancel.length}, target ${plan.target} met` : `target ${plan.target} already met`;
+      return { kind: plan.cancel.length ? 'cancelled' : 'nothing', orderIds: plan.cancel, text };
+    }
+    const order = buildOrder(plan.send.action, plan.send.quantity, intent, ref);
+    const id = await this.broker.nextOrderId();
+    this.broker.placeOrder(id, request.contract, order, { ...entryContext, inputs: { ...entryContext.inputs, target: plan.target, position: plan.position, pending: plan.pending, cancelled: plan.cancel } });
+    this.placed.add(id);
+    return { kind: 'sent', orderIds: [...plan.cancel, id], text: `#${id} ${describeOrder(order)} → ${plan.target}` };
+  }
+
+  private serial<T>(key: InstrumentKey, job: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(key, settled);
+    void settled.then(() => {
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
+    return next;
+  }
+}
+
+/** JSON with sorted keys: the same order written twice gives the same text. */
+export function stableJson(value: unknown): string {
+  if (value === undefined) return '';
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+}

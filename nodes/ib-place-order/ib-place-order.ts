@@ -1,0 +1,102 @@
+/**
+ * place-order: places, modifies and cancels orders through the connection's broker (TWS, simulator or
+ * backtest alike). msg.order is a target position ({targetQuantity}) or an explicit order ({action,
+ * totalQuantity, orderType, ...}); the node's fields are its defaults. Output 1: every event of this
+ * node's orders; output 2: its fills. All order logic is in lib/orders; the account guard on the
+ * connection applies the risk limits and the live interlock.
+ */
+import type { Broker } from '../../lib/broker/types';
+import type { Execution, OrderEvent, OrderIntent } from '../../lib/messages';
+import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
+import { instrumentOf, referencePrice } from '../../lib/orders/message-inputs';
+import { StrategyOrders } from '../../lib/orders/strategy-orders';
+import { onInput, shortText, UserError } from '../common';
+import { noConnectionError, useConnection } from '../connection';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+
+export = function register(RED: NodeAPI): void {
+  function IbPlaceOrder(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const orderRef = String(def.orderRef ?? '').trim() || String(def.name ?? '').trim() || `place-order-${node.id}`;
+    const defaults = configDefaults(def);
+    const configuredKey = String(def.symbol ?? '').trim();
+    let ownStatus = false;
+
+    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
+    const broker: Broker | null = config?.connection.broker ?? null;
+    const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults }) : null;
+
+    const show = (fill: 'green' | 'yellow' | 'red' | 'blue' | 'grey', text: string, shape: 'dot' | 'ring' = 'dot') => {
+      ownStatus = true;
+      node.status({ fill, shape, text: shortText(text) });
+    };
+
+    const onOrder = (event: OrderEvent) => {
+      if (!strategy?.ownsEvent(event)) return;
+      node.send([{ topic: event.symbol, payload: event }, null]);
+      const fill = event.status === 'Filled' ? 'green' : event.status === 'Inactive' || (event.status === 'Cancelled' && event.filled === 0 && event.reason && !/202/.test(event.reason)) ? 'red' : 'blue';
+      show(fill, `#${event.orderId} ${event.status}${event.filled ? ` ${event.filled}@${round(event.avgFillPrice)}` : ''}`);
+    };
+    const onExecution = (execution: Execution) => {
+      if (!strategy?.ownsEvent(execution)) return;
+      node.send([null, { topic: execution.symbol, payload: execution }]);
+    };
+    broker?.on('order', onOrder);
+    broker?.on('execution', onExecution);
+    node.on('close', (_removed, done) => {
+      broker?.off('order', onOrder);
+      broker?.off('execution', onExecution);
+      done();
+    });
+
+    onInput(node, async (msg: NodeMessage, _send, done) => {
+      if (!broker || !strategy) throw noConnectionError('place-order');
+      try {
+        if (msg.halt !== undefined && msg.halt !== false) {
+          if (!broker.halt) throw new UserError('this connection has no kill switch (not a guarded broker)');
+          broker.halt(typeof msg.halt === 'string' ? msg.halt : `kill switch (place-order ${node.name || node.id})`);
+          show('red', 'HALTED: orders cancelled', 'ring');
+          return done();
+        }
+        if (msg.resume === true) {
+          broker.resume?.();
+          show('green', 'trading resumed');
+          if (msg.order === undefined && msg.cancel === undefined) return done();
+        }
+        if (msg.cancel !== undefined && msg.cancel !== null && msg.cancel !== false) {
+          const outcome = strategy.cancel(msg.cancel);
+          show('yellow', outcome.text);
+          return done();
+        }
+        const order = msg.order as Record<string, unknown> | undefined;
+        const { key, contract } = (StrategyOrders.isModification(order) && strategy.instrumentOfOrder(order?.orderId)) || instrumentOf(msg, configuredKey);
+        const outcome = await strategy.submit({ key, contract, order: msg.order, msgId: msg._msgid, price: referencePrice(msg.payload) ?? undefined });
+        show(outcome.kind === 'duplicate' ? 'yellow' : outcome.kind === 'nothing' ? 'grey' : 'blue', `${key} ${outcome.text}`);
+        done();
+      } catch (err) {
+        if (err instanceof OrderInputError || err instanceof OrderRefusedError) throw new UserError(err.message);
+        throw err;
+      }
+    });
+  }
+  RED.nodes.registerType('ib-place-order', IbPlaceOrder);
+};
+
+/** The node's configured order fields (blank = not set): defaults under msg.order. */
+function configDefaults(def: NodeDef): Partial<OrderIntent> {
+  const defaults: Record<string, unknown> = {};
+  const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
+  if (text(def.action)) defaults.action = text(def.action);
+  if (text(def.quantity)) defaults.totalQuantity = text(def.quantity);
+  if (text(def.orderType)) defaults.orderType = text(def.orderType);
+  for (const field of ['lmtPrice', 'auxPrice', 'trailingPercent'] as const) if (text(def[field])) defaults[field] = text(def[field]);
+  if (text(def.tif)) defaults.tif = text(def.tif);
+  if (def.outsideRth === true) defaults.outsideRth = true;
+  if (text(def.account)) defaults.account = text(def.account);
+  return defaults as Partial<OrderIntent>;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10000) / 10000;
+}

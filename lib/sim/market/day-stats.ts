@@ -15,6 +15,8 @@ export interface DayStatistics {
 
 export class DayStats {
   private day = NaN;
+  private dayEnd = -Infinity;
+  private dayBegin = Infinity;
   private upTo = 0;
   private stats: DayStatistics = { open: NaN, high: NaN, low: NaN, volume: 0, previousClose: NaN };
 
@@ -22,12 +24,15 @@ export class DayStats {
 
   /** Statistics from the start of the instrument's day to `time` (whole seconds for the volume). */
   at(time: number): DayStatistics {
-    const day = this.path.dayOf(time);
+    const sameDay = time >= this.dayBegin && time < this.dayEnd;
+    const day = sameDay ? this.day : this.path.dayOf(time);
     const second = Math.floor(time / 1000) * 1000;
     if (day !== this.day || second < this.upTo) {
       const start = this.path.dayStart(day);
       const open = this.path.dayPath(day).points[0];
       this.day = day;
+      this.dayBegin = start;
+      this.dayEnd = this.path.dayStart(day + 1);
       this.upTo = start;
       this.stats = { open, high: open, low: open, volume: 0, previousClose: this.path.closeOf(day - 1) };
     }

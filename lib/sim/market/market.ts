@@ -38,12 +38,15 @@ export class Market {
     return path;
   }
 
-  /** Top of book at an instant; sizes are drawn per second so repeated reads within it agree. */
+  /**
+   * Top of book at an instant. Sizes are drawn per microsecond of the instant, so every tick of the
+   * market clock (ticksPerSecond of them) moves the book, and the same instant always reads the same.
+   */
   quote(instrument: Instrument, time: number): MarketQuote {
     const path = this.path(instrument);
     const mid = path.priceAt(time);
     const half = instrument.minTick;
-    const random = new Random(hashSeed(this.seed, instrument.conId, Math.floor(time / 250), 7));
+    const random = new Random(hashSeed(this.seed, instrument.conId, Math.floor(time * 1000), 7));
     const lot = instrument.lotSize;
     return {
       time,

@@ -219,8 +219,19 @@ export class PricePath {
     return result;
   }
 
+  /** The minute the last priceAt read (live ticks read the same minute thousands of times). */
+  private hotStart = NaN;
+  private hotPoints: Float64Array | null = null;
+
   /** The price at an instant (between second points, rounded to the tick). */
   priceAt(epochMs: number): number {
+    const hot = this.hotPoints;
+    if (hot !== null && epochMs >= this.hotStart && epochMs < this.hotStart + MINUTE) {
+      const within = (epochMs - this.hotStart) / 1000;
+      const second = Math.floor(within);
+      const fraction = within - second;
+      return fraction === 0 ? hot[second] : this.roundTick(hot[second] + (hot[second + 1] - hot[second]) * fraction);
+    }
     const day = this.dayOf(epochMs);
     const start = this.dayStart(day);
     const offset = epochMs - start;
@@ -230,6 +241,8 @@ export class PricePath {
     const within = (offset - minute * MINUTE) / 1000;
     const second = Math.floor(within);
     const { points } = this.seconds(day, minute);
+    this.hotStart = start + minute * MINUTE;
+    this.hotPoints = points;
     const fraction = within - second;
     if (fraction === 0) return points[second];
     return this.roundTick(points[second] + (points[second + 1] - points[second]) * fraction);

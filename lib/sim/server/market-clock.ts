@@ -69,7 +69,8 @@ export class MarketClock {
     }
     if (count > 0 && this.listeners.size > 0) {
       for (let i = count - 1; i >= 0; i--) {
-        const time = now - Math.round((i * 1000) / rate);
+        // Fractional milliseconds: at high rates several ticks share a millisecond but not an instant.
+        const time = now - (i * 1000) / rate;
         for (const listener of this.listeners) {
           try {
             listener(time);

@@ -192,12 +192,12 @@ export class MarketDataSubscription {
   private onRequestError(error: IbRequestError): void {
     const code = error.code;
     if (isNotice(code)) {
-      this.handlers.onNotice?.(code === 10167 ? 'live data not permitted: delayed data shown (10167)' : `${error.message} (${code})`, code);
+      this.handlers.onNotice?.(code === 10167 ? 'delayed, no live permission (10167)' : `${error.message} (${code})`, code);
       return;
     }
     if (NOT_PERMITTED.has(code) && this.options.fallbackToDelayed && this.dataType !== 3 && this.dataType !== 4 && (this.options.kind === 'quote' || this.options.kind === 'snapshot')) {
       this.dataType = this.dataType === 2 ? 4 : 3;
-      this.handlers.onNotice?.(`live data not permitted (${code}): switched to delayed data`, code);
+      this.handlers.onNotice?.(`delayed, no live permission (${code})`, code);
       this.releaseRequest();
       this.active = false;
       this.start();

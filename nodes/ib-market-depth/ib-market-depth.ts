@@ -96,7 +96,7 @@ export = function register(RED: NodeAPI): void {
           },
           onNotice: (text) => {
             ownStatus = true;
-            node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key}: ${text}`) });
+            node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key} ${text}`) });
           },
           onError: (err) => {
             subscriptions.delete(key);

@@ -109,6 +109,24 @@ describe('market-data', () => {
     assert.ok(mid.payload.mid > 0);
   });
 
+  it('live data not permitted (354): falls back to delayed when ticked, fails naming it when not', async () => {
+    await loadFlow(TYPES, flow(sim, [
+      { id: 'fb', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', fallbackDelayed: true, throttle: 0, wires: [['out']] },
+      { id: 'strict', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', fallbackDelayed: false, throttle: 0, wires: [['out']] },
+    ], 37));
+    await waitFor(() => ((helper.getNode('c') as unknown as { connection: { status(): { state: string } } }).connection.status().state === 'connected'), 8000, 'connected');
+    const msgs = listen(helper.getNode('out'));
+    sim.failNext({ messageId: 1 }, 354, 'Requested market data is not subscribed.');
+    helper.getNode('fb').receive({ topic: 'NVDA' });
+    await waitFor(() => msgs.some((m) => m.topic === 'NVDA' && m.payload.bid > 0), 10_000, 'delayed NVDA quotes');
+    const texts = (helper.getNode('fb').status as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
+    assert.ok(texts.some((t) => /^NVDA delayed, no live permission \(354\)$/.test(t)), JSON.stringify(texts));
+    sim.failNext({ messageId: 1 }, 354, 'Requested market data is not subscribed.');
+    const error = errorOf();
+    helper.getNode('strict').receive({ topic: 'TSLA' });
+    assert.match(await error, /market data for TSLA failed: .*\(354\): no market data permission/);
+  });
+
   it('a reconnect in the middle of a stream: quotes resume on the new socket', async () => {
     await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 34));
     const msgs = listen(helper.getNode('out'));

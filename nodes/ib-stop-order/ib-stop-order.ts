@@ -1,0 +1,143 @@
+/**
+ * stop-order: protective stop-loss and take-profit for one strategy. With msg.order it enters with a
+ * bracket (entry + take-profit + stop in one OCA group); without, it protects the position of
+ * msg.topic (attaching exits if there are none) and moves the stop as new levels arrive. When the
+ * position is closed by anything else its exits are cancelled. Logic in lib/orders/protection.ts.
+ */
+import type { Broker } from '../../lib/broker/types';
+import type { Execution, OrderEvent, Position, TimeInForce } from '../../lib/messages';
+import type { TrailSpec } from '../../lib/orders/bracket';
+import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
+import { checkLevelSpec, type LevelSpec } from '../../lib/orders/levels';
+import { instrumentOf, numberAt, referencePrice } from '../../lib/orders/message-inputs';
+import { Protection } from '../../lib/orders/protection';
+import { StrategyOrders } from '../../lib/orders/strategy-orders';
+import { toNumber } from '../../lib/orders/validate';
+import { onInput, shortText, UserError } from '../common';
+import { noConnectionError, useConnection } from '../connection';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+
+export = function register(RED: NodeAPI): void {
+  function IbStopOrder(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const orderRef = String(def.orderRef ?? '').trim() || String(def.name ?? '').trim() || `stop-order-${node.id}`;
+    const configuredKey = String(def.symbol ?? '').trim();
+    const atrPath = String(def.atrProperty ?? '').trim() || 'indicators.atr';
+    let ownStatus = false;
+    const show = (fill: 'green' | 'yellow' | 'red' | 'blue' | 'grey', text: string, shape: 'dot' | 'ring' = 'dot') => {
+      ownStatus = true;
+      node.status({ fill, shape, text: shortText(text) });
+    };
+
+    let settings: { stopLoss: LevelSpec | null; takeProfit: LevelSpec | null; trailing: TrailSpec | null } | null = null;
+    let settingsProblem: string | null = null;
+    try {
+      settings = readLevels(def);
+    } catch (err) {
+      settingsProblem = (err as Error).message;
+    }
+
+    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
+    const broker: Broker | null = config?.connection.broker ?? null;
+    if (settingsProblem) show('red', settingsProblem, 'ring');
+    const tif = (['DAY', 'GTC'].includes(String(def.tif)) ? def.tif : 'GTC') as TimeInForce;
+    const protection =
+      broker && settings
+        ? new Protection(broker, {
+            source: node.id,
+            orderRef,
+            ...settings,
+            tif,
+            outsideRth: def.outsideRth === true,
+            tightenOnly: def.tightenOnly !== false,
+            tick: toNumber(def.tick) && Number(def.tick) > 0 ? Number(def.tick) : 0.01,
+            entryDefaults: { orderType: (String(def.entryType || 'MKT') as 'MKT' | 'LMT'), tif: 'DAY' },
+          })
+        : null;
+
+    const onOrder = (event: OrderEvent) => {
+      if (!protection?.ownsEvent(event)) return;
+      node.send([{ topic: event.symbol, payload: event }, null]);
+      if (event.status === 'Filled') show('green', `#${event.orderId} ${event.orderRef.split(':')[1] ?? 'entry'} filled @${event.avgFillPrice}`);
+    };
+    const onExecution = (execution: Execution) => {
+      if (protection?.ownsEvent(execution)) node.send([null, { topic: execution.symbol, payload: execution }]);
+    };
+    const onPosition = (position: Position) => {
+      if (!protection || position.quantity !== 0) return;
+      const cancelled = protection.onPosition(position.symbol);
+      if (cancelled.length) show('yellow', `${position.symbol} flat: cancel ${cancelled.length} exit${cancelled.length > 1 ? 's' : ''}`);
+    };
+    broker?.on('order', onOrder);
+    broker?.on('execution', onExecution);
+    broker?.on('position', onPosition);
+    node.on('close', (_removed, done) => {
+      broker?.off('order', onOrder);
+      broker?.off('execution', onExecution);
+      broker?.off('position', onPosition);
+      done();
+    });
+
+    onInput(node, async (msg: NodeMessage, _send, done) => {
+      if (!broker) throw noConnectionError('stop-order');
+      if (!protection) throw new UserError(`stop-order is misconfigured: ${settingsProblem}`);
+      try {
+        const { key, contract } = instrumentOf(msg, configuredKey);
+        if (msg.cancel !== undefined && msg.cancel !== null && msg.cancel !== false) {
+          const ids = msg.cancel === 'all' ? broker.workingOrders(key).filter((w) => protection.ownsEvent({ orderId: w.orderId, orderRef: w.order.orderRef ?? '' } as OrderEvent)).map((w) => w.orderId) : null;
+          if (ids) {
+            for (const id of ids) broker.cancelOrder(id);
+            show('yellow', `${key} cancel ${ids.length}`);
+          } else {
+            new StrategyOrders(broker, { source: node.id, orderRef }).cancel(msg.cancel);
+            show('yellow', `cancel #${msg.cancel}`);
+          }
+          return done();
+        }
+        const order = msg.order as Record<string, unknown> | undefined;
+        const stopLoss = levelFrom(msg.stopLoss ?? order?.stopLoss);
+        const takeProfit = levelFrom(msg.takeProfit ?? order?.takeProfit);
+        const entry = order && (order.action !== undefined || order.totalQuantity !== undefined || order.targetQuantity !== undefined) ? order : undefined;
+        const outcome = await protection.handle({
+          key,
+          contract,
+          order: entry,
+          price: referencePrice(msg.payload),
+          atr: numberAt(msg as Record<string, unknown>, atrPath),
+          stopLoss,
+          takeProfit,
+          msgId: msg._msgid,
+        });
+        show(outcome.kind === 'nothing' ? 'grey' : outcome.kind === 'duplicate' ? 'yellow' : 'blue', `${key} ${outcome.text}`);
+        done();
+      } catch (err) {
+        if (err instanceof OrderInputError || err instanceof OrderRefusedError) throw new UserError(err.message);
+        throw err;
+      }
+    });
+  }
+  RED.nodes.registerType('ib-stop-order', IbStopOrder);
+};
+
+function readLevels(def: NodeDef): { stopLoss: LevelSpec | null; takeProfit: LevelSpec | null; trailing: TrailSpec | null } {
+  const kind = (v: unknown) => String(v ?? 'none') || 'none';
+  const stopLoss = kind(def.stopType) === 'none' ? null : checkLevelSpec(kind(def.stopType), def.stopValue, 'stop');
+  const takeProfit = kind(def.takeProfitType) === 'none' ? null : checkLevelSpec(kind(def.takeProfitType), def.takeProfitValue, 'takeProfit');
+  let trailing: TrailSpec | null = null;
+  const trail = kind(def.trailType);
+  if (trail !== 'none') {
+    const value = toNumber(def.trailValue);
+    if (value === null || !(value > 0) || (trail === 'percent' && value >= 100)) throw new Error(`trailing ${trail} must be a positive number${trail === 'percent' ? ' below 100' : ''}, got "${String(def.trailValue)}"`);
+    if (trail !== 'amount' && trail !== 'percent') throw new Error(`trailType "${trail}" is not supported: use none, amount or percent`);
+    trailing = trail === 'amount' ? { amount: value } : { percent: value };
+  }
+  return { stopLoss, takeProfit, trailing };
+}
+
+/** An explicit level from the msg: undefined when absent; anything else is checked by Protection. */
+function levelFrom(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = toNumber(value);
+  return n === null ? (value as number) : n;
+}

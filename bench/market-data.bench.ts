@@ -153,6 +153,7 @@ async function runCase(ticksPerSecond: number, throttleMs: number, clientId: num
       'msgs at sink': received,
       dropped: throttleMs === 0 ? counter.expected - received : 'n/a (coalesced)',
       'p50 us': throttleMs === 0 ? Math.round(percentile(latencies, 50)) : '-',
+      'p90 us': throttleMs === 0 ? Math.round(percentile(latencies, 90)) : '-',
       'p99 us': throttleMs === 0 ? Math.round(percentile(latencies, 99)) : '-',
       'CPU %': Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
     };

@@ -236,7 +236,8 @@ export class IbSocketSession extends EventEmitter implements IbSession {
       this.connectTimer = undefined;
       this.retryDelayMs = this.backoff.initialMs;
       this.lastError = undefined;
-      this.note = undefined;
+      // A 1100 note outlives the reconnect: IBApiNext drops the socket on 1100 itself, and only TWS's
+      // 1101/1102 say that IB is back.
       const wasReconnect = this.everReady;
       this.everReady = true;
       this.refreshStatus();
@@ -252,9 +253,9 @@ export class IbSocketSession extends EventEmitter implements IbSession {
       if (wasReady) this.log.warn(`lost the connection to ${this.where()}; reconnecting with client id ${this.options.clientId}`);
       this.scheduleReconnect();
     });
-    this.api.on(EventName.info, (message: string, code: number) => {
-      this.log.debug(`TWS ${code}: ${message}`);
-    });
+    // @stoqey/ib turns every message with id -1 into 'info': farm notices, but also 326 (client id in
+    // use) and the 1100/1101/1102 connectivity codes, which must not be lost.
+    this.api.on(EventName.info, (message: string, code: number) => this.onTwsError(new Error(message), Number(code), -1));
     this.api.on(EventName.error, (error: Error, code: number, reqId: number) => this.onTwsError(error, Number(code), Number(reqId)));
   }
 
@@ -286,7 +287,7 @@ export class IbSocketSession extends EventEmitter implements IbSession {
         break;
       case 1100:
         this.note = 'TWS lost IB servers (1100)';
-        this.log.warn(`${this.where()}: connectivity between TWS and IB lost (1100); waiting for it to come back`);
+        this.log.warn(`${this.where()}: connectivity between TWS and IB lost (1100); waiting for 1101/1102`);
         this.refreshStatus();
         return;
       case 1101:

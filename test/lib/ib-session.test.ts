@@ -80,4 +80,30 @@ describe('IbSocketSession', () => {
     await session.whenConnected(5000);
     assert.equal(session.status().state, 'connected');
   });
+
+  it('shows TWS losing IB (1100) and resubscribes when data was lost (1101), not when kept (1102)', async () => {
+    sim = await createSimulator({ port: 0 });
+    session = new IbSocketSession({ host: '127.0.0.1', port: sim.port, clientId: 13, allowLiveOrders: false, mode: 'tws' });
+    session.start();
+    await session.whenConnected(5000);
+    let resubscribes = 0;
+    session.on('resubscribe', () => resubscribes++);
+    const until = async (predicate: () => boolean, what: string) => {
+      const deadline = Date.now() + 3000;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    // IBApiNext drops the socket on 1100 by itself; the session reconnects and keeps saying 1100 until
+    // TWS reports IB back.
+    sim.broadcastError(-1, 1100, 'Connectivity between IB and Trader Workstation has been lost.');
+    await until(() => resubscribes === 1 && session!.status().state === 'connected', 'reconnected after 1100');
+    assert.match(session.status().text, /1100/);
+    sim.broadcastError(-1, 1102, 'Connectivity between IB and Trader Workstation has been restored - data maintained.');
+    await until(() => /connected DU/.test(session!.status().text), 'status back after 1102');
+    assert.equal(resubscribes, 1, '1102 keeps subscriptions');
+    sim.broadcastError(-1, 1101, 'Connectivity between IB and Trader Workstation has been restored - data lost.');
+    await until(() => resubscribes === 2, 'resubscribe after 1101');
+  });
 });

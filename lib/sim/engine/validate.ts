@@ -5,6 +5,7 @@
 import type { OrderType } from '../../messages';
 import type { EngineOrder } from './types';
 import { PRICE_NOT_ON_TICK } from './reasons';
+import { QTY_EPSILON } from './book';
 
 export const ORDER_TYPES: ReadonlySet<string> = new Set<OrderType>([
   'MKT',
@@ -111,4 +112,28 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
     if (!onTick(price, minTick)) return PRICE_NOT_ON_TICK;
   }
   return null;
+}
+
+/**
+ * Checks a modification of a working or held order: `order` must be acceptable on its own and may not
+ * change what TWS does not let a modification change, nor go below what has already filled.
+ */
+export function modifyProblem(order: EngineOrder, old: EngineOrder, filled: number, minTick: number): string | null {
+  return (
+    orderProblem(order, minTick) ??
+    (order.symbol !== old.symbol ? `An order's symbol cannot be modified (${old.symbol} to ${order.symbol}).` : null) ??
+    (order.action !== old.action ? `An order's action cannot be modified (${old.action} to ${order.action}).` : null) ??
+    ((order.parentId ?? 0) !== (old.parentId ?? 0) ? "An order's parentId cannot be modified." : null) ??
+    (order.orderType !== old.orderType && (isAuction(order.orderType) || isAuction(old.orderType))
+      ? `The order type cannot be modified from ${old.orderType} to ${order.orderType}.`
+      : null) ??
+    (order.totalQuantity <= filled + QTY_EPSILON
+      ? `The new quantity ${order.totalQuantity} must be more than the ${filled} already filled.`
+      : null)
+  );
+}
+
+/** MOC / LOC: filled in the closing auction. */
+function isAuction(type: string): boolean {
+  return type === 'MOC' || type === 'LOC';
 }

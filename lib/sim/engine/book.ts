@@ -1,0 +1,112 @@
+/**
+ * The engine's state records: one Book per instrument (its working orders, the last prices fed, the
+ * position) and one LiveOrder per order the engine has taken (where it is in its lifecycle and what has
+ * filled). They are plain mutable records that the other parts of the engine update: keeping them
+ * together here, with no behaviour beyond a few derived values, lets every part read the same fields
+ * without indirection on the per-bar path.
+ */
+import type { OrderStatus } from '../../messages';
+import type { EngineOrder } from './types';
+
+/** Where an order is in its lifecycle inside the engine. */
+export const enum OrderState {
+  /** transmit: false, waiting for its bracket to be transmitted. */
+  Held,
+  /** A transmitted child waiting for its parent to fill. */
+  Waiting,
+  /** In the market: on its book's `working` list. */
+  Working,
+  /** Filled or cancelled. */
+  Done,
+}
+
+/** What an instrument was last fed with: it decides how a newly working order is looked at at once. */
+export const enum PriceFeed {
+  None,
+  Bars,
+  Quotes,
+}
+
+/** Quantities closer than this are equal (fills of fractional sizes add up with binary noise). */
+export const QTY_EPSILON = 1e-9;
+
+/** Per instrument: working orders, last prices, position. */
+export class Book {
+  /** Orders in the market for this symbol, in arrival order. */
+  readonly working: LiveOrder[] = [];
+  feed = PriceFeed.None;
+  /** Time of the last price event of this symbol. */
+  lastTime = NaN;
+  /** The price positions are marked at: bar close, quote last (or mid), else the first fill price. */
+  mark = NaN;
+  bid = NaN;
+  ask = NaN;
+  last = NaN;
+  // The position (portfolio.ts keeps it).
+  quantity = 0;
+  avgCost = 0;
+  realized = 0;
+  /** Traded at least once: TWS keeps reporting a position that went flat. */
+  traded = false;
+
+  constructor(
+    readonly symbol: string,
+    readonly tick: number,
+  ) {}
+}
+
+/** One order as the engine tracks it. */
+export class LiveOrder {
+  state = OrderState.Held;
+  status: OrderStatus = 'PendingSubmit';
+  filled = 0;
+  filledValue = 0;
+  lastFillPrice = 0;
+  commission = 0;
+  /** STP / TRAIL: the stop has triggered (a market order now, or a limit for the *LMT kinds). */
+  triggered = false;
+  /** The limit in force once a STP LMT / TRAIL LIMIT triggered. */
+  activeLimit = NaN;
+  trailBest = NaN;
+  trailStop = NaN;
+  /** DAY clock: the trading day of the first price event the order was looked at. */
+  day = NaN;
+  /** The trading day of the last price seen when the order was placed (OPG, MOC/LOC on quotes). */
+  submitDay = NaN;
+  /** Looked at by a price event (IOC/OPG/LOC end after their one look). */
+  looked = false;
+  children: LiveOrder[] | null = null;
+  ocaKey: string | null = null;
+
+  constructor(
+    public order: EngineOrder,
+    readonly permId: number,
+    readonly book: Book,
+  ) {}
+
+  get remaining(): number {
+    return this.order.totalQuantity - this.filled;
+  }
+
+  /** A market order now: MKT, or a STP / TRAIL whose stop has triggered. */
+  isMarket(): boolean {
+    const type = this.order.orderType;
+    return type === 'MKT' || ((type === 'STP' || type === 'TRAIL') && this.triggered);
+  }
+
+  /** The limit a fill must respect (slippage never crosses it), or NaN for market-like orders. */
+  limitInForce(): number {
+    const o = this.order;
+    if (o.orderType === 'LMT' || o.orderType === 'LOC') return o.lmtPrice!;
+    if (o.orderType === 'STP LMT' || o.orderType === 'TRAIL LIMIT') return this.activeLimit;
+    return NaN;
+  }
+}
+
+/** Removes `item` keeping the order, without the garbage array splice() returns. */
+export function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i < 0) return;
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
+  list.pop();
+}

@@ -169,3 +169,39 @@ test('permIds are unique per order, execIds unique per execution', () => {
   assert.equal(new Set(fills.map((f) => f.execId)).size, 5);
   for (const f of fills) assert.equal(f.permId, last(f.orderId).permId);
 });
+
+test('events not caused by a price carry the last price time of their symbol, else of any symbol, else the wall clock', () => {
+  const { engine, place, last } = setup(); // IBM has a bar of day 1
+  engine.onBar('MSFT', bar(3, 50, 51, 49, 50));
+  place({ orderId: 1 }); // IBM: accepted
+  assert.equal(last(1).time, 1 * DAY);
+  place({ orderId: 2, totalQuantity: 0 }); // IBM: rejected
+  assert.equal(last(2).status, 'Inactive');
+  assert.equal(last(2).time, 1 * DAY);
+  place({ orderId: 3, symbol: 'AAPL' }); // never priced: the last price event (MSFT, day 3)
+  assert.equal(last(3).status, 'Submitted');
+  assert.equal(last(3).time, 3 * DAY);
+  place({ orderId: 4, symbol: '' }); // no symbol: rejected, stamped like an unpriced symbol
+  assert.equal(last(4).status, 'Inactive');
+  assert.equal(last(4).time, 3 * DAY);
+  engine.cancel(1);
+  assert.equal(last(1).status, 'Cancelled');
+  assert.equal(last(1).time, 1 * DAY);
+  assert.equal(engine.openOrders().find((o) => o.order.orderId === 3)!.state.time, 3 * DAY);
+
+  let clock = 42;
+  const timed = new FillEngine({ account: 'DU1234567', startingCash: 100_000, now: () => clock });
+  const stamped: OrderEvent[] = [];
+  timed.on('order', (e) => stamped.push(e));
+  timed.onBar(SYM, bar(1, 100, 101, 99, 100));
+  timed.submit({ orderId: 1, symbol: SYM, action: 'BUY', totalQuantity: 10, orderType: 'LMT', lmtPrice: 95, tif: 'GTC' });
+  clock = 43;
+  timed.submit({ orderId: 2, symbol: SYM, action: 'BUY', totalQuantity: 0, orderType: 'LMT', lmtPrice: 95 });
+  assert.deepEqual(
+    stamped.map((e) => [e.orderId, e.status, e.time]),
+    [
+      [1, 'Submitted', 42],
+      [2, 'Inactive', 43],
+    ],
+  );
+});

@@ -1,14 +1,15 @@
 /**
  * What the sma and indicator nodes do with a message, without Node-RED: read the input (a bar field,
  * a number payload or a message property), feed the instrument's indicator, write the value to the
- * output property. A batch (msg.payload an array of bars) is computed from scratch into an
- * index-aligned array through the very same streaming code, so batch and streaming give identical
- * numbers; afterwards the instrument's state is where the batch ended, so live bars can follow a
+ * output property. A batch (msg.payload an array of bars) is read once into columns (./column: one
+ * pass, whose error names the first bad bar) and computed from scratch into an index-aligned array
+ * by the very same indicator code, so batch and streaming give identical numbers; afterwards the instrument's state is where the batch ended, so live bars can follow a
  * history batch.
  */
 import type { IndicatorValue, StreamingIndicator } from './catalog';
 import { isReset, KeyedState, topicKey } from './keyed-state';
 import { getPath, pathLabel, setPath } from './path';
+import { barColumn, nullableColumn, ohlcvColumns } from './column';
 import { barFields, barValue, propertyValue, type OhlcvField, type ValueSource } from './source';
 
 export interface IndicatorRunnerOptions {
@@ -45,37 +46,48 @@ export class IndicatorRunner {
     const topic = topicKey(msg);
     if (Array.isArray(msg.payload)) return this.runBatch(msg, topic, msg.payload);
     const indicator = this.states.get(topic);
-    const value = this.feed(indicator, msg, msg.payload, 'msg.payload', undefined);
+    const value = this.feed(indicator, msg, msg.payload, 'msg.payload');
     setPath(msg, this.options.output, value);
     return { kind: 'value', topic, value };
   }
 
   private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[]): RunResult {
     const indicator = this.options.create();
+    const n = bars.length;
     // Preallocated and filled: growing a million-slot array by push (or leaving `new Array(n)` sparse) costs several times more.
-    const values = new Array<IndicatorValue>(bars.length).fill(null);
-    let column: unknown[] | undefined;
-    if (this.options.input === 'value' && this.source.kind === 'property') {
-      const raw = getPath(msg, this.source.path);
-      if (!Array.isArray(raw) || raw.length !== bars.length) {
-        throw new Error(
-          `${pathLabel(this.source.path)} must be an array of ${bars.length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`,
-        );
-      }
-      column = raw;
+    const values = new Array<IndicatorValue>(n).fill(null);
+    if (this.options.input === 'bar') {
+      const { open, high, low, close, volume } = ohlcvColumns(bars, this.fields, this.options.name);
+      for (let i = 0; i < n; i++) values[i] = indicator.next({ open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] });
+    } else {
+      const column = this.source.kind === 'bar' ? barColumn(bars, this.source.field) : this.propertyColumn(msg, this.source.path, n);
+      if (indicator.nextColumn) indicator.nextColumn(column, values);
+      else for (let i = 0; i < n; i++) if (column[i] === column[i]) values[i] = indicator.next(column[i]);
     }
-    for (let i = 0; i < bars.length; i++) values[i] = this.feed(indicator, msg, bars[i], `msg.payload[${i}]`, column ? column[i] : undefined, i);
     this.states.set(topic, indicator);
     setPath(msg, this.options.output, values);
-    return { kind: 'batch', topic, count: bars.length, last: bars.length ? values[bars.length - 1] : null };
+    return { kind: 'batch', topic, count: n, last: n ? values[n - 1] : null };
+  }
+
+  /** The source property as a column (null, an upstream warm-up, as MISSING); it must be an array as long as the batch. */
+  private propertyColumn(msg: Record<string, unknown>, path: readonly string[], length: number): Float64Array {
+    const raw = getPath(msg, path);
+    if (!Array.isArray(raw) || raw.length !== length) {
+      throw new Error(
+        `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`,
+      );
+    }
+    return nullableColumn(raw, (i) => {
+      propertyValue(raw[i], `${pathLabel(path)}[${i}]`); // throws: only numbers and null get past the column's check
+      throw new Error(`${pathLabel(path)}[${i}] is not a number`);
+    });
   }
 
   /** Validates one input and feeds it; a null property value (upstream warm-up) gives null and leaves the state alone. */
-  private feed(indicator: StreamingIndicator, msg: Record<string, unknown>, bar: unknown, label: string, columnValue: unknown, index?: number): IndicatorValue {
+  private feed(indicator: StreamingIndicator, msg: Record<string, unknown>, bar: unknown, label: string): IndicatorValue {
     if (this.options.input === 'bar') return indicator.next(barFields(bar, this.fields, label, this.options.name));
     if (this.source.kind === 'bar') return indicator.next(barValue(bar, this.source.field, label));
-    const raw = index === undefined ? getPath(msg, this.source.path) : columnValue;
-    const value = propertyValue(raw, index === undefined ? pathLabel(this.source.path) : `${pathLabel(this.source.path)}[${index}]`);
+    const value = propertyValue(getPath(msg, this.source.path), pathLabel(this.source.path));
     return value === null ? null : indicator.next(value);
   }
 }

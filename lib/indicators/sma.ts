@@ -16,6 +16,14 @@ export class Sma {
     this.sum.push(value);
     return this.sum.full ? this.sum.value / this.period : null;
   }
+
+  /** The batch fast path (see StreamingIndicator.nextColumn): the same next(), in a loop that stays monomorphic. */
+  nextColumn(values: Float64Array, out: Array<number | null>): void {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value === value) out[i] = this.next(value);
+    }
+  }
 }
 
 /** The SMA of a whole series, index-aligned with it (null during warm-up). */

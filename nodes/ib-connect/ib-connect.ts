@@ -3,6 +3,7 @@
  * simulator, lib/backtest for backtest), connects when its first user registers and disconnects after
  * the last one leaves. All connection logic lives in lib; this file maps the editor's fields onto it.
  */
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '../../lib/ib/connection';
 import type { Node, NodeAPI, NodeDef } from '../red';
@@ -22,7 +23,9 @@ export = function register(RED: NodeAPI): void {
     const users = new Set<string>();
     const config = readConnectionConfig(def);
     node.config = config;
-    const journalDir = join(String(RED.settings.userDir ?? process.cwd()), 'ib-algo-journal');
+    // Node-RED always sets userDir; an embedding without one (test helper) journals to the temp dir
+    // rather than into whatever directory it was started from.
+    const journalDir = join(String(RED.settings.userDir ?? tmpdir()), 'ib-algo-journal');
     const log = {
       debug: (m: string) => node.debug(m),
       info: (m: string) => node.log(m),

@@ -60,12 +60,22 @@ export function validateCrossoverOptions(options: CrossoverOptions): void {
 export class Crossover {
   private readonly states = new KeyedState<CrossState>(newState);
   private readonly fastName: string;
-  private readonly slowName: string;
+  /** Per direction: the side and reason of a cross, and the reason of the standing regime (built once; signals share them). */
+  private readonly up: Direction;
+  private readonly down: Direction;
+  private readonly bandRegimeReason: string;
 
   constructor(private readonly options: CrossoverOptions) {
     validateCrossoverOptions(options);
     this.fastName = options.fast[options.fast.length - 1];
-    this.slowName = options.slow ? options.slow[options.slow.length - 1] : '';
+    const slowName = options.slow ? options.slow[options.slow.length - 1] : '';
+    const against = options.mode === 'series' ? slowName : String(options.level);
+    // Band mode: an up cross is through the lower level, a down cross through the upper one.
+    const upAgainst = options.mode === 'band' ? String(options.lower) : against;
+    const downAgainst = options.mode === 'band' ? String(options.upper) : against;
+    this.up = { side: this.sideOf(1), reason: `${this.fastName} crossed above ${upAgainst}`, regimeReason: `${this.fastName} above ${against}` };
+    this.down = { side: this.sideOf(-1), reason: `${this.fastName} crossed below ${downAgainst}`, regimeReason: `${this.fastName} below ${against}` };
+    this.bandRegimeReason = `regime after ${this.fastName} band signal`;
   }
 
   run(msg: Record<string, unknown>): CrossoverResult {
@@ -76,50 +86,61 @@ export class Crossover {
     const fast = readOperand(getPath(msg, this.options.fast), pathLabel(this.options.fast));
     const slow = this.options.mode === 'series' ? readOperand(getPath(msg, this.options.slow!), pathLabel(this.options.slow!)) : 0;
     const time = barTime(msg.payload);
-    const signal = this.step(state, fast, slow, time);
+    const cross = fast === null || slow === null ? 0 : this.detect(state, fast, slow);
+    const signal = cross === 0 ? null : this.signal(state, cross, time);
     const emitted = this.options.emit === 'regime' ? this.regimeSignal(state, time) : signal;
     msg.signal = emitted;
     return { kind: 'bar', topic, signal: emitted, send: this.options.emit !== 'cross' || signal !== null };
   }
 
+  /**
+   * One tight pass: each bar's operands are checked where they are read (so the error names the
+   * first bad bar, fast before slow, as streaming would), null (warm-up) is carried as NaN, and
+   * objects are made only for signals (and their bar time read only then).
+   */
   private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[]): CrossoverResult {
-    const fastColumn = column(msg, this.options.fast, bars.length);
-    const slowColumn = this.options.mode === 'series' ? column(msg, this.options.slow!, bars.length) : null;
+    const n = bars.length;
+    const fastPath = this.options.fast;
+    const slowPath = this.options.mode === 'series' ? this.options.slow! : null;
+    const fastValues = column(msg, fastPath, n);
+    const slowValues = slowPath ? column(msg, slowPath, n) : null;
+    const regime = this.options.emit === 'regime';
     const state = newState();
     // Preallocated and filled: growing a million-slot array by push (or leaving `new Array(n)` sparse) costs several times more.
-    const out = new Array<Signal | null>(bars.length).fill(null);
+    const out = new Array<Signal | null>(n).fill(null);
     let count = 0;
-    for (let i = 0; i < bars.length; i++) {
-      const fast = readOperand(fastColumn[i], `${pathLabel(this.options.fast)}[${i}]`);
-      const slow = slowColumn ? readOperand(slowColumn[i], `${pathLabel(this.options.slow!)}[${i}]`) : 0;
+    for (let i = 0; i < n; i++) {
+      const fast = operandAt(fastValues, i, fastPath);
+      const slow = slowValues ? operandAt(slowValues, i, slowPath!) : 0;
+      // NaN (a null operand) is never equal to itself: no comparison on this bar.
+      const cross = fast === fast && slow === slow ? this.detect(state, fast, slow) : 0;
+      if (cross === 0 && !regime) continue;
       const time = barTime(bars[i]);
-      const signal = this.step(state, fast, slow, time);
-      out[i] = this.options.emit === 'regime' ? this.regimeSignal(state, time) : signal;
+      const signal = cross === 0 ? null : this.signal(state, cross, time);
       if (signal) count++;
+      out[i] = regime ? this.regimeSignal(state, time) : signal;
     }
     this.states.set(topic, state);
     msg.signal = out;
-    return { kind: 'batch', topic, count: bars.length, signals: count, last: count ? lastSignal(out) : null };
+    return { kind: 'batch', topic, count: n, signals: count, last: count ? lastSignal(out) : null };
   }
 
-  /** One bar: the signal on a cross, null otherwise (and always null when an operand is missing). */
-  private step(state: CrossState, fast: number | null, slow: number | null, time: number): Signal | null {
-    if (fast === null || slow === null) return null;
+  /** One bar with both operands present: +1 on an up cross, -1 on a down cross, 0 otherwise. */
+  private detect(state: CrossState, fast: number, slow: number): Relation {
     const { mode } = this.options;
-    if (mode === 'series') return this.signalFor(state, state.primary.next(fast, slow), this.slowName, time);
-    if (mode === 'level') return this.signalFor(state, state.primary.next(fast, this.options.level!), String(this.options.level), time);
+    if (mode === 'series') return state.primary.next(fast, slow);
+    if (mode === 'level') return state.primary.next(fast, this.options.level!);
     const fromBelow = state.primary.next(fast, this.options.lower!);
     const fromAbove = state.secondary.next(fast, this.options.upper!);
-    if (fromBelow === 1) return this.signalFor(state, 1, String(this.options.lower), time);
-    if (fromAbove === -1) return this.signalFor(state, -1, String(this.options.upper), time);
-    return null;
+    if (fromBelow === 1) return 1;
+    if (fromAbove === -1) return -1;
+    return 0;
   }
 
-  private signalFor(state: CrossState, cross: Relation, against: string, time: number): Signal | null {
-    if (cross === 0) return null;
-    const side = this.sideOf(cross);
-    state.lastSide = side;
-    return { side, reason: `${this.fastName} crossed ${cross === 1 ? 'above' : 'below'} ${against}`, time };
+  private signal(state: CrossState, cross: 1 | -1, time: number): Signal {
+    const direction = cross === 1 ? this.up : this.down;
+    state.lastSide = direction.side;
+    return { side: direction.side, reason: direction.reason, time };
   }
 
   private sideOf(relation: 1 | -1): Side {
@@ -129,24 +150,41 @@ export class Crossover {
 
   /** The standing regime: the last non-equal relation (series/level) or the last signal (band). */
   private regimeSignal(state: CrossState, time: number): Signal | null {
-    if (this.options.mode === 'band') return state.lastSide ? { side: state.lastSide, reason: `regime after ${this.fastName} band signal`, time } : null;
+    if (this.options.mode === 'band') return state.lastSide ? { side: state.lastSide, reason: this.bandRegimeReason, time } : null;
     const relation = state.primary.regime;
     if (relation === 0) return null;
-    const against = this.options.mode === 'series' ? this.slowName : String(this.options.level);
-    return { side: this.sideOf(relation), reason: `${this.fastName} ${relation === 1 ? 'above' : 'below'} ${against}`, time };
+    const direction = relation === 1 ? this.up : this.down;
+    return { side: direction.side, reason: direction.regimeReason, time };
   }
+}
+
+interface Direction {
+  side: Side;
+  reason: string;
+  regimeReason: string;
 }
 
 /** A compared value: a number, or null for missing data (null, e.g. warm-up). Anything else is an error. */
 function readOperand(value: unknown, label: string): number | null {
   if (value === null) return null;
-  const problem = numberProblem(value);
-  if (problem === null) return value as number;
+  if (numberProblem(value) === null) return value as number;
+  throw operandError(value, label);
+}
+
+/** values[i] as a number, NaN for null (missing data); anything else throws readOperand's error naming `path[i]`. */
+function operandAt(values: readonly unknown[], i: number, path: readonly string[]): number {
+  const value = values[i];
+  if (typeof value === 'number' && value - value === 0) return value;
+  if (value === null) return NaN;
+  throw operandError(value, `${pathLabel(path)}[${i}]`);
+}
+
+function operandError(value: unknown, label: string): Error {
   const fix =
     value === undefined
       ? 'wire an indicator before this node that writes it, or change the property in the crossover node'
       : 'it must hold a number (or null while warming up)';
-  throw new Error(`${label} ${problem}: ${fix}`);
+  return new Error(`${label} ${numberProblem(value)}: ${fix}`);
 }
 
 function column(msg: unknown, path: readonly string[], length: number): unknown[] {

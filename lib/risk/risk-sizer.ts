@@ -13,6 +13,7 @@
 import type { OrderIntent, Side } from '../messages';
 import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
 import { getPath, pathLabel } from '../indicators/path';
+import { barValueAt } from '../indicators/column';
 import { barValue, numberProblem, requireNumber, type ValueSource } from '../indicators/source';
 import { sizePosition, validateSizerConfig, type SizerConfig } from './sizing';
 
@@ -59,7 +60,7 @@ export class RiskSizer {
     const state = this.lastTarget.get(topic);
     const order = sizePosition(this.options.config, {
       side,
-      price: this.readPrice(msg, msg.payload, 'msg.payload', undefined),
+      price: this.readPrice(msg),
       ...this.equity(msg, account),
       position: this.position(msg, account, topic, state.target),
       atr: this.options.atr ? optionalNumber(getPath(msg, this.options.atr), pathLabel(this.options.atr)) : undefined,
@@ -72,32 +73,53 @@ export class RiskSizer {
     return { kind: 'order', topic, order };
   }
 
+  /**
+   * One pass over the signals; bars without a signal cost a null check. Per signal, values are
+   * checked where they are read and error labels ("msg.payload[17].close") are built only when an
+   * error text needs them, so a batch fails at the same bar with the same text as streaming.
+   */
   private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[], account: AccountSource | null): SizerResult {
+    const n = bars.length;
     const signals = msg.signal;
-    if (!Array.isArray(signals) || signals.length !== bars.length) {
-      throw new Error(`msg.signal must be an array of ${bars.length} signals or nulls (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(signals) ? `an array of ${signals.length}` : signals === undefined ? 'missing' : typeof signals}: put a crossover node before this one`);
+    if (!Array.isArray(signals) || signals.length !== n) {
+      throw new Error(`msg.signal must be an array of ${n} signals or nulls (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(signals) ? `an array of ${signals.length}` : signals === undefined ? 'missing' : typeof signals}: put a crossover node before this one`);
     }
-    const atrColumn = this.options.atr ? batchColumn(msg, this.options.atr, bars.length) : null;
-    const stopColumn = this.options.stopLevel ? batchColumn(msg, this.options.stopLevel, bars.length) : null;
+    const { atr: atrPath, stopLevel: stopPath, price } = this.options;
+    const atrColumn = atrPath ? batchColumn(msg, atrPath, n) : null;
+    const stopColumn = stopPath ? batchColumn(msg, stopPath, n) : null;
     const { equity, labels: equityLabels } = this.equity(msg, account);
-    const labels = { ...this.labels(account), equity: equityLabels.equity };
+    const labels = new BatchLabels(equityLabels.equity, (i) => this.priceLabel(`msg.payload[${i}]`, i), atrPath, stopPath);
+    const instrument = topic || 'the instrument';
     const state = { target: this.position(msg, account, topic, null) };
+    // The price property (when the price is not a bar field) is looked up at the first signal, as streaming would.
+    let priceColumn: unknown[] | null = null;
     // Preallocated and filled: growing a million-slot array by push (or leaving `new Array(n)` sparse) costs several times more.
-    const orders = new Array<OrderIntent | null>(bars.length).fill(null);
+    const orders = new Array<OrderIntent | null>(n).fill(null);
     let count = 0;
     let last: OrderIntent | null = null;
-    for (let i = 0; i < bars.length; i++) {
+    for (let i = 0; i < n; i++) {
       const signal = signals[i];
       if (signal === null || signal === undefined) continue;
+      labels.index = i;
+      const side = sideAt(signals, i);
+      let entry: number;
+      if (price.kind === 'bar') {
+        entry = barValueAt(bars, i, price.field);
+      } else {
+        priceColumn ??= batchColumn(msg, price.path, n);
+        const raw = priceColumn[i];
+        entry = typeof raw === 'number' && raw - raw === 0 ? raw : requireNumber(raw, labels.price, 'the price must be a number > 0');
+      }
+      if (entry <= 0) throw new Error(`${labels.price} is ${entry}: a price must be > 0; check the data source`);
       const order = sizePosition(this.options.config, {
-        side: readSide(signal, `msg.signal[${i}]`),
-        price: this.readPrice(msg, bars[i], `msg.payload[${i}]`, i),
+        side,
+        price: entry,
         equity,
         position: state.target,
-        atr: atrColumn ? optionalNumber(atrColumn[i], `${pathLabel(this.options.atr!)}[${i}]`) : undefined,
-        stopLevel: stopColumn ? optionalNumber(stopColumn[i], `${pathLabel(this.options.stopLevel!)}[${i}]`) : undefined,
-        labels: { ...labels, price: this.priceLabel(`msg.payload[${i}]`, i), atr: this.options.atr ? `${pathLabel(this.options.atr)}[${i}]` : undefined, stopLevel: this.options.stopLevel ? `${pathLabel(this.options.stopLevel)}[${i}]` : undefined },
-        instrument: topic || 'the instrument',
+        atr: atrColumn ? optionalNumberAt(atrColumn, i, atrPath!) : undefined,
+        stopLevel: stopColumn ? optionalNumberAt(stopColumn, i, stopPath!) : undefined,
+        labels,
+        instrument,
       });
       state.target = order.targetQuantity ?? state.target;
       orders[i] = order;
@@ -106,7 +128,7 @@ export class RiskSizer {
     }
     this.lastTarget.set(topic, state);
     msg.order = orders;
-    return { kind: 'batch', topic, count: bars.length, orders: count, last };
+    return { kind: 'batch', topic, count: n, orders: count, last };
   }
 
   private priceLabel(payloadLabel: string, index: number | undefined): string {
@@ -115,16 +137,12 @@ export class RiskSizer {
     return index === undefined ? pathLabel(price.path) : `${pathLabel(price.path)}[${index}]`;
   }
 
-  private readPrice(msg: Record<string, unknown>, payload: unknown, payloadLabel: string, index: number | undefined): number {
+  /** Streaming: the entry price of the message. */
+  private readPrice(msg: Record<string, unknown>): number {
     const { price } = this.options;
-    let value: number;
-    if (price.kind === 'bar') {
-      value = barValue(payload, price.field, payloadLabel);
-    } else {
-      const raw = index === undefined ? getPath(msg, price.path) : (batchColumn(msg, price.path, (msg.payload as unknown[]).length)[index] as unknown);
-      value = requireNumber(raw, this.priceLabel(payloadLabel, index), 'the price must be a number > 0');
-    }
-    if (value <= 0) throw new Error(`${this.priceLabel(payloadLabel, index)} is ${value}: a price must be > 0; check the data source`);
+    const label = this.priceLabel('msg.payload', undefined);
+    const value = price.kind === 'bar' ? barValue(msg.payload, price.field, 'msg.payload') : requireNumber(getPath(msg, price.path), label, 'the price must be a number > 0');
+    if (value <= 0) throw new Error(`${label} is ${value}: a price must be > 0; check the data source`);
     return value;
   }
 
@@ -162,12 +180,53 @@ function readSide(signal: unknown, label: string): Side {
   throw new Error(`${label}.side is ${JSON.stringify(side)}: use "BUY" or "SELL" (upper case)`);
 }
 
+/** readSide(signals[i], "msg.signal[i]") without building the label unless the signal is refused. */
+function sideAt(signals: readonly unknown[], i: number): Side {
+  const signal = signals[i];
+  const side = typeof signal === 'object' && signal !== null ? (signal as { side?: unknown }).side : undefined;
+  return side === 'BUY' || side === 'SELL' ? side : readSide(signal, `msg.signal[${i}]`);
+}
+
 /** A number, null (not available yet) or undefined (absent); anything else is an error naming the property. */
 function optionalNumber(value: unknown, label: string): number | null | undefined {
   if (value === null || value === undefined) return value;
   const problem = numberProblem(value);
   if (problem !== null) throw new Error(`${label} ${problem}: it must hold a number`);
   return value as number;
+}
+
+/** optionalNumber(values[i], "msg.<path>[i]") without building the label unless the value is refused. */
+function optionalNumberAt(values: readonly unknown[], i: number, path: readonly string[]): number | null | undefined {
+  const value = values[i];
+  if (value === null || value === undefined || (typeof value === 'number' && value - value === 0)) return value;
+  return optionalNumber(value, `${pathLabel(path)}[${i}]`);
+}
+
+/**
+ * The error labels of a batch's current bar (`index`), for sizePosition: built when an error text
+ * reads them, not for every signal.
+ */
+class BatchLabels {
+  index = 0;
+
+  constructor(
+    readonly equity: string,
+    private readonly priceAt: (index: number) => string,
+    private readonly atrPath: readonly string[] | undefined,
+    private readonly stopPath: readonly string[] | undefined,
+  ) {}
+
+  get price(): string {
+    return this.priceAt(this.index);
+  }
+
+  get atr(): string | undefined {
+    return this.atrPath ? `${pathLabel(this.atrPath)}[${this.index}]` : undefined;
+  }
+
+  get stopLevel(): string | undefined {
+    return this.stopPath ? `${pathLabel(this.stopPath)}[${this.index}]` : undefined;
+  }
 }
 
 function batchColumn(msg: unknown, path: readonly string[], length: number): unknown[] {

@@ -136,17 +136,18 @@ export function stopDistance(config: SizerConfig, input: SizingInput, sign: 1 | 
       return (price * stop.percent) / 100;
     case 'atr': {
       const atr = input.atr;
-      const label = labels.atr ?? 'the ATR';
-      if (atr === null || atr === undefined) throw new Error(`${label} is ${atr === null ? 'null (still warming up)' : 'missing'}: an ATR stop needs the ATR; put an indicator node (ATR) before the risk-sizer and start trading once it has a value`);
-      if (!positive(atr)) throw new Error(`${label} is ${atr}: the ATR must be a number > 0`);
+      // Labels are read only for an error text (a batch builds them on demand).
+      const label = () => labels.atr ?? 'the ATR';
+      if (atr === null || atr === undefined) throw new Error(`${label()} is ${atr === null ? 'null (still warming up)' : 'missing'}: an ATR stop needs the ATR; put an indicator node (ATR) before the risk-sizer and start trading once it has a value`);
+      if (!positive(atr)) throw new Error(`${label()} is ${atr}: the ATR must be a number > 0`);
       return stop.multiple * atr;
     }
     case 'level': {
       const level = input.stopLevel;
-      const label = labels.stopLevel ?? 'the stop level';
-      if (!(typeof level === 'number' && Number.isFinite(level))) throw new Error(`${label} is ${level === undefined ? 'missing' : JSON.stringify(level)}: set it to the stop price, a number`);
-      if (sign === 1 && level >= price) throw new Error(`stop ${level} (${label}) is at or above the entry ${price} (${labels.price}) for a long: a long's stop must be below the entry`);
-      if (sign === -1 && level <= price) throw new Error(`stop ${level} (${label}) is at or below the entry ${price} (${labels.price}) for a short: a short's stop must be above the entry`);
+      const label = () => labels.stopLevel ?? 'the stop level';
+      if (!(typeof level === 'number' && Number.isFinite(level))) throw new Error(`${label()} is ${level === undefined ? 'missing' : JSON.stringify(level)}: set it to the stop price, a number`);
+      if (sign === 1 && level >= price) throw new Error(`stop ${level} (${label()}) is at or above the entry ${price} (${labels.price}) for a long: a long's stop must be below the entry`);
+      if (sign === -1 && level <= price) throw new Error(`stop ${level} (${label()}) is at or below the entry ${price} (${labels.price}) for a short: a short's stop must be above the entry`);
       return Math.abs(price - level);
     }
   }

@@ -171,3 +171,88 @@ describe('risk-sizer messages', () => {
     assert.throws(() => new RiskSizer(options()).run({ payload: [bar(1), bar(0)], signal: [null, buy] }, null), /msg\.payload\[1\]\.close is 0/);
   });
 });
+
+describe('risk-sizer batch path', () => {
+  const buy = { side: 'BUY', reason: 't', time: 1 };
+  const sell = { side: 'SELL', reason: 't', time: 1 };
+  /** A seeded walk with signals on ~1 bar in 6, ATR and stop columns with nulls, and a price property. */
+  function data(n: number) {
+    let s = 5;
+    const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    let price = 40.17;
+    const bars: Array<Record<string, number>> = [];
+    const signals: Array<typeof buy | null> = [];
+    const atr: Array<number | null> = [];
+    const stop: Array<number | null> = [];
+    const px: number[] = [];
+    for (let i = 0; i < n; i++) {
+      price *= 1 + (rnd() - 0.5) * 0.04;
+      bars.push({ time: i, open: price, high: price * 1.01, low: price * 0.99, close: price, volume: 1 });
+      const r = rnd();
+      signals.push(i > 3 && r < 0.09 ? buy : i > 3 && r < 0.17 ? sell : null);
+      atr.push(i < 3 ? null : price * 0.02 * (0.5 + rnd()));
+      stop.push(i < 3 ? null : price * (1 + (signals[i] === sell ? 0.03 : -0.03)));
+      px.push(price * 1.001);
+    }
+    return { bars, signals, atr, stop, px };
+  }
+  const configs: Array<[string, Partial<RiskSizerOptions>]> = [
+    ['percent of equity, long-only', { config: cfg({ method: 'percent', equityPercent: 20 }) }],
+    ['notional, long-short, hold, caps', { config: cfg({ method: 'notional', notional: 25_000, direction: 'long-short', hold: true, maxPosition: 550, maxNotional: 20_000 }) }],
+    ['risk with ATR stop and R take-profit, fractional increment', { config: cfg({ method: 'risk', riskPercent: 1, direction: 'long-short', increment: 0.01, stop: { kind: 'atr', multiple: 2 }, takeProfit: { kind: 'r', multiple: 2 } }), atr: ['indicators', 'atr14'] }],
+    ['risk with stop levels from the message, price from a property', { config: cfg({ method: 'risk', riskPercent: 0.5, direction: 'long-short', stop: { kind: 'level' }, takeProfit: { kind: 'percent', percent: 4 } }), stopLevel: ['stop'], price: readValueSource('property', 'px') }],
+  ];
+  for (const [what, over] of configs) {
+    it(`${what}: batch equals streaming, and the state carries on`, () => {
+      const d = data(500);
+      const options: RiskSizerOptions = { config: cfg(), price: readValueSource('close', ''), ...over };
+      const streaming = new RiskSizer(options);
+      const streamed = d.bars.map((payload, i) => {
+        const msg: Record<string, unknown> = { topic: 'X', payload, signal: d.signals[i], indicators: { atr14: d.atr[i] }, stop: d.stop[i], px: d.px[i], account: { equity: 80_000 } };
+        return streaming.run(msg, null).kind === 'order' ? msg.order : null;
+      });
+      const head = 400;
+      const sizer = new RiskSizer(options);
+      const msg: Record<string, unknown> = { topic: 'X', payload: d.bars.slice(0, head), signal: d.signals.slice(0, head), indicators: { atr14: d.atr.slice(0, head) }, stop: d.stop.slice(0, head), px: d.px.slice(0, head), account: { equity: 80_000 } };
+      const result = sizer.run(msg, null);
+      assert.deepEqual(msg.order, streamed.slice(0, head));
+      const orders = streamed.slice(0, head).filter((o) => o !== null);
+      assert.ok(orders.length > 30, 'signals were sized');
+      assert.deepEqual(result, { kind: 'batch', topic: 'X', count: head, orders: orders.length, last: orders.at(-1) });
+      const tail = d.bars.slice(head).map((payload, k) => {
+        const i = head + k;
+        const live: Record<string, unknown> = { topic: 'X', payload, signal: d.signals[i], indicators: { atr14: d.atr[i] }, stop: d.stop[i], px: d.px[i], account: { equity: 80_000 } };
+        return sizer.run(live, null).kind === 'order' ? live.order : null;
+      });
+      assert.deepEqual(tail, streamed.slice(head));
+    });
+  }
+
+  const errorOf = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+  const bars = [10, 11, 12, 13, 14, 15].map((close) => ({ time: 1, open: close, high: close, low: close, close, volume: 1 }));
+
+  it('errors name the bar: side, price (bar field or property), ATR, stop level', () => {
+    const plain = new RiskSizer({ config: cfg(), price: readValueSource('close', '') });
+    assert.equal(errorOf(() => plain.run({ payload: bars, signal: [null, buy, null, { side: 'buy' }, null, null] }, null)), 'msg.signal[3].side is "buy": use "BUY" or "SELL" (upper case)');
+    assert.equal(errorOf(() => plain.run({ payload: bars, signal: [null, 'BUY', null, null, null, null] }, null)), 'msg.signal[1] is string: expected {side: "BUY" | "SELL", reason, time} from a crossover node');
+    const badClose = bars.map((b, i) => (i === 4 ? { ...b, close: -2 } : i === 2 ? { ...b, close: 'x' } : b));
+    assert.match(errorOf(() => plain.run({ payload: badClose, signal: [null, null, null, null, buy, null] }, null)), /^msg\.payload\[4\]\.close is -2: a price must be > 0/);
+    assert.equal(errorOf(() => plain.run({ payload: badClose, signal: [null, null, null, null, null, buy] }, null)), 'no error', 'a bad price on a bar without a signal is not read, as in streaming');
+    const byProperty = new RiskSizer({ config: cfg(), price: readValueSource('property', 'px') });
+    assert.match(errorOf(() => byProperty.run({ payload: bars, signal: [null, null, buy, null, null, null], px: [1, 2, 'x', 4, 5, 6] }, null)), /^msg\.px\[2\] is the string "x", not a number: the price must be a number > 0/);
+    assert.equal(errorOf(() => byProperty.run({ payload: bars, signal: [null, null, null, null, null, null] }, null)), 'no error', 'the price property is read only for signals');
+    const atr = new RiskSizer({ config: cfg({ method: 'risk', stop: { kind: 'atr', multiple: 2 } }), price: readValueSource('close', ''), atr: ['indicators', 'atr14'] });
+    const signal = [null, null, buy, null, null, null];
+    assert.match(errorOf(() => atr.run({ payload: bars, signal, account: { equity: 1e5 }, indicators: { atr14: [1, 1, null, 1, 1, 1] } }, null)), /^msg\.indicators\.atr14\[2\] is null \(still warming up\): an ATR stop needs the ATR/);
+    assert.match(errorOf(() => atr.run({ payload: bars, signal, account: { equity: 1e5 }, indicators: { atr14: [1, 1, NaN, 1, 1, 1] } }, null)), /^msg\.indicators\.atr14\[2\] is NaN: it must hold a number/);
+    const level = new RiskSizer({ config: cfg({ method: 'risk', stop: { kind: 'level' } }), price: readValueSource('close', ''), stopLevel: ['stop'] });
+    assert.equal(errorOf(() => level.run({ payload: bars, signal, account: { equity: 1e5 }, stop: [0, 0, 12.5, 0, 0, 0] }, null)), "stop 12.5 (msg.stop[2]) is at or above the entry 12 (msg.payload[2].close) for a long: a long's stop must be below the entry");
+  });
+});

@@ -19,6 +19,12 @@ export interface ReportFailure {
   error: string;
 }
 
+/** A backtest-report saw a replay start (running true) or end (false). */
+export interface ReplayActivity {
+  nodeId: string;
+  running: boolean;
+}
+
 const KEY = Symbol.for('node-red-contrib-ib-algo.backtest-results');
 
 export function resultsBus(): EventEmitter {

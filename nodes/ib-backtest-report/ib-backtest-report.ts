@@ -138,6 +138,7 @@ export = function register(RED: NodeAPI): void {
         if (started === 0) {
           started = Date.now();
           peak = session.options.startingCash;
+          resultsBus().emit('replay', { nodeId: node.id, running: true });
         }
         keys.add(info.key);
         node.status({ fill: 'blue', shape: 'ring', text: 'replay started' });
@@ -181,6 +182,7 @@ export = function register(RED: NodeAPI): void {
         keys.clear();
         bars = 0;
         started = 0;
+        resultsBus().emit('replay', { nodeId: node.id, running: false });
       };
       session.on('start', onStart);
       session.on('bar', onBar);

@@ -1,0 +1,139 @@
+/**
+ * Runs one flow in an embedded Node-RED, headless (no editor, no HTTP listener), with this package
+ * installed into a temporary user directory (a link to the package root, as `npm install <path>` would
+ * make), and waits until every backtest-report in the flow has published its final result.
+ *
+ * The Node-RED module is handed in by the caller (bin/ib-flow resolves it): lib never imports node-red.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resultsBus, type PublishedResult, type ReportFailure } from '../backtest/results-bus';
+import { reportNodes, type FlowNode } from './flow-edit';
+
+export interface NodeRedModule {
+  init(server: unknown, settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  nodes: { getNodeList(): Array<{ types?: string[] }> };
+}
+
+export interface HeadlessRunOptions {
+  /** Root of this package (holds package.json with the "node-red" section). */
+  packageRoot: string;
+  packageName: string;
+  timeoutMs: number;
+  /** Warnings and errors of the runtime, one line each. */
+  log?: (line: string) => void;
+}
+
+interface LogEvent {
+  level: number;
+  msg?: unknown;
+  type?: string;
+  id?: string;
+  name?: string;
+}
+
+const LEVEL_ERROR = 20;
+const ERROR_GRACE_MS = 3000;
+/** Node types whose error means no result will come. */
+const FATAL_SOURCES = new Set(['ib-historical-bars', 'ib-backtest-report', 'ib-connect']);
+
+export async function runFlowHeadless(RED: NodeRedModule, flow: readonly FlowNode[], options: HeadlessRunOptions): Promise<PublishedResult[]> {
+  const reports = reportNodes(flow);
+  if (reports.length === 0) throw new Error('the flow has no enabled ib-backtest-report node: nothing would report a result');
+  const userDir = mkdtempSync(join(tmpdir(), 'ib-flow-'));
+  const modules = join(userDir, 'node_modules');
+  mkdirSync(modules);
+  symlinkSync(options.packageRoot, join(modules, options.packageName), 'junction');
+  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow));
+
+  const log = options.log ?? (() => undefined);
+  let fail: (err: Error) => void = () => undefined;
+  const settings: Record<string, unknown> = {
+    userDir,
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    disableEditor: true,
+    uiPort: 0,
+    telemetry: { enabled: false },
+    editorTheme: { tours: false },
+    externalModules: { autoInstall: false, palette: { allowInstall: false } },
+    logging: {
+      ibFlow: {
+        level: 'warn',
+        metrics: false,
+        audit: false,
+        handler: () => (event: LogEvent) => {
+          // Runtime chatter (projects, credentials, banners) is not the user's concern in a headless run.
+          if (event.level > LEVEL_ERROR && !event.type) return;
+          const text = typeof event.msg === 'string' ? event.msg : event.msg instanceof Error ? event.msg.message : JSON.stringify(event.msg);
+          const who = event.type ? `[${event.type}${event.name ? `:${event.name}` : ''}] ` : '';
+          log(`${event.level <= LEVEL_ERROR ? 'error' : 'warn'}: ${who}${text}`);
+          if (event.level > LEVEL_ERROR || !event.type) return;
+          const failure = new Error(`${event.type} "${event.name || event.id}" failed: ${text}`);
+          if (FATAL_SOURCES.has(event.type)) fail(failure);
+          // Outside a replay (a batch flow) a node error means the report will not come: wait briefly
+          // for one anyway (another branch may still report), then give up with this error. During a
+          // replay the pacer moves on after a failed message, so the run still ends.
+          else if (replaysRunning === 0) setTimeout(() => replaysRunning === 0 && fail(failure), ERROR_GRACE_MS).unref();
+        },
+      },
+    },
+  };
+
+  const bus = resultsBus();
+  const wanted = new Set(reports.map((r) => r.id));
+  const results = new Map<string, PublishedResult>();
+  let onResult: (r: PublishedResult) => void = () => undefined;
+  let onFailure: (f: ReportFailure) => void = () => undefined;
+  let replaysRunning = 0;
+  const onReplay = (event: { running: boolean }) => {
+    replaysRunning = Math.max(0, replaysRunning + (event.running ? 1 : -1));
+  };
+  const finished = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const missing = reports.filter((r) => !results.has(r.id)).map((r) => `"${r.name || r.id}"`);
+      reject(new Error(`timed out after ${options.timeoutMs / 1000} s waiting for ${missing.join(', ')}: is the replay started (an inject node set to fire once)?`));
+    }, options.timeoutMs);
+    fail = (err) => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    onResult = (r) => {
+      if (!wanted.has(r.nodeId) || results.has(r.nodeId)) return;
+      results.set(r.nodeId, r);
+      if (results.size === wanted.size) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    onFailure = (f) => {
+      if (wanted.has(f.nodeId)) fail(new Error(`backtest-report "${f.name}" failed: ${f.error}`));
+    };
+  });
+  finished.catch(() => undefined);
+  bus.on('result', onResult);
+  bus.on('failure', onFailure);
+  bus.on('replay', onReplay);
+  try {
+    RED.init(createServer(), settings);
+    await RED.start();
+    const known = new Set(RED.nodes.getNodeList().flatMap((set) => set.types ?? []));
+    const structural = new Set(['tab', 'subflow', 'group', 'junction']);
+    const missing = [...new Set(flow.map((n) => n.type).filter((t) => !structural.has(t) && !t.startsWith('subflow:') && !known.has(t)))];
+    if (missing.length) throw new Error(`node types not installed here: ${missing.join(', ')} (install their packages next to node-red)`);
+    await finished;
+    return reports.map((r) => results.get(r.id)!);
+  } finally {
+    bus.off('result', onResult);
+    bus.off('failure', onFailure);
+    bus.off('replay', onReplay);
+    await RED.stop().catch(() => undefined);
+    rmSync(userDir, { recursive: true, force: true });
+  }
+}

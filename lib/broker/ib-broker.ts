@@ -83,6 +83,8 @@ const CANCEL_FAILURES = new Set([161, 10147, 10148, 10149]);
 
 /** How long a Cancelled status waits for its reason (ERR_MSG 202 follows it at once at TWS). */
 const REASON_WAIT_MS = 200;
+/** Finished orders kept in memory (for late events) before they are forgotten. */
+const RETIRED_KEPT = 1000;
 
 const silentLog: BrokerLog = { debug() {}, info() {}, warn() {} };
 
@@ -106,6 +108,7 @@ export class IbBroker extends EventEmitter implements Broker {
   private reconcile: Reconciliation | null = null;
   /** Orders sent without an answer when the connection dropped: checked against TWS on reconnect. */
   private readonly unconfirmed = new Set<number>();
+  private readonly retired: number[] = [];
   private disposed = false;
 
   constructor(
@@ -656,6 +659,7 @@ export class IbBroker extends EventEmitter implements Broker {
   }
 
   private finish(tracked: TrackedOrder, status: OrderStatus, reason?: string): void {
+    if (tracked.delivery !== 'done') this.retire(tracked.orderId);
     tracked.delivery = 'done';
     tracked.cancelRequested = false;
     tracked.state = { ...tracked.state, status, time: this.clock() };
@@ -671,6 +675,18 @@ export class IbBroker extends EventEmitter implements Broker {
       return;
     }
     this.report(tracked);
+  }
+
+  /**
+   * Finished orders stay known for a while (late commissions, reasons, a modify that must be refused
+   * by name), then go: a long session must not slow down with every order it ever placed.
+   */
+  private retire(orderId: number): void {
+    this.retired.push(orderId);
+    while (this.retired.length > RETIRED_KEPT) {
+      const old = this.orders.get(this.retired.shift() as number);
+      if (old && old.delivery === 'done' && !old.finalTimer) this.orders.delete(old.orderId);
+    }
   }
 
   private reportFinal(tracked: TrackedOrder): void {

@@ -27,6 +27,7 @@ export class DailyLossLock {
   private realized = 0;
   private lastLoss = 0;
   private lockedReason: string | null = null;
+  private checkedAt = -Infinity;
   private readonly dayOf: (time: number) => string;
   private readonly clock: () => number;
 
@@ -76,7 +77,11 @@ export class DailyLossLock {
   }
 
   private rollSession(): void {
-    const today = this.dayOf(this.clock());
+    // Formatting a date in a time zone costs microseconds: look again at most once a minute of clock.
+    const now = this.clock();
+    if (now >= this.checkedAt && now < this.checkedAt + 60_000) return;
+    this.checkedAt = now;
+    const today = this.dayOf(now);
     if (today === this.session) return;
     this.session = today;
     this.startEquity = null;

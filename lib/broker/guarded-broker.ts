@@ -60,11 +60,11 @@ export class GuardedBroker extends EventEmitter implements Broker {
     this.sentByDedupKey = new Map(options.memory?.sentByDedupKey ?? []);
     this.forward = {
       order: (event: OrderEvent) => {
-        this.record('order', { orderId: event.orderId, event });
+        this.options.journal?.appendSoon('order', { orderId: event.orderId, event });
         this.emit('order', event);
       },
       execution: (execution: Execution) => {
-        this.record('execution', { orderId: execution.orderId, execution });
+        this.options.journal?.appendSoon('execution', { orderId: execution.orderId, execution });
         if (execution.realizedPnl !== null) this.dailyLoss.addRealized(execution.realizedPnl);
         this.emit('execution', execution);
         this.checkDailyLoss();

@@ -31,6 +31,9 @@ export function defaultJournalPath(userDir: string | undefined): string {
 
 export class Journal {
   private fd: number | null = null;
+  private readonly pending: string[] = [];
+  private flushScheduled = false;
+  private closed = false;
 
   constructor(
     readonly path: string,
@@ -44,11 +47,47 @@ export class Journal {
   append(type: JournalEntryType, fields: Record<string, unknown>): JournalEntry {
     const entry: JournalEntry = { time: this.clock(), type, ...fields };
     const line = `${JSON.stringify(entry, jsonSafe)}\n`;
-    writeSync(this.open(), line);
+    // Lines queued by appendSoon() were written first in time: keep the file in that order.
+    const pending = this.takePending();
+    writeSync(this.open(), pending + line);
     return entry;
   }
 
+  /**
+   * Appends one line within the current turn of the event loop, batched with its neighbours into one
+   * write: for events after the fact (order status, fills), which must not slow the order path.
+   * Failures are swallowed (the event already happened; the decision lines are the ones that block).
+   */
+  appendSoon(type: JournalEntryType, fields: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.pending.push(`${JSON.stringify({ time: this.clock(), type, ...fields }, jsonSafe)}\n`);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes lines queued by appendSoon() now. */
+  flush(): void {
+    this.flushScheduled = false;
+    const pending = this.takePending();
+    if (!pending) return;
+    try {
+      writeSync(this.open(), pending);
+    } catch {
+      // See appendSoon(): an event line lost to a full disk must not break the order flow.
+    }
+  }
+
+  private takePending(): string {
+    if (this.pending.length === 0) return '';
+    const text = this.pending.join('');
+    this.pending.length = 0;
+    return text;
+  }
+
   close(): void {
+    this.flush();
+    this.closed = true;
     if (this.fd !== null) {
       try {
         closeSync(this.fd);

@@ -39,6 +39,28 @@ test('the journal appends one JSON line per entry and reads back what a restart 
   }
 });
 
+test('lines queued for soon are batched, stay in time order, and are flushed on close', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  try {
+    const path = join(dir, 'soon.jsonl');
+    const journal = new Journal(path);
+    journal.appendSoon('order', { n: 1 });
+    journal.appendSoon('order', { n: 2 });
+    journal.append('decision', { n: 3 });
+    journal.appendSoon('execution', { n: 4 });
+    assert.deepEqual(readJournal(path).map((e) => e.n), [1, 2, 3], 'a decision writes what was queued before it');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(readJournal(path).map((e) => e.n), [1, 2, 3, 4]);
+    journal.appendSoon('order', { n: 5 });
+    journal.close();
+    journal.appendSoon('order', { n: 6 });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(readJournal(path).map((e) => e.n), [1, 2, 3, 4, 5], 'flushed on close, nothing after');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an unwritable journal throws instead of losing the line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
   try {

@@ -5,7 +5,7 @@
  * whoever made the request.
  */
 import { EventEmitter } from 'node:events';
-import { EventName, IBApiNext, type IBApi } from '@stoqey/ib';
+import { EventName, IBApi, IBApiNext } from '@stoqey/ib';
 import type { ConnectionState, ConnectionStatus, IbSession, RequestOwner } from './connection';
 import { IbRequestError } from './connection';
 import { describeCode, isInformational } from './error-codes';
@@ -136,11 +136,21 @@ export class IbSocketSession extends EventEmitter implements IbSession {
           resolve();
         });
       });
-      this.next.disconnect();
+      this.closeSocket();
       await closed;
     }
     this.ready = false;
     this.setState('disconnected', undefined, 'disconnected');
+  }
+
+  /**
+   * IBApiNext.disconnect() closes only a socket whose handshake has finished: one still handshaking would
+   * stay open, finish later and hold this client id (the next connect then meets 326). So the socket
+   * itself is closed too, through IBApi's own disconnect under IBApiNext's override.
+   */
+  private closeSocket(): void {
+    this.next.disconnect();
+    IBApi.prototype.disconnect.call(this.api);
   }
 
   status(): ConnectionStatus {
@@ -193,7 +203,7 @@ export class IbSocketSession extends EventEmitter implements IbSession {
       this.connectTimer = undefined;
       if (this.ready) return;
       this.log.warn(`no answer from ${this.where()} within ${this.options.connectTimeoutMs ?? 10_000} ms; retrying`);
-      this.next.disconnect();
+      this.closeSocket();
       // A socket that never opened emits no 'disconnected': schedule the retry here as well.
       this.scheduleReconnect();
     }, this.options.connectTimeoutMs ?? 10_000);

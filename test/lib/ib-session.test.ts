@@ -106,4 +106,23 @@ describe('IbSocketSession', () => {
     sim.broadcastError(-1, 1101, 'Connectivity between IB and Trader Workstation has been restored - data lost.');
     await until(() => resubscribes === 2, 'resubscribe after 1101');
   });
+
+  it('closing while the handshake is still under way closes the socket and frees the client id', async () => {
+    sim = await createSimulator({ port: 0 });
+    sim.setLatency(400);
+    session = new IbSocketSession({ host: '127.0.0.1', port: sim.port, clientId: 14, allowLiveOrders: false, mode: 'tws' });
+    session.start();
+    const deadline = Date.now() + 3000;
+    while (sim.clientCount() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(session.status().state, 'connecting', 'still handshaking');
+    await session.stop();
+    const closedBy = Date.now() + 2000;
+    while (sim.clientCount() > 0 && Date.now() < closedBy) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(sim.clientCount(), 0, 'no half-open socket left behind');
+    sim.setLatency(0);
+    session = new IbSocketSession({ host: '127.0.0.1', port: sim.port, clientId: 14, allowLiveOrders: false, mode: 'tws' });
+    session.start();
+    await session.whenConnected(5000);
+    assert.equal(session.status().state, 'connected', 'the same client id connects again');
+  });
 });

@@ -93,10 +93,11 @@ export async function startDemo(): Promise<Demo> {
   }
 }
 
-/** Saves a screenshot of the page (or of one element) as test-artifacts/e2e/<name>.png. */
-export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+/** Saves a screenshot of the page (the whole scrollable page with fullPage) or of one element as test-artifacts/e2e/<name>.png. */
+export async function screenshot(target: Page | Locator, name: string, fullPage = false): Promise<void> {
   mkdirSync(artifactsDir, { recursive: true });
-  await target.screenshot({ path: join(artifactsDir, `${name}.png`) });
+  const path = join(artifactsDir, `${name}.png`);
+  await ('goto' in target ? target.screenshot({ path, fullPage }) : target.screenshot({ path }));
 }
 
 /** Opens the editor and waits until the palette is drawn and the flows are loaded. */

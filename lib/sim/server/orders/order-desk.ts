@@ -57,10 +57,14 @@ export class OrderDesk {
     const record = this.records.get(event.orderId);
     if (!record) return;
     if (event.status === 'Inactive' && event.permId === 0) {
-      // Refused before it became an order: only the placing client hears of it.
+      // Refused before it became an order: only the placing client hears of it (found before the
+      // record goes). TWS words 201 as "Order rejected - reason:..." and sends other codes (110 ...) as is.
+      const placer = this.owner(event.orderId);
       this.records.delete(event.orderId);
       this.rejectedIds.add(event.orderId);
-      this.owner(event.orderId)?.error(event.orderId, twsErrorCode(event.reason ?? ''), `Order rejected - reason:${event.reason ?? ''}`);
+      const reason = event.reason ?? '';
+      const code = twsErrorCode(reason);
+      placer?.error(event.orderId, code, code === 201 ? `Order rejected - reason:${reason}` : reason);
       return;
     }
     const refused = event.reason !== undefined && event.status !== 'Cancelled' && event.status !== 'Inactive';

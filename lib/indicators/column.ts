@@ -67,17 +67,17 @@ export function barValueAt(bars: readonly unknown[], i: number, field: BarField)
 }
 
 /**
- * The OHLCV fields a bar indicator reads, one column per field (fields it does not read stay NaN, as
- * in barFields). Throws barFields' error for the first bar it refuses (the lowest index over all
+ * The OHLCV fields a bar indicator reads, one column per field read (the others are absent: barFields
+ * leaves them NaN). Throws barFields' error for the first bar it refuses (the lowest index over all
  * fields, as streaming the bars in order would).
  */
-export function ohlcvColumns(bars: readonly unknown[], fields: readonly OhlcvField[], indicator: string): Record<OhlcvField, Float64Array> {
+export function ohlcvColumns(bars: readonly unknown[], fields: readonly OhlcvField[], indicator: string): Partial<Record<OhlcvField, Float64Array>> {
   const n = bars.length;
-  const nan = () => new Float64Array(n).fill(NaN);
-  const columns: Record<OhlcvField, Float64Array> = { open: nan(), high: nan(), low: nan(), close: nan(), volume: nan() };
+  const columns: Partial<Record<OhlcvField, Float64Array>> = {};
   let firstRefused = n;
   for (const field of fields) {
-    const column = columns[field];
+    const column = new Float64Array(n);
+    columns[field] = column;
     for (let i = 0; i < firstRefused; i++) {
       const bar = bars[i];
       const value = isBarObject(bar) ? bar[field] : undefined;

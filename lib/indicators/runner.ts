@@ -58,7 +58,9 @@ export class IndicatorRunner {
     const values = new Array<IndicatorValue>(n).fill(null);
     if (this.options.input === 'bar') {
       const { open, high, low, close, volume } = ohlcvColumns(bars, this.fields, this.options.name);
-      for (let i = 0; i < n; i++) values[i] = indicator.next({ open: open[i], high: high[i], low: low[i], close: close[i], volume: volume[i] });
+      for (let i = 0; i < n; i++) {
+        values[i] = indicator.next({ open: open ? open[i] : NaN, high: high ? high[i] : NaN, low: low ? low[i] : NaN, close: close ? close[i] : NaN, volume: volume ? volume[i] : NaN });
+      }
     } else {
       const column = this.source.kind === 'bar' ? barColumn(bars, this.source.field) : this.propertyColumn(msg, this.source.path, n);
       if (indicator.nextColumn) indicator.nextColumn(column, values);

@@ -5,6 +5,7 @@
 import type { ClientSession } from './session';
 import type { Market } from '../market/market';
 import type { FillEngineApi } from '../engine/types';
+import type { WireProbe } from './types';
 
 export interface ResolvedOptions {
   host: string;
@@ -17,6 +18,7 @@ export interface ResolvedOptions {
   historicalPacing: boolean;
   maxFillPerEvent: number | undefined;
   log: (line: string) => void;
+  probe: WireProbe | undefined;
 }
 
 export interface SimContext {

@@ -19,7 +19,7 @@ import { ServerVersion } from './message-ids';
 import { SimulatorServer } from './server';
 import type { Simulator, SimulatorOptions } from './types';
 
-export type { Simulator, SimulatorOptions, RequestMatch } from './types';
+export type { Simulator, SimulatorOptions, RequestMatch, WireProbe } from './types';
 
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
   const maxServerVersion = Math.min(
@@ -38,6 +38,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     historicalPacing: options.historicalPacing ?? true,
     maxFillPerEvent: options.maxFillPerEvent,
     log: options.log ?? (() => {}),
+    probe: options.probe,
   };
 }
 

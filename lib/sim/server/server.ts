@@ -165,11 +165,14 @@ export class SimulatorServer implements Simulator, SimContext {
       socket.destroy();
       return;
     }
-    const session = new ClientSession(++this.connectionCount, socket, () => this.latency);
+    const probe = this.options.probe;
+    const session = new ClientSession(++this.connectionCount, socket, () => this.latency, probe);
     this.sessions.add(session);
     const reader = new FrameReader();
     socket.on('data', (chunk: Buffer) => {
       if (session.closed) return;
+      // Stamped on arrival, before parsing: what a probe calls "read".
+      const arrived = probe?.placeOrderRead ? process.hrtime.bigint() : undefined;
       for (const event of reader.push(chunk)) {
         if (session.closed) return;
         if (event.kind === 'error') {
@@ -179,6 +182,7 @@ export class SimulatorServer implements Simulator, SimContext {
         if (event.kind === 'handshake') {
           if (!answerHandshake(session, event.range, this)) return;
         } else {
+          if (arrived !== undefined && event.fields[0] === String(Incoming.PLACE_ORDER)) this.probeOrder(session, event.fields, arrived);
           this.dispatch(session, event.fields);
         }
       }
@@ -230,6 +234,14 @@ export class SimulatorServer implements Simulator, SimContext {
       const text = error instanceof Error ? error.stack ?? error.message : String(error);
       this.log(`${session.label}: ${entry.name} failed: ${text}`);
       session.error(requestId ?? -1, 320, `Error processing request ${entry.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private probeOrder(session: ClientSession, fields: readonly string[], arrived: bigint): void {
+    try {
+      this.options.probe!.placeOrderRead!(session.id, fields, arrived);
+    } catch {
+      // Instrumentation must never disturb the simulator.
     }
   }
 

@@ -6,8 +6,12 @@ import type { Socket } from 'node:net';
 import { encodeFrame } from './framing';
 import { num } from './fields';
 import { Outgoing } from './message-ids';
+import type { WireProbe } from './types';
 
 export type Field = string | number;
+
+/** Quote tick messages a WireProbe hears about. */
+const TICK_MESSAGES: ReadonlySet<unknown> = new Set<unknown>([Outgoing.TICK_PRICE, Outgoing.TICK_SIZE, 45, 46]);
 
 /** Per-connection cleanups handlers register (timers of subscriptions and the like). */
 export type Cleanup = () => void;
@@ -22,15 +26,20 @@ export class ClientSession {
   readonly state = new Map<string, unknown>();
   private readonly cleanups = new Set<Cleanup>();
   private pending: Buffer[] = [];
+  /** The tick frames among `pending`, kept only while a probe listens for them. */
+  private pendingTicks: Buffer[] | null;
   private flushScheduled = false;
-  private delayed: Array<{ due: number; frames: Buffer[] }> = [];
+  private delayed: Array<{ due: number; frames: Buffer[]; ticks: Buffer[] | null }> = [];
   private delayTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: number,
     readonly socket: Socket,
     private readonly latencyMs: () => number,
-  ) {}
+    private readonly probe?: WireProbe,
+  ) {
+    this.pendingTicks = probe?.ticksWritten ? [] : null;
+  }
 
   get label(): string {
     const client = this.clientId === undefined ? '' : ` clientId ${this.clientId}`;
@@ -40,7 +49,9 @@ export class ClientSession {
   /** Queues one message; frames written in the same tick leave in one socket write. */
   send(fields: readonly Field[]): void {
     if (this.closed) return;
-    this.pending.push(encodeFrame(fields));
+    const frame = encodeFrame(fields);
+    this.pending.push(frame);
+    if (this.pendingTicks && TICK_MESSAGES.has(fields[0])) this.pendingTicks.push(frame);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(() => this.flush());
@@ -72,7 +83,7 @@ export class ClientSession {
       // Latency is in force: let the delayed answers go out late, then close.
       const last = delayed[delayed.length - 1].due;
       setTimeout(() => {
-        for (const entry of delayed) this.write(entry.frames);
+        for (const entry of delayed) this.write(entry.frames, entry.ticks);
         this.socket.end();
       }, Math.max(0, last - Date.now())).unref();
     } else {
@@ -108,18 +119,30 @@ export class ClientSession {
     if (this.pending.length === 0) return;
     const frames = this.pending;
     this.pending = [];
+    let ticks: Buffer[] | null = null;
+    if (this.pendingTicks && this.pendingTicks.length > 0) {
+      ticks = this.pendingTicks;
+      this.pendingTicks = [];
+    }
     const latency = this.latencyMs();
     if (latency <= 0 && this.delayed.length === 0) {
-      this.write(frames);
+      this.write(frames, ticks);
       return;
     }
-    this.delayed.push({ due: Date.now() + latency, frames });
+    this.delayed.push({ due: Date.now() + latency, frames, ticks });
     this.scheduleDelayed();
   }
 
-  private write(frames: Buffer[]): void {
+  private write(frames: Buffer[], ticks: Buffer[] | null = null): void {
     if (this.socket.destroyed) return;
     this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    if (ticks) {
+      try {
+        this.probe!.ticksWritten!(this.id, ticks, process.hrtime.bigint());
+      } catch {
+        // Instrumentation must never disturb the simulator.
+      }
+    }
   }
 
   private scheduleDelayed(): void {
@@ -129,7 +152,10 @@ export class ClientSession {
       this.delayTimer = undefined;
       const now = Date.now();
       // Keep the order of answers even when the latency was changed in between.
-      while (this.delayed.length > 0 && this.delayed[0].due <= now) this.write(this.delayed.shift()!.frames);
+      while (this.delayed.length > 0 && this.delayed[0].due <= now) {
+        const entry = this.delayed.shift()!;
+        this.write(entry.frames, entry.ticks);
+      }
       this.scheduleDelayed();
     }, wait);
   }

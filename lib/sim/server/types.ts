@@ -24,6 +24,22 @@ export interface SimulatorOptions {
   maxFillPerEvent?: number;
   /** Log lines (one per connection event / bad frame); silent by default. */
   log?: (line: string) => void;
+  /** Wire stamps for latency benchmarks; unset (the default) costs nothing. */
+  probe?: WireProbe;
+}
+
+/**
+ * Instrumentation for benchmarks: called with `process.hrtime.bigint()` stamps (CLOCK_MONOTONIC, so
+ * comparable with stamps taken in another process on the same machine). A probe that throws is ignored.
+ */
+export interface WireProbe {
+  /**
+   * Market-data tick frames (TICK_PRICE, TICK_SIZE, TICK_GENERIC, TICK_STRING) just handed to a client
+   * socket in one write; `frames` are the encoded frames as sent (4-byte length, then the fields).
+   */
+  ticksWritten?(connection: number, frames: readonly Buffer[], at: bigint): void;
+  /** A PLACE_ORDER frame read from a client; `at` is when its socket chunk arrived, before parsing. */
+  placeOrderRead?(connection: number, fields: readonly string[], at: bigint): void;
 }
 
 /** A request matcher for fault injection: a client message id (e.g. 20 = REQ_HISTORICAL_DATA) and optionally its request id. */

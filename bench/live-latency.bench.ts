@@ -1,0 +1,281 @@
+/**
+ * Live latency: a tick leaving the simulator to the PLACE_ORDER it causes reaching the simulator,
+ * through the flow market-data (quotes, throttle off) -> sma (of the bid size) -> crossover (band) ->
+ * risk-sizer -> place-order, in an embedded Node-RED runtime (no test helper, no debug node).
+ * Goal (DESIGN.md): p50 under 0.5 ms, p99 under 2 ms at 1,000 ticks/s.
+ *
+ * - The simulator runs in its own process, as TWS does (bench/live-latency/simulator.ts). Its
+ *   WireProbe stamps each tick frame when it is handed to the client socket and each PLACE_ORDER when
+ *   its bytes arrive, with process.hrtime.bigint() (CLOCK_MONOTONIC: one clock for both processes).
+ * - Pairing: the simulator replays the frames it wrote, in order, through the same code the flow runs
+ *   (bench/live-latency/strategy-model.ts); its i-th order is caused by a known tick frame, and is
+ *   paired with the i-th PLACE_ORDER read. Checked: every order's side equals its signal's, the counts agree (a lost, doubled or reordered tick
+ *   would shift the averages and break this).
+ * - ticks/s: the simulator's clock instants per second (each moves bid, ask and last, so a few tick
+ *   frames); frames/s and quote msgs/s are what reached the flow. dropped: tick frames written minus
+ *   tick frames the client received, after the subscription is stopped and the pipe drained.
+ * - CPU: process CPU / wall time in the window, Node-RED process and simulator apart (100% = a core).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventName } from '@stoqey/ib';
+import type { ConnectionConfigNode } from '../nodes/connection';
+import type { ReportRequest, SimulatorReply, SimulatorReport } from './live-latency/protocol';
+import { PATHS } from './live-latency/strategy-model';
+import { report, type Row } from './report';
+
+const RED = require('node-red');
+const distDir = join(__dirname, '..');
+const NODE_TYPES = ['ib-connect', 'ib-market-data', 'ib-sma', 'ib-crossover', 'ib-risk-sizer', 'ib-place-order'];
+const WARMUP_MS = 3000;
+const RUN_MS = Number(process.env.LIVE_LATENCY_MS ?? 25_000);
+const SYMBOL = 'AAPL';
+
+/**
+ * The strategy: the SMA of the bid size crossing a band (up through `lower`: BUY, down through
+ * `upper`: SELL), long-short 100 shares, market orders. Not a price average: the simulated price moves
+ * smoothly within each second, so price averages cross about once a second, too rarely for a
+ * percentile. Sizes are drawn afresh at every tick, so the averaged size crosses its band several
+ * times a second at moments nothing in the flow can anticipate; the band's width keeps orders apart
+ * (a few a second: TWS takes at most 50 messages/s, and an order still queued would be replaced
+ * rather than sent). Period and band are set per rate (more messages: a longer average, a narrower
+ * band, for about the same order rate).
+ */
+interface Case {
+  ticksPerSecond: number;
+  /** SMA period, in quote messages. */
+  period: number;
+  lower: number;
+  upper: number;
+}
+
+const CASES: Case[] = process.env.LIVE_LATENCY_CASES
+  ? process.env.LIVE_LATENCY_CASES.split(',').map((c) => {
+      const [ticksPerSecond, period, lower, upper] = c.split(':').map(Number);
+      return { ticksPerSecond, period, lower, upper };
+    })
+  : [
+      { ticksPerSecond: 1000, period: 100, lower: 1300, upper: 1800 },
+      { ticksPerSecond: 5000, period: 500, lower: 1440, upper: 1660 },
+    ];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The simulator process and a request/answer channel to it. */
+class SimulatorProcess {
+  private waiting: Array<(reply: SimulatorReply) => void> = [];
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (reply: SimulatorReply) => this.waiting.shift()?.(reply));
+  }
+
+  static async start(ticksPerSecond: number): Promise<{ sim: SimulatorProcess; port: number }> {
+    const child = fork(join(__dirname, 'live-latency', 'simulator.js'), [String(ticksPerSecond), '7'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const sim = new SimulatorProcess(child);
+    const ready = await sim.next();
+    if (ready.type !== 'ready') throw new Error(`simulator: ${JSON.stringify(ready)}`);
+    return { sim, port: ready.port };
+  }
+
+  next(): Promise<SimulatorReply> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`simulator exited with ${code}`));
+      this.child.once('exit', onExit);
+      this.waiting.push((reply) => {
+        this.child.off('exit', onExit);
+        if (reply.type === 'error') reject(new Error(`simulator: ${reply.message}`));
+        else resolve(reply);
+      });
+    });
+  }
+
+  async cpu(): Promise<NodeJS.CpuUsage> {
+    const answer = this.next();
+    this.child.send({ type: 'cpu' });
+    const reply = await answer;
+    if (reply.type !== 'cpu') throw new Error('simulator: expected its CPU figure');
+    return reply.usage;
+  }
+
+  async report(request: ReportRequest): Promise<SimulatorReport> {
+    const answer = this.next();
+    this.child.send(request);
+    const reply = await answer;
+    if (reply.type !== 'report') throw new Error('simulator: expected its report');
+    return reply;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.disconnect();
+    });
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function flow(port: number, clientId: number, c: Case): unknown[] {
+  // Ids are prefixed: Node-RED takes any property value equal to a node id (e.g. emit: 'cross') for a reference.
+  return [
+    { id: 'n-tab', type: 'tab', label: 'live latency' },
+    // Account limits off: every order is a sample. The broker still paces messages to TWS at 50/s.
+    {
+      id: 'n-conn', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port, clientId,
+      maxOrderQuantity: 0, maxOrderNotional: 0, maxPosition: 0, maxOrdersPerMinute: 0, maxDailyLoss: 0,
+    },
+    { id: 'n-md', z: 'n-tab', type: 'ib-market-data', connection: 'n-conn', symbol: SYMBOL, kind: 'quote', marketDataType: 'live', throttle: 0, autoStart: false, wires: [['n-sma']] },
+    { id: 'n-sma', z: 'n-tab', type: 'ib-sma', period: c.period, source: 'property', sourceProperty: PATHS.source, output: PATHS.average, wires: [['n-cross']] },
+    { id: 'n-cross', z: 'n-tab', type: 'ib-crossover', mode: 'band', fast: PATHS.average, lower: c.lower, upper: c.upper, emit: 'cross', wires: [['n-sizer']] },
+    { id: 'n-sizer', z: 'n-tab', type: 'ib-risk-sizer', connection: 'n-conn', direction: 'long-short', method: 'fixed', shares: 100, wires: [['n-order']] },
+    { id: 'n-order', z: 'n-tab', type: 'ib-place-order', connection: 'n-conn', orderType: 'MKT', tif: 'DAY', wires: [[], []] },
+  ];
+}
+
+async function runCase(c: Case, clientId: number): Promise<Row> {
+  const { sim, port } = await SimulatorProcess.start(c.ticksPerSecond);
+  try {
+    await RED.runtime.flows.setFlows({ flows: { flows: flow(port, clientId, c) }, deploymentType: 'full' });
+    const deadline = Date.now() + 15_000;
+    let config: ConnectionConfigNode | null = null;
+    while (!(config = RED.nodes.getNode('n-conn') as ConnectionConfigNode | null) || config.connection.status().state !== 'connected') {
+      if (Date.now() > deadline) throw new Error('no connection to the simulator');
+      await sleep(20);
+    }
+    const api = config.connection.ib!.api;
+    if (process.env.LIVE_LATENCY_NODELAY === '1') {
+      (api as unknown as { controller: { socket: { client?: import('node:net').Socket } } }).controller.socket.client?.setNoDelay(true);
+    }
+    // Tick frames the client received (TICK_PRICE, TICK_SIZE, TICK_GENERIC, TICK_STRING), counted
+    // from before the subscription starts.
+    // Their arrival stamps split the latency: in (simulator -> client), flow, out (client -> simulator).
+    let received = 0;
+    const arrivals: bigint[] = [];
+    const onReceived = (tokens: string[]) => {
+      const id = tokens[0];
+      if (id === '1' || id === '2' || id === '45' || id === '46') {
+        received++;
+        arrivals.push(process.hrtime.bigint());
+      }
+    };
+    // PLACE_ORDER frames as the client writes them to its socket.
+    const sent: bigint[] = [];
+    const onSent = (tokens: unknown[]) => {
+      if (tokens[0] === 3) sent.push(process.hrtime.bigint());
+    };
+    api.on(EventName.received, onReceived);
+    api.on(EventName.sent, onSent as never);
+    const md = RED.nodes.getNode('n-md') as { receive(msg: object): void };
+    md.receive({});
+    await sleep(WARMUP_MS);
+    const simCpu0 = await sim.cpu();
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await sleep(RUN_MS);
+    const t1 = process.hrtime.bigint();
+    const cpu = process.cpuUsage(cpu0);
+    const simCpu1 = await sim.cpu();
+    const wallMs = Number(t1 - t0) / 1e6;
+    // Stop the stream and let everything in flight arrive before comparing counts.
+    md.receive({ payload: 'stop' });
+    await sleep(1500);
+    api.off(EventName.received, onReceived);
+    api.off(EventName.sent, onSent as never);
+    const result = await sim.report({
+      type: 'report', period: c.period, lower: c.lower, upper: c.upper, serverVersion: api.serverVersion, topic: SYMBOL,
+      windowStart: String(t0), windowEnd: String(t1),
+    });
+    const paired = Math.min(result.expected.length, result.orders.length);
+    let wrongSide = 0;
+    const latencies: number[] = [];
+    const parts = { in: [] as number[], flow: [] as number[], out: [] as number[] };
+    for (let i = 0; i < paired; i++) {
+      const signal = result.expected[i];
+      const order = result.orders[i];
+      if (signal.side !== order.action) wrongSide++;
+      const tickAt = BigInt(signal.at);
+      if (tickAt < t0 || tickAt > t1) continue;
+      const us = Number(BigInt(order.at) - tickAt) / 1e3;
+      if (us < 0) {
+        const around = (list: Array<{ at: string }>, name: string) => list.slice(Math.max(0, i - 3), i + 3).map((e) => `${name} ${Number(BigInt(e.at) - t0) / 1e6}ms ${JSON.stringify(e)}`);
+        throw new Error(`order ${order.orderId} (#${i}) read before its tick was written: pairing is wrong\n${[...around(result.expected, 'expected'), ...around(result.orders, 'read')].join('\n')}`);
+      }
+      latencies.push(us);
+      const arrived = arrivals[signal.frame];
+      if (arrived !== undefined && sent[i] !== undefined) {
+        parts.in.push(Number(arrived - tickAt) / 1e3);
+        parts.flow.push(Number(sent[i] - arrived) / 1e3);
+        parts.out.push(Number(BigInt(order.at) - sent[i]) / 1e3);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    for (const list of Object.values(parts)) list.sort((a, b) => a - b);
+    if (process.env.LIVE_LATENCY_DEBUG) console.error({ sent: sent.length, orders: result.orders.length, expected: result.expected.length, firstSent: sent.slice(0, 3).map((x) => Number(x - t0) / 1e6), firstRead: result.orders.slice(0, 3).map((o) => Number(BigInt(o.at) - t0) / 1e6) });
+    const split = (p: number) => `${Math.round(percentile(parts.in, p))} / ${Math.round(percentile(parts.flow, p))} / ${Math.round(percentile(parts.out, p))}`;
+    const simCpuUs = simCpu1.user + simCpu1.system - (simCpu0.user + simCpu0.system);
+    const seconds = wallMs / 1000;
+    return {
+      'ticks/s': c.ticksPerSecond,
+      'sma / band': `${c.period} / ${c.lower}-${c.upper}`,
+      'frames/s': Math.round(result.framesInWindow / seconds),
+      'quote msgs/s': Math.round(result.quotesInWindow / seconds),
+      'orders/s': Math.round((latencies.length / seconds) * 10) / 10,
+      samples: latencies.length,
+      'p50 us': Math.round(percentile(latencies, 50)),
+      'p90 us': Math.round(percentile(latencies, 90)),
+      'p99 us': Math.round(percentile(latencies, 99)),
+      'max us': Math.round(latencies[latencies.length - 1] ?? NaN),
+      'in/flow/out p50 us': split(50),
+      'in/flow/out p99 us': split(99),
+      dropped: result.tickFrames - received,
+      unpaired: Math.abs(result.expected.length - result.orders.length),
+      'wrong side': wrongSide,
+      'CPU NR %': Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+      'CPU sim %': Math.round((simCpuUs / 1000 / wallMs) * 100),
+    };
+  } finally {
+    await RED.runtime.flows.setFlows({ flows: { flows: [] }, deploymentType: 'full' });
+    await sim.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const userDir = mkdtempSync(join(tmpdir(), 'live-latency-bench-'));
+  const server = createServer();
+  RED.init(server, {
+    userDir,
+    flowFile: join(userDir, 'flows.json'),
+    nodesDir: NODE_TYPES.map((type) => join(distDir, 'nodes', type)),
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    uiPort: 0,
+    logging: { console: { level: 'warn', metrics: false, audit: false } },
+    telemetry: { enabled: false },
+    externalModules: { autoInstall: false },
+  });
+  await RED.start();
+  const rows: Row[] = [];
+  let clientId = 90;
+  for (const c of CASES) rows.push(await runCase(c, clientId++));
+  await RED.stop();
+  server.close();
+  report('live-latency', rows, {
+    runMs: RUN_MS,
+    goal: 'p50 < 500 us, p99 < 2000 us at 1,000 ticks/s',
+    latency: 'tick frame handed to the client socket by the simulator -> PLACE_ORDER bytes arriving at the simulator, for the ticks that caused orders',
+    flow: 'market-data (quote, throttle off) -> sma of bidSize -> crossover (band, on cross) -> risk-sizer (long-short, 100 shares) -> place-order (MKT)',
+    cpu: 'process CPU / wall in the window; Node-RED process and simulator process apart; 100% = one core',
+  });
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -6,7 +6,6 @@
  *
  * A refusal throws OrderRefusedError whose message names the limit: nodes turn it into done(err).
  */
-import { EventEmitter } from 'node:events';
 import type { Contract, Order } from '@stoqey/ib';
 import type { ConnectionStatus } from '../ib/connection';
 import { instrumentKey } from '../ib/instrument';
@@ -18,6 +17,7 @@ import { OrderRefusedError } from '../orders/errors';
 import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
+import { BrokerEmitter } from './broker-emitter';
 import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
 
 export interface GuardOptions {
@@ -39,7 +39,7 @@ export interface GuardOptions {
   lossCheckMs?: number;
 }
 
-export class GuardedBroker extends EventEmitter implements Broker {
+export class GuardedBroker extends BrokerEmitter implements Broker {
   private readonly clock: () => number;
   private readonly rate: SlidingWindowCounter;
   private readonly dailyLoss: DailyLossLock;
@@ -222,14 +222,6 @@ export class GuardedBroker extends EventEmitter implements Broker {
     this.inner.off('execution', this.forward.execution);
     this.inner.off('position', this.forward.position);
     this.options.journal?.close();
-  }
-
-  override on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
-    return super.off(event, listener);
   }
 
   private priceOf(key: InstrumentKey, order: Order, context: OrderContext): number | null {

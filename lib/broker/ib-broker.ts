@@ -10,7 +10,6 @@
  * has neither (a same-id placeOrder is a modification at TWS, so even a wrong guess cannot make a
  * second order). Orders leave through a paced queue and are held, not dropped, while disconnected.
  */
-import { EventEmitter } from 'node:events';
 import { EventName, type Contract, type Execution as IbExecution, type Order, type OrderState } from '@stoqey/ib';
 import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
 import type { ConnectionStatus, IbSession, RequestOwner } from '../ib/connection';
@@ -19,13 +18,11 @@ import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType, Posi
 import { sideSign } from '../orders/build';
 import { OrderIdAllocator } from './order-ids';
 import { OutgoingQueue, type Outgoing } from './outgoing-queue';
-import type { Broker, BrokerEvents, WorkingOrder } from './types';
+import { BrokerEmitter } from './broker-emitter';
+import { silentLog, type BrokerLog } from './log';
+import type { Broker, WorkingOrder } from './types';
 
-export interface BrokerLog {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-}
+export type { BrokerLog } from './log';
 
 export interface IbBrokerOptions {
   /** The session's fixed client id: TWS reports it on this client's orders and executions. */
@@ -86,9 +83,7 @@ const REASON_WAIT_MS = 200;
 /** Finished orders kept in memory (for late events) before they are forgotten. */
 const RETIRED_KEPT = 1000;
 
-const silentLog: BrokerLog = { debug() {}, info() {}, warn() {} };
-
-export class IbBroker extends EventEmitter implements Broker {
+export class IbBroker extends BrokerEmitter implements Broker {
   readonly kind = 'ib' as const;
   private readonly log: BrokerLog;
   private readonly clock: () => number;
@@ -751,14 +746,6 @@ export class IbBroker extends EventEmitter implements Broker {
     const key = instrumentKey({ ...contract, exchange });
     if (contract.conId) this.keysByConId.set(contract.conId, key);
     return key;
-  }
-
-  override on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this {
-    return super.off(event, listener);
   }
 }
 

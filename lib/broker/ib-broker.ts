@@ -90,7 +90,6 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly ids: OrderIdAllocator;
   private readonly queue: OutgoingQueue;
   private readonly orders = new Map<number, TrackedOrder>();
-  private readonly reserved = new Set<number>();
   private positionsByKey = new Map<InstrumentKey, Position>();
   private readonly keysByConId = new Map<number, InstrumentKey>();
   private readonly prices = new Map<InstrumentKey, number>();
@@ -99,7 +98,6 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly apiListeners: Array<[string, (...args: any[]) => void]> = [];
   private phase: Phase = 'offline';
   private netLiquidation: number | null = null;
-  private idWaiters: Array<() => void> = [];
   private reconcile: Reconciliation | null = null;
   /** Orders sent without an answer when the connection dropped: checked against TWS on reconnect. */
   private readonly unconfirmed = new Set<number>();
@@ -134,18 +132,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   nextOrderId(): Promise<number> {
-    if (this.ids.ready()) return Promise.resolve(this.reserve());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.idWaiters = this.idWaiters.filter((w) => w !== waiter);
-        reject(new Error(`no order id: TWS has not sent nextValidId (${this.options.statusProvider().text})`));
-      }, 10_000);
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve(this.reserve());
-      };
-      this.idWaiters.push(waiter);
-    });
+    return this.ids.reserve(10_000, () => `no order id: TWS has not sent nextValidId (${this.options.statusProvider().text})`);
   }
 
   placeOrder(orderId: number, contract: Contract, order: Order): void {
@@ -155,8 +142,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
       this.modify(existing, contract, order);
       return;
     }
-    if (!this.reserved.has(orderId)) throw new Error(`order id ${orderId} was not reserved with nextOrderId(): ids come from TWS and are never reused`);
-    this.reserved.delete(orderId);
+    if (!this.ids.claim(orderId)) throw new Error(`order id ${orderId} was not reserved with nextOrderId(): ids come from TWS and are never reused`);
     const key = instrumentKey(contract);
     const tracked: TrackedOrder = {
       orderId,
@@ -253,12 +239,6 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   // ---------------------------------------------------------------- sending
 
-  private reserve(): number {
-    const id = this.ids.take();
-    this.reserved.add(id);
-    return id;
-  }
-
   private modify(tracked: TrackedOrder, contract: Contract, order: Order): void {
     tracked.order = { ...tracked.order, ...order, orderId: tracked.orderId, clientId: this.options.clientId };
     tracked.contract = { ...tracked.contract, ...contract };
@@ -326,9 +306,6 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   private onNextValidId(orderId: number): void {
     this.ids.observe(orderId);
-    const waiters = this.idWaiters;
-    this.idWaiters = [];
-    for (const waiter of waiters) waiter();
     // NEXT_VALID_ID also answers reqIds(): only a new connection starts a rebuild.
     if (this.phase === 'offline' && !this.disposed) this.startReconcile();
   }

@@ -53,3 +53,16 @@ test('order ids only grow: a lower nextValidId after reconnect and a journal flo
   ids.used(150);
   assert.equal(ids.take(), 151);
 });
+
+test('order ids are reserved before placing: a reservation waits for the first nextValidId, and each id is claimed once', async () => {
+  const ids = new OrderIdAllocator(7);
+  const waiting = ids.reserve(1000, () => 'no id');
+  ids.observe(3);
+  const id = await waiting;
+  assert.equal(id, 7);
+  assert.equal(ids.claim(id), true);
+  assert.equal(ids.claim(id), false, 'an id is placed under once');
+  assert.equal(ids.claim(99), false, 'an id that was never reserved is refused');
+  assert.equal(await ids.reserve(1000, () => 'no id'), 8);
+  await assert.rejects(new OrderIdAllocator().reserve(5, () => 'TWS has not sent nextValidId'), /TWS has not sent nextValidId/);
+});

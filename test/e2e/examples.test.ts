@@ -12,7 +12,7 @@ import { examplesDir } from '../helpers/paths';
 import { deploy, errorLines, openEditor, packageJson, redStatuses, screenshot, setFlows, sleep, startDemo, type Demo, type EditorWindow } from './harness';
 
 /** How long a deployed example runs before its statuses and the log are read. */
-const settleMs = 4000;
+const settleMs = 3000;
 
 const examples = existsSync(examplesDir)
   ? readdirSync(examplesDir, { recursive: true })
@@ -76,9 +76,14 @@ describe('examples import from Import > Examples and deploy', { timeout: 60000 +
       assert.deepEqual(imported, inFile, `the editor did not import every node of ${file}`);
 
       const logFrom = nodeRed.log().length;
-      await deploy(page);
-      await sleep(settleMs);
       const name = `example-${entry.join('-')}`;
+      try {
+        await deploy(page);
+      } catch (err) {
+        await screenshot(page, `${name}-deploy-failed`);
+        throw err;
+      }
+      await sleep(settleMs);
       await screenshot(page, name);
       assert.deepEqual(await redStatuses(page), [], `nodes of ${file} show an error status`);
       assert.deepEqual(errorLines(nodeRed, logFrom), [], `Node-RED logged errors running ${file}`);

@@ -33,8 +33,7 @@ interface NodeSet {
   types: string[];
   enabled: boolean;
   local?: boolean;
-  user?: boolean;
-  err?: string;
+  err?: unknown;
 }
 
 interface ExampleFolder {
@@ -133,11 +132,13 @@ describe('packaging: npm pack, npm install into a Node-RED user directory', { ti
     for (const type of nodeTypes) {
       const set = ours.find((candidate) => candidate.types.includes(type));
       assert.ok(set, `node type ${type} is not registered; sets: ${JSON.stringify(ours.map((s) => [s.id, s.err ?? 'ok']))}`);
-      assert.equal(set.err, undefined, `${type} failed to load: ${set.err}`);
+      assert.equal(set.err, undefined, `${type} failed to load: ${JSON.stringify(set.err)}`);
       assert.equal(set.enabled, true, `${type} is not enabled`);
       assert.equal(set.local, true, `${type} was not loaded from the user directory's node_modules`);
-      assert.equal(set.user, true, `${type} is not listed as a user-installed module`);
     }
+    const installed = await getJson<{ name: string; version: string; local: boolean; user: boolean }>(nodeRed!.url, `nodes/${packageJson.name}`);
+    assert.equal(installed.version, packageJson.version);
+    assert.equal(installed.user, true, 'the package is not listed as installed by the user (user directory package.json)');
   });
 
   it('serves every node icon', async () => {

@@ -18,6 +18,8 @@ import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType, Posi
 import { sideSign } from '../orders/build';
 import { OrderIdAllocator } from './order-ids';
 import { OutgoingQueue, type Outgoing } from './outgoing-queue';
+import { isAccountInUse, PositionBook } from './positions';
+import { ReportedKeys } from './reported-keys';
 import { BrokerEmitter } from './broker-emitter';
 import { silentLog, type BrokerLog } from './log';
 import type { Broker, WorkingOrder } from './types';
@@ -90,8 +92,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly ids: OrderIdAllocator;
   private readonly queue: OutgoingQueue;
   private readonly orders = new Map<number, TrackedOrder>();
-  private positionsByKey = new Map<InstrumentKey, Position>();
-  private readonly keysByConId = new Map<number, InstrumentKey>();
+  private readonly positionBook = new PositionBook((position) => this.emit('position', position));
+  private readonly keys = new ReportedKeys();
   private readonly prices = new Map<InstrumentKey, number>();
   private readonly seenExecIds = new Set<string>();
   private readonly pendingExecutions = new Map<string, PendingExecution>();
@@ -189,11 +191,11 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   position(key: InstrumentKey): number {
-    return this.positionsByKey.get(key)?.quantity ?? 0;
+    return this.positionBook.quantity(key);
   }
 
   positions(): Position[] {
-    return [...this.positionsByKey.values()].filter((p) => p.quantity !== 0);
+    return this.positionBook.open();
   }
 
   workingOrders(key?: InstrumentKey): WorkingOrder[] {
@@ -328,7 +330,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     const adopted = !tracked;
     if (!tracked) {
       // A working order of this client from before (restart, redeploy): adopt it.
-      const key = this.keyOf(contract);
+      const key = this.keys.keyOf(contract);
       tracked = {
         orderId,
         key,
@@ -349,7 +351,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
       tracked.order = { ...tracked.order, ...order, orderId };
       if (tracked.delivery === 'sent' || tracked.delivery === 'queued') tracked.delivery = 'acked';
     }
-    if (contract.conId) this.keysByConId.set(contract.conId, tracked.key);
+    this.keys.remember(contract.conId, tracked.key);
     this.reconcile?.seenOpen.add(orderId);
     if (order.permId) tracked.state = { ...tracked.state, permId: order.permId };
     // ORDER_STATUS always follows with the status and the fill counts together; taking the status from
@@ -392,14 +394,14 @@ export class IbBroker extends BrokerEmitter implements Broker {
     }
     if (this.seenExecIds.has(execId)) return;
     this.seenExecIds.add(execId);
-    const key = tracked?.key ?? this.keyOf(contract);
+    const key = tracked?.key ?? this.keys.keyOf(contract);
     const side: Side = ib.side === 'SLD' || ib.side === 'SELL' ? 'SELL' : 'BUY';
     const price = Number(ib.price) || 0;
     if (price > 0) this.prices.set(key, price);
     const unsolicited = reqId === -1;
     const account = ib.acctNumber ?? this.account() ?? '';
     // Requested executions (the rebuild after a connect) are already in the positions snapshot.
-    if (unsolicited && this.isMine(account)) this.applyFill(key, account, sideSign(side) * shares, price);
+    if (unsolicited && isAccountInUse(this.account(), account)) this.positionBook.applyFill(key, account, sideSign(side) * shares, price);
     // Requested executions of orders this broker never tracked are history: not news for the flow.
     if (!unsolicited && !tracked) return;
     const execution: Execution = {
@@ -451,34 +453,16 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   private onPosition(account: string, contract: Contract, pos: number, avgCost?: number): void {
-    if (!this.isMine(account)) return;
-    const key = this.keyOf(contract);
-    const position: Position = {
-      account,
-      symbol: key,
-      quantity: Number(pos) || 0,
-      avgCost: Number(avgCost) || 0,
-      marketPrice: null,
-      marketValue: null,
-      unrealizedPnl: null,
-      realizedPnl: this.positionsByKey.get(key)?.realizedPnl ?? 0,
-    };
-    if (this.reconcile && !this.reconcile.finished.has('positions')) this.reconcile.positions.set(key, position);
-    else this.setPosition(position);
+    if (!isAccountInUse(this.account(), account)) return;
+    const position = this.positionBook.fromReport(account, this.keys.keyOf(contract), pos, avgCost);
+    if (this.reconcile && !this.reconcile.finished.has('positions')) this.reconcile.positions.set(position.symbol, position);
+    else this.positionBook.set(position);
   }
 
   private onPositionEnd(): void {
     const reconcile = this.reconcile;
     if (!reconcile || reconcile.finished.has('positions')) return;
-    // The snapshot replaces what was known: positions closed while disconnected drop out.
-    const before = this.positionsByKey;
-    this.positionsByKey = new Map(reconcile.positions);
-    for (const [key, position] of this.positionsByKey) {
-      if (before.get(key)?.quantity !== position.quantity) this.emit('position', position);
-    }
-    for (const [key, old] of before) {
-      if (!this.positionsByKey.has(key) && old.quantity !== 0) this.emit('position', { ...old, quantity: 0 });
-    }
+    this.positionBook.replaceAll(reconcile.positions);
     reconcile.done('positions', this);
   }
 
@@ -603,7 +587,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   private onPositionEndOf(reconcile: Reconciliation): void {
     // Timed out before positionEnd: keep what came (better than nothing) over the old map.
-    for (const [key, position] of reconcile.positions) this.setPosition(position);
+    for (const position of reconcile.positions.values()) this.positionBook.set(position);
     reconcile.finished.add('positions');
   }
 
@@ -679,50 +663,6 @@ export class IbBroker extends BrokerEmitter implements Broker {
     if (signature === tracked.lastReported) return;
     tracked.lastReported = signature;
     this.emit('order', { ...s });
-  }
-
-  private applyFill(key: InstrumentKey, account: string, signedShares: number, price: number): void {
-    const old = this.positionsByKey.get(key);
-    const before = old?.quantity ?? 0;
-    const after = before + signedShares;
-    let avgCost = old?.avgCost ?? 0;
-    if (before === 0 || Math.sign(before) !== Math.sign(after)) avgCost = after === 0 ? 0 : price;
-    else if (Math.abs(after) > Math.abs(before)) avgCost = (avgCost * Math.abs(before) + price * Math.abs(signedShares)) / Math.abs(after);
-    this.setPosition({
-      account,
-      symbol: key,
-      quantity: Math.round(after * 1e8) / 1e8,
-      avgCost,
-      marketPrice: price,
-      marketValue: after * price,
-      unrealizedPnl: null,
-      realizedPnl: old?.realizedPnl ?? 0,
-    });
-  }
-
-  private setPosition(position: Position): void {
-    const old = this.positionsByKey.get(position.symbol);
-    this.positionsByKey.set(position.symbol, position);
-    if (!old || old.quantity !== position.quantity || old.avgCost !== position.avgCost) this.emit('position', position);
-  }
-
-  private isMine(account: string | undefined): boolean {
-    const mine = this.account();
-    return !mine || !account || account === mine;
-  }
-
-  /**
-   * The key of a contract TWS reports (positions, executions, orders of a previous run). Positions and
-   * executions name the primary or executing exchange (NASDAQ, ISLAND ...) or none, while orders route
-   * through SMART: a stock is one holding whatever the venue, so it gets the SMART key orders use.
-   */
-  private keyOf(contract: Contract): InstrumentKey {
-    if (contract.conId && this.keysByConId.has(contract.conId)) return this.keysByConId.get(contract.conId) as InstrumentKey;
-    const secType = String(contract.secType ?? 'STK').toUpperCase();
-    const exchange = secType === 'STK' ? 'SMART' : contract.exchange || (secType === 'CASH' ? 'IDEALPRO' : undefined);
-    const key = instrumentKey({ ...contract, exchange });
-    if (contract.conId) this.keysByConId.set(contract.conId, key);
-    return key;
   }
 }
 

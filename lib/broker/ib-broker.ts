@@ -16,6 +16,7 @@ import type { ConnectionStatus, IbSession, RequestOwner } from '../ib/connection
 import { instrumentKey } from '../ib/instrument';
 import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType, Position, Side } from '../messages';
 import { sideSign } from '../orders/build';
+import { OrderBook, type TrackedOrder } from './order-book';
 import { OrderIdAllocator } from './order-ids';
 import { OutgoingQueue, type Outgoing } from './outgoing-queue';
 import { isAccountInUse, PositionBook } from './positions';
@@ -48,42 +49,11 @@ export interface IbBrokerOptions {
 
 type Phase = 'offline' | 'reconciling' | 'ready';
 
-/** Where an order is on its way to TWS. */
-type Delivery = 'queued' | 'sent' | 'acked' | 'done';
-
-interface TrackedOrder {
-  orderId: number;
-  key: InstrumentKey;
-  contract: Contract;
-  order: Order;
-  state: OrderEvent;
-  delivery: Delivery;
-  /** A cancel was asked for and not yet confirmed. */
-  cancelRequested: boolean;
-  /** Shares of this order's executions whose commission is known. */
-  commissionedShares: number;
-  /** Waiting for commissions before reporting the final Filled event. */
-  finalTimer: NodeJS.Timeout | null;
-  /** The last event reported (to drop TWS's duplicate orderStatus messages). */
-  lastReported: string;
-}
-
 interface PendingExecution {
   execution: Execution;
   orderKnown: boolean;
   timer: NodeJS.Timeout;
 }
-
-const TERMINAL: ReadonlySet<OrderStatus> = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive']);
-/** TWS codes on an order id that warn or inform without changing the order. */
-const ORDER_NOTICES = new Set([399, 404, 2109, 2137, 10167, 10148]);
-/** TWS codes on an order id saying a cancel did not happen (the order lives on). */
-const CANCEL_FAILURES = new Set([161, 10147, 10148, 10149]);
-
-/** How long a Cancelled status waits for its reason (ERR_MSG 202 follows it at once at TWS). */
-const REASON_WAIT_MS = 200;
-/** Finished orders kept in memory (for late events) before they are forgotten. */
-const RETIRED_KEPT = 1000;
 
 export class IbBroker extends BrokerEmitter implements Broker {
   readonly kind = 'ib' as const;
@@ -91,9 +61,9 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly clock: () => number;
   private readonly ids: OrderIdAllocator;
   private readonly queue: OutgoingQueue;
-  private readonly orders = new Map<number, TrackedOrder>();
   private readonly positionBook = new PositionBook((position) => this.emit('position', position));
   private readonly keys = new ReportedKeys();
+  private readonly orders: OrderBook;
   private readonly prices = new Map<InstrumentKey, number>();
   private readonly seenExecIds = new Set<string>();
   private readonly pendingExecutions = new Map<string, PendingExecution>();
@@ -103,7 +73,6 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private reconcile: Reconciliation | null = null;
   /** Orders sent without an answer when the connection dropped: checked against TWS on reconnect. */
   private readonly unconfirmed = new Set<number>();
-  private readonly retired: number[] = [];
   private disposed = false;
 
   constructor(
@@ -114,6 +83,15 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.log = options.log ?? silentLog;
     this.clock = options.clock ?? Date.now;
     this.ids = new OrderIdAllocator(options.minOrderId ?? 0);
+    this.orders = new OrderBook({
+      clientId: options.clientId,
+      clock: this.clock,
+      commissionWaitMs: options.commissionWaitMs ?? 1000,
+      awaitsCommission: (orderId) => this.hasPendingExecution(orderId),
+      emitOrder: (event) => this.emit('order', event),
+      keys: this.keys,
+      log: this.log,
+    });
     this.queue = new OutgoingQueue((item) => this.deliver(item), options.maxMessagesPerSecond ?? 40, this.clock);
     this.wire();
     // Made after the socket came up: ask for nextValidId, which starts the rebuild.
@@ -145,21 +123,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
       return;
     }
     if (!this.ids.claim(orderId)) throw new Error(`order id ${orderId} was not reserved with nextOrderId(): ids come from TWS and are never reused`);
-    const key = instrumentKey(contract);
-    const tracked: TrackedOrder = {
-      orderId,
-      key,
-      contract: { ...contract },
-      order: { ...order, orderId, clientId: this.options.clientId },
-      state: this.initialState(orderId, key, order),
-      delivery: 'queued',
-      cancelRequested: false,
-      commissionedShares: 0,
-      finalTimer: null,
-      lastReported: '',
-    };
-    this.orders.set(orderId, tracked);
-    this.report(tracked);
+    const tracked = this.orders.add(orderId, instrumentKey(contract), { ...contract }, { ...order, orderId, clientId: this.options.clientId }, 'queued');
+    this.orders.report(tracked);
     this.queue.push({ kind: 'place', orderId });
   }
 
@@ -170,13 +135,11 @@ export class IbBroker extends BrokerEmitter implements Broker {
     if (tracked.delivery === 'queued') {
       // Never left: take it out of the queue and it never exists at TWS.
       this.queue.remove((item) => item.orderId === orderId);
-      this.finish(tracked, 'Cancelled', 'cancelled before it was sent');
+      this.orders.finish(tracked, 'Cancelled', 'cancelled before it was sent');
       return;
     }
     if (tracked.cancelRequested && this.queue.has((item) => item.kind === 'cancel' && item.orderId === orderId)) return;
-    tracked.cancelRequested = true;
-    tracked.state = { ...tracked.state, status: 'PendingCancel', time: this.clock() };
-    this.report(tracked);
+    this.orders.markCancelling(tracked);
     this.queue.push({ kind: 'cancel', orderId });
   }
 
@@ -185,7 +148,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
    * other clients' and manual orders, and not every TWS-like server knows it).
    */
   cancelAll(): void {
-    for (const tracked of [...this.orders.values()]) {
+    for (const tracked of this.orders.all()) {
       if (tracked.delivery !== 'done') this.cancelOrder(tracked.orderId);
     }
   }
@@ -199,12 +162,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   workingOrders(key?: InstrumentKey): WorkingOrder[] {
-    const list: WorkingOrder[] = [];
-    for (const t of this.orders.values()) {
-      if (t.delivery === 'done' || (key !== undefined && t.key !== key)) continue;
-      list.push({ orderId: t.orderId, key: t.key, contract: t.contract, order: t.order, state: t.state });
-    }
-    return list;
+    return this.orders.working(key);
   }
 
   equity(): number | null {
@@ -235,16 +193,14 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.reconcile = null;
     for (const pending of this.pendingExecutions.values()) clearTimeout(pending.timer);
     this.pendingExecutions.clear();
-    for (const t of this.orders.values()) if (t.finalTimer) clearTimeout(t.finalTimer);
+    this.orders.dispose();
     this.phase = 'offline';
   }
 
   // ---------------------------------------------------------------- sending
 
   private modify(tracked: TrackedOrder, contract: Contract, order: Order): void {
-    tracked.order = { ...tracked.order, ...order, orderId: tracked.orderId, clientId: this.options.clientId };
-    tracked.contract = { ...tracked.contract, ...contract };
-    tracked.state = { ...tracked.state, totalQuantity: Number(order.totalQuantity ?? tracked.state.totalQuantity), time: this.clock() };
+    this.orders.amend(tracked, contract, order);
     // Still waiting to leave: the queued place will carry the new fields.
     if (this.queue.has((item) => item.kind === 'place' && item.orderId === tracked.orderId)) return;
     this.queue.push({ kind: 'place', orderId: tracked.orderId });
@@ -262,7 +218,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
       }
     } catch (err) {
       // The client refused to encode it (e.g. a field this server version lacks): the order is dead.
-      this.finish(tracked, 'Inactive', `not sent: ${(err as Error).message}`);
+      this.orders.finish(tracked, 'Inactive', `not sent: ${(err as Error).message}`);
     }
   }
 
@@ -274,7 +230,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.listen(EventName.openOrder, (orderId: number, contract: Contract, order: Order, state: OrderState) => this.onOpenOrder(orderId, contract, order, state));
     this.listen(EventName.openOrderEnd, () => this.reconcile?.done('openOrders', this));
     this.listen(EventName.orderStatus, (orderId: number, status: OrderStatus, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number) =>
-      this.onOrderStatus(orderId, status, filled, remaining, avgFillPrice, permId, parentId, lastFillPrice, clientId),
+      this.orders.onOrderStatus(orderId, status, filled, remaining, avgFillPrice, permId, parentId, lastFillPrice, clientId),
     );
     this.listen(EventName.execDetails, (reqId: number, contract: Contract, execution: IbExecution) => this.onExecution(reqId, contract, execution));
     this.listen(EventName.execDetailsEnd, (reqId: number) => {
@@ -318,67 +274,16 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.queue.pause();
     this.reconcile?.dispose(this.session);
     this.reconcile = null;
-    const inFlight = [...this.orders.values()].filter((t) => t.delivery === 'sent').map((t) => t.orderId);
+    const inFlight = this.orders.unanswered();
     for (const id of inFlight) this.unconfirmed.add(id);
     this.log.warn(`broker: disconnected; ${inFlight.length} order(s) sent without an answer will be checked against TWS on reconnect${inFlight.length ? ` (${inFlight.join(', ')})` : ''}`);
   }
 
   private onOpenOrder(orderId: number, contract: Contract, order: Order, orderState: OrderState): void {
-    const clientId = order.clientId;
-    let tracked = this.orders.get(orderId);
-    if (!tracked && clientId !== undefined && clientId !== this.options.clientId) return;
-    const adopted = !tracked;
-    if (!tracked) {
-      // A working order of this client from before (restart, redeploy): adopt it.
-      const key = this.keys.keyOf(contract);
-      tracked = {
-        orderId,
-        key,
-        contract,
-        order: { ...order, orderId },
-        state: this.initialState(orderId, key, order),
-        delivery: 'acked',
-        cancelRequested: false,
-        commissionedShares: 0,
-        finalTimer: null,
-        lastReported: '',
-      };
-      this.orders.set(orderId, tracked);
-      this.ids.used(orderId);
-      this.log.info(`broker: adopted working order ${orderId} (${order.action} ${order.totalQuantity} ${key} ${order.orderType}, ref "${order.orderRef ?? ''}")`);
-    } else {
-      // TWS's copy is the truth for prices and quantity (a modification shows here).
-      tracked.order = { ...tracked.order, ...order, orderId };
-      if (tracked.delivery === 'sent' || tracked.delivery === 'queued') tracked.delivery = 'acked';
-    }
-    this.keys.remember(contract.conId, tracked.key);
+    const taken = this.orders.onOpenOrder(orderId, contract, order, orderState);
+    if (!taken) return;
+    if (taken === 'adopted') this.ids.used(orderId);
     this.reconcile?.seenOpen.add(orderId);
-    if (order.permId) tracked.state = { ...tracked.state, permId: order.permId };
-    // ORDER_STATUS always follows with the status and the fill counts together; taking the status from
-    // here would report e.g. "Filled" with the previous fill count. Only an adopted order starts from it.
-    const status = orderState?.status as OrderStatus | undefined;
-    if (adopted && status && !TERMINAL.has(status)) tracked.state = { ...tracked.state, status };
-  }
-
-  private onOrderStatus(orderId: number, status: OrderStatus, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number): void {
-    const tracked = this.orders.get(orderId);
-    if (!tracked) return; // openOrder comes first for any order of ours; others' are not ours to track.
-    if (clientId !== undefined && clientId !== this.options.clientId && clientId !== 0) return;
-    if (tracked.delivery === 'sent' || tracked.delivery === 'queued') tracked.delivery = 'acked';
-    tracked.state = {
-      ...tracked.state,
-      status,
-      filled: Number(filled) || 0,
-      remaining: Number(remaining) || 0,
-      avgFillPrice: Number(avgFillPrice) || 0,
-      lastFillPrice: Number(lastFillPrice) || tracked.state.lastFillPrice,
-      permId: permId || tracked.state.permId,
-      parentId: parentId || tracked.state.parentId,
-      time: this.clock(),
-    };
-    if (status === 'Cancelled' || status === 'ApiCancelled') tracked.cancelRequested = false;
-    if (TERMINAL.has(status)) this.finish(tracked, status, tracked.state.reason);
-    else this.report(tracked);
   }
 
   private onExecution(reqId: number, contract: Contract, ib: IbExecution): void {
@@ -444,12 +349,9 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.pendingExecutions.delete(execId);
     const { execution } = pending;
     const tracked = this.orders.get(execution.orderId);
-    if (tracked) {
-      tracked.state = { ...tracked.state, commission: tracked.state.commission + execution.commission };
-      tracked.commissionedShares += execution.shares;
-    }
+    if (tracked) this.orders.addCommission(tracked, execution);
     this.emit('execution', execution);
-    if (tracked?.finalTimer && tracked.commissionedShares >= tracked.state.filled) this.reportFinal(tracked);
+    if (tracked) this.orders.reportIfCommissioned(tracked);
   }
 
   private onPosition(account: string, contract: Contract, pos: number, avgCost?: number): void {
@@ -471,38 +373,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
       this.reconcile.done('executions', this);
       return;
     }
-    const tracked = this.orders.get(id);
-    if (!tracked) return;
-    const reason = `${error?.message ?? error} (IB ${code})`;
-    if (tracked.delivery === 'done') {
-      // The reason of a cancel or rejection whose status came first.
-      if (tracked.finalTimer && !tracked.state.reason && !ORDER_NOTICES.has(code)) {
-        tracked.state = { ...tracked.state, reason };
-        if (tracked.state.status !== 'Filled') this.reportFinal(tracked);
-      }
-      return;
-    }
-    if (code === 202) {
-      this.finish(tracked, 'Cancelled', reason);
-      return;
-    }
-    if (ORDER_NOTICES.has(code) || (code >= 2100 && code < 2200)) {
-      this.log.debug(`broker: order ${id}: ${reason}`);
-      return;
-    }
-    if (CANCEL_FAILURES.has(code)) {
-      tracked.cancelRequested = false;
-      tracked.state = { ...tracked.state, reason, status: tracked.state.status === 'PendingCancel' ? 'Submitted' : tracked.state.status };
-      this.report(tracked);
-      return;
-    }
-    if (tracked.delivery === 'acked' && tracked.state.status !== 'PendingSubmit') {
-      // A refused modification: the order works on as it was.
-      tracked.state = { ...tracked.state, reason };
-      this.report(tracked);
-      return;
-    }
-    this.finish(tracked, 'Inactive', reason);
+    this.orders.onOrderError(error, code, id);
   }
 
   // ---------------------------------------------------------------- rebuild after connect
@@ -552,7 +423,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     let adopted = 0;
     for (const id of this.unconfirmed) if (reconcile.seenOpen.has(id) || (reconcile.executedShares.get(id) ?? 0) > 0) adopted++;
     this.unconfirmed.clear();
-    for (const tracked of [...this.orders.values()]) {
+    for (const tracked of this.orders.all()) {
       if (tracked.delivery === 'done' || tracked.delivery === 'queued') continue;
       const open = reconcile.seenOpen.has(tracked.orderId);
       const executed = reconcile.executedShares.get(tracked.orderId) ?? 0;
@@ -565,7 +436,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
       if (executed > 0) {
         const total = Number(tracked.order.totalQuantity) || 0;
         tracked.state = { ...tracked.state, filled: executed, remaining: Math.max(0, total - executed), time: this.clock() };
-        this.finish(tracked, executed >= total ? 'Filled' : 'Cancelled', executed >= total ? undefined : `partly filled (${executed} of ${total}) and no longer open at TWS after reconnect`);
+        this.orders.finish(tracked, executed >= total ? 'Filled' : 'Cancelled', executed >= total ? undefined : `partly filled (${executed} of ${total}) and no longer open at TWS after reconnect`);
         continue;
       }
       if (tracked.delivery === 'sent' && reconcile.resendAllowed) {
@@ -575,10 +446,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
         continue;
       }
       if (tracked.delivery === 'sent') {
-        this.finish(tracked, 'Inactive', 'sent just before the connection dropped; TWS could not confirm it and it was not re-sent');
+        this.orders.finish(tracked, 'Inactive', 'sent just before the connection dropped; TWS could not confirm it and it was not re-sent');
         continue;
       }
-      this.finish(tracked, tracked.cancelRequested ? 'Cancelled' : 'Inactive', tracked.cancelRequested ? 'cancelled while disconnected' : 'no longer open at TWS after reconnect');
+      this.orders.finish(tracked, tracked.cancelRequested ? 'Cancelled' : 'Inactive', tracked.cancelRequested ? 'cancelled while disconnected' : 'no longer open at TWS after reconnect');
     }
     this.phase = 'ready';
     this.log.info(`broker: ready (${this.workingOrders().length} working order(s), ${this.positions().length} position(s)${adopted ? `, ${adopted} confirmed after reconnect` : ''}${resent ? `, ${resent} re-sent with the same id` : ''})`);
@@ -593,76 +464,9 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   // ---------------------------------------------------------------- state helpers
 
-  private initialState(orderId: number, key: InstrumentKey, order: Order): OrderEvent {
-    const quantity = Number(order.totalQuantity) || 0;
-    return {
-      orderId,
-      permId: Number(order.permId) || 0,
-      parentId: Number(order.parentId) || 0,
-      symbol: key,
-      action: (String(order.action).toUpperCase() === 'SELL' ? 'SELL' : 'BUY') as Side,
-      orderType: String(order.orderType) as OrderType,
-      totalQuantity: quantity,
-      status: 'PendingSubmit',
-      filled: 0,
-      remaining: quantity,
-      avgFillPrice: 0,
-      lastFillPrice: 0,
-      commission: 0,
-      orderRef: order.orderRef ?? '',
-      time: this.clock(),
-    };
-  }
-
-  private finish(tracked: TrackedOrder, status: OrderStatus, reason?: string): void {
-    if (tracked.delivery !== 'done') this.retire(tracked.orderId);
-    tracked.delivery = 'done';
-    tracked.cancelRequested = false;
-    tracked.state = { ...tracked.state, status, time: this.clock() };
-    if (reason) tracked.state.reason = reason;
-    if (status === 'Filled' && tracked.commissionedShares < tracked.state.filled && this.hasPendingExecution(tracked.orderId)) {
-      // Hold the final event briefly so it carries the commission.
-      if (!tracked.finalTimer) tracked.finalTimer = setTimeout(() => this.reportFinal(tracked), this.options.commissionWaitMs ?? 1000);
-      return;
-    }
-    if ((status === 'Cancelled' || status === 'ApiCancelled') && !tracked.state.reason) {
-      // TWS sends the reason (ERR_MSG 202) right after the status: hold the event for it, briefly.
-      if (!tracked.finalTimer) tracked.finalTimer = setTimeout(() => this.reportFinal(tracked), REASON_WAIT_MS);
-      return;
-    }
-    this.report(tracked);
-  }
-
-  /**
-   * Finished orders stay known for a while (late commissions, reasons, a modify that must be refused
-   * by name), then go: a long session must not slow down with every order it ever placed.
-   */
-  private retire(orderId: number): void {
-    this.retired.push(orderId);
-    while (this.retired.length > RETIRED_KEPT) {
-      const old = this.orders.get(this.retired.shift() as number);
-      if (old && old.delivery === 'done' && !old.finalTimer) this.orders.delete(old.orderId);
-    }
-  }
-
-  private reportFinal(tracked: TrackedOrder): void {
-    if (tracked.finalTimer) clearTimeout(tracked.finalTimer);
-    tracked.finalTimer = null;
-    this.report(tracked);
-  }
-
   private hasPendingExecution(orderId: number): boolean {
     for (const pending of this.pendingExecutions.values()) if (pending.execution.orderId === orderId) return true;
     return false;
-  }
-
-  private report(tracked: TrackedOrder): void {
-    if (tracked.finalTimer) return;
-    const s = tracked.state;
-    const signature = `${s.status}|${s.filled}|${s.remaining}|${s.reason ?? ''}|${s.commission}`;
-    if (signature === tracked.lastReported) return;
-    tracked.lastReported = signature;
-    this.emit('order', { ...s });
   }
 }
 

@@ -70,7 +70,7 @@ function prepare(args: RunArgs): Prepared {
   const file = resolve(args.flowFile);
   const stripped = stripDashboard(readFlow(file));
   if (stripped.removed.length) stderr(`note: left out dashboard nodes (${stripped.removed.join(', ')}): a headless run has no dashboard`);
-  resolveBarFiles(stripped.flow, [dirname(file), process.cwd()]);
+  resolveBarFiles(stripped.flow, [dirname(file), process.cwd()], { name: packageName(), root: packageRoot });
   const { flow, values } = applyParams(stripped.flow, args.sets);
   return { flow, setValues: values };
 }

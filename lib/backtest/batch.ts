@@ -54,7 +54,8 @@ export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
     act(broker, key, contract, intent, input.orderDefaults ?? {}, orderRef, i);
   }
   run.end(sourceId);
-  return run.summary(input.summary);
+  // The run is not reused: its curve buffers can be handed out as they are.
+  return run.summary(input.summary, false);
 }
 
 function act(

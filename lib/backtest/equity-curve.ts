@@ -54,15 +54,14 @@ export class EquityRecorder implements EquityCurve {
     this.length = 0;
   }
 
-  /** A trimmed copy. */
-  snapshot(): EquityCurve {
-    return {
-      length: this.length,
-      time: this.time.slice(0, this.length),
-      equity: this.equity.slice(0, this.length),
-      exposed: this.exposed.slice(0, this.length),
-      price: this.price.slice(0, this.length),
-    };
+  /**
+   * The points so far: a trimmed copy, or (copy false) views on this recorder's buffers, for a caller
+   * that is done with the recorder (the batch backtest: copying a million points costs more than the run).
+   */
+  snapshot(copy = true): EquityCurve {
+    const n = this.length;
+    const take = <T extends Float64Array | Uint8Array>(a: T): T => (copy ? (a.slice(0, n) as T) : (a.subarray(0, n) as T));
+    return { length: n, time: take(this.time), equity: take(this.equity), exposed: take(this.exposed), price: take(this.price) };
   }
 
   private grow(): void {
@@ -90,6 +89,11 @@ export class PriceRange {
     const range = this.ranges.get(key);
     if (range) range.last = close;
     else this.ranges.set(key, { first: close, last: close });
+  }
+
+  /** The last close seen of an instrument. */
+  last(key: string): number | null {
+    return this.ranges.get(key)?.last ?? null;
   }
 
   /** Equal-weight buy-and-hold return over the instruments (a fraction), or null with none. */

@@ -70,7 +70,6 @@ export class BacktestRun implements BacktestSession {
   private readonly sources = new Set<string>();
   private readonly curve: EquityRecorder;
   private readonly prices = new PriceRange();
-  private readonly lastClose = new Map<InstrumentKey, number>();
   /** Non-zero positions of the current engine, kept from its position events. */
   private readonly held = new Map<InstrumentKey, number>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -119,7 +118,6 @@ export class BacktestRun implements BacktestSession {
     // Held when the bar opens: a position exited at this bar's open still counts for exposure.
     const heldBefore = this.holding();
     engine.onBar(key, bar);
-    this.lastClose.set(key, bar.close);
     this.prices.observe(key, bar.close);
     const equity = engine.equity();
     this.heldBefore = heldBefore;
@@ -149,12 +147,13 @@ export class BacktestRun implements BacktestSession {
   }
 
   lastPrice(key: InstrumentKey): number | null {
-    return this.lastClose.get(key) ?? null;
+    return this.prices.last(key);
   }
 
-  summary(options: SummaryOptions = {}): BacktestSummary {
+  /** `copyCurve` false hands out views on the run's buffers (valid until the next run begins). */
+  summary(options: SummaryOptions = {}, copyCurve = true): BacktestSummary {
     this.settle();
-    const curve = this.curve.snapshot();
+    const curve = this.curve.snapshot(copyCurve);
     const executions = this.current.executions();
     const trades = roundTrips(executions);
     let openPosition = 0;
@@ -199,7 +198,6 @@ export class BacktestRun implements BacktestSession {
     this.current = this.newEngine();
     this.curve.reset();
     this.prices.reset();
-    this.lastClose.clear();
     this.held.clear();
     this.heldBefore = false;
     this.pendingSettle = false;

@@ -5,19 +5,11 @@
  *
  * The Node-RED module is handed in by the caller (bin/ib-flow resolves it): lib never imports node-red.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { resultsBus, type PublishedResult, type ReportFailure } from '../backtest/results-bus';
+import { startEmbeddedRuntime, type EmbeddedRuntime, type LogEvent, type NodeRedModule } from './embedded-runtime';
 import { reportNodes, type FlowNode } from './flow-edit';
 
-export interface NodeRedModule {
-  init(server: unknown, settings: Record<string, unknown>): void;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  nodes: { getNodeList(): Array<{ types?: string[] }> };
-}
+export type { NodeRedModule } from './embedded-runtime';
 
 export interface HeadlessRunOptions {
   /** Root of this package (holds package.json with the "node-red" section). */
@@ -28,14 +20,6 @@ export interface HeadlessRunOptions {
   log?: (line: string) => void;
 }
 
-interface LogEvent {
-  level: number;
-  msg?: unknown;
-  type?: string;
-  id?: string;
-  name?: string;
-}
-
 const LEVEL_ERROR = 20;
 const ERROR_GRACE_MS = 3000;
 /** Node types whose error means no result will come. */
@@ -44,46 +28,21 @@ const FATAL_SOURCES = new Set(['ib-historical-bars', 'ib-backtest-report', 'ib-c
 export async function runFlowHeadless(RED: NodeRedModule, flow: readonly FlowNode[], options: HeadlessRunOptions): Promise<PublishedResult[]> {
   const reports = reportNodes(flow);
   if (reports.length === 0) throw new Error('the flow has no enabled ib-backtest-report node: nothing would report a result');
-  const userDir = mkdtempSync(join(tmpdir(), 'ib-flow-'));
-  const modules = join(userDir, 'node_modules');
-  mkdirSync(modules);
-  symlinkSync(options.packageRoot, join(modules, options.packageName), 'junction');
-  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow));
-
   const log = options.log ?? (() => undefined);
   let fail: (err: Error) => void = () => undefined;
-  const settings: Record<string, unknown> = {
-    userDir,
-    flowFile: 'flows.json',
-    credentialSecret: false,
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    disableEditor: true,
-    uiPort: 0,
-    telemetry: { enabled: false },
-    editorTheme: { tours: false },
-    externalModules: { autoInstall: false, palette: { allowInstall: false } },
-    logging: {
-      ibFlow: {
-        level: 'warn',
-        metrics: false,
-        audit: false,
-        handler: () => (event: LogEvent) => {
-          // Runtime chatter (projects, credentials, banners) is not the user's concern in a headless run.
-          if (event.level > LEVEL_ERROR && !event.type) return;
-          const text = typeof event.msg === 'string' ? event.msg : event.msg instanceof Error ? event.msg.message : JSON.stringify(event.msg);
-          const who = event.type ? `[${event.type}${event.name ? `:${event.name}` : ''}] ` : '';
-          log(`${event.level <= LEVEL_ERROR ? 'error' : 'warn'}: ${who}${text}`);
-          if (event.level > LEVEL_ERROR || !event.type) return;
-          const failure = new Error(`${event.type} "${event.name || event.id}" failed: ${text}`);
-          if (FATAL_SOURCES.has(event.type)) fail(failure);
-          // Outside a replay (a batch flow) a node error means the report will not come: wait briefly
-          // for one anyway (another branch may still report), then give up with this error. During a
-          // replay the pacer moves on after a failed message, so the run still ends.
-          else if (replaysRunning === 0) setTimeout(() => replaysRunning === 0 && fail(failure), ERROR_GRACE_MS).unref();
-        },
-      },
-    },
+  const onLog = (event: LogEvent) => {
+    // Runtime chatter (projects, credentials, banners) is not the user's concern in a headless run.
+    if (event.level > LEVEL_ERROR && !event.type) return;
+    const text = typeof event.msg === 'string' ? event.msg : event.msg instanceof Error ? event.msg.message : JSON.stringify(event.msg);
+    const who = event.type ? `[${event.type}${event.name ? `:${event.name}` : ''}] ` : '';
+    log(`${event.level <= LEVEL_ERROR ? 'error' : 'warn'}: ${who}${text}`);
+    if (event.level > LEVEL_ERROR || !event.type) return;
+    const failure = new Error(`${event.type} "${event.name || event.id}" failed: ${text}`);
+    if (FATAL_SOURCES.has(event.type)) fail(failure);
+    // Outside a replay (a batch flow) a node error means the report will not come: wait briefly for one
+    // anyway (another branch may still report), then give up with this error. During a replay the pacer
+    // moves on after a failed message, so the run still ends.
+    else if (replaysRunning === 0) setTimeout(() => replaysRunning === 0 && fail(failure), ERROR_GRACE_MS).unref();
   };
 
   const bus = resultsBus();
@@ -120,9 +79,9 @@ export async function runFlowHeadless(RED: NodeRedModule, flow: readonly FlowNod
   bus.on('result', onResult);
   bus.on('failure', onFailure);
   bus.on('replay', onReplay);
+  let runtime: EmbeddedRuntime | null = null;
   try {
-    RED.init(createServer(), settings);
-    await RED.start();
+    runtime = await startEmbeddedRuntime(RED, { packageRoot: options.packageRoot, packageName: options.packageName, flow, onLog });
     const known = new Set(RED.nodes.getNodeList().flatMap((set) => set.types ?? []));
     const structural = new Set(['tab', 'subflow', 'group', 'junction']);
     const missing = [...new Set(flow.map((n) => n.type).filter((t) => !structural.has(t) && !t.startsWith('subflow:') && !known.has(t)))];
@@ -133,7 +92,6 @@ export async function runFlowHeadless(RED: NodeRedModule, flow: readonly FlowNod
     bus.off('result', onResult);
     bus.off('failure', onFailure);
     bus.off('replay', onReplay);
-    await RED.stop().catch(() => undefined);
-    rmSync(userDir, { recursive: true, force: true });
+    await runtime?.stop();
   }
 }

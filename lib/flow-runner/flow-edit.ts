@@ -107,12 +107,18 @@ export function barFileNodes(flow: readonly FlowNode[]): FlowNode[] {
   return flow.filter((n) => n.type === 'ib-historical-bars' && n.source === 'file' && typeof n.file === 'string' && n.file && enabled(n));
 }
 
-/** Relative bar files that exist next to the flow file or in the working directory become absolute. */
-export function resolveBarFiles(flow: FlowNode[], baseDirs: readonly string[]): void {
+/**
+ * Relative bar files that exist next to the flow file or in the working directory become absolute; so do
+ * paths into this package as installed in a user directory (node_modules/<name>/...), the examples' form.
+ */
+export function resolveBarFiles(flow: FlowNode[], baseDirs: readonly string[], installed?: { name: string; root: string }): void {
   for (const node of barFileNodes(flow)) {
     const file = String(node.file);
     if (isAbsolute(file)) continue;
-    const found = baseDirs.map((dir) => resolve(dir, file)).find((path) => existsSync(path));
+    const prefix = installed ? `node_modules/${installed.name}/` : null;
+    const candidates = baseDirs.map((dir) => resolve(dir, file));
+    if (installed && prefix && file.replace(/\\/g, '/').startsWith(prefix)) candidates.push(resolve(installed.root, file.slice(prefix.length)));
+    const found = candidates.find((path) => existsSync(path));
     if (found) node.file = found;
   }
 }

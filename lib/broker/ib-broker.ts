@@ -9,20 +9,27 @@
  * was lost is adopted when TWS has it (open or executed) and re-sent *with the same id* only when TWS
  * has neither (a same-id placeOrder is a modification at TWS, so even a wrong guess cannot make a
  * second order). Orders leave through a paced queue and are held, not dropped, while disconnected.
+ *
+ * This file is the Broker API, the sending, the connection phases and which TWS message goes where;
+ * the parts it wires together each have their own file: order ids (order-ids.ts), the order book
+ * (order-book.ts), fills (executions.ts), positions (positions.ts), the rebuild (reconciliation.ts)
+ * and the paced queue (outgoing-queue.ts).
  */
 import { EventName, type Contract, type Execution as IbExecution, type Order, type OrderState } from '@stoqey/ib';
 import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
-import type { ConnectionStatus, IbSession, RequestOwner } from '../ib/connection';
+import type { ConnectionStatus, IbSession } from '../ib/connection';
 import { instrumentKey } from '../ib/instrument';
-import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType, Position, Side } from '../messages';
-import { sideSign } from '../orders/build';
+import type { InstrumentKey, OrderStatus, Position } from '../messages';
+import { ApiListeners } from './api-listeners';
+import { BrokerEmitter } from './broker-emitter';
+import { ExecutionTracker } from './executions';
+import { silentLog, type BrokerLog } from './log';
 import { OrderBook, type TrackedOrder } from './order-book';
 import { OrderIdAllocator } from './order-ids';
 import { OutgoingQueue, type Outgoing } from './outgoing-queue';
 import { isAccountInUse, PositionBook } from './positions';
+import { Reconciliation } from './reconciliation';
 import { ReportedKeys } from './reported-keys';
-import { BrokerEmitter } from './broker-emitter';
-import { silentLog, type BrokerLog } from './log';
 import type { Broker, WorkingOrder } from './types';
 
 export type { BrokerLog } from './log';
@@ -47,13 +54,13 @@ export interface IbBrokerOptions {
   clock?: () => number;
 }
 
+/** offline: no socket; reconciling: rebuilding after a connect (orders wait); ready: orders go. */
 type Phase = 'offline' | 'reconciling' | 'ready';
 
-interface PendingExecution {
-  execution: Execution;
-  orderKnown: boolean;
-  timer: NodeJS.Timeout;
-}
+/** How long nextOrderId waits for TWS's first nextValidId. */
+const ORDER_ID_WAIT_MS = 10_000;
+/** Rebuild attempts before going on with an incomplete answer. */
+const RECONCILE_ATTEMPTS = 2;
 
 export class IbBroker extends BrokerEmitter implements Broker {
   readonly kind = 'ib' as const;
@@ -61,16 +68,14 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly clock: () => number;
   private readonly ids: OrderIdAllocator;
   private readonly queue: OutgoingQueue;
-  private readonly positionBook = new PositionBook((position) => this.emit('position', position));
   private readonly keys = new ReportedKeys();
+  private readonly positionBook = new PositionBook((position) => this.emit('position', position));
   private readonly orders: OrderBook;
-  private readonly prices = new Map<InstrumentKey, number>();
-  private readonly seenExecIds = new Set<string>();
-  private readonly pendingExecutions = new Map<string, PendingExecution>();
-  private readonly apiListeners: Array<[string, (...args: any[]) => void]> = [];
+  private readonly executions: ExecutionTracker;
+  private readonly apiListeners: ApiListeners;
   private phase: Phase = 'offline';
   private netLiquidation: number | null = null;
-  private reconcile: Reconciliation | null = null;
+  private reconciliation: Reconciliation | null = null;
   /** Orders sent without an answer when the connection dropped: checked against TWS on reconnect. */
   private readonly unconfirmed = new Set<number>();
   private disposed = false;
@@ -82,17 +87,29 @@ export class IbBroker extends BrokerEmitter implements Broker {
     super();
     this.log = options.log ?? silentLog;
     this.clock = options.clock ?? Date.now;
+    const commissionWaitMs = options.commissionWaitMs ?? 1000;
     this.ids = new OrderIdAllocator(options.minOrderId ?? 0);
     this.orders = new OrderBook({
       clientId: options.clientId,
       clock: this.clock,
-      commissionWaitMs: options.commissionWaitMs ?? 1000,
-      awaitsCommission: (orderId) => this.hasPendingExecution(orderId),
+      commissionWaitMs,
+      awaitsCommission: (orderId) => this.executions.awaitsCommission(orderId),
       emitOrder: (event) => this.emit('order', event),
       keys: this.keys,
       log: this.log,
     });
+    this.executions = new ExecutionTracker({
+      clientId: options.clientId,
+      clock: this.clock,
+      commissionWaitMs,
+      orders: this.orders,
+      positions: this.positionBook,
+      keys: this.keys,
+      account: () => this.account(),
+      emitExecution: (execution) => this.emit('execution', execution),
+    });
     this.queue = new OutgoingQueue((item) => this.deliver(item), options.maxMessagesPerSecond ?? 40, this.clock);
+    this.apiListeners = new ApiListeners(session.api, this.log);
     this.wire();
     // Made after the socket came up: ask for nextValidId, which starts the rebuild.
     if (session.api.isConnected) session.api.reqIds(1);
@@ -112,7 +129,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   nextOrderId(): Promise<number> {
-    return this.ids.reserve(10_000, () => `no order id: TWS has not sent nextValidId (${this.options.statusProvider().text})`);
+    return this.ids.reserve(ORDER_ID_WAIT_MS, () => `no order id: TWS has not sent nextValidId (${this.options.statusProvider().text})`);
   }
 
   placeOrder(orderId: number, contract: Contract, order: Order): void {
@@ -170,7 +187,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   lastPrice(key: InstrumentKey): number | null {
-    return this.prices.get(key) ?? null;
+    return this.executions.lastPrice(key);
   }
 
   /** Messages waiting in the outgoing queue (paced or held while disconnected). */
@@ -186,13 +203,11 @@ export class IbBroker extends BrokerEmitter implements Broker {
   /** Stops listening and drops timers. Orders already at TWS stay there (TWS keeps them). */
   dispose(): void {
     this.disposed = true;
-    for (const [event, fn] of this.apiListeners) this.session.api.removeListener(event, fn);
-    this.apiListeners.length = 0;
+    this.apiListeners.removeAll();
     this.queue.dispose();
-    this.reconcile?.dispose(this.session);
-    this.reconcile = null;
-    for (const pending of this.pendingExecutions.values()) clearTimeout(pending.timer);
-    this.pendingExecutions.clear();
+    this.reconciliation?.dispose();
+    this.reconciliation = null;
+    this.executions.dispose();
     this.orders.dispose();
     this.phase = 'offline';
   }
@@ -224,42 +239,25 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   // ---------------------------------------------------------------- TWS events
 
+  /** Which TWS message goes where. */
   private wire(): void {
-    this.listen(EventName.nextValidId, (orderId: number) => this.onNextValidId(Number(orderId)));
-    this.listen(EventName.disconnected, () => this.onDisconnected());
-    this.listen(EventName.openOrder, (orderId: number, contract: Contract, order: Order, state: OrderState) => this.onOpenOrder(orderId, contract, order, state));
-    this.listen(EventName.openOrderEnd, () => this.reconcile?.done('openOrders', this));
-    this.listen(EventName.orderStatus, (orderId: number, status: OrderStatus, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number) =>
+    const on = (event: EventName, handler: (...args: any[]) => void) => this.apiListeners.on(event, handler);
+    on(EventName.nextValidId, (orderId: number) => this.onNextValidId(Number(orderId)));
+    on(EventName.disconnected, () => this.onDisconnected());
+    on(EventName.openOrder, (orderId: number, contract: Contract, order: Order, state: OrderState) => this.onOpenOrder(orderId, contract, order, state));
+    on(EventName.openOrderEnd, () => this.reconciliation?.done('openOrders'));
+    on(EventName.orderStatus, (orderId: number, status: OrderStatus, filled: number, remaining: number, avgFillPrice: number, permId?: number, parentId?: number, lastFillPrice?: number, clientId?: number) =>
       this.orders.onOrderStatus(orderId, status, filled, remaining, avgFillPrice, permId, parentId, lastFillPrice, clientId),
     );
-    this.listen(EventName.execDetails, (reqId: number, contract: Contract, execution: IbExecution) => this.onExecution(reqId, contract, execution));
-    this.listen(EventName.execDetailsEnd, (reqId: number) => {
-      if (this.reconcile && reqId === this.reconcile.execReqId) this.reconcile.done('executions', this);
+    on(EventName.execDetails, (reqId: number, contract: Contract, execution: IbExecution) => this.executions.onExecDetails(reqId, contract, execution, this.reconciliation));
+    on(EventName.execDetailsEnd, (reqId: number) => {
+      if (this.reconciliation && reqId === this.reconciliation.execReqId) this.reconciliation.done('executions');
     });
-    this.listen(EventName.commissionReport, (report: CommissionReport) => this.onCommission(report));
-    this.listen(EventName.position, (account: string, contract: Contract, pos: number, avgCost?: number) => this.onPosition(account, contract, pos, avgCost));
-    this.listen(EventName.positionEnd, () => this.onPositionEnd());
-    this.listen(EventName.accountSummary, (reqId: number, account: string, tag: string, value: string) => {
-      if (tag !== 'NetLiquidation') return;
-      const mine = this.account();
-      if (mine && account !== mine) return;
-      const n = Number(value);
-      if (Number.isFinite(n)) this.netLiquidation = n;
-    });
-    this.listen(EventName.error, (error: Error, code: number, id: number) => this.onError(error, Number(code), Number(id)));
-  }
-
-  private listen(event: EventName, fn: (...args: any[]) => void): void {
-    // Nothing a TWS message carries may throw into the socket's decoder loop.
-    const safe = (...args: any[]) => {
-      try {
-        fn(...args);
-      } catch (err) {
-        this.log.warn(`broker: ${event} handler failed: ${(err as Error).stack ?? err}`);
-      }
-    };
-    this.session.api.on(event as never, safe as never);
-    this.apiListeners.push([event, safe]);
+    on(EventName.commissionReport, (report: CommissionReport) => this.executions.onCommission(report));
+    on(EventName.position, (account: string, contract: Contract, pos: number, avgCost?: number) => this.onPosition(account, contract, pos, avgCost));
+    on(EventName.positionEnd, () => this.onPositionEnd());
+    on(EventName.accountSummary, (reqId: number, account: string, tag: string, value: string) => this.onAccountSummary(account, tag, value));
+    on(EventName.error, (error: Error, code: number, id: number) => this.onError(error, Number(code), Number(id)));
   }
 
   private onNextValidId(orderId: number): void {
@@ -272,8 +270,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
     if (this.phase === 'offline') return;
     this.phase = 'offline';
     this.queue.pause();
-    this.reconcile?.dispose(this.session);
-    this.reconcile = null;
+    this.reconciliation?.dispose();
+    this.reconciliation = null;
     const inFlight = this.orders.unanswered();
     for (const id of inFlight) this.unconfirmed.add(id);
     this.log.warn(`broker: disconnected; ${inFlight.length} order(s) sent without an answer will be checked against TWS on reconnect${inFlight.length ? ` (${inFlight.join(', ')})` : ''}`);
@@ -283,94 +281,35 @@ export class IbBroker extends BrokerEmitter implements Broker {
     const taken = this.orders.onOpenOrder(orderId, contract, order, orderState);
     if (!taken) return;
     if (taken === 'adopted') this.ids.used(orderId);
-    this.reconcile?.seenOpen.add(orderId);
-  }
-
-  private onExecution(reqId: number, contract: Contract, ib: IbExecution): void {
-    const execId = ib.execId;
-    if (!execId) return;
-    const orderId = Number(ib.orderId);
-    const tracked = this.orders.get(orderId);
-    if (ib.clientId !== undefined && ib.clientId !== this.options.clientId && !tracked) return;
-    const shares = Number(ib.shares) || 0;
-    if (this.reconcile && !this.reconcile.execIds.has(execId)) {
-      this.reconcile.execIds.add(execId);
-      this.reconcile.executedShares.set(orderId, (this.reconcile.executedShares.get(orderId) ?? 0) + shares);
-    }
-    if (this.seenExecIds.has(execId)) return;
-    this.seenExecIds.add(execId);
-    const key = tracked?.key ?? this.keys.keyOf(contract);
-    const side: Side = ib.side === 'SLD' || ib.side === 'SELL' ? 'SELL' : 'BUY';
-    const price = Number(ib.price) || 0;
-    if (price > 0) this.prices.set(key, price);
-    const unsolicited = reqId === -1;
-    const account = ib.acctNumber ?? this.account() ?? '';
-    // Requested executions (the rebuild after a connect) are already in the positions snapshot.
-    if (unsolicited && isAccountInUse(this.account(), account)) this.positionBook.applyFill(key, account, sideSign(side) * shares, price);
-    // Requested executions of orders this broker never tracked are history: not news for the flow.
-    if (!unsolicited && !tracked) return;
-    const execution: Execution = {
-      execId,
-      orderId,
-      permId: Number(ib.permId) || tracked?.state.permId || 0,
-      symbol: key,
-      side,
-      shares,
-      price,
-      cumQty: Number(ib.cumQty) || 0,
-      avgPrice: Number(ib.avgPrice) || 0,
-      commission: 0,
-      realizedPnl: null,
-      orderRef: ib.orderRef ?? tracked?.order.orderRef ?? '',
-      account,
-      time: this.clock(),
-    };
-    const timer = setTimeout(() => this.releaseExecution(execId), this.options.commissionWaitMs ?? 1000);
-    this.pendingExecutions.set(execId, { execution, orderKnown: !!tracked, timer });
-  }
-
-  private onCommission(report: CommissionReport): void {
-    const execId = report.execId;
-    if (!execId) return;
-    const pending = this.pendingExecutions.get(execId);
-    if (!pending) return;
-    const commission = Number(report.commission);
-    pending.execution.commission = Number.isFinite(commission) && commission < 1e300 ? commission : 0;
-    const pnl = Number(report.realizedPNL);
-    pending.execution.realizedPnl = Number.isFinite(pnl) && Math.abs(pnl) < 1e300 ? pnl : null;
-    this.releaseExecution(execId);
-  }
-
-  /** Reports an execution (with its commission when it came in time) and folds it into its order. */
-  private releaseExecution(execId: string): void {
-    const pending = this.pendingExecutions.get(execId);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.pendingExecutions.delete(execId);
-    const { execution } = pending;
-    const tracked = this.orders.get(execution.orderId);
-    if (tracked) this.orders.addCommission(tracked, execution);
-    this.emit('execution', execution);
-    if (tracked) this.orders.reportIfCommissioned(tracked);
+    this.reconciliation?.seenOpen.add(orderId);
   }
 
   private onPosition(account: string, contract: Contract, pos: number, avgCost?: number): void {
     if (!isAccountInUse(this.account(), account)) return;
     const position = this.positionBook.fromReport(account, this.keys.keyOf(contract), pos, avgCost);
-    if (this.reconcile && !this.reconcile.finished.has('positions')) this.reconcile.positions.set(position.symbol, position);
+    if (this.reconciliation?.collectsPositions()) this.reconciliation.positions.set(position.symbol, position);
     else this.positionBook.set(position);
   }
 
   private onPositionEnd(): void {
-    const reconcile = this.reconcile;
-    if (!reconcile || reconcile.finished.has('positions')) return;
-    this.positionBook.replaceAll(reconcile.positions);
-    reconcile.done('positions', this);
+    const reconciliation = this.reconciliation;
+    if (!reconciliation?.collectsPositions()) return;
+    this.positionBook.replaceAll(reconciliation.positions);
+    reconciliation.done('positions');
+  }
+
+  private onAccountSummary(account: string, tag: string, value: string): void {
+    if (tag !== 'NetLiquidation') return;
+    const mine = this.account();
+    if (mine && account !== mine) return;
+    const n = Number(value);
+    if (Number.isFinite(n)) this.netLiquidation = n;
   }
 
   private onError(error: Error, code: number, id: number): void {
-    if (this.reconcile && id === this.reconcile.execReqId) {
-      this.reconcile.done('executions', this);
+    if (this.reconciliation && id === this.reconciliation.execReqId) {
+      // reqExecutions failed: go on as if TWS had listed none.
+      this.reconciliation.done('executions');
       return;
     }
     this.orders.onOrderError(error, code, id);
@@ -378,136 +317,54 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   // ---------------------------------------------------------------- rebuild after connect
 
-  private startReconcile(): void {
+  private startReconcile(attempt = 1): void {
     this.phase = 'reconciling';
-    this.reconcile?.dispose(this.session);
-    const reconcile = new Reconciliation(this.session, this.options.reconcileTimeoutMs ?? 5000, () => this.onReconcileTimeout());
-    this.reconcile = reconcile;
+    this.reconciliation?.dispose();
+    const reconciliation = new Reconciliation(
+      this.session,
+      attempt,
+      this.options.reconcileTimeoutMs ?? 5000,
+      () => this.onReconcileTimeout(),
+      (done) => this.completeReconcile(done),
+    );
+    this.reconciliation = reconciliation;
     this.log.debug('broker: connected; rebuilding open orders, positions and executions from TWS');
-    const api = this.session.api;
-    api.reqOpenOrders();
-    api.reqPositions();
-    api.reqExecutions(reconcile.execReqId, { clientId: String(this.options.clientId) });
-    api.reqAccountSummary(reconcile.summaryReqId, 'All', 'NetLiquidation');
-    for (let i = 0; i < 4; i++) this.queue.noteSent();
+    const sent = reconciliation.request(this.options.clientId);
+    for (let i = 0; i < sent; i++) this.queue.noteSent();
   }
 
   private onReconcileTimeout(): void {
-    const reconcile = this.reconcile;
-    if (!reconcile) return;
-    if (reconcile.attempt < 2) {
-      this.log.warn(`broker: TWS did not finish answering ${reconcile.missing().join(', ')} within ${this.options.reconcileTimeoutMs ?? 5000} ms; asking again`);
-      reconcile.dispose(this.session);
-      this.reconcile = null;
-      this.startReconcileAttempt(reconcile.attempt + 1);
+    const reconciliation = this.reconciliation;
+    if (!reconciliation) return;
+    if (reconciliation.attempt < RECONCILE_ATTEMPTS) {
+      this.log.warn(`broker: TWS did not finish answering ${reconciliation.missing().join(', ')} within ${this.options.reconcileTimeoutMs ?? 5000} ms; asking again`);
+      reconciliation.dispose();
+      this.reconciliation = null;
+      this.startReconcile(reconciliation.attempt + 1);
       return;
     }
     // Still no complete answer: go on with what is known, and re-send nothing that might exist.
-    this.log.warn(`broker: TWS never finished answering ${reconcile.missing().join(', ')}; orders sent before the drop are not re-sent`);
-    reconcile.resendAllowed = false;
-    this.completeReconcile(reconcile);
+    this.log.warn(`broker: TWS never finished answering ${reconciliation.missing().join(', ')}; orders sent before the drop are not re-sent`);
+    reconciliation.resendAllowed = false;
+    this.completeReconcile(reconciliation);
   }
 
-  private startReconcileAttempt(attempt: number): void {
-    this.startReconcile();
-    if (this.reconcile) this.reconcile.attempt = attempt;
-  }
-
-  /** Called by the Reconciliation once open orders, positions and executions are all in. */
-  completeReconcile(reconcile: Reconciliation): void {
-    if (this.reconcile !== reconcile) return;
-    reconcile.dispose(this.session, true);
-    this.reconcile = null;
-    if (!reconcile.finished.has('positions')) this.onPositionEndOf(reconcile);
-    let resent = 0;
-    let adopted = 0;
-    for (const id of this.unconfirmed) if (reconcile.seenOpen.has(id) || (reconcile.executedShares.get(id) ?? 0) > 0) adopted++;
-    this.unconfirmed.clear();
-    for (const tracked of this.orders.all()) {
-      if (tracked.delivery === 'done' || tracked.delivery === 'queued') continue;
-      const open = reconcile.seenOpen.has(tracked.orderId);
-      const executed = reconcile.executedShares.get(tracked.orderId) ?? 0;
-      if (open) {
-        tracked.delivery = 'acked';
-        // A cancel that may have been lost with the connection: ask again.
-        if (tracked.cancelRequested) this.queue.pushFront({ kind: 'cancel', orderId: tracked.orderId });
-        continue;
-      }
-      if (executed > 0) {
-        const total = Number(tracked.order.totalQuantity) || 0;
-        tracked.state = { ...tracked.state, filled: executed, remaining: Math.max(0, total - executed), time: this.clock() };
-        this.orders.finish(tracked, executed >= total ? 'Filled' : 'Cancelled', executed >= total ? undefined : `partly filled (${executed} of ${total}) and no longer open at TWS after reconnect`);
-        continue;
-      }
-      if (tracked.delivery === 'sent' && reconcile.resendAllowed) {
-        // TWS has no trace of it: it never arrived. Same id again, so it cannot become a second order.
-        resent++;
-        this.queue.pushFront({ kind: 'place', orderId: tracked.orderId });
-        continue;
-      }
-      if (tracked.delivery === 'sent') {
-        this.orders.finish(tracked, 'Inactive', 'sent just before the connection dropped; TWS could not confirm it and it was not re-sent');
-        continue;
-      }
-      this.orders.finish(tracked, tracked.cancelRequested ? 'Cancelled' : 'Inactive', tracked.cancelRequested ? 'cancelled while disconnected' : 'no longer open at TWS after reconnect');
+  /** Once open orders, positions and executions are all in (or the last attempt timed out). */
+  private completeReconcile(reconciliation: Reconciliation): void {
+    if (this.reconciliation !== reconciliation) return;
+    reconciliation.dispose(true);
+    this.reconciliation = null;
+    if (reconciliation.collectsPositions()) {
+      // Timed out before positionEnd: keep what came (better than nothing) over the old map.
+      for (const position of reconciliation.positions.values()) this.positionBook.set(position);
+      reconciliation.finished.add('positions');
     }
+    let adopted = 0;
+    for (const id of this.unconfirmed) if (reconciliation.knows(id)) adopted++;
+    this.unconfirmed.clear();
+    const resent = reconciliation.settle(this.orders, this.queue, this.clock);
     this.phase = 'ready';
     this.log.info(`broker: ready (${this.workingOrders().length} working order(s), ${this.positions().length} position(s)${adopted ? `, ${adopted} confirmed after reconnect` : ''}${resent ? `, ${resent} re-sent with the same id` : ''})`);
     this.queue.resume();
-  }
-
-  private onPositionEndOf(reconcile: Reconciliation): void {
-    // Timed out before positionEnd: keep what came (better than nothing) over the old map.
-    for (const position of reconcile.positions.values()) this.positionBook.set(position);
-    reconcile.finished.add('positions');
-  }
-
-  // ---------------------------------------------------------------- state helpers
-
-  private hasPendingExecution(orderId: number): boolean {
-    for (const pending of this.pendingExecutions.values()) if (pending.execution.orderId === orderId) return true;
-    return false;
-  }
-}
-
-type ReconcilePart = 'openOrders' | 'positions' | 'executions';
-
-/** One rebuild after a connect: which answers are in, and what TWS said. */
-class Reconciliation implements RequestOwner {
-  readonly execReqId: number;
-  readonly summaryReqId: number;
-  readonly finished = new Set<ReconcilePart>();
-  readonly seenOpen = new Set<number>();
-  readonly executedShares = new Map<number, number>();
-  readonly execIds = new Set<string>();
-  readonly positions = new Map<InstrumentKey, Position>();
-  attempt = 1;
-  resendAllowed = true;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(session: IbSession, timeoutMs: number, onTimeout: () => void) {
-    this.execReqId = session.allocateReqId(this);
-    this.summaryReqId = session.allocateReqId({ onRequestError: () => {} });
-    this.timer = setTimeout(onTimeout, timeoutMs);
-  }
-
-  onRequestError(): void {
-    // reqExecutions failed: the broker treats it as "no executions" via its error listener.
-  }
-
-  done(part: ReconcilePart, broker: IbBroker): void {
-    this.finished.add(part);
-    if (this.finished.size === 3) broker.completeReconcile(this);
-  }
-
-  missing(): ReconcilePart[] {
-    return (['openOrders', 'positions', 'executions'] as ReconcilePart[]).filter((p) => !this.finished.has(p));
-  }
-
-  dispose(session: IbSession, keepSummary = false): void {
-    clearTimeout(this.timer);
-    session.releaseReqId(this.execReqId);
-    // The account summary subscription lives on for equity updates until the next connect.
-    if (!keepSummary) session.releaseReqId(this.summaryReqId);
   }
 }

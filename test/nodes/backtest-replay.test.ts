@@ -1,56 +1,25 @@
 /**
  * Backtests of the very same flow in a real Node-RED runtime: ib-connect in backtest mode,
  * historical-bars replaying the fixture one bar per message (paced), sma, sma, crossover, risk-sizer,
- * an order node, backtest-report. The replay reproduces the fixture; the batch version of the flow gives
+ * place-order, backtest-report. The replay reproduces the fixture; the batch version of the flow gives
  * the same metrics and trades; a delay node in the path changes nothing; a strategy that tries to see
  * the next bar through flow context never does.
- *
- * The order node is a small stand-in (`test-target-order`) doing what place-order does for a target
- * (lib/orders planTarget + buildOrder on connection.broker) until place-order is in the tree.
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contractFromKey } from '../../lib/ib/instrument';
-import { buildOrder } from '../../lib/orders/build';
-import { planTarget } from '../../lib/orders/target';
-import { onInput } from '../../nodes/common';
-import { useConnection } from '../../nodes/connection';
-import type { Node, NodeAPI, NodeDef } from '../../nodes/red';
 import { fixturesDir } from '../helpers/paths';
 import { collectMessages, helper, nextMessage, nodeModule, startServer, stopServer } from '../helpers/node-red';
 
 const fixture = join(fixturesDir, 'sma-cross-10k');
 const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8'));
 
-function targetOrderNode(RED: NodeAPI): void {
-  RED.nodes.registerType('test-target-order', function (this: Node, def: NodeDef) {
-    RED.nodes.createNode(this, def);
-    const config = useConnection(RED, this, def.connection);
-    onInput(this, async (msg, send, done) => {
-      const order = msg.order as { targetQuantity?: number } | undefined;
-      if (!config || !order || typeof order.targetQuantity !== 'number') return done();
-      const broker = config.connection.broker;
-      const key = String(msg.topic);
-      const working = broker.workingOrders(key).map((w) => ({ orderId: w.orderId, action: w.state.action, remaining: w.state.remaining }));
-      const plan = planTarget(order.targetQuantity, broker.position(key), working);
-      for (const id of plan.cancel) broker.cancelOrder(id);
-      if (plan.send) {
-        const id = await broker.nextOrderId();
-        broker.placeOrder(id, contractFromKey(key), buildOrder(plan.send.action, plan.send.quantity, { orderType: 'MKT', tif: 'DAY', outsideRth: false }, this.id));
-      }
-      send(msg);
-      done();
-    });
-  });
-}
-
-const TYPES = ['ib-connect', 'ib-historical-bars', 'ib-sma', 'ib-crossover', 'ib-risk-sizer', 'ib-backtest-report'];
+const TYPES = ['ib-connect', 'ib-historical-bars', 'ib-sma', 'ib-crossover', 'ib-risk-sizer', 'ib-place-order', 'ib-backtest-report'];
 
 function load(flow: unknown[], extra: unknown[] = []): Promise<void> {
-  const modules = [...TYPES.map(nodeModule), targetOrderNode, require('@node-red/nodes/core/function/89-delay.js'), require('@node-red/nodes/core/function/10-function.js'), ...extra];
+  const modules = [...TYPES.map(nodeModule), require('@node-red/nodes/core/function/89-delay.js'), require('@node-red/nodes/core/function/10-function.js'), ...extra];
   // Flow nodes carry x/y as exported flows do (without them the runtime treats nodes as config nodes).
   const placed = flow.map((n) => ((n as { z?: string }).z ? { x: 100, y: 100, ...(n as object) } : n));
   return new Promise((resolve, reject) => helper.load(modules, placed, {}, (err?: Error) => (err ? reject(err) : resolve())));
@@ -88,7 +57,7 @@ function strategyFlow(file: string, output: 'each' | 'all', options: { beforeCro
     { id: 'drawdownNode', z: 'tab', type: 'helper' },
     { id: 'priceNode', z: 'tab', type: 'helper' },
   ];
-  if (output === 'each') flow.push({ id: 'orderNode', z: 'tab', type: 'test-target-order', connection: 'bt', wires: [[]] });
+  if (output === 'each') flow.push({ id: 'orderNode', z: 'tab', type: 'ib-place-order', name: 'market', connection: 'bt', orderType: 'MKT', tif: 'DAY', wires: [[], []] });
   return flow;
 }
 
@@ -197,7 +166,7 @@ describe('backtest of the very same flow', () => {
         outputs: 1,
         wires: [['orderNode']],
       },
-      { id: 'orderNode', z: 'tab', type: 'test-target-order', connection: 'bt', wires: [[]] },
+      { id: 'orderNode', z: 'tab', type: 'ib-place-order', name: 'market', connection: 'bt', orderType: 'MKT', tif: 'DAY', wires: [[], []] },
       { id: 'reportNode', z: 'tab', type: 'ib-backtest-report', connection: 'bt', progressEvery: 0, wires: [['outNode'], [], [], []] },
       { id: 'outNode', z: 'tab', type: 'helper' },
     ];

@@ -112,7 +112,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     const key = instrumentKey(contract);
     const working = this.inner.workingOrders(key);
     const isModify = working.some((w) => w.orderId === orderId);
-    const action: Side = String(order.action).toUpperCase() === 'SELL' ? 'SELL' : 'BUY';
+    const action: Side = sideSign(order.action) < 0 ? 'SELL' : 'BUY';
     const quantity = Number(order.totalQuantity);
     if (context.price !== undefined && Number.isFinite(context.price) && context.price > 0) this.prices.set(key, context.price);
     const decision = {

@@ -6,7 +6,8 @@
  * reason of a cancel). Finished orders are kept a while for late messages, then forgotten.
  */
 import type { Contract, Order, OrderState } from '@stoqey/ib';
-import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType, Side } from '../messages';
+import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType } from '../messages';
+import { sideSign } from '../orders/build';
 import type { BrokerLog } from './log';
 import type { ReportedKeys } from './reported-keys';
 import type { WorkingOrder } from './types';
@@ -265,7 +266,7 @@ export class OrderBook {
       permId: Number(order.permId) || 0,
       parentId: Number(order.parentId) || 0,
       symbol: key,
-      action: (String(order.action).toUpperCase() === 'SELL' ? 'SELL' : 'BUY') as Side,
+      action: sideSign(order.action) < 0 ? 'SELL' : 'BUY',
       orderType: String(order.orderType) as OrderType,
       totalQuantity: quantity,
       status: 'PendingSubmit',

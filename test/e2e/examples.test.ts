@@ -81,7 +81,8 @@ describe('examples import from Import > Examples and deploy', { timeout: 60000 +
         await deploy(page);
       } catch (err) {
         await screenshot(page, `${name}-deploy-failed`);
-        throw err;
+        const tail = nodeRed.log().slice(logFrom).split('\n').slice(-30).join('\n');
+        throw new Error(`${(err as Error).message}\nNode-RED log since the deploy:\n${tail}`);
       }
       await sleep(settleMs);
       await screenshot(page, name);

@@ -131,7 +131,7 @@ export async function deploy(page: Page): Promise<void> {
       return texts.find((text) => /Successfully deployed|Confirm deploy|deploy|error/i.test(text)) ?? false;
     },
     before,
-    { timeout: 20000 },
+    { timeout: 45000 },
   );
   const text = (await verdict.jsonValue()) as string;
   if (!/Successfully deployed/i.test(text)) throw new Error(`deploy did not succeed: ${text}`);

@@ -5,7 +5,8 @@
 // npm too, both into .ci/cache/node-red-5 (gitignored, reused while the installed versions still
 // match). The node tests load the runtime named by IB_ALGO_NODE_RED_PATH (test/helpers/node-red.ts).
 //
-// Usage: node scripts/test-node-red-5.mjs      (after `npm run build`)
+// Usage: node scripts/test-node-red-5.mjs [--install-only]   (after `npm run build`; --install-only
+// fills the cache and stops, so CI can download while other tests run)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,7 +19,8 @@ const cacheDir = join(root, '.ci', 'cache', 'node-red-5');
 const node22 = join(cacheDir, 'node_modules', '.bin', 'node');
 const nodeRed5 = join(cacheDir, 'node_modules', 'node-red');
 
-if (!existsSync(join(root, 'dist', 'test', 'nodes'))) fail('dist/test/nodes is missing: run `npm run build` first');
+const installOnly = process.argv.includes('--install-only');
+if (!installOnly && !existsSync(join(root, 'dist', 'test', 'nodes'))) fail('dist/test/nodes is missing: run `npm run build` first');
 
 if (!installed()) {
   mkdirSync(cacheDir, { recursive: true });
@@ -33,11 +35,13 @@ if (!installed()) {
   if (!installed()) fail(`node@${NODE_RANGE} / node-red@${NODE_RED_RANGE} are not usable in ${cacheDir} after npm install`);
 }
 
+if (installOnly) process.exit(0);
+
 const nodeVersion = execFileSync(node22, ['--version'], { encoding: 'utf8' }).trim();
 const nodeRedVersion = JSON.parse(readFileSync(join(nodeRed5, 'package.json'), 'utf8')).version;
 console.log(`test-node-red-5: node tests on Node ${nodeVersion} with Node-RED ${nodeRedVersion}`);
 
-const result = spawnSync(node22, [join(root, 'scripts', 'run-tests.mjs'), 'nodes', ...process.argv.slice(2)], {
+const result = spawnSync(node22, [join(root, 'scripts', 'run-tests.mjs'), 'nodes', ...process.argv.slice(2).filter((a) => a !== '--install-only')], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, IB_ALGO_NODE_RED_PATH: nodeRed5 },

@@ -10,8 +10,9 @@
 // the two checks are reported as "not checked" rather than passed. The npm registry is still used
 // (P06/P07 read node-red's release tags, D02/D03 walk the dependency tree).
 //
-// Usage: node scripts/validate-scorecard.mjs [--keep]   (after `npm run build`; --keep leaves the
-// unpacked package and scorecard.json in the temp dir and prints where)
+// Usage: node scripts/validate-scorecard.mjs [--keep] [--install-only]   (after `npm run build`; --keep
+// leaves the unpacked package and scorecard.json in the temp dir and prints where; --install-only
+// installs node-red-dev and stops, so CI can download while other tests run)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,14 +41,16 @@ const root = resolve(import.meta.dirname, '..');
 const toolDir = join(root, '.ci', 'cache', 'node-red-dev');
 const toolBin = join(toolDir, 'node_modules', 'node-red-dev', 'bin', 'run');
 const keep = process.argv.includes('--keep');
+const installOnly = process.argv.includes('--install-only');
 
-if (!existsSync(join(root, 'dist', 'nodes'))) fail('dist/nodes is missing: run `npm run build` first');
+if (!installOnly && !existsSync(join(root, 'dist', 'nodes'))) fail('dist/nodes is missing: run `npm run build` first');
 if (!existsSync(toolBin)) {
   mkdirSync(toolDir, { recursive: true });
   writeFileSync(join(toolDir, 'package.json'), `${JSON.stringify({ name: 'ib-algo-node-red-dev', private: true }, null, 2)}\n`);
   console.log(`validate-scorecard: installing ${NODE_RED_DEV} into ${toolDir}`);
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', NODE_RED_DEV], { cwd: toolDir, stdio: 'inherit' });
 }
+if (installOnly) process.exit(0);
 
 const work = mkdtempSync(join(tmpdir(), 'ib-algo-scorecard-'));
 try {

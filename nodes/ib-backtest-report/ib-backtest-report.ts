@@ -102,6 +102,8 @@ export = function register(RED: NodeAPI): void {
     const config = def.connection ? useConnection(RED, node, def.connection, { onStatus: () => false }) : null;
     const connection = config?.connection ?? null;
     const cleanups: Array<() => void> = [];
+    /** Live and simulator connections: takes one account sample and sends it. */
+    let liveSample: ((send: SendFunction) => boolean) | null = null;
 
     const publish = (messages: ReportMessages) => {
       const published: PublishedResult = { nodeId: node.id, name: label, result: { ...messages.result, tradeList: messages.trades } };
@@ -225,8 +227,6 @@ export = function register(RED: NodeAPI): void {
       cleanups.push(() => clearInterval(timer));
       liveSample = sample;
     }
-    let liveSample: ((send: SendFunction) => boolean) | null = null;
-
     onInput(node, (msg, send, done) => {
       if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
       if (Array.isArray(msg.payload)) {

@@ -75,6 +75,7 @@ export class BacktestRun implements BacktestSession {
   private readonly unsubscribe: Array<() => void> = [];
   private heldBefore = false;
   private barsFed = 0;
+  private barListeners = 0;
   private pendingSettle = false;
   private totalBars: number | null = 0;
 
@@ -124,7 +125,8 @@ export class BacktestRun implements BacktestSession {
     this.curve.record(bar.time, equity, heldBefore || this.holding(), bar.close);
     this.pendingSettle = true;
     this.barsFed++;
-    this.events.emit('bar', key, bar, equity);
+    // emit() with arguments allocates even with no listener: a batch of a million bars has none.
+    if (this.barListeners > 0) this.events.emit('bar', key, bar, equity);
   }
 
   end(sourceId: string): void {
@@ -173,11 +175,13 @@ export class BacktestRun implements BacktestSession {
 
   on<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this {
     this.events.on(event, listener);
+    this.barListeners = this.events.listenerCount('bar');
     return this;
   }
 
   off<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this {
     this.events.off(event, listener);
+    this.barListeners = this.events.listenerCount('bar');
     return this;
   }
 

@@ -4,10 +4,10 @@
  * stream (history, then each bar as it forms). Uses the raw IBApi with routed request ids, so each
  * request's errors reach exactly this request.
  */
-import type { Contract } from '@stoqey/ib';
+import { EventName, type Contract, type IBApi } from '@stoqey/ib';
 import type { Bar, InstrumentKey } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
-import { PacingAbortedError, pacingQueueFor, type PacedRequest } from '../ib/pacing';
+import { PacingAbortedError, pacingQueueFor, type MarkSent, type PacedRequest } from '../ib/pacing';
 import { chunkMsFor, durationStart, durationText, isSmallBar, parseDuration, type BarSize, type Duration } from './bar-size';
 import { formatIbUtc, parseTime } from './dates';
 import type { HistoryCache } from './history-cache';
@@ -106,7 +106,7 @@ async function fetchChunk(session: IbSession, request: HistoryRequest, chunk: Hi
   const queue = pacingQueueFor(session);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await queue.run(pacedRequest(request, identity), () => requestBars(session, request, chunk, options), options.signal);
+      return await queue.run(pacedRequest(request, identity), (sent) => requestBars(session, request, chunk, options, sent), options.signal);
     } catch (err) {
       if (err instanceof PacingAbortedError) throw new HistoryError(`history request for ${request.key} cancelled`);
       // TWS still said "pacing violation" (another program on the same TWS, say): wait as long as the
@@ -120,18 +120,54 @@ async function fetchChunk(session: IbSession, request: HistoryRequest, chunk: Hi
   }
 }
 
-function requestBars(session: IbSession, request: HistoryRequest, chunk: HistoryChunk, options: FetchOptions): Promise<Bar[]> {
+/** REQ_HISTORICAL_DATA's message id (@stoqey/ib does not export its OUT_MSG_ID). */
+const REQ_HISTORICAL_DATA = 20;
+/** From this server version on REQ_HISTORICAL_DATA carries no version field: the request id comes first. */
+const SYNT_REALTIME_BARS = 124;
+
+/** Per IBApi, who waits for the write of which REQ_HISTORICAL_DATA (one 'sent' listener per socket). */
+const sentWaiters = new WeakMap<IBApi, Map<number, MarkSent>>();
+
+/**
+ * Calls `sent` when the REQ_HISTORICAL_DATA of `reqId` has been written to the socket: @stoqey/ib
+ * queues its writes behind its own rate limit, and TWS paces by arrival. Returns the unregistration.
+ */
+function whenRequestSent(api: IBApi, reqId: number, sent: MarkSent): () => void {
+  let waiters = sentWaiters.get(api);
+  if (!waiters) {
+    const created = new Map<number, MarkSent>();
+    waiters = created;
+    sentWaiters.set(api, created);
+    api.on(EventName.sent, (tokens: unknown[]) => {
+      if (created.size === 0 || Number(tokens[0]) !== REQ_HISTORICAL_DATA) return;
+      const id = Number(tokens[api.serverVersion >= SYNT_REALTIME_BARS ? 1 : 2]);
+      const waiter = created.get(id);
+      if (!waiter) return;
+      created.delete(id);
+      waiter();
+    });
+  }
+  const own = waiters;
+  own.set(reqId, sent);
+  return () => {
+    if (own.get(reqId) === sent) own.delete(reqId);
+  };
+}
+
+function requestBars(session: IbSession, request: HistoryRequest, chunk: HistoryChunk, options: FetchOptions, sent: MarkSent): Promise<Bar[]> {
   return new Promise<Bar[]>((resolve, reject) => {
     const bars: Bar[] = [];
     const router = routerFor(session.api);
     const timeoutMs = options.timeoutMs ?? 120_000;
     let reqId = -1;
     let settled = false;
+    let forgetSent = () => {};
     const finish = (err: Error | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      forgetSent();
       router.unroute(reqId);
       session.releaseReqId(reqId);
       if (err) reject(err);
@@ -158,6 +194,7 @@ function requestBars(session: IbSession, request: HistoryRequest, chunk: History
     });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const end = chunk.endMs === null ? '' : formatIbUtc(chunk.endMs);
+    forgetSent = whenRequestSent(session.api, reqId, sent);
     session.api.reqHistoricalData(reqId, request.contract, end, chunk.duration, request.barSize.setting as never, request.whatToShow as never, request.useRTH ? 1 : 0, 2, false);
   });
 }
@@ -212,9 +249,11 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
   let reqId = -1;
   let stopped = false;
   let releaseSlot: (() => void) | null = null;
+  let forgetSent = () => {};
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    forgetSent();
     if (reqId >= 0) {
       try {
         session.api.cancelHistoricalData(reqId);
@@ -246,7 +285,7 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
     pacingQueueFor(session)
       .run(
         pacedRequest(request, [request.contract.conId ?? request.key, 'live', liveDuration, request.barSize.setting, request.whatToShow, request.useRTH ? 1 : 0].join('|')),
-        () =>
+        (sent) =>
           new Promise<void>((release) => {
             releaseSlot = release;
             if (stopped) return release();
@@ -279,6 +318,7 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
                 handlers.onUpdate(bar, closed);
               },
             });
+            forgetSent = whenRequestSent(session.api, reqId, sent);
             session.api.reqHistoricalData(reqId, request.contract, '', liveDuration, request.barSize.setting as never, request.whatToShow as never, request.useRTH ? 1 : 0, 2, true);
           }),
         options.signal,

@@ -4,6 +4,13 @@
  * most 5 requests for the same contract, exchange and data type within 2 s; at most 60 requests in any
  * 10 minutes for bars of 30 s or less. Requests that are blocked by a per-contract rule do not hold up
  * requests for other contracts. One queue per TWS session (see pacingQueueFor).
+ *
+ * TWS times a request when it arrives, not when this queue lets it go: @stoqey/ib throttles its own
+ * writes (a FIFO drained by timers, 40 messages/s by default), so a released request can sit in the
+ * client for a second or more on a busy machine. Every window is therefore measured from when the
+ * request reached the socket (the task reports it through `sent`), and a request released but not yet
+ * sent counts as arriving at any moment from now on: it fills its windows and nothing that would need
+ * it to be older may start until it has left.
  */
 
 export interface PacingRules {
@@ -16,13 +23,13 @@ export interface PacingRules {
 }
 
 /**
- * IB's published limits, with a margin on every window: the client's own send throttle can delay a
- * request a little after the queue released it, and TWS measures on arrival.
+ * IB's published limits, with a margin on every window for what lies between our socket write and
+ * TWS's clock: the network, and TWS (or the simulator) reading its socket late when it is busy.
  */
 export const IB_HISTORICAL_PACING: PacingRules = {
   maxOpen: 50,
   identicalGapMs: 15_000 + 500,
-  sameContractWindowMs: 2_000 + 300,
+  sameContractWindowMs: 2_000 + 500,
   sameContractMax: 5,
   smallBarWindowMs: 600_000 + 1_000,
   smallBarMax: 60,
@@ -51,14 +58,21 @@ const systemClock: PacingClock = {
 };
 
 interface Start {
-  time: number;
   request: PacedRequest;
+  /** When the request reached the socket; Infinity while it has not (it may arrive any time later). */
+  time: number;
 }
 
 interface Waiting {
   request: PacedRequest;
-  start: () => void;
+  start: (record: Start) => void;
 }
+
+/**
+ * What a paced task calls once its request has been written to the socket (IBApi's 'sent' event). A
+ * task that never calls it counts as sent when its promise settles.
+ */
+export type MarkSent = () => void;
 
 export class PacingAbortedError extends Error {
   override name = 'PacingAbortedError';
@@ -70,6 +84,8 @@ export class PacingQueue {
   private openCount = 0;
   private timer: unknown = null;
   private timerAt = Infinity;
+  private pumping = false;
+  private pumpAgain = false;
 
   constructor(
     private readonly rules: PacingRules = IB_HISTORICAL_PACING,
@@ -87,10 +103,11 @@ export class PacingQueue {
   }
 
   /**
-   * Runs `task` once the rules allow `request`, and counts it open until its promise settles. Rejects
-   * with PacingAbortedError if `signal` aborts while it still waits.
+   * Runs `task` once the rules allow `request`, and counts it open until its promise settles. The task
+   * calls `sent` when its request has left through the socket; the rules' windows count from then.
+   * Rejects with PacingAbortedError if `signal` aborts while it still waits.
    */
-  run<T>(request: PacedRequest, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(request: PacedRequest, task: (sent: MarkSent) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new PacingAbortedError('request cancelled before it was sent'));
@@ -98,18 +115,19 @@ export class PacingQueue {
       }
       const entry: Waiting = {
         request,
-        start: () => {
+        start: (record) => {
           signal?.removeEventListener('abort', onAbort);
           this.openCount++;
+          const sent = () => this.markSent(record);
           let result: Promise<T>;
           try {
-            result = task();
+            result = task(sent);
           } catch (err) {
             result = Promise.reject(err);
           }
           result.then(
-            (value) => this.finish(() => resolve(value)),
-            (err) => this.finish(() => reject(err)),
+            (value) => this.finish(record, () => resolve(value)),
+            (err) => this.finish(record, () => reject(err)),
           );
         },
       };
@@ -126,14 +144,40 @@ export class PacingQueue {
     });
   }
 
-  private finish(settle: () => void): void {
+  /** The request left through the socket now: its windows start, and what waited for it may go. */
+  private markSent(record: Start): void {
+    if (record.time !== Infinity) return;
+    record.time = this.clock.now();
+    this.pump();
+  }
+
+  private finish(record: Start, settle: () => void): void {
     this.openCount--;
+    // Answered or failed without a word about its write: it went out at the latest now.
+    if (record.time === Infinity) record.time = this.clock.now();
     settle();
     this.pump();
   }
 
   /** Starts every waiting request the rules allow now, and sets a timer for the next one. */
   private pump(): void {
+    // A task may report its write synchronously, from inside the loop below: go round once more then.
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pumpOnce();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpOnce(): void {
     const now = this.clock.now();
     this.prune(now);
     let earliest = Infinity;
@@ -142,14 +186,16 @@ export class PacingQueue {
       const readyAt = this.readyAt(entry.request, now);
       if (readyAt <= now) {
         this.waiting.splice(i, 1);
-        this.starts.push({ time: now, request: entry.request });
-        entry.start();
+        const record: Start = { request: entry.request, time: Infinity };
+        this.starts.push(record);
+        entry.start(record);
       } else {
         earliest = Math.min(earliest, readyAt);
         i++;
       }
     }
-    // When the open limit blocks, finish() pumps again; otherwise wake at the earliest allowed time.
+    // When the open limit blocks, finish() pumps again; when a request not yet sent blocks (readyAt
+    // Infinity), its write pumps again; otherwise wake at the earliest allowed time.
     if (earliest < Infinity && this.openCount < this.rules.maxOpen) this.wakeAt(earliest, now);
   }
 
@@ -164,7 +210,10 @@ export class PacingQueue {
     }, Math.max(1, at - now));
   }
 
-  /** The earliest time `request` may start given the requests started so far. */
+  /**
+   * The earliest time `request` may start given the requests started so far (sent ones at their write
+   * time, the others at Infinity); Infinity when it must wait for a write.
+   */
   private readyAt(request: PacedRequest, now: number): number {
     let at = now;
     const sameContract: number[] = [];
@@ -174,21 +223,25 @@ export class PacingQueue {
       if (s.request.contractKey === request.contractKey && s.time > now - this.rules.sameContractWindowMs) sameContract.push(s.time);
       if (request.smallBars && s.request.smallBars && s.time > now - this.rules.smallBarWindowMs) small.push(s.time);
     }
-    // With n allowed per window, the next may start once the n-th most recent start leaves the window.
+    // With n allowed per window, the next may start once the n-th most recent write leaves the window.
+    // Writes need not come in the order of release (another client's throttle, a retry), so sort.
     if (sameContract.length >= this.rules.sameContractMax) {
+      sameContract.sort((a, b) => a - b);
       at = Math.max(at, sameContract[sameContract.length - this.rules.sameContractMax] + this.rules.sameContractWindowMs);
     }
     if (small.length >= this.rules.smallBarMax) {
+      small.sort((a, b) => a - b);
       at = Math.max(at, small[small.length - this.rules.smallBarMax] + this.rules.smallBarWindowMs);
     }
     return at;
   }
 
+  /** Forgets writes older than every window (requests not yet written stay). */
   private prune(now: number): void {
     const keep = Math.max(this.rules.identicalGapMs, this.rules.sameContractWindowMs, this.rules.smallBarWindowMs);
-    let drop = 0;
-    while (drop < this.starts.length && this.starts[drop].time <= now - keep) drop++;
-    if (drop) this.starts.splice(0, drop);
+    let kept = 0;
+    for (const s of this.starts) if (s.time > now - keep) this.starts[kept++] = s;
+    this.starts.length = kept;
   }
 
   /** Stops the wake-up timer (waiting requests stay queued; they start on the next run or finish). */

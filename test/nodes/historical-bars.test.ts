@@ -109,6 +109,36 @@ describe('historical-bars from IB', () => {
     assert.deepEqual(codes.filter((c) => c === 162), [], 'TWS never refused a request for pacing');
   });
 
+  it('a pacing storm on a starved event loop (a loaded machine): still none refused with 162', async () => {
+    // What failed in CI on a busy 2-core machine: @stoqey/ib's send throttle drains on timers that fire
+    // late, so requests leave the client up to seconds after the pacing queue released them. Here the
+    // test itself hogs the event loop (busy for 150 ms of every 200 ms) while 60 requests (5 contracts, 12
+    // each) go out; windows measured from release instead of from the write let 6 arrive within 2 s
+    // (6 or 7 refusals in each of 4 runs before the fix).
+    const stormSim = await createSimulator({ port: 0 });
+    after(() => stormSim.close());
+    await loadFlow(TYPES, flow(stormSim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', duration: '5 D', barSize: '1 hour', whatToShow: 'TRADES', useRTH: true, output: 'all', wires: [['out']] }], 47));
+    const codes = errorCodes();
+    const answers: Array<Record<string, any>> = [];
+    helper.getNode('out').on('input', (m: Record<string, any>) => answers.push(m));
+    const errors: unknown[] = [];
+    helper.getNode('caught').on('input', (m: Record<string, any>) => errors.push(m.error));
+    const hog = setInterval(() => {
+      const until = Date.now() + 150;
+      while (Date.now() < until);
+    }, 50);
+    try {
+      const symbols = ['AAPL', 'MSFT', 'SPY', 'TSLA', 'NVDA'];
+      for (let i = 0; i < 60; i++) helper.getNode('h').receive({ topic: symbols[i % 5], duration: `${1 + Math.floor(i / 5)} D` });
+      await waitFor(() => answers.length + errors.length >= 60, 90_000, '60 answers');
+    } finally {
+      clearInterval(hog);
+    }
+    assert.deepEqual(errors.map((e) => String((e as { message?: string }).message)), []);
+    assert.equal(answers.length, 60);
+    assert.deepEqual(codes.filter((c) => c === 162), [], 'TWS never refused a request for pacing');
+  });
+
   it('keep up to date: history, then forming bars; it resumes after the connection drops', async () => {
     await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'SPY', duration: '3600 S', barSize: '1 min', whatToShow: 'TRADES', useRTH: false, output: 'live', formingBars: true, wires: [['out']] }], 44));
     const msgs: Array<Record<string, any>> = [];

@@ -1,0 +1,95 @@
+/*
+ * The contract rows of the IB data nodes' edit dialogs (symbol, type, exchange, currency, and the
+ * expiry / multiplier / strike / right of futures and options), written once for every node that
+ * edits a contract. Node-RED serves this package's resources/ folder to the editor; each such node's
+ * .html loads this file with <script src="resources/node-red-contrib-ib-algo/contract-editor.js">
+ * and calls IbAlgo.contractEditor.prepare(this) in its oneditprepare.
+ *
+ * The rows are built in oneditprepare, after Node-RED has filled the fields it found in the
+ * template, so prepare fills them from the node itself. Node-RED reads them back on Done by their
+ * ids (node-input-<property>), as it reads fields written in the template.
+ *
+ * The runtime side (the fields read into a contract) is nodes/contract-editor.ts.
+ */
+(function () {
+  'use strict';
+
+  var SEC_TYPES = [
+    ['STK', 'Stock (STK)'],
+    ['CASH', 'Forex (CASH)'],
+    ['FUT', 'Future (FUT)'],
+    ['OPT', 'Option (OPT)'],
+    ['IND', 'Index (IND)'],
+    ['BOND', 'Bond (BOND)'],
+    ['CRYPTO', 'Crypto (CRYPTO)']
+  ];
+  var RIGHTS = [['', '-'], ['C', 'Call'], ['P', 'Put']];
+
+  /** The node properties the rows edit, each in an element with id <prefix>-<property>. */
+  var PROPERTIES = ['symbol', 'secType', 'exchange', 'currency', 'expiry', 'strike', 'right', 'multiplier'];
+
+  function options(pairs) {
+    return pairs.map(function (pair) { return '<option value="' + pair[0] + '">' + pair[1] + '</option>'; }).join('');
+  }
+
+  /** The rows as HTML; ids are <prefix>-<property> (prefix: 'node-input' unless given). */
+  function fields(prefix) {
+    var p = prefix || 'node-input';
+    return [
+      '<div class="form-row">',
+      '  <label for="' + p + '-symbol"><i class="fa fa-tag"></i> Symbol</label>',
+      '  <input type="text" id="' + p + '-symbol" placeholder="AAPL (empty: from msg.topic / msg.contract)">',
+      '</div>',
+      '<div class="form-row">',
+      '  <label for="' + p + '-secType"><i class="fa fa-cube"></i> Type</label>',
+      '  <select id="' + p + '-secType" style="width:120px">' + options(SEC_TYPES) + '</select>',
+      '  <input type="text" id="' + p + '-exchange" placeholder="SMART" style="width:110px" title="Exchange">',
+      '  <input type="text" id="' + p + '-currency" placeholder="USD" style="width:60px" title="Currency">',
+      '</div>',
+      '<div class="form-row ib-contract-derivative">',
+      '  <label for="' + p + '-expiry"><i class="fa fa-calendar"></i> Expiry</label>',
+      '  <input type="text" id="' + p + '-expiry" placeholder="YYYYMM or YYYYMMDD" style="width:140px">',
+      '  <input type="text" id="' + p + '-multiplier" placeholder="multiplier" style="width:90px" title="Multiplier">',
+      '</div>',
+      '<div class="form-row ib-contract-option">',
+      '  <label for="' + p + '-strike"><i class="fa fa-crosshairs"></i> Strike</label>',
+      '  <input type="text" id="' + p + '-strike" placeholder="200" style="width:90px">',
+      '  <select id="' + p + '-right" style="width:90px" title="Right">' + options(RIGHTS) + '</select>',
+      '</div>'
+    ].join('\n');
+  }
+
+  /** The value a row starts with: the node's, else the default of its type, else empty. */
+  function startValue(node, property) {
+    var value = node[property];
+    if (value === undefined || value === null) {
+      var def = node._def && node._def.defaults && node._def.defaults[property];
+      value = def ? def.value : '';
+    }
+    return value === undefined || value === null ? '' : value;
+  }
+
+  /**
+   * Builds the rows into the template's <div class="ib-contract-editor"></div>, fills them from the
+   * node and shows the expiry/multiplier rows for futures and options, strike/right for options.
+   */
+  function prepare(node, prefix) {
+    var p = prefix || 'node-input';
+    $('.ib-contract-editor').html(fields(p));
+    PROPERTIES.forEach(function (property) {
+      $('#' + p + '-' + property).val(startValue(node, property));
+    });
+    var secType = $('#' + p + '-secType');
+    var showContractFields = function () {
+      var t = secType.val();
+      $('.ib-contract-derivative').toggle(t === 'FUT' || t === 'OPT');
+      $('.ib-contract-option').toggle(t === 'OPT');
+    };
+    secType.on('change', showContractFields);
+    showContractFields();
+  }
+
+  // Every node that edits a contract loads this file; the last load simply defines the same again.
+  window.IbAlgo = window.IbAlgo || {};
+  window.IbAlgo.contractEditor = { fields: fields, prepare: prepare, properties: PROPERTIES.slice() };
+})();

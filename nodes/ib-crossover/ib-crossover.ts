@@ -2,11 +2,11 @@
  * crossover: msg.signal {side, reason, time} when one series crosses another, a level, or a band,
  * per instrument, on one bar at a time or a whole array of bars. Logic in lib/signals/crossover.
  */
-import { KeyedThrottle } from '../../lib/data/throttle';
 import { parsePath } from '../../lib/indicators/path';
 import { Crossover, type CrossoverMode, type EmitMode } from '../../lib/signals/crossover';
-import { asError, onInput } from '../common';
-import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
+import { onInput } from '../common';
+import { computingNode } from '../computing-node';
+import type { Node, NodeAPI, NodeDef } from '../red';
 
 interface CrossoverDef extends NodeDef {
   mode?: string;
@@ -19,7 +19,6 @@ interface CrossoverDef extends NodeDef {
   invert?: boolean;
 }
 
-const STATUS_INTERVAL_MS = 250;
 const MODES: readonly CrossoverMode[] = ['series', 'level', 'band'];
 const EMITS: readonly EmitMode[] = ['cross', 'every', 'regime'];
 
@@ -31,14 +30,12 @@ export = function register(RED: NodeAPI): void {
   function IbCrossover(this: Node, def: CrossoverDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    let crossover: Crossover | null = null;
-    let configError: Error | null = null;
-    try {
+    const computing = computingNode(node, () => {
       const mode = (def.mode || 'series') as CrossoverMode;
       if (!MODES.includes(mode)) throw new Error(`crossover mode "${def.mode}" is unknown: use series, level or band`);
       const emit = (def.emit || 'cross') as EmitMode;
       if (!EMITS.includes(emit)) throw new Error(`crossover output "${def.emit}" is unknown: use cross, every or regime`);
-      crossover = new Crossover({
+      return new Crossover({
         mode,
         fast: parsePath(def.fast?.trim() || 'indicators.sma20', 'fast property'),
         slow: mode === 'series' ? parsePath(def.slow?.trim() || 'indicators.sma50', 'slow property') : undefined,
@@ -48,41 +45,26 @@ export = function register(RED: NodeAPI): void {
         emit,
         invert: def.invert === true,
       });
-    } catch (err) {
-      configError = asError(err);
-      node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
-    }
-    const status = new KeyedThrottle<NodeStatus>(STATUS_INTERVAL_MS, (_key, s) => node.status(s));
+    });
 
     onInput(node, (msg, send, done) => {
-      if (configError || !crossover) throw configError ?? new Error('crossover is not configured');
-      let result;
-      try {
-        result = crossover.run(msg);
-      } catch (err) {
-        status.forget('status');
-        throw err;
-      }
+      const result = computing.run((crossover) => crossover.run(msg));
       const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
       switch (result.kind) {
         case 'reset':
-          status.push('status', { fill: 'grey', shape: 'ring', text: `reset (${result.cleared})` });
+          computing.show({ fill: 'grey', shape: 'ring', text: `reset (${result.cleared})` });
           break;
         case 'batch':
-          status.push('status', { fill: 'blue', shape: 'dot', text: `${result.signals} signals in ${result.count} bars` });
+          computing.show({ fill: 'blue', shape: 'dot', text: `${result.signals} signals in ${result.count} bars` });
           break;
         case 'bar':
-          if (result.signal) status.push('status', { fill: result.signal.side === 'BUY' ? 'green' : 'blue', shape: 'dot', text: `${result.signal.side}${who}` });
+          if (result.signal) computing.show({ fill: result.signal.side === 'BUY' ? 'green' : 'blue', shape: 'dot', text: `${result.signal.side}${who}` });
           if (!result.send) {
             done();
             return;
           }
       }
       send(msg);
-      done();
-    });
-    node.on('close', (_removed: boolean, done: () => void) => {
-      status.close();
       done();
     });
   }

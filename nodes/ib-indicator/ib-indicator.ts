@@ -2,13 +2,12 @@
  * indicator: any indicator of lib/indicators/catalog (EMA, RSI, Bollinger Bands, MACD, ATR, Stochastic
  * ...) per instrument, on one bar at a time or on a whole array of bars.
  */
-import { KeyedThrottle } from '../../lib/data/throttle';
 import { defaultIndicatorName, findIndicator, resolveParams } from '../../lib/indicators/catalog';
 import { parsePath } from '../../lib/indicators/path';
-import { formatValue, IndicatorRunner } from '../../lib/indicators/runner';
+import { IndicatorRunner } from '../../lib/indicators/runner';
 import { readValueSource } from '../../lib/indicators/source';
-import { asError, onInput } from '../common';
-import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
+import { runIndicatorNode } from '../indicator-node';
+import type { Node, NodeAPI, NodeDef } from '../red';
 
 interface IndicatorDef extends NodeDef {
   indicator?: string;
@@ -17,8 +16,6 @@ interface IndicatorDef extends NodeDef {
   sourceProperty?: string;
   output?: string;
 }
-
-const STATUS_INTERVAL_MS = 250;
 
 function paramsOf(def: IndicatorDef): Record<string, unknown> {
   if (typeof def.params === 'string') {
@@ -35,16 +32,12 @@ function paramsOf(def: IndicatorDef): Record<string, unknown> {
 export = function register(RED: NodeAPI): void {
   function IbIndicator(this: Node, def: IndicatorDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
-    let runner: IndicatorRunner | null = null;
-    let configError: Error | null = null;
-    let name = 'indicator';
-    try {
+    runIndicatorNode(this, () => {
       const spec = findIndicator(def.indicator || 'ema');
       const params = resolveParams(spec, paramsOf(def));
       const output = parsePath(def.output?.trim() || `indicators.${defaultIndicatorName(spec, params)}`, 'output property');
-      name = output[output.length - 1];
-      runner = new IndicatorRunner({
+      const name = output[output.length - 1];
+      const runner = new IndicatorRunner({
         create: () => spec.create(params),
         input: spec.input,
         fields: spec.fields,
@@ -52,30 +45,7 @@ export = function register(RED: NodeAPI): void {
         output,
         name,
       });
-    } catch (err) {
-      configError = asError(err);
-      node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
-    }
-    const status = new KeyedThrottle<NodeStatus>(STATUS_INTERVAL_MS, (_key, s) => node.status(s));
-
-    onInput(node, (msg, send, done) => {
-      if (configError || !runner) throw configError ?? new Error('indicator is not configured');
-      let result;
-      try {
-        result = runner.run(msg);
-      } catch (err) {
-        status.forget('status');
-        throw err;
-      }
-      if (result.kind === 'reset') status.push('status', { fill: 'grey', shape: 'ring', text: `reset (${result.cleared})` });
-      else if (result.kind === 'batch') status.push('status', { fill: 'blue', shape: 'dot', text: `${formatValue(name, result.last)} (${result.count} bars)` });
-      else status.push('status', { fill: result.value === null ? 'yellow' : 'green', shape: 'dot', text: formatValue(name, result.value) });
-      send(msg);
-      done();
-    });
-    node.on('close', (_removed: boolean, done: () => void) => {
-      status.close();
-      done();
+      return { runner, name };
     });
   }
   RED.nodes.registerType('ib-indicator', IbIndicator);

@@ -3,12 +3,12 @@
  * come from the node's connection when it has one (the broker: account values live and in the
  * simulator, the fill engine in a backtest), else from the message. Logic in lib/risk.
  */
-import { KeyedThrottle } from '../../lib/data/throttle';
 import { parsePath } from '../../lib/indicators/path';
 import { readValueSource } from '../../lib/indicators/source';
 import { RiskSizer, type AccountSource } from '../../lib/risk/risk-sizer';
 import { DEFAULT_SIZER_CONFIG, type Direction, type SizerConfig, type SizingMethod, type StopRule, type TakeProfitRule } from '../../lib/risk/sizing';
-import { asError, onInput } from '../common';
+import { onInput } from '../common';
+import { computingNode } from '../computing-node';
 import { useConnection, type ConnectionConfigNode } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
 
@@ -38,8 +38,6 @@ interface RiskSizerDef extends NodeDef {
   priceProperty?: string;
   passThrough?: boolean;
 }
-
-const STATUS_INTERVAL_MS = 250;
 
 const num = (value: unknown, fallback: number): number => (value === undefined || value === null || value === '' ? fallback : Number(value));
 /** Empty or 0 means "no cap". */
@@ -103,43 +101,33 @@ export = function register(RED: NodeAPI): void {
   function IbRiskSizer(this: Node, def: RiskSizerDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    let sizer: RiskSizer | null = null;
-    let configError: Error | null = null;
-    try {
+    let ownStatus = false;
+    let connection: ConnectionConfigNode | null = null;
+    if (def.connection) connection = useConnection(RED, node, def.connection, { onStatus: () => !ownStatus });
+    const account: AccountSource | null = connection
+      ? { equity: () => connection!.connection.broker.equity(), position: (key) => connection!.connection.broker.position(key) }
+      : null;
+    // After useConnection, so that "invalid configuration" replaces the connection's first status.
+    const computing = computingNode(node, () => {
       const config = readConfig(def);
-      sizer = new RiskSizer({
+      return new RiskSizer({
         config,
         price: readValueSource(def.priceSource, def.priceProperty),
         atr: config.stop.kind === 'atr' ? parsePath(def.atrProperty?.trim() || 'indicators.atr14', 'ATR property') : undefined,
         stopLevel: config.stop.kind === 'level' ? parsePath(def.stopProperty?.trim() || 'stop', 'stop property') : undefined,
         passThrough: def.passThrough === true,
       });
-    } catch (err) {
-      configError = asError(err);
-    }
-    let ownStatus = false;
-    let connection: ConnectionConfigNode | null = null;
-    if (def.connection) connection = useConnection(RED, node, def.connection, { onStatus: () => !ownStatus });
-    if (configError) node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
-    const account: AccountSource | null = connection
-      ? { equity: () => connection!.connection.broker.equity(), position: (key) => connection!.connection.broker.position(key) }
-      : null;
-    const status = new KeyedThrottle<NodeStatus>(STATUS_INTERVAL_MS, (_key, s) => node.status(s));
+    });
     const show = (s: NodeStatus) => {
       ownStatus = true;
-      status.push('status', s);
+      computing.show(s);
     };
 
     onInput(node, (msg, send, done) => {
-      if (configError || !sizer) throw configError ?? new Error('risk-sizer is not configured');
-      if (def.connection && !connection) throw new Error('risk-sizer: its ib-connect connection is missing (deleted or disabled): pick one under "Connection" or clear the field');
-      let result;
-      try {
-        result = sizer.run(msg, account);
-      } catch (err) {
-        status.forget('status');
-        throw err;
-      }
+      const result = computing.run((sizer) => {
+        if (def.connection && !connection) throw new Error('risk-sizer: its ib-connect connection is missing (deleted or disabled): pick one under "Connection" or clear the field');
+        return sizer.run(msg, account);
+      });
       const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
       switch (result.kind) {
         case 'reset':
@@ -159,10 +147,6 @@ export = function register(RED: NodeAPI): void {
           break;
       }
       send(msg);
-      done();
-    });
-    node.on('close', (_removed: boolean, done: () => void) => {
-      status.close();
       done();
     });
   }

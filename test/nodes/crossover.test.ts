@@ -103,4 +103,21 @@ describe('ib-crossover node', () => {
     helper.getNode('x').receive({ payload: { time: 1, close: 1 }, indicators: { sma20: 'high', sma50: 1 } });
     assert.match((await error).error.message, /msg\.indicators\.sma20 is the string "high", not a number/);
   });
+
+  it('an unknown mode shows "invalid configuration" and fails every message with the fix', async () => {
+    await loadFlow(['ib-crossover'], [
+      { id: 'tab', type: 'tab' },
+      { id: 'x', z: 'tab', type: 'ib-crossover', mode: 'diagonal', fast: 'indicators.sma20', wires: [['out']] },
+      { id: 'c', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+      { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ]);
+    const x = helper.getNode('x');
+    assert.equal(statusTexts(x)[0], 'invalid configuration');
+    for (let i = 0; i < 2; i++) {
+      const error = nextMessage(helper.getNode('caught'));
+      x.receive({ payload: { time: 1, close: 1 }, indicators: { sma20: 1 } });
+      assert.match((await error).error.message, /crossover mode "diagonal" is unknown: use series, level or band/);
+    }
+  });
 });

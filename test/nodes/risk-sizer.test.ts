@@ -103,4 +103,15 @@ describe('ib-risk-sizer node', () => {
     helper.getNode('rs').receive({ payload: bar(10), signal: buy });
     assert.match((await error).error.message, /its ib-connect connection is missing/);
   });
+
+  it('a bad setting shows "invalid configuration" and fails every message with the fix', async () => {
+    await loadFlow(['ib-risk-sizer'], flow({ method: 'fixed', shares: 100, stop: 'sometimes' }));
+    const rs = helper.getNode('rs');
+    assert.deepEqual(statusTexts(rs), ['invalid configuration']);
+    for (let i = 0; i < 2; i++) {
+      const error = nextMessage(helper.getNode('caught'));
+      rs.receive({ payload: bar(10), signal: buy, account: { equity: 1e5 } });
+      assert.match((await error).error.message, /stop "sometimes" is unknown: use none, fixed, percent, atr or level/);
+    }
+  });
 });

@@ -7,10 +7,15 @@
  * - The simulator runs in its own process, as TWS does (bench/live-latency/simulator.ts). Its
  *   WireProbe stamps each tick frame when it is handed to the client socket and each PLACE_ORDER when
  *   its bytes arrive, with process.hrtime.bigint() (CLOCK_MONOTONIC: one clock for both processes).
- * - Pairing: the simulator replays the frames it wrote, in order, through the same code the flow runs
- *   (bench/live-latency/strategy-model.ts); its i-th order is caused by a known tick frame, and is
- *   paired with the i-th PLACE_ORDER read. Checked: every order's side equals its signal's, the counts agree (a lost, doubled or reordered tick
- *   would shift the averages and break this).
+ * - Pairing, by what the flow did: a Node-RED onSend hook notes which tick frame (counted as the
+ *   client receives them) each market-data message came from; the order journal's decision line ties
+ *   each order id to the message (its dedup key holds msg._msgid); the simulator reads the order id
+ *   in each PLACE_ORDER. Pairing by position (i-th signal, i-th order) broke whenever the flow rightly
+ *   sent no order for a signal (a reversal that only cancels a working order meets the target): every
+ *   later pair shifted by one, which showed as a "backlog" of hundreds of ms with an idle CPU.
+ * - Cross-check: the simulator replays the frames it wrote through the same code the flow runs
+ *   (bench/live-latency/strategy-model.ts); "not predicted" counts orders whose frame and side the
+ *   reference run does not name (a lost, doubled or reordered tick would show there).
  * - ticks/s: the simulator's clock instants per second (each moves bid, ask and last, so a few tick
  *   frames); frames/s and quote msgs/s are what reached the flow. dropped: tick frames written minus
  *   tick frames the client received, after the subscription is stopped and the pipe drained.
@@ -24,6 +29,7 @@ import { join } from 'node:path';
 import { EventName } from '@stoqey/ib';
 import type { ConnectionConfigNode } from '../nodes/connection';
 import type { ReportRequest, SimulatorReply, SimulatorReport } from './live-latency/protocol';
+import { readJournal } from '../lib/journal/journal';
 import { PATHS } from './live-latency/strategy-model';
 import { report, type Row } from './report';
 
@@ -33,6 +39,7 @@ const NODE_TYPES = ['ib-connect', 'ib-market-data', 'ib-sma', 'ib-crossover', 'i
 const WARMUP_MS = 3000;
 const RUN_MS = Number(process.env.LIVE_LATENCY_MS ?? 25_000);
 const SYMBOL = 'AAPL';
+const HOOK = 'onSend.liveLatency';
 
 /**
  * The strategy: the SMA of the bid size crossing a band (up through `lower`: BUY, down through
@@ -121,13 +128,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function flow(port: number, clientId: number, c: Case): unknown[] {
+function flow(port: number, clientId: number, c: Case, journalPath: string): unknown[] {
   // Ids are prefixed: Node-RED takes any property value equal to a node id (e.g. emit: 'cross') for a reference.
   return [
     { id: 'n-tab', type: 'tab', label: 'live latency' },
     // Account limits off: every order is a sample. The broker still paces messages to TWS at 50/s.
     {
-      id: 'n-conn', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port, clientId,
+      id: 'n-conn', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port, clientId, journalPath,
       maxOrderQuantity: 0, maxOrderNotional: 0, maxPosition: 0, maxOrdersPerMinute: 0, maxDailyLoss: 0,
     },
     { id: 'n-md', z: 'n-tab', type: 'ib-market-data', connection: 'n-conn', symbol: SYMBOL, kind: 'quote', marketDataType: 'live', throttle: 0, autoStart: false, wires: [['n-sma']] },
@@ -138,10 +145,11 @@ function flow(port: number, clientId: number, c: Case): unknown[] {
   ];
 }
 
-async function runCase(c: Case, clientId: number): Promise<Row> {
+async function runCase(c: Case, clientId: number, userDir: string): Promise<Row> {
   const { sim, port } = await SimulatorProcess.start(c.ticksPerSecond);
+  const journalPath = join(userDir, `journal-${clientId}.jsonl`);
   try {
-    await RED.runtime.flows.setFlows({ flows: { flows: flow(port, clientId, c) }, deploymentType: 'full' });
+    await RED.runtime.flows.setFlows({ flows: { flows: flow(port, clientId, c, journalPath) }, deploymentType: 'full' });
     const deadline = Date.now() + 15_000;
     let config: ConnectionConfigNode | null = null;
     while (!(config = RED.nodes.getNode('n-conn') as ConnectionConfigNode | null) || config.connection.status().state !== 'connected') {
@@ -157,6 +165,11 @@ async function runCase(c: Case, clientId: number): Promise<Row> {
       if (id === '1' || id === '2' || id === '45' || id === '46') received++;
     };
     api.on(EventName.received, onReceived);
+    // market-data sends while the client decodes a frame, so the frame is the last one counted.
+    const frameOfMsg = new Map<string, number>();
+    RED.hooks.add(HOOK, (events: Array<{ source: { id: string }; msg: { _msgid?: string } }>) => {
+      for (const event of events) if (event.source.id === 'n-md' && event.msg._msgid) frameOfMsg.set(event.msg._msgid, received - 1);
+    });
     const md = RED.nodes.getNode('n-md') as { receive(msg: object): void };
     md.receive({});
     await sleep(WARMUP_MS);
@@ -172,19 +185,39 @@ async function runCase(c: Case, clientId: number): Promise<Row> {
     md.receive({ payload: 'stop' });
     await sleep(1500);
     api.off(EventName.received, onReceived);
+    RED.hooks.remove(HOOK);
+    // Order id -> the message that placed it (dedup key: `${node id}:${msg._msgid}:...`).
+    const msgOfOrder = new Map<number, string>();
+    for (const entry of readJournal(journalPath)) {
+      if (entry.type === 'decision' && entry.result === 'sent' && typeof entry.orderId === 'number' && typeof entry.dedupKey === 'string') {
+        msgOfOrder.set(entry.orderId, entry.dedupKey.split(':')[1]);
+      }
+    }
+    const causes = new Map<number, number>();
+    for (const [orderId, msgId] of msgOfOrder) {
+      const frame = frameOfMsg.get(msgId);
+      if (frame !== undefined) causes.set(orderId, frame);
+    }
+    const frames = [...new Set(causes.values())];
     const result = await sim.report({
       type: 'report', period: c.period, lower: c.lower, upper: c.upper, serverVersion: api.serverVersion, topic: SYMBOL,
-      windowStart: String(t0), windowEnd: String(t1),
+      windowStart: String(t0), windowEnd: String(t1), frames,
     });
-    const paired = Math.min(result.expected.length, result.orders.length);
-    let wrongSide = 0;
+    const stampOfFrame = new Map(frames.map((f, i) => [f, result.frameStamps[i]]));
+    const predicted = new Map(result.expected.map((e) => [e.frame, e.side]));
+    let unpaired = 0;
+    let notPredicted = 0;
     let impossible = 0;
     const latencies: number[] = [];
-    for (let i = 0; i < paired; i++) {
-      const signal = result.expected[i];
-      const order = result.orders[i];
-      if (signal.side !== order.action) wrongSide++;
-      const tickAt = BigInt(signal.at);
+    for (const order of result.orders) {
+      const frame = causes.get(order.orderId);
+      const stamp = frame === undefined ? null : stampOfFrame.get(frame);
+      if (frame === undefined || !stamp) {
+        unpaired++;
+        continue;
+      }
+      if (predicted.get(frame) !== order.action) notPredicted++;
+      const tickAt = BigInt(stamp);
       if (tickAt < t0 || tickAt > t1) continue;
       const us = Number(BigInt(order.at) - tickAt) / 1e3;
       // An order read before its tick was written cannot be its effect: the pairing is broken there.
@@ -209,8 +242,9 @@ async function runCase(c: Case, clientId: number): Promise<Row> {
       'p99 us': Math.round(percentile(latencies, 99)),
       'max us': Math.round(latencies[latencies.length - 1] ?? NaN),
       dropped: result.tickFrames - received,
-      unpaired: Math.abs(result.expected.length - result.orders.length),
-      'wrong side': wrongSide,
+      'orders / predicted': `${result.orders.length} / ${result.expected.length}`,
+      unpaired,
+      'not predicted': notPredicted,
       'order before tick': impossible,
       'CPU NR %': Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
       'CPU sim %': Math.round((simCpuUs / 1000 / wallMs) * 100),
@@ -238,7 +272,7 @@ async function main(): Promise<void> {
   await RED.start();
   const rows: Row[] = [];
   let clientId = 90;
-  for (const c of CASES) rows.push(await runCase(c, clientId++));
+  for (const c of CASES) rows.push(await runCase(c, clientId++, userDir));
   await RED.stop();
   server.close();
   report('live-latency', rows, {

@@ -9,6 +9,8 @@ export interface ReportRequest {
   /** process.hrtime.bigint() bounds of the measured window (same clock in both processes). */
   windowStart: string;
   windowEnd: string;
+  /** Tick frames (indices among the client's tick frames) whose write stamps the benchmark needs. */
+  frames: number[];
 }
 
 export interface SimulatorReport {
@@ -22,6 +24,8 @@ export interface SimulatorReport {
   /** Crossover signals of the reference run, and the orders they make, in order, each stamped with the write of its causing frame. */
   signals: number;
   expected: Array<{ side: 'BUY' | 'SELL'; at: string; frame: number }>;
+  /** Write stamps of the requested frames, in the order asked (null: no such frame). */
+  frameStamps: Array<string | null>;
   /** PLACE_ORDER frames read, in order. */
   orders: Array<{ orderId: number; action: string; at: string }>;
 }

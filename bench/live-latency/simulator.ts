@@ -56,6 +56,7 @@ function report(request: ReportRequest): SimulatorReport {
     quotesInWindow,
     quotes: model.quotes,
     signals: model.signals,
+    frameStamps: request.frames.map((f) => (f >= 0 && f < entry.stamps.length ? String(entry.stamps[f]) : null)),
     expected: model.orders.map((o) => ({ side: o.side, at: String(entry.stamps[o.frame]), frame: o.frame })),
     orders: entry.orders.map((o) => ({ orderId: o.orderId, action: o.action, at: String(o.at) })),
   };

@@ -141,8 +141,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
     }
     if (!this.ids.claim(orderId)) throw new Error(`order id ${orderId} was not reserved with nextOrderId(): ids come from TWS and are never reused`);
     const tracked = this.orders.add(orderId, instrumentKey(contract), { ...contract }, { ...order, orderId, clientId: this.options.clientId }, 'queued');
-    this.orders.report(tracked);
+    // The order leaves first, then its PendingSubmit event: the event's listeners (journal line,
+    // nodes' sends and statuses) would otherwise all run between the decision and the socket write.
     this.queue.push({ kind: 'place', orderId });
+    this.orders.report(tracked);
   }
 
   cancelOrder(orderId: number): void {
@@ -233,6 +235,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
       }
     } catch (err) {
       // The client refused to encode it (e.g. a field this server version lacks): the order is dead.
+      // Its PendingSubmit still goes first (placeOrder reports it only after the hand-off).
+      this.orders.report(tracked);
       this.orders.finish(tracked, 'Inactive', `not sent: ${(err as Error).message}`);
     }
   }

@@ -4,47 +4,23 @@
  * the position, the execution and the per-strategy book (orderRef), a reconnect mid-stream, and a
  * backtest connection (snapshot from the fill engine).
  */
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { examplesDir } from '../helpers/paths';
-import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
-import { createSimulator } from '../../lib/sim/server';
-import type { Simulator } from '../../lib/sim/server/types';
+import { helper, loadFlow, nextMessage, waitFor } from '../helpers/node-red';
+import { exampleFlow, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
 import type { ConnectionConfigNode } from '../../nodes/connection';
 
 const TYPES = ['ib-connect', 'ib-account'];
-
-function flow(sim: Simulator, nodes: Array<Record<string, unknown>>, clientId: number) {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId },
-    ...nodes.map((n) => ({ z: 'tab', ...n })),
-    { id: 'out', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-  ];
-}
 
 function connectionOf(id: string) {
   return (helper.getNode(id) as unknown as ConnectionConfigNode).connection;
 }
 
 describe('account', () => {
-  let sim: Simulator;
-  before(async () => {
-    await startServer();
-    sim = await createSimulator({ port: 0, ticksPerSecond: 10, startingCash: 100_000 });
-  });
-  after(async () => {
-    await stopServer();
-    await sim.close();
-  });
-  afterEach(() => helper.unload());
+  const suite = useSimulatorSuite({ ticksPerSecond: 10, startingCash: 100_000 });
 
   it('on request: one snapshot with summary, positions, P&L, orders and executions', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'a', type: 'ib-account', connection: 'c', mode: 'request', wires: [['out']] }], 61));
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'a', type: 'ib-account', connection: 'c', mode: 'request', wires: [['out']] }], 61));
     await waitFor(() => connectionOf('c').status().state === 'connected', 8000, 'connected');
     const reply = nextMessage(helper.getNode('out'), 15_000);
     helper.getNode('a').receive({ payload: 'go' });
@@ -61,7 +37,7 @@ describe('account', () => {
   });
 
   it('streaming: a fill shows up as position, execution and strategy (orderRef); survives a reconnect', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'a', type: 'ib-account', connection: 'c', mode: 'stream', throttle: 100, wires: [['out']] }], 62));
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'a', type: 'ib-account', connection: 'c', mode: 'stream', throttle: 100, wires: [['out']] }], 62));
     const msgs: Array<Record<string, any>> = [];
     helper.getNode('out').on('input', (m: Record<string, any>) => msgs.push(m));
     await waitFor(() => msgs.length >= 1, 15_000, 'first streamed snapshot');
@@ -83,7 +59,7 @@ describe('account', () => {
       10_000,
       'account and position P&L',
     );
-    sim.dropConnections();
+    suite.sim.dropConnections();
     const before = msgs.length;
     await waitFor(() => msgs.length > before && msgs.slice(before).some((m) => m.payload.positions.some((p: any) => p.symbol === 'AAPL')), 20_000, 'snapshots after the reconnect');
     // Flat again for the other tests.
@@ -123,11 +99,3 @@ describe('account', () => {
 });
 
 /** An example flow as the test runtime can load it: debug nodes become helpers, inject/comment dropped. */
-function exampleFlow(name: string): unknown[] {
-  const example = JSON.parse(readFileSync(join(examplesDir, `${name}.json`), 'utf8')) as Array<Record<string, any>>;
-  const nodes = example
-    .filter((n) => n.type !== 'inject' && n.type !== 'comment')
-    .map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper' } : n))
-    .map((n) => (n.type === 'ib-connect' ? n : { ...n, z: 'tab' }));
-  return [{ id: 'tab', type: 'tab' }, ...nodes];
-}

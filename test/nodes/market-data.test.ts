@@ -3,52 +3,22 @@
  * streaming quotes, many instruments through one node, snapshot, throttle, stop, a reconnect in the
  * middle of a stream, unknown symbol, missing contract, and a backtest connection (no live source).
  */
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { examplesDir } from '../helpers/paths';
-import { collectMessages, helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
-import { createSimulator } from '../../lib/sim/server';
-import type { Simulator } from '../../lib/sim/server/types';
+import { collectMessages, helper, loadFlow, nextMessage, waitFor } from '../helpers/node-red';
+import { exampleFlow, listen, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
 
 const TYPES = ['ib-connect', 'ib-market-data'];
-
-function flow(sim: Simulator, nodes: Array<Record<string, unknown>>, clientId = 31) {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId },
-    ...nodes.map((n) => ({ z: 'tab', ...n })),
-    { id: 'out', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-  ];
-}
 
 function errorOf(timeoutMs = 8000) {
   return nextMessage(helper.getNode('caught'), timeoutMs).then((m) => String((m.error as { message: string }).message));
 }
 
-function listen(node: TestNode) {
-  const msgs: Array<Record<string, any>> = [];
-  node.on('input', (m: Record<string, any>) => msgs.push(m));
-  return msgs;
-}
-
 describe('market-data', () => {
-  let sim: Simulator;
-  before(async () => {
-    await startServer();
-    sim = await createSimulator({ port: 0, ticksPerSecond: 20 });
-  });
-  after(async () => {
-    await stopServer();
-    await sim.close();
-  });
-  afterEach(() => helper.unload());
+  const suite = useSimulatorSuite({ ticksPerSecond: 20 });
 
   it('streams quotes of the configured symbol from deploy, one message per change', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'AAPL', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }]));
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'AAPL', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 31));
     const msgs = await collectMessages(helper.getNode('out'), 10, 8000);
     for (const m of msgs) {
       assert.equal(m.topic, 'AAPL');
@@ -60,7 +30,7 @@ describe('market-data', () => {
   });
 
   it('many instruments through one node keyed by msg.topic; stop by topic; snapshot on request', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 32));
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 32));
     const md = helper.getNode('md');
     const msgs = listen(helper.getNode('out'));
     md.receive({ topic: 'MSFT' });
@@ -80,7 +50,7 @@ describe('market-data', () => {
   });
 
   it('throttle: at most one message per interval per instrument, newest quote kept', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'TSLA', kind: 'quote', marketDataType: 'live', throttle: 300, wires: [['out']] }], 33));
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'TSLA', kind: 'quote', marketDataType: 'live', throttle: 300, wires: [['out']] }], 33));
     const arrivals: number[] = [];
     const msgs = listen(helper.getNode('out'));
     helper.getNode('out').on('input', () => arrivals.push(Date.now()));
@@ -91,7 +61,7 @@ describe('market-data', () => {
   });
 
   it('tick-by-tick: Last, BidAsk and MidPoint in their shapes', async () => {
-    await loadFlow(TYPES, flow(sim, [
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [
       { id: 'last', type: 'ib-market-data', connection: 'c', symbol: 'AAPL', kind: 'Last', wires: [['out']] },
       { id: 'ba', type: 'ib-market-data', connection: 'c', symbol: 'MSFT', kind: 'BidAsk', wires: [['out']] },
       { id: 'mid', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'MidPoint', wires: [['out']] },
@@ -110,28 +80,28 @@ describe('market-data', () => {
   });
 
   it('live data not permitted (354): falls back to delayed when ticked, fails naming it when not', async () => {
-    await loadFlow(TYPES, flow(sim, [
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [
       { id: 'fb', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', fallbackDelayed: true, throttle: 0, wires: [['out']] },
       { id: 'strict', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', fallbackDelayed: false, throttle: 0, wires: [['out']] },
     ], 37));
     await waitFor(() => ((helper.getNode('c') as unknown as { connection: { status(): { state: string } } }).connection.status().state === 'connected'), 8000, 'connected');
     const msgs = listen(helper.getNode('out'));
-    sim.failNext({ messageId: 1 }, 354, 'Requested market data is not subscribed.');
+    suite.sim.failNext({ messageId: 1 }, 354, 'Requested market data is not subscribed.');
     helper.getNode('fb').receive({ topic: 'NVDA' });
     await waitFor(() => msgs.some((m) => m.topic === 'NVDA' && m.payload.bid > 0), 10_000, 'delayed NVDA quotes');
     const texts = (helper.getNode('fb').status as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
     assert.ok(texts.some((t) => /^NVDA delayed, no live permission \(354\)$/.test(t)), JSON.stringify(texts));
-    sim.failNext({ messageId: 1 }, 354, 'Requested market data is not subscribed.');
+    suite.sim.failNext({ messageId: 1 }, 354, 'Requested market data is not subscribed.');
     const error = errorOf();
     helper.getNode('strict').receive({ topic: 'TSLA' });
     assert.match(await error, /market data for TSLA failed: .*\(354\): no market data permission/);
   });
 
   it('a reconnect in the middle of a stream: quotes resume on the new socket', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 34));
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 34));
     const msgs = listen(helper.getNode('out'));
     await waitFor(() => msgs.length >= 5, 8000, 'quotes before the drop');
-    sim.dropConnections();
+    suite.sim.dropConnections();
     await new Promise((r) => setTimeout(r, 200));
     const before = msgs.length;
     await waitFor(() => msgs.length >= before + 10, 15_000, 'quotes after the reconnect');
@@ -139,7 +109,7 @@ describe('market-data', () => {
   });
 
   it('unknown symbol and a message without any contract end in done(err) naming the problem', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 35));
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', kind: 'quote', marketDataType: 'live', throttle: 0, wires: [['out']] }], 35));
     let error = errorOf();
     helper.getNode('md').receive({ topic: 'NOSUCHSYM' });
     assert.match(await error, /unknown contract NOSUCHSYM STK SMART USD/);
@@ -180,11 +150,3 @@ describe('market-data', () => {
 });
 
 /** An example flow as the test runtime can load it: debug nodes become helpers, inject/comment dropped. */
-function exampleFlow(name: string): unknown[] {
-  const example = JSON.parse(readFileSync(join(examplesDir, `${name}.json`), 'utf8')) as Array<Record<string, any>>;
-  const nodes = example
-    .filter((n) => n.type !== 'inject' && n.type !== 'comment')
-    .map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper' } : n))
-    .map((n) => (n.type === 'ib-connect' ? n : { ...n, z: 'tab' }));
-  return [{ id: 'tab', type: 'tab' }, ...nodes];
-}

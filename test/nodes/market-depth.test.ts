@@ -3,33 +3,12 @@
  * cut to the configured rows, the send throttle, many books through one node, a reconnect mid-stream,
  * unknown symbol and a backtest connection.
  */
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { examplesDir } from '../helpers/paths';
-import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
-import { createSimulator } from '../../lib/sim/server';
-import type { Simulator } from '../../lib/sim/server/types';
+import { helper, loadFlow, nextMessage, waitFor } from '../helpers/node-red';
+import { exampleFlow, listen, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
 
 const TYPES = ['ib-connect', 'ib-market-depth'];
-
-function flow(sim: Simulator, nodes: Array<Record<string, unknown>>, clientId: number) {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId },
-    ...nodes.map((n) => ({ z: 'tab', ...n })),
-    { id: 'out', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-  ];
-}
-
-function listen(id: string) {
-  const msgs: Array<Record<string, any>> = [];
-  helper.getNode(id).on('input', (m: Record<string, any>) => msgs.push(m));
-  return msgs;
-}
 
 function assertBook(book: { time: number; bids: Array<{ price: number; size: number; marketMaker: string }>; asks: Array<{ price: number; size: number; marketMaker: string }> }, rows: number) {
   assert.ok(book.bids.length > 0 && book.asks.length > 0, 'both sides');
@@ -41,20 +20,11 @@ function assertBook(book: { time: number; bids: Array<{ price: number; size: num
 }
 
 describe('market-depth', () => {
-  let sim: Simulator;
-  before(async () => {
-    await startServer();
-    sim = await createSimulator({ port: 0, ticksPerSecond: 20 });
-  });
-  after(async () => {
-    await stopServer();
-    await sim.close();
-  });
-  afterEach(() => helper.unload());
+  const suite = useSimulatorSuite({ ticksPerSecond: 20 });
 
   it('a sorted book of the configured rows, at most one per throttle interval', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'd', type: 'ib-market-depth', connection: 'c', symbol: 'AAPL', rows: 5, throttle: 200, wires: [['out']] }], 51));
-    const msgs = listen('out');
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'd', type: 'ib-market-depth', connection: 'c', symbol: 'AAPL', rows: 5, throttle: 200, wires: [['out']] }], 51));
+    const msgs = listen(helper.getNode('out'));
     const arrivals: number[] = [];
     helper.getNode('out').on('input', () => arrivals.push(Date.now()));
     await waitFor(() => msgs.length >= 5, 10_000, '5 books');
@@ -66,12 +36,12 @@ describe('market-depth', () => {
   });
 
   it('many books through one node by msg.topic; survives a dropped connection', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'd', type: 'ib-market-depth', connection: 'c', rows: 3, throttle: 0, wires: [['out']] }], 52));
-    const msgs = listen('out');
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'd', type: 'ib-market-depth', connection: 'c', rows: 3, throttle: 0, wires: [['out']] }], 52));
+    const msgs = listen(helper.getNode('out'));
     helper.getNode('d').receive({ topic: 'MSFT' });
     helper.getNode('d').receive({ topic: 'EUR:CASH:IDEALPRO:USD' });
     await waitFor(() => msgs.some((m) => m.topic === 'MSFT') && msgs.some((m) => m.topic === 'EUR:CASH:IDEALPRO:USD'), 10_000, 'two books');
-    sim.dropConnections();
+    suite.sim.dropConnections();
     await new Promise((r) => setTimeout(r, 200));
     const before = msgs.length;
     await waitFor(() => msgs.slice(before).some((m) => m.topic === 'MSFT') && msgs.slice(before).some((m) => m.topic === 'EUR:CASH:IDEALPRO:USD'), 15_000, 'books after the reconnect');
@@ -81,7 +51,7 @@ describe('market-depth', () => {
 
   it('unknown symbol, no contract, and a backtest connection end in clear errors', async () => {
     await loadFlow(TYPES, [
-      ...flow(sim, [{ id: 'd', type: 'ib-market-depth', connection: 'c', rows: 5, throttle: 0, wires: [['out']] }], 53),
+      ...simulatorFlow(suite.sim, [{ id: 'd', type: 'ib-market-depth', connection: 'c', rows: 5, throttle: 0, wires: [['out']] }], 53),
       { id: 'bt', z: 'tab', type: 'ib-connect', mode: 'backtest' },
       { id: 'dbt', z: 'tab', type: 'ib-market-depth', connection: 'bt', symbol: 'AAPL', wires: [['out']] },
     ]);
@@ -106,11 +76,3 @@ describe('market-depth', () => {
 });
 
 /** An example flow as the test runtime can load it: debug nodes become helpers, inject/comment dropped. */
-function exampleFlow(name: string): unknown[] {
-  const example = JSON.parse(readFileSync(join(examplesDir, `${name}.json`), 'utf8')) as Array<Record<string, any>>;
-  const nodes = example
-    .filter((n) => n.type !== 'inject' && n.type !== 'comment')
-    .map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper' } : n))
-    .map((n) => (n.type === 'ib-connect' ? n : { ...n, z: 'tab' }));
-  return [{ id: 'tab', type: 'tab' }, ...nodes];
-}

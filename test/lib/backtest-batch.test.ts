@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBacktestConnection } from '../../lib/backtest';
@@ -156,6 +157,19 @@ describe('batch backtest on the shared fixture', () => {
 });
 
 describe('backtest connection', () => {
+  it('loads nothing that can open a socket: no IB client, only the engine, orders and backtest code', () => {
+    const lib = join(__dirname, '..', '..', 'lib');
+    const script = `const c = require(${JSON.stringify(join(lib, 'backtest', 'index.js'))}).createBacktestConnection({ startingCash: 1000, commission: 'none' });
+      const loaded = Object.keys(require.cache).filter((k) => k.includes('node_modules') || k.startsWith(${JSON.stringify(lib)}));
+      process.stdout.write(JSON.stringify({ loaded, ib: c.ib }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { loaded: string[]; ib: unknown };
+    assert.equal(out.ib, null);
+    assert.ok(out.loaded.some((k) => k.includes('fill-engine')), 'the fill engine is among the modules seen');
+    assert.deepEqual(out.loaded.filter((k) => k.includes('node_modules')), [], 'no package (no @stoqey/ib) is loaded');
+    const allowed = /[\\/]lib[\\/](backtest[\\/]|broker[\\/]backtest-broker|ib[\\/]instrument|sim[\\/]engine[\\/]|orders[\\/]|messages)/;
+    assert.deepEqual(out.loaded.filter((k) => !allowed.test(k)), [], 'only backtest, engine and order code');
+  });
+
   it('has no socket, a backtest broker, a paper-style account, and resets on each run', () => {
     const connection = createBacktestConnection(noCosts);
     assert.equal(connection.mode, 'backtest');

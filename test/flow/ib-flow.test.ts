@@ -82,6 +82,16 @@ describe('ib-flow', () => {
     assert.equal(summary.outOfSampleMean, outOfSample.sharpe);
   });
 
+  it("runs backtest-report's own example (dashboard nodes left out): IB fixed commissions from msg.backtest", async () => {
+    const run = await ibFlow(['run', join(examplesDir, 'ib-backtest-report.json'), '--no-trades']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /left out dashboard nodes \(ui-chart/);
+    const r = run.lines[0]!;
+    assert.equal(r.trades, expected.closedTrades);
+    assert.equal(Math.round(r.commissions * 100), 224 * 100, '224 orders at the USD 1 minimum');
+    assert.equal(Math.round(r.finalEquity * 100), Math.round((expected.finalEquity - 224) * 100));
+  });
+
   it('says what is wrong with a command line', async () => {
     let run = await ibFlow(['run', batchFlow, '--set', 'no such node.period=3'], 30_000);
     assert.equal(run.code, 2);

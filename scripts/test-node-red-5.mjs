@@ -41,10 +41,24 @@ const nodeVersion = execFileSync(node22, ['--version'], { encoding: 'utf8' }).tr
 const nodeRedVersion = JSON.parse(readFileSync(join(nodeRed5, 'package.json'), 'utf8')).version;
 console.log(`test-node-red-5: node tests on Node ${nodeVersion} with Node-RED ${nodeRedVersion}`);
 
+// Code that reaches for Node-RED's own modules (flow-pacer falls back to @node-red/util's hooks when
+// the test helper's RED has none) must get Node-RED 5's copies, not the repository's Node-RED 4 ones
+// that plain resolution from dist/ would find: a preload sends every @node-red/* request to Node-RED 5.
+const preload = join(cacheDir, 'resolve-node-red-5.cjs');
+writeFileSync(preload, `// Written by scripts/test-node-red-5.mjs.
+const Module = require('node:module');
+const original = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, isMain, options) {
+  if (typeof request === 'string' && request.startsWith('@node-red/')) {
+    return original.call(this, request, parent, isMain, { ...options, paths: [${JSON.stringify(nodeRed5)}] });
+  }
+  return original.call(this, request, parent, isMain, options);
+};
+`);
 const result = spawnSync(node22, [join(root, 'scripts', 'run-tests.mjs'), 'nodes', ...process.argv.slice(2).filter((a) => a !== '--install-only')], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, IB_ALGO_NODE_RED_PATH: nodeRed5 },
+  env: { ...process.env, IB_ALGO_NODE_RED_PATH: nodeRed5, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim() },
 });
 process.exit(result.status ?? 1);
 

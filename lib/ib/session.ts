@@ -37,9 +37,13 @@ export interface SessionOptions {
 /** Ports on which TWS (7496) and IB Gateway (4001) serve live accounts by default. */
 const LIVE_PORTS = new Set([7496, 4001]);
 /**
- * Raw request ids start here: IBApiNext numbers its own requests from 1 and TWS order ids from
- * nextValidId are far below this in practice, so an error's id tells whose it is.
+ * TWS reports errors of requests and of orders in one id field, so the three id spaces must not meet:
+ * order ids come from nextValidId (small in practice, growing slowly over an account's life), IBApiNext's
+ * requests are moved up to start at FIRST_NEXT_REQ_ID (left at 1, error 202 for order 7 would end
+ * IBApiNext subscription 7, e.g. an account stream), and our raw requests start at FIRST_RAW_REQ_ID.
+ * Both stay below 2^31, TWS's int.
  */
+const FIRST_NEXT_REQ_ID = 500_000_000;
 const FIRST_RAW_REQ_ID = 1_000_000_000;
 
 const silentLog: SessionLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -100,6 +104,8 @@ export class IbSocketSession extends EventEmitter implements IbSession {
         error: (tag, args) => this.log.debug(`[${tag}] ${String(args)}`),
       },
     });
+    // IBApiNext numbers its requests from a private counter starting at 1: move it clear of order ids.
+    (this.next as unknown as { _nextReqId: number })._nextReqId = FIRST_NEXT_REQ_ID;
     // IBApiNext keeps its IBApi private, but it is the one socket; fills, raw historical requests and
     // order routing need the IBApi events, and a second socket would need a second clientId.
     this.api = (this.next as unknown as { api: IBApi }).api;
@@ -149,8 +155,10 @@ export class IbSocketSession extends EventEmitter implements IbSession {
    * itself is closed too, through IBApi's own disconnect under IBApiNext's override.
    */
   private closeSocket(): void {
-    this.next.disconnect();
+    // Socket first (it acts on a connecting or connected socket), then IBApiNext's own state; the other
+    // way round IBApi complains (504) about disconnecting a socket IBApiNext already closed.
     IBApi.prototype.disconnect.call(this.api);
+    this.next.disconnect();
   }
 
   status(): ConnectionStatus {

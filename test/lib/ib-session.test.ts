@@ -125,4 +125,32 @@ describe('IbSocketSession', () => {
     await session.whenConnected(5000);
     assert.equal(session.status().state, 'connected', 'the same client id connects again');
   });
+
+  it('order errors (202 on cancel) never end IBApiNext subscriptions: their ids are clear of order ids', async () => {
+    sim = await createSimulator({ port: 0 });
+    session = new IbSocketSession({ host: '127.0.0.1', port: sim.port, clientId: 15, allowLiveOrders: false, mode: 'tws' });
+    let firstOrderId = 0;
+    session.on('nextValidId', (id) => (firstOrderId = firstOrderId || id));
+    session.start();
+    await session.whenConnected(5000);
+    let failure: unknown = null;
+    let updates = 0;
+    const subscription = session.next.getAccountSummary('All', 'NetLiquidation').subscribe({
+      next: () => updates++,
+      error: (err: unknown) => (failure = err),
+    });
+    const errors: number[] = [];
+    session.api.on('error' as never, (_e: Error, code: number) => errors.push(code));
+    for (let id = firstOrderId; id < firstOrderId + 5; id++) {
+      session.api.placeOrder(id, { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, { action: 'BUY' as never, orderType: 'LMT' as never, totalQuantity: 1, lmtPrice: 1, tif: 'GTC' as never, transmit: true });
+      session.api.cancelOrder(id);
+    }
+    const deadline = Date.now() + 4000;
+    while (errors.filter((c) => c === 202).length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(errors.filter((c) => c === 202).length, 5, 'TWS answered every cancel with 202 on the order id');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(failure, null, 'the account summary subscription is still alive');
+    assert.ok(updates > 0);
+    subscription.unsubscribe();
+  });
 });

@@ -15,6 +15,7 @@ import { levelPrice, roundToTick, type LevelSpec } from './levels';
 import { stableJson, type OrderOutcome } from './strategy-orders';
 import { planTarget } from './target';
 import { describe, validateOrderIntent } from './validate';
+import { KeyedSerial } from './keyed-serial';
 
 export interface ProtectionConfig {
   source: string;
@@ -49,7 +50,7 @@ export interface ProtectionInput {
 
 export class Protection {
   private readonly placed = new Set<number>();
-  private readonly chains = new Map<InstrumentKey, Promise<unknown>>();
+  private readonly queue = new KeyedSerial();
 
   constructor(
     private readonly broker: Broker,
@@ -64,7 +65,7 @@ export class Protection {
     }
     const run = input.order !== undefined && input.order !== null ? () => this.enter(input) : () => this.protect(input);
     if (input.order !== undefined && input.order !== null) validateOrderIntent(input.order, this.config.entryDefaults ?? {});
-    return this.serial(input.key, run);
+    return this.queue.run(input.key, run);
   }
 
   /** After a position change: exits of a position that is now flat are cancelled. */
@@ -222,17 +223,6 @@ export class Protection {
   private needPrice(reference: number | null, what: string): number {
     if (reference === null) throw new OrderInputError('msg.payload', `a ${what} set as a distance, percent or ATR needs a price: send the bar or quote in msg.payload (or a limit price)`);
     return reference;
-  }
-
-  private serial<T>(key: InstrumentKey, job: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(job, job);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.chains.set(key, settled);
-    return next;
   }
 }
 

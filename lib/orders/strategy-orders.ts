@@ -11,6 +11,7 @@ import { applyModification, buildOrder, describeOrder } from './build';
 import { OrderInputError, OrderRefusedError } from './errors';
 import { planTarget } from './target';
 import { describe, validateOrderIntent, type CheckedIntent } from './validate';
+import { KeyedSerial } from './keyed-serial';
 
 export interface StrategyOrdersOptions {
   /** Who places (a node id): journal source and part of the duplicate key. */
@@ -42,7 +43,7 @@ export interface OrderOutcome {
 
 export class StrategyOrders {
   private readonly placed = new Set<number>();
-  private readonly chains = new Map<InstrumentKey, Promise<unknown>>();
+  private readonly queue = new KeyedSerial();
 
   constructor(
     private readonly broker: Broker,
@@ -53,7 +54,7 @@ export class StrategyOrders {
   submit(request: OrderRequest): Promise<OrderOutcome> {
     // Checked at once (outside the queue) so a malformed order fails before anything else happens.
     const intent = validateOrderIntent(request.order, this.options.defaults ?? {});
-    return this.serial(request.key, () => this.run(request, intent));
+    return this.queue.run(request.key, () => this.run(request, intent));
   }
 
   /** Whether msg.order asks to modify a working order (which needs no instrument in the msg). */
@@ -143,20 +144,6 @@ export class StrategyOrders {
     this.broker.placeOrder(id, request.contract, order, { ...entryContext, inputs: { ...entryContext.inputs, target: plan.target, position: plan.position, pending: plan.pending, cancelled: plan.cancel } });
     this.placed.add(id);
     return { kind: 'sent', orderIds: [...plan.cancel, id], text: `#${id} ${describeOrder(order)} → ${plan.target}` };
-  }
-
-  private serial<T>(key: InstrumentKey, job: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(job, job);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.chains.set(key, settled);
-    void settled.then(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
-    });
-    return next;
   }
 }
 

@@ -292,6 +292,11 @@ export class IbSocketSession extends EventEmitter implements IbSession {
         return;
       case 502:
       case 504:
+        // After stop() nothing is retried: a late 502/504 is only an echo of the close.
+        if (!this.wanted) {
+          this.log.debug(`TWS ${code} after close: ${message}`);
+          return;
+        }
         if (!this.ready) {
           this.lastError = undefined;
           this.log.debug(`cannot reach ${this.where()} (${code}): ${message}`);

@@ -150,5 +150,21 @@ export class StrategyOrders {
 /** JSON with sorted keys: the same order written twice gives the same text. */
 export function stableJson(value: unknown): string {
   if (value === undefined) return '';
-  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+  return JSON.stringify(value, sortKeys);
+}
+
+/**
+ * The order of String.prototype.localeCompare (which keys journaled dedup keys were made with), from
+ * one collator: localeCompare looks its collator up again on every comparison.
+ */
+const keyOrder = new Intl.Collator().compare;
+
+function sortKeys(_key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const source = value as Record<string, unknown>;
+  const keys = Object.keys(source).sort(keyOrder);
+  // No prototype: a "__proto__" key stays a plain field, as Object.fromEntries kept it.
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (let i = 0; i < keys.length; i++) sorted[keys[i]] = source[keys[i]];
+  return sorted;
 }

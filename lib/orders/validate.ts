@@ -59,7 +59,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   if (given.orderId !== undefined && given.orderId !== null && given.orderId !== '') {
     return validateModify(given, where);
   }
-  const raw: Raw = { ...stripEmpty(defaults as Raw), ...stripEmpty(given) };
+  const raw: Raw = copySet(given, copySet(defaults as Raw, {}));
   const hasTarget = raw.targetQuantity !== undefined;
   const hasExplicit = given.action !== undefined || given.totalQuantity !== undefined;
   if (hasTarget && hasExplicit) {
@@ -222,10 +222,18 @@ export function toNumber(value: unknown): number | null {
   return null;
 }
 
-/** Config fields left blank mean "not set": drop them so they neither override nor fail. */
-function stripEmpty(raw: Raw): Raw {
-  const out: Raw = {};
-  for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined && v !== null && v !== '') out[k] = v;
+/**
+ * Config fields left blank mean "not set" (they neither override nor fail): copies only the set fields
+ * of `raw` onto `out`, so later calls win. A plain key loop: this runs on every order, on a path too
+ * cold for the optimizer, where Object.entries' pair arrays are measurable.
+ */
+function copySet(raw: Raw | undefined, out: Raw): Raw {
+  if (!raw) return out;
+  const keys = Object.keys(raw);
+  for (let i = 0; i < keys.length; i++) {
+    const v = raw[keys[i]];
+    if (v !== undefined && v !== null && v !== '') out[keys[i]] = v;
+  }
   return out;
 }
 

@@ -9,7 +9,7 @@ import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { applyModification, buildOrder, describeOrder } from './build';
 import { OrderInputError, OrderRefusedError } from './errors';
-import { planTarget } from './target';
+import { planTarget, type PendingOrder } from './target';
 import { describe, validateOrderIntent, type CheckedIntent } from './validate';
 import { KeyedSerial } from './keyed-serial';
 
@@ -127,13 +127,15 @@ export class StrategyOrders {
       this.placed.add(id);
       return { kind: 'sent', orderIds: [id], text: `#${id} ${describeOrder(order)}` };
     }
-    const entries = this.working(request.key).filter((w) => w.order.orderRef === ref && !w.order.parentId);
+    // This strategy's entry orders (not bracket children) on the instrument, in one pass: this path
+    // runs a few times a second, too rarely for the optimizer to fuse chained filters and maps.
+    const entries: PendingOrder[] = [];
+    for (const w of this.broker.workingOrders(request.key)) {
+      if (w.order.orderRef !== ref || w.order.parentId || !this.ownsOrder(w.orderId, w.order.orderRef)) continue;
+      entries.push({ orderId: w.orderId, action: String(w.order.action), remaining: Number(w.state.remaining), cancelling: w.state.status === 'PendingCancel' });
+    }
     const position = this.broker.position(request.key);
-    const plan = planTarget(
-      intent.targetQuantity,
-      position,
-      entries.map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: Number(w.state.remaining), cancelling: w.state.status === 'PendingCancel' })),
-    );
+    const plan = planTarget(intent.targetQuantity, position, entries);
     for (const id of plan.cancel) this.broker.cancelOrder(id);
     if (!plan.send) {
       const text = plan.cancel.length ? `cancel ${plan.cancel.length}, target ${plan.target} met` : `target ${plan.target} already met`;

@@ -46,7 +46,7 @@ export class Journal {
    */
   append(type: JournalEntryType, fields: Record<string, unknown>): JournalEntry {
     const entry: JournalEntry = { time: this.clock(), type, ...fields };
-    const line = `${JSON.stringify(entry, jsonSafe)}\n`;
+    const line = `${toJsonLine(entry)}\n`;
     // Lines queued by appendSoon() were written first in time: keep the file in that order.
     const pending = this.takePending();
     writeSync(this.open(), pending + line);
@@ -60,7 +60,7 @@ export class Journal {
    */
   appendSoon(type: JournalEntryType, fields: Record<string, unknown>): void {
     if (this.closed) return;
-    this.pending.push(`${JSON.stringify({ time: this.clock(), type, ...fields }, jsonSafe)}\n`);
+    this.pending.push(`${toJsonLine({ time: this.clock(), type, ...fields })}\n`);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush());
@@ -153,6 +153,17 @@ export function rememberFromJournal(entries: JournalEntry[]): JournalMemory {
     }
   }
   return memory;
+}
+
+/**
+ * One entry as JSON, NaN and Infinity written as strings. A replacer takes JSON.stringify off its
+ * native fast path (a call back into JavaScript per field, on an order path too cold to be optimized),
+ * so it is used only when the plain text has a null, the only place a non-finite number can show:
+ * without one, both texts are the same.
+ */
+function toJsonLine(entry: Record<string, unknown>): string {
+  const plain = JSON.stringify(entry);
+  return plain.includes('null') ? JSON.stringify(entry, jsonSafe) : plain;
 }
 
 /** NaN and Infinity are not JSON: keep them visible as strings rather than silently null. */

@@ -18,10 +18,8 @@ import {
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import { configuredContract, messageContract, qualifyMessageContract } from '../contract-editor';
+import { startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-
-/** How long a new subscription waits for an immediate refusal (no permission, ...) before done(). */
-const START_GRACE_MS = 400;
 
 export = function register(RED: NodeAPI): void {
   function IbMarketData(this: Node, def: NodeDef): void {
@@ -88,44 +86,36 @@ export = function register(RED: NodeAPI): void {
       const existing = subscriptions.get(key);
       if (existing && existing.isActive() && existing.options.kind === wantKind) return;
       existing?.stop();
-      await new Promise<void>((resolve, reject) => {
-        let settled = false;
-        const settle = (err?: Error) => {
-          if (settled) {
-            if (err) node.error(err, msg);
-            return;
-          }
-          settled = true;
-          clearTimeout(grace);
-          if (err) reject(new UserError(err.message));
-          else resolve();
-        };
-        // A snapshot completes at TICK_SNAPSHOT_END (TWS gives up after about 11 s for quiet contracts).
-        const grace = setTimeout(() => settle(wantKind === 'snapshot' ? new Error(`no snapshot for ${key} within 15 s`) : undefined), wantKind === 'snapshot' ? 15_000 : START_GRACE_MS);
-        const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed }, {
-          onQuote: (quote) => sendQuote(key, quote),
-          onTick: (tick) => sendTick(key, tick),
-          onSnapshot: (quote) => {
-            subscriptions.delete(key);
-            node.send({ topic: key, payload: quote, snapshot: true });
-            settle();
-          },
-          onNotice: (text) => {
-            ownStatus = true;
-            node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key} ${text}`) });
-          },
-          onError: (err) => {
-            subscriptions.delete(key);
-            ownStatus = true;
-            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-            settle(err);
-          },
-        });
-        subscriptions.set(key, sub);
-        ownStatus = true;
-        node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} ${wantKind === 'quote' ? 'subscribed' : wantKind}`) });
-        sub.start();
+      // A snapshot completes at TICK_SNAPSHOT_END (TWS gives up after about 11 s for quiet contracts).
+      const gate =
+        wantKind === 'snapshot'
+          ? startGate(node, msg, 15_000, () => new Error(`no snapshot for ${key} within 15 s`))
+          : startGate(node, msg);
+      const settle = gate.settle;
+      const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed }, {
+        onQuote: (quote) => sendQuote(key, quote),
+        onTick: (tick) => sendTick(key, tick),
+        onSnapshot: (quote) => {
+          subscriptions.delete(key);
+          node.send({ topic: key, payload: quote, snapshot: true });
+          settle();
+        },
+        onNotice: (text) => {
+          ownStatus = true;
+          node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key} ${text}`) });
+        },
+        onError: (err) => {
+          subscriptions.delete(key);
+          ownStatus = true;
+          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+          settle(err);
+        },
       });
+      subscriptions.set(key, sub);
+      ownStatus = true;
+      node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} ${wantKind === 'quote' ? 'subscribed' : wantKind}`) });
+      sub.start();
+      await gate.started;
     };
 
     const stopFor = (msg: NodeMessage) => {
@@ -162,15 +152,7 @@ export = function register(RED: NodeAPI): void {
     // A node with its own instrument starts streaming on deploy, once the connection is up.
     if (configured.contract && connection?.ib && !backtest && kind !== 'snapshot' && def.autoStart !== false) {
       const session = connection.ib;
-      session
-        .whenConnected(60_000)
-        .then(() => (closed ? undefined : subscribe(session, {}, kind)))
-        .catch((err: Error) => {
-          if (closed) return;
-          ownStatus = true;
-          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-          node.error(`market-data: ${err.message}`);
-        });
+      startWhenConnected(node, session, 'market-data', () => subscribe(session, {}, kind), () => closed, () => (ownStatus = true));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -9,9 +9,8 @@ import { KeyedThrottle } from '../../lib/data/throttle';
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
+import { startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-
-const START_GRACE_MS = 400;
 
 export = function register(RED: NodeAPI): void {
   function IbMarketDepth(this: Node, def: NodeDef): void {
@@ -69,48 +68,37 @@ export = function register(RED: NodeAPI): void {
       const qualified = await qualifyMessageContract(session, msg, configured);
       const key = qualified.key;
       if (subscriptions.get(key)?.isActive()) return;
-      await new Promise<void>((resolve, reject) => {
-        let settled = false;
-        const settle = (err?: Error) => {
-          if (settled) {
-            if (err) node.error(err, msg);
-            return;
-          }
-          settled = true;
-          clearTimeout(grace);
-          if (err) reject(new UserError(err.message));
-          else resolve();
-        };
-        const grace = setTimeout(() => settle(), START_GRACE_MS);
-        const sub = new MarketDepthSubscription(session, key, qualified.contract, rows, smartDepth, {
-          onChange: () => {
-            updates++;
-            // TWS sends a book as a burst of inserts, decoded in one go: send once the burst is in, not
-            // after its first row.
-            if (burst.has(key)) return;
-            burst.add(key);
-            setImmediate(() => {
-              burst.delete(key);
-              if (!closed) throttle.push(key, key);
-            });
-          },
-          onNotice: (text) => {
-            ownStatus = true;
-            node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key} ${text}`) });
-          },
-          onError: (err) => {
-            subscriptions.delete(key);
-            throttle.forget(key);
-            ownStatus = true;
-            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-            settle(err);
-          },
-        });
-        subscriptions.set(key, sub);
-        ownStatus = true;
-        node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} depth`) });
-        sub.start();
+      const gate = startGate(node, msg);
+      const settle = gate.settle;
+      const sub = new MarketDepthSubscription(session, key, qualified.contract, rows, smartDepth, {
+        onChange: () => {
+          updates++;
+          // TWS sends a book as a burst of inserts, decoded in one go: send once the burst is in, not
+          // after its first row.
+          if (burst.has(key)) return;
+          burst.add(key);
+          setImmediate(() => {
+            burst.delete(key);
+            if (!closed) throttle.push(key, key);
+          });
+        },
+        onNotice: (text) => {
+          ownStatus = true;
+          node.status({ fill: 'yellow', shape: 'dot', text: shortText(`${key} ${text}`) });
+        },
+        onError: (err) => {
+          subscriptions.delete(key);
+          throttle.forget(key);
+          ownStatus = true;
+          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+          settle(err);
+        },
       });
+      subscriptions.set(key, sub);
+      ownStatus = true;
+      node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} depth`) });
+      sub.start();
+      await gate.started;
     };
 
     onInput(node, async (msg, _send, done) => {
@@ -129,17 +117,10 @@ export = function register(RED: NodeAPI): void {
       done();
     });
 
+    // A node with its own instrument starts its book on deploy, once the connection is up.
     if (configured.contract && connection?.ib && !backtest && def.autoStart !== false) {
       const session = connection.ib;
-      session
-        .whenConnected(60_000)
-        .then(() => (closed ? undefined : subscribe(session, {})))
-        .catch((err: Error) => {
-          if (closed) return;
-          ownStatus = true;
-          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-          node.error(`market-depth: ${err.message}`);
-        });
+      startWhenConnected(node, session, 'market-depth', () => subscribe(session, {}), () => closed, () => (ownStatus = true));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -12,6 +12,7 @@ import type { OrderBook } from './order-book';
 import { isAccountInUse, type PositionBook } from './positions';
 import type { Reconciliation } from './reconciliation';
 import type { ReportedKeys } from './reported-keys';
+import { executionSide } from '../ib/sides';
 
 export interface ExecutionTrackerOptions {
   /** This session's client id: other clients' executions count only for orders tracked here. */
@@ -54,7 +55,7 @@ export class ExecutionTracker {
     if (this.seenExecIds.has(execId)) return;
     this.seenExecIds.add(execId);
     const key = tracked?.key ?? this.options.keys.keyOf(contract);
-    const side: Side = ib.side === 'SLD' || ib.side === 'SELL' ? 'SELL' : 'BUY';
+    const side: Side = executionSide(ib.side);
     const price = Number(ib.price) || 0;
     if (price > 0) this.prices.set(key, price);
     const unsolicited = reqId === UNSOLICITED;

@@ -11,6 +11,7 @@ import type { IbSession } from '../ib/connection';
 import { instrumentKey } from '../ib/instrument';
 import { attributeByOrderRef, type StrategyBook } from './attribution';
 import { parseTime } from './dates';
+import { executionSide } from '../ib/sides';
 
 export type AccountPart = 'summary' | 'positions' | 'pnl' | 'orders' | 'executions';
 export const ACCOUNT_PARTS: readonly AccountPart[] = ['summary', 'positions', 'pnl', 'orders', 'executions'];
@@ -291,7 +292,7 @@ export class AccountFeed {
         orderId: e.orderId ?? 0,
         permId: e.permId ?? 0,
         symbol: instrumentKey({ ...contract, exchange: contract.exchange && contract.secType !== 'STK' ? contract.exchange : 'SMART' }),
-        side: e.side === 'SLD' || e.side === 'SELL' ? 'SELL' : 'BUY',
+        side: executionSide(e.side),
         shares: Number(e.shares ?? 0),
         price: Number(e.price ?? 0),
         cumQty: Number(e.cumQty ?? 0),

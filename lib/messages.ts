@@ -17,6 +17,20 @@ export interface Bar {
   count?: number;
 }
 
+/**
+ * A batch of bars as columns (msg.payload of a columnar batch): entry i of each column is bar i.
+ * Compact where an array of a million bar objects is not (see lib/bar-columns.ts). `time` and `close`
+ * are required; the others as the reader needs them.
+ */
+export interface BarColumns {
+  time: ArrayLike<number>;
+  open?: ArrayLike<number>;
+  high?: ArrayLike<number>;
+  low?: ArrayLike<number>;
+  close: ArrayLike<number>;
+  volume?: ArrayLike<number>;
+}
+
 /** A top-of-book quote; fields not yet seen are null. */
 export interface Quote {
   time: number;

@@ -18,7 +18,7 @@ const root = join(__dirname, '..', '..');
 
 /** The batch example's strategy nodes, fed from the bars array (historical-bars' job done already). */
 function batchFlow(): object[] {
-  const example = JSON.parse(readFileSync(join(root, 'examples', 'backtest', 'sma-crossover-batch.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const example = JSON.parse(readFileSync(join(root, 'examples', 'sma-crossover-batch.json'), 'utf8')) as Array<Record<string, unknown>>;
   return example.filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment').map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n));
 }
 

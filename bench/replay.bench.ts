@@ -1,7 +1,7 @@
 /**
  * Paced replay of 100k daily bars in an embedded Node-RED (not the test helper: its spies ruin figures),
  * in one run:
- * - the example flow (examples/backtest/sma-crossover-backtest.json: historical-bars on a backtest
+ * - the example flow (examples/sma-crossover-backtest.json: historical-bars on a backtest
  *   connection -> fast SMA -> slow SMA -> crossover -> risk-sizer -> place-order, backtest-report on the
  *   session), from the start of the replay to the report;
  * - a bare relay of 7 nodes (6 sends, the example's nodes in a chain) whose source replays the same bars
@@ -63,7 +63,7 @@ function relayFlow(): object[] {
 }
 
 function exampleFlow(csv: string): { flow: Array<Record<string, unknown>>; bars: string; report: string } {
-  const flow = JSON.parse(readFileSync(join(root, 'examples', 'backtest', 'sma-crossover-backtest.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const flow = JSON.parse(readFileSync(join(root, 'examples', 'sma-crossover-backtest.json'), 'utf8')) as Array<Record<string, unknown>>;
   const kept = flow.filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment');
   const bars = kept.find((n) => n.type === 'ib-historical-bars')!;
   bars.file = csv;

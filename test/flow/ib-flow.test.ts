@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { examplesDir, fixturesDir, repoRoot } from '../helpers/paths';
 
 const bin = join(repoRoot, 'dist', 'bin', 'ib-flow.js');
-const replayFlow = join(examplesDir, 'backtest', 'sma-crossover-backtest.json');
-const batchFlow = join(examplesDir, 'backtest', 'sma-crossover-batch.json');
+const replayFlow = join(examplesDir, 'sma-crossover-backtest.json');
+const batchFlow = join(examplesDir, 'sma-crossover-batch.json');
 const expected = JSON.parse(readFileSync(join(fixturesDir, 'sma-cross-10k', 'expected.json'), 'utf8'));
 
 interface Run {

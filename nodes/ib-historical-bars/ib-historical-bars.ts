@@ -1,17 +1,20 @@
 /**
  * historical-bars: bars from TWS (chunked and paced), from a CSV/JSON file, or from msg.payload; sent as
- * one message with all bars, one message per bar (a replay paced by the flow: the next bar leaves only
+ * one message with all bars (an array of bar objects, or columns: six arrays of numbers, the compact
+ * shape for a million bars), one message per bar (a replay paced by the flow: the next bar leaves only
  * when everything the last one caused is handled), or kept up to date (history, then bars as they form).
  * On a backtest connection a per-bar replay feeds each bar to the backtest session before the flow sees it.
  */
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
-import type { Bar, InstrumentKey } from '../../lib/messages';
+import type { Bar, BarColumns, InstrumentKey } from '../../lib/messages';
+import { barsToColumns } from '../../lib/bar-columns';
 import type { Connection, IbSession } from '../../lib/ib/connection';
 import { instrumentKey } from '../../lib/ib/instrument';
 import { parseBarSize, parseDuration, type BarSize, type Duration } from '../../lib/data/bar-size';
 import { barsFromObjects, parseBarsText } from '../../lib/data/bar-file';
+import { barColumnsFromData, parseBarColumnsText } from '../../lib/data/bar-columns-file';
 import { parseEndTime } from '../../lib/data/dates';
 import { HistoryCache } from '../../lib/data/history-cache';
 import { fetchHistory, streamHistory, type HistoryRequest } from '../../lib/data/history';
@@ -22,7 +25,30 @@ import { createFlowPacer, ReplayStoppedError } from '../flow-pacer';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 type Source = 'ib' | 'file' | 'msg';
-type Output = 'all' | 'each' | 'live';
+type Output = 'all' | 'columns' | 'each' | 'live';
+
+/** How one message with all bars is built: from text, from msg data, or from bars fetched from IB. */
+interface BatchShape<T> {
+  fromText(text: string, source: string): T;
+  fromData(data: unknown, source: string): T;
+  fromBars(bars: Bar[]): T;
+  length(batch: T): number;
+}
+
+const BAR_LIST: BatchShape<Bar[]> = {
+  fromText: parseBarsText,
+  fromData: barsFromObjects,
+  fromBars: (bars) => bars,
+  length: (bars) => bars.length,
+};
+
+// File and msg data are read straight into columns, never through a bar object per row.
+const COLUMNS: BatchShape<BarColumns> = {
+  fromText: parseBarColumnsText,
+  fromData: barColumnsFromData,
+  fromBars: barsToColumns,
+  length: (columns) => columns.time.length,
+};
 
 const WHAT_TO_SHOW = ['TRADES', 'MIDPOINT', 'BID', 'ASK', 'BID_ASK', 'ADJUSTED_LAST', 'HISTORICAL_VOLATILITY', 'OPTION_IMPLIED_VOLATILITY', 'AGGTRADES'];
 
@@ -39,7 +65,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const source: Source = def.source === 'file' || def.source === 'msg' ? def.source : 'ib';
-    const output: Output = def.output === 'each' || def.output === 'live' ? def.output : 'all';
+    const output: Output = def.output === 'columns' || def.output === 'each' || def.output === 'live' ? def.output : 'all';
     const sendForming = def.formingBars !== false;
     const configured = configuredContract(def);
     const userDir = String(RED.settings.userDir ?? process.cwd());
@@ -99,15 +125,11 @@ export = function register(RED: NodeAPI): void {
       return `${key}${pct} ${compact(done)} bars ${compact(rate)}/s`;
     };
 
-    const loadBars = async (msg: NodeMessage, params: Params): Promise<{ key: InstrumentKey; bars: Bar[] }> => {
+    const loadBars = async <T>(msg: NodeMessage, params: Params, shape: BatchShape<T>): Promise<{ key: InstrumentKey; bars: T }> => {
       if (source === 'msg') {
         const key = keyFor(msg, configured.contract, 'bars');
-        if (typeof msg.payload === 'string') return { key, bars: parseText(msg.payload, 'msg.payload') };
-        try {
-          return { key, bars: barsFromObjects(msg.payload, 'msg.payload') };
-        } catch (err) {
-          throw new UserError((err as Error).message);
-        }
+        const payload = msg.payload;
+        return { key, bars: asUserError(() => (typeof payload === 'string' ? shape.fromText(payload, 'msg.payload') : shape.fromData(payload, 'msg.payload'))) };
       }
       if (source === 'file') {
         const given = String(msg.filename ?? def.file ?? '').trim();
@@ -120,7 +142,7 @@ export = function register(RED: NodeAPI): void {
           throw new UserError(`cannot read bar file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
         const name = basename(path);
-        return { key: keyFor(msg, configured.contract, basename(path, extname(path)).toUpperCase()), bars: parseText(text, name) };
+        return { key: keyFor(msg, configured.contract, basename(path, extname(path)).toUpperCase()), bars: asUserError(() => shape.fromText(text, name)) };
       }
       const session = historySession();
       const qualified = await qualifyMessageContract(session, msg, configured);
@@ -137,7 +159,7 @@ export = function register(RED: NodeAPI): void {
       }).catch((err: Error) => {
         throw new UserError(err.message);
       });
-      return { key: qualified.key, bars };
+      return { key: qualified.key, bars: shape.fromBars(bars) };
     };
 
     /** One message per bar, each sent only when the flow finished with the previous one. */
@@ -210,12 +232,16 @@ export = function register(RED: NodeAPI): void {
       }
       const params = readParams(msg);
       if (output === 'live') return live(msg, params);
-      const { key, bars } = await loadBars(msg, params);
-      if (output === 'all') {
+      if (output === 'all' || output === 'columns') {
+        // On a backtest connection too, all bars go in one message and nothing is fed to the backtest
+        // session: the batch nodes downstream compute whole arrays and backtest-report runs the batch.
+        const shape: BatchShape<Bar[] | BarColumns> = output === 'columns' ? COLUMNS : BAR_LIST;
+        const { key, bars } = await loadBars(msg, params, shape);
         node.send({ topic: key, payload: bars });
-        node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(bars.length)} bars` });
+        node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(shape.length(bars))} bars` });
         return;
       }
+      const { key, bars } = await loadBars(msg, params, BAR_LIST);
       await replay(key, bars);
     };
 
@@ -254,9 +280,10 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('ib-historical-bars', IbHistoricalBars);
 };
 
-function parseText(text: string, source: string): Bar[] {
+/** Bad bar data is the user's to fix: its error text (row, column, value) goes to done(err) as it is. */
+function asUserError<T>(read: () => T): T {
   try {
-    return parseBarsText(text, source);
+    return read();
   } catch (err) {
     throw new UserError((err as Error).message);
   }

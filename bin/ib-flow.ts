@@ -4,6 +4,7 @@
  *
  *   npx ib-flow run FLOW.json [--set 'NODE NAME.property=value' ...] [--sweep 'NODE NAME.property=10,20,30' ...]
  *                             [--walk-forward K] [--sort metric] [--parallel N] [--timeout s] [--no-trades]
+ *                             [--all-core-nodes]
  *
  * One run goes in this process; a sweep or walk-forward runs each combination in its own worker process
  * (lib/flow-runner/pool.ts), in parallel.
@@ -23,14 +24,29 @@ function packageName(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name: string }).name;
 }
 
-function loadNodeRed(): NodeRedModule {
+interface LoadedNodeRed {
+  RED: NodeRedModule;
+  /** Its core nodes directory (the @node-red/nodes folder), resolved as Node-RED itself resolves it. */
+  coreNodesDir: string | undefined;
+}
+
+function loadNodeRed(): LoadedNodeRed {
   for (const from of [packageRoot, process.cwd()]) {
+    let entry: string;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(require.resolve('node-red', { paths: [from] })) as NodeRedModule;
+      entry = require.resolve('node-red', { paths: [from] });
     } catch {
-      // try the next place
+      continue; // try the next place
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const RED = require(entry) as NodeRedModule;
+    let coreNodesDir: string | undefined;
+    try {
+      coreNodesDir = dirname(require.resolve('@node-red/nodes', { paths: [dirname(entry)] }));
+    } catch {
+      coreNodesDir = undefined; // the runtime then uses the one Node-RED finds
+    }
+    return { RED, coreNodesDir };
   }
   throw new UsageError('ib-flow needs Node-RED: install it where you run ib-flow (npm install node-red)');
 }
@@ -43,9 +59,17 @@ function print(line: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-async function runInProcess(flow: FlowNode[], timeoutMs: number): Promise<JobOutcome> {
+async function runInProcess(job: FlowJob): Promise<JobOutcome> {
   try {
-    const results = await runFlowHeadless(loadNodeRed(), flow, { packageRoot, packageName: packageName(), timeoutMs, log: stderr });
+    const { RED, coreNodesDir } = loadNodeRed();
+    const results = await runFlowHeadless(RED, job.flow, {
+      packageRoot,
+      packageName: packageName(),
+      timeoutMs: job.timeoutMs,
+      coreNodesDir,
+      allCoreNodes: job.allCoreNodes,
+      log: stderr,
+    });
     return { results };
   } catch (err) {
     return { error: (err as Error).message };
@@ -55,7 +79,7 @@ async function runInProcess(flow: FlowNode[], timeoutMs: number): Promise<JobOut
 /** Worker mode: one job from the parent, its outcome back, exit. */
 function worker(): void {
   process.once('message', (job: FlowJob) => {
-    void runInProcess(job.flow, job.timeoutMs).then((outcome) => {
+    void runInProcess(job).then((outcome) => {
       process.send!(outcome, () => process.exit(0));
     });
   });
@@ -82,16 +106,15 @@ function linesOf(outcome: JobOutcome, params: ParamValue[], args: RunArgs, extra
   return (outcome.results ?? []).map((r) => resultLine(r, params, args.trades, extra));
 }
 
-function jobsFor(flow: FlowNode[], combos: Assignment[][], setValues: ParamValue[], timeoutMs: number): Array<{ job: FlowJob; params: ParamValue[] }> {
+function jobsFor(flow: FlowNode[], combos: Assignment[][], setValues: ParamValue[], args: RunArgs): Array<{ job: FlowJob; params: ParamValue[] }> {
   return combos.map((combo) => {
     const applied = applyParams(flow, combo);
-    return { job: { flow: applied.flow, timeoutMs }, params: [...setValues, ...applied.values] };
+    return { job: { flow: applied.flow, timeoutMs: args.timeoutSeconds * 1000, allCoreNodes: args.allCoreNodes }, params: [...setValues, ...applied.values] };
   });
 }
 
 async function sweep(args: RunArgs, prepared: Prepared): Promise<boolean> {
-  const timeoutMs = args.timeoutSeconds * 1000;
-  const planned = jobsFor(prepared.flow, combinations(args.sweeps), prepared.setValues, timeoutMs);
+  const planned = jobsFor(prepared.flow, combinations(args.sweeps), prepared.setValues, args);
   const parallel = args.parallel ?? availableParallelism();
   stderr(`ib-flow: ${planned.length} combinations, ${Math.min(parallel, planned.length)} at a time`);
   const outcomes = await runJobs(__filename, planned.map((p) => p.job), parallel, (i, outcome) => {
@@ -107,13 +130,12 @@ async function sweep(args: RunArgs, prepared: Prepared): Promise<boolean> {
  * combination, best by --sort) and tests that choice on part k+1, which it has not seen.
  */
 async function walkForward(args: RunArgs, prepared: Prepared, folds: number): Promise<boolean> {
-  const timeoutMs = args.timeoutSeconds * 1000;
   const dir = mkdtempSync(join(tmpdir(), 'ib-flow-wf-'));
   try {
     const parts = splitBarFiles(prepared.flow, folds + 1, dir);
     const combos = combinations(args.sweeps);
     const parallel = args.parallel ?? availableParallelism();
-    const inSample = parts.slice(0, folds).map((flow) => jobsFor(flow, combos, prepared.setValues, timeoutMs));
+    const inSample = parts.slice(0, folds).map((flow) => jobsFor(flow, combos, prepared.setValues, args));
     stderr(`ib-flow: walk-forward, ${folds} folds x ${combos.length} combinations in-sample, ${Math.min(parallel, folds * combos.length)} at a time`);
     const isOutcomes = await runJobs(__filename, inSample.flat().map((p) => p.job), parallel);
     let ok = isOutcomes.every((o) => !o.error);
@@ -123,7 +145,7 @@ async function walkForward(args: RunArgs, prepared: Prepared, folds: number): Pr
       const best = sortLines(lines.map((l) => ({ ...l.line, _c: l.c })), args.sort)[0]!;
       chosen.push({ combo: combos[best._c as number]!, line: best });
     }
-    const outOfSample = chosen.map((choice, f) => jobsFor(parts[f + 1]!, [choice.combo], prepared.setValues, timeoutMs)[0]!);
+    const outOfSample = chosen.map((choice, f) => jobsFor(parts[f + 1]!, [choice.combo], prepared.setValues, args)[0]!);
     const oosOutcomes = await runJobs(__filename, outOfSample.map((p) => p.job), parallel);
     ok = ok && oosOutcomes.every((o) => !o.error);
     const isValues: number[] = [];
@@ -160,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
   const prepared = prepare(args);
   if (args.walkForward !== null) return (await walkForward(args, prepared, args.walkForward)) ? 0 : 1;
   if (args.sweeps.length > 0) return (await sweep(args, prepared)) ? 0 : 1;
-  const outcome = await runInProcess(prepared.flow, args.timeoutSeconds * 1000);
+  const outcome = await runInProcess({ flow: prepared.flow, timeoutMs: args.timeoutSeconds * 1000, allCoreNodes: args.allCoreNodes });
   for (const line of linesOf(outcome, prepared.setValues, args)) print(line);
   if (outcome.error) stderr(`ib-flow: ${outcome.error}`);
   return outcome.error ? 1 : 0;

@@ -2,6 +2,7 @@
  * Command line of `ib-flow`:
  *   ib-flow run FLOW.json [--set 'NODE NAME.property=value' ...] [--sweep 'NODE NAME.property=10,20,30' ...]
  *                         [--walk-forward K] [--sort metric] [--parallel N] [--timeout seconds] [--no-trades]
+ *                         [--all-core-nodes]
  */
 
 export interface Assignment {
@@ -24,6 +25,8 @@ export interface RunArgs {
   parallel: number | null;
   timeoutSeconds: number;
   trades: boolean;
+  /** Load every Node-RED core node file, not only those the flow uses. */
+  allCoreNodes: boolean;
 }
 
 export const USAGE = `usage: ib-flow run FLOW.json [options]
@@ -34,6 +37,7 @@ export const USAGE = `usage: ib-flow run FLOW.json [options]
   --parallel N                         worker processes for a sweep (default: CPU count)
   --timeout SECONDS                    give up on a run after this long (default 600)
   --no-trades                          leave the trade list out of the result lines
+  --all-core-nodes                     load every Node-RED core node file (default: only those the flow uses)
 Prints one JSON line per backtest-report and parameter combination.`;
 
 export class UsageError extends Error {
@@ -69,7 +73,7 @@ export function sweepValues(text: string): string[] {
 export function parseArgs(argv: string[]): RunArgs {
   const [command, ...rest] = argv;
   if (command !== 'run') throw new UsageError(command ? `unknown command '${command}'` : 'no command');
-  const args: RunArgs = { flowFile: '', sets: [], sweeps: [], walkForward: null, sort: 'sharpe', parallel: null, timeoutSeconds: 600, trades: true };
+  const args: RunArgs = { flowFile: '', sets: [], sweeps: [], walkForward: null, sort: 'sharpe', parallel: null, timeoutSeconds: 600, trades: true, allCoreNodes: false };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const next = (): string => {
@@ -105,6 +109,9 @@ export function parseArgs(argv: string[]): RunArgs {
         break;
       case '--no-trades':
         args.trades = false;
+        break;
+      case '--all-core-nodes':
+        args.allCoreNodes = true;
         break;
       default:
         if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);

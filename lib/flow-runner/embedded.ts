@@ -16,6 +16,10 @@ export interface HeadlessRunOptions {
   packageRoot: string;
   packageName: string;
   timeoutMs: number;
+  /** Core nodes directory of the handed-in Node-RED (default: the one it resolves itself). */
+  coreNodesDir?: string;
+  /** Load every core node file, not only those the flow uses. */
+  allCoreNodes?: boolean;
   /** Warnings and errors of the runtime, one line each. */
   log?: (line: string) => void;
 }
@@ -81,7 +85,14 @@ export async function runFlowHeadless(RED: NodeRedModule, flow: readonly FlowNod
   bus.on('replay', onReplay);
   let runtime: EmbeddedRuntime | null = null;
   try {
-    runtime = await startEmbeddedRuntime(RED, { packageRoot: options.packageRoot, packageName: options.packageName, flow, onLog });
+    runtime = await startEmbeddedRuntime(RED, {
+      packageRoot: options.packageRoot,
+      packageName: options.packageName,
+      flow,
+      onLog,
+      coreNodes: options.allCoreNodes ? 'all' : 'used',
+      coreNodesDir: options.coreNodesDir,
+    });
     const known = new Set(RED.nodes.getNodeList().flatMap((set) => set.types ?? []));
     const structural = new Set(['tab', 'subflow', 'group', 'junction']);
     const missing = [...new Set(flow.map((n) => n.type).filter((t) => !structural.has(t) && !t.startsWith('subflow:') && !known.has(t)))];

@@ -10,6 +10,8 @@ import type { FlowNode } from './flow-edit';
 export interface FlowJob {
   flow: FlowNode[];
   timeoutMs: number;
+  /** Load every Node-RED core node file, not only those the flow uses. */
+  allCoreNodes: boolean;
 }
 
 export interface JobOutcome {

@@ -2,12 +2,14 @@
  * bin/ib-flow as a user runs it: a child process on the example flows, printing JSON lines. The replay
  * example reproduces the shared fixture; --set changes a node by name; a sweep runs its combinations in
  * worker processes and sorts them; walk-forward reports in-sample and out-of-sample folds; bad command
- * lines say what is wrong.
+ * lines say what is wrong. Core nodes the flow uses (function, change) run though the runtime loads
+ * only their files; an unknown type is reported as such.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { examplesDir, fixturesDir, repoRoot } from '../helpers/paths';
 
@@ -30,6 +32,20 @@ function ibFlow(args: string[], timeoutMs = 240_000): Promise<Run> {
       resolve({ code: typeof code === 'number' ? code : 1, lines, stderr });
     });
   });
+}
+
+/** The batch example with extra nodes, written to a temporary flow file for the duration of `use`. */
+async function withBatchVariant(edit: (flow: Array<Record<string, any>>) => void, use: (file: string) => Promise<void>): Promise<void> {
+  const flow = JSON.parse(readFileSync(batchFlow, 'utf8')) as Array<Record<string, any>>;
+  edit(flow);
+  const dir = mkdtempSync(join(tmpdir(), 'ib-flow-test-'));
+  try {
+    const file = join(dir, 'flow.json');
+    writeFileSync(file, JSON.stringify(flow));
+    await use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('ib-flow', () => {
@@ -90,6 +106,38 @@ describe('ib-flow', () => {
     assert.equal(r.trades, expected.closedTrades);
     assert.equal(Math.round(r.commissions * 100), 224 * 100, '224 orders at the USD 1 minimum');
     assert.equal(Math.round(r.finalEquity * 100), Math.round((expected.finalEquity - 224) * 100));
+  });
+
+  it('runs a flow with a function node and a change node (core files loaded because the flow uses them), also with --all-core-nodes', async () => {
+    const addNodes = (flow: Array<Record<string, any>>) => {
+      const tab = flow[0]!.id as string;
+      const bars = flow.find((n) => n.type === 'ib-historical-bars')!;
+      const [fastSma] = bars.wires[0] as string[];
+      bars.wires = [['c0c0000000000001']];
+      flow.push(
+        { id: 'c0c0000000000001', type: 'change', z: tab, name: 'rename', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'CHANGED', tot: 'str' }], x: 0, y: 0, wires: [['c0c0000000000002']] },
+        { id: 'c0c0000000000002', type: 'function', z: tab, name: 'tag', func: "msg.topic = msg.topic + '-FN';\nreturn msg;", outputs: 1, x: 0, y: 0, wires: [[fastSma]] },
+      );
+    };
+    await withBatchVariant(addNodes, async (file) => {
+      for (const extra of [[], ['--all-core-nodes']]) {
+        const run = await ibFlow(['run', file, '--no-trades', ...extra]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.lines.length, 1);
+        assert.equal(run.lines[0]!.instrument, 'CHANGED-FN', 'the change node, then the function node, handled the bars');
+        assert.equal(run.lines[0]!.trades, expected.closedTrades);
+      }
+    });
+  });
+
+  it('reports node types the flow uses but nothing installed registers', async () => {
+    const addUnknown = (flow: Array<Record<string, any>>) => flow.push({ id: 'c0c0000000000003', type: 'no-such-type', z: flow[0]!.id, x: 0, y: 0, wires: [] });
+    await withBatchVariant(addUnknown, async (file) => {
+      const run = await ibFlow(['run', file, '--no-trades'], 60_000);
+      assert.equal(run.code, 1);
+      assert.match(run.lines[0]!.error, /node types not installed here: no-such-type/);
+      assert.match(run.stderr, /node types not installed here: no-such-type \(install their packages next to node-red\)/);
+    });
   });
 
   it('says what is wrong with a command line', async () => {

@@ -16,6 +16,7 @@ import type { Simulator } from '../../lib/sim/server/types';
 import type { ConnectionConfigNode } from '../../nodes/connection';
 import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
 import { fixturesDir } from '../helpers/paths';
+import { exampleFlow } from '../helpers/simulator-flows';
 
 const TYPES = ['ib-connect', 'ib-historical-bars'];
 const FIXTURE = join(fixturesDir, 'sma-cross-10k', 'bars.csv');
@@ -221,5 +222,25 @@ describe('historical-bars as columns: IB source through the simulator', () => {
       assert.match(fromAll, /unknown contract NOSUCHSYM|bar size "3 days" is not one IB offers/);
       assert.equal(await errorFrom('as-columns', msg), fromAll);
     }
+  });
+});
+
+describe('historical-bars as columns: the example flow', () => {
+  before(startServer);
+  after(stopServer);
+  afterEach(() => helper.unload());
+
+  it('examples/ib-historical-bars.json: the columns node answers with five years of MSFT as columns', async () => {
+    await loadFlow(TYPES, exampleFlow('ib-historical-bars'));
+    const reply = nextMessage(helper.getNode('hist-debug-columns'), 20_000);
+    helper.getNode('hist-columns').receive({ payload: Date.now() });
+    const msg = await reply;
+    assert.equal(msg.topic, 'MSFT');
+    const columns = msg.payload as Record<string, number[]>;
+    assert.deepEqual(Object.keys(columns), ['time', 'open', 'high', 'low', 'close', 'volume']);
+    const n = columns.time!.length;
+    assert.ok(n > 1000, `${n} daily bars in five years`);
+    for (const column of Object.values(columns)) assert.ok(column.length === n && column.every(Number.isFinite));
+    assert.ok(columns.time!.every((t, i, all) => i === 0 || t > all[i - 1]!), 'oldest first');
   });
 });

@@ -23,19 +23,43 @@ export interface ChartSeries {
   exits: XY[];
 }
 
-type Pick = 'last' | 'min';
-
-function bucketed(length: number, maxPoints: number, x: Float64Array, y: (i: number) => number, pick: Pick): XY[] {
+/** The last point of each bucket of `size` bars (about maxPoints buckets). */
+function bucketed(length: number, maxPoints: number, x: Float64Array, y: (i: number) => number): XY[] {
   const out: XY[] = [];
-  if (length === 0) return out;
   const size = Math.max(1, Math.ceil(length / Math.max(1, maxPoints)));
   for (let start = 0; start < length; start += size) {
-    const end = Math.min(length, start + size);
-    let best = end - 1;
-    if (pick === 'min') {
-      for (let i = start; i < end; i++) if (y(i) < y(best)) best = i;
+    const last = Math.min(length, start + size) - 1;
+    out.push({ x: x[last]!, y: round(y(last)) });
+  }
+  return out;
+}
+
+/**
+ * The deepest drawdown (percent from the running peak, <= 0) of each bucket, at its first deepest bar
+ * unless the bucket's last bar ties it, computed in one pass with the running peak: no per-bar
+ * drawdown array for a million bars.
+ */
+function drawdownBuckets(curve: EquityCurve, startingCash: number, maxPoints: number): XY[] {
+  const out: XY[] = [];
+  const n = curve.length;
+  const size = Math.max(1, Math.ceil(n / Math.max(1, maxPoints)));
+  let peak = startingCash;
+  for (let start = 0; start < n; start += size) {
+    const end = Math.min(n, start + size);
+    let worst = Infinity;
+    let at = end - 1;
+    let last = 0;
+    for (let i = start; i < end; i++) {
+      const equity = curve.equity[i]!;
+      if (equity > peak) peak = equity;
+      last = peak > 0 ? ((equity - peak) / peak) * 100 : 0;
+      if (last < worst) {
+        worst = last;
+        at = i;
+      }
     }
-    out.push({ x: x[best]!, y: round(y(best)) });
+    if (last <= worst) at = end - 1;
+    out.push({ x: curve.time[at]!, y: round(last <= worst ? last : worst) });
   }
   return out;
 }
@@ -54,13 +78,6 @@ function thin<T>(items: T[], maxPoints: number): T[] {
 
 export function chartSeries(curve: EquityCurve, trades: readonly Trade[], startingCash: number, maxPoints = 1000): ChartSeries {
   const n = curve.length;
-  const drawdown = new Float64Array(n);
-  let peak = startingCash;
-  for (let i = 0; i < n; i++) {
-    const e = curve.equity[i]!;
-    if (e > peak) peak = e;
-    drawdown[i] = peak > 0 ? ((e - peak) / peak) * 100 : 0;
-  }
   const firstPrice = n > 0 ? curve.price[0]! : 0;
   const entries: XY[] = [];
   const exits: XY[] = [];
@@ -69,10 +86,10 @@ export function chartSeries(curve: EquityCurve, trades: readonly Trade[], starti
     if (t.exitTime !== null && t.exitPrice !== null && !t.open) exits.push({ x: t.exitTime, y: t.exitPrice });
   }
   return {
-    equity: bucketed(n, maxPoints, curve.time, (i) => curve.equity[i]!, 'last'),
-    buyAndHold: firstPrice > 0 ? bucketed(n, maxPoints, curve.time, (i) => (startingCash * curve.price[i]!) / firstPrice, 'last') : [],
-    drawdownPct: bucketed(n, maxPoints, curve.time, (i) => drawdown[i]!, 'min'),
-    price: bucketed(n, maxPoints, curve.time, (i) => curve.price[i]!, 'last'),
+    equity: bucketed(n, maxPoints, curve.time, (i) => curve.equity[i]!),
+    buyAndHold: firstPrice > 0 ? bucketed(n, maxPoints, curve.time, (i) => (startingCash * curve.price[i]!) / firstPrice) : [],
+    drawdownPct: drawdownBuckets(curve, startingCash, maxPoints),
+    price: bucketed(n, maxPoints, curve.time, (i) => curve.price[i]!),
     entries: thin(entries, maxPoints),
     exits: thin(exits, maxPoints),
   };

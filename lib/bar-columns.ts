@@ -17,7 +17,8 @@ export type ColumnField = (typeof COLUMN_FIELDS)[number];
 
 const COLUMNS_HINT = 'send columns as {time: [...], open: [...], high: [...], low: [...], close: [...], volume: [...]}, one entry per bar';
 
-function isColumn(value: unknown): value is ArrayLike<number> {
+/** An array, or a typed array (Float64Array...): what a batch property (a column of values) may be. */
+export function isColumn(value: unknown): value is ArrayLike<number> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
 

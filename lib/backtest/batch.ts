@@ -9,6 +9,7 @@
  * plus working orders, cancelling working orders that go the wrong way; explicit orders go as given.
  */
 import type { Bar, InstrumentKey, OrderIntent } from '../messages';
+import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../bar-columns';
 import { BacktestBroker } from '../broker/backtest-broker';
 import { contractFromKey } from '../ib/instrument';
 import { buildOrder } from '../orders/build';
@@ -20,7 +21,8 @@ import type { BacktestOptions, BacktestSummary, SummaryOptions } from './types';
 
 export interface BatchBacktestInput {
   key: InstrumentKey;
-  bars: readonly Bar[];
+  /** An array of bar objects, or columns ({time, open, high, low, close, volume} arrays). */
+  bars: BarBatch;
   /** Index-aligned with bars; null/undefined = no change on that bar. */
   orders: ReadonlyArray<OrderIntent | null | undefined>;
   options: BacktestOptions;
@@ -34,21 +36,28 @@ export interface BatchBacktestInput {
 
 export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
   const { key, bars, orders } = input;
-  if (!Array.isArray(bars)) throw new Error('batch backtest: msg.payload must be an array of bars {time, open, high, low, close, volume}');
+  if (!isBarBatch(bars)) {
+    throw new Error('batch backtest: msg.payload must be an array of bars {time, open, high, low, close, volume}, or columns {time: [...], open: [...], high: [...], low: [...], close: [...], volume: [...]}');
+  }
+  const n = batchLength(bars);
+  // Columns are read as bar objects one at a time: short-lived, so the batch never holds a million of them.
+  const columns = Array.isArray(bars) ? null : (bars as BarColumns);
+  if (columns) for (const field of ['open', 'high', 'low'] as const) requireColumn(columns, field, 'a backtest');
+  const list = columns ? null : (bars as readonly Bar[]);
   if (!Array.isArray(orders)) {
     throw new Error('batch backtest: msg.order must be an array of order intents index-aligned with msg.payload (risk-sizer writes one in batch mode)');
   }
-  if (orders.length !== bars.length) {
-    throw new Error(`batch backtest: msg.order has ${orders.length} entries but msg.payload has ${bars.length} bars: they must be index-aligned`);
+  if (orders.length !== n) {
+    throw new Error(`batch backtest: msg.order has ${orders.length} entries but msg.payload has ${n} bars: they must be index-aligned`);
   }
   const contract = contractFromKey(key);
-  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), null, bars.length);
+  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), null, n);
   const broker = new BacktestBroker(run);
   const orderRef = input.orderRef ?? 'batch';
   const sourceId = 'batch';
-  run.begin(sourceId, key, bars.length);
-  for (let i = 0; i < bars.length; i++) {
-    run.onBar(key, bars[i]!);
+  run.begin(sourceId, key, n);
+  for (let i = 0; i < n; i++) {
+    run.onBar(key, list ? list[i]! : columnsBarAt(columns!, i));
     const intent = orders[i];
     if (intent === null || intent === undefined) continue;
     act(broker, key, contract, intent, input.orderDefaults ?? {}, orderRef, i);

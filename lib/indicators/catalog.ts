@@ -22,11 +22,12 @@ export interface StreamingIndicator {
   /** Feeds the next value (value indicators) or bar (bar indicators); returns the value for it. */
   next(input: number | OhlcvBar): IndicatorValue;
   /**
-   * Batch fast path of a value indicator: out[i] = next(values[i]) for every i, except where
-   * values[i] is NaN (no value at that bar), which is skipped and leaves out[i] as it is (null).
-   * Optional: without it the runner calls next() per value. Results must equal next()'s.
+   * Batch fast path of a single-number value indicator: out[i] = next(values[i]) for every i where
+   * that is a number; where values[i] is NaN (no value at that bar) or next() gives null (warm-up),
+   * out[i] is left as it is (NaN). Optional: without it the runner calls next() per value. Results
+   * must equal next()'s.
    */
-  nextColumn?(values: Float64Array, out: IndicatorValue[]): void;
+  nextColumn?(values: ArrayLike<number>, out: number[]): void;
 }
 
 export interface ParamSpec {

@@ -6,10 +6,18 @@
  * barFields, propertyValue): on the first value the fast check refuses, the column reader hands that
  * one value to the per-value reader, whose error names the bar index and field, so a batch fails
  * with the same text as before, at the same bar.
+ *
+ * A batch comes as an array of bars or as columns ({time: [...], close: [...], ...}: lib/bar-columns);
+ * every reader here takes both, and columns are checked value by value the same way, the error naming
+ * e.g. "msg.payload.close[17]".
  */
-import { barFields, barValue, type BarField, type OhlcvField } from './source';
+import { requireColumn, type BarBatch, type BarColumns } from '../bar-columns';
+import { barFields, barValue, numberProblem, type BarField, type OhlcvField } from './source';
 
-/** Stands for "no value at this bar" (null, e.g. an upstream warm-up) in a column of nullable numbers. */
+/**
+ * Stands for "no value at this bar" in a column of nullable numbers: null (a streaming warm-up) or NaN
+ * (a batch warm-up: indicators write NaN there, as pandas and TA-Lib do, so their arrays stay raw doubles).
+ */
 export const MISSING = NaN;
 
 /** A finite number? (`v - v` is NaN for NaN and the infinities, and for non-numbers it is never 0 with typeof checked.) */
@@ -49,7 +57,8 @@ function priceOf(bar: Record<string, unknown>, field: BarField): number {
  * One price per bar (a field of bar objects, or number payloads as they are), as barValue reads it.
  * Throws barValue's error for the first bar it refuses, e.g. "msg.payload[17].close is NaN: ...".
  */
-export function barColumn(bars: readonly unknown[], field: BarField): Float64Array {
+export function barColumn(bars: BarBatch, field: BarField): ArrayLike<number> {
+  if (!Array.isArray(bars)) return columnsPrice(bars as BarColumns, field);
   const n = bars.length;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = barValueAt(bars, i, field);
@@ -57,7 +66,8 @@ export function barColumn(bars: readonly unknown[], field: BarField): Float64Arr
 }
 
 /** barValue(bars[i], field, "msg.payload[i]") without building the label unless the bar is refused. */
-export function barValueAt(bars: readonly unknown[], i: number, field: BarField): number {
+export function barValueAt(bars: BarBatch, i: number, field: BarField): number {
+  if (!Array.isArray(bars)) return columnsPriceAt(bars as BarColumns, i, field);
   const bar = bars[i];
   const value = typeof bar === 'number' ? bar : isBarObject(bar) ? priceOf(bar, field) : NaN;
   if (value - value === 0) return value;
@@ -71,7 +81,8 @@ export function barValueAt(bars: readonly unknown[], i: number, field: BarField)
  * leaves them NaN). Throws barFields' error for the first bar it refuses (the lowest index over all
  * fields, as streaming the bars in order would).
  */
-export function ohlcvColumns(bars: readonly unknown[], fields: readonly OhlcvField[], indicator: string): Partial<Record<OhlcvField, Float64Array>> {
+export function ohlcvColumns(bars: BarBatch, fields: readonly OhlcvField[], indicator: string): Partial<Record<OhlcvField, ArrayLike<number>>> {
+  if (!Array.isArray(bars)) return checkedColumns(bars as BarColumns, fields, indicator);
   const n = bars.length;
   const columns: Partial<Record<OhlcvField, Float64Array>> = {};
   let firstRefused = n;
@@ -96,17 +107,105 @@ export function ohlcvColumns(bars: readonly unknown[], fields: readonly OhlcvFie
 }
 
 /**
- * An array of numbers or nulls (e.g. another indicator's batch output) as a column, null as MISSING.
- * `refuse(i)` is called for the first element that is neither; it must throw an error naming it.
+ * An array of numbers, nulls or NaNs (e.g. another indicator's batch output) as a column, null and NaN
+ * as MISSING. `refuse(i)` is called for the first element that is none of these; it must throw an
+ * error naming it.
  */
-export function nullableColumn(values: readonly unknown[], refuse: (index: number) => never): Float64Array {
+export function nullableColumn(values: ArrayLike<unknown>, refuse: (index: number) => never): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const value = values[i];
     if (finite(value)) out[i] = value;
-    else if (value === null) out[i] = MISSING;
+    else if (value === null || value !== value) out[i] = MISSING;
     else refuse(i);
   }
   return out;
+}
+
+// Columns ------------------------------------------------------------------------------------------
+
+const COLUMN_FIX = 'each column must hold one finite number per bar; fix the data source';
+
+function columnError(field: string, i: number, value: unknown): Error {
+  return new Error(`msg.payload.${field}[${i}] ${numberProblem(value)}: ${COLUMN_FIX}`);
+}
+
+/**
+ * The OHLCV columns `fields`, checked: every value a finite number. They are handed on as they are,
+ * not copied (a million-bar column is 8 MB). On a bad value, the error names the lowest bar index
+ * refused over all fields (and at that bar the first field in `fields`), as streaming the bars would.
+ */
+function checkedColumns(columns: BarColumns, fields: readonly OhlcvField[], reader: string): Partial<Record<OhlcvField, ArrayLike<number>>> {
+  const sources = fields.map((field) => requireColumn(columns, field, reader));
+  const n = columns.time.length;
+  let firstRefused = n;
+  for (const source of sources) {
+    for (let i = 0; i < firstRefused; i++) {
+      if (!finite(source[i])) {
+        firstRefused = i;
+        break;
+      }
+    }
+  }
+  if (firstRefused < n) {
+    for (let f = 0; f < fields.length; f++) {
+      const value = sources[f]![firstRefused];
+      if (!finite(value)) throw columnError(fields[f]!, firstRefused, value);
+    }
+  }
+  const out: Partial<Record<OhlcvField, ArrayLike<number>>> = {};
+  fields.forEach((field, f) => (out[field] = sources[f]!));
+  return out;
+}
+
+/** One price per bar from columns, derived prices with barValue's arithmetic, so the values are identical to the bit. */
+function columnsPrice(columns: BarColumns, field: BarField): ArrayLike<number> {
+  const reader = `the ${field} price`;
+  switch (field) {
+    case 'open':
+    case 'high':
+    case 'low':
+    case 'close':
+    case 'volume':
+      return checkedColumns(columns, [field], reader)[field]!;
+    default: {
+      const needed: OhlcvField[] = field === 'median' ? ['high', 'low'] : field === 'ohlc4' ? ['open', 'high', 'low', 'close'] : ['high', 'low', 'close'];
+      const { open, high, low, close } = checkedColumns(columns, needed, reader);
+      const n = columns.time.length;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = derivedPrice(field, open?.[i] ?? NaN, high![i]!, low![i]!, close?.[i] ?? NaN);
+      return out;
+    }
+  }
+}
+
+function derivedPrice(field: BarField, open: number, high: number, low: number, close: number): number {
+  if (field === 'median') return (high + low) / 2;
+  if (field === 'typical') return (high + low + close) / 3;
+  if (field === 'weighted') return (high + low + 2 * close) / 4;
+  return (open + high + low + close) / 4;
+}
+
+/** One price of bar i from columns, checked like columnsPrice. */
+function columnsPriceAt(columns: BarColumns, i: number, field: BarField): number {
+  const read = (name: OhlcvField): number => {
+    const value = requireColumn(columns, name, `the ${field} price`)[i];
+    if (finite(value)) return value;
+    throw columnError(name, i, value);
+  };
+  switch (field) {
+    case 'open':
+    case 'high':
+    case 'low':
+    case 'close':
+    case 'volume':
+      return read(field);
+    case 'median':
+      return derivedPrice(field, NaN, read('high'), read('low'), NaN);
+    case 'ohlc4':
+      return derivedPrice(field, read('open'), read('high'), read('low'), read('close'));
+    default:
+      return derivedPrice(field, NaN, read('high'), read('low'), read('close'));
+  }
 }

@@ -1,14 +1,20 @@
 /**
  * What the sma and indicator nodes do with a message, without Node-RED: read the input (a bar field,
  * a number payload or a message property), feed the instrument's indicator, write the value to the
- * output property. A batch (msg.payload an array of bars) is read once into columns (./column: one
- * pass, whose error names the first bad bar) and computed from scratch into an index-aligned array
- * by the very same indicator code, so batch and streaming give identical numbers; afterwards the instrument's state is where the batch ended, so live bars can follow a
- * history batch.
+ * output property. A batch (msg.payload an array of bars, or columns) is read once into columns
+ * (./column: one pass, whose error names the first bad bar) and computed from scratch into an
+ * index-aligned array by the very same indicator code, so batch and streaming give identical numbers;
+ * afterwards the instrument's state is where the batch ended, so live bars can follow a history batch.
+ *
+ * A single-number indicator's batch array holds NaN where streaming gives null (warm-up), as pandas and
+ * TA-Lib do: V8 then keeps the array as raw doubles, 8 bytes a bar instead of 16 (a boxed number and
+ * its slot), which is most of a million-bar batch's memory. JSON writes NaN as null, so the array
+ * reads the same once serialized; our readers take both as "no value".
  */
 import type { IndicatorValue, StreamingIndicator } from './catalog';
 import { isReset, KeyedState, topicKey } from './keyed-state';
 import { getPath, pathLabel, setPath } from './path';
+import { batchLength, isBarBatch, isColumn, type BarBatch } from '../bar-columns';
 import { barColumn, nullableColumn, ohlcvColumns } from './column';
 import { barFields, barValue, propertyValue, type OhlcvField, type ValueSource } from './source';
 
@@ -23,6 +29,8 @@ export interface IndicatorRunnerOptions {
   output: readonly string[];
   /** Indicator name for messages, e.g. "sma20". */
   name: string;
+  /** One number per bar (not named lines): a batch's warm-up is then NaN, not null (see above). */
+  numeric?: boolean;
 }
 
 export type RunResult =
@@ -44,39 +52,42 @@ export class IndicatorRunner {
   run(msg: Record<string, unknown>): RunResult {
     if (isReset(msg)) return { kind: 'reset', cleared: this.states.reset(msg.topic) };
     const topic = topicKey(msg);
-    if (Array.isArray(msg.payload)) return this.runBatch(msg, topic, msg.payload);
+    if (isBarBatch(msg.payload)) return this.runBatch(msg, topic, msg.payload);
     const indicator = this.states.get(topic);
     const value = this.feed(indicator, msg, msg.payload, 'msg.payload');
     setPath(msg, this.options.output, value);
     return { kind: 'value', topic, value };
   }
 
-  private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[]): RunResult {
+  private runBatch(msg: Record<string, unknown>, topic: string, bars: BarBatch): RunResult {
     const indicator = this.options.create();
-    const n = bars.length;
+    const n = batchLength(bars);
+    const numeric = this.options.numeric === true;
     // Preallocated and filled: growing a million-slot array by push (or leaving `new Array(n)` sparse) costs several times more.
-    const values = new Array<IndicatorValue>(n).fill(null);
+    const values: IndicatorValue[] = numeric ? new Array<number>(n).fill(NaN) : new Array<IndicatorValue>(n).fill(null);
+    const missing = numeric ? NaN : null;
     if (this.options.input === 'bar') {
       const { open, high, low, close, volume } = ohlcvColumns(bars, this.fields, this.options.name);
       for (let i = 0; i < n; i++) {
-        values[i] = indicator.next({ open: open ? open[i] : NaN, high: high ? high[i] : NaN, low: low ? low[i] : NaN, close: close ? close[i] : NaN, volume: volume ? volume[i] : NaN });
+        values[i] = indicator.next({ open: open ? open[i] : NaN, high: high ? high[i] : NaN, low: low ? low[i] : NaN, close: close ? close[i] : NaN, volume: volume ? volume[i] : NaN }) ?? missing;
       }
     } else {
       const column = this.source.kind === 'bar' ? barColumn(bars, this.source.field) : this.propertyColumn(msg, this.source.path, n);
-      if (indicator.nextColumn) indicator.nextColumn(column, values);
-      else for (let i = 0; i < n; i++) if (column[i] === column[i]) values[i] = indicator.next(column[i]);
+      if (numeric && indicator.nextColumn) indicator.nextColumn(column, values as number[]);
+      else for (let i = 0; i < n; i++) if (column[i] === column[i]) values[i] = indicator.next(column[i]) ?? missing;
     }
     this.states.set(topic, indicator);
     setPath(msg, this.options.output, values);
-    return { kind: 'batch', topic, count: n, last: n ? values[n - 1] : null };
+    const last = n ? values[n - 1]! : null;
+    return { kind: 'batch', topic, count: n, last: typeof last === 'number' && last !== last ? null : last };
   }
 
-  /** The source property as a column (null, an upstream warm-up, as MISSING); it must be an array as long as the batch. */
+  /** The source property as a column (null or NaN, an upstream warm-up, as MISSING); it must be an array as long as the batch. */
   private propertyColumn(msg: Record<string, unknown>, path: readonly string[], length: number): Float64Array {
     const raw = getPath(msg, path);
-    if (!Array.isArray(raw) || raw.length !== length) {
+    if (!isColumn(raw) || raw.length !== length) {
       throw new Error(
-        `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`,
+        `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`,
       );
     }
     return nullableColumn(raw, (i) => {

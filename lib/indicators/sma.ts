@@ -18,10 +18,12 @@ export class Sma {
   }
 
   /** The batch fast path (see StreamingIndicator.nextColumn): the same next(), in a loop that stays monomorphic. */
-  nextColumn(values: Float64Array, out: Array<number | null>): void {
+  nextColumn(values: ArrayLike<number>, out: number[]): void {
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (value === value) out[i] = this.next(value);
+      if (value !== value) continue;
+      const average = this.next(value);
+      if (average !== null) out[i] = average;
     }
   }
 }

@@ -11,6 +11,7 @@
  *   consistently, and streaming and batch agree).
  */
 import type { OrderIntent, Side } from '../messages';
+import { batchLength, isBarBatch, isColumn, type BarBatch } from '../bar-columns';
 import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
 import { getPath, pathLabel } from '../indicators/path';
 import { barValueAt } from '../indicators/column';
@@ -53,7 +54,7 @@ export class RiskSizer {
   run(msg: Record<string, unknown>, account: AccountSource | null): SizerResult {
     if (isReset(msg)) return { kind: 'reset', cleared: this.lastTarget.reset(msg.topic) };
     const topic = topicKey(msg);
-    if (Array.isArray(msg.payload)) return this.runBatch(msg, topic, msg.payload, account);
+    if (isBarBatch(msg.payload)) return this.runBatch(msg, topic, msg.payload, account);
     const signal = msg.signal;
     if (signal === null || signal === undefined) return { kind: 'no-signal', send: !!this.options.passThrough };
     const side = readSide(signal, 'msg.signal');
@@ -78,21 +79,23 @@ export class RiskSizer {
    * checked where they are read and error labels ("msg.payload[17].close") are built only when an
    * error text needs them, so a batch fails at the same bar with the same text as streaming.
    */
-  private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[], account: AccountSource | null): SizerResult {
-    const n = bars.length;
+  private runBatch(msg: Record<string, unknown>, topic: string, bars: BarBatch, account: AccountSource | null): SizerResult {
+    const n = batchLength(bars);
     const signals = msg.signal;
     if (!Array.isArray(signals) || signals.length !== n) {
-      throw new Error(`msg.signal must be an array of ${n} signals or nulls (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(signals) ? `an array of ${signals.length}` : signals === undefined ? 'missing' : typeof signals}: put a crossover node before this one`);
+      throw new Error(`msg.signal must be an array of ${n} signals or nulls (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(signals) ? `an array of ${signals.length}` : signals === undefined ? 'missing' : typeof signals}: put a crossover node before this one`);
     }
     const { atr: atrPath, stopLevel: stopPath, price } = this.options;
     const atrColumn = atrPath ? batchColumn(msg, atrPath, n) : null;
     const stopColumn = stopPath ? batchColumn(msg, stopPath, n) : null;
     const { equity, labels: equityLabels } = this.equity(msg, account);
-    const labels = new BatchLabels(equityLabels.equity, (i) => this.priceLabel(`msg.payload[${i}]`, i), atrPath, stopPath);
+    const columnar = !Array.isArray(bars);
+    const priceAt = (i: number) => (columnar && price.kind === 'bar' ? `msg.payload.${price.field}[${i}]` : this.priceLabel(`msg.payload[${i}]`, i));
+    const labels = new BatchLabels(equityLabels.equity, priceAt, atrPath, stopPath);
     const instrument = topic || 'the instrument';
     const state = { target: this.position(msg, account, topic, null) };
     // The price property (when the price is not a bar field) is looked up at the first signal, as streaming would.
-    let priceColumn: unknown[] | null = null;
+    let priceColumn: ArrayLike<unknown> | null = null;
     // Preallocated and filled: growing a million-slot array by push (or leaving `new Array(n)` sparse) costs several times more.
     const orders = new Array<OrderIntent | null>(n).fill(null);
     let count = 0;
@@ -195,10 +198,14 @@ function optionalNumber(value: unknown, label: string): number | null | undefine
   return value as number;
 }
 
-/** optionalNumber(values[i], "msg.<path>[i]") without building the label unless the value is refused. */
-function optionalNumberAt(values: readonly unknown[], i: number, path: readonly string[]): number | null | undefined {
+/**
+ * optionalNumber(values[i], "msg.<path>[i]") without building the label unless the value is refused.
+ * NaN in a batch array is a warm-up (indicators write NaN there), so it reads as null.
+ */
+function optionalNumberAt(values: ArrayLike<unknown>, i: number, path: readonly string[]): number | null | undefined {
   const value = values[i];
   if (value === null || value === undefined || (typeof value === 'number' && value - value === 0)) return value;
+  if (value !== value) return null;
   return optionalNumber(value, `${pathLabel(path)}[${i}]`);
 }
 
@@ -229,10 +236,10 @@ class BatchLabels {
   }
 }
 
-function batchColumn(msg: unknown, path: readonly string[], length: number): unknown[] {
+function batchColumn(msg: unknown, path: readonly string[], length: number): ArrayLike<unknown> {
   const raw = getPath(msg, path);
-  if (!Array.isArray(raw) || raw.length !== length) {
-    throw new Error(`${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`);
+  if (!isColumn(raw) || raw.length !== length) {
+    throw new Error(`${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`);
   }
   return raw;
 }

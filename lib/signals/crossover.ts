@@ -5,6 +5,7 @@
  * index-aligned arrays) go through the same detector from scratch into an index-aligned array.
  */
 import type { Side, Signal } from '../messages';
+import { batchLength, batchTimeAt, isBarBatch, isColumn, type BarBatch } from '../bar-columns';
 import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
 import { getPath, pathLabel } from '../indicators/path';
 import { numberProblem } from '../indicators/source';
@@ -81,7 +82,7 @@ export class Crossover {
   run(msg: Record<string, unknown>): CrossoverResult {
     if (isReset(msg)) return { kind: 'reset', cleared: this.states.reset(msg.topic) };
     const topic = topicKey(msg);
-    if (Array.isArray(msg.payload)) return this.runBatch(msg, topic, msg.payload);
+    if (isBarBatch(msg.payload)) return this.runBatch(msg, topic, msg.payload);
     const state = this.states.get(topic);
     const fast = readOperand(getPath(msg, this.options.fast), pathLabel(this.options.fast));
     const slow = this.options.mode === 'series' ? readOperand(getPath(msg, this.options.slow!), pathLabel(this.options.slow!)) : 0;
@@ -98,8 +99,8 @@ export class Crossover {
    * first bad bar, fast before slow, as streaming would), null (warm-up) is carried as NaN, and
    * objects are made only for signals (and their bar time read only then).
    */
-  private runBatch(msg: Record<string, unknown>, topic: string, bars: unknown[]): CrossoverResult {
-    const n = bars.length;
+  private runBatch(msg: Record<string, unknown>, topic: string, bars: BarBatch): CrossoverResult {
+    const n = batchLength(bars);
     const fastPath = this.options.fast;
     const slowPath = this.options.mode === 'series' ? this.options.slow! : null;
     const fastValues = column(msg, fastPath, n);
@@ -115,7 +116,8 @@ export class Crossover {
       // NaN (a null operand) is never equal to itself: no comparison on this bar.
       const cross = fast === fast && slow === slow ? this.detect(state, fast, slow) : 0;
       if (cross === 0 && !regime) continue;
-      const time = barTime(bars[i]);
+      const barTimeAt = batchTimeAt(bars, i);
+      const time = Number.isFinite(barTimeAt) ? barTimeAt : Date.now();
       const signal = cross === 0 ? null : this.signal(state, cross, time);
       if (signal) count++;
       out[i] = regime ? this.regimeSignal(state, time) : signal;
@@ -171,11 +173,11 @@ function readOperand(value: unknown, label: string): number | null {
   throw operandError(value, label);
 }
 
-/** values[i] as a number, NaN for null (missing data); anything else throws readOperand's error naming `path[i]`. */
-function operandAt(values: readonly unknown[], i: number, path: readonly string[]): number {
+/** values[i] as a number, NaN for null or NaN (missing data: a warm-up); anything else throws readOperand's error naming `path[i]`. */
+function operandAt(values: ArrayLike<unknown>, i: number, path: readonly string[]): number {
   const value = values[i];
   if (typeof value === 'number' && value - value === 0) return value;
-  if (value === null) return NaN;
+  if (value === null || value !== value) return NaN;
   throw operandError(value, `${pathLabel(path)}[${i}]`);
 }
 
@@ -187,11 +189,11 @@ function operandError(value: unknown, label: string): Error {
   return new Error(`${label} ${numberProblem(value)}: ${fix}`);
 }
 
-function column(msg: unknown, path: readonly string[], length: number): unknown[] {
+function column(msg: unknown, path: readonly string[], length: number): ArrayLike<unknown> {
   const raw = getPath(msg, path);
-  if (!Array.isArray(raw) || raw.length !== length) {
+  if (!isColumn(raw) || raw.length !== length) {
     throw new Error(
-      `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is an array of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}: put the indicator nodes before this one`,
+      `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}: put the indicator nodes before this one`,
     );
   }
   return raw;

@@ -11,6 +11,7 @@
  */
 import type { BacktestOptions, BacktestSession, CommissionModelName } from '../../lib/backtest/types';
 import { runBatchBacktest } from '../../lib/backtest/batch';
+import { batchLength, isBarBatch } from '../../lib/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
 import { resultsBus, type PublishedResult } from '../../lib/backtest/results-bus';
 import { RunningAccount } from '../../lib/backtest/running-account';
@@ -229,17 +230,17 @@ export = function register(RED: NodeAPI): void {
     }
     onInput(node, (msg, send, done) => {
       if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
-      if (Array.isArray(msg.payload)) {
+      if (isBarBatch(msg.payload)) {
         const key = typeof msg.topic === 'string' && msg.topic ? msg.topic : 'bars';
         if (msg.order === undefined) {
           throw new UserError('batch backtest: msg.order is missing: put a risk-sizer (or your own node) before backtest-report so msg.order holds one order intent (or null) per bar');
         }
-        node.status({ fill: 'blue', shape: 'dot', text: `batch ${msg.payload.length} bars` });
         let summary;
         try {
+          node.status({ fill: 'blue', shape: 'dot', text: `batch ${batchLength(msg.payload)} bars` });
           summary = runBatchBacktest({
             key,
-            bars: msg.payload as Bar[],
+            bars: msg.payload,
             orders: msg.order as never,
             options: batchOptions(connection, msg.backtest),
             summary: { periodsPerYear: settings.periodsPerYear, riskFreeRate: settings.riskFreeRate },

@@ -44,6 +44,7 @@ export = function register(RED: NodeAPI): void {
         source: spec.input === 'value' ? readValueSource(def.source, def.sourceProperty) : undefined,
         output,
         name,
+        numeric: spec.lines.length === 0,
       });
       return { runner, name };
     });

@@ -30,6 +30,7 @@ export = function register(RED: NodeAPI): void {
         source: readValueSource(def.source, def.sourceProperty),
         output,
         name,
+        numeric: true,
       });
       return { runner, name };
     });

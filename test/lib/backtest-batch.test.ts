@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBacktestConnection } from '../../lib/backtest';
 import { runBatchBacktest } from '../../lib/backtest/batch';
+import { barsToColumns } from '../../lib/bar-columns';
 import { BacktestRun } from '../../lib/backtest/session';
 import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types';
 import { contractFromKey } from '../../lib/ib/instrument';
@@ -113,6 +114,20 @@ describe('batch backtest on the shared fixture', () => {
     assert.deepEqual(replayed.metrics, summary.metrics);
   });
 
+  it('bars as columns give the same trades, metrics and curve as bar objects', () => {
+    const columnar = runBatchBacktest({ key: 'SPY', bars: barsToColumns(bars), orders: intents, options: noCosts });
+    assert.deepEqual(columnar.trades, summary.trades);
+    assert.deepEqual(columnar.metrics, summary.metrics);
+    assert.deepEqual(Array.from(columnar.curve.equity), Array.from(summary.curve.equity));
+  });
+
+  it('columns: a missing price column or a length mismatch is named before anything runs', () => {
+    const { open: _open, ...noOpen } = barsToColumns(bars);
+    assert.throws(() => runBatchBacktest({ key: 'SPY', bars: noOpen, orders: intents, options: noCosts }), /msg\.payload\.open is missing: a backtest reads the open of every bar/);
+    const short = { ...barsToColumns(bars), close: bars.slice(1).map((b) => b.close) };
+    assert.throws(() => runBatchBacktest({ key: 'SPY', bars: short, orders: intents, options: noCosts }), /msg\.payload\.close has 9999 entries but msg\.payload\.time has 10000/);
+  });
+
   it('the same holds with IB commissions, slippage and fills at the close', () => {
     const options: BacktestOptions = { startingCash: 100_000, commission: 'ib-fixed', slippage: { kind: 'ticks', amount: 1 }, fillAt: 'close' };
     const batch = runBatchBacktest({ key: 'SPY', bars, orders: intents, options });
@@ -166,7 +181,7 @@ describe('backtest connection', () => {
     assert.equal(out.ib, null);
     assert.ok(out.loaded.some((k) => k.includes('fill-engine')), 'the fill engine is among the modules seen');
     assert.deepEqual(out.loaded.filter((k) => k.includes('node_modules')), [], 'no package (no @stoqey/ib) is loaded');
-    const allowed = /[\\/]lib[\\/](backtest[\\/]|broker[\\/]backtest-broker|ib[\\/]instrument|sim[\\/]engine[\\/]|orders[\\/]|messages)/;
+    const allowed = /[\\/]lib[\\/](backtest[\\/]|broker[\\/]backtest-broker|ib[\\/]instrument|sim[\\/]engine[\\/]|orders[\\/]|messages|bar-columns)/;
     assert.deepEqual(out.loaded.filter((k) => !allowed.test(k)), [], 'only backtest, engine and order code');
   });
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findIndicator, resolveParams } from '../../lib/indicators/catalog';
-import { barColumn, MISSING, nullableColumn, ohlcvColumns } from '../../lib/indicators/column';
+import { barColumn, barValueAt, MISSING, nullableColumn, ohlcvColumns } from '../../lib/indicators/column';
 import { parsePath } from '../../lib/indicators/path';
 import { IndicatorRunner, type IndicatorRunnerOptions } from '../../lib/indicators/runner';
 import { Sma } from '../../lib/indicators/sma';
@@ -171,29 +171,58 @@ describe('columns', () => {
   it('barColumn reads a Float64Array of the field', () => {
     const column = barColumn([{ close: 1.5, high: 3, low: 1 }, 2], 'close');
     assert.ok(column instanceof Float64Array);
-    assert.deepEqual([...column], [1.5, 2]);
-    assert.deepEqual([...barColumn([{ high: 3, low: 1 }], 'median')], [2]);
+    assert.deepEqual(Array.from(column), [1.5, 2]);
+    assert.deepEqual(Array.from(barColumn([{ high: 3, low: 1 }], 'median')), [2]);
   });
 
-  it('nullableColumn carries null as MISSING and calls refuse for anything else', () => {
-    const column = nullableColumn([1, null, 2.5], () => {
+  it('columnar batches: the same values as bar objects, derived prices to the bit, no copy of a plain column', () => {
+    const bars = [
+      { time: 1, open: 10, high: 12.3, low: 9.1, close: 11.7, volume: 5 },
+      { time: 2, open: 11.7, high: 13.9, low: 11.2, close: 13.1, volume: 7 },
+    ];
+    const columns = { time: [1, 2], open: [10, 11.7], high: [12.3, 13.9], low: [9.1, 11.2], close: [11.7, 13.1], volume: [5, 7] };
+    for (const field of ['open', 'high', 'low', 'close', 'volume', 'median', 'typical', 'weighted', 'ohlc4'] as const) {
+      assert.deepEqual(Array.from(barColumn(columns, field)), Array.from(barColumn(bars, field)), field);
+      assert.equal(barValueAt(columns, 1, field), barValueAt(bars, 1, field), field);
+    }
+    assert.equal(barColumn(columns, 'close'), columns.close, 'a checked column is handed on, not copied');
+    const typed = { time: new Float64Array([1, 2]), close: new Float64Array([3, 4]) };
+    assert.deepEqual(Array.from(barColumn(typed, 'close')), [3, 4]);
+    const read = ohlcvColumns(columns, ['high', 'low', 'close'], 'atr');
+    assert.deepEqual(Object.keys(read), ['high', 'low', 'close']);
+  });
+
+  it('columnar batches: errors name the column and the bar, the lowest bar over all fields first', () => {
+    const columns = { time: [1, 2, 3], high: [5, 5, 5], low: [4, 4, 'x'], close: [4.5, NaN, 4.5] } as never;
+    assert.throws(() => barColumn(columns, 'close'), /^Error: msg\.payload\.close\[1\] is NaN: each column must hold one finite number per bar/);
+    assert.throws(() => ohlcvColumns(columns, ['high', 'low', 'close'], 'atr'), /^Error: msg\.payload\.close\[1\] is NaN/);
+    assert.throws(() => barValueAt(columns, 2, 'typical'), /^Error: msg\.payload\.low\[2\] is the string "x", not a number/);
+    assert.throws(() => barColumn(columns, 'open'), /^Error: msg\.payload\.open is missing: the open price reads the open of every bar/);
+  });
+
+  it('nullableColumn carries null and NaN (warm-ups) as MISSING and calls refuse for anything else', () => {
+    const column = nullableColumn([1, null, 2.5, NaN], () => {
       throw new Error('refused');
     });
     assert.equal(column[0], 1);
     assert.ok(Number.isNaN(column[1]) && Number.isNaN(MISSING));
     assert.equal(column[2], 2.5);
-    assert.throws(
-      () =>
-        nullableColumn([1, NaN], (i) => {
-          throw new Error(`refused ${i}`);
-        }),
-      /refused 1/,
-    );
+    assert.ok(Number.isNaN(column[3]));
+    for (const bad of [undefined, '3', Infinity, {}]) {
+      assert.throws(
+        () =>
+          nullableColumn([1, bad], (i) => {
+            throw new Error(`refused ${i}`);
+          }),
+        /refused 1/,
+        String(bad),
+      );
+    }
   });
 
   it('ohlcvColumns reads the fields asked for, and only those', () => {
     const columns = ohlcvColumns([{ open: 1, high: 2, low: 0.5, close: 1.5, volume: 9 }], ['high', 'low'], 'psar');
     assert.deepEqual(Object.keys(columns), ['high', 'low']);
-    assert.deepEqual([...columns.high!, ...columns.low!], [2, 0.5]);
+    assert.deepEqual([...Array.from(columns.high!), ...Array.from(columns.low!)], [2, 0.5]);
   });
 });

@@ -251,7 +251,9 @@ describe('risk-sizer batch path', () => {
     const atr = new RiskSizer({ config: cfg({ method: 'risk', stop: { kind: 'atr', multiple: 2 } }), price: readValueSource('close', ''), atr: ['indicators', 'atr14'] });
     const signal = [null, null, buy, null, null, null];
     assert.match(errorOf(() => atr.run({ payload: bars, signal, account: { equity: 1e5 }, indicators: { atr14: [1, 1, null, 1, 1, 1] } }, null)), /^msg\.indicators\.atr14\[2\] is null \(still warming up\): an ATR stop needs the ATR/);
-    assert.match(errorOf(() => atr.run({ payload: bars, signal, account: { equity: 1e5 }, indicators: { atr14: [1, 1, NaN, 1, 1, 1] } }, null)), /^msg\.indicators\.atr14\[2\] is NaN: it must hold a number/);
+    // NaN is how a batch array marks a warm-up (indicators write it there): the same error as null.
+    assert.match(errorOf(() => atr.run({ payload: bars, signal, account: { equity: 1e5 }, indicators: { atr14: [1, 1, NaN, 1, 1, 1] } }, null)), /^msg\.indicators\.atr14\[2\] is null \(still warming up\)/);
+    assert.match(errorOf(() => atr.run({ payload: bars, signal, account: { equity: 1e5 }, indicators: { atr14: [1, 1, 'x', 1, 1, 1] } }, null)), /^msg\.indicators\.atr14\[2\] is the string "x", not a number: it must hold a number/);
     const level = new RiskSizer({ config: cfg({ method: 'risk', stop: { kind: 'level' } }), price: readValueSource('close', ''), stopLevel: ['stop'] });
     assert.equal(errorOf(() => level.run({ payload: bars, signal, account: { equity: 1e5 }, stop: [0, 0, 12.5, 0, 0, 0] }, null)), "stop 12.5 (msg.stop[2]) is at or above the entry 12 (msg.payload[2].close) for a long: a long's stop must be below the entry");
   });

@@ -177,7 +177,12 @@ describe('crossover modes and output', () => {
     assert.throws(() => crossover.run({ payload: {}, indicators: { sma20: 1 } }), /msg\.indicators\.sma50 is missing: wire an indicator/);
     assert.throws(() => crossover.run({ payload: {}, indicators: { sma20: '1', sma50: 2 } }), /msg\.indicators\.sma20 is the string "1", not a number/);
     assert.throws(() => crossover.run({ payload: [{}, {}], indicators: { sma20: [1, 2], sma50: 3 } }), /msg\.indicators\.sma50 must be an array of 2 values/);
-    assert.throws(() => crossover.run({ payload: [{}, {}], indicators: { sma20: [1, NaN], sma50: [1, 2] } }), /msg\.indicators\.sma20\[1\] is NaN/);
+    assert.throws(() => crossover.run({ payload: [{}, {}], indicators: { sma20: [1, 'x'], sma50: [1, 2] } }), /msg\.indicators\.sma20\[1\] is the string "x"/);
+    assert.throws(() => crossover.run({ payload: [{}, {}], indicators: { sma20: [1, Infinity], sma50: [1, 2] } }), /msg\.indicators\.sma20\[1\] is Infinity/);
+    // NaN in a batch array is a warm-up (indicators write it there), as null is: no signal on that bar.
+    const warm = { payload: [{ time: 1 }, { time: 2 }], indicators: { sma20: [1, NaN], sma50: [2, 1] } } as Record<string, unknown>;
+    crossover.run(warm);
+    assert.deepEqual(warm.signal, [null, null]);
     assert.throws(() => new Crossover({ mode: 'band', fast: ['x'], lower: 70, upper: 30, emit: 'cross' }), /lower level \(70\) must be below the upper level \(30\)/);
     assert.throws(() => new Crossover({ mode: 'level', fast: ['x'], level: Number.NaN, emit: 'cross' }), /level is NaN/);
   });

@@ -40,7 +40,7 @@ const connection = {
 };
 
 /** The example's strategy: bars -> fast SMA -> slow SMA -> crossover -> risk-sizer -> [path] -> orders. */
-function strategyFlow(file: string, output: 'each' | 'all', options: { beforeCross?: object[]; report?: object } = {}): object[] {
+function strategyFlow(file: string, output: 'each' | 'all' | 'columns', options: { beforeCross?: object[]; report?: object } = {}): object[] {
   const firstAfterSlow = options.beforeCross?.length ? (options.beforeCross[0] as { id: string }).id : 'crossNode';
   const flow: object[] = [
     tab,
@@ -117,6 +117,15 @@ describe('backtest of the very same flow', () => {
 
   it('the batch version of the flow gives the same metrics and trades to the cent', async () => {
     await load(strategyFlow(join(fixture, 'bars.csv'), 'all'));
+    const report = finalReport(60_000);
+    helper.getNode('barsNode').receive({});
+    const batch = await report;
+    assert.deepEqual(batch.payload, replayed.payload);
+    assert.deepEqual(batch.trades, replayed.trades);
+  });
+
+  it('the batch flow with the bars as columns gives the same metrics and trades to the cent', async () => {
+    await load(strategyFlow(join(fixture, 'bars.csv'), 'columns'));
     const report = finalReport(60_000);
     helper.getNode('barsNode').receive({});
     const batch = await report;

@@ -2,18 +2,20 @@
  * Batch backtest on 1M daily bars (SMA 20/50 crossover, 100 shares long-only): the lib call alone, and
  * the whole batch flow (sma -> sma -> crossover -> risk-sizer -> backtest-report, from the example) in an
  * embedded Node-RED, from the bars entering the flow to the report, with the bars as columns (what
- * historical-bars' "columns" output sends) and as an array of bar objects.
+ * historical-bars' "columns" output sends) and as an array of bar objects; and the whole example with
+ * historical-bars reading a 1M-row CSV file (parsing included).
  *
  * Each flow case runs in a process of its own, so its peak memory (RSS high-water mark of the process,
  * runtime and bars included, as backtrader's and backtesting.py's figures in the design are) is its own.
  * Time: first run and best of 3. Goal (design): under 1 s and 300 MB for the batch flow.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatchBacktest } from '../lib/backtest/batch';
 import type { Bar, OrderIntent } from '../lib/messages';
-import { randomWalkBars, randomWalkColumns } from '../lib/backtest/synthetic-bars';
+import { barsCsv, randomWalkBars, randomWalkColumns } from '../lib/backtest/synthetic-bars';
 import { resultsBus, type PublishedResult } from '../lib/backtest/results-bus';
 import { startEmbeddedRuntime, type NodeRedModule } from '../lib/flow-runner/embedded-runtime';
 import { report, type Row } from './report';
@@ -22,7 +24,8 @@ const root = join(__dirname, '..', '..');
 const N = 1_000_000;
 const SEED = 7;
 
-type Shape = 'columns' | 'objects';
+/** columns / objects: the bars handed to the first SMA; csv: the whole example, historical-bars reading a CSV file as columns. */
+type Shape = 'columns' | 'objects' | 'csv';
 
 interface FlowFigures {
   firstMs: number;
@@ -35,10 +38,15 @@ interface FlowFigures {
   barsRssMb: number;
 }
 
-/** The batch example's strategy nodes, fed the bars directly (historical-bars' job done already). */
-function batchFlow(): Array<Record<string, unknown>> {
+/**
+ * The batch example without its inject, debug and comment nodes: from the first SMA on (the bars handed
+ * to it, historical-bars' job done already), or whole with historical-bars reading `csvFile`.
+ */
+function batchFlow(csvFile: string | null): Array<Record<string, unknown>> {
   const example = JSON.parse(readFileSync(join(root, 'examples', 'sma-crossover-batch.json'), 'utf8')) as Array<Record<string, unknown>>;
-  return example.filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment' && n.type !== 'ib-historical-bars').map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n));
+  return example
+    .filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment' && (csvFile !== null || n.type !== 'ib-historical-bars'))
+    .map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n.type === 'ib-historical-bars' ? { ...n, file: csvFile, output: 'columns' } : n));
 }
 
 function nextResult(nodeId: string): Promise<PublishedResult['result']> {
@@ -61,27 +69,27 @@ function gc(): void {
 }
 
 /** Child process: one flow case, figures printed as one JSON line. */
-async function measureFlow(shape: Shape): Promise<void> {
+async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RED = require('node-red') as NodeRedModule;
-  const flow = batchFlow();
-  const fast = flow.find((n) => n.name === 'fast SMA') as { id: string };
+  const flow = batchFlow(shape === 'csv' ? csvFile : null);
+  const first = flow.find((n) => (shape === 'csv' ? n.type === 'ib-historical-bars' : n.name === 'fast SMA')) as { id: string };
   const reportNode = flow.find((n) => n.type === 'ib-backtest-report') as { id: string };
   const embedded = await startEmbeddedRuntime(RED, { packageRoot: root, packageName: 'node-red-contrib-ib-algo', flow, onLog: (e) => e.level <= 20 && console.error(e.msg) });
   try {
     gc();
     const runtimeRssMb = process.memoryUsage().rss / 1048576;
-    const bars = shape === 'columns' ? randomWalkColumns(N, SEED) : randomWalkBars(N, SEED);
+    const bars = shape === 'columns' ? randomWalkColumns(N, SEED) : shape === 'objects' ? randomWalkBars(N, SEED) : null;
     gc();
     const barsRssMb = process.memoryUsage().rss / 1048576 - runtimeRssMb;
-    const entry = await embedded.node(fast.id);
+    const entry = await embedded.node(first.id);
     const times: number[] = [];
     let trades = 0;
     let firstPeakRssMb = 0;
     for (let i = 0; i < 3; i++) {
       const result = nextResult(reportNode.id);
       const start = process.hrtime.bigint();
-      entry.receive({ topic: 'BENCH', payload: bars });
+      entry.receive(bars ? { topic: 'BENCH', payload: bars } : {});
       trades = (await result).trades as number;
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
       if (i === 0) firstPeakRssMb = peakRssMb();
@@ -93,8 +101,8 @@ async function measureFlow(shape: Shape): Promise<void> {
   }
 }
 
-function flowInChild(shape: Shape): FlowFigures {
-  const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--flow', shape], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+function flowInChild(shape: Shape, csvFile: string): FlowFigures {
+  const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--flow', shape, csvFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as FlowFigures;
 }
 
@@ -122,10 +130,17 @@ function smaCrossIntents(bars: Bar[], fastPeriod: number, slowPeriod: number): A
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const mb = (v: number) => Math.round(v);
-  for (const shape of ['columns', 'objects'] as const) {
-    const f = flowInChild(shape);
+  const csvFile = join(mkdtempSync(join(tmpdir(), 'ib-bench-')), 'bars-1m.csv');
+  writeFileSync(csvFile, barsCsv(randomWalkBars(N, SEED)));
+  const label: Record<Shape, string> = {
+    columns: 'batch flow, bars handed in as columns',
+    objects: 'batch flow, bars handed in as an array of bar objects',
+    csv: 'whole example: historical-bars reads a 1M-row CSV as columns, then the batch flow',
+  };
+  for (const shape of ['columns', 'objects', 'csv'] as const) {
+    const f = flowInChild(shape, csvFile);
     rows.push({
-      case: `batch flow, bars as ${shape === 'columns' ? 'columns' : 'an array of bar objects'} (embedded Node-RED)`,
+      case: label[shape],
       bars: N,
       'first ms': Math.round(f.firstMs),
       'best ms': Math.round(f.bestMs),
@@ -134,9 +149,10 @@ async function main(): Promise<void> {
       'peak RSS MB, 1st run': mb(f.firstPeakRssMb),
       'peak RSS MB, 3 runs': mb(f.peakRssMb),
       'runtime MB': mb(f.runtimeRssMb),
-      'bars MB': mb(f.barsRssMb),
+      'bars MB': shape === 'csv' ? '' : mb(f.barsRssMb),
     });
   }
+  rmSync(csvFile, { force: true });
 
   // The lib call alone: bars and intents already in memory (its own figures, after the children).
   const bars = randomWalkBars(N, SEED);
@@ -155,7 +171,7 @@ async function main(): Promise<void> {
 }
 
 const flowArg = process.argv.indexOf('--flow');
-(flowArg >= 0 ? measureFlow(process.argv[flowArg + 1] as Shape) : main()).catch((err) => {
+(flowArg >= 0 ? measureFlow(process.argv[flowArg + 1] as Shape, process.argv[flowArg + 2] ?? null) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -159,27 +159,22 @@ function checkedColumns(columns: BarColumns, fields: readonly OhlcvField[], read
   return out;
 }
 
-/** One price per bar from columns, derived prices with barValue's arithmetic, so the values are identical to the bit. */
-function columnsPrice(columns: BarColumns, field: BarField): ArrayLike<number> {
-  const reader = `the ${field} price`;
+/** The OHLCV fields a price is read from: the field itself, or those a derived price is made of. */
+function priceInputs(field: BarField): OhlcvField[] {
   switch (field) {
-    case 'open':
-    case 'high':
-    case 'low':
-    case 'close':
-    case 'volume':
-      return checkedColumns(columns, [field], reader)[field]!;
-    default: {
-      const needed: OhlcvField[] = field === 'median' ? ['high', 'low'] : field === 'ohlc4' ? ['open', 'high', 'low', 'close'] : ['high', 'low', 'close'];
-      const { open, high, low, close } = checkedColumns(columns, needed, reader);
-      const n = columns.time.length;
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = derivedPrice(field, open?.[i] ?? NaN, high![i]!, low![i]!, close?.[i] ?? NaN);
-      return out;
-    }
+    case 'median':
+      return ['high', 'low'];
+    case 'typical':
+    case 'weighted':
+      return ['high', 'low', 'close'];
+    case 'ohlc4':
+      return ['open', 'high', 'low', 'close'];
+    default:
+      return [field];
   }
 }
 
+/** barValue's arithmetic for a derived price, in the same order, so the values are identical to the bit. */
 function derivedPrice(field: BarField, open: number, high: number, low: number, close: number): number {
   if (field === 'median') return (high + low) / 2;
   if (field === 'typical') return (high + low + close) / 3;
@@ -187,25 +182,26 @@ function derivedPrice(field: BarField, open: number, high: number, low: number, 
   return (open + high + low + close) / 4;
 }
 
+/** One price per bar from columns: a checked column as it is, or a derived price computed into a new one. */
+function columnsPrice(columns: BarColumns, field: BarField): ArrayLike<number> {
+  const inputs = priceInputs(field);
+  const read = checkedColumns(columns, inputs, `the ${field} price`);
+  if (inputs[0] === field) return read[field as OhlcvField]!;
+  const { open, high, low, close } = read;
+  const n = columns.time.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = derivedPrice(field, open ? open[i]! : NaN, high![i]!, low![i]!, close ? close[i]! : NaN);
+  return out;
+}
+
 /** One price of bar i from columns, checked like columnsPrice. */
 function columnsPriceAt(columns: BarColumns, i: number, field: BarField): number {
-  const read = (name: OhlcvField): number => {
+  const inputs = priceInputs(field);
+  const bar: Record<OhlcvField, number> = { open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
+  for (const name of inputs) {
     const value = requireColumn(columns, name, `the ${field} price`)[i];
-    if (finite(value)) return value;
-    throw columnError(name, i, value);
-  };
-  switch (field) {
-    case 'open':
-    case 'high':
-    case 'low':
-    case 'close':
-    case 'volume':
-      return read(field);
-    case 'median':
-      return derivedPrice(field, NaN, read('high'), read('low'), NaN);
-    case 'ohlc4':
-      return derivedPrice(field, read('open'), read('high'), read('low'), read('close'));
-    default:
-      return derivedPrice(field, NaN, read('high'), read('low'), read('close'));
+    if (!finite(value)) throw columnError(name, i, value);
+    bar[name] = value;
   }
+  return inputs[0] === field ? bar[field as OhlcvField] : derivedPrice(field, bar.open, bar.high, bar.low, bar.close);
 }

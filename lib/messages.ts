@@ -133,9 +133,15 @@ export interface Execution {
   orderRef: string;
   account: string;
   time: number;
+  /** Contract multiplier when it is not 1 (futures, options): money is shares x price x multiplier. */
+  multiplier?: number;
 }
 
-/** A position in one instrument. `quantity` is signed (negative is short). */
+/**
+ * A position in one instrument. `quantity` is signed (negative is short). As TWS reports it: avgCost
+ * per contract (price x multiplier, commissions included), marketPrice per unit, marketValue and
+ * P&L in currency (quantity x price x multiplier).
+ */
 export interface Position {
   account: string;
   symbol: string;
@@ -145,6 +151,8 @@ export interface Position {
   marketValue: number | null;
   unrealizedPnl: number | null;
   realizedPnl: number;
+  /** Contract multiplier when it is not 1: avgCost / multiplier is the average price per unit. */
+  multiplier?: number;
 }
 
 /** The instrument key of a message: the design's `msg.topic`. */

@@ -3,7 +3,8 @@
  * when it returns to zero (a fill that flips the position closes one trade and opens the next with the
  * rest). Adds average into the entry price, partial exits into the exit price; commissions are charged
  * to the trade whose shares they paid for, split pro rata when one fill closes one trade and opens
- * another.
+ * another. Prices are per unit and money is quantity x price x the contract multiplier (the
+ * execution's, 1 when absent), as the fill engine counts it: an ES point is USD 50 a contract.
  */
 import type { Execution } from '../messages';
 
@@ -22,9 +23,11 @@ export interface Trade {
   /** Realized profit net of commissions (for an open trade: of the part closed so far). */
   pnl: number;
   commission: number;
-  /** pnl in percent of the entry value (entry price x quantity). */
+  /** pnl in percent of the entry value (entry price x quantity x multiplier). */
   returnPct: number;
   open: boolean;
+  /** Contract multiplier when it is not 1 (futures, options). */
+  multiplier?: number;
 }
 
 interface OpenTrade {
@@ -35,6 +38,7 @@ interface OpenTrade {
   exitShares: number;
   exitValue: number;
   gross: number;
+  multiplier: number;
 }
 
 /** Trades from executions in the order they happened; open trades last per instrument. */
@@ -65,7 +69,7 @@ export function roundTrips(executions: readonly Execution[]): Trade[] {
         // Reducing, closing, maybe flipping.
         const qty = Math.min(remaining, Math.abs(current.position));
         const entryAvg = current.entryValue / current.entryShares;
-        current.gross += qty * (ex.price - entryAvg) * direction;
+        current.gross += qty * (ex.price - entryAvg) * direction * current.multiplier;
         current.exitShares += qty;
         current.exitValue += qty * ex.price;
         current.position -= direction * qty;
@@ -83,7 +87,8 @@ export function roundTrips(executions: readonly Execution[]): Trade[] {
 }
 
 function startTrade(ex: Execution, sign: number): OpenTrade {
-  return {
+  const multiplier = ex.multiplier !== undefined && ex.multiplier > 0 ? ex.multiplier : 1;
+  const open: OpenTrade = {
     trade: {
       symbol: ex.symbol,
       direction: sign > 0 ? 'long' : 'short',
@@ -103,7 +108,10 @@ function startTrade(ex: Execution, sign: number): OpenTrade {
     exitShares: 0,
     exitValue: 0,
     gross: 0,
+    multiplier,
   };
+  if (multiplier !== 1) open.trade.multiplier = multiplier;
+  return open;
 }
 
 function finish(t: OpenTrade, exitTime: number | null, isOpen: boolean): Trade {
@@ -112,7 +120,7 @@ function finish(t: OpenTrade, exitTime: number | null, isOpen: boolean): Trade {
   trade.exitPrice = t.exitShares > 0 ? t.exitValue / t.exitShares : null;
   trade.exitTime = exitTime;
   trade.pnl = t.gross - trade.commission;
-  trade.returnPct = (trade.pnl / (trade.entryPrice * trade.quantity)) * 100;
+  trade.returnPct = (trade.pnl / (trade.entryPrice * trade.quantity * t.multiplier)) * 100;
   trade.open = isOpen;
   return trade;
 }

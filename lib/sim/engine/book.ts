@@ -7,6 +7,7 @@
  */
 import type { OrderStatus } from '../../messages';
 import type { EngineOrder } from './types';
+import { SHARE_TERMS, type ContractTerms } from './contract-terms';
 
 /** Where an order is in its lifecycle inside the engine. */
 export const enum OrderState {
@@ -48,11 +49,25 @@ export class Book {
   realized = 0;
   /** Traded at least once: TWS keeps reporting a position that went flat. */
   traded = false;
+  /**
+   * Contract terms: money is quantity x price x multiplier. Fixed by the first order the engine takes
+   * (or the engine's multiplier option); `termsFixed` false until then.
+   */
+  terms: ContractTerms = SHARE_TERMS;
+  /** terms.multiplier, read on the per-bar equity path. */
+  multiplier = 1;
+  termsFixed = false;
 
   constructor(
     readonly symbol: string,
     readonly tick: number,
   ) {}
+
+  fixTerms(terms: ContractTerms): void {
+    this.terms = terms;
+    this.multiplier = terms.multiplier;
+    this.termsFixed = true;
+  }
 }
 
 /** One order as the engine tracks it. */

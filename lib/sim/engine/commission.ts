@@ -5,19 +5,20 @@
  */
 import type { CommissionModelName } from '../../backtest/types';
 import type { CommissionModel } from './types';
+import { SHARE_TERMS, type ContractTerms } from './contract-terms';
 
 class PerOrderCommission implements CommissionModel {
   constructor(
     readonly name: string,
-    private readonly total: (shares: number, value: number) => number,
+    private readonly total: (shares: number, value: number, terms: ContractTerms) => number,
   ) {}
 
-  forOrder(shares: number, value: number): number {
-    return cents8(this.total(shares, Math.abs(value)));
+  forOrder(shares: number, value: number, terms: ContractTerms = SHARE_TERMS): number {
+    return cents8(this.total(shares, Math.abs(value), terms));
   }
 
-  commission(shares: number, price: number): number {
-    return cents8(this.total(shares, Math.abs(shares * price)));
+  commission(shares: number, price: number, terms: ContractTerms = SHARE_TERMS): number {
+    return cents8(this.total(shares, Math.abs(shares * price * terms.multiplier), terms));
   }
 }
 
@@ -35,38 +36,91 @@ export interface PerShareSchedule {
   maxPercent: number;
 }
 
-function perShareModel(name: string, s: PerShareSchedule): CommissionModel {
-  requireNonNegative(s.perShare, 'perShare');
-  requireNonNegative(s.minimum, 'minimum');
-  requireNonNegative(s.maxPercent, 'maxPercent');
-  const cap = s.maxPercent / 100;
-  // The cap wins over the minimum: IB charges a 1-share order at USD 0.25 only 1% of USD 0.25.
-  return new PerOrderCommission(name, (shares, value) =>
-    shares <= 0 ? 0 : Math.min(Math.max(shares * s.perShare, s.minimum), value * cap),
-  );
+/** Per contract, for futures and options: IB charges these per contract, whatever the price. */
+export interface PerContractSchedule {
+  /** Per contract, in the account currency. */
+  perContract: number;
+  /** Minimum per order. */
+  minimum: number;
 }
 
+/** Which of IB's schedules prices a security type: shares (stocks, ETFs, and here also forex), futures, options. */
+export type PricingClass = 'shares' | 'futures' | 'options';
+
+export function pricingClass(secType: string): PricingClass {
+  switch (secType) {
+    case 'FUT':
+    case 'CONTFUT':
+    case 'FOP':
+      return 'futures';
+    case 'OPT':
+    case 'IOPT':
+    case 'WAR':
+      return 'options';
+    default:
+      return 'shares';
+  }
+}
+
+interface IbSchedules {
+  shares: PerShareSchedule;
+  futures: PerContractSchedule;
+  options: PerContractSchedule;
+}
+
+function ibModel(name: string, s: IbSchedules): CommissionModel {
+  requireNonNegative(s.shares.perShare, 'perShare');
+  requireNonNegative(s.shares.minimum, 'minimum');
+  requireNonNegative(s.shares.maxPercent, 'maxPercent');
+  for (const c of [s.futures, s.options]) {
+    requireNonNegative(c.perContract, 'perContract');
+    requireNonNegative(c.minimum, 'minimum');
+  }
+  const cap = s.shares.maxPercent / 100;
+  return new PerOrderCommission(name, (shares, value, terms) => {
+    if (shares <= 0) return 0;
+    const kind = pricingClass(terms.secType);
+    if (kind === 'shares') {
+      // The cap wins over the minimum: IB charges a 1-share order at USD 0.25 only 1% of USD 0.25.
+      return Math.min(Math.max(shares * s.shares.perShare, s.shares.minimum), value * cap);
+    }
+    // Futures and options: per contract (shares counts contracts), no cap in percent of value.
+    const schedule = kind === 'futures' ? s.futures : s.options;
+    return Math.max(shares * schedule.perContract, schedule.minimum);
+  });
+}
+
+/** IB's US futures and futures-options rate per contract (fixed; tiered's first tier is the same before fees). */
+const IB_FUTURES: PerContractSchedule = { perContract: 0.85, minimum: 0 };
+/** IB's US equity and index options rate per contract (premium >= USD 0.10), minimum USD 1.00 per order. */
+const IB_OPTIONS: PerContractSchedule = { perContract: 0.65, minimum: 1 };
+
 /**
- * IB fixed pricing, US stocks: USD 0.005 per share, minimum USD 1.00 per order, maximum 1% of trade
- * value. IB's fixed rate already includes exchange and regulatory fees (except transaction fees it
- * passes through on sales, which this model leaves out).
+ * IB fixed pricing, US markets. Stocks (and here forex, which IB prices differently): USD 0.005 per
+ * share, minimum USD 1.00 per order, maximum 1% of trade value. Futures and futures options: USD 0.85
+ * per contract. Options (premium >= USD 0.10): USD 0.65 per contract, minimum USD 1.00 per order. For
+ * stocks IB's fixed rate includes exchange and regulatory fees; the fees IB passes through on top
+ * (transaction fees on sales, futures exchange and regulatory fees) are left out.
+ * `overrides` changes the stock schedule only.
  */
 export function ibFixed(overrides: Partial<PerShareSchedule> = {}): CommissionModel {
-  return perShareModel('ib-fixed', { perShare: 0.005, minimum: 1, maxPercent: 1, ...overrides });
+  return ibModel('ib-fixed', { shares: { perShare: 0.005, minimum: 1, maxPercent: 1, ...overrides }, futures: IB_FUTURES, options: IB_OPTIONS });
 }
 
 /**
- * IB tiered pricing, US stocks, first volume tier (up to 300,000 shares a month): USD 0.0035 per share,
- * minimum USD 0.35 per order, maximum 1% of trade value. Left out: the cheaper tiers above 300,000
- * shares a month, and the fees IB passes through on top of tiered commissions (exchange and ECN fees
- * or rebates, clearing fees, the SEC transaction fee and FINRA trading activity fee on sales). They
- * depend on venue and monthly volume; for a backtest the first tier is the conservative choice.
+ * IB tiered pricing, US markets, first volume tier. Stocks (up to 300,000 shares a month): USD 0.0035
+ * per share, minimum USD 0.35 per order, maximum 1% of trade value. Futures (up to 1,000 contracts a
+ * month): USD 0.85 per contract. Options (up to 10,000 contracts a month): USD 0.65 per contract,
+ * minimum USD 1.00 per order. Left out: the cheaper tiers above those volumes, and the fees IB passes
+ * through on top of tiered commissions (exchange and ECN fees or rebates, clearing fees, regulatory
+ * fees). They depend on venue and monthly volume; for a backtest the first tier is the conservative
+ * choice. `overrides` changes the stock schedule only.
  */
 export function ibTiered(overrides: Partial<PerShareSchedule> = {}): CommissionModel {
-  return perShareModel('ib-tiered', { perShare: 0.0035, minimum: 0.35, maxPercent: 1, ...overrides });
+  return ibModel('ib-tiered', { shares: { perShare: 0.0035, minimum: 0.35, maxPercent: 1, ...overrides }, futures: IB_FUTURES, options: IB_OPTIONS });
 }
 
-/** A percentage of trade value, e.g. 0.1 for 0.1%. */
+/** A percentage of trade value (quantity x price x multiplier: a future's notional), e.g. 0.1 for 0.1%. */
 export function percentOfValue(percent: number): CommissionModel {
   requireNonNegative(percent, 'percent');
   const rate = percent / 100;

@@ -23,12 +23,14 @@ import { Portfolio } from './portfolio';
 import { QuoteMatcher } from './quote-matching';
 import { isTrailing } from './validate';
 import { CANCELLED_BY_REQUEST } from './reasons';
+import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
 
 const MS_PER_DAY = 86_400_000;
 
 export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEngineApi {
   readonly account: string;
   private readonly minTickOf: (symbol: InstrumentKey) => number;
+  private readonly multiplierOf: ((symbol: InstrumentKey) => number | undefined) | undefined;
   private readonly now: (() => number) | undefined;
 
   private readonly books = new Map<string, Book>();
@@ -53,6 +55,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     }
     this.account = options.account;
     this.minTickOf = options.minTick ?? (() => 0.01);
+    this.multiplierOf = options.multiplier;
     this.now = options.now;
     const dayOf = options.dayOf ?? ((time: number) => Math.floor(time / MS_PER_DAY));
     this.events = new EventQueue(
@@ -224,6 +227,9 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     let book = this.books.get(symbol);
     if (book === undefined) {
       book = new Book(symbol, this.minTickOf(symbol));
+      // A multiplier the caller knows fixes the terms now; else the first order's contract does.
+      const known = this.multiplierOf === undefined ? undefined : contractMultiplier({ multiplier: this.multiplierOf(symbol) });
+      if (known !== undefined) book.fixTerms(resolveTerms(symbol, known) as ContractTerms);
       this.books.set(symbol, book);
       this.bookList.push(book);
     }

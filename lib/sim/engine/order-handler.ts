@@ -11,6 +11,7 @@ import type { OrderStatus } from '../../messages';
 import type { EventQueue } from './events';
 import type { Portfolio } from './portfolio';
 import { Book, LiveOrder, OrderState, QTY_EPSILON, removeItem } from './book';
+import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
 import { initTrail, retrail } from './trailing';
 import { isTrailing, modifyProblem, orderProblem } from './validate';
 import { CANNOT_MODIFY_CANCELLED, CANNOT_MODIFY_FILLED, OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from './reasons';
@@ -47,10 +48,12 @@ export class OrderHandler {
     const order: EngineOrder = { ...raw };
     if (order.parentId === 0) delete order.parentId;
     const problem = orderProblem(order, book === null ? 0 : book.tick) ?? this.parentProblem(order);
-    if (problem !== null || book === null) {
-      this.events.rejection(order, problem ?? 'The order has no symbol (instrument key).', time);
+    const terms = problem === null && book !== null ? termsFor(book, order) : null;
+    if (problem !== null || book === null || typeof terms === 'string') {
+      this.events.rejection(order, problem ?? (typeof terms === 'string' ? terms : 'The order has no symbol (instrument key).'), time);
       return;
     }
+    if (terms !== null) book.fixTerms(terms);
     const live = new LiveOrder(order, this.nextPermId++, book);
     live.submitDay = book.lastTime === book.lastTime ? this.dayOf(book.lastTime) : NaN;
     this.orders.set(order.orderId, live);
@@ -87,7 +90,8 @@ export class OrderHandler {
     const order: EngineOrder = { ...raw };
     if (order.parentId === 0) delete order.parentId;
     const old = live.order;
-    const problem = modifyProblem(order, old, live.filled, live.book.tick);
+    const terms = termsFor(live.book, order);
+    const problem = modifyProblem(order, old, live.filled, live.book.tick) ?? (typeof terms === 'string' ? terms : null);
     if (problem !== null) {
       this.events.order(live, time, problem);
       return;
@@ -258,4 +262,18 @@ export class OrderHandler {
     removeItem(group, live);
     if (group.length === 0) this.ocaGroups.delete(key);
   }
+}
+
+/**
+ * The contract terms an order brings to its book: null when the book's terms are already fixed and the
+ * order agrees with them, new terms for a book's first order, or the reason to refuse the order (a
+ * derivative without a multiplier, or a multiplier other than the one the instrument trades at).
+ */
+function termsFor(book: Book, order: EngineOrder): ContractTerms | string | null {
+  const given = contractMultiplier(order);
+  if (book.termsFixed) {
+    if (given === undefined || given === book.multiplier) return null;
+    return `The order's contract multiplier ${given} differs from the ${book.multiplier} that ${book.symbol} trades at here: send the same contract (multiplier) for every order of an instrument.`;
+  }
+  return resolveTerms(book.symbol, given);
 }

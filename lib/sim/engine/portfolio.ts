@@ -5,6 +5,12 @@
  * is net of its commission; cash pays for fills and commissions; equity is cash plus every position
  * marked at its last price (bar close / quote last). Positions are kept on the instrument's Book.
  * Fill prices pass through the slippage model here, commissions through the commission model.
+ *
+ * Money is quantity x price x the contract multiplier (the book's; 1 for shares), as TWS counts it:
+ * prices stay per unit (fills, marks, execution prices, order avgFillPrice), while cash, P&L, market
+ * value and the reported avgCost (price x multiplier, as POSITION messages carry it) are per contract.
+ * Cash pays a future's full notional here, where IB moves only variation margin: equity (net
+ * liquidation) comes out the same, cash alone differs.
  */
 import type { Execution, Position } from '../../messages';
 import type { CommissionModel, SlippageModel } from './types';
@@ -39,7 +45,7 @@ export class Portfolio {
     let value = this.cashBalance;
     for (let i = 0; i < books.length; i++) {
       const b = books[i];
-      if (b.quantity !== 0) value += b.quantity * b.mark;
+      if (b.quantity !== 0) value += b.quantity * b.mark * b.multiplier;
     }
     return value;
   }
@@ -59,7 +65,10 @@ export class Portfolio {
       const limit = live.limitInForce();
       if (limit === limit && (buy ? price > limit : price < limit)) price = buy ? Math.max(limit, rawPrice) : Math.min(limit, rawPrice);
     }
-    const value = quantity * price;
+    const multiplier = book.multiplier;
+    // Per unit: the order's average fill price is filledValue / filled, as TWS reports it.
+    const unitValue = quantity * price;
+    const value = unitValue * multiplier;
     const filledBefore = live.filled;
     let commission = 0;
     const model = this.commissionModel;
@@ -67,12 +76,12 @@ export class Portfolio {
       // Charge the increase of the order's total, so per-order minimums and caps apply once per order.
       commission =
         model.forOrder !== undefined
-          ? model.forOrder(filledBefore + quantity, live.filledValue + value) - live.commission
-          : model.commission(quantity, price);
+          ? model.forOrder(filledBefore + quantity, (live.filledValue + unitValue) * multiplier, book.terms) - live.commission
+          : model.commission(quantity, price, book.terms);
     }
 
     live.filled = filledBefore + quantity;
-    live.filledValue += value;
+    live.filledValue += unitValue;
     live.lastFillPrice = price;
     live.commission += commission;
     const realized = applyToPosition(book, buy, quantity, price, commission);
@@ -96,44 +105,54 @@ export class Portfolio {
       account: this.account,
       time,
     };
+    if (multiplier !== 1) execution.multiplier = multiplier;
     this.executions.push(execution);
     return execution;
   }
 
+  /** The position as TWS reports it: avgCost per contract (price x multiplier), marketPrice per unit. */
   positionOf(book: Book): Position {
     const marked = book.mark === book.mark;
-    return {
+    const multiplier = book.multiplier;
+    const position: Position = {
       account: this.account,
       symbol: book.symbol,
       quantity: book.quantity,
-      avgCost: book.avgCost,
+      avgCost: book.avgCost * multiplier,
       marketPrice: marked ? book.mark : null,
-      marketValue: marked ? book.quantity * book.mark : null,
-      unrealizedPnl: marked ? (book.mark - book.avgCost) * book.quantity : null,
+      marketValue: marked ? book.quantity * book.mark * multiplier : null,
+      unrealizedPnl: marked ? (book.mark - book.avgCost) * book.quantity * multiplier : null,
       realizedPnl: book.realized,
     };
+    if (multiplier !== 1) position.multiplier = multiplier;
+    return position;
   }
 }
 
-/** Applies an execution to the position; returns the realized PnL (null for an opening execution). */
+/**
+ * Applies an execution to the position; returns the realized PnL (null for an opening execution).
+ * The book's avgCost is per unit of the underlying (commission spread over quantity x multiplier).
+ */
 function applyToPosition(book: Book, buy: boolean, quantity: number, price: number, commission: number): number | null {
   book.traded = true;
+  const multiplier = book.multiplier;
   const position = book.quantity;
   const signed = buy ? quantity : -quantity;
   let realized: number | null = null;
   if (position === 0 || position > 0 === buy) {
-    const perShare = buy ? price + commission / quantity : price - commission / quantity;
+    const perUnit = commission / (quantity * multiplier);
+    const cost = buy ? price + perUnit : price - perUnit;
     const held = Math.abs(position);
-    book.avgCost = (held * book.avgCost + quantity * perShare) / (held + quantity);
+    book.avgCost = (held * book.avgCost + quantity * cost) / (held + quantity);
   } else {
     const closing = Math.min(quantity, Math.abs(position));
     const closingCommission = (commission * closing) / quantity;
-    realized = (position > 0 ? price - book.avgCost : book.avgCost - price) * closing - closingCommission;
+    realized = (position > 0 ? price - book.avgCost : book.avgCost - price) * closing * multiplier - closingCommission;
     book.realized += realized;
     const opening = quantity - closing;
     if (opening > QTY_EPSILON) {
-      const openingCommission = commission - closingCommission;
-      book.avgCost = buy ? price + openingCommission / opening : price - openingCommission / opening;
+      const perUnit = (commission - closingCommission) / (opening * multiplier);
+      book.avgCost = buy ? price + perUnit : price - perUnit;
     }
   }
   let next = position + signed;

@@ -4,6 +4,9 @@
  * backtest feeds it bars. Both therefore share every fill rule.
  */
 import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../../messages';
+import type { ContractTerms } from './contract-terms';
+
+export type { ContractTerms } from './contract-terms';
 
 /** An order as the engine takes it (the subset of IB's Order that changes how it fills). */
 export interface EngineOrder {
@@ -36,6 +39,12 @@ export interface EngineOrder {
   outsideRth?: boolean;
   /** The client that placed it (TWS reports it back). */
   clientId?: number;
+  /**
+   * The contract multiplier of the contract the order was placed with (contract.multiplier: 50 for ES,
+   * 100 for a US equity option). Absent, empty or invalid: the engine's multiplier option, else 1 for
+   * stocks and currencies; a FUT/OPT/FOP order without one is rejected (see contract-terms.ts).
+   */
+  multiplier?: number | string;
 }
 
 /** Prices the engine fills against: a bar (backtest) or a quote (simulator). */
@@ -46,16 +55,20 @@ export interface QuoteTick {
   last: number;
 }
 
-/** Commission for one execution, in the account currency. */
+/**
+ * Commission for one execution, in the account currency. `shares` is the quantity in units the order
+ * counts (shares, or contracts of a future/option); `terms` says which (absent: shares, multiplier 1).
+ */
 export interface CommissionModel {
   readonly name: string;
-  commission(shares: number, price: number): number;
+  /** `price` per unit of the underlying: the trade value is shares x price x terms.multiplier. */
+  commission(shares: number, price: number, terms?: ContractTerms): number;
   /**
-   * Total commission of one order whose fills add up to `shares` worth `value`. When present the engine
-   * charges each execution the increase of this total, so per-order minimums and maximums apply to the
-   * order, not to every partial fill (as IB charges).
+   * Total commission of one order whose fills add up to `shares` worth `value` (in currency: quantity x
+   * price x multiplier). When present the engine charges each execution the increase of this total, so
+   * per-order minimums and maximums apply to the order, not to every partial fill (as IB charges).
    */
-  forOrder?(shares: number, value: number): number;
+  forOrder?(shares: number, value: number, terms?: ContractTerms): number;
 }
 
 /** Adjusts a fill price against the trader (a buy pays more, a sell gets less). */
@@ -79,6 +92,11 @@ export interface FillEngineOptions {
   maxFillPerEvent?: number;
   /** Price increment per instrument; orders whose prices are not multiples of it are rejected. */
   minTick?: (symbol: InstrumentKey) => number;
+  /**
+   * Contract multiplier per instrument when the caller knows it (the simulator's contract details);
+   * undefined: the first order's contract.multiplier decides (see EngineOrder.multiplier).
+   */
+  multiplier?: (symbol: InstrumentKey) => number | undefined;
   /** Wall clock for quotes-driven use; bars carry their own time. */
   now?: () => number;
   /**

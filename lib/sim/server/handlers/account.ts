@@ -57,7 +57,7 @@ function follow(context: SimContext, send: () => void, periodMs: number): () => 
 
 function positionFields(account: string, line: PositionLine): Field[] {
   const { instrument, position } = line;
-  const avgCost = position.avgCost * (instrument.multiplier || 1);
+  // The engine reports avgCost as TWS does: per contract (price x multiplier), commissions included.
   return [
     Outgoing.POSITION,
     3,
@@ -74,7 +74,7 @@ function positionFields(account: string, line: PositionLine): Field[] {
     instrument.localSymbol,
     instrument.tradingClass,
     num(position.quantity),
-    num(avgCost),
+    num(position.avgCost),
   ];
 }
 
@@ -97,7 +97,7 @@ function portfolioFields(account: string, line: PositionLine): Field[] {
     num(position.quantity),
     num(position.marketPrice ?? 0),
     num(position.marketValue ?? 0),
-    num(position.avgCost * (instrument.multiplier || 1)),
+    num(position.avgCost),
     num(position.unrealizedPnl ?? 0),
     num(position.realizedPnl),
     account,

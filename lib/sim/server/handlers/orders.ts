@@ -81,6 +81,8 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       transmit: order.transmit,
       outsideRth: order.outsideRth,
       clientId: session.clientId,
+      // What one contract is worth per point (50 for ES), from the contract details; 0 for stocks and forex.
+      multiplier: instrument.multiplier || undefined,
     };
     // The engine fills against the latest quote; make it the current one.
     marketClock(context).feedEngine();

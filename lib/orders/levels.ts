@@ -5,6 +5,9 @@
 import type { Side } from '../messages';
 import { OrderInputError } from './errors';
 import { describe, toNumber } from './validate';
+import { roundToTick } from './levels-tick';
+
+export { roundToTick } from './levels-tick';
 
 export type LevelKind = 'price' | 'distance' | 'percent' | 'atr';
 export const LEVEL_KINDS: readonly LevelKind[] = ['price', 'distance', 'percent', 'atr'];
@@ -58,11 +61,4 @@ export function levelPrice(spec: LevelSpec, entry: number, positionSide: Side, a
     throw new OrderInputError(away < 0 ? 'stopLoss' : 'takeProfit', `the ${away < 0 ? 'stop-loss' : 'take-profit'} level ${rounded} is not ${direction > 0 ? 'above' : 'below'} the entry ${entry}`);
   }
   return rounded;
-}
-
-/** Rounds to the nearest multiple of `tick`, without float noise (0.1 + 0.2 style). */
-export function roundToTick(price: number, tick: number): number {
-  if (!(tick > 0)) return price;
-  const decimals = Math.max(0, Math.ceil(-Math.log10(tick)) + 2);
-  return Number((Math.round(price / tick) * tick).toFixed(decimals));
 }

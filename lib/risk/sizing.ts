@@ -2,8 +2,18 @@
  * Position sizing: from a signal, a price and the account, the position the strategy should hold.
  * Pure functions; every refusal is an Error whose text says which value was wrong and what to do,
  * because it ends in done(err) of the risk-sizer node.
+ *
+ * Quantities count contracts: one is worth price x multiplier (50 for ES), so notional, percent of
+ * equity, risk per trade and the notional cap divide by that. Stop-loss and take-profit levels are put
+ * on the instrument's tick, never on the side that adds risk or promises more: a stop is rounded away
+ * from the entry (down for a long, up for a short) and the risk-per-trade size is computed from that
+ * rounded distance, so the loss at the stop stays within the budget and the stop is never tighter
+ * than the rule asked; a take-profit is rounded toward the entry (down for a long, up for a short),
+ * so its limit is reached no later than the rule's level and a backtest never books a bigger profit
+ * than the rule allows.
  */
 import type { OrderIntent, Side } from '../messages';
+import { roundOnTick } from '../orders/levels-tick';
 
 export type Direction = 'long-only' | 'long-short';
 export type SizingMethod = 'fixed' | 'notional' | 'percent' | 'risk';
@@ -41,9 +51,13 @@ export interface SizerConfig {
   takeProfit: TakeProfitRule;
   /** The contract's size increment (1 for stocks); quantities are rounded down to a multiple. */
   increment: number;
+  /** Currency per price point per contract: 1 for stocks, 50 for ES, 100 for US equity options. */
+  multiplier: number;
+  /** The instrument's price increment (minTick) for stop-loss and take-profit levels; 0: not rounded. */
+  tick: number;
   /** Largest absolute position, or null for none. */
   maxPosition: number | null;
-  /** Largest absolute position value (quantity x price), or null for none. */
+  /** Largest absolute position value (quantity x price x multiplier), or null for none. */
   maxNotional: number | null;
   /** Keep an existing position on the signal's side instead of resizing it. */
   hold: boolean;
@@ -59,6 +73,8 @@ export const DEFAULT_SIZER_CONFIG: SizerConfig = {
   stop: { kind: 'none' },
   takeProfit: { kind: 'none' },
   increment: 1,
+  multiplier: 1,
+  tick: 0.01,
   maxPosition: null,
   maxNotional: null,
   hold: false,
@@ -87,6 +103,10 @@ const positive = (v: unknown): v is number => typeof v === 'number' && Number.is
 /** Throws a message naming the setting when the configuration cannot size anything. */
 export function validateSizerConfig(config: SizerConfig): void {
   if (!positive(config.increment)) throw new Error(`size increment is ${config.increment}: use a number > 0 (1 for stocks)`);
+  if (!positive(config.multiplier)) throw new Error(`contract multiplier is ${config.multiplier}: use a number > 0 (1 for stocks, 50 for ES, 100 for US equity options)`);
+  if (!(typeof config.tick === 'number' && Number.isFinite(config.tick) && config.tick >= 0)) {
+    throw new Error(`price tick is ${config.tick}: use the instrument's minimum tick, a number > 0 (0.01 for US stocks, 0.25 for ES), or 0 not to round levels`);
+  }
   const need = (value: number, what: string) => {
     if (!positive(value)) throw new Error(`${what} is ${value}: use a number > 0`);
   };
@@ -162,11 +182,14 @@ export function sizePosition(config: SizerConfig, input: SizingInput): OrderInte
 
   if (config.hold && input.position !== null && Math.sign(input.position) === sign) return { targetQuantity: input.position };
 
-  const distance = stopDistance(config, input, sign);
-  const stopLoss = distance === null ? undefined : price - sign * distance;
+  const ruleDistance = stopDistance(config, input, sign);
+  // Away from the entry: the stop is never tighter than the rule, and sizing uses the rounded distance.
+  const stopLoss = ruleDistance === null ? undefined : roundOnTick(price - sign * ruleDistance, config.tick, sign === 1 ? 'down' : 'up');
   if (stopLoss !== undefined && stopLoss <= 0) {
-    throw new Error(`stop distance ${distance} is not below the price ${price} (${labels.price}): the stop would be at ${stopLoss}; use a smaller stop distance`);
+    throw new Error(`stop distance ${ruleDistance} is not below the price ${price} (${labels.price}): the stop would be at ${stopLoss}; use a smaller stop distance`);
   }
+  const distance = stopLoss === undefined ? null : sign * (price - stopLoss);
+  const contractValue = price * config.multiplier;
 
   const equity = (): number => {
     const value = input.equity;
@@ -181,35 +204,45 @@ export function sizePosition(config: SizerConfig, input: SizingInput): OrderInte
       quantity = config.shares;
       break;
     case 'notional':
-      quantity = config.notional / price;
+      quantity = config.notional / contractValue;
       break;
     case 'percent':
-      quantity = (equity() * config.equityPercent) / 100 / price;
+      quantity = (equity() * config.equityPercent) / 100 / contractValue;
       break;
     case 'risk':
-      quantity = (equity() * config.riskPercent) / 100 / (distance as number);
+      quantity = (equity() * config.riskPercent) / 100 / ((distance as number) * config.multiplier);
       break;
   }
   const uncapped = quantity;
   if (config.maxPosition !== null) quantity = Math.min(quantity, config.maxPosition);
-  if (config.maxNotional !== null) quantity = Math.min(quantity, config.maxNotional / price);
+  if (config.maxNotional !== null) quantity = Math.min(quantity, config.maxNotional / contractValue);
   quantity = roundDownToIncrement(quantity, config.increment);
   if (quantity <= 0) {
     if (quantity === 0 && uncapped >= config.increment) {
-      throw new Error(`the caps (maximum position ${config.maxPosition ?? 'none'}, maximum notional ${config.maxNotional ?? 'none'}) leave less than one increment (${config.increment}) of ${input.instrument} at ${price}: raise the caps`);
+      throw new Error(`the caps (maximum position ${config.maxPosition ?? 'none'}, maximum notional ${config.maxNotional ?? 'none'}) leave less than one increment (${config.increment}) of ${input.instrument} at ${atPrice(price, config.multiplier)}: raise the caps`);
     }
     const basis = config.method === 'fixed' ? `fixed shares ${config.shares}` : config.method === 'notional' ? `notional ${config.notional}` : `equity ${input.equity}`;
-    throw new Error(`${basis} is too small for one increment (${config.increment}) of ${input.instrument} at ${price}: raise ${config.method === 'fixed' ? 'the shares' : config.method === 'notional' ? 'the notional' : 'the equity or the percent'}, or lower the size increment`);
+    throw new Error(`${basis} is too small for one increment (${config.increment}) of ${input.instrument} at ${atPrice(price, config.multiplier)}: raise ${config.method === 'fixed' ? 'the shares' : config.method === 'notional' ? 'the notional' : 'the equity or the percent'}, or lower the size increment`);
   }
 
   const order: OrderIntent = { targetQuantity: sign * quantity };
   if (stopLoss !== undefined) order.stopLoss = stopLoss;
-  const takeProfit = takeProfitLevel(config.takeProfit, price, sign, distance);
-  if (takeProfit !== undefined) {
+  const ruleTakeProfit = takeProfitLevel(config.takeProfit, price, sign, distance);
+  if (ruleTakeProfit !== undefined) {
+    // Toward the entry: reached no later than the rule's level, never a bigger profit than it.
+    const takeProfit = roundOnTick(ruleTakeProfit, config.tick, sign === 1 ? 'down' : 'up');
     if (takeProfit <= 0) throw new Error(`the take-profit would be at ${takeProfit} for a short from ${price}: use a smaller take-profit distance or percent`);
+    if (sign * (takeProfit - price) <= 0) {
+      throw new Error(`the take-profit ${ruleTakeProfit} is less than one tick (${config.tick}) from the entry ${price} (${labels.price}): on the tick it would be at ${takeProfit}; use a larger take-profit distance or percent`);
+    }
     order.takeProfit = takeProfit;
   }
   return order;
+}
+
+/** "5000" for shares; "5000 (x50 = 250000 a contract)" for a future. */
+function atPrice(price: number, multiplier: number): string {
+  return multiplier === 1 ? String(price) : `${price} (x${multiplier} = ${price * multiplier} a contract)`;
 }
 
 function takeProfitLevel(rule: TakeProfitRule, price: number, sign: 1 | -1, distance: number | null): number | undefined {

@@ -31,6 +31,8 @@ interface RiskSizerDef extends NodeDef {
   tpPercent?: number | string;
   tpMultiple?: number | string;
   increment?: number | string;
+  multiplier?: number | string;
+  tick?: number | string;
   maxPosition?: number | string;
   maxNotional?: number | string;
   hold?: boolean;
@@ -91,6 +93,8 @@ function readConfig(def: RiskSizerDef): SizerConfig {
     stop: stopRule(def),
     takeProfit: takeProfitRule(def),
     increment: num(def.increment, d.increment),
+    multiplier: num(def.multiplier, d.multiplier),
+    tick: num(def.tick, d.tick),
     maxPosition: cap(def.maxPosition),
     maxNotional: cap(def.maxNotional),
     hold: def.hold === true,

@@ -46,7 +46,8 @@ describe('sizing methods', () => {
   });
   it('take-profit: fixed, percent, multiple of the stop distance', () => {
     assert.equal(sizePosition(cfg({ takeProfit: { kind: 'fixed', distance: 5 } }), input()).takeProfit, 55);
-    assert.equal(sizePosition(cfg({ takeProfit: { kind: 'percent', percent: 10 } }), input()).takeProfit, 55.00000000000001);
+    // 50 x 1.1 = 55.00000000000001 in binary: on the 0.01 tick it is 55.
+    assert.equal(sizePosition(cfg({ takeProfit: { kind: 'percent', percent: 10 } }), input()).takeProfit, 55);
     const order = sizePosition(cfg({ direction: 'long-short', stop: { kind: 'fixed', distance: 2 }, takeProfit: { kind: 'r', multiple: 3 } }), input({ side: 'SELL' }));
     assert.deepEqual(order, { targetQuantity: -100, stopLoss: 52, takeProfit: 44 });
   });

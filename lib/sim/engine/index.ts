@@ -1,7 +1,8 @@
 /** The fill engine and its models, for the simulator and backtests. */
 export { FillEngine } from './fill-engine';
 export { createCommissionModel, ibFixed, ibTiered, noCommission, percentOfValue } from './commission';
-export type { CommissionOptions, PerShareSchedule } from './commission';
+export type { CommissionOptions, PerShareSchedule, PerContractSchedule } from './commission';
+export { contractMultiplier, needsMultiplier, secTypeOfKey } from './contract-terms';
 export { createSlippageModel, bpsSlippage, noSlippage, tickSlippage } from './slippage';
 export type { SlippageKind } from './slippage';
 export * from './reasons';

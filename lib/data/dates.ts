@@ -5,6 +5,8 @@
  * so the same file gives the same bars everywhere.
  */
 
+import { commonTime, NOT_COMMON } from './common-times';
+
 const IB_DATE = /^(\d{4})(\d{2})(\d{2})(?:[ -]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+([A-Za-z_]+(?:\/[A-Za-z_+-]+)*))?)?$/;
 const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -14,6 +16,9 @@ export function parseTime(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? epochNumber(value) : NaN;
   if (value instanceof Date) return value.getTime();
   if (typeof value !== 'string') return NaN;
+  // The spellings nearly every file uses, without a regex; any other text takes the general path below.
+  const common = commonTime(value, 0, value.length);
+  if (common !== NOT_COMMON) return common;
   const text = value.trim();
   if (text === '') return NaN;
   if (/^\d{9,13}$/.test(text) && !/^\d{8}$/.test(text)) return epochNumber(Number(text));

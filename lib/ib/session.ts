@@ -5,6 +5,7 @@
  * whoever made the request.
  */
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { EventName, IBApi, IBApiNext } from '@stoqey/ib';
 import type { ConnectionState, ConnectionStatus, IbSession, RequestOwner } from './connection';
 import { IbRequestError } from './connection';
@@ -239,6 +240,12 @@ export class IbSocketSession extends EventEmitter implements IbSession {
   }
 
   private wireApi(): void {
+    // @stoqey/ib opens its socket with Nagle's algorithm on. An order written while an earlier small
+    // write (a cancel in the same turn, a request) is still unacknowledged would then wait for that ACK,
+    // up to TWS's delayed-ACK time; trading clients send each message at once.
+    this.api.on(EventName.connected, () => {
+      if (!setNoDelay(this.api)) this.log.warn('could not turn off Nagle (TCP_NODELAY) on the TWS socket: @stoqey/ib changed its internals; orders may wait for ACKs');
+    });
     this.api.on(EventName.managedAccounts, (list: string) => {
       this.accounts = String(list)
         .split(',')
@@ -384,4 +391,21 @@ export class IbSocketSession extends EventEmitter implements IbSession {
     if (before && before.state === status.state && before.text === status.text && before.account === status.account && before.live === status.live) return;
     this.emit('status', status);
   }
+}
+
+/**
+ * The TCP socket under an IBApi. @stoqey/ib keeps it private (IBApi.controller.socket.client) and
+ * offers no socket options; null when that shape is not there (another @stoqey/ib version).
+ */
+export function apiSocket(api: IBApi): Socket | null {
+  const client = (api as unknown as { controller?: { socket?: { client?: unknown } } }).controller?.socket?.client;
+  return client && typeof (client as Socket).setNoDelay === 'function' ? (client as Socket) : null;
+}
+
+/** Turns Nagle's algorithm off on the IBApi's socket; false when the socket cannot be reached. */
+export function setNoDelay(api: IBApi): boolean {
+  const socket = apiSocket(api);
+  if (!socket) return false;
+  socket.setNoDelay(true);
+  return true;
 }

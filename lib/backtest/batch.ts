@@ -8,7 +8,8 @@
  * Intents follow place-order's rules (lib/orders): a target sends only the difference from position
  * plus working orders, cancelling working orders that go the wrong way; explicit orders go as given.
  */
-import type { Bar, InstrumentKey, OrderIntent } from '../messages';
+import type { Contract } from '@stoqey/ib';
+import type { Bar, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../bar-columns';
 import { BacktestBroker } from '../broker/backtest-broker';
 import { contractFromKey } from '../ib/instrument';
@@ -28,6 +29,8 @@ export interface BatchBacktestInput {
   options: BacktestOptions;
   /** Terms every intent starts from (place-order's configured defaults); msg fields win. */
   orderDefaults?: Partial<OrderIntent>;
+  /** The contract orders go out with (msg.contract: a future's multiplier, say); else the key's. */
+  contract?: Contract;
   /** orderRef of the orders sent (place-order uses its node id). */
   orderRef?: string;
   summary?: SummaryOptions;
@@ -50,17 +53,26 @@ export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
   if (orders.length !== n) {
     throw new Error(`batch backtest: msg.order has ${orders.length} entries but msg.payload has ${n} bars: they must be index-aligned`);
   }
-  const contract = contractFromKey(key);
+  const contract = input.contract ?? contractFromKey(key);
   const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), null, n);
   const broker = new BacktestBroker(run);
   const orderRef = input.orderRef ?? 'batch';
   const sourceId = 'batch';
+  // A refused order must not pass silently: the batch would report a run with trades missing.
+  let refused: OrderEvent | null = null;
+  broker.on('order', (event) => {
+    if (event.status === 'Inactive' && refused === null) refused = event;
+  });
   run.begin(sourceId, key, n);
   for (let i = 0; i < n; i++) {
     run.onBar(key, list ? list[i]! : columnsBarAt(columns!, i));
     const intent = orders[i];
     if (intent === null || intent === undefined) continue;
     act(broker, key, contract, intent, input.orderDefaults ?? {}, orderRef, i);
+    if (refused !== null) {
+      const { orderId, reason } = refused as OrderEvent;
+      throw new Error(`batch backtest: the order for msg.order[${i}] (order ${orderId}) was refused: ${reason ?? 'no reason given'}`);
+    }
   }
   run.end(sourceId);
   // The run is not reused: its curve buffers can be handed out as they are.

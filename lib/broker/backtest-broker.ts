@@ -7,7 +7,7 @@ import type { Contract, Order } from '@stoqey/ib';
 import type { InstrumentKey, OrderType, Position, Side, TimeInForce } from '../messages';
 import type { EngineOrder } from '../sim/engine/types';
 import type { BacktestRun } from '../backtest/session';
-import { contractFromKey, instrumentKey } from '../ib/instrument';
+import { contractFromKey, contractMultiplier, instrumentKey } from '../ib/instrument';
 import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
 
 export class BacktestBroker implements Broker {
@@ -132,5 +132,7 @@ export function toEngineOrder(orderId: number, contract: Contract, order: Order,
   if (order.orderRef) result.orderRef = order.orderRef;
   if (order.transmit === false) result.transmit = false;
   if (order.outsideRth) result.outsideRth = true;
+  const multiplier = contractMultiplier(contract);
+  if (multiplier !== undefined) result.multiplier = multiplier;
   return result;
 }

@@ -13,6 +13,7 @@ import { isAccountInUse, type PositionBook } from './positions';
 import type { Reconciliation } from './reconciliation';
 import type { ReportedKeys } from './reported-keys';
 import { executionSide } from '../ib/sides';
+import { contractMultiplier } from '../ib/instrument';
 
 export interface ExecutionTrackerOptions {
   /** This session's client id: other clients' executions count only for orders tracked here. */
@@ -61,7 +62,8 @@ export class ExecutionTracker {
     const unsolicited = reqId === UNSOLICITED;
     const account = ib.acctNumber ?? this.options.account() ?? '';
     // Requested executions (the rebuild after a connect) are already in the positions snapshot.
-    if (unsolicited && isAccountInUse(this.options.account(), account)) this.options.positions.applyFill(key, account, sideSign(side) * shares, price);
+    const multiplier = contractMultiplier(contract);
+    if (unsolicited && isAccountInUse(this.options.account(), account)) this.options.positions.applyFill(key, account, sideSign(side) * shares, price, multiplier);
     // Requested executions of orders this broker never tracked are history: not news for the flow.
     if (!unsolicited && !tracked) return;
     const execution: Execution = {
@@ -80,6 +82,8 @@ export class ExecutionTracker {
       account,
       time: this.options.clock(),
     };
+    // Round trips (backtest-report's trade list, the running account) count P&L x multiplier.
+    if (multiplier !== undefined && multiplier !== 1) execution.multiplier = multiplier;
     const timer = setTimeout(() => this.release(execId), this.options.commissionWaitMs);
     this.pending.set(execId, { execution, timer });
   }

@@ -18,7 +18,7 @@
 import { EventName, type Contract, type Execution as IbExecution, type Order, type OrderState } from '@stoqey/ib';
 import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
-import { instrumentKey } from '../ib/instrument';
+import { contractMultiplier, instrumentKey } from '../ib/instrument';
 import type { InstrumentKey, OrderStatus, Position } from '../messages';
 import { ApiListeners } from './api-listeners';
 import { BrokerEmitter } from './broker-emitter';
@@ -290,7 +290,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   private onPosition(account: string, contract: Contract, pos: number, avgCost?: number): void {
     if (!isAccountInUse(this.account(), account)) return;
-    const position = this.positionBook.fromReport(account, this.keys.keyOf(contract), pos, avgCost);
+    const position = this.positionBook.fromReport(account, this.keys.keyOf(contract), pos, avgCost, contractMultiplier(contract));
     if (this.reconciliation?.collectsPositions()) this.reconciliation.positions.set(position.symbol, position);
     else this.positionBook.set(position);
   }

@@ -24,9 +24,12 @@ export class PositionBook {
     return [...this.byKey.values()].filter((p) => p.quantity !== 0);
   }
 
-  /** A position as TWS reports it (realized PnL kept from what the fills added up to). */
-  fromReport(account: string, key: InstrumentKey, quantity: number, avgCost: number | undefined): Position {
-    return {
+  /**
+   * A position as TWS reports it (realized PnL kept from what the fills added up to). TWS's avgCost is
+   * per contract (price x multiplier); the multiplier is kept so the price per unit can be told.
+   */
+  fromReport(account: string, key: InstrumentKey, quantity: number, avgCost: number | undefined, multiplier = 1): Position {
+    const position: Position = {
       account,
       symbol: key,
       quantity: Number(quantity) || 0,
@@ -36,6 +39,8 @@ export class PositionBook {
       unrealizedPnl: null,
       realizedPnl: this.byKey.get(key)?.realizedPnl ?? 0,
     };
+    if (multiplier !== 1) position.multiplier = multiplier;
+    return position;
   }
 
   set(position: Position): void {
@@ -56,23 +61,29 @@ export class PositionBook {
     }
   }
 
-  /** Moves a position by a fill of `signedShares` at `price` (average cost as IB keeps it: of the opening side). */
-  applyFill(key: InstrumentKey, account: string, signedShares: number, price: number): void {
+  /**
+   * Moves a position by a fill of `signedShares` at `price` per unit. Average cost as IB keeps it: of
+   * the opening side, per contract (price x multiplier), as TWS's next report will give it.
+   */
+  applyFill(key: InstrumentKey, account: string, signedShares: number, price: number, multiplier = 1): void {
     const old = this.byKey.get(key);
     const before = old?.quantity ?? 0;
     const after = before + signedShares;
+    const cost = price * multiplier;
     let avgCost = old?.avgCost ?? 0;
-    if (before === 0 || Math.sign(before) !== Math.sign(after)) avgCost = after === 0 ? 0 : price;
-    else if (Math.abs(after) > Math.abs(before)) avgCost = (avgCost * Math.abs(before) + price * Math.abs(signedShares)) / Math.abs(after);
-    this.set({
+    if (before === 0 || Math.sign(before) !== Math.sign(after)) avgCost = after === 0 ? 0 : cost;
+    else if (Math.abs(after) > Math.abs(before)) avgCost = (avgCost * Math.abs(before) + cost * Math.abs(signedShares)) / Math.abs(after);
+    const position: Position = {
       account,
       symbol: key,
       quantity: Math.round(after * 1e8) / 1e8,
       avgCost,
       marketPrice: price,
-      marketValue: after * price,
+      marketValue: after * cost,
       unrealizedPnl: null,
       realizedPnl: old?.realizedPnl ?? 0,
-    });
+    };
+    if (multiplier !== 1) position.multiplier = multiplier;
+    this.set(position);
   }
 }

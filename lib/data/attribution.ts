@@ -38,7 +38,7 @@ export function attributeByOrderRef(executions: readonly Execution[]): StrategyB
     }
     // Reducing, closing or flipping: the closed part realizes against the average cost.
     const closing = Math.min(Math.abs(signed), Math.abs(p.quantity));
-    p.realizedPnl += closing * (e.price - p.avgCost) * Math.sign(p.quantity);
+    p.realizedPnl += closing * (e.price - p.avgCost) * Math.sign(p.quantity) * (e.multiplier ?? 1);
     const quantity = p.quantity + signed;
     if (quantity === 0) p.avgCost = 0;
     else if (Math.sign(quantity) !== Math.sign(p.quantity)) p.avgCost = e.price;

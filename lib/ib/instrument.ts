@@ -51,3 +51,15 @@ export function contractFromKey(key: InstrumentKey): Contract {
   }
   return contract;
 }
+
+/**
+ * The multiplier a contract carries (futures, options: a position's avgCost is per contract, price x
+ * multiplier), read as @stoqey/ib types it (a number) or as TWS and JSON often give it (a string such
+ * as "50"); undefined when it is absent, empty, zero or not a positive number.
+ */
+export function contractMultiplier(contract: { multiplier?: unknown } | null | undefined): number | undefined {
+  const raw = contract?.multiplier;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}

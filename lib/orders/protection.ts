@@ -165,8 +165,10 @@ export class Protection {
   private async attach(input: ProtectionInput, side: Side, quantity: number): Promise<OrderOutcome> {
     const block = this.broker.orderBlock();
     if (block) throw new OrderRefusedError('interlock', block);
-    const avgCost = this.broker.positions().find((p) => p.symbol === input.key)?.avgCost ?? null;
-    const reference = input.price ?? (avgCost && avgCost > 0 ? avgCost : null) ?? this.broker.lastPrice(input.key);
+    // avgCost is per contract (price x multiplier, as TWS reports it): the entry price per unit is avgCost / multiplier.
+    const held = this.broker.positions().find((p) => p.symbol === input.key);
+    const entry = held && held.avgCost > 0 ? held.avgCost / (held.multiplier ?? 1) : null;
+    const reference = input.price ?? entry ?? this.broker.lastPrice(input.key);
     const levels = this.levels(input, side, reference);
     if (levels.stopLoss === undefined && levels.takeProfit === undefined && !this.config.trailing) {
       return { kind: 'nothing', orderIds: [], text: 'no stop-loss or take-profit configured' };

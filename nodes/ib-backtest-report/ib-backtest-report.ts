@@ -16,6 +16,8 @@ import { reportMessages, resultStatus, type ReportMessages } from '../../lib/bac
 import { resultsBus, type PublishedResult } from '../../lib/backtest/results-bus';
 import { RunningAccount } from '../../lib/backtest/running-account';
 import type { Connection } from '../../lib/ib/connection';
+import { instrumentKey } from '../../lib/ib/instrument';
+import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey } from '../../lib/messages';
 import { onInput, shortText, UserError } from '../common';
 import { useConnection } from '../connection';
@@ -231,7 +233,8 @@ export = function register(RED: NodeAPI): void {
     onInput(node, (msg, send, done) => {
       if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
       if (isBarBatch(msg.payload)) {
-        const key = typeof msg.topic === 'string' && msg.topic ? msg.topic : 'bars';
+        const contract = isContract(msg.contract) ? msg.contract : undefined;
+        const key = typeof msg.topic === 'string' && msg.topic ? msg.topic : contract ? instrumentKey(contract) : 'bars';
         if (msg.order === undefined) {
           throw new UserError('batch backtest: msg.order is missing: put a risk-sizer (or your own node) before backtest-report so msg.order holds one order intent (or null) per bar');
         }
@@ -241,6 +244,7 @@ export = function register(RED: NodeAPI): void {
           summary = runBatchBacktest({
             key,
             bars: msg.payload,
+            contract,
             orders: msg.order as never,
             options: batchOptions(connection, msg.backtest),
             summary: { periodsPerYear: settings.periodsPerYear, riskFreeRate: settings.riskFreeRate },
@@ -271,3 +275,8 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('ib-backtest-report', IbBacktestReport);
 };
+
+/** msg.contract when it is a contract (an object naming a symbol), for a batch's orders. */
+function isContract(value: unknown): value is Contract {
+  return typeof value === 'object' && value !== null && typeof (value as { symbol?: unknown }).symbol === 'string';
+}

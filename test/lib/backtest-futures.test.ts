@@ -2,7 +2,7 @@
  * Backtests of a futures series (ES, multiplier 50): the batch backtest and a replay through the
  * backtest connection agree to the cent, and trades, commissions and equity count points x 50 x
  * contracts. The multiplier reaches the engine as contract details a caller knows (the engine's
- * multiplier option); a future without one trades nothing.
+ * multiplier option) or on the orders' contract (msg.contract); a future without one is refused.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,9 +112,14 @@ describe('futures backtest (ES, multiplier 50)', () => {
     assert.equal(cents(step), cents(points * MULTIPLIER * CONTRACTS * (first.side === 'BUY' ? 1 : -1)));
   });
 
-  it('without a multiplier a future trades nothing: every order is refused', () => {
-    const none = runBatchBacktest({ key: ES, bars, orders, options });
-    assert.equal(none.executions.length, 0);
-    assert.equal(none.metrics.finalEquity, 1_000_000);
+  it('the multiplier on the contract the orders go out with (msg.contract) gives the same run', () => {
+    const contract = { ...contractFromKey(ES), multiplier: '50' } as never;
+    const viaContract = runBatchBacktest({ key: ES, bars, orders, options, contract });
+    assert.deepEqual(viaContract.trades, batch.trades);
+    assert.deepEqual(viaContract.metrics, batch.metrics);
+  });
+
+  it('without a multiplier a future is refused, and the batch says so instead of reporting no trades', () => {
+    assert.throws(() => runBatchBacktest({ key: ES, bars, orders, options }), /^Error: batch backtest: the order for msg\.order\[\d+\] \(order 1\) was refused: .*multiplier/);
   });
 });

@@ -74,6 +74,23 @@ describe('orders over the backtest broker', () => {
     assert.ok(lines.some((l) => l.type === 'execution' && l.execution.price === 98));
   });
 
+  it('a future\'s stop is placed from the entry price per unit (avgCost / multiplier), not from avgCost', async () => {
+    const connection = createBacktestConnection({ startingCash: 1_000_000, commission: 'none' });
+    const ES = 'ES:FUT:CME:USD:20261218';
+    const contract = { ...contractFromKey(ES), multiplier: '50' } as never;
+    const feed = (b: Bar) => connection.backtest!.onBar(ES, b);
+    connection.backtest!.begin('test', ES, null);
+    const strategy = new StrategyOrders(connection.broker, { source: 'f1', orderRef: 'es' });
+    feed(bar(0, 5000, 5001, 4999, 5000));
+    await strategy.submit({ key: ES, contract, order: { targetQuantity: 1 }, price: 5000 });
+    feed(bar(1, 5002, 5004, 5001, 5003));
+    const held = connection.broker.positions()[0]!;
+    assert.deepEqual([held.quantity, held.avgCost, held.multiplier], [1, 5002 * 50, 50]);
+    const protection = new Protection(connection.broker, { source: 'f2', orderRef: 'es-stop', stopLoss: { kind: 'distance', value: 10 }, takeProfit: null, trailing: null, tif: 'GTC', outsideRth: false, tightenOnly: true, tick: 0.25 });
+    await protection.handle({ key: ES, contract, price: null, atr: null });
+    assert.deepEqual(protection.exits(ES).map((w) => [w.order.orderType, w.order.auxPrice]), [['STP', 4992]]);
+  });
+
   it('the daily-loss lock trips on replayed equity and lifts on the next replayed day', async () => {
     const { broker, feed } = setup({ maxDailyLoss: 500 });
     const strategy = new StrategyOrders(broker, { source: 'n3', orderRef: 'dl' });

@@ -26,6 +26,19 @@ test('fills move the position: average cost of the opening side, flat at 0, a fl
   assert.deepEqual(events.map((e) => e.quantity), [100, 200, 150, -50, 0]);
 });
 
+test('futures: avgCost per contract (price x multiplier) from fills and reports alike, market value x multiplier', () => {
+  const book = new PositionBook(() => undefined);
+  book.applyFill('ES', 'DU1', 2, 5000, 50);
+  book.applyFill('ES', 'DU1', 2, 5010, 50);
+  const held = book.open()[0]!;
+  assert.equal(held.avgCost, 5005 * 50, 'as TWS reports it: per contract');
+  assert.equal(held.multiplier, 50);
+  assert.equal(held.marketValue, 4 * 5010 * 50);
+  const reported = book.fromReport('DU1', 'ES', 4, 250_250, 50);
+  assert.equal(reported.avgCost / reported.multiplier!, 5005, 'avgCost / multiplier is the price per unit');
+  assert.equal(book.fromReport('DU1', 'AAPL', 1, 10).multiplier, undefined, 'no multiplier field for 1');
+});
+
 test('a snapshot replaces the book: unchanged positions stay quiet, vanished ones report 0', () => {
   const events: Position[] = [];
   const book = new PositionBook((p) => events.push(p));

@@ -8,6 +8,9 @@
  * refused rather than counted at 1: a silent 1 would understate an ES position's money 50 times.
  */
 import type { InstrumentKey } from '../../messages';
+import { contractMultiplier } from '../../ib/instrument';
+
+export { contractMultiplier };
 
 /** Security types whose contracts have a multiplier that must be known before they can be traded. */
 const NEEDS_MULTIPLIER: ReadonlySet<string> = new Set(['FUT', 'OPT', 'FOP', 'CONTFUT', 'WAR', 'IOPT']);
@@ -21,16 +24,6 @@ export interface ContractTerms {
 
 export const SHARE_TERMS: ContractTerms = { secType: 'STK', multiplier: 1 };
 
-/**
- * The multiplier a contract carries (@stoqey/ib types it as a number; TWS and JSON often give a
- * string such as "50"), or undefined when it is absent, empty, zero or not a positive number.
- */
-export function contractMultiplier(contract: { multiplier?: unknown } | null | undefined): number | undefined {
-  const raw = contract?.multiplier;
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-}
 
 /** The security type an instrument key names (`ES:FUT:CME:USD:20261218` -> FUT); a plain symbol is a stock. */
 export function secTypeOfKey(key: InstrumentKey): string {

@@ -12,6 +12,7 @@
  */
 import type { OrderIntent, Side } from '../messages';
 import { batchLength, isBarBatch, isColumn, type BarBatch } from '../bar-columns';
+import { contractMultiplier } from '../ib/instrument';
 import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
 import { getPath, pathLabel } from '../indicators/path';
 import { barValueAt } from '../indicators/column';
@@ -59,7 +60,7 @@ export class RiskSizer {
     if (signal === null || signal === undefined) return { kind: 'no-signal', send: !!this.options.passThrough };
     const side = readSide(signal, 'msg.signal');
     const state = this.lastTarget.get(topic);
-    const order = sizePosition(this.options.config, {
+    const order = sizePosition(this.configFor(msg), {
       side,
       price: this.readPrice(msg),
       ...this.equity(msg, account),
@@ -93,6 +94,7 @@ export class RiskSizer {
     const priceAt = (i: number) => (columnar && price.kind === 'bar' ? `msg.payload.${price.field}[${i}]` : this.priceLabel(`msg.payload[${i}]`, i));
     const labels = new BatchLabels(equityLabels.equity, priceAt, atrPath, stopPath);
     const instrument = topic || 'the instrument';
+    const config = this.configFor(msg);
     const state = { target: this.position(msg, account, topic, null) };
     // The price property (when the price is not a bar field) is looked up at the first signal, as streaming would.
     let priceColumn: ArrayLike<unknown> | null = null;
@@ -114,7 +116,7 @@ export class RiskSizer {
         entry = typeof raw === 'number' && raw - raw === 0 ? raw : requireNumber(raw, labels.price, 'the price must be a number > 0');
       }
       if (entry <= 0) throw new Error(`${labels.price} is ${entry}: a price must be > 0; check the data source`);
-      const order = sizePosition(this.options.config, {
+      const order = sizePosition(config, {
         side,
         price: entry,
         equity,
@@ -132,6 +134,16 @@ export class RiskSizer {
     this.lastTarget.set(topic, state);
     msg.order = orders;
     return { kind: 'batch', topic, count: n, orders: count, last };
+  }
+
+  /**
+   * The sizing rules for this message: a multiplier on msg.contract (as market-data and historical-bars
+   * pass it on, e.g. "50" for ES) wins over the node's setting, so one node can size any instrument.
+   */
+  private configFor(msg: Record<string, unknown>): SizerConfig {
+    const multiplier = contractMultiplier(msg.contract as { multiplier?: unknown } | undefined);
+    const { config } = this.options;
+    return multiplier === undefined || multiplier === config.multiplier ? config : { ...config, multiplier };
   }
 
   private priceLabel(payloadLabel: string, index: number | undefined): string {

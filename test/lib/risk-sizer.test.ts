@@ -121,6 +121,20 @@ describe('risk-sizer messages', () => {
     assert.deepEqual(new RiskSizer(options({ passThrough: true })).run({ payload: bar(1) }, null), { kind: 'no-signal', send: true });
   });
 
+  it('a multiplier on msg.contract wins over the node setting, streaming and batch', () => {
+    const sizer = new RiskSizer(options({ config: cfg({ method: 'notional', notional: 1_000_000 }) }));
+    const es = { symbol: 'ES', secType: 'FUT', multiplier: '50' };
+    const plain: Record<string, unknown> = { topic: 'ES', payload: bar(5000), signal: buy };
+    sizer.run(plain, null);
+    assert.deepEqual(plain.order, { targetQuantity: 200 }, 'no contract: the node setting (1)');
+    const withContract: Record<string, unknown> = { topic: 'ES2', payload: bar(5000), signal: buy, contract: es };
+    sizer.run(withContract, null);
+    assert.deepEqual(withContract.order, { targetQuantity: 4 }, '1,000,000 / (5000 x 50)');
+    const batch: Record<string, unknown> = { topic: 'ES3', payload: [bar(5000), bar(4000)], signal: [buy, null], contract: es };
+    sizer.run(batch, null);
+    assert.deepEqual(batch.order, [{ targetQuantity: 4 }, null]);
+  });
+
   it('equity and position: the connection first, then the message, then the last target', () => {
     const config = cfg({ method: 'percent', equityPercent: 50, hold: true });
     const sizer = new RiskSizer(options({ config }));

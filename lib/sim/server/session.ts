@@ -135,10 +135,15 @@ export class ClientSession {
 
   private write(frames: Buffer[], ticks: Buffer[] | null = null): void {
     if (this.socket.destroyed) return;
-    this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    const bytes = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+    // Stamped as the bytes are handed over, not after write() returns: on a busy machine the write
+    // can return hundreds of microseconds after the client already has them (the woken reader runs
+    // first), and a late stamp would shorten every latency measured from it.
+    const handedAt = ticks ? process.hrtime.bigint() : 0n;
+    this.socket.write(bytes);
     if (ticks) {
       try {
-        this.probe!.ticksWritten!(this.id, ticks, process.hrtime.bigint());
+        this.probe!.ticksWritten!(this.id, ticks, handedAt);
       } catch {
         // Instrumentation must never disturb the simulator.
       }

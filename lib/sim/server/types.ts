@@ -35,7 +35,8 @@ export interface SimulatorOptions {
 export interface WireProbe {
   /**
    * Market-data tick frames (TICK_PRICE, TICK_SIZE, TICK_GENERIC, TICK_STRING) just handed to a client
-   * socket in one write; `frames` are the encoded frames as sent (4-byte length, then the fields).
+   * socket in one write; `frames` are the encoded frames as sent (4-byte length, then the fields);
+   * `at` is taken just before the write call.
    */
   ticksWritten?(connection: number, frames: readonly Buffer[], at: bigint): void;
   /** A PLACE_ORDER frame read from a client; `at` is when its socket chunk arrived, before parsing. */

@@ -61,7 +61,7 @@ export function createIbBroker(session: IbSession, options: CreateIbBrokerOption
   });
   return new GuardedBroker(inner, {
     limits: options.limits,
-    journal: options.journalPath ? new Journal(options.journalPath) : null,
+    journal: options.journalPath ? preparedJournal(options.journalPath, options.log) : null,
     statusProvider,
     timeZone: options.timeZone,
     memory,
@@ -98,6 +98,21 @@ export function disposeBroker(broker: Broker): void {
   } else if (broker instanceof IbBroker) {
     broker.dispose();
   }
+}
+
+/**
+ * The journal with its file already open, so the first order's decision line is one write like the
+ * rest. A file that cannot be opened now is only a warning here: the first decision line tries again
+ * and, failing, refuses that order (nothing is sent unrecorded).
+ */
+function preparedJournal(path: string, log?: BrokerLog): Journal {
+  const journal = new Journal(path);
+  try {
+    journal.prepare();
+  } catch (err) {
+    log?.warn(`order journal ${path} cannot be opened (${(err as Error).message}); orders will be refused until it can be written`);
+  }
+  return journal;
 }
 
 function loadMemory(path: string | null, log?: BrokerLog): JournalMemory {

@@ -41,6 +41,15 @@ export class Journal {
   ) {}
 
   /**
+   * Opens the file now (creating its directory), so the first order does not pay for it: on the order
+   * path every system call counts, and creating a directory and opening a file take several. Throws
+   * when the file cannot be opened; append() tries again and refuses the order if it still cannot.
+   */
+  prepare(): void {
+    this.open();
+  }
+
+  /**
    * Appends one line. Throws when the file cannot be written: callers that are about to send an order
    * must not send it unrecorded.
    */

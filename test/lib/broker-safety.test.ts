@@ -134,6 +134,35 @@ describe('the live interlock', () => {
   });
 });
 
+describe('the journal', () => {
+  it('opens its file when the broker is made; one that cannot be opened is a warning, and every order is then refused, never sent unrecorded', async () => {
+    await withSim({}, async (sim) => {
+      const journalPath = journalFile();
+      const c = await connect(sim, { journalPath });
+      try {
+        assert.equal(readFileSync(journalPath, 'utf8'), '', 'the journal exists before the first order');
+      } finally {
+        await c.close();
+      }
+      // A journal under a regular file cannot be opened, now or later.
+      const blocked = join(journalPath, 'journal.jsonl');
+      const d = await connect(sim, { journalPath: blocked, clientId: 12 });
+      try {
+        assert.ok(d.logs.some((l) => l.includes(`order journal ${blocked} cannot be opened`)), `warned at creation: ${d.logs.join(' | ')}`);
+        const id = await d.broker.nextOrderId();
+        const err = refusal(() => d.broker.placeOrder(id, AAPL, mkt('BUY', 1)));
+        assert.equal(err.rule, 'journal');
+        assert.match(err.message, /cannot be written .*no order is sent unrecorded/);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(sim.engine.openOrders().length, 0);
+        assert.equal(sim.engine.executions().length, 0);
+      } finally {
+        await d.close();
+      }
+    });
+  });
+});
+
 describe('account limits', () => {
   it('refuses each breach with a message naming the limit, and sends nothing', async () => {
     await withSim({}, async (sim) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, readJournal, rememberFromJournal, defaultJournalPath } from '../../lib/journal/journal';
@@ -69,6 +69,27 @@ test('an unwritable journal throws instead of losing the line', () => {
     appendFileSync(blocker, 'x');
     const journal = new Journal(join(blocker, 'j.jsonl'));
     assert.throws(() => journal.append('decision', {}), /ENOTDIR|EEXIST/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('prepare() opens the file (and its directory) before the first line; one that cannot be opened throws, and so does the first append', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  try {
+    const path = join(dir, 'nested', 'deeper', 'j.jsonl');
+    const journal = new Journal(path, () => 1);
+    journal.prepare();
+    assert.equal(readFileSync(path, 'utf8'), '', 'the file exists, empty, before any order');
+    journal.append('decision', { orderId: 1, result: 'sent' });
+    journal.close();
+    assert.equal(readJournal(path).length, 1);
+
+    // A directory that cannot be made (a file is in the way).
+    writeFileSync(join(dir, 'blocker'), 'not a directory');
+    const blocked = new Journal(join(dir, 'blocker', 'j.jsonl'));
+    assert.throws(() => blocked.prepare(), /ENOTDIR|EEXIST/);
+    assert.throws(() => blocked.append('decision', { orderId: 2, result: 'sent' }), /ENOTDIR|EEXIST/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,9 +20,12 @@
  *   frames); frames/s and quote msgs/s are what reached the flow. dropped: tick frames written minus
  *   tick frames the client received, after the subscription is stopped and the pipe drained.
  * - CPU: process CPU / wall time in the window, Node-RED process and simulator apart (100% = a core).
+ * - Loopback floor (last row, LIVE_LATENCY_FLOOR=0 leaves it out): the same two crossings between two
+ *   Node processes with nothing in between (bench/live-latency/floor.ts), measured in the same run: on
+ *   a small virtual machine the process wake-ups alone take a good part of the goal.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +33,7 @@ import { EventName } from '@stoqey/ib';
 import type { ConnectionConfigNode } from '../nodes/connection';
 import type { ReportRequest, SimulatorReply, SimulatorReport } from './live-latency/protocol';
 import { readJournal } from '../lib/journal/journal';
+import { measureFloor } from './live-latency/floor';
 import { PATHS } from './live-latency/strategy-model';
 import { report, type Row } from './report';
 
@@ -255,6 +259,21 @@ async function runCase(c: Case, clientId: number, userDir: string): Promise<Row>
   }
 }
 
+/** The loopback floor as a row: the flow cases' latency minus this is what client, flow and order path add. */
+async function floorRow(): Promise<Row> {
+  const latencies = await measureFloor({ runMs: RUN_MS, intervalMs: 1, answerEvery: 250, frameBytes: 100, answerBytes: 175 });
+  latencies.sort((a, b) => a - b);
+  return {
+    'ticks/s': 1000,
+    'sma / band': 'loopback floor (no flow)',
+    samples: latencies.length,
+    'p50 us': Math.round(percentile(latencies, 50)),
+    'p90 us': Math.round(percentile(latencies, 90)),
+    'p99 us': Math.round(percentile(latencies, 99)),
+    'max us': Math.round(latencies[latencies.length - 1] ?? NaN),
+  };
+}
+
 async function main(): Promise<void> {
   const userDir = mkdtempSync(join(tmpdir(), 'live-latency-bench-'));
   const server = createServer();
@@ -275,12 +294,15 @@ async function main(): Promise<void> {
   for (const c of CASES) rows.push(await runCase(c, clientId++, userDir));
   await RED.stop();
   server.close();
+  rmSync(userDir, { recursive: true, force: true });
+  if (process.env.LIVE_LATENCY_FLOOR !== '0') rows.push(await floorRow());
   report('live-latency', rows, {
     runMs: RUN_MS,
     goal: 'p50 < 500 us, p99 < 2000 us at 1,000 ticks/s',
     latency: 'tick frame handed to the client socket by the simulator -> PLACE_ORDER bytes arriving at the simulator, for the ticks that caused orders',
     flow: 'market-data (quote, throttle off) -> sma of bidSize -> crossover (band, on cross) -> risk-sizer (long-short, 100 shares) -> place-order (MKT)',
     cpu: 'process CPU / wall in the window; Node-RED process and simulator process apart; 100% = one core',
+    floor: 'loopback floor: a 100-byte write every ms from a second process, every 250th answered at once with 175 bytes; write (stamped before) -> answer arriving',
   });
   process.exit(0);
 }

@@ -18,8 +18,8 @@ export interface FullBarColumns extends BarColumns {
   volume: number[];
 }
 
-/** CSV or JSON text (by its first character) into columns, oldest first. */
-export function parseBarColumnsText(text: string, source = 'data'): FullBarColumns {
+/** CSV or JSON text (by its first character) into columns, oldest first; as a string or a file's bytes (UTF-8). */
+export function parseBarColumnsText(text: string | Uint8Array, source = 'data'): FullBarColumns {
   return readBarsText(text, source, barColumnsSink);
 }
 

@@ -8,7 +8,7 @@
  * spelling, high below low, a bad value, a blank line) is left to the general reader in bar-file.ts,
  * which then gives exactly the values or the error it always gave. So the shortcut never changes a result.
  */
-import type { BarValues } from './bar-file';
+import type { BarValues } from './bar-row';
 import { commonTime, NOT_COMMON } from './common-times';
 import { PlainDecimalReader } from './plain-decimal';
 
@@ -37,9 +37,11 @@ export class PlainCsvRow {
   private readonly values = new Float64Array(BAR_FIELDS.length);
   private readonly decimal = new PlainDecimalReader();
 
+  /** The text rows are read from (a whole CSV, or a piece of one). */
+  text = '';
+
   /** `columns[field]` is the header's column index of each field of BAR_FIELDS (-1 when it has none). */
   constructor(
-    private readonly text: string,
     delimiter: string,
     columnCount: number,
     columns: readonly number[],

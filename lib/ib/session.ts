@@ -242,7 +242,8 @@ export class IbSocketSession extends EventEmitter implements IbSession {
   private wireApi(): void {
     // @stoqey/ib opens its socket with Nagle's algorithm on. An order written while an earlier small
     // write (a cancel in the same turn, a request) is still unacknowledged would then wait for that ACK,
-    // up to TWS's delayed-ACK time; trading clients send each message at once.
+    // up to TWS's delayed-ACK time; trading clients send each message at once. (The live-latency bench
+    // never has such a pair, 0 cancels in 54 orders, so it shows no change either way.)
     this.api.on(EventName.connected, () => {
       if (!setNoDelay(this.api)) this.log.warn('could not turn off Nagle (TCP_NODELAY) on the TWS socket: @stoqey/ib changed its internals; orders may wait for ACKs');
     });

@@ -29,24 +29,20 @@ export class PlainDecimalReader {
     let at = start;
     const negative = at < length && text.charCodeAt(at) === 45;
     if (negative) at++;
-    let digits = 0;
+    const digitsStart = at;
     let mantissa = 0;
-    // Digits after the point, or -1 before one is seen.
-    let fraction = -1;
+    // Where the point is, or -1 before one is seen.
+    let point = -1;
     for (; at < length; at++) {
-      const code = text.charCodeAt(at);
-      if (code >= 48 && code <= 57) {
-        mantissa = mantissa * 10 + (code - 48);
-        digits++;
-        if (fraction >= 0) fraction++;
-      } else if (code === 46 && fraction < 0) {
-        fraction = 0;
-      } else {
-        break;
-      }
+      const digit = text.charCodeAt(at) - 48;
+      if (digit >= 0 && digit <= 9) mantissa = mantissa * 10 + digit;
+      else if (digit === -2 && point < 0) point = at;
+      else break;
     }
     this.end = at;
+    const digits = at - digitsStart - (point < 0 ? 0 : 1);
     if (digits === 0 || digits > MAX_DIGITS) return NaN;
+    const fraction = point < 0 ? 0 : at - point - 1;
     const value = fraction > 0 ? mantissa / POWERS_OF_TEN[fraction]! : mantissa;
     return negative ? -value : value;
   }

@@ -97,7 +97,7 @@ class CsvBarReader<T> {
   private readonly values = emptyValues();
   private row = 0;
 
-  /** `linesBefore` is the header's line number: the lines read next are numbered on from it. */
+  /** `linesBefore`: lines before the ones read next (at first the header's line number); counted on as pieces are read. */
   constructor(
     header: string,
     private linesBefore: number,

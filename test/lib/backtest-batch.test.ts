@@ -16,8 +16,8 @@ import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types'
 import { contractFromKey } from '../../lib/ib/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
-import { planTarget } from '../../lib/orders/target';
 import { fixturesDir } from '../helpers/paths';
+import { replayTargets } from '../helpers/replay';
 
 const dir = join(fixturesDir, 'sma-cross-10k');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
@@ -55,24 +55,9 @@ const bars = loadBars();
 const intents = smaCrossIntents(bars);
 const noCosts: BacktestOptions = { startingCash: 100_000, commission: 'none', fillAt: 'next-open' };
 
-/** Replay the way the nodes do it: the session sees each bar first, then the strategy's target goes to the broker. */
+/** Replay the way the nodes do it (test/helpers/replay.ts). */
 function replay(options: BacktestOptions, key = 'SPY'): BacktestSummary {
-  const connection = createBacktestConnection(options);
-  const session = connection.backtest!;
-  const broker = connection.broker;
-  const contract = contractFromKey(key);
-  session.begin('replay', key, bars.length);
-  let nextId = 1;
-  for (let i = 0; i < bars.length; i++) {
-    session.onBar(key, bars[i]!);
-    const intent = intents[i];
-    if (!intent) continue;
-    const working = broker.workingOrders(key).map((w) => ({ orderId: w.orderId, action: w.state.action, remaining: w.state.remaining }));
-    const plan = planTarget(intent.targetQuantity!, broker.position(key), working);
-    if (plan.send) broker.placeOrder(nextId++, contract, buildOrder(plan.send.action, plan.send.quantity, { orderType: 'MKT', tif: 'DAY', outsideRth: false }, 'replay'));
-  }
-  session.end('replay');
-  return session.summary();
+  return replayTargets({ key, bars, intents, options });
 }
 
 const cents = (x: number) => Math.round(x * 100);

@@ -6,16 +6,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBacktestConnection } from '../../lib/backtest';
 import { runBatchBacktest } from '../../lib/backtest/batch';
 import type { EngineFactory } from '../../lib/backtest/session';
 import { randomWalkBars } from '../../lib/backtest/synthetic-bars';
 import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types';
 import { contractFromKey } from '../../lib/ib/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
-import { buildOrder } from '../../lib/orders/build';
-import { planTarget } from '../../lib/orders/target';
 import { FillEngine } from '../../lib/sim/engine/fill-engine';
+import { replayTargets } from '../helpers/replay';
 
 const ES = 'ES:FUT:CME:USD:20261218';
 const MULTIPLIER = 50;
@@ -52,22 +50,7 @@ const orders = intents();
 const esEngine: EngineFactory = (o) => new FillEngine({ ...o, multiplier: (symbol) => (symbol === ES ? MULTIPLIER : undefined) });
 
 function replay(options: BacktestOptions): BacktestSummary {
-  const connection = createBacktestConnection({ ...options, createEngine: esEngine });
-  const session = connection.backtest!;
-  const broker = connection.broker;
-  const contract = { ...contractFromKey(ES), multiplier: MULTIPLIER };
-  session.begin('replay', ES, bars.length);
-  let nextId = 1;
-  for (let i = 0; i < bars.length; i++) {
-    session.onBar(ES, bars[i]!);
-    const intent = orders[i];
-    if (!intent) continue;
-    const working = broker.workingOrders(ES).map((w) => ({ orderId: w.orderId, action: w.state.action, remaining: w.state.remaining }));
-    const plan = planTarget(intent.targetQuantity!, broker.position(ES), working);
-    if (plan.send) broker.placeOrder(nextId++, contract, buildOrder(plan.send.action, plan.send.quantity, { orderType: 'MKT', tif: 'DAY', outsideRth: false }, 'replay'));
-  }
-  session.end('replay');
-  return session.summary();
+  return replayTargets({ key: ES, bars, intents: orders, options: { ...options, createEngine: esEngine }, contract: { ...contractFromKey(ES), multiplier: MULTIPLIER } });
 }
 
 const cents = (x: number) => Math.round(x * 100);

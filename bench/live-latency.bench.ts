@@ -19,6 +19,10 @@
  * - ticks/s: the simulator's clock instants per second (each moves bid, ask and last, so a few tick
  *   frames); frames/s and quote msgs/s are what reached the flow. dropped: tick frames written minus
  *   tick frames the client received, after the subscription is stopped and the pipe drained.
+ * - Split of each latency at the moment place-order receives the message (a Node-RED onReceive hook,
+ *   a few times a second, so it costs the ticks nothing): "to place-order" is the simulator's write,
+ *   the wire, the client's decoding and the flow up to place-order; "order out" is place-order, the
+ *   account guard, the journal line, @stoqey/ib's encoding, the socket write and the wire back.
  * - CPU: process CPU / wall time in the window, Node-RED process and simulator apart (100% = a core).
  * - Loopback floor (last row, LIVE_LATENCY_FLOOR=0 leaves it out): the same two crossings between two
  *   Node processes with nothing in between (bench/live-latency/floor.ts), measured in the same run: on
@@ -44,6 +48,7 @@ const WARMUP_MS = 3000;
 const RUN_MS = Number(process.env.LIVE_LATENCY_MS ?? 25_000);
 const SYMBOL = 'AAPL';
 const HOOK = 'onSend.liveLatency';
+const INPUT_HOOK = 'onReceive.liveLatency';
 
 /**
  * The strategy: the SMA of the bid size crossing a band (up through `lower`: BUY, down through
@@ -174,6 +179,11 @@ async function runCase(c: Case, clientId: number, userDir: string): Promise<Row>
     RED.hooks.add(HOOK, (events: Array<{ source: { id: string }; msg: { _msgid?: string } }>) => {
       for (const event of events) if (event.source.id === 'n-md' && event.msg._msgid) frameOfMsg.set(event.msg._msgid, received - 1);
     });
+    // When each message reached place-order (only place-order's inputs: a few a second).
+    const placeOrderInputAt = new Map<string, bigint>();
+    RED.hooks.add(INPUT_HOOK, (event: { destination: { id: string }; msg: { _msgid?: string } }) => {
+      if (event.destination.id === 'n-order' && event.msg._msgid) placeOrderInputAt.set(event.msg._msgid, process.hrtime.bigint());
+    });
     const md = RED.nodes.getNode('n-md') as { receive(msg: object): void };
     md.receive({});
     await sleep(WARMUP_MS);
@@ -190,6 +200,7 @@ async function runCase(c: Case, clientId: number, userDir: string): Promise<Row>
     await sleep(1500);
     api.off(EventName.received, onReceived);
     RED.hooks.remove(HOOK);
+    RED.hooks.remove(INPUT_HOOK);
     // Order id -> the message that placed it (dedup key: `${node id}:${msg._msgid}:...`).
     const msgOfOrder = new Map<number, string>();
     for (const entry of readJournal(journalPath)) {
@@ -213,6 +224,8 @@ async function runCase(c: Case, clientId: number, userDir: string): Promise<Row>
     let notPredicted = 0;
     let impossible = 0;
     const latencies: number[] = [];
+    const toPlaceOrder: number[] = [];
+    const orderOut: number[] = [];
     for (const order of result.orders) {
       const frame = causes.get(order.orderId);
       const stamp = frame === undefined ? null : stampOfFrame.get(frame);
@@ -230,8 +243,15 @@ async function runCase(c: Case, clientId: number, userDir: string): Promise<Row>
         continue;
       }
       latencies.push(us);
+      const inputAt = placeOrderInputAt.get(msgOfOrder.get(order.orderId) ?? '');
+      if (inputAt !== undefined) {
+        toPlaceOrder.push(Number(inputAt - tickAt) / 1e3);
+        orderOut.push(Number(BigInt(order.at) - inputAt) / 1e3);
+      }
     }
     latencies.sort((a, b) => a - b);
+    toPlaceOrder.sort((a, b) => a - b);
+    orderOut.sort((a, b) => a - b);
     const simCpuUs = simCpu1.user + simCpu1.system - (simCpu0.user + simCpu0.system);
     const seconds = wallMs / 1000;
     return {
@@ -245,6 +265,8 @@ async function runCase(c: Case, clientId: number, userDir: string): Promise<Row>
       'p90 us': Math.round(percentile(latencies, 90)),
       'p99 us': Math.round(percentile(latencies, 99)),
       'max us': Math.round(latencies[latencies.length - 1] ?? NaN),
+      'to place-order p50 us': Math.round(percentile(toPlaceOrder, 50)),
+      'order out p50 us': Math.round(percentile(orderOut, 50)),
       dropped: result.tickFrames - received,
       'orders / predicted': `${result.orders.length} / ${result.expected.length}`,
       unpaired,
@@ -300,6 +322,7 @@ async function main(): Promise<void> {
     runMs: RUN_MS,
     goal: 'p50 < 500 us, p99 < 2000 us at 1,000 ticks/s',
     latency: 'tick frame handed to the client socket by the simulator -> PLACE_ORDER bytes arriving at the simulator, for the ticks that caused orders',
+    split: 'to place-order: tick written -> the message reaching place-order (wire, @stoqey/ib decoding, market-data, sma, crossover, risk-sizer); order out: place-order input -> PLACE_ORDER arriving (order logic, guard, journal, encoding, wire)',
     flow: 'market-data (quote, throttle off) -> sma of bidSize -> crossover (band, on cross) -> risk-sizer (long-short, 100 shares) -> place-order (MKT)',
     cpu: 'process CPU / wall in the window; Node-RED process and simulator process apart; 100% = one core',
     floor: 'loopback floor: a 100-byte write every ms from a second process, every 250th answered at once with 175 bytes; write (stamped before) -> answer arriving',

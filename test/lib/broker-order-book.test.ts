@@ -58,3 +58,37 @@ test('openOrder of this client from before is adopted with its status; another c
   assert.deepEqual([adopted.orderId, adopted.state.status, adopted.state.permId], [10, 'PreSubmitted', 77]);
   assert.deepEqual(book.unanswered(), []);
 });
+
+test('working orders are exactly the unfinished ones, in the order they were added, however they finished', () => {
+  const { book } = makeBook();
+  const msft: Contract = { ...contract, symbol: 'MSFT', conId: 272093 };
+  const expected = (key?: string) =>
+    book
+      .all()
+      .filter((t) => t.delivery !== 'done' && (key === undefined || t.key === key))
+      .map((t) => t.orderId);
+  for (let id = 1; id <= 60; id++) {
+    const onMsft = id % 3 === 0;
+    book.add(id, onMsft ? 'MSFT' : 'AAPL', onMsft ? msft : contract, { ...limitBuy, orderId: id }, 'sent');
+    book.onOpenOrder(id, onMsft ? msft : contract, { ...limitBuy, orderId: id, clientId: 5 }, { status: 'Submitted' } as OrderState);
+    // Every way an order ends: filled, cancelled with its reason, rejected, cancelled before it left.
+    if (id % 5 === 0) book.onOrderStatus(id, 'Filled', 100, 0, 10);
+    else if (id % 5 === 1) book.onOrderError(new Error('Order Canceled - reason:'), 202, id);
+    else if (id % 7 === 0) book.onOrderError(new Error('rejected'), 201, id);
+    else if (id % 11 === 0) book.finish(book.get(id)!, 'Cancelled', 'cancelled before it was sent');
+  }
+  // An adopted order (openOrder of this client from before) is working too.
+  book.onOpenOrder(500, contract, { ...limitBuy, orderId: 500, clientId: 5 }, { status: 'Submitted' } as OrderState);
+  const working = book.working().map((w) => w.orderId);
+  assert.ok(working.length > 10 && working.length < 61, `some finished, some working: ${working.length}`);
+  assert.deepEqual(working, expected());
+  assert.deepEqual(book.working('AAPL').map((w) => w.orderId), expected('AAPL'));
+  assert.deepEqual(book.working('MSFT').map((w) => w.orderId), expected('MSFT'));
+  assert.ok(working.includes(500));
+  // Finishing a working order takes it out at once; a late message on a finished order does not bring it back.
+  const last = working[working.length - 1];
+  book.onOrderStatus(last, 'Filled', 100, 0, 10);
+  book.onOrderStatus(last, 'Submitted', 0, 100, 0);
+  assert.deepEqual(book.working().map((w) => w.orderId), working.slice(0, -1));
+  assert.deepEqual(book.working().map((w) => w.orderId), expected());
+});

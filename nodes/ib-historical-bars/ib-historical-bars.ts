@@ -29,7 +29,8 @@ type Output = 'all' | 'columns' | 'each' | 'live';
 
 /** How one message with all bars is built: from text, from msg data, or from bars fetched from IB. */
 interface BatchShape<T> {
-  fromText(text: string, source: string): T;
+  /** CSV or JSON, as a string or a file's bytes (UTF-8). */
+  fromText(text: string | Uint8Array, source: string): T;
   fromData(data: unknown, source: string): T;
   fromBars(bars: Bar[]): T;
   length(batch: T): number;
@@ -135,9 +136,10 @@ export = function register(RED: NodeAPI): void {
         const given = String(msg.filename ?? def.file ?? '').trim();
         if (!given) throw new UserError('no bar file: set "file" in the node or send msg.filename (CSV with header date,open,high,low,close,volume, or JSON)');
         const path = isAbsolute(given) ? given : join(userDir, given);
-        let text: string;
+        // The bytes, not a string: CSV is read from them in pieces, never as one string the size of the file.
+        let text: Uint8Array;
         try {
-          text = await readFile(path, 'utf8');
+          text = await readFile(path);
         } catch (err) {
           throw new UserError(`cannot read bar file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }

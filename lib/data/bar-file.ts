@@ -10,7 +10,7 @@
 import { Buffer } from 'node:buffer';
 import type { Bar, BarColumns } from '../messages';
 import { isBarColumns } from '../bar-columns';
-import { BarDataError, emptyRaw, emptyValues, readRow, RowProblem } from './bar-row';
+import { BarDataError, emptyRaw, emptyValues, readRow, RowProblem, type RawBar } from './bar-row';
 import { barOrder, type BarSinkFactory } from './bar-sink';
 import { readBarsCsv, readBarsCsvBytes, textStart } from './csv-bars';
 
@@ -80,33 +80,21 @@ export function readBarData<T>(data: unknown, source: string, into: BarSinkFacto
   if (!list) {
     throw new BarDataError(`${source} must be an array of bars {time, open, high, low, close, volume} (or {bars: [...]}, or columns {time: [...], open: [...], high: [...], low: [...], close: [...], volume: [...]})`);
   }
-  const sink = into(list.length);
-  const raw = emptyRaw();
-  const values = emptyValues();
-  let index = 0;
-  try {
-    for (; index < list.length; index++) {
-      const item: unknown = list[index];
-      if (!item || typeof item !== 'object') {
-        throw new BarDataError(`${objectPlace(source, index)} is ${JSON.stringify(item)}, not an object with time, open, high, low, close, volume`);
-      }
-      const o = item as Record<string, unknown>;
-      raw.time = o.time ?? o.date ?? o.timestamp ?? o.datetime;
-      raw.open = o.open;
-      raw.high = o.high;
-      raw.low = o.low;
-      raw.close = o.close;
-      raw.volume = o.volume;
-      raw.wap = o.wap;
-      raw.count = o.count;
-      readRow(raw, values);
-      sink.add(values);
+  return readRows(list.length, source, into, (raw, index) => {
+    const item: unknown = list[index];
+    if (!item || typeof item !== 'object') {
+      throw new BarDataError(`${objectPlace(source, index)} is ${JSON.stringify(item)}, not an object with time, open, high, low, close, volume`);
     }
-  } catch (err) {
-    if (err instanceof RowProblem) throw new BarDataError(`${objectPlace(source, index)}: ${err.message}`);
-    throw err;
-  }
-  return sink.finish(barOrder(sink, source));
+    const o = item as Record<string, unknown>;
+    raw.time = o.time ?? o.date ?? o.timestamp ?? o.datetime;
+    raw.open = o.open;
+    raw.high = o.high;
+    raw.low = o.low;
+    raw.close = o.close;
+    raw.volume = o.volume;
+    raw.wap = o.wap;
+    raw.count = o.count;
+  });
 }
 
 /** Columns given as data: every column as long as `time`; entry i of each read as bar i's value. */
@@ -134,20 +122,30 @@ function readBarColumnsData<T>(columns: BarColumns, source: string, into: BarSin
   const volume = column('volume', false);
   const wap = column('wap', false);
   const count = column('count', false);
+  return readRows(n, source, into, (raw, index) => {
+    raw.time = time[index];
+    raw.open = open[index];
+    raw.high = high[index];
+    raw.low = low[index];
+    raw.close = close[index];
+    raw.volume = volume ? volume[index] : undefined;
+    raw.wap = wap ? wap[index] : undefined;
+    raw.count = count ? count[index] : undefined;
+  });
+}
+
+/**
+ * Reads `n` given rows (bar objects, or entries of columns): `fill` puts row `index`'s values as given
+ * into `raw`; each row is checked and added to the sink, and a bad one named by its place.
+ */
+function readRows<T>(n: number, source: string, into: BarSinkFactory<T>, fill: (raw: RawBar, index: number) => void): T {
   const sink = into(n);
   const raw = emptyRaw();
   const values = emptyValues();
   let index = 0;
   try {
     for (; index < n; index++) {
-      raw.time = time[index];
-      raw.open = open[index];
-      raw.high = high[index];
-      raw.low = low[index];
-      raw.close = close[index];
-      raw.volume = volume ? volume[index] : undefined;
-      raw.wap = wap ? wap[index] : undefined;
-      raw.count = count ? count[index] : undefined;
+      fill(raw, index);
       readRow(raw, values);
       sink.add(values);
     }

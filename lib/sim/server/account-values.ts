@@ -1,6 +1,11 @@
 /**
  * The account's numbers as TWS reports them (account summary tags, reqAccountUpdates keys), derived
  * from the fill engine: cash, net liquidation marked at the last quotes, Reg T style margins.
+ *
+ * Futures are marked to market as at IB: opening one moves no cash (the engine pays the notional, so
+ * the contracts' market value is added back), its P&L shows in cash, and it has no position value for
+ * GrossPositionValue or Reg T. Its margin is a share of the notional, about what exchanges ask of
+ * equity-index futures (ES: roughly 5% initial); TWS would report the exchange's own figure.
  */
 import type { FillEngineApi } from '../engine/types';
 import type { Market } from '../market/market';
@@ -35,23 +40,35 @@ export function positionLines(engine: FillEngineApi, market: Market): PositionLi
   return lines;
 }
 
+/** Security types settled daily by variation margin rather than paid for in full. */
+const MARKED_TO_MARKET: ReadonlySet<string> = new Set(['FUT', 'FOP', 'CONTFUT']);
+const FUTURES_INITIAL_MARGIN = 0.05;
+const FUTURES_MAINTENANCE_MARGIN = 0.04;
+
 export function accountNumbers(engine: FillEngineApi, market: Market): AccountNumbers {
   let gross = 0;
   let stock = 0;
+  let futuresValue = 0;
+  let futuresNotional = 0;
   let unrealized = 0;
   let realized = 0;
   for (const { position, instrument } of positionLines(engine, market)) {
     const value = position.marketValue ?? 0;
-    gross += Math.abs(value);
+    if (MARKED_TO_MARKET.has(instrument.secType)) {
+      futuresValue += value;
+      futuresNotional += Math.abs(value);
+    } else {
+      gross += Math.abs(value);
+    }
     if (instrument.secType === 'STK') stock += value;
     unrealized += position.unrealizedPnl ?? 0;
     realized += position.realizedPnl;
   }
-  const cash = engine.cash();
+  const cash = engine.cash() + futuresValue;
   const netLiquidation = engine.equity();
-  // Reg T: 50% initial and 25% maintenance margin on positions.
-  const initMargin = gross * 0.5;
-  const maintMargin = gross * 0.25;
+  // Reg T: 50% initial and 25% maintenance margin on securities; futures at their own rates.
+  const initMargin = gross * 0.5 + futuresNotional * FUTURES_INITIAL_MARGIN;
+  const maintMargin = gross * 0.25 + futuresNotional * FUTURES_MAINTENANCE_MARGIN;
   const availableFunds = netLiquidation - initMargin;
   return {
     cash,

@@ -12,7 +12,7 @@ import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../bar-columns';
 import { BacktestBroker } from '../broker/backtest-broker';
-import { contractFromKey } from '../ib/instrument';
+import { contractFromKey, instrumentKey } from '../ib/instrument';
 import { buildOrder } from '../orders/build';
 import { planTarget } from '../orders/target';
 import { validateOrderIntent } from '../orders/validate';
@@ -38,7 +38,7 @@ export interface BatchBacktestInput {
 }
 
 export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
-  const { key, bars, orders } = input;
+  const { bars, orders } = input;
   if (!isBarBatch(bars)) {
     throw new Error('batch backtest: msg.payload must be an array of bars {time, open, high, low, close, volume}, or columns {time: [...], open: [...], high: [...], low: [...], close: [...], volume: [...]}');
   }
@@ -53,7 +53,10 @@ export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
   if (orders.length !== n) {
     throw new Error(`batch backtest: msg.order has ${orders.length} entries but msg.payload has ${n} bars: they must be index-aligned`);
   }
-  const contract = input.contract ?? contractFromKey(key);
+  const contract = input.contract ?? contractFromKey(input.key);
+  // The engine books orders under their contract's key: the bars go in under the same one, so a topic
+  // spelled differently ("aapl", or "ES" beside a full futures msg.contract) still meets its orders.
+  const key = instrumentKey(contract);
   const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), null, n);
   const broker = new BacktestBroker(run);
   const orderRef = input.orderRef ?? 'batch';

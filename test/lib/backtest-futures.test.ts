@@ -100,6 +100,9 @@ describe('futures backtest (ES, multiplier 50)', () => {
     const viaContract = runBatchBacktest({ key: ES, bars, orders, options, contract });
     assert.deepEqual(viaContract.trades, batch.trades);
     assert.deepEqual(viaContract.metrics, batch.metrics);
+    // A topic spelled otherwise ("es") still meets the contract's orders: the bars go in under its key.
+    const shortTopic = runBatchBacktest({ key: 'es', bars, orders, options, contract });
+    assert.deepEqual(shortTopic.trades, batch.trades);
   });
 
   it('without a multiplier a future is refused, and the batch says so instead of reporting no trades', () => {

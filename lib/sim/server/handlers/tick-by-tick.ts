@@ -1,6 +1,8 @@
 /**
  * REQ_TICK_BY_TICK_DATA / CANCEL_TICK_BY_TICK_DATA: Last and AllLast (each trade), BidAsk (each change
  * of the top of book) and MidPoint (each change of the midpoint), from the same quotes as REQ_MKT_DATA.
+ * With numberOfTicks > 0 (server version 140+) the last that many ticks (at most 1000) go first, in one
+ * HISTORICAL_TICKS_* message under the request's id, as TWS sends them; then the live stream.
  */
 import type { HandlerRegistry } from '../handler';
 import { register } from '../handler';
@@ -9,17 +11,24 @@ import { readContract, resolveOne } from '../contract-codec';
 import { num } from '../fields';
 import { marketClock } from '../market-clock';
 import type { MarketQuote } from '../../market/market';
+import { recentTicks, tickChanged, TickKind } from '../../market/tick-history';
+import { historicalTicksFields } from '../historical-ticks';
 
-const KINDS: Record<string, number> = { LAST: 1, ALLLAST: 2, BIDASK: 3, MIDPOINT: 4 };
+const KINDS: Record<string, TickKind> = { LAST: TickKind.Last, ALLLAST: TickKind.AllLast, BIDASK: TickKind.BidAsk, MIDPOINT: TickKind.MidPoint };
+/** How far back (in market clock instants per tick asked for) history is looked for in a quiet market. */
+const INSTANTS_PER_HISTORY_TICK = 100;
 
 export function registerTickByTickHandlers(registry: HandlerRegistry): void {
   register(registry, Incoming.REQ_TICK_BY_TICK_DATA, 'REQ_TICK_BY_TICK_DATA', (session, reader, context) => {
     const reqId = reader.int('reqId');
     const query = readContract(reader);
     const kindText = reader.str('tickType');
+    // Below server version 140 the client sends neither field (and refuses to ask for history).
+    let numberOfTicks = 0;
+    let ignoreSize = false;
     if (reader.remaining > 0) {
-      reader.int('numberOfTicks');
-      reader.bool('ignoreSize');
+      numberOfTicks = reader.int('numberOfTicks');
+      ignoreSize = reader.bool('ignoreSize');
     }
     let state = session.state.get('tick-by-tick') as Map<number, () => void> | undefined;
     if (!state) {
@@ -39,29 +48,33 @@ export function registerTickByTickHandlers(registry: HandlerRegistry): void {
     }
     const instrument = resolveOne(session, context.market, query, reqId);
     if (!instrument) return;
-    if ((kind === 1 || kind === 2) && !instrument.hasTrades) {
+    if ((kind === TickKind.Last || kind === TickKind.AllLast) && !instrument.hasTrades) {
       session.error(reqId, 10189, `Failed to request tick-by-tick data.${kindText} ticks are not available for ${instrument.localSymbol}: it only quotes; use BidAsk or MidPoint`);
       return;
+    }
+    const exchange = kind === TickKind.AllLast ? instrument.primaryExch || instrument.exchange : '';
+    const start = context.now();
+    if (numberOfTicks > 0) {
+      const stepMs = 1000 / context.options.ticksPerSecond;
+      const ticks = recentTicks(context.market, instrument, { kind, ignoreSize, before: start, stepMs, count: numberOfTicks, maxInstants: numberOfTicks * INSTANTS_PER_HISTORY_TICK });
+      session.send(historicalTicksFields(reqId, kind, ticks, exchange));
     }
     let previous: MarketQuote | null = null;
     const emit = (time: number) => {
       const q = context.market.quote(instrument, time);
-      const seconds = Math.floor(time / 1000);
       const p = previous;
       previous = q;
-      if (kind <= 2) {
-        if (p && p.last === q.last && p.lastSize === q.lastSize) return;
-        session.send([Outgoing.TICK_BY_TICK, reqId, kind, seconds, num(q.last), num(q.lastSize), 0, kind === 2 ? instrument.primaryExch || instrument.exchange : '', '']);
-      } else if (kind === 3) {
-        if (p && p.bid === q.bid && p.ask === q.ask && p.bidSize === q.bidSize && p.askSize === q.askSize) return;
+      if (!tickChanged(kind, p, q, ignoreSize)) return;
+      const seconds = Math.floor(time / 1000);
+      if (kind === TickKind.Last || kind === TickKind.AllLast) {
+        session.send([Outgoing.TICK_BY_TICK, reqId, kind, seconds, num(q.last), num(q.lastSize), 0, exchange, '']);
+      } else if (kind === TickKind.BidAsk) {
         session.send([Outgoing.TICK_BY_TICK, reqId, 3, seconds, num(q.bid), num(q.ask), num(q.bidSize), num(q.askSize), 0]);
       } else {
-        const mid = (q.bid + q.ask) / 2;
-        if (p && (p.bid + p.ask) / 2 === mid) return;
-        session.send([Outgoing.TICK_BY_TICK, reqId, 4, seconds, num(mid)]);
+        session.send([Outgoing.TICK_BY_TICK, reqId, 4, seconds, num((q.bid + q.ask) / 2)]);
       }
     };
-    emit(context.now());
+    emit(start);
     state.set(reqId, marketClock(context).subscribe(emit));
   });
 

@@ -3,8 +3,10 @@
  * (Last, AllLast, BidAsk, MidPoint). Uses the raw IBApi with a routed request id, so its ticks and
  * errors reach only it. It can be restarted with a fresh request id after a reconnect, and falls back
  * to delayed data when live data is not permitted (354 / 10089 / 10090 / 10168), if asked to.
+ * Tick-by-tick can start with history: TWS sends the last N ticks (numberOfTicks, at most 1000) first, in
+ * a HISTORICAL_TICKS_LAST / HISTORICAL_TICKS_BID_ASK / HISTORICAL_TICKS message under the request's id.
  */
-import type { Contract, IBApi } from '@stoqey/ib';
+import { EventName, type Contract, type HistoricalTick, type HistoricalTickBidAsk, type HistoricalTickLast, type IBApi } from '@stoqey/ib';
 import type { InstrumentKey, Quote } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
 import { routerFor, type RoutedHandlers } from './ib-router';
@@ -22,6 +24,22 @@ export type TickByTick =
   | { type: 'BidAsk'; time: number; bid: number; ask: number; bidSize: number; askSize: number }
   | { type: 'MidPoint'; time: number; mid: number };
 
+/** IB serves at most this many ticks of history with a tick-by-tick request. */
+export const MAX_HISTORY_TICKS = 1000;
+
+/**
+ * A "history ticks" setting read from config or a message: a whole number 0..1000 (empty means 0).
+ * Returns the number, or a sentence saying what is wrong and how to fix it.
+ */
+export function readHistoryTicks(value: unknown): { ticks: number } | { problem: string } {
+  if (value === undefined || value === null || value === '') return { ticks: 0 };
+  const ticks = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isInteger(ticks) || ticks < 0 || ticks > MAX_HISTORY_TICKS) {
+    return { problem: `history ticks must be a whole number from 0 to ${MAX_HISTORY_TICKS} (IB sends at most ${MAX_HISTORY_TICKS}), not ${JSON.stringify(value)}` };
+  }
+  return { ticks };
+}
+
 export interface MarketDataOptions {
   kind: MarketDataKind;
   marketDataType: MarketDataTypeName;
@@ -29,6 +47,8 @@ export interface MarketDataOptions {
   fallbackToDelayed: boolean;
   /** Generic tick list for streaming quotes (e.g. "233" for RT volume); empty by default. */
   genericTicks?: string;
+  /** Tick-by-tick only: how many recent ticks TWS sends before the live ones (0..1000; default 0). */
+  historyTicks?: number;
 }
 
 export interface MarketDataHandlers {
@@ -37,6 +57,8 @@ export interface MarketDataHandlers {
   /** The snapshot is complete (snapshot kind); the subscription is over. */
   onSnapshot?(quote: Quote): void;
   onTick?(tick: TickByTick): void;
+  /** Tick-by-tick with historyTicks > 0: the recent ticks, oldest first, once, before the live ticks. */
+  onHistory?(ticks: TickByTick[]): void;
   /** Something the user should see but that does not end the data (delayed data shown, ...). */
   onNotice?(text: string, code: number): void;
   /** The subscription ended with an error (unknown contract, no permission ...). */
@@ -79,8 +101,13 @@ export class MarketDataSubscription {
   private readonly quote = new QuoteAssembler();
   private dataType: number;
   private active = false;
+  /** History is asked for on the first start only: after a reconnect it would repeat ticks already sent. */
+  private historyAsked = false;
+  private stopHistory: (() => void) | null = null;
   /** Ticks received (for status and benchmarks). */
   ticks = 0;
+  /** History ticks received. */
+  historyTicks = 0;
 
   constructor(
     private readonly session: IbSession,
@@ -113,8 +140,50 @@ export class MarketDataSubscription {
       ensureMarketDataType(this.session, this.dataType);
       this.session.api.reqMktData(this.reqId, this.contract, kind === 'snapshot' ? '' : (this.options.genericTicks ?? ''), kind === 'snapshot', false);
     } else {
-      this.session.api.reqTickByTickData(this.reqId, this.contract, kind as never, 0, false);
+      const history = this.historyAsked ? 0 : Math.min(Math.max(0, Math.floor(this.options.historyTicks ?? 0)), MAX_HISTORY_TICKS);
+      this.historyAsked = true;
+      if (history > 0) this.listenForHistory(this.reqId);
+      this.session.api.reqTickByTickData(this.reqId, this.contract, kind as never, history, false);
     }
+  }
+
+  /**
+   * The history message is not routed by request id (the router knows only streaming events): listen
+   * for the one message of this kind until it arrives or the request ends.
+   */
+  private listenForHistory(reqId: number): void {
+    const api = this.session.api;
+    const deliver = (ticks: TickByTick[]) => {
+      this.stopHistory?.();
+      this.historyTicks += ticks.length;
+      // TWS sends them oldest first; sort anyway (stable) so a user can rely on time order.
+      this.handlers.onHistory?.(ticks.sort((a, b) => a.time - b.time));
+    };
+    const kind = this.options.kind;
+    let stop: () => void;
+    if (kind === 'Last' || kind === 'AllLast') {
+      const listener = (id: number, ticks: HistoricalTickLast[]) => {
+        if (id === reqId) deliver(ticks.map((t) => lastTick(kind, t)));
+      };
+      api.on(EventName.historicalTicksLast, listener);
+      stop = () => api.off(EventName.historicalTicksLast, listener);
+    } else if (kind === 'BidAsk') {
+      const listener = (id: number, ticks: HistoricalTickBidAsk[]) => {
+        if (id === reqId) deliver(ticks.map(bidAskTick));
+      };
+      api.on(EventName.historicalTicksBidAsk, listener);
+      stop = () => api.off(EventName.historicalTicksBidAsk, listener);
+    } else {
+      const listener = (id: number, ticks: HistoricalTick[]) => {
+        if (id === reqId) deliver(ticks.map(midPointTick));
+      };
+      api.on(EventName.historicalTicks, listener);
+      stop = () => api.off(EventName.historicalTicks, listener);
+    }
+    this.stopHistory = () => {
+      stop();
+      this.stopHistory = null;
+    };
   }
 
   /** After a reconnect: the old request id means nothing to the new TWS session. */
@@ -143,6 +212,7 @@ export class MarketDataSubscription {
   }
 
   private releaseRequest(): void {
+    this.stopHistory?.();
     if (this.reqId < 0) return;
     routerFor(this.session.api).unroute(this.reqId);
     this.session.releaseReqId(this.reqId);
@@ -209,4 +279,25 @@ export class MarketDataSubscription {
     const hint = NOT_PERMITTED.has(code) ? ': no market data permission for it; tick "fall back to delayed" or subscribe in Account Management' : code === 200 ? ': unknown contract' : '';
     this.handlers.onError(new MarketDataError(`${what} for ${this.key} failed: ${error.message} (${code})${hint}`, code));
   }
+}
+
+function lastTick(type: 'Last' | 'AllLast', t: HistoricalTickLast): TickByTick {
+  return {
+    type,
+    time: Number(t.time) * 1000,
+    price: t.price ?? NaN,
+    size: t.size ?? 0,
+    exchange: t.exchange ?? '',
+    specialConditions: t.specialConditions ?? '',
+    pastLimit: Boolean(t.tickAttribLast?.pastLimit),
+    unreported: Boolean(t.tickAttribLast?.unreported),
+  };
+}
+
+function bidAskTick(t: HistoricalTickBidAsk): TickByTick {
+  return { type: 'BidAsk', time: Number(t.time) * 1000, bid: t.priceBid ?? NaN, ask: t.priceAsk ?? NaN, bidSize: t.sizeBid ?? 0, askSize: t.sizeAsk ?? 0 };
+}
+
+function midPointTick(t: HistoricalTick): TickByTick {
+  return { type: 'MidPoint', time: Number(t.time) * 1000, mid: t.price };
 }

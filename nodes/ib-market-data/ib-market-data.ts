@@ -2,6 +2,8 @@
  * market-data: streaming quotes, snapshots or tick-by-tick from TWS / the simulator, for one instrument
  * set in the node or many named by msg.topic / msg.contract. Subscriptions are re-made after a
  * reconnect. A backtest connection has no live source: the node says so and refuses its input.
+ * Tick-by-tick can start with up to 1000 recent ticks ("history ticks"), sent before the live ones with
+ * msg.history = true (live tick-by-tick messages carry msg.history = false).
  */
 import type { Quote } from '../../lib/messages';
 import type { IbSession } from '../../lib/ib/connection';
@@ -10,6 +12,7 @@ import {
   MARKET_DATA_KINDS,
   MARKET_DATA_TYPES,
   MarketDataSubscription,
+  readHistoryTicks,
   resetMarketDataType,
   type MarketDataKind,
   type MarketDataTypeName,
@@ -30,15 +33,20 @@ export = function register(RED: NodeAPI): void {
     const fallbackToDelayed = def.fallbackDelayed !== false;
     const throttleMs = Math.max(0, Number(def.throttle) || 0);
     const configured = configuredContract(def);
+    const tickByTick = kind !== 'quote' && kind !== 'snapshot';
+    const configuredHistory = readHistoryTicks(def.historyTicks);
+    const historyProblem = tickByTick && 'problem' in configuredHistory ? `market-data: ${configuredHistory.problem}; fix it in the node's settings` : null;
+    const historyTicks = 'ticks' in configuredHistory ? configuredHistory.ticks : 0;
     const subscriptions = new Map<string, MarketDataSubscription>();
     let ownStatus = false;
     let closed = false;
     let lastQuote: { key: string; quote: Quote } | null = null;
 
-    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
+    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (historyProblem || (ownStatus && s.state === 'connected') ? false : undefined) });
     const connection = config?.connection ?? null;
     const backtest = connection?.mode === 'backtest';
     if (backtest) node.status({ fill: 'red', shape: 'ring', text: 'backtest: no live data' });
+    else if (historyProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(`bad history ticks ${JSON.stringify(def.historyTicks)}: 0 to 1000`) });
     else if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
 
     const throttle = new KeyedThrottle<NodeMessage>(throttleMs, (_key, msg) => node.send(msg));
@@ -47,20 +55,27 @@ export = function register(RED: NodeAPI): void {
       lastQuote = { key, quote };
       throttle.push(key, { topic: key, payload: quote });
     };
-    const sendTick = (key: string, tick: TickByTick) => throttle.push(key, { topic: key, payload: tick });
+    const sendTick = (key: string, tick: TickByTick) => throttle.push(key, { topic: key, payload: tick, history: false });
+    // History is sent whole and in order, around the throttle (it would keep only the newest).
+    const sendHistory = (key: string, ticks: TickByTick[]) => {
+      if (ticks.length > 0) node.send([ticks.map((tick) => ({ topic: key, payload: tick, history: true }))]);
+      ownStatus = true;
+      node.status({ fill: 'green', shape: 'dot', text: shortText(`${key} ${ticks.length} history ticks, now live`) });
+    };
 
     const statusTimer = setInterval(() => {
       if (!ownStatus || closed) return;
       const active = [...subscriptions.values()].filter((s) => s.isActive());
       if (active.length === 0) return;
       const ticks = active.reduce((n, s) => n + s.ticks, 0);
+      const history = active.reduce((n, s) => n + s.historyTicks, 0);
       const delayed = active.some((s) => s.marketDataType() >= 3) ? ' delayed' : '';
       if (active.length === 1 && lastQuote) {
         const q = lastQuote.quote;
         const price = q.last ?? (q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : q.bid ?? q.ask);
         node.status({ fill: 'green', shape: 'dot', text: `${lastQuote.key} ${price ?? '-'}${delayed}` });
       } else {
-        node.status({ fill: 'green', shape: 'dot', text: `${active.length} instrument${active.length > 1 ? 's' : ''} · ${ticks} ticks${delayed}` });
+        node.status({ fill: 'green', shape: 'dot', text: `${active.length} instrument${active.length > 1 ? 's' : ''} · ${ticks} ticks${history > 0 ? ` (+${history} history)` : ''}${delayed}` });
       }
     }, 1000);
 
@@ -80,7 +95,7 @@ export = function register(RED: NodeAPI): void {
     connection?.on('resubscribe', onResubscribe);
 
     /** Subscribes (or takes a snapshot of) one instrument; resolves once it is running or refused. */
-    const subscribe = async (session: IbSession, msg: NodeMessage, wantKind: MarketDataKind): Promise<void> => {
+    const subscribe = async (session: IbSession, msg: NodeMessage, wantKind: MarketDataKind, history: number): Promise<void> => {
       const qualified = await qualifyMessageContract(session, msg, configured);
       const key = qualified.key;
       const existing = subscriptions.get(key);
@@ -92,9 +107,10 @@ export = function register(RED: NodeAPI): void {
           ? startGate(node, msg, 15_000, () => new Error(`no snapshot for ${key} within 15 s`))
           : startGate(node, msg);
       const settle = gate.settle;
-      const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed }, {
+      const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed, historyTicks: history }, {
         onQuote: (quote) => sendQuote(key, quote),
         onTick: (tick) => sendTick(key, tick),
+        onHistory: (ticks) => sendHistory(key, ticks),
         onSnapshot: (quote) => {
           subscriptions.delete(key);
           node.send({ topic: key, payload: quote, snapshot: true });
@@ -113,7 +129,8 @@ export = function register(RED: NodeAPI): void {
       });
       subscriptions.set(key, sub);
       ownStatus = true;
-      node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} ${wantKind === 'quote' ? 'subscribed' : wantKind}`) });
+      const asked = wantKind === 'quote' ? 'subscribed' : history > 0 ? `${wantKind} + ${history} history` : wantKind;
+      node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} ${asked}`) });
       sub.start();
       await gate.started;
     };
@@ -145,14 +162,22 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const wantKind: MarketDataKind = msg.payload === 'snapshot' ? 'snapshot' : kind;
-      await subscribe(connection.ib, msg, wantKind);
+      let history = historyTicks;
+      if (msg.historyTicks !== undefined) {
+        const asked = readHistoryTicks(msg.historyTicks);
+        if ('problem' in asked) throw new UserError(`market-data: msg.historyTicks: ${asked.problem}`);
+        history = asked.ticks;
+      } else if (historyProblem && wantKind !== 'snapshot') {
+        throw new UserError(historyProblem);
+      }
+      await subscribe(connection.ib, msg, wantKind, history);
       done();
     });
 
     // A node with its own instrument starts streaming on deploy, once the connection is up.
-    if (configured.contract && connection?.ib && !backtest && kind !== 'snapshot' && def.autoStart !== false) {
+    if (configured.contract && connection?.ib && !backtest && !historyProblem && kind !== 'snapshot' && def.autoStart !== false) {
       const session = connection.ib;
-      startWhenConnected(node, session, 'market-data', () => subscribe(session, {}, kind), () => closed, () => (ownStatus = true));
+      startWhenConnected(node, session, 'market-data', () => subscribe(session, {}, kind, historyTicks), () => closed, () => (ownStatus = true));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

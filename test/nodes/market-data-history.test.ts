@@ -63,6 +63,18 @@ describe('market-data history ticks', () => {
     assert.ok(msgs.slice(0, 40).every((m) => m.payload.bid > 0 && m.payload.ask > m.payload.bid && m.payload.bidSize > 0));
   });
 
+  it('after a reconnect the stream resumes without sending the history again', async () => {
+    await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'MSFT', kind: 'AllLast', historyTicks: 10, wires: [['out']] }], 45));
+    const msgs = listen(helper.getNode('out'));
+    await waitFor(() => msgs.length >= 13, 10_000, 'history and live ticks before the drop');
+    suite.sim.dropConnections();
+    await new Promise((r) => setTimeout(r, 200));
+    const before = msgs.length;
+    await waitFor(() => msgs.length >= before + 5, 15_000, 'live ticks after the reconnect');
+    assert.equal(msgs.filter((m) => m.history === true).length, 10, 'history once');
+    assert.ok(msgs.slice(10).every((m) => m.history === false && m.payload.type === 'AllLast'));
+  });
+
   it('MidPoint with history 0 (the default) sends live ticks only', async () => {
     await loadFlow(TYPES, simulatorFlow(suite.sim, [{ id: 'md', type: 'ib-market-data', connection: 'c', symbol: 'SPY', kind: 'MidPoint', wires: [['out']] }], 43));
     const msgs = listen(helper.getNode('out'));

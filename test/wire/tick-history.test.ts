@@ -55,7 +55,8 @@ for (const version of [176, 193]) {
       const client = await connectApi(sim, 1);
       const byReq = record(client);
       for (const r of REQUESTS) client.api.reqTickByTickData(r.reqId, r.contract, r.kind, r.count, false);
-      await waitFor(() => REQUESTS.every((r) => (byReq.get(r.reqId) ?? []).filter((a) => !a.history).length >= 2), 'history and live ticks of every kind');
+      // The first live tick leaves at once; a quiet midpoint may take a while to move again.
+      await waitFor(() => REQUESTS.every((r) => (byReq.get(r.reqId) ?? []).some((a) => !a.history)), 'history and live ticks of every kind');
       for (const r of REQUESTS) client.api.cancelTickByTickData(r.reqId);
       assert.deepEqual(client.errors, []);
       for (const r of REQUESTS) {

@@ -15,8 +15,13 @@ import { recentTicks, tickChanged, TickKind } from '../../market/tick-history';
 import { historicalTicksFields } from '../historical-ticks';
 
 const KINDS: Record<string, TickKind> = { LAST: TickKind.Last, ALLLAST: TickKind.AllLast, BIDASK: TickKind.BidAsk, MIDPOINT: TickKind.MidPoint };
-/** How far back (in market clock instants per tick asked for) history is looked for in a quiet market. */
-const INSTANTS_PER_HISTORY_TICK = 100;
+/**
+ * How far back history is looked for: a quiet market (a thin hour of forex) may move its midpoint only a
+ * few times a minute, so 1000 ticks can reach half an hour back. Bounded in instants too, so a fast
+ * clock does not stall the simulator (250k instants take about 0.2 s).
+ */
+const HISTORY_LOOKBACK_MS = 2 * 60 * 60 * 1000;
+const HISTORY_MAX_INSTANTS = 250_000;
 
 export function registerTickByTickHandlers(registry: HandlerRegistry): void {
   register(registry, Incoming.REQ_TICK_BY_TICK_DATA, 'REQ_TICK_BY_TICK_DATA', (session, reader, context) => {
@@ -56,7 +61,7 @@ export function registerTickByTickHandlers(registry: HandlerRegistry): void {
     const start = context.now();
     if (numberOfTicks > 0) {
       const stepMs = 1000 / context.options.ticksPerSecond;
-      const ticks = recentTicks(context.market, instrument, { kind, ignoreSize, before: start, stepMs, count: numberOfTicks, maxInstants: numberOfTicks * INSTANTS_PER_HISTORY_TICK });
+      const ticks = recentTicks(context.market, instrument, { kind, ignoreSize, before: start, stepMs, count: numberOfTicks, maxInstants: Math.min(HISTORY_LOOKBACK_MS / stepMs, HISTORY_MAX_INSTANTS) });
       session.send(historicalTicksFields(reqId, kind, ticks, exchange));
     }
     let previous: MarketQuote | null = null;

@@ -8,6 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
+import type { Contract } from '@stoqey/ib';
 import type { Bar, BarColumns, InstrumentKey } from '../../lib/messages';
 import { barsToColumns } from '../../lib/bar-columns';
 import type { Connection, IbSession } from '../../lib/ib/connection';
@@ -126,11 +127,10 @@ export = function register(RED: NodeAPI): void {
       return `${key}${pct} ${compact(done)} bars ${compact(rate)}/s`;
     };
 
-    const loadBars = async <T>(msg: NodeMessage, params: Params, shape: BatchShape<T>): Promise<{ key: InstrumentKey; bars: T }> => {
+    const loadBars = async <T>(msg: NodeMessage, params: Params, shape: BatchShape<T>): Promise<{ key: InstrumentKey; contract: Contract | null; bars: T }> => {
       if (source === 'msg') {
-        const key = keyFor(msg, configured.contract, 'bars');
         const payload = msg.payload;
-        return { key, bars: asUserError(() => (typeof payload === 'string' ? shape.fromText(payload, 'msg.payload') : shape.fromData(payload, 'msg.payload'))) };
+        return { ...barsInstrument(msg, configured.contract, 'bars'), bars: asUserError(() => (typeof payload === 'string' ? shape.fromText(payload, 'msg.payload') : shape.fromData(payload, 'msg.payload'))) };
       }
       if (source === 'file') {
         const given = String(msg.filename ?? def.file ?? '').trim();
@@ -144,7 +144,7 @@ export = function register(RED: NodeAPI): void {
           throw new UserError(`cannot read bar file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
         const name = basename(path);
-        return { key: keyFor(msg, configured.contract, basename(path, extname(path)).toUpperCase()), bars: asUserError(() => shape.fromText(text, name)) };
+        return { ...barsInstrument(msg, configured.contract, basename(path, extname(path)).toUpperCase()), bars: asUserError(() => shape.fromText(text, name)) };
       }
       const session = historySession();
       const qualified = await qualifyMessageContract(session, msg, configured);
@@ -161,11 +161,11 @@ export = function register(RED: NodeAPI): void {
       }).catch((err: Error) => {
         throw new UserError(err.message);
       });
-      return { key: qualified.key, bars: shape.fromBars(bars) };
+      return { key: qualified.key, contract: qualified.contract, bars: shape.fromBars(bars) };
     };
 
     /** One message per bar, each sent only when the flow finished with the previous one. */
-    const replay = async (key: InstrumentKey, bars: Bar[]) => {
+    const replay = async (key: InstrumentKey, contract: Contract | null, bars: Bar[]) => {
       const backtest = connection?.mode === 'backtest' ? connection.backtest : null;
       const sourceId = node.id;
       const started = Date.now();
@@ -176,7 +176,8 @@ export = function register(RED: NodeAPI): void {
           if (closed) return;
           const bar = bars[i];
           backtest?.onBar(key, bar);
-          await pacer.send({ topic: key, payload: bar });
+          // Each message its own copy of the contract: a node downstream may change its message.
+          await pacer.send(contract ? { topic: key, payload: bar, contract: { ...contract } } : { topic: key, payload: bar });
           const now = Date.now();
           if (now - lastStatus >= 250) {
             lastStatus = now;
@@ -203,14 +204,14 @@ export = function register(RED: NodeAPI): void {
         stopLive = streamHistory(session, { key, contract: qualified.contract, ...params, endMs: null }, {
           onHistory: (bars) => {
             historySent = true;
-            node.send({ topic: key, payload: bars, history: true });
+            node.send({ topic: key, payload: bars, contract: { ...qualified.contract }, history: true });
             node.status({ fill: 'green', shape: 'dot', text: `${key} ${bars.length} bars, live` });
             resolve();
           },
           onUpdate: (bar, closedBar) => {
             updates++;
-            if (closedBar) node.send({ topic: key, payload: closedBar, forming: false });
-            if (sendForming) node.send({ topic: key, payload: bar, forming: true });
+            if (closedBar) node.send({ topic: key, payload: closedBar, contract: { ...qualified.contract }, forming: false });
+            if (sendForming) node.send({ topic: key, payload: bar, contract: { ...qualified.contract }, forming: true });
             node.status({ fill: 'green', shape: 'dot', text: `${key} ${bar.close} · ${updates} updates` });
           },
           onError: (err) => {
@@ -238,13 +239,13 @@ export = function register(RED: NodeAPI): void {
         // On a backtest connection too, all bars go in one message and nothing is fed to the backtest
         // session: the batch nodes downstream compute whole arrays and backtest-report runs the batch.
         const shape: BatchShape<Bar[] | BarColumns> = output === 'columns' ? COLUMNS : BAR_LIST;
-        const { key, bars } = await loadBars(msg, params, shape);
-        node.send({ topic: key, payload: bars });
+        const { key, contract, bars } = await loadBars(msg, params, shape);
+        node.send(contract ? { topic: key, payload: bars, contract } : { topic: key, payload: bars });
         node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(shape.length(bars))} bars` });
         return;
       }
-      const { key, bars } = await loadBars(msg, params, BAR_LIST);
-      await replay(key, bars);
+      const { key, contract, bars } = await loadBars(msg, params, BAR_LIST);
+      await replay(key, contract, bars);
     };
 
     onInput(node, (msg, _send, done) => {
@@ -291,10 +292,17 @@ function asUserError<T>(read: () => T): T {
   }
 }
 
-function keyFor(msg: NodeMessage, contract: import('@stoqey/ib').Contract | null, fallback: string): InstrumentKey {
-  if (typeof msg.topic === 'string' && msg.topic.trim()) return msg.topic.trim();
-  if (contract) return instrumentKey(contract);
-  return fallback;
+/**
+ * What bars from a file or a message are of, as place-order reads a message: msg.contract (its key is the
+ * one its orders are booked under, so a backtest meets them), else msg.topic (no contract), else the
+ * node's contract settings, else `fallback` (the file name) as the key.
+ */
+function barsInstrument(msg: NodeMessage, configured: Contract | null, fallback: string): { key: InstrumentKey; contract: Contract | null } {
+  const given = msg.contract;
+  if (given && typeof given === 'object' && typeof (given as { symbol?: unknown }).symbol === 'string') return { key: instrumentKey(given as Contract), contract: given as Contract };
+  if (typeof msg.topic === 'string' && msg.topic.trim()) return { key: msg.topic.trim(), contract: null };
+  if (configured) return { key: instrumentKey(configured), contract: configured };
+  return { key: fallback, contract: null };
 }
 
 function compact(n: number): string {

@@ -55,7 +55,7 @@ function assertColumnsOfAll(got: { all: Record<string, any>; columns: Record<str
   const bars = got.all.payload as Bar[];
   assert.ok(Array.isArray(bars) && bars.length >= minBars, `${bars.length} bars`);
   assert.equal(got.columns.topic, got.all.topic);
-  assert.equal(got.columns.contract, got.all.contract);
+  assert.deepEqual(got.columns.contract, got.all.contract);
   assert.deepEqual(got.columns.payload, barsToColumns(bars));
   assert.deepEqual(Object.keys(got.columns.payload), ['time', 'open', 'high', 'low', 'close', 'volume']);
 }

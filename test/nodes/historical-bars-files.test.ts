@@ -39,6 +39,33 @@ describe('historical-bars: files and msg', () => {
     assert.equal(msg.topic, 'AAPL');
     assert.equal(msg.payload.length, 3);
     assert.deepEqual(msg.payload[0], { time: Date.UTC(2024, 0, 2), open: 10, high: 11, low: 9, close: 10.5, volume: 100 });
+    assert.deepEqual(msg.contract, { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' }, 'the contract travels with the bars');
+  });
+
+  it('msg.contract travels with every bar of a replay (a future with its multiplier), keyed by the contract', async () => {
+    await loadFlow(['ib-historical-bars'], [
+      { id: 'h', type: 'ib-historical-bars', source: 'file', file: csv, output: 'each', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ]);
+    const got = collectMessages(helper.getNode('out'), 3);
+    const es = { symbol: 'ES', secType: 'FUT', exchange: 'CME', currency: 'USD', lastTradeDateOrContractMonth: '20261218', multiplier: '50' };
+    helper.getNode('h').receive({ contract: es, topic: 'ignored when a contract is given' });
+    const msgs = await got;
+    assert.deepEqual(msgs.map((m) => m.topic), Array(3).fill('ES:FUT:CME:USD:20261218'));
+    for (const m of msgs) assert.deepEqual(m.contract, es);
+    assert.notEqual(msgs[0].contract, msgs[1].contract, 'each message has its own copy');
+  });
+
+  it('msg.topic without msg.contract names the bars as before, with no contract', async () => {
+    await loadFlow(['ib-historical-bars'], [
+      { id: 'h', type: 'ib-historical-bars', source: 'file', file: csv, output: 'all', symbol: 'aapl', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ]);
+    const reply = nextMessage(helper.getNode('out'));
+    helper.getNode('h').receive({ topic: 'IBM' });
+    const msg = await reply;
+    assert.equal(msg.topic, 'IBM');
+    assert.equal(msg.contract, undefined);
   });
 
   it('msg source: an array of bars or CSV text, one message per bar in order', async () => {

@@ -58,6 +58,8 @@ describe('historical-bars from IB', () => {
     helper.getNode('h').receive({});
     const msg = await reply;
     assert.equal(msg.topic, 'AAPL');
+    assert.equal(msg.contract.symbol, 'AAPL', 'the qualified contract travels with the bars');
+    assert.ok(msg.contract.conId > 0, 'qualified: it has the conId TWS gave');
     const bars = msg.payload as Array<Record<string, number>>;
     assert.ok(bars.length >= 18 && bars.length <= 23, `${bars.length} daily bars in a month`);
     for (let i = 0; i < bars.length; i++) {

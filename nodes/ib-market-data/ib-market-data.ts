@@ -5,6 +5,7 @@
  * Tick-by-tick can start with up to 1000 recent ticks ("history ticks"), sent before the live ones with
  * msg.history = true (live tick-by-tick messages carry msg.history = false).
  */
+import type { Contract } from '@stoqey/ib';
 import type { Quote } from '../../lib/messages';
 import type { IbSession } from '../../lib/ib/connection';
 import { KeyedThrottle } from '../../lib/data/throttle';
@@ -51,14 +52,16 @@ export = function register(RED: NodeAPI): void {
 
     const throttle = new KeyedThrottle<NodeMessage>(throttleMs, (_key, msg) => node.send(msg));
 
-    const sendQuote = (key: string, quote: Quote) => {
+    // Every message carries its own copy of the qualified contract (conId, multiplier ...) for the nodes
+    // downstream (place-order, risk-sizer): a node may change its message without touching the next one's.
+    const sendQuote = (key: string, contract: Contract, quote: Quote) => {
       lastQuote = { key, quote };
-      throttle.push(key, { topic: key, payload: quote });
+      throttle.push(key, { topic: key, payload: quote, contract: { ...contract } });
     };
-    const sendTick = (key: string, tick: TickByTick) => throttle.push(key, { topic: key, payload: tick, history: false });
+    const sendTick = (key: string, contract: Contract, tick: TickByTick) => throttle.push(key, { topic: key, payload: tick, contract: { ...contract }, history: false });
     // History is sent whole and in order, around the throttle (it would keep only the newest).
-    const sendHistory = (key: string, ticks: TickByTick[]) => {
-      if (ticks.length > 0) node.send([ticks.map((tick) => ({ topic: key, payload: tick, history: true }))]);
+    const sendHistory = (key: string, contract: Contract, ticks: TickByTick[]) => {
+      if (ticks.length > 0) node.send([ticks.map((tick) => ({ topic: key, payload: tick, contract: { ...contract }, history: true }))]);
       ownStatus = true;
       node.status({ fill: 'green', shape: 'dot', text: shortText(`${key} ${ticks.length} history ticks, now live`) });
     };
@@ -108,12 +111,12 @@ export = function register(RED: NodeAPI): void {
           : startGate(node, msg);
       const settle = gate.settle;
       const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed, historyTicks: history }, {
-        onQuote: (quote) => sendQuote(key, quote),
-        onTick: (tick) => sendTick(key, tick),
-        onHistory: (ticks) => sendHistory(key, ticks),
+        onQuote: (quote) => sendQuote(key, qualified.contract, quote),
+        onTick: (tick) => sendTick(key, qualified.contract, tick),
+        onHistory: (ticks) => sendHistory(key, qualified.contract, ticks),
         onSnapshot: (quote) => {
           subscriptions.delete(key);
-          node.send({ topic: key, payload: quote, snapshot: true });
+          node.send({ topic: key, payload: quote, contract: { ...qualified.contract }, snapshot: true });
           settle();
         },
         onNotice: (text) => {

@@ -22,11 +22,14 @@ describe('market-data', () => {
     const msgs = await collectMessages(helper.getNode('out'), 10, 8000);
     for (const m of msgs) {
       assert.equal(m.topic, 'AAPL');
+      assert.equal(m.contract.symbol, 'AAPL', 'the qualified contract travels with each quote');
+      assert.ok(m.contract.conId > 0);
       assert.equal(typeof m.payload.time, 'number');
       for (const f of ['bid', 'ask', 'last', 'bidSize', 'askSize', 'lastSize', 'volume']) assert.ok(f in m.payload, `quote has ${f}`);
     }
     const last = msgs[msgs.length - 1].payload;
     assert.ok(last.bid > 0 && last.ask >= last.bid, `bid ${last.bid} ask ${last.ask}`);
+    assert.notEqual(msgs[0].contract, msgs[1].contract, 'each message has its own copy');
   });
 
   it('many instruments through one node keyed by msg.topic; stop by topic; snapshot on request', async () => {

@@ -109,7 +109,7 @@ test('a FUT or OPT order without a multiplier is refused, saying what to set; st
   submit({ totalQuantity: 1 });
   const rejected = events.at(-1)!;
   assert.equal(rejected.status, 'Inactive');
-  assert.match(rejected.reason!, /ES:FUT:CME:USD:20261218 is a FUT contract and its order carries no contract multiplier.*set contract\.multiplier \(e\.g\. 50 for ES/);
+  assert.match(rejected.reason!, /ES:FUT:CME:USD:20261218 is a FUT contract and its order carries no contract multiplier.*set multiplier \(e\.g\. 50 for ES.*on the msg\.contract the order is placed with/);
   assert.equal(engine.positions().length, 0);
   for (const bad of [0, -50, 'fifty', '', NaN]) {
     submit({ multiplier: bad as never });

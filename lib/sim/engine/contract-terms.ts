@@ -49,5 +49,5 @@ export function resolveTerms(key: InstrumentKey, multiplier: number | undefined)
 
 export function missingMultiplier(key: InstrumentKey, secType: string): string {
   const example = secType === 'OPT' ? '100 for a US equity option' : secType === 'FOP' ? 'the future\'s, e.g. 50 for an ES option' : 'e.g. 50 for ES, 5 for MES, 20 for NQ, 1000 for CL';
-  return `${key} is a ${secType} contract and its order carries no contract multiplier, so its cash and P&L cannot be counted: set contract.multiplier (${example}) in msg.contract or the node's contract settings.`;
+  return `${key} is a ${secType} contract and its order carries no contract multiplier, so its cash and P&L cannot be counted: set multiplier (${example}) on the msg.contract the order is placed with, e.g. in historical-bars' contract settings, which pass it on with the bars.`;
 }

@@ -18,6 +18,7 @@ import type { Bar, OrderIntent } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
 import { fixturesDir } from '../helpers/paths';
 import { replayTargets } from '../helpers/replay';
+import { smaCrossTargets } from '../helpers/sma-cross';
 
 const dir = join(fixturesDir, 'sma-cross-10k');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
@@ -32,23 +33,7 @@ function loadBars(): Bar[] {
 
 /** The fixture's strategy, written out plainly: SMA(20)/SMA(50) cross, 100 shares long-only. */
 function smaCrossIntents(bars: Bar[]): Array<OrderIntent | null> {
-  const sma = (period: number) => {
-    let sum = 0;
-    return bars.map((b, i) => {
-      sum += b.close;
-      if (i >= period) sum -= bars[i - period]!.close;
-      return i >= period - 1 ? sum / period : null;
-    });
-  };
-  const fast = sma(20);
-  const slow = sma(50);
-  return bars.map((_, i) => {
-    const [f0, s0, f1, s1] = [fast[i - 1], slow[i - 1], fast[i], slow[i]];
-    if (i === 0 || f0 == null || s0 == null || f1 == null || s1 == null) return null;
-    if (f0 <= s0 && f1 > s1) return { targetQuantity: 100 };
-    if (f0 >= s0 && f1 < s1) return { targetQuantity: 0 };
-    return null;
-  });
+  return smaCrossTargets(bars, 20, 50, 100, 0);
 }
 
 const bars = loadBars();

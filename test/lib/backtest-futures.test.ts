@@ -14,6 +14,7 @@ import { contractFromKey } from '../../lib/ib/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
 import { FillEngine } from '../../lib/sim/engine/fill-engine';
 import { replayTargets } from '../helpers/replay';
+import { smaCrossTargets } from '../helpers/sma-cross';
 
 const ES = 'ES:FUT:CME:USD:20261218';
 const MULTIPLIER = 50;
@@ -27,23 +28,7 @@ const bars: Bar[] = randomWalkBars(3000, 7).map((b) => {
 
 /** SMA(10)/SMA(30) cross, long and short CONTRACTS contracts. */
 function intents(): Array<OrderIntent | null> {
-  const sma = (period: number) => {
-    let sum = 0;
-    return bars.map((b, i) => {
-      sum += b.close;
-      if (i >= period) sum -= bars[i - period]!.close;
-      return i >= period - 1 ? sum / period : null;
-    });
-  };
-  const fast = sma(10);
-  const slow = sma(30);
-  return bars.map((_, i) => {
-    const [f0, s0, f1, s1] = [fast[i - 1], slow[i - 1], fast[i], slow[i]];
-    if (i === 0 || f0 == null || s0 == null || f1 == null || s1 == null) return null;
-    if (f0 <= s0 && f1 > s1) return { targetQuantity: CONTRACTS };
-    if (f0 >= s0 && f1 < s1) return { targetQuantity: -CONTRACTS };
-    return null;
-  });
+  return smaCrossTargets(bars, 10, 30, CONTRACTS, -CONTRACTS);
 }
 
 const orders = intents();

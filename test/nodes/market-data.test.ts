@@ -146,9 +146,14 @@ describe('market-data', () => {
 
   it('examples/ib-market-data.json deploys against its own simulator and streams AAPL', async () => {
     await loadFlow(TYPES, exampleFlow('ib-market-data'));
+    const trades = collectMessages(helper.getNode('md-trades-debug'), 21, 15_000);
     const msg = await nextMessage(helper.getNode('md-debug'), 15_000);
     assert.equal(msg.topic, 'AAPL');
     assert.ok(msg.payload.bid > 0 || msg.payload.last > 0);
+    // The tick-by-tick node: 20 recent MSFT trades first (msg.history), then live ones.
+    const got = await trades;
+    assert.deepEqual(got.map((m) => m.history), [...Array(20).fill(true), false]);
+    assert.ok(got.every((m) => m.topic === 'MSFT' && m.payload.type === 'Last' && m.payload.price > 0));
   });
 });
 

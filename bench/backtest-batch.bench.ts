@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { runBatchBacktest } from '../lib/backtest/batch';
 import type { Bar, OrderIntent } from '../lib/messages';
 import { barsCsv, randomWalkBars, randomWalkColumns } from '../lib/backtest/synthetic-bars';
-import { resultsBus, type PublishedResult } from '../lib/backtest/results-bus';
-import { startEmbeddedRuntime, type NodeRedModule } from '../lib/flow-runner/embedded-runtime';
+import { resultsBus, type PublishedResult } from '../nodes/results-bus';
+import { startEmbeddedRuntime, type NodeRedModule } from '../flow-runner/embedded-runtime';
 import { report, type Row } from './report';
 
 const root = join(__dirname, '..', '..');

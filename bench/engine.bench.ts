@@ -3,8 +3,8 @@
  * resting stop that never triggers, and with a round trip (buy, then sell 50 bars later) every 100 bars.
  */
 import type { Bar } from '../lib/messages';
-import { FillEngine } from '../lib/sim/engine/fill-engine';
-import { ibFixed } from '../lib/sim/engine/commission';
+import { FillEngine } from '../lib/fills/fill-engine';
+import { ibFixed } from '../lib/fills/commission';
 import { loadavg } from 'node:os';
 import { nsPerItem, report, type Row } from './report';
 

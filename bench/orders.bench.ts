@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Contract } from '@stoqey/ib';
 import { createBacktestConnection } from '../lib/backtest';
 import { createIbBroker, disposeBroker, guardBroker, type IbBroker } from '../lib/broker';
-import { contractFromKey } from '../lib/ib/instrument';
+import { contractFromKey } from '../lib/messages/instrument';
 import { IbSocketSession } from '../lib/ib/session';
 import { buildOrder } from '../lib/orders/build';
 import { StrategyOrders } from '../lib/orders/strategy-orders';

@@ -11,9 +11,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resultsBus, type PublishedResult } from '../lib/backtest/results-bus';
+import { resultsBus, type PublishedResult } from '../nodes/results-bus';
 import { barsCsv, randomWalkBars } from '../lib/backtest/synthetic-bars';
-import { startEmbeddedRuntime, type NodeRedModule } from '../lib/flow-runner/embedded-runtime';
+import { startEmbeddedRuntime, type NodeRedModule } from '../flow-runner/embedded-runtime';
 import type { Bar } from '../lib/messages';
 import { report, type Row } from './report';
 

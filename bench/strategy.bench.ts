@@ -10,10 +10,10 @@
  * garbage collection they cause.
  */
 import * as ti from 'technicalindicators';
-import { parsePath } from '../lib/indicators/path';
+import { parsePath } from '../lib/messages/path';
 import { IndicatorRunner } from '../lib/indicators/runner';
 import { Sma, smaSeries } from '../lib/indicators/sma';
-import { readValueSource } from '../lib/indicators/source';
+import { readValueSource } from '../lib/messages/source';
 import type { Bar } from '../lib/messages';
 import { RiskSizer } from '../lib/risk/risk-sizer';
 import { DEFAULT_SIZER_CONFIG } from '../lib/risk/sizing';

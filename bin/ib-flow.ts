@@ -7,16 +7,16 @@
  *                             [--all-core-nodes]
  *
  * One run goes in this process; a sweep or walk-forward runs each combination in its own worker process
- * (lib/flow-runner/pool.ts), in parallel.
+ * (flow-runner/pool.ts), in parallel.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs, UsageError, USAGE, type Assignment, type RunArgs } from '../lib/flow-runner/args';
-import { runFlowHeadless, type NodeRedModule } from '../lib/flow-runner/embedded';
-import { applyParams, combinations, readFlow, resolveBarFiles, splitBarFiles, stripDashboard, type FlowNode, type ParamValue } from '../lib/flow-runner/flow-edit';
-import { metricOf, resultLine, sortLines, type ResultLine } from '../lib/flow-runner/lines';
-import { runJobs, WORKER_FLAG, type FlowJob, type JobOutcome } from '../lib/flow-runner/pool';
+import { parseArgs, UsageError, USAGE, type Assignment, type RunArgs } from '../flow-runner/args';
+import { runFlowHeadless, type NodeRedModule } from '../flow-runner/embedded';
+import { applyParams, combinations, readFlow, resolveBarFiles, splitBarFiles, stripDashboard, type FlowNode, type ParamValue } from '../flow-runner/flow-edit';
+import { metricOf, resultLine, sortLines, type ResultLine } from '../flow-runner/lines';
+import { runJobs, WORKER_FLAG, type FlowJob, type JobOutcome } from '../flow-runner/pool';
 
 const packageRoot = join(__dirname, '..', '..');
 

@@ -10,8 +10,8 @@ import { Decoder } from '@stoqey/ib/dist/core/io/decoder';
 import { EventName } from '@stoqey/ib';
 import { QuoteAssembler } from '../../lib/data/quote';
 import { IndicatorRunner } from '../../lib/indicators/runner';
-import { parsePath } from '../../lib/indicators/path';
-import { readValueSource } from '../../lib/indicators/source';
+import { parsePath } from '../../lib/messages/path';
+import { readValueSource } from '../../lib/messages/source';
 import { Sma } from '../../lib/indicators/sma';
 import { Crossover } from '../../lib/signals/crossover';
 

@@ -10,13 +10,13 @@
  */
 import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
-import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../bar-columns';
+import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../messages/bar-columns';
 import { BacktestBroker } from '../broker/backtest-broker';
-import { contractFromKey, instrumentKey } from '../ib/instrument';
+import { contractFromKey, instrumentKey } from '../messages/instrument';
 import { buildOrder } from '../orders/build';
 import { planTarget } from '../orders/target';
 import { validateOrderIntent } from '../orders/validate';
-import { FillEngine } from '../sim/engine/fill-engine';
+import { FillEngine } from '../fills/fill-engine';
 import { BacktestRun, type EngineFactory } from './session';
 import type { BacktestOptions, BacktestSummary, SummaryOptions } from './types';
 

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Connection, ConnectionEvents, ConnectionStatus } from '../ib/connection';
 import { BacktestBroker } from '../broker/backtest-broker';
-import { FillEngine } from '../sim/engine/fill-engine';
+import { FillEngine } from '../fills/fill-engine';
 import { BacktestRun, type EngineFactory } from './session';
 import type { BacktestOptions } from './types';
 

@@ -6,9 +6,11 @@
  * it has not seen. backtest-report listens to the session.
  */
 import type { Bar, InstrumentKey } from '../messages';
-import type { FillEngineApi } from '../sim/engine/types';
+import type { FillEngineApi } from '../fills/types';
 
-export type CommissionModelName = 'none' | 'ib-fixed' | 'ib-tiered' | 'percent';
+import type { CommissionModelName } from '../fills/commission';
+
+export type { CommissionModelName };
 
 export interface BacktestOptions {
   startingCash: number;

@@ -5,9 +5,9 @@
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { InstrumentKey, OrderType, Position, Side, TimeInForce } from '../messages';
-import type { EngineOrder } from '../sim/engine/types';
+import type { EngineOrder } from '../fills/types';
 import type { BacktestRun } from '../backtest/session';
-import { contractFromKey, contractMultiplier, instrumentKey } from '../ib/instrument';
+import { contractFromKey, contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
 
 export class BacktestBroker implements Broker {

@@ -13,7 +13,7 @@ import { isAccountInUse, type PositionBook } from './positions';
 import type { Reconciliation } from './reconciliation';
 import type { ReportedKeys } from './reported-keys';
 import { executionSide } from '../ib/sides';
-import { contractMultiplier } from '../ib/instrument';
+import { contractMultiplier } from '../messages/instrument';
 
 export interface ExecutionTrackerOptions {
   /** This session's client id: other clients' executions count only for orders tracked here. */

@@ -8,7 +8,7 @@
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { ConnectionStatus } from '../ib/connection';
-import { instrumentKey } from '../ib/instrument';
+import { instrumentKey } from '../messages/instrument';
 import type { JournalMemory } from '../journal/journal';
 import { Journal } from '../journal/journal';
 import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../messages';

@@ -18,7 +18,7 @@
 import { EventName, type Contract, type Execution as IbExecution, type Order, type OrderState } from '@stoqey/ib';
 import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
-import { contractMultiplier, instrumentKey } from '../ib/instrument';
+import { contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { InstrumentKey, OrderStatus, Position } from '../messages';
 import { ApiListeners } from './api-listeners';
 import { BrokerEmitter } from './broker-emitter';

@@ -5,7 +5,7 @@
  * orders use. A contract id seen on an order keeps the key that order was placed under.
  */
 import type { Contract } from '@stoqey/ib';
-import { instrumentKey } from '../ib/instrument';
+import { instrumentKey } from '../messages/instrument';
 import type { InstrumentKey } from '../messages';
 
 export class ReportedKeys {

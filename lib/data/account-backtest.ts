@@ -3,7 +3,7 @@
  * from the backtest's fill engine, so an account node shows positions, equity and fills whether the
  * flow trades or backtests.
  */
-import type { FillEngineApi } from '../sim/engine/types';
+import type { FillEngineApi } from '../fills/types';
 import type { AccountPosition, AccountSnapshot, OpenOrderInfo } from './account';
 import { attributeByOrderRef } from './attribution';
 

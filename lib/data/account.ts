@@ -8,7 +8,7 @@ import { EventName, type Contract, type Execution as IbExecution, type Commissio
 import type { Subscription } from 'rxjs';
 import type { Execution, Position } from '../messages';
 import type { IbSession } from '../ib/connection';
-import { instrumentKey } from '../ib/instrument';
+import { instrumentKey } from '../messages/instrument';
 import { attributeByOrderRef, type StrategyBook } from './attribution';
 import { parseTime } from './dates';
 import { executionSide } from '../ib/sides';

@@ -9,7 +9,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Bar, BarColumns } from '../messages';
-import { isBarColumns } from '../bar-columns';
+import { isBarColumns } from '../messages/bar-columns';
 import { BarDataError, emptyRaw, emptyValues, readRow, RowProblem, type RawBar } from './bar-row';
 import { barOrder, type BarSinkFactory } from './bar-sink';
 import { readBarsCsv, readBarsCsvBytes, textStart } from './csv-bars';

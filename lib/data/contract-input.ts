@@ -4,7 +4,7 @@
  * option without a strike is refused with a message saying what to set, before anything reaches TWS.
  */
 import type { Contract } from '@stoqey/ib';
-import { contractFromKey } from '../ib/instrument';
+import { contractFromKey } from '../messages/instrument';
 
 export const SEC_TYPES = ['STK', 'CASH', 'FUT', 'OPT', 'IND', 'BOND', 'CRYPTO'] as const;
 export type SupportedSecType = (typeof SEC_TYPES)[number];

@@ -9,7 +9,7 @@ import type { InstrumentKey } from '../messages';
 import { describeContract } from '../data/contract-input';
 import { routerFor } from '../data/ib-router';
 import { IbRequestError, type IbSession } from './connection';
-import { instrumentKey } from './instrument';
+import { instrumentKey } from '../messages/instrument';
 
 export interface QualifiedContract {
   /** The instrument key (msg.topic) for this contract. */

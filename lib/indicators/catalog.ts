@@ -13,7 +13,7 @@ import { Adl, Mfi } from './money-flow';
 import { Rsi } from './rsi';
 import { Sma } from './sma';
 import { StochasticRsi } from './stochastic-rsi';
-import type { OhlcvBar, OhlcvField } from './source';
+import type { OhlcvBar, OhlcvField } from '../messages/source';
 
 /** One indicator value: a number, named numbers for multi-line indicators, or null (warm-up). */
 export type IndicatorValue = number | { [line: string]: number | null } | null;

@@ -11,8 +11,8 @@
  * every reader here takes both, and columns are checked value by value the same way, the error naming
  * e.g. "msg.payload.close[17]".
  */
-import { requireColumn, type BarBatch, type BarColumns } from '../bar-columns';
-import { barFields, barValue, numberProblem, type BarField, type OhlcvField } from './source';
+import { requireColumn, type BarBatch, type BarColumns } from '../messages/bar-columns';
+import { barFields, barValue, numberProblem, type BarField, type OhlcvField } from '../messages/source';
 
 /**
  * Stands for "no value at this bar" in a column of nullable numbers: null (a streaming warm-up) or NaN

@@ -12,11 +12,11 @@
  * reads the same once serialized; our readers take both as "no value".
  */
 import type { IndicatorValue, StreamingIndicator } from './catalog';
-import { isReset, KeyedState, topicKey } from './keyed-state';
-import { getPath, pathLabel, setPath } from './path';
-import { batchLength, isBarBatch, isColumn, type BarBatch } from '../bar-columns';
+import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
+import { getPath, pathLabel, setPath } from '../messages/path';
+import { batchLength, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
 import { barColumn, nullableColumn, ohlcvColumns } from './column';
-import { barFields, barValue, propertyValue, type OhlcvField, type ValueSource } from './source';
+import { barFields, barValue, propertyValue, type OhlcvField, type ValueSource } from '../messages/source';
 
 export interface IndicatorRunnerOptions {
   /** A fresh indicator (one per instrument). */

@@ -4,7 +4,7 @@
  * number payload) for notional limits and protective levels.
  */
 import type { Contract } from '@stoqey/ib';
-import { contractFromKey, instrumentKey } from '../ib/instrument';
+import { contractFromKey, instrumentKey } from '../messages/instrument';
 import type { InstrumentKey } from '../messages';
 import { OrderInputError } from './errors';
 

@@ -11,12 +11,12 @@
  *   consistently, and streaming and batch agree).
  */
 import type { OrderIntent, Side } from '../messages';
-import { batchLength, isBarBatch, isColumn, type BarBatch } from '../bar-columns';
-import { contractMultiplier } from '../ib/instrument';
-import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
-import { getPath, pathLabel } from '../indicators/path';
+import { batchLength, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
+import { contractMultiplier } from '../messages/instrument';
+import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
+import { getPath, pathLabel } from '../messages/path';
 import { barValueAt } from '../indicators/column';
-import { barValue, numberProblem, requireNumber, type ValueSource } from '../indicators/source';
+import { barValue, numberProblem, requireNumber, type ValueSource } from '../messages/source';
 import { sizePosition, validateSizerConfig, type SizerConfig } from './sizing';
 
 /** What a connection tells the sizer (nodes adapt the broker to this). */

@@ -5,10 +5,10 @@
  * index-aligned arrays) go through the same detector from scratch into an index-aligned array.
  */
 import type { Side, Signal } from '../messages';
-import { batchLength, batchTimeAt, isBarBatch, isColumn, type BarBatch } from '../bar-columns';
-import { isReset, KeyedState, topicKey } from '../indicators/keyed-state';
-import { getPath, pathLabel } from '../indicators/path';
-import { numberProblem } from '../indicators/source';
+import { batchLength, batchTimeAt, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
+import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
+import { getPath, pathLabel } from '../messages/path';
+import { numberProblem } from '../messages/source';
 import { CrossDetector, type Relation } from './cross-detector';
 
 export type CrossoverMode = 'series' | 'level' | 'band';

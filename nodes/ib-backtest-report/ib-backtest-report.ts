@@ -11,12 +11,12 @@
  */
 import type { BacktestOptions, BacktestSession, CommissionModelName } from '../../lib/backtest/types';
 import { runBatchBacktest } from '../../lib/backtest/batch';
-import { batchLength, isBarBatch } from '../../lib/bar-columns';
+import { batchLength, isBarBatch } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
-import { resultsBus, type PublishedResult } from '../../lib/backtest/results-bus';
+import { resultsBus, type PublishedResult } from '../results-bus';
 import { RunningAccount } from '../../lib/backtest/running-account';
 import type { Connection } from '../../lib/ib/connection';
-import { instrumentKey } from '../../lib/ib/instrument';
+import { instrumentKey } from '../../lib/messages/instrument';
 import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey } from '../../lib/messages';
 import { onInput, shortText, UserError } from '../common';

@@ -2,7 +2,7 @@
  * crossover: msg.signal {side, reason, time} when one series crosses another, a level, or a band,
  * per instrument, on one bar at a time or a whole array of bars. Logic in lib/signals/crossover.
  */
-import { parsePath } from '../../lib/indicators/path';
+import { parsePath } from '../../lib/messages/path';
 import { Crossover, type CrossoverMode, type EmitMode } from '../../lib/signals/crossover';
 import { onInput } from '../common';
 import { computingNode } from '../computing-node';

@@ -3,9 +3,9 @@
  * ...) per instrument, on one bar at a time or on a whole array of bars.
  */
 import { defaultIndicatorName, findIndicator, resolveParams } from '../../lib/indicators/catalog';
-import { parsePath } from '../../lib/indicators/path';
+import { parsePath } from '../../lib/messages/path';
 import { IndicatorRunner } from '../../lib/indicators/runner';
-import { readValueSource } from '../../lib/indicators/source';
+import { readValueSource } from '../../lib/messages/source';
 import { runIndicatorNode } from '../indicator-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
 

@@ -3,8 +3,8 @@
  * come from the node's connection when it has one (the broker: account values live and in the
  * simulator, the fill engine in a backtest), else from the message. Logic in lib/risk.
  */
-import { parsePath } from '../../lib/indicators/path';
-import { readValueSource } from '../../lib/indicators/source';
+import { parsePath } from '../../lib/messages/path';
+import { readValueSource } from '../../lib/messages/source';
 import { RiskSizer, type AccountSource } from '../../lib/risk/risk-sizer';
 import { DEFAULT_SIZER_CONFIG, type Direction, type SizerConfig, type SizingMethod, type StopRule, type TakeProfitRule } from '../../lib/risk/sizing';
 import { onInput } from '../common';

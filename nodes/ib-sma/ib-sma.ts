@@ -2,10 +2,10 @@
  * sma: a simple moving average per instrument, on one bar at a time or on a whole array of bars.
  * The logic (exact O(1) SMA, input checks, batch) is in lib/indicators; this maps the editor's fields.
  */
-import { parsePath } from '../../lib/indicators/path';
+import { parsePath } from '../../lib/messages/path';
 import { IndicatorRunner } from '../../lib/indicators/runner';
 import { Sma } from '../../lib/indicators/sma';
-import { readValueSource } from '../../lib/indicators/source';
+import { readValueSource } from '../../lib/messages/source';
 import { runIndicatorNode } from '../indicator-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { coreNodeFiles, nodeFilesUnder, selectCoreNodeFiles, typesOfFlow, typesRegisteredIn } from '../../lib/flow-runner/core-nodes';
+import { coreNodeFiles, nodeFilesUnder, selectCoreNodeFiles, typesOfFlow, typesRegisteredIn } from '../../flow-runner/core-nodes';
 
 // The Node-RED under test (IB_ALGO_NODE_RED_PATH as the node tests use it), its core nodes resolved as it resolves them.
 const nodeRedEntry = require.resolve(process.env.IB_ALGO_NODE_RED_PATH || 'node-red');

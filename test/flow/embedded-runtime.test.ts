@@ -6,8 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
-import { coreNodeFiles } from '../../lib/flow-runner/core-nodes';
-import { startEmbeddedRuntime, type EmbeddedOptions, type EmbeddedRuntime, type NodeRedModule } from '../../lib/flow-runner/embedded-runtime';
+import { coreNodeFiles } from '../../flow-runner/core-nodes';
+import { startEmbeddedRuntime, type EmbeddedOptions, type EmbeddedRuntime, type NodeRedModule } from '../../flow-runner/embedded-runtime';
 import { repoRoot } from '../helpers/paths';
 
 const nodeRedEntry = require.resolve(process.env.IB_ALGO_NODE_RED_PATH || 'node-red');

@@ -7,7 +7,7 @@ import type { Contract } from '@stoqey/ib';
 import { createBacktestConnection } from '../../lib/backtest';
 import type { BacktestConnectionOptions } from '../../lib/backtest/connection';
 import type { BacktestSummary } from '../../lib/backtest/types';
-import { contractFromKey } from '../../lib/ib/instrument';
+import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
 import { planTarget } from '../../lib/orders/target';

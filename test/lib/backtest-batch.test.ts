@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBacktestConnection } from '../../lib/backtest';
 import { runBatchBacktest } from '../../lib/backtest/batch';
-import { barsToColumns } from '../../lib/bar-columns';
+import { barsToColumns } from '../../lib/messages/bar-columns';
 import { BacktestRun } from '../../lib/backtest/session';
 import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types';
-import { contractFromKey } from '../../lib/ib/instrument';
+import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
 import { fixturesDir } from '../helpers/paths';
@@ -151,7 +151,7 @@ describe('backtest connection', () => {
     assert.equal(out.ib, null);
     assert.ok(out.loaded.some((k) => k.includes('fill-engine')), 'the fill engine is among the modules seen');
     assert.deepEqual(out.loaded.filter((k) => k.includes('node_modules')), [], 'no package (no @stoqey/ib) is loaded');
-    const allowed = /[\\/]lib[\\/](backtest[\\/]|broker[\\/]backtest-broker|ib[\\/]instrument|sim[\\/]engine[\\/]|orders[\\/]|messages|bar-columns)/;
+    const allowed = /[\\/]lib[\\/](backtest[\\/]|broker[\\/]backtest-broker|fills[\\/]|orders[\\/]|messages[\\/])/;
     assert.deepEqual(out.loaded.filter((k) => !allowed.test(k)), [], 'only backtest, engine and order code');
   });
 

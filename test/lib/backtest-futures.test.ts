@@ -10,9 +10,9 @@ import { runBatchBacktest } from '../../lib/backtest/batch';
 import type { EngineFactory } from '../../lib/backtest/session';
 import { randomWalkBars } from '../../lib/backtest/synthetic-bars';
 import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types';
-import { contractFromKey } from '../../lib/ib/instrument';
+import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
+import { FillEngine } from '../../lib/fills/fill-engine';
 import { replayTargets } from '../helpers/replay';
 import { smaCrossTargets } from '../helpers/sma-cross';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBacktestConnection } from '../../lib/backtest';
 import { guardBroker } from '../../lib/broker';
-import { contractFromKey } from '../../lib/ib/instrument';
+import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar } from '../../lib/messages';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { Protection } from '../../lib/orders/protection';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { barsToColumns } from '../../lib/bar-columns';
+import { barsToColumns } from '../../lib/messages/bar-columns';
 import { barsFromObjects, parseBarsCsv, parseBarsText } from '../../lib/data/bar-file';
 import { barColumnsFromData, parseBarColumnsCsv, parseBarColumnsText } from '../../lib/data/bar-columns-file';
 import { fixturesDir } from '../helpers/paths';

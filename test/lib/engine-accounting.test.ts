@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bar, Execution, OrderEvent, Position } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
-import type { EngineOrder, FillEngineOptions } from '../../lib/sim/engine/types';
-import { createCommissionModel, ibFixed, ibTiered, percentOfValue } from '../../lib/sim/engine/commission';
-import { createSlippageModel } from '../../lib/sim/engine/slippage';
+import { FillEngine } from '../../lib/fills/fill-engine';
+import type { EngineOrder, FillEngineOptions } from '../../lib/fills/types';
+import { createCommissionModel, ibFixed, ibTiered, percentOfValue } from '../../lib/fills/commission';
+import { createSlippageModel } from '../../lib/fills/slippage';
 
 const DAY = 86_400_000;
 const SYM = 'KO';

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bar, Execution, OrderEvent } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
-import type { EngineOrder, FillEngineOptions } from '../../lib/sim/engine/types';
-import { EXPIRED_DAY, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from '../../lib/sim/engine/reasons';
+import { FillEngine } from '../../lib/fills/fill-engine';
+import type { EngineOrder, FillEngineOptions } from '../../lib/fills/types';
+import { EXPIRED_DAY, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from '../../lib/fills/reasons';
 
 const DAY = 86_400_000;
 const SYM = 'AAPL';

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bar, Execution, OrderEvent } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
-import type { EngineOrder } from '../../lib/sim/engine/types';
-import { OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from '../../lib/sim/engine/reasons';
+import { FillEngine } from '../../lib/fills/fill-engine';
+import type { EngineOrder } from '../../lib/fills/types';
+import { OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from '../../lib/fills/reasons';
 
 const DAY = 86_400_000;
 const SYM = 'SPY';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bar } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
+import { FillEngine } from '../../lib/fills/fill-engine';
 import { fixturesDir } from '../helpers/paths';
 
 const dir = join(fixturesDir, 'sma-cross-10k');

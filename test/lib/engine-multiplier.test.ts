@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bar, Execution, OrderEvent, Position } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
-import type { EngineOrder, FillEngineOptions } from '../../lib/sim/engine/types';
-import { ibFixed, ibTiered, percentOfValue } from '../../lib/sim/engine/commission';
-import { contractMultiplier, secTypeOfKey } from '../../lib/sim/engine/contract-terms';
+import { FillEngine } from '../../lib/fills/fill-engine';
+import type { EngineOrder, FillEngineOptions } from '../../lib/fills/types';
+import { ibFixed, ibTiered, percentOfValue } from '../../lib/fills/commission';
+import { contractMultiplier, secTypeOfKey } from '../../lib/fills/contract-terms';
 import { roundTrips } from '../../lib/backtest/trades';
 
 const DAY = 86_400_000;

@@ -2,15 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bar, Execution, OrderEvent } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
-import type { EngineOrder } from '../../lib/sim/engine/types';
+import { FillEngine } from '../../lib/fills/fill-engine';
+import type { EngineOrder } from '../../lib/fills/types';
 import {
   CANCELLED_BY_REQUEST,
   CANNOT_MODIFY_CANCELLED,
   CANNOT_MODIFY_FILLED,
   PRICE_NOT_ON_TICK,
   twsErrorCode,
-} from '../../lib/sim/engine/reasons';
+} from '../../lib/fills/reasons';
 
 const DAY = 86_400_000;
 const SYM = 'IBM';

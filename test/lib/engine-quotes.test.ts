@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Execution, OrderEvent, Position } from '../../lib/messages';
-import { FillEngine } from '../../lib/sim/engine/fill-engine';
-import type { EngineOrder, FillEngineOptions, QuoteTick } from '../../lib/sim/engine/types';
-import { NOT_FILLED_IOC } from '../../lib/sim/engine/reasons';
+import { FillEngine } from '../../lib/fills/fill-engine';
+import type { EngineOrder, FillEngineOptions, QuoteTick } from '../../lib/fills/types';
+import { NOT_FILLED_IOC } from '../../lib/fills/reasons';
 
 const SYM = 'MSFT';
 const DAY = 86_400_000;

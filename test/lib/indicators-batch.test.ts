@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findIndicator, resolveParams } from '../../lib/indicators/catalog';
 import { barColumn, barValueAt, MISSING, nullableColumn, ohlcvColumns } from '../../lib/indicators/column';
-import { parsePath } from '../../lib/indicators/path';
+import { parsePath } from '../../lib/messages/path';
 import { IndicatorRunner, type IndicatorRunnerOptions } from '../../lib/indicators/runner';
 import { Sma } from '../../lib/indicators/sma';
-import { BAR_FIELDS, readValueSource, type ValueSource } from '../../lib/indicators/source';
+import { BAR_FIELDS, readValueSource, type ValueSource } from '../../lib/messages/source';
 
 type Bar = { time: number; open: number; high: number; low: number; close: number; volume: number };
 

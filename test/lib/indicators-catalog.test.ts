@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ti from 'technicalindicators';
 import { defaultIndicatorName, findIndicator, INDICATORS, resolveParams, type IndicatorValue } from '../../lib/indicators/catalog';
-import type { OhlcvBar } from '../../lib/indicators/source';
+import type { OhlcvBar } from '../../lib/messages/source';
 
 function random(seed: number): () => number {
   let s = seed;

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findIndicator, resolveParams } from '../../lib/indicators/catalog';
-import { parsePath } from '../../lib/indicators/path';
+import { parsePath } from '../../lib/messages/path';
 import { formatValue, IndicatorRunner } from '../../lib/indicators/runner';
 import { Sma } from '../../lib/indicators/sma';
-import { readValueSource } from '../../lib/indicators/source';
+import { readValueSource } from '../../lib/messages/source';
 
 const bar = (close: number, extra: Record<string, unknown> = {}) => ({ time: 0, open: close, high: close + 1, low: close - 1, close, volume: 10, ...extra });
 

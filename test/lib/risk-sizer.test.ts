@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrderIntent } from '../../lib/messages';
-import { readValueSource } from '../../lib/indicators/source';
+import { readValueSource } from '../../lib/messages/source';
 import { RiskSizer, type AccountSource, type RiskSizerOptions } from '../../lib/risk/risk-sizer';
 import { DEFAULT_SIZER_CONFIG, roundDownToIncrement, sizePosition, validateSizerConfig, type SizerConfig, type SizingInput } from '../../lib/risk/sizing';
 

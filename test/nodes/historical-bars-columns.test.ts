@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { barsToColumns } from '../../lib/bar-columns';
+import { barsToColumns } from '../../lib/messages/bar-columns';
 import type { Bar } from '../../lib/messages';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';

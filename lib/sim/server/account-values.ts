@@ -7,7 +7,7 @@
  * GrossPositionValue or Reg T. Its margin is a share of the notional, about what exchanges ask of
  * equity-index futures (ES: roughly 5% initial); TWS would report the exchange's own figure.
  */
-import type { FillEngineApi } from '../engine/types';
+import type { FillEngineApi } from '../../fills/types';
 import type { Market } from '../market/market';
 import type { Position } from '../../messages';
 import type { Instrument } from '../market/universe';

@@ -4,7 +4,7 @@
  */
 import type { ClientSession } from './session';
 import type { Market } from '../market/market';
-import type { FillEngineApi } from '../engine/types';
+import type { FillEngineApi } from '../../fills/types';
 import type { WireProbe } from './types';
 
 export interface ResolvedOptions {

@@ -2,9 +2,9 @@
  * The fill engine behind the simulator's account: one FillEngine for the first managed account, fed
  * with the market's quotes, its minimum ticks and trading days in TWS's zone.
  */
-import { FillEngine } from '../engine/fill-engine';
-import { ibTiered } from '../engine/commission';
-import type { FillEngineApi } from '../engine/types';
+import { FillEngine } from '../../fills/fill-engine';
+import { ibTiered } from '../../fills/commission';
+import type { FillEngineApi } from '../../fills/types';
 import type { Market } from '../market/market';
 import type { ResolvedOptions } from './context';
 import { TWS_TIME_ZONE } from './tws-time';

@@ -5,7 +5,7 @@
  * closed connection; nothing a client sends can throw out of here.
  */
 import net from 'node:net';
-import type { FillEngineApi } from '../engine/types';
+import type { FillEngineApi } from '../../fills/types';
 import type { Market } from '../market/market';
 import type { SimContext, ResolvedOptions } from './context';
 import { FieldError, FieldReader } from './fields';

@@ -2,7 +2,7 @@
  * The TWS simulator's control surface: what `bin/ib-sim`, the `simulator` mode of ib-connect and the
  * tests use. The simulator itself speaks TWS's socket protocol to any IB client.
  */
-import type { FillEngineApi } from '../engine/types';
+import type { FillEngineApi } from '../../fills/types';
 
 export interface SimulatorOptions {
   /** Loopback by default; the simulator never listens on other interfaces unless asked. */

@@ -11,7 +11,7 @@ import { resolveOne } from '../contract-codec';
 import { readPlaceOrder } from '../orders/place-order-reader';
 import { OrderDesk } from '../orders/order-desk';
 import { commissionReportFields, executionFields, openOrderFields, type OrderRecord } from '../orders/order-messages';
-import type { EngineOrder } from '../../engine/types';
+import type { EngineOrder } from '../../../fills/types';
 import type { OrderType, Side, TimeInForce } from '../../../messages';
 import { marketClock } from '../market-clock';
 import { parseEndDateTime } from '../../market/bars';

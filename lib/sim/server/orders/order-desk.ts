@@ -7,7 +7,7 @@
  * Cancelled, then ERR_MSG 202 to the placing client.
  */
 import type { Execution, OrderEvent } from '../../../messages';
-import { CANCELLED_BY_REQUEST, twsErrorCode } from '../../engine/reasons';
+import { CANCELLED_BY_REQUEST, twsErrorCode } from '../../../fills/reasons';
 import type { SimContext } from '../context';
 import type { ClientSession } from '../session';
 import { twsDateTime } from '../tws-time';

@@ -1,5 +1,5 @@
 /** The JSON lines ib-flow prints, and their order in a sweep. */
-import type { PublishedResult } from '../backtest/results-bus';
+import type { PublishedResult } from '../nodes/results-bus';
 import type { ParamValue } from './flow-edit';
 
 export type ResultLine = Record<string, unknown> & { report: string; params: Record<string, unknown> };

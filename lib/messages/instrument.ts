@@ -5,7 +5,7 @@
  * same instrument wherever it is computed.
  */
 import type { Contract } from '@stoqey/ib';
-import type { InstrumentKey } from '../messages';
+import type { InstrumentKey } from '.';
 
 const DEFAULTS = { secType: 'STK', exchange: 'SMART', currency: 'USD' } as const;
 

@@ -3,7 +3,7 @@
  * orders against the prices it is fed. The TWS simulator feeds it quotes from its random walk; a
  * backtest feeds it bars. Both therefore share every fill rule.
  */
-import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../../messages';
+import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../messages';
 import type { ContractTerms } from './contract-terms';
 
 export type { ContractTerms } from './contract-terms';
@@ -115,7 +115,7 @@ export interface FillEngineEvents {
   position: (position: Position) => void;
 }
 
-/** What the engine exposes; lib/sim/engine implements it. */
+/** What the engine exposes; lib/fills implements it. */
 export interface FillEngineApi {
   readonly account: string;
   /** Places or, when orderId is already working, modifies an order. Rejections are order events with status 'Inactive' (or 'Cancelled') and a reason. */

@@ -5,7 +5,7 @@
  *
  * The Node-RED module is handed in by the caller (bin/ib-flow resolves it): lib never imports node-red.
  */
-import { resultsBus, type PublishedResult, type ReportFailure } from '../backtest/results-bus';
+import { resultsBus, type PublishedResult, type ReportFailure } from '../nodes/results-bus';
 import { startEmbeddedRuntime, type EmbeddedRuntime, type LogEvent, type NodeRedModule } from './embedded-runtime';
 import { reportNodes, type FlowNode } from './flow-edit';
 

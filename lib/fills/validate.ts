@@ -2,7 +2,7 @@
  * Checks an order before the engine takes it (new or modified). Returns the reason to reject it, worded
  * for the trader, or null when it is acceptable.
  */
-import type { OrderType } from '../../messages';
+import type { OrderType } from '../messages';
 import type { EngineOrder } from './types';
 import { PRICE_NOT_ON_TICK } from './reasons';
 import { QTY_EPSILON } from './book';

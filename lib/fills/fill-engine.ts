@@ -12,7 +12,7 @@
  * A bar for an instrument without working orders (the common case of a batch backtest) is handled
  * here without calling into the other parts: keep that path short.
  */
-import type { Bar, Execution, InstrumentKey, OrderEvent, Position } from '../../messages';
+import type { Bar, Execution, InstrumentKey, OrderEvent, Position } from '../messages';
 import type { EngineOrder, FillEngineApi, FillEngineEvents, FillEngineOptions, QuoteTick } from './types';
 import { Book, OrderState, PriceFeed, type LiveOrder } from './book';
 import { BarMatcher } from './bar-matching';

@@ -3,9 +3,11 @@
  * engine can charge every partial fill only the increase: IB applies its per-order minimum once per
  * order, not once per execution, and its 1% cap to the order's trade value.
  */
-import type { CommissionModelName } from '../../backtest/types';
 import type { CommissionModel } from './types';
 import { SHARE_TERMS, type ContractTerms } from './contract-terms';
+
+/** The commission models a backtest connection offers by name. */
+export type CommissionModelName = 'none' | 'ib-fixed' | 'ib-tiered' | 'percent';
 
 class PerOrderCommission implements CommissionModel {
   constructor(

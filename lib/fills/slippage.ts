@@ -2,7 +2,7 @@
  * Slippage models: move a fill price against the trader (a buy pays more, a sell gets less). The
  * engine never lets slippage push a limit-type order past its limit price.
  */
-import type { Side } from '../../messages';
+import type { Side } from '../messages';
 import type { SlippageModel } from './types';
 
 export type SlippageKind = 'none' | 'ticks' | 'bps';

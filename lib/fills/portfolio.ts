@@ -12,7 +12,7 @@
  * Cash pays a future's full notional here, where IB moves only variation margin: equity (net
  * liquidation) comes out the same, cash alone differs.
  */
-import type { Execution, Position } from '../../messages';
+import type { Execution, Position } from '../messages';
 import type { CommissionModel, SlippageModel } from './types';
 import { QTY_EPSILON, type Book, type LiveOrder } from './book';
 

@@ -7,8 +7,8 @@
  * and a position's avgCost are quantity x price x multiplier. A derivative without a multiplier is
  * refused rather than counted at 1: a silent 1 would understate an ES position's money 50 times.
  */
-import type { InstrumentKey } from '../../messages';
-import { contractMultiplier } from '../../ib/instrument';
+import type { InstrumentKey } from '../messages';
+import { contractMultiplier } from '../messages/instrument';
 
 export { contractMultiplier };
 

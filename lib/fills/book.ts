@@ -5,7 +5,7 @@
  * together here, with no behaviour beyond a few derived values, lets every part read the same fields
  * without indirection on the per-bar path.
  */
-import type { OrderStatus } from '../../messages';
+import type { OrderStatus } from '../messages';
 import type { EngineOrder } from './types';
 import { SHARE_TERMS, type ContractTerms } from './contract-terms';
 

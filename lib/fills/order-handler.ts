@@ -7,7 +7,7 @@
  * and call fill(); the accounting of a fill is the portfolio's.
  */
 import type { EngineOrder } from './types';
-import type { OrderStatus } from '../../messages';
+import type { OrderStatus } from '../messages';
 import type { EventQueue } from './events';
 import type { Portfolio } from './portfolio';
 import { Book, LiveOrder, OrderState, QTY_EPSILON, removeItem } from './book';

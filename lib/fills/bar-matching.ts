@@ -19,7 +19,7 @@
  *
  * Scratch space is kept between bars, so a bar with resting orders allocates nothing.
  */
-import type { Bar } from '../../messages';
+import type { Bar } from '../messages';
 import type { OrderHandler } from './order-handler';
 import { OrderState, type Book, type LiveOrder } from './book';
 import { BarPath } from './bar-path';

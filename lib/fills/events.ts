@@ -4,7 +4,7 @@
  * in this queue until the outermost call (submit, cancel, a bar, a quote) finishes, so listeners always
  * see a consistent state and may call back into the engine. Events nobody listens to are not built.
  */
-import type { Execution, OrderEvent, Position } from '../../messages';
+import type { Execution, OrderEvent, Position } from '../messages';
 import type { EngineOrder, FillEngineEvents } from './types';
 import type { LiveOrder } from './book';
 

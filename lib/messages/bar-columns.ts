@@ -7,9 +7,9 @@
  *
  * Every batch-aware node takes either shape; these helpers are what they share.
  */
-import type { Bar, BarColumns } from './messages';
+import type { Bar, BarColumns } from '.';
 
-export type { BarColumns } from './messages';
+export type { BarColumns } from '.';
 
 /** The column names a columnar batch may carry (time and close are required). */
 export const COLUMN_FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;

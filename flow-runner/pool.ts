@@ -4,7 +4,7 @@
  * the IPC channel; workers' stderr (runtime warnings) passes through.
  */
 import { fork } from 'node:child_process';
-import type { PublishedResult } from '../backtest/results-bus';
+import type { PublishedResult } from '../nodes/results-bus';
 import type { FlowNode } from './flow-edit';
 
 export interface FlowJob {

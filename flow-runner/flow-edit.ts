@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError, type Assignment, type SweepSpec } from './args';
+import { propertyProblem, type NodeSchema } from './node-schema';
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string; name?: string; z?: string; d?: boolean };
 
@@ -68,13 +69,20 @@ export interface ParamValue {
   value: unknown;
 }
 
-/** A deep copy of the flow with the assignments made. */
-export function applyParams(flow: readonly FlowNode[], params: readonly Assignment[]): { flow: FlowNode[]; values: ParamValue[] } {
+/**
+ * A deep copy of the flow with the assignments made. With the node types' schemas, an assignment the
+ * node's editor would refuse (no such property, a value its check rejects) is a UsageError naming the
+ * node, the property and what it takes.
+ */
+export function applyParams(flow: readonly FlowNode[], params: readonly Assignment[], schemas?: ReadonlyMap<string, NodeSchema>): { flow: FlowNode[]; values: ParamValue[] } {
   const copy = JSON.parse(JSON.stringify(flow)) as FlowNode[];
   const values: ParamValue[] = [];
   for (const { target, value } of params) {
     const { node, property } = resolveTarget(copy, target);
     const parsed = parseValue(value);
+    const schema = schemas?.get(node.type);
+    const problem = schema ? propertyProblem(schema, node, property, parsed) : null;
+    if (problem) throw new UsageError(`'${target}=${value}': node "${node.name || node.id}" (${node.type}): ${problem}`);
     node[property] = parsed;
     values.push({ target, value: parsed });
   }
@@ -90,6 +98,14 @@ export function combinations(sweeps: readonly SweepSpec[]): Assignment[][] {
     combos = next;
   }
   return combos;
+}
+
+/** The combinations of a shard K/N: the K-th of N contiguous slices, as equal as whole numbers allow. */
+export function shardSlice<T>(all: readonly T[], shard: { index: number; count: number } | null): { items: T[]; first: number } {
+  if (!shard) return { items: [...all], first: 0 };
+  const first = Math.floor(((shard.index - 1) * all.length) / shard.count);
+  const end = Math.floor((shard.index * all.length) / shard.count);
+  return { items: all.slice(first, end), first };
 }
 
 function enabledTabs(flow: readonly FlowNode[]): (node: FlowNode) => boolean {

@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import type { PublishedResult } from '../nodes/results-bus';
+import type { NodeErrorCount } from './embedded';
 import type { FlowNode } from './flow-edit';
 
 export interface FlowJob {
@@ -16,6 +17,8 @@ export interface FlowJob {
 
 export interface JobOutcome {
   results?: PublishedResult[];
+  /** Errors the flow's nodes reported (each distinct text once, with a count). */
+  nodeErrors?: NodeErrorCount[];
   error?: string;
 }
 

@@ -19,6 +19,15 @@ export interface ReportFailure {
   error: string;
 }
 
+/** How far a replay has come, as backtest-report sees it (published a few times a second). */
+export interface ReplayProgress {
+  nodeId: string;
+  bars: number;
+  /** Bars the replaying sources announced, or null when they did not say. */
+  totalBars: number | null;
+  elapsedMs: number;
+}
+
 /** A backtest-report saw a replay start (running true) or end (false). */
 export interface ReplayActivity {
   nodeId: string;

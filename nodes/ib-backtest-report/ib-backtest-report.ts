@@ -13,7 +13,7 @@ import type { BacktestOptions, BacktestSession, CommissionModelName } from '../.
 import { runBatchBacktest } from '../../lib/backtest/batch';
 import { batchLength, isBarBatch } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
-import { resultsBus, type PublishedResult } from '../results-bus';
+import { resultsBus, type PublishedResult, type ReplayProgress } from '../results-bus';
 import { RunningAccount } from '../../lib/backtest/running-account';
 import type { Connection } from '../../lib/ib/connection';
 import { instrumentKey } from '../../lib/messages/instrument';
@@ -172,6 +172,7 @@ export = function register(RED: NodeAPI): void {
           lastStatus = now;
           const total = session.expectedBars();
           node.status({ fill: 'blue', shape: 'dot', text: total ? `${bars}/${total} bars ${Math.floor((bars / total) * 100)}%` : `${bars} bars` });
+          resultsBus().emit('progress', { nodeId: node.id, bars, totalBars: total, elapsedMs: now - started } satisfies ReplayProgress);
         }
       };
       const onEnd = () => {

@@ -17,6 +17,7 @@ import { buildOrder } from '../orders/build';
 import { planTarget } from '../orders/target';
 import { validateOrderIntent } from '../orders/validate';
 import { FillEngine } from '../fills/fill-engine';
+import { isBuyingPowerRejection } from '../fills/margin';
 import { BacktestRun, type EngineFactory } from './session';
 import type { BacktestOptions, BacktestSummary, SummaryOptions } from './types';
 
@@ -64,7 +65,8 @@ export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
   // A refused order must not pass silently: the batch would report a run with trades missing.
   let refused: OrderEvent | null = null;
   broker.on('order', (event) => {
-    if (event.status === 'Inactive' && refused === null) refused = event;
+    // What the account could not pay for is a result (counted in rejectedOrders), not a broken batch.
+    if (event.status === 'Inactive' && refused === null && !isBuyingPowerRejection(event.reason)) refused = event;
   });
   run.begin(sourceId, key, n);
   for (let i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
  *   first point back at or above it (or to the last point), and the same span in time;
  * - exposure: percent of points during which a position was held at any time (held at the close, or
  *   carried into the bar from the previous close: the bar of a next-open exit counts);
+ * - rejectedOrders: orders the account refused (IB's error 201: at placing, or at the fill);
  * - trades: round trips from the executions (lib/backtest/trades.ts); profit factor = sum of the winning
  *   trades' returns (percent of entry value) / |sum of the losing trades' returns|, as backtesting.py
  *   and the shared fixture compute it; profitFactorMoney = gross profit / |gross loss| in money.
@@ -60,6 +61,8 @@ export interface BacktestMetrics {
   /** Absolute shares still held at the end, summed over instruments (0 = flat). */
   openPosition: number;
   openTrades: number;
+  /** Orders the account refused: at placing, or at the fill when it no longer had the buying power. */
+  rejectedOrders: number;
 }
 
 export interface MetricsInput {
@@ -72,6 +75,7 @@ export interface MetricsInput {
   commissions?: number;
   buyAndHoldReturn?: number | null;
   openPosition?: number;
+  rejectedOrders?: number;
 }
 
 export interface DrawdownStats {
@@ -229,6 +233,7 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
     buyAndHoldReturn: input.buyAndHoldReturn ?? null,
     openPosition: input.openPosition ?? 0,
     openTrades,
+    rejectedOrders: input.rejectedOrders ?? 0,
   };
 }
 

@@ -13,6 +13,7 @@ import type { Connection } from '../ib/connection';
 import type { FillEngineApi, FillEngineOptions } from '../fills/types';
 import { createCommissionModel } from '../fills/commission';
 import { createSlippageModel } from '../fills/slippage';
+import { isBuyingPowerRejection } from '../fills/margin';
 import { EquityRecorder, PriceRange } from './equity-curve';
 import { computeMetrics } from './metrics';
 import { periodsPerYear } from './periods';
@@ -36,6 +37,7 @@ export function engineOptions(options: BacktestOptions): FillEngineOptions {
     commission: createCommissionModel(options.commission ?? 'none', { percent: options.commissionPercent }),
     slippage: createSlippageModel(slippage.kind, slippage.amount),
     fillAt: options.fillAt ?? 'next-open',
+    accountType: options.accountType ?? 'cash',
   };
 }
 
@@ -75,6 +77,8 @@ export class BacktestRun implements BacktestSession {
   private readonly unsubscribe: Array<() => void> = [];
   private heldBefore = false;
   private barsFed = 0;
+  /** Orders refused this run: at placing (Inactive) or at the fill for buying power (Cancelled). */
+  private rejected = 0;
   private barListeners = 0;
   private pendingSettle = false;
   private totalBars: number | null = 0;
@@ -169,6 +173,7 @@ export class BacktestRun implements BacktestSession {
       commissions: this.current.commissionsPaid(),
       buyAndHoldReturn: this.prices.buyAndHoldReturn(),
       openPosition,
+      rejectedOrders: this.rejected,
     });
     return { metrics, trades, curve, executions };
   }
@@ -206,6 +211,7 @@ export class BacktestRun implements BacktestSession {
     this.heldBefore = false;
     this.pendingSettle = false;
     this.barsFed = 0;
+    this.rejected = 0;
     this.totalBars = 0;
   }
 
@@ -225,6 +231,11 @@ export class BacktestRun implements BacktestSession {
     };
     engine.on('position', track);
     this.unsubscribe.push(() => engine.off('position', track));
+    const count = (event: OrderEvent) => {
+      if (event.status === 'Inactive' || (event.status === 'Cancelled' && isBuyingPowerRejection(event.reason))) this.rejected++;
+    };
+    engine.on('order', count);
+    this.unsubscribe.push(() => engine.off('order', count));
     return engine;
   }
 }

@@ -9,8 +9,9 @@ import type { Bar, InstrumentKey } from '../messages';
 import type { FillEngineApi } from '../fills/types';
 
 import type { CommissionModelName } from '../fills/commission';
+import type { AccountType } from '../fills/margin';
 
-export type { CommissionModelName };
+export type { CommissionModelName, AccountType };
 
 export interface BacktestOptions {
   startingCash: number;
@@ -21,6 +22,11 @@ export interface BacktestOptions {
   /** 'next-open' (default): orders fill on the next bar. 'close': market orders fill at this bar's close. */
   fillAt?: 'next-open' | 'close';
   account?: string;
+  /**
+   * The account orders are checked against (lib/fills/margin.ts): 'cash' (the default, as backtrader and
+   * backtesting.py: paid in full, no short sales of securities) or 'reg-t' (Reg T margin, 50% on stocks).
+   */
+  accountType?: AccountType;
 }
 
 export interface BacktestEvents {

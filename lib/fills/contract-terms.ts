@@ -20,6 +20,10 @@ export interface ContractTerms {
   secType: string;
   /** Currency units per price point per contract: 1 for shares and currencies. */
   multiplier: number;
+  /** Initial margin per contract (futures), in the account currency; absent: a share of the notional (margin.ts). */
+  initialMargin?: number;
+  /** Maintenance margin per contract (futures); absent: in proportion to the initial margin. */
+  maintenanceMargin?: number;
 }
 
 export const SHARE_TERMS: ContractTerms = { secType: 'STK', multiplier: 1 };

@@ -24,6 +24,7 @@ import { QuoteMatcher } from './quote-matching';
 import { isTrailing } from './validate';
 import { CANCELLED_BY_REQUEST } from './reasons';
 import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
+import { ACCOUNT_TYPES, BuyingPower, type MarginFigures } from './margin';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -44,6 +45,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   private readonly orders: OrderHandler;
   private readonly bars: BarMatcher;
   private readonly quotes: QuoteMatcher;
+  private readonly buyingPower: BuyingPower | null;
 
   constructor(options: FillEngineOptions) {
     super();
@@ -62,9 +64,19 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
       (event) => this.listens(event),
       (event, data) => this.emit(event, data as never),
     );
+    if (options.accountType !== undefined && !ACCOUNT_TYPES.includes(options.accountType)) {
+      throw new Error(`accountType must be one of ${ACCOUNT_TYPES.join(', ')}, got ${String(options.accountType)}`);
+    }
     this.portfolio = new Portfolio(options.account, options.startingCash, options.commission, options.slippage);
-    this.orders = new OrderHandler(this.events, this.portfolio, options.maxFillPerEvent ?? Infinity, dayOf, (live) =>
-      this.lookNow(live),
+    const portfolio = this.portfolio;
+    this.buyingPower = options.accountType === undefined ? null : new BuyingPower(options.accountType, () => portfolio.cash(), this.bookList);
+    this.orders = new OrderHandler(
+      this.events,
+      this.portfolio,
+      options.maxFillPerEvent ?? Infinity,
+      dayOf,
+      (live) => this.lookNow(live),
+      this.buyingPower,
     );
     this.bars = new BarMatcher(this.orders, options.fillAt === 'close', dayOf);
     this.quotes = new QuoteMatcher(this.orders, dayOf, options.now);
@@ -192,6 +204,11 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
 
   equity(): number {
     return this.portfolio.equity(this.bookList);
+  }
+
+  /** Margin figures of the account (null when the engine checks no buying power). */
+  margin(): MarginFigures | null {
+    return this.buyingPower === null ? null : this.buyingPower.figures();
   }
 
   position(symbol: InstrumentKey): Position | undefined {

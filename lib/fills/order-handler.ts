@@ -13,7 +13,8 @@ import type { Portfolio } from './portfolio';
 import { Book, LiveOrder, OrderState, QTY_EPSILON, removeItem } from './book';
 import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
 import { initTrail, retrail } from './trailing';
-import { isTrailing, modifyProblem, orderProblem } from './validate';
+import { isTrailing, modifyProblem, orderProblem, usesLimitPrice, usesStopPrice } from './validate';
+import type { BuyingPower } from './margin';
 import { CANNOT_MODIFY_CANCELLED, CANNOT_MODIFY_FILLED, OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from './reasons';
 
 const FIRST_PERM_ID = 1_000_000_001;
@@ -37,6 +38,8 @@ export class OrderHandler {
     private readonly maxFill: number,
     private readonly dayOf: (time: number) => number,
     private readonly lookNow: (live: LiveOrder) => void,
+    /** The account's buying-power check; null: every order fits (no account type set). */
+    private readonly buyingPower: BuyingPower | null = null,
   ) {}
 
   get(orderId: number): LiveOrder | undefined {
@@ -54,6 +57,12 @@ export class OrderHandler {
       return;
     }
     if (terms !== null) book.fixTerms(terms);
+    // A bracket child is checked when it fills: placed beside its parent it looks like a new position.
+    const unaffordable = order.parentId === undefined ? this.placingProblem(order, book) : null;
+    if (unaffordable !== null) {
+      this.events.rejection(order, unaffordable, time);
+      return;
+    }
     const live = new LiveOrder(order, this.nextPermId++, book);
     live.submitDay = book.lastTime === book.lastTime ? this.dayOf(book.lastTime) : NaN;
     this.orders.set(order.orderId, live);
@@ -69,6 +78,16 @@ export class OrderHandler {
       this.startWorking(live, time);
       this.lookNow(live);
     } else this.transmit(live, time);
+  }
+
+  /** Whether the account can take `order` at the price the strategy last saw (or the order's own price). */
+  private placingProblem(order: EngineOrder, book: Book): string | null {
+    const check = this.buyingPower;
+    if (check === null) return null;
+    const type = order.orderType;
+    const price = usesLimitPrice(type) ? order.lmtPrice! : usesStopPrice(type) ? order.auxPrice! : book.mark;
+    const commission = this.portfolio.orderCommission(book, order.totalQuantity, price);
+    return check.problem(book, order.action, order.totalQuantity, price, commission);
   }
 
   private parentProblem(order: EngineOrder): string | null {
@@ -169,7 +188,18 @@ export class OrderHandler {
     if (quantity > this.maxFill) quantity = this.maxFill;
     if (!(quantity > 0)) return null;
 
-    const execution = this.portfolio.execute(live, quantity, rawPrice, time);
+    const portfolio = this.portfolio;
+    const price = portfolio.fillPrice(live, rawPrice);
+    const commission = portfolio.commissionFor(live, quantity, price);
+    if (this.buyingPower !== null) {
+      // Prices moved since the order was placed: what no longer fits is cancelled, as a broker would.
+      const problem = this.buyingPower.problem(live.book, live.order.action, quantity, price, commission);
+      if (problem !== null) {
+        this.cancel(live, problem, time);
+        return null;
+      }
+    }
+    const execution = portfolio.execute(live, quantity, price, commission, time);
     const complete = live.remaining <= QTY_EPSILON;
     const ocaKey = live.ocaKey; // finish() leaves the group
     if (complete) this.finish(live, 'Filled');

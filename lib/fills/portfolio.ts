@@ -50,35 +50,50 @@ export class Portfolio {
     return value;
   }
 
+  /** The price an execution of `live` at `rawPrice` gets after slippage (never past the order's limit). */
+  fillPrice(live: LiveOrder, rawPrice: number): number {
+    if (this.slippageModel === undefined) return rawPrice;
+    const o = live.order;
+    const buy = o.action === 'BUY';
+    let price = this.slippageModel.adjust(o.action, rawPrice, live.book.tick);
+    // Slippage never pushes a limit-type order past its limit.
+    const limit = live.limitInForce();
+    if (limit === limit && (buy ? price > limit : price < limit)) price = buy ? Math.max(limit, rawPrice) : Math.min(limit, rawPrice);
+    return price;
+  }
+
+  /** The commission an execution of `quantity` of `live` at `price` (after slippage) is charged. */
+  commissionFor(live: LiveOrder, quantity: number, price: number): number {
+    const model = this.commissionModel;
+    if (model === undefined) return 0;
+    const book = live.book;
+    // Charge the increase of the order's total, so per-order minimums and caps apply once per order.
+    return model.forOrder !== undefined
+      ? model.forOrder(live.filled + quantity, (live.filledValue + quantity * price) * book.multiplier, book.terms) - live.commission
+      : model.commission(quantity, price, book.terms);
+  }
+
+  /** What a whole order of `quantity` at `price` would be charged (the placing-time estimate). */
+  orderCommission(book: Book, quantity: number, price: number): number {
+    const model = this.commissionModel;
+    if (model === undefined || !(price > 0)) return 0;
+    return model.forOrder !== undefined ? model.forOrder(quantity, quantity * price * book.multiplier, book.terms) : model.commission(quantity, price, book.terms);
+  }
+
   /**
-   * Books one execution of `quantity` of `live` at `rawPrice` (before slippage): the order's fill
-   * totals, its commission, the position, cash. Returns the execution (also kept in `executions`).
+   * Books one execution of `quantity` of `live` at `price` (after slippage, see fillPrice) charged
+   * `commission`: the order's fill totals, its commission, the position, cash. Returns the execution
+   * (also kept in `executions`).
    */
-  execute(live: LiveOrder, quantity: number, rawPrice: number, time: number): Execution {
+  execute(live: LiveOrder, quantity: number, price: number, commission: number, time: number): Execution {
     const o = live.order;
     const book = live.book;
     const buy = o.action === 'BUY';
-    let price = rawPrice;
-    if (this.slippageModel !== undefined) {
-      price = this.slippageModel.adjust(o.action, rawPrice, book.tick);
-      // Slippage never pushes a limit-type order past its limit.
-      const limit = live.limitInForce();
-      if (limit === limit && (buy ? price > limit : price < limit)) price = buy ? Math.max(limit, rawPrice) : Math.min(limit, rawPrice);
-    }
     const multiplier = book.multiplier;
     // Per unit: the order's average fill price is filledValue / filled, as TWS reports it.
     const unitValue = quantity * price;
     const value = unitValue * multiplier;
     const filledBefore = live.filled;
-    let commission = 0;
-    const model = this.commissionModel;
-    if (model !== undefined) {
-      // Charge the increase of the order's total, so per-order minimums and caps apply once per order.
-      commission =
-        model.forOrder !== undefined
-          ? model.forOrder(filledBefore + quantity, (live.filledValue + unitValue) * multiplier, book.terms) - live.commission
-          : model.commission(quantity, price, book.terms);
-    }
 
     live.filled = filledBefore + quantity;
     live.filledValue += unitValue;

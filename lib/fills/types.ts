@@ -5,8 +5,10 @@
  */
 import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../messages';
 import type { ContractTerms } from './contract-terms';
+import type { AccountType, MarginFigures } from './margin';
 
 export type { ContractTerms } from './contract-terms';
+export type { AccountType, MarginFigures } from './margin';
 
 /** An order as the engine takes it (the subset of IB's Order that changes how it fills). */
 export interface EngineOrder {
@@ -97,6 +99,11 @@ export interface FillEngineOptions {
    * undefined: the first order's contract.multiplier decides (see EngineOrder.multiplier).
    */
   multiplier?: (symbol: InstrumentKey) => number | undefined;
+  /**
+   * Buying power the account checks every order against (margin.ts): 'cash' (paid in full, no short
+   * sales) or 'reg-t' (Reg T margin). Absent: no check (orders fill whatever they cost).
+   */
+  accountType?: AccountType;
   /** Wall clock for quotes-driven use; bars carry their own time. */
   now?: () => number;
   /**
@@ -128,6 +135,8 @@ export interface FillEngineApi {
   onQuote(symbol: InstrumentKey, quote: QuoteTick): void;
   cash(): number;
   equity(): number;
+  /** The account's margin figures, or null when it checks no buying power (no accountType). */
+  margin(): MarginFigures | null;
   position(symbol: InstrumentKey): Position | undefined;
   positions(): Position[];
   /** Orders not yet filled or cancelled, including held bracket children. */

@@ -9,7 +9,8 @@
  * Outputs: 1 report (metrics in msg.payload, msg.trades) and progress, 2 equity chart, 3 drawdown chart,
  * 4 price chart with entries and exits (each a ui-chart with series from msg.topic, x "x", y "y").
  */
-import type { BacktestOptions, BacktestSession, CommissionModelName } from '../../lib/backtest/types';
+import type { AccountType, BacktestOptions, BacktestSession, CommissionModelName } from '../../lib/backtest/types';
+import { ACCOUNT_TYPES } from '../../lib/fills/margin';
 import { runBatchBacktest } from '../../lib/backtest/batch';
 import { batchLength, isBarBatch } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
@@ -86,6 +87,12 @@ function batchOptions(connection: Connection | null, override: unknown): Backtes
     result.fillAt = o.fillAt;
   }
   if (o.slippage !== undefined) result.slippage = o.slippage as BacktestOptions['slippage'];
+  if (o.accountType !== undefined) {
+    if (!ACCOUNT_TYPES.includes(o.accountType as AccountType)) {
+      throw new UserError(`msg.backtest.accountType must be one of ${ACCOUNT_TYPES.join(', ')}, got ${JSON.stringify(o.accountType)}`);
+    }
+    result.accountType = o.accountType as AccountType;
+  }
   return result;
 }
 

@@ -9,6 +9,24 @@ import { createSimulator, type SimulatorOptions } from '../lib/sim/server';
 const USAGE =
   'usage: ib-sim [--port 7497] [--seed N] [--account DU1234567[,DU...]] [--max-version 176..193] [--ticks-per-second N] [--no-pacing] [--partial-fills N] [--verbose]';
 
+const HELP = `${USAGE}
+
+Runs the TWS simulator on 127.0.0.1 for any IB API client.
+
+  --port N              port to listen on (0 picks a free one); default 7497
+  --seed N              seed of every random walk: same seed, same prices and bars; default 1
+  --account A[,B...]    the accounts the login reports (managedAccounts); default DU1234567.
+                        Ids starting with D are paper accounts. Any other id (U7654321) presents a
+                        live account: ib-connect then counts the connection as live and refuses
+                        orders unless "Allow live orders" is ticked, whatever account is typed in it.
+                        Several ids present a login with several accounts; orders name theirs,
+                        an order for an account not listed is refused (321).
+  --max-version N       highest server version to negotiate, 176..193; default 193
+  --ticks-per-second N  market data ticks per second per instrument; default 4
+  --no-pacing           do not enforce IB's historical-data pacing (error 162)
+  --partial-fills N     fill at most N shares at a time
+  --verbose             log each connection event and bad frame`;
+
 function parseArguments(argv: string[]): SimulatorOptions {
   const options: SimulatorOptions = { port: 7497 };
   const number = (flag: string, text: string | undefined, min: number): number => {
@@ -46,7 +64,7 @@ function parseArguments(argv: string[]): SimulatorOptions {
         break;
       case '--help':
       case '-h':
-        console.log(USAGE);
+        console.log(HELP);
         process.exit(0);
         break;
       default:

@@ -17,6 +17,8 @@ export interface ConnectionConfigNode extends Node {
 export function connectionNodeStatus(status: ConnectionStatus): NodeStatus {
   switch (status.state) {
     case 'connected':
+      // Connected but refusing orders for a reason of its own (an account TWS does not manage).
+      if (status.error) return { fill: 'red', shape: 'dot', text: status.text };
       return { fill: status.live ? 'yellow' : 'green', shape: 'dot', text: status.text };
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: status.text };

@@ -32,7 +32,7 @@ export class BacktestConnection implements Connection {
 
   status(): ConnectionStatus {
     const account = this.broker.account();
-    return { mode: 'backtest', state: 'connected', account, live: false, liveOrdersAllowed: false, text: `backtest ${account}` };
+    return { mode: 'backtest', state: 'connected', account, accounts: account ? [account] : [], live: false, liveOrdersAllowed: false, text: `backtest ${account}` };
   }
 
   on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this {

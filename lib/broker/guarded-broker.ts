@@ -93,8 +93,12 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (locked) return locked;
     const status = this.options.statusProvider?.() ?? null;
     if (status && status.mode !== 'backtest') {
+      // A configured account TWS does not manage: its message names the accounts TWS does manage.
+      if (!status.account && status.error && status.accounts.length > 0) return status.error;
       if (status.live && !status.liveOrdersAllowed) {
-        return `live account ${status.account ?? ''}: orders are refused because "allow live orders" is not ticked on the ib-connect node`.replace('  ', ' ');
+        const live = status.accounts.filter((a) => !a.toUpperCase().startsWith('D'));
+        const which = live.length ? live.join(', ') : (status.account ?? '');
+        return `live account ${which}: orders are refused because "allow live orders" is not ticked on the ib-connect node`.replace('  ', ' ');
       }
       const inner = this.inner.orderBlock();
       if (inner) return inner;
@@ -102,6 +106,19 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       return null;
     }
     return this.inner.orderBlock();
+  }
+
+  /**
+   * Why an order naming `account` (msg.order.account, place-order's Account) cannot go there: TWS does
+   * not manage it. null when it may, or when the order names none (it then goes to the connection's).
+   */
+  private accountRefusal(account: unknown): string | null {
+    if (account === undefined || account === null || account === '') return null;
+    const status = this.options.statusProvider?.() ?? null;
+    if (!status || status.mode === 'backtest' || status.accounts.length === 0) return null;
+    const named = String(account).trim().toUpperCase();
+    if (status.accounts.some((a) => a.toUpperCase() === named)) return null;
+    return `order account ${String(account)} is not managed by this TWS login, which manages ${status.accounts.join(', ')}: fix msg.order.account or the place-order node's Account`;
   }
 
   nextOrderId(): Promise<number> {
@@ -135,6 +152,8 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     this.checkDailyLoss();
     const block = this.orderBlock();
     if (block) refuse(this.halted ? 'halt' : this.dailyLoss.locked() ? 'max daily loss' : 'interlock', block);
+    const wrongAccount = this.accountRefusal(order.account);
+    if (wrongAccount) refuse('account', wrongAccount);
     const others = working.filter((w) => w.orderId !== orderId && !isCancelling(w));
     const checks = checkOrderLimits(this.options.limits, {
       key,

@@ -139,8 +139,11 @@ export class IbBroker extends BrokerEmitter implements Broker {
       this.modify(existing, contract, order);
       return;
     }
+    // Every order names its account: left empty, TWS would pick one of the login's accounts itself.
+    const account = order.account || this.account();
+    if (!account) throw new Error(`order ${orderId}: no account to send it to (TWS has not reported its managed accounts, or the configured one is not among them): nothing sent`);
     if (!this.ids.claim(orderId)) throw new Error(`order id ${orderId} was not reserved with nextOrderId(): ids come from TWS and are never reused`);
-    const tracked = this.orders.add(orderId, instrumentKey(contract), { ...contract }, { ...order, orderId, clientId: this.options.clientId }, 'queued');
+    const tracked = this.orders.add(orderId, instrumentKey(contract), { ...contract }, { ...order, account, orderId, clientId: this.options.clientId }, 'queued');
     // The order leaves first, then its PendingSubmit event: the event's listeners (journal line,
     // nodes' sends and statuses) would otherwise all run between the decision and the socket write.
     this.queue.push({ kind: 'place', orderId });
@@ -217,7 +220,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   // ---------------------------------------------------------------- sending
 
   private modify(tracked: TrackedOrder, contract: Contract, order: Order): void {
-    this.orders.amend(tracked, contract, order);
+    this.orders.amend(tracked, contract, { ...order, account: order.account || tracked.order.account });
     // Still waiting to leave: the queued place will carry the new fields.
     if (this.queue.has((item) => item.kind === 'place' && item.orderId === tracked.orderId)) return;
     this.queue.push({ kind: 'place', orderId: tracked.orderId });

@@ -13,15 +13,27 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'err
 export interface ConnectionStatus {
   mode: ConnectionMode;
   state: ConnectionState;
-  /** The account in use once known (first managed account unless one is configured). */
+  /**
+   * The account orders go to, once TWS has reported its managed accounts: the configured one if TWS
+   * manages it, else the first managed account. null before, and null when the configured account is
+   * not one TWS manages (then `error` says which it manages).
+   */
   account: string | null;
-  /** A real-money account: id not starting with D, or port 7496/4001. */
+  /** The accounts TWS reports managing (managedAccounts); empty until it has. */
+  accounts: string[];
+  /**
+   * Real money may be at stake: any account TWS manages is not a paper one (id not starting with D),
+   * or the port is TWS's / IB Gateway's live one (7496/4001). Never decided by a typed account.
+   */
   live: boolean;
   /** live && "allow live orders" ticked. */
   liveOrdersAllowed: boolean;
   /** Short human text for node status, e.g. "connected DU1234567", "LIVE U123 read-only". */
   text: string;
-  /** Why the state is 'error' (e.g. "client id 7 already in use (326): ..."). */
+  /**
+   * Why the state is 'error' (e.g. "client id 7 already in use (326): ..."), or why a connected session
+   * refuses orders (the configured account is not one TWS manages).
+   */
   error?: string;
 }
 

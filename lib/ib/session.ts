@@ -23,7 +23,10 @@ export interface SessionOptions {
   port: number;
   /** Fixed: a reconnect with another id would lose ownership of this client's orders. */
   clientId: number;
-  /** The account to use; the first managed account when empty. */
+  /**
+   * The account to use; the first managed account when empty. It must be one TWS manages (else orders
+   * are refused); it never decides live or paper (see isLive).
+   */
   account?: string;
   allowLiveOrders: boolean;
   /** Shown in status and used for live detection: 'simulator' never has a live port. */
@@ -33,6 +36,11 @@ export interface SessionOptions {
   /** Reconnect backoff: first delay, doubled after each failure up to maxMs. Default 500 ms .. 30 s. */
   backoff?: { initialMs: number; maxMs: number };
   log?: SessionLog;
+}
+
+/** IB's paper (simulated trading) accounts start with D: DU..., DF... */
+function isPaperAccount(account: string): boolean {
+  return account.toUpperCase().startsWith('D');
 }
 
 /** Ports on which TWS (7496) and IB Gateway (4001) serve live accounts by default. */
@@ -273,6 +281,8 @@ export class IbSocketSession extends EventEmitter implements IbSession {
     this.api.on(EventName.disconnected, () => {
       const wasReady = this.ready;
       this.ready = false;
+      // The next login may manage other accounts: nothing about them is trusted until it says so.
+      this.accounts = [];
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = undefined;
       if (!this.wanted) return;
@@ -349,33 +359,61 @@ export class IbSocketSession extends EventEmitter implements IbSession {
     }
   }
 
-  /** Account in use: the configured one if TWS manages it, else the first managed account. */
+  /**
+   * The account orders go to: the typed one once TWS reports managing it, else (none typed) the first
+   * managed account; null while TWS has not said which accounts it manages, and null when the typed
+   * one is not among them (see accountProblem()).
+   */
   private account(): string | null {
-    const wanted = this.options.account?.trim();
-    if (wanted) return wanted;
-    return this.accounts[0] ?? null;
+    if (this.accounts.length === 0) return null;
+    const wanted = this.typedAccount();
+    if (!wanted) return this.accounts[0];
+    return this.accounts.find((a) => a.toUpperCase() === wanted.toUpperCase()) ?? null;
   }
 
-  private isLive(account: string | null): boolean {
+  private typedAccount(): string | null {
+    return this.options.account?.trim() || null;
+  }
+
+  /** Why the typed account cannot be used (TWS does not manage it), or null. */
+  private accountProblem(): string | null {
+    const wanted = this.typedAccount();
+    if (!wanted || this.accounts.length === 0 || this.account() !== null) return null;
+    return `account ${wanted} (typed in ib-connect) is not managed by this TWS login, which manages ${this.accounts.join(', ')}: fix or clear the Account field; orders are refused`;
+  }
+
+  /**
+   * Live or paper from what TWS reports, never from a typed field: any managed account that is not a
+   * paper one (D...) makes the connection live, since an order could reach it. A live port (7496/4001
+   * in tws mode) or a typed live id only ever add caution before TWS has answered.
+   */
+  private isLive(): boolean {
     if (this.options.mode === 'tws' && LIVE_PORTS.has(this.endpoint.port)) return true;
-    return account !== null && !account.toUpperCase().startsWith('D');
+    const typed = this.typedAccount();
+    if (typed && !isPaperAccount(typed)) return true;
+    return this.accounts.some((a) => !isPaperAccount(a));
   }
 
   private computeStatus(): ConnectionStatus {
     const account = this.account();
-    const live = this.isLive(account);
+    const live = this.isLive();
     const liveOrdersAllowed = live && this.options.allowLiveOrders;
+    const problem = this.state === 'connected' ? this.accountProblem() : null;
     let text: string;
     if (this.state !== 'connected') {
       text = this.currentStatus?.text ?? 'disconnected';
+    } else if (problem) {
+      text = `account ${this.typedAccount()} not in TWS (${this.accounts.join(', ')})`;
     } else if (this.note) {
       text = this.note;
     } else if (live) {
-      text = `LIVE ${account ?? ''} ${liveOrdersAllowed ? 'trading' : 'read-only'}`.replace(/\s+/g, ' ');
+      // Live because of another account of the login: name it, the account in use looks like paper.
+      const others = account && isPaperAccount(account) ? this.accounts.filter((a) => !isPaperAccount(a)) : [];
+      text = `LIVE ${others.length ? `(${others.join(', ')}) ` : ''}${account ?? ''} ${liveOrdersAllowed ? 'trading' : 'read-only'}`.replace(/\s+/g, ' ');
     } else {
       text = `connected ${account ?? ''}`.trim();
     }
-    return { mode: this.options.mode, state: this.state, account, live, liveOrdersAllowed, text, error: this.lastError };
+    return { mode: this.options.mode, state: this.state, account, accounts: [...this.accounts], live, liveOrdersAllowed, text, error: problem ?? this.lastError };
   }
 
   private refreshStatus(): void {
@@ -386,10 +424,10 @@ export class IbSocketSession extends EventEmitter implements IbSession {
     this.state = state;
     const status = this.computeStatus();
     if (text !== undefined && state !== 'connected') status.text = text;
-    status.error = error;
+    if (status.error === undefined || state !== 'connected') status.error = error;
     const before = this.currentStatus;
     this.currentStatus = status;
-    if (before && before.state === status.state && before.text === status.text && before.account === status.account && before.live === status.live) return;
+    if (before && before.state === status.state && before.text === status.text && before.account === status.account && before.live === status.live && before.error === status.error) return;
     this.emit('status', status);
   }
 }

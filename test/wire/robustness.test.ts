@@ -120,3 +120,14 @@ test('ib-sim binary: prints one line when listening, serves a client, stops on S
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
+
+test('ib-sim --help says how to present a live account and a login with several accounts', async () => {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bin', 'ib-sim.js'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 0);
+  assert.match(output, /--account A\[,B\.\.\.\]/);
+  assert.match(output, /U7654321\) presents a\s+live account/);
+  assert.match(output, /Several ids present a login with several accounts/);
+});

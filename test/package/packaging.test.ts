@@ -1,7 +1,7 @@
 /**
  * The package as a user gets it: `npm pack` of the built repository, `npm install <tarball>` into a
- * fresh Node-RED user directory, Node-RED 4.1 (the repository's node_modules/node-red) started on that
- * directory. The admin API must then list every node type of package.json "node-red".nodes as
+ * fresh Node-RED user directory, Node-RED started on that directory: 4.1, the repository's
+ * node_modules/node-red, or the one IB_ALGO_NODE_RED_PATH names (scripts/test-node-red-5.mjs: Node-RED 5). The admin API must then list every node type of package.json "node-red".nodes as
  * registered (a set lists a type only once its module registered it) and enabled, serve every node's
  * icon, and offer every example under Import > Examples.
  *
@@ -100,7 +100,7 @@ describe('packaging: npm pack, npm install into a Node-RED user directory', { ti
         logging: { console: { level: 'info' } },
       })};\n`,
     );
-    const redJs = join(repoRoot, 'node_modules', 'node-red', 'red.js');
+    const redJs = join(process.env.IB_ALGO_NODE_RED_PATH || join(repoRoot, 'node_modules', 'node-red'), 'red.js');
     nodeRed = await startNodeRedProcess([redJs, '--settings', settingsFile, '--userDir', userDir, '--port', '0'], {
       cwd: workDir,
       timeoutMs: 60000,

@@ -2,12 +2,12 @@
 /**
  * `ib-sim`: runs the TWS simulator standalone on 127.0.0.1 so any IB API client can connect to it.
  *   ib-sim --port 7497 [--seed N] [--account DU...] [--max-version 193] [--ticks-per-second N]
- *          [--no-pacing] [--partial-fills N] [--verbose]
+ *          [--no-pacing] [--partial-fills N] [--cash-account] [--verbose]
  */
 import { createSimulator, type SimulatorOptions } from '../lib/sim/server';
 
 const USAGE =
-  'usage: ib-sim [--port 7497] [--seed N] [--account DU1234567[,DU...]] [--max-version 176..193] [--ticks-per-second N] [--no-pacing] [--partial-fills N] [--verbose]';
+  'usage: ib-sim [--port 7497] [--seed N] [--account DU1234567[,DU...]] [--max-version 176..193] [--ticks-per-second N] [--no-pacing] [--partial-fills N] [--cash-account] [--verbose]\n  --cash-account: orders must be paid in full and may not sell short (default: a Reg T margin account, as IB paper accounts)';
 
 const HELP = `${USAGE}
 
@@ -58,6 +58,9 @@ function parseArguments(argv: string[]): SimulatorOptions {
         break;
       case '--partial-fills':
         options.maxFillPerEvent = number(flag, argv[++i], 1);
+        break;
+      case '--cash-account':
+        options.accountType = 'cash';
         break;
       case '--verbose':
         options.log = (line) => console.log(`[ib-sim] ${line}`);

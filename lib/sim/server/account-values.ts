@@ -1,6 +1,8 @@
 /**
  * The account's numbers as TWS reports them (account summary tags, reqAccountUpdates keys), derived
- * from the fill engine: cash, net liquidation marked at the last quotes, Reg T style margins.
+ * from the fill engine: cash, net liquidation marked at the last quotes, and the margins the engine
+ * checks orders against (Reg T for a paper account: 50% initial, 25% maintenance on stocks; buying
+ * power 2 x the available funds, see lib/fills/margin.ts).
  *
  * Futures are marked to market as at IB: opening one moves no cash (the engine pays the notional, so
  * the contracts' market value is added back), its P&L shows in cash, and it has no position value for
@@ -11,6 +13,7 @@ import type { FillEngineApi } from '../../fills/types';
 import type { Market } from '../market/market';
 import type { Position } from '../../messages';
 import type { Instrument } from '../market/universe';
+import { isMarginedPerContract } from '../../fills/margin';
 
 export interface AccountNumbers {
   cash: number;
@@ -40,46 +43,34 @@ export function positionLines(engine: FillEngineApi, market: Market): PositionLi
   return lines;
 }
 
-/** Security types settled daily by variation margin rather than paid for in full. */
-const MARKED_TO_MARKET: ReadonlySet<string> = new Set(['FUT', 'FOP', 'CONTFUT']);
-const FUTURES_INITIAL_MARGIN = 0.05;
-const FUTURES_MAINTENANCE_MARGIN = 0.04;
-
 export function accountNumbers(engine: FillEngineApi, market: Market): AccountNumbers {
   let gross = 0;
   let stock = 0;
   let futuresValue = 0;
-  let futuresNotional = 0;
   let unrealized = 0;
   let realized = 0;
   for (const { position, instrument } of positionLines(engine, market)) {
     const value = position.marketValue ?? 0;
-    if (MARKED_TO_MARKET.has(instrument.secType)) {
-      futuresValue += value;
-      futuresNotional += Math.abs(value);
-    } else {
-      gross += Math.abs(value);
-    }
+    if (isMarginedPerContract(instrument.secType)) futuresValue += value;
+    else gross += Math.abs(value);
     if (instrument.secType === 'STK') stock += value;
     unrealized += position.unrealizedPnl ?? 0;
     realized += position.realizedPnl;
   }
   const cash = engine.cash() + futuresValue;
   const netLiquidation = engine.equity();
-  // Reg T: 50% initial and 25% maintenance margin on securities; futures at their own rates.
-  const initMargin = gross * 0.5 + futuresNotional * FUTURES_INITIAL_MARGIN;
-  const maintMargin = gross * 0.25 + futuresNotional * FUTURES_MAINTENANCE_MARGIN;
-  const availableFunds = netLiquidation - initMargin;
+  // The margins are the ones the engine checks orders against (lib/fills/margin.ts): one answer.
+  const margin = engine.margin();
   return {
     cash,
     netLiquidation,
     grossPositionValue: gross,
     stockMarketValue: stock,
-    initMargin,
-    maintMargin,
-    availableFunds,
-    excessLiquidity: netLiquidation - maintMargin,
-    buyingPower: Math.max(0, availableFunds * 4),
+    initMargin: margin?.initialMargin ?? 0,
+    maintMargin: margin?.maintenanceMargin ?? 0,
+    availableFunds: margin?.availableFunds ?? netLiquidation,
+    excessLiquidity: margin?.excessLiquidity ?? netLiquidation,
+    buyingPower: margin?.buyingPower ?? Math.max(0, netLiquidation),
     unrealizedPnl: unrealized,
     realizedPnl: realized,
   };

@@ -4,7 +4,7 @@
  */
 import type { ClientSession } from './session';
 import type { Market } from '../market/market';
-import type { FillEngineApi } from '../../fills/types';
+import type { AccountType, FillEngineApi } from '../../fills/types';
 import type { WireProbe } from './types';
 
 export interface ResolvedOptions {
@@ -15,6 +15,7 @@ export interface ResolvedOptions {
   maxServerVersion: number;
   ticksPerSecond: number;
   startingCash: number;
+  accountType: AccountType;
   historicalPacing: boolean;
   maxFillPerEvent: number | undefined;
   log: (line: string) => void;

@@ -1,6 +1,7 @@
 /**
  * The fill engine behind the simulator's account: one FillEngine for the first managed account, fed
- * with the market's quotes, its minimum ticks and trading days in TWS's zone.
+ * with the market's quotes, its minimum ticks and trading days in TWS's zone, checking buying power
+ * for the account type (Reg T margin unless told).
  */
 import { FillEngine } from '../../fills/fill-engine';
 import { ibTiered } from '../../fills/commission';
@@ -16,6 +17,7 @@ export function createEngine(options: ResolvedOptions, market: Market): FillEngi
     startingCash: options.startingCash,
     commission: ibTiered(),
     maxFillPerEvent: options.maxFillPerEvent,
+    accountType: options.accountType,
     minTick: (symbol) => market.universe.byInstrumentKey(symbol)?.minTick ?? 0.01,
     now: () => Date.now(),
     dayOf: (time) => {

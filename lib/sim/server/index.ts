@@ -35,6 +35,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     maxServerVersion,
     ticksPerSecond: options.ticksPerSecond !== undefined && options.ticksPerSecond > 0 ? options.ticksPerSecond : 4,
     startingCash: options.startingCash ?? 1_000_000,
+    accountType: options.accountType ?? 'reg-t',
     historicalPacing: options.historicalPacing ?? true,
     maxFillPerEvent: options.maxFillPerEvent,
     log: options.log ?? (() => {}),

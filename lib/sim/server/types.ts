@@ -2,7 +2,7 @@
  * The TWS simulator's control surface: what `bin/ib-sim`, the `simulator` mode of ib-connect and the
  * tests use. The simulator itself speaks TWS's socket protocol to any IB client.
  */
-import type { FillEngineApi } from '../../fills/types';
+import type { AccountType, FillEngineApi } from '../../fills/types';
 
 export interface SimulatorOptions {
   /** Loopback by default; the simulator never listens on other interfaces unless asked. */
@@ -18,6 +18,11 @@ export interface SimulatorOptions {
   /** Market data ticks per second per subscribed instrument. Default 4. */
   ticksPerSecond?: number;
   startingCash?: number;
+  /**
+   * The account orders are checked against: 'reg-t' (default: Reg T margin, what an IB paper account
+   * is) or 'cash'. Orders it cannot pay for get error 201, as from TWS.
+   */
+  accountType?: AccountType;
   /** Enforce IB's historical-data pacing rules with error 162. Default true. */
   historicalPacing?: boolean;
   /** Partial fills: at most this many shares per fill. */

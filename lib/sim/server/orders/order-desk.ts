@@ -8,6 +8,7 @@
  */
 import type { Execution, OrderEvent } from '../../../messages';
 import { CANCELLED_BY_REQUEST, twsErrorCode } from '../../../fills/reasons';
+import { isBuyingPowerRejection } from '../../../fills/margin';
 import type { SimContext } from '../context';
 import type { ClientSession } from '../session';
 import { twsDateTime } from '../tws-time';
@@ -91,7 +92,10 @@ export class OrderDesk {
       this.pendingCommissions.delete(event.orderId);
       for (const execution of reports) for (const session of this.context.startedSessions()) session.send(commissionReportFields(execution));
     }
-    if (event.status === 'Cancelled') {
+    if (event.status === 'Cancelled' && isBuyingPowerRejection(event.reason)) {
+      // The account could no longer pay for it at the fill: TWS's margin rejection, not a cancel.
+      this.ownerOrAny(record)?.error(event.orderId, 201, `Order rejected - reason:${event.reason}`);
+    } else if (event.status === 'Cancelled') {
       const reason = event.reason && event.reason !== CANCELLED_BY_REQUEST ? event.reason : '';
       this.ownerOrAny(record)?.error(event.orderId, 202, `Order Canceled - reason:${reason}`);
     } else if (event.status === 'Inactive' && event.reason) {

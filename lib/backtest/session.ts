@@ -14,6 +14,7 @@ import type { FillEngineApi, FillEngineOptions } from '../fills/types';
 import { createCommissionModel } from '../fills/commission';
 import { createSlippageModel } from '../fills/slippage';
 import { isBuyingPowerRejection } from '../fills/margin';
+import { contractsTableProblem, specFor, type InstrumentSpec } from '../fills/contract-terms';
 import { EquityRecorder, PriceRange } from './equity-curve';
 import { computeMetrics } from './metrics';
 import { periodsPerYear } from './periods';
@@ -30,6 +31,9 @@ export function engineOptions(options: BacktestOptions): FillEngineOptions {
   if (!(typeof options.startingCash === 'number' && options.startingCash > 0 && Number.isFinite(options.startingCash))) {
     throw new Error(`backtest starting cash must be a positive amount, got ${String(options.startingCash)}`);
   }
+  const tableProblem = options.contracts === undefined ? null : contractsTableProblem(options.contracts);
+  if (tableProblem !== null) throw new Error(`backtest ${tableProblem}`);
+  const table = options.contracts;
   const slippage = options.slippage ?? { kind: 'none', amount: 0 };
   return {
     account: options.account || BACKTEST_ACCOUNT,
@@ -38,6 +42,7 @@ export function engineOptions(options: BacktestOptions): FillEngineOptions {
     slippage: createSlippageModel(slippage.kind, slippage.amount),
     fillAt: options.fillAt ?? 'next-open',
     accountType: options.accountType ?? 'cash',
+    instrument: table === undefined ? undefined : (symbol) => specFor(table, symbol),
   };
 }
 
@@ -70,6 +75,8 @@ export class BacktestRun implements BacktestSession {
   private readonly events = new EventEmitter();
   private current: FillEngineApi;
   private readonly sources = new Set<string>();
+  /** What the sources of this run said of their instruments (contract details), by key. */
+  private readonly announced = new Map<InstrumentKey, InstrumentSpec>();
   private readonly curve: EquityRecorder;
   private readonly prices = new PriceRange();
   /** Non-zero positions of the current engine, kept from its position events. */
@@ -106,9 +113,10 @@ export class BacktestRun implements BacktestSession {
     return this.data;
   }
 
-  begin(sourceId: string, key: InstrumentKey, totalBars: number | null): void {
+  begin(sourceId: string, key: InstrumentKey, totalBars: number | null, spec?: InstrumentSpec): void {
     if (this.sources.size === 0) this.reset();
     this.sources.add(sourceId);
+    if (spec !== undefined) this.announced.set(key, spec);
     this.totalBars = this.totalBars === null || totalBars === null ? null : this.totalBars + totalBars;
     this.events.emit('start', { sourceId, key, totalBars });
   }
@@ -208,6 +216,7 @@ export class BacktestRun implements BacktestSession {
     this.curve.reset();
     this.prices.reset();
     this.held.clear();
+    this.announced.clear();
     this.heldBefore = false;
     this.pendingSettle = false;
     this.barsFed = 0;
@@ -216,7 +225,15 @@ export class BacktestRun implements BacktestSession {
   }
 
   private newEngine(): FillEngineApi {
-    const engine = this.createEngine(engineOptions(this.options));
+    const options = engineOptions(this.options);
+    const table = options.instrument;
+    // The connection's table wins field by field over what a source read from IB; defaults are the engine's.
+    options.instrument = (symbol) => {
+      const announced = this.announced.get(symbol);
+      const configured = table?.(symbol);
+      return announced === undefined ? configured : configured === undefined ? announced : { ...announced, ...configured };
+    };
+    const engine = this.createEngine(options);
     const forward = <E extends keyof BrokerEvents>(event: E) => {
       const listener = (arg: OrderEvent & Execution & Position) => this.brokerEvents.emit(event, arg);
       engine.on(event, listener as never);

@@ -10,8 +10,9 @@ import type { FillEngineApi } from '../fills/types';
 
 import type { CommissionModelName } from '../fills/commission';
 import type { AccountType } from '../fills/margin';
+import type { InstrumentSpec } from '../fills/contract-terms';
 
-export type { CommissionModelName, AccountType };
+export type { CommissionModelName, AccountType, InstrumentSpec };
 
 export interface BacktestOptions {
   startingCash: number;
@@ -27,6 +28,12 @@ export interface BacktestOptions {
    * backtesting.py: paid in full, no short sales of securities) or 'reg-t' (Reg T margin, 50% on stocks).
    */
   accountType?: AccountType;
+  /**
+   * Each instrument's own terms, by symbol or instrument key ({"ES": {"minTick": 0.25, "multiplier": 50,
+   * "initialMargin": 15000}, "EUR.USD": {"minTick": 0.00005}}): they win over what a replaying source read
+   * from IB's contract details, which wins over the defaults (lib/fills/contract-terms.ts).
+   */
+  contracts?: Record<string, InstrumentSpec>;
 }
 
 export interface BacktestEvents {
@@ -42,8 +49,11 @@ export interface BacktestSession {
   readonly options: BacktestOptions;
   /** The fill engine of the current run. */
   engine(): FillEngineApi;
-  /** A source starts replaying; the first one of a run resets the engine to the starting cash. */
-  begin(sourceId: string, key: InstrumentKey, totalBars: number | null): void;
+  /**
+   * A source starts replaying; the first one of a run resets the engine to the starting cash. `spec`:
+   * what the source knows of the instrument (IB's contract details: minTick, multiplier, currency).
+   */
+  begin(sourceId: string, key: InstrumentKey, totalBars: number | null, spec?: InstrumentSpec): void;
   /** Feeds one bar to the engine (fills, then marks at close), then emits 'bar'. */
   onBar(key: InstrumentKey, bar: Bar): void;
   /** A source finished; when no source is running any more, emits 'end'. */

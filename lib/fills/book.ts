@@ -61,10 +61,12 @@ export class Book {
   constructor(
     readonly symbol: string,
     readonly tick: number,
+    /** Margins per contract the caller knows (futures), kept whatever terms the first order brings. */
+    private readonly margins: Pick<ContractTerms, 'initialMargin' | 'maintenanceMargin'> | null = null,
   ) {}
 
   fixTerms(terms: ContractTerms): void {
-    this.terms = terms;
+    this.terms = this.margins === null ? terms : { ...terms, ...this.margins };
     this.multiplier = terms.multiplier;
     this.termsFixed = true;
   }

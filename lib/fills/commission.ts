@@ -46,8 +46,8 @@ export interface PerContractSchedule {
   minimum: number;
 }
 
-/** Which of IB's schedules prices a security type: shares (stocks, ETFs, and here also forex), futures, options. */
-export type PricingClass = 'shares' | 'futures' | 'options';
+/** Which of IB's schedules prices a security type: shares (stocks, ETFs), forex, futures, options. */
+export type PricingClass = 'shares' | 'forex' | 'futures' | 'options';
 
 export function pricingClass(secType: string): PricingClass {
   switch (secType) {
@@ -59,6 +59,8 @@ export function pricingClass(secType: string): PricingClass {
     case 'IOPT':
     case 'WAR':
       return 'options';
+    case 'CASH':
+      return 'forex';
     default:
       return 'shares';
   }
@@ -82,6 +84,7 @@ function ibModel(name: string, s: IbSchedules): CommissionModel {
   return new PerOrderCommission(name, (shares, value, terms) => {
     if (shares <= 0) return 0;
     const kind = pricingClass(terms.secType);
+    if (kind === 'forex') return Math.max(value * IB_FOREX.rate, IB_FOREX.minimum);
     if (kind === 'shares') {
       // The cap wins over the minimum: IB charges a 1-share order at USD 0.25 only 1% of USD 0.25.
       return Math.min(Math.max(shares * s.shares.perShare, s.shares.minimum), value * cap);
@@ -92,14 +95,20 @@ function ibModel(name: string, s: IbSchedules): CommissionModel {
   });
 }
 
+/**
+ * IB's spot forex (IDEALPRO) rate, fixed and the first tiered volume band alike: 0.20 basis points of the
+ * trade value, at least USD 2.00 per order.
+ */
+const IB_FOREX = { rate: 0.2 / 10_000, minimum: 2 };
+
 /** IB's US futures and futures-options rate per contract (fixed; tiered's first tier is the same before fees). */
 const IB_FUTURES: PerContractSchedule = { perContract: 0.85, minimum: 0 };
 /** IB's US equity and index options rate per contract (premium >= USD 0.10), minimum USD 1.00 per order. */
 const IB_OPTIONS: PerContractSchedule = { perContract: 0.65, minimum: 1 };
 
 /**
- * IB fixed pricing, US markets. Stocks (and here forex, which IB prices differently): USD 0.005 per
- * share, minimum USD 1.00 per order, maximum 1% of trade value. Futures and futures options: USD 0.85
+ * IB fixed pricing, US markets. Stocks: USD 0.005 per share, minimum USD 1.00 per order, maximum 1% of
+ * trade value. Spot forex: 0.20 basis points of the trade value, minimum USD 2.00. Futures and futures options: USD 0.85
  * per contract. Options (premium >= USD 0.10): USD 0.65 per contract, minimum USD 1.00 per order. For
  * stocks IB's fixed rate includes exchange and regulatory fees; the fees IB passes through on top
  * (transaction fees on sales, futures exchange and regulatory fees) are left out.
@@ -111,7 +120,8 @@ export function ibFixed(overrides: Partial<PerShareSchedule> = {}): CommissionMo
 
 /**
  * IB tiered pricing, US markets, first volume tier. Stocks (up to 300,000 shares a month): USD 0.0035
- * per share, minimum USD 0.35 per order, maximum 1% of trade value. Futures (up to 1,000 contracts a
+ * per share, minimum USD 0.35 per order, maximum 1% of trade value. Spot forex: 0.20 basis points of
+ * the trade value, minimum USD 2.00. Futures (up to 1,000 contracts a
  * month): USD 0.85 per contract. Options (up to 10,000 contracts a month): USD 0.65 per contract,
  * minimum USD 1.00 per order. Left out: the cheaper tiers above those volumes, and the fees IB passes
  * through on top of tiered commissions (exchange and ECN fees or rebates, clearing fees, regulatory

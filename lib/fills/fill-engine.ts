@@ -23,7 +23,7 @@ import { Portfolio } from './portfolio';
 import { QuoteMatcher } from './quote-matching';
 import { isTrailing } from './validate';
 import { CANCELLED_BY_REQUEST } from './reasons';
-import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
+import { contractMultiplier, defaultMinTick, resolveTerms, type ContractTerms, type InstrumentSpec } from './contract-terms';
 import { ACCOUNT_TYPES, BuyingPower, type MarginFigures } from './margin';
 
 const MS_PER_DAY = 86_400_000;
@@ -32,6 +32,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   readonly account: string;
   private readonly minTickOf: (symbol: InstrumentKey) => number;
   private readonly multiplierOf: ((symbol: InstrumentKey) => number | undefined) | undefined;
+  private readonly specOf: ((symbol: InstrumentKey) => InstrumentSpec | undefined) | undefined;
   private readonly now: (() => number) | undefined;
 
   private readonly books = new Map<string, Book>();
@@ -56,7 +57,9 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
       throw new Error(`maxFillPerEvent must be a positive number, got ${String(options.maxFillPerEvent)}`);
     }
     this.account = options.account;
-    this.minTickOf = options.minTick ?? (() => 0.01);
+    this.specOf = options.instrument;
+    const specOf = options.instrument;
+    this.minTickOf = options.minTick ?? (specOf === undefined ? defaultMinTick : (symbol) => specOf(symbol)?.minTick ?? defaultMinTick(symbol));
     this.multiplierOf = options.multiplier;
     this.now = options.now;
     const dayOf = options.dayOf ?? ((time: number) => Math.floor(time / MS_PER_DAY));
@@ -243,9 +246,14 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   private bookFor(symbol: string): Book {
     let book = this.books.get(symbol);
     if (book === undefined) {
-      book = new Book(symbol, this.minTickOf(symbol));
+      const spec = this.specOf?.(symbol);
+      const margins =
+        spec === undefined || (spec.initialMargin === undefined && spec.maintenanceMargin === undefined)
+          ? null
+          : { initialMargin: spec.initialMargin, maintenanceMargin: spec.maintenanceMargin };
+      book = new Book(symbol, this.minTickOf(symbol), margins);
       // A multiplier the caller knows fixes the terms now; else the first order's contract does.
-      const known = this.multiplierOf === undefined ? undefined : contractMultiplier({ multiplier: this.multiplierOf(symbol) });
+      const known = contractMultiplier({ multiplier: this.multiplierOf?.(symbol) ?? spec?.multiplier });
       if (known !== undefined) book.fixTerms(resolveTerms(symbol, known) as ContractTerms);
       this.books.set(symbol, book);
       this.bookList.push(book);

@@ -4,10 +4,10 @@
  * backtest feeds it bars. Both therefore share every fill rule.
  */
 import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../messages';
-import type { ContractTerms } from './contract-terms';
+import type { ContractTerms, InstrumentSpec } from './contract-terms';
 import type { AccountType, MarginFigures } from './margin';
 
-export type { ContractTerms } from './contract-terms';
+export type { ContractTerms, InstrumentSpec } from './contract-terms';
 export type { AccountType, MarginFigures } from './margin';
 
 /** An order as the engine takes it (the subset of IB's Order that changes how it fills). */
@@ -92,8 +92,17 @@ export interface FillEngineOptions {
   fillAt?: 'next-open' | 'close';
   /** Simulator option: fill at most this many shares per price event, to exercise partial fills. */
   maxFillPerEvent?: number;
-  /** Price increment per instrument; orders whose prices are not multiples of it are rejected. */
+  /**
+   * Price increment per instrument; orders whose prices are not multiples of it are rejected, and tick
+   * slippage moves fills by it. Default: `instrument`'s minTick, else defaultMinTick (contract-terms.ts:
+   * 0.01 for stocks, 0.00005 for currency pairs, the contract's tick for common futures).
+   */
   minTick?: (symbol: InstrumentKey) => number;
+  /**
+   * What the caller knows of an instrument (a contracts table, contract details): minTick, multiplier,
+   * margins per contract. Read when the engine first meets the instrument.
+   */
+  instrument?: (symbol: InstrumentKey) => InstrumentSpec | undefined;
   /**
    * Contract multiplier per instrument when the caller knows it (the simulator's contract details);
    * undefined: the first order's contract.multiplier decides (see EngineOrder.multiplier).

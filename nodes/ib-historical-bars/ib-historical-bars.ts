@@ -12,7 +12,8 @@ import type { Contract } from '@stoqey/ib';
 import type { Bar, BarColumns, InstrumentKey } from '../../lib/messages';
 import { barsToColumns } from '../../lib/messages/bar-columns';
 import type { Connection, IbSession } from '../../lib/ib/connection';
-import { instrumentKey } from '../../lib/messages/instrument';
+import { contractMultiplier, instrumentKey } from '../../lib/messages/instrument';
+import type { InstrumentSpec } from '../../lib/backtest/types';
 import { parseBarSize, parseDuration, type BarSize, type Duration } from '../../lib/data/bar-size';
 import { barsFromObjects, parseBarsText } from '../../lib/data/bar-file';
 import { barColumnsFromData, parseBarColumnsText } from '../../lib/data/bar-columns-file';
@@ -127,7 +128,11 @@ export = function register(RED: NodeAPI): void {
       return `${key}${pct} ${compact(done)} bars ${compact(rate)}/s`;
     };
 
-    const loadBars = async <T>(msg: NodeMessage, params: Params, shape: BatchShape<T>): Promise<{ key: InstrumentKey; contract: Contract | null; bars: T }> => {
+    const loadBars = async <T>(
+      msg: NodeMessage,
+      params: Params,
+      shape: BatchShape<T>,
+    ): Promise<{ key: InstrumentKey; contract: Contract | null; bars: T; spec?: InstrumentSpec }> => {
       if (source === 'msg') {
         const payload = msg.payload;
         return { ...barsInstrument(msg, configured.contract, 'bars'), bars: asUserError(() => (typeof payload === 'string' ? shape.fromText(payload, 'msg.payload') : shape.fromData(payload, 'msg.payload'))) };
@@ -161,16 +166,21 @@ export = function register(RED: NodeAPI): void {
       }).catch((err: Error) => {
         throw new UserError(err.message);
       });
-      return { key: qualified.key, contract: qualified.contract, bars: shape.fromBars(bars) };
+      // What IB says of the instrument (its tick above all) reaches a backtest that replays these bars.
+      const spec: InstrumentSpec = { currency: qualified.contract.currency };
+      if (qualified.details.minTick !== undefined && qualified.details.minTick > 0) spec.minTick = qualified.details.minTick;
+      const multiplier = contractMultiplier(qualified.contract);
+      if (multiplier !== undefined) spec.multiplier = multiplier;
+      return { key: qualified.key, contract: qualified.contract, bars: shape.fromBars(bars), spec };
     };
 
     /** One message per bar, each sent only when the flow finished with the previous one. */
-    const replay = async (key: InstrumentKey, contract: Contract | null, bars: Bar[]) => {
+    const replay = async (key: InstrumentKey, contract: Contract | null, bars: Bar[], spec?: InstrumentSpec) => {
       const backtest = connection?.mode === 'backtest' ? connection.backtest : null;
       const sourceId = node.id;
       const started = Date.now();
       let lastStatus = 0;
-      backtest?.begin(sourceId, key, bars.length);
+      backtest?.begin(sourceId, key, bars.length, spec);
       try {
         for (let i = 0; i < bars.length; i++) {
           if (closed) return;
@@ -244,8 +254,8 @@ export = function register(RED: NodeAPI): void {
         node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(shape.length(bars))} bars` });
         return;
       }
-      const { key, contract, bars } = await loadBars(msg, params, BAR_LIST);
-      await replay(key, contract, bars);
+      const { key, contract, bars, spec } = await loadBars(msg, params, BAR_LIST);
+      await replay(key, contract, bars, spec);
     };
 
     onInput(node, (msg, _send, done) => {

@@ -9,6 +9,7 @@ import { registerMarketDataHandlers } from './handlers/market-data';
 import { registerHistoricalHandlers } from './handlers/historical';
 import { orderDesk, registerOrderHandlers } from './handlers/orders';
 import { registerAccountHandlers } from './handlers/account';
+import { registerStartupHandlers } from './handlers/startup';
 import { registerDepthHandlers } from './handlers/depth';
 import { registerTickByTickHandlers } from './handlers/tick-by-tick';
 import { marketClock } from './market-clock';
@@ -52,6 +53,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerHistoricalHandlers(handlers);
   registerOrderHandlers(handlers);
   registerAccountHandlers(handlers);
+  registerStartupHandlers(handlers);
   registerDepthHandlers(handlers);
   registerTickByTickHandlers(handlers);
   const now = Date.now();

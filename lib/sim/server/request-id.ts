@@ -14,6 +14,12 @@ const ID_FIRST: ReadonlySet<number> = new Set([
   Incoming.CANCEL_PNL_SINGLE,
   Incoming.REQ_TICK_BY_TICK_DATA,
   Incoming.CANCEL_TICK_BY_TICK_DATA,
+  Incoming.REQ_SOFT_DOLLAR_TIERS,
+  Incoming.REQ_MATCHING_SYMBOLS,
+  Incoming.REQ_SMART_COMPONENTS,
+  Incoming.REQ_HEAD_TIMESTAMP,
+  Incoming.CANCEL_HEAD_TIMESTAMP,
+  Incoming.REQ_USER_INFO,
 ]);
 
 const NO_ID: ReadonlySet<number> = new Set([
@@ -28,6 +34,11 @@ const NO_ID: ReadonlySet<number> = new Set([
   Incoming.CANCEL_POSITIONS,
   Incoming.START_API,
   Incoming.REQ_ACCOUNT_DATA,
+  Incoming.REQ_FAMILY_CODES,
+  Incoming.REQ_MKT_DEPTH_EXCHANGES,
+  Incoming.REQ_NEWS_PROVIDERS,
+  Incoming.REQ_MARKET_RULE,
+  Incoming.REQ_COMPLETED_ORDERS,
 ]);
 
 /** fields[0] is the message id. Returns undefined when the message has no id or it is not a number. */

@@ -12,15 +12,12 @@ import { FieldError, FieldReader } from './fields';
 import { FrameError, FrameReader } from './framing';
 import type { HandlerRegistry } from './handler';
 import { answerHandshake } from './handshake';
-import { Incoming } from './message-ids';
+import { Incoming, REQUEST_NAMES } from './message-ids';
 import { requestIdOf } from './request-id';
 import { ClientSession } from './session';
 import type { RequestMatch, Simulator } from './types';
 
 /** Every message id IB's client protocol defines (EClient's OUT messages). */
-function isProtocolMessageId(id: number): boolean {
-  return (id >= 1 && id <= 25) || (id >= 49 && id <= 59) || (id >= 61 && id <= 104);
-}
 
 interface PendingFault {
   match: RequestMatch;
@@ -197,7 +194,7 @@ export class SimulatorServer implements Simulator, SimContext {
 
   private dispatch(session: ClientSession, fields: string[]): void {
     const messageId = Number(fields[0]);
-    if (!Number.isInteger(messageId) || !isProtocolMessageId(messageId)) {
+    if (!Number.isInteger(messageId) || !REQUEST_NAMES.has(messageId)) {
       this.rejectClient(session, new FrameError(`unknown message id ${JSON.stringify(fields[0]?.slice(0, 20))}`));
       return;
     }
@@ -217,7 +214,9 @@ export class SimulatorServer implements Simulator, SimContext {
     }
     const entry = this.handlers.get(messageId);
     if (!entry) {
-      session.error(requestId ?? -1, 321, `Error validating request.-'${messageId}' : cause - message ${messageId} is not supported by the simulator`);
+      const name = REQUEST_NAMES.get(messageId)!;
+      this.log(`${session.label}: ${name} (${messageId}) is not supported by the simulator; answered error 321`);
+      session.error(requestId ?? -1, 321, `Error validating request.-'${messageId}' : cause - ${name} (message ${messageId}) is not supported by the simulator`);
       return;
     }
     const reader = new FieldReader(fields.slice(1), entry.name);

@@ -6,7 +6,7 @@
  * ORDER_STATUS with the new filled quantity, then COMMISSION_REPORT; a cancel is OPEN_ORDER + ORDER_STATUS
  * Cancelled, then ERR_MSG 202 to the placing client.
  */
-import type { Execution, OrderEvent } from '../../../messages';
+import type { Execution, OrderEvent, OrderStatus } from '../../../messages';
 import { CANCELLED_BY_REQUEST, twsErrorCode } from '../../../fills/reasons';
 import { isBuyingPowerRejection } from '../../../fills/margin';
 import type { SimContext } from '../context';
@@ -20,6 +20,16 @@ import {
   type ExecutionRecord,
   type OrderRecord,
 } from './order-messages';
+
+/** Statuses after which an order is a completed order (reqCompletedOrders). */
+const COMPLETED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive']);
+
+/** A completed order's status text: what filled, or why it ended. */
+function completedStatusText(event: OrderEvent): string {
+  if (event.status === 'Filled') return `Filled Size: ${event.filled}`;
+  if (event.reason && event.reason !== CANCELLED_BY_REQUEST) return `${event.status}: ${event.reason}`;
+  return event.status === 'Cancelled' ? 'Cancelled by Trader' : event.status;
+}
 
 export class OrderDesk {
   readonly records = new Map<number, OrderRecord>();
@@ -85,6 +95,10 @@ export class OrderDesk {
     record.lastFillPrice = event.lastFillPrice;
     record.commission = event.commission;
     record.order.totalQuantity = event.totalQuantity;
+    if (record.completedAt === undefined && COMPLETED.has(event.status)) {
+      record.completedAt = this.context.now();
+      record.completedStatus = completedStatusText(event);
+    }
     if (changed || !record.announced) this.broadcastOrder(record);
     record.announced = true;
     const reports = this.pendingCommissions.get(event.orderId);
@@ -133,6 +147,11 @@ export class OrderDesk {
     const pending = this.pendingCommissions.get(e.orderId) ?? [];
     pending.push(e);
     this.pendingCommissions.set(e.orderId, pending);
+  }
+
+  /** Orders filled, cancelled or inactive, in the order they ended. */
+  completedRecords(): OrderRecord[] {
+    return [...this.records.values()].filter((r) => r.completedAt !== undefined).sort((a, b) => a.completedAt! - b.completedAt!);
   }
 
   /** Orders still working or held, oldest first. */

@@ -3,12 +3,14 @@
  * server versions 176..193. OPEN_ORDER mirrors the client's OrderDecoder field by field: one field
  * short drops the event, one extra raises "unprocessed data", so the count is exact per version
  * (127 fields after the message id at 176, 126 at 177/178, 129 at 185, 130 at 189, 132 at 193).
+ * COMPLETED_ORDER follows the client's completed-order decoding the same way.
  */
 import type { Field } from '../session';
 import { maxDouble, num } from '../fields';
 import { Outgoing, ServerVersion } from '../message-ids';
 import type { Instrument } from '../../market/universe';
 import { multiplierText } from '../contract-codec';
+import { twsDateTime } from '../tws-time';
 import type { PlacedOrder } from './place-order-reader';
 import type { OrderStatus } from '../../../messages';
 
@@ -26,6 +28,10 @@ export interface OrderRecord {
   commission: number;
   /** Sent to the clients at least once. */
   announced?: boolean;
+  /** When it was filled, cancelled or became inactive (epoch ms): a completed order from then on. */
+  completedAt?: number;
+  /** Why it ended, as TWS words a completed order's status ("Filled Size: 100", "Cancelled by Trader"). */
+  completedStatus?: string;
 }
 
 function contractBlock(instrument: Instrument, exchange: string): Field[] {
@@ -241,4 +247,104 @@ export function executionFields(reqId: number, e: ExecutionRecord, serverVersion
 
 export function commissionReportFields(e: ExecutionRecord): Field[] {
   return [Outgoing.COMMISSION_REPORT, 1, e.execId, num(e.commission), e.instrument.currency, maxDouble(e.realizedPnl), maxDouble(undefined), ''];
+}
+
+/**
+ * COMPLETED_ORDER: a filled, cancelled or inactive order as reqCompletedOrders answers it. The client
+ * reads it with every optional section of its order decoder present (no clientId, parentId, margins or
+ * whatIf, unlike OPEN_ORDER), then the completed time and status.
+ */
+export function completedOrderFields(record: OrderRecord, serverVersion: number): Field[] {
+  const { order, instrument } = record;
+  const exchange = order.contract.exchange || instrument.exchange;
+  const f: Field[] = [Outgoing.COMPLETED_ORDER, ...contractBlock(instrument, exchange)];
+  f.push(
+    order.action,
+    num(order.totalQuantity),
+    order.orderType,
+    maxDouble(order.lmtPrice),
+    maxDouble(order.auxPrice),
+    order.tif || 'DAY',
+    order.ocaGroup,
+    order.account || '',
+    order.openClose,
+    order.origin,
+    order.orderRef,
+    record.permId,
+    order.outsideRth ? 1 : 0,
+    order.hidden ? 1 : 0,
+    0, // discretionaryAmt
+    order.goodAfterTime,
+    '', // faGroup
+    '', // faMethod
+    '', // faPercentage
+    '', // modelCode
+    order.goodTillDate,
+    '', // rule80A
+    '', // percentOffset
+    '', // settlingFirm
+    0, // shortSaleSlot
+    '', // designatedLocation
+    -1, // exemptCode
+    '', // startingPrice
+    '', // stockRefPrice
+    '', // delta
+    '', // stockRangeLower
+    '', // stockRangeUpper
+    '', // displaySize
+    0, // sweepToFill
+    0, // allOrNone
+    '', // minQty
+    order.ocaType || (order.ocaGroup ? 3 : 0),
+    0, // triggerMethod
+    '', // volatility
+    0, // volatilityType
+    '', // deltaNeutralOrderType: empty, so no delta-neutral fields follow
+    '', // deltaNeutralAuxPrice
+    0, // continuousUpdate
+    0, // referencePriceType
+    maxDouble(order.trailStopPrice),
+    maxDouble(order.trailingPercent),
+    '', // comboLegsDescription
+    0, // comboLegs count
+    0, // orderComboLegs count
+    0, // smartComboRoutingParams count
+    '', // scaleInitLevelSize
+    '', // scaleSubsLevelSize
+    '', // scalePriceIncrement
+    '', // hedgeType
+    '', // clearingAccount
+    '', // clearingIntent
+    0, // notHeld
+    0, // deltaNeutralContract present
+    '', // algoStrategy
+    0, // solicited
+    record.status,
+    0, // randomizeSize
+    0, // randomizePrice
+    0, // conditions count
+    maxDouble(order.trailStopPrice),
+    '', // lmtPriceOffset
+    '', // cashQty
+    0, // dontUseAutoPriceForHedge
+    0, // isOmsContainer
+    '', // autoCancelDate
+    num(record.filled),
+    0, // refFuturesConId
+    0, // autoCancelParent
+    '', // shareholder
+    0, // imbalanceOnly
+    0, // routeMarketableToBbo
+    0, // parentPermId
+    record.completedAt === undefined ? '' : twsDateTime(record.completedAt),
+    record.completedStatus ?? record.status,
+    '', // minTradeQty
+    '', // minCompeteSize
+    '', // competeAgainstBestOffset
+    '', // midOffsetAtWhole
+    '', // midOffsetAtHalf
+  );
+  if (serverVersion >= ServerVersion.CUSTOMER_ACCOUNT) f.push('');
+  if (serverVersion >= ServerVersion.PROFESSIONAL_CUSTOMER) f.push(0);
+  return f;
 }

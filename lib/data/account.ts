@@ -29,6 +29,11 @@ export interface AccountPosition extends Position {
   dailyPnl: number | null;
 }
 
+/** Price per unit from a position's market value: value / (quantity x multiplier), as TWS quotes it. */
+function marketPriceOf(marketValue: number | null | undefined, quantity: number, multiplier: number): number | null {
+  return marketValue != null && quantity ? marketValue / (quantity * multiplier) : null;
+}
+
 export interface OpenOrderInfo {
   orderId: number;
   permId: number;
@@ -192,8 +197,9 @@ export class AccountFeed {
       secType: String(contract.secType ?? ''),
       currency: contract.currency ?? '',
       quantity,
+      multiplier,
       avgCost: finite(avgCost) ?? 0,
-      marketPrice: pnl?.value != null && quantity ? pnl.value / (quantity * multiplier) : null,
+      marketPrice: marketPriceOf(pnl?.value, quantity, multiplier),
       marketValue: pnl?.value ?? null,
       unrealizedPnl: pnl?.unrealized ?? null,
       realizedPnl: pnl?.realized ?? 0,
@@ -227,7 +233,7 @@ export class AccountFeed {
     return {
       ...p,
       marketValue: pnl.value,
-      marketPrice: pnl.value !== null && p.quantity ? pnl.value / p.quantity : null,
+      marketPrice: marketPriceOf(pnl.value, p.quantity, p.multiplier ?? 1),
       unrealizedPnl: pnl.unrealized,
       realizedPnl: pnl.realized ?? 0,
       dailyPnl: pnl.daily,

@@ -80,7 +80,8 @@ describe('order example flows', () => {
     await waitFor(() => sim().engine.openOrders().length === 1, 5000, 'the resting limit');
     press('po-cancel');
     await waitFor(() => sim().engine.openOrders().length === 0, 5000, 'cancelled');
-    assert.ok(events.some((m) => m.payload.status === 'Cancelled'));
+    // The engine cancels first; the Cancelled status then crosses the socket to the flow.
+    await waitFor(() => events.some((m) => m.payload.status === 'Cancelled'), 5000, 'the Cancelled event in the flow');
   });
 
   it('ib-stop-order.json: a bracket from the current quote, then protection moves', async () => {

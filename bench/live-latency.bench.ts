@@ -165,7 +165,7 @@ async function runCase(c: Case, clientId: number, userDir: string): Promise<Row>
       if (Date.now() > deadline) throw new Error('no connection to the simulator');
       await sleep(20);
     }
-    const api = config.connection.ib!.api;
+    const api = config.connection.liveData('quotes').api;
     // Tick frames the client received (TICK_PRICE, TICK_SIZE, TICK_GENERIC, TICK_STRING), counted
     // from before the subscription starts.
     let received = 0;

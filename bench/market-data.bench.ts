@@ -96,7 +96,7 @@ async function runCase(ticksPerSecond: number, throttleMs: number, clientId: num
       if (Date.now() > deadline) throw new Error('no connection to the simulator');
       await sleep(20);
     }
-    const api = config.connection.ib!.api;
+    const api = config.connection.liveData('quotes').api;
     // Count what the client decoded, and which of those ticks change the quote (each must become one message).
     const assemblers = new Map<number, QuoteAssembler>();
     const counter = { ticks: 0, expected: 0, changeTimes: [] as bigint[], counting: false };

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Contract } from '@stoqey/ib';
-import { createBacktestConnection } from '../lib/backtest';
+import { createBacktestConnection } from '../lib/connection/backtest-connection';
 import { createIbBroker, disposeBroker, guardBroker, type IbBroker } from '../lib/broker';
 import { contractFromKey } from '../lib/messages/instrument';
 import { IbSocketSession } from '../lib/ib/session';
@@ -33,8 +33,8 @@ function checkAndPlan(n: number): void {
 
 function backtestGuard(journal: boolean) {
   const connection = createBacktestConnection({ startingCash: 1e12, commission: 'none' });
-  connection.backtest!.begin('bench', 'AAPL', null);
-  connection.backtest!.onBar('AAPL', { time: Date.UTC(2024, 0, 2, 15), open: 100, high: 100, low: 100, close: 100, volume: 1 });
+  connection.replay().begin('bench', 'AAPL', null);
+  connection.replay().onBar('AAPL', { time: Date.UTC(2024, 0, 2, 15), open: 100, high: 100, low: 100, close: 100, volume: 1 });
   const broker = guardBroker(connection.broker, { limits: { maxOrderQuantity: 1e9, maxOrderNotional: 1e15, maxPosition: 1e15, maxOrdersPerMinute: 1e9 }, journalPath: journal ? join(dir, `guard-${Date.now()}.jsonl`) : null });
   return broker;
 }

@@ -3,13 +3,19 @@
  * connection's state in the node's status until the node has something of its own to say, and
  * deregister on close (the last user out disconnects), as Node-RED's MQTT nodes do with their broker.
  */
-import type { Connection, ConnectionStatus } from '../lib/ib/connection';
+import type { Connection, ConnectionStatus } from '../lib/connection/types';
+import { CapabilityError } from '../lib/connection/errors';
 import type { Node, NodeAPI, NodeStatus } from './red';
 
 /** What the ib-connect config node offers its users (nodes/ib-connect implements it). */
 export interface ConnectionConfigNode extends Node {
   /** The connection; created on construction, connected on the first register(). */
   readonly connection: Connection;
+  /**
+   * Another ib-connect this one draws IB history from (a backtest's "data connection"), or null. A node
+   * that fetches history registers with it too, so it connects.
+   */
+  readonly dataConnection: ConnectionConfigNode | null;
   register(user: Node): void;
   deregister(user: Node, done: () => void): void;
 }
@@ -61,4 +67,18 @@ export function useConnection(RED: NodeAPI, node: Node, configId: unknown, optio
 /** The error a node gives when it needs a connection and has none. */
 export function noConnectionError(nodeLabel: string): Error {
   return new Error(`${nodeLabel} has no ib-connect connection: open the node and pick or add one under "Connection"`);
+}
+
+/**
+ * The refusal a capability gives on this connection (e.g. live data on a backtest), or null when it is
+ * there: lets a node say so in its status on deploy, before any input.
+ */
+export function capabilityRefusal(ask: () => unknown): CapabilityError | null {
+  try {
+    ask();
+    return null;
+  } catch (err) {
+    if (err instanceof CapabilityError) return err;
+    throw err;
+  }
 }

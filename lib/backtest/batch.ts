@@ -58,7 +58,7 @@ export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
   // The engine books orders under their contract's key: the bars go in under the same one, so a topic
   // spelled differently ("aapl", or "ES" beside a full futures msg.contract) still meets its orders.
   const key = instrumentKey(contract);
-  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), null, n);
+  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), n);
   const broker = new BacktestBroker(run);
   const orderRef = input.orderRef ?? 'batch';
   const sourceId = 'batch';

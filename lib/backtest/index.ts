@@ -1,5 +1,4 @@
-/** Backtests: the backtest connection, its session and broker, the batch backtest, metrics. */
-export { createBacktestConnection, BacktestConnection, type BacktestConnectionOptions } from './connection';
+/** Backtests: the backtest run (session), the batch backtest, metrics. The backtest connection is in lib/connection. */
 export { BacktestRun, BACKTEST_ACCOUNT, engineOptions } from './session';
 export { runBatchBacktest, type BatchBacktestInput } from './batch';
 export { computeMetrics, drawdownStats, returnStats, type BacktestMetrics } from './metrics';

@@ -9,7 +9,6 @@
 import { EventEmitter } from 'node:events';
 import type { Bar, Execution, InstrumentKey, OrderEvent, Position } from '../messages';
 import type { BrokerEvents } from '../broker/types';
-import type { Connection } from '../ib/connection';
 import type { FillEngineApi, FillEngineOptions } from '../fills/types';
 import { createCommissionModel } from '../fills/commission';
 import { createSlippageModel } from '../fills/slippage';
@@ -69,6 +68,8 @@ export function checkBar(key: InstrumentKey, bar: Bar): void {
 }
 
 export class BacktestRun implements BacktestSession {
+  /** Replayed bars fill orders here (a tws or simulator connection's replay clock fills nothing). */
+  readonly fillsOrders = true;
   readonly options: BacktestOptions;
   /** Broker events of whichever engine is current (the broker's listeners survive engine resets). */
   readonly brokerEvents = new EventEmitter();
@@ -93,7 +94,6 @@ export class BacktestRun implements BacktestSession {
   constructor(
     options: BacktestOptions,
     private readonly createEngine: EngineFactory,
-    private readonly data: Connection | null = null,
     /** Expected points, to size the equity curve once (the batch backtest knows). */
     capacity = 1024,
   ) {
@@ -107,10 +107,6 @@ export class BacktestRun implements BacktestSession {
 
   engine(): FillEngineApi {
     return this.current;
-  }
-
-  dataConnection(): Connection | null {
-    return this.data;
   }
 
   begin(sourceId: string, key: InstrumentKey, totalBars: number | null, spec?: InstrumentSpec): void {

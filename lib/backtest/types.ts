@@ -89,6 +89,4 @@ export interface BacktestSession {
   barsDone(): number;
   /** Bars the running sources announced in begin(), or null when one did not know. */
   expectedBars(): number | null;
-  /** The ib-connect that historical-bars draws IB history from in backtest mode, if one is set. */
-  dataConnection(): import('../ib/connection').Connection | null;
 }

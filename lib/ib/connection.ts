@@ -1,11 +1,9 @@
 /**
- * What an `ib-connect` config node gives the nodes that use it, whatever its mode. Plain TypeScript:
- * lib/ib/session.ts implements it for `tws` and `simulator`, lib/backtest for `backtest`; the node
- * layer (nodes/ib-connect) only wires config and status to it.
+ * The socket side of a connection: the session every IB request goes through (IbSession, implemented
+ * by lib/ib/session.ts), request ids and their errors, and the status a connection reports. What a node
+ * gets from ib-connect as a whole (the Connection and its capabilities) is lib/connection's.
  */
 import type { IBApi, IBApiNext } from '@stoqey/ib';
-import type { BacktestSession } from '../backtest/types';
-import type { Broker } from '../broker/types';
 
 export type ConnectionMode = 'tws' | 'simulator' | 'backtest';
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error';
@@ -69,25 +67,4 @@ export interface IbSession {
   releaseReqId(reqId: number): void;
   /** Resolves once connected (NEXT_VALID_ID seen); rejects after `timeoutMs`. */
   whenConnected(timeoutMs?: number): Promise<void>;
-}
-
-export interface ConnectionEvents {
-  status: (status: ConnectionStatus) => void;
-  /**
-   * Market data subscriptions must be made again: after a reconnect, or TWS code 1101 (connectivity
-   * restored, data lost). Nodes re-issue their subscriptions on this event.
-   */
-  resubscribe: () => void;
-}
-
-export interface Connection {
-  readonly mode: ConnectionMode;
-  readonly broker: Broker;
-  /** null in backtest mode: a backtest has no socket by construction. */
-  readonly ib: IbSession | null;
-  /** Only in backtest mode: the run that replayed bars feed and backtest-report reads. */
-  readonly backtest: BacktestSession | null;
-  status(): ConnectionStatus;
-  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
-  off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
 }

@@ -2,18 +2,14 @@
  * account: the account's summary values, positions with average cost, P&L (account and per position),
  * open orders, today's executions and positions per strategy (orderRef). On request (each input message
  * gets one snapshot) or streaming (a snapshot whenever something changes, at most once per throttle
- * interval). On a backtest connection the same snapshot comes from the backtest's fill engine.
+ * interval). The connection's account feed supplies it: TWS's account on a tws or simulator connection,
+ * the backtest's fill engine on a backtest connection.
  */
-import { ACCOUNT_PARTS, AccountFeed, type AccountPart, type AccountSnapshot } from '../../lib/data/account';
-import { backtestAccountSnapshot } from '../../lib/data/account-backtest';
-import type { Connection } from '../../lib/ib/connection';
+import { ACCOUNT_PARTS, type AccountPart, type AccountSnapshot } from '../../lib/data/account';
+import type { Connection, OpenAccountFeed } from '../../lib/connection/types';
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-
-/** P&L may never come for an empty account: a request stops waiting for it after this long. */
-const PNL_GRACE_MS = 1500;
-const LOAD_TIMEOUT_MS = 15_000;
 
 export = function register(RED: NodeAPI): void {
   function IbAccount(this: Node, def: NodeDef): void {
@@ -25,13 +21,12 @@ export = function register(RED: NodeAPI): void {
     const accountSetting = String(def.account ?? '').trim();
     let ownStatus = false;
     let closed = false;
-    let feed: AccountFeed | null = null;
+    let feed: OpenAccountFeed | null = null;
     /** The streaming feed while it loads, so a message arriving meanwhile does not start a second one. */
-    let starting: Promise<AccountFeed> | null = null;
+    let starting: Promise<OpenAccountFeed> | null = null;
     let pending = new Set<AccountPart>();
     let timer: NodeJS.Timeout | null = null;
     let lastSent = 0;
-    let pnlTimer: NodeJS.Timeout | null = null;
 
     const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
     const connection: Connection | null = config?.connection ?? null;
@@ -68,13 +63,6 @@ export = function register(RED: NodeAPI): void {
       showSnapshot(snapshot);
     };
 
-    const accountOf = (conn: Connection): string => {
-      const account = accountSetting || conn.status().account || '';
-      if (!account) throw new UserError('no account known yet: the connection has not reported its managed accounts; set "account" in the node or wait for the connection');
-      return account;
-    };
-
-    // ---- TWS / simulator ----------------------------------------------------------------------------
     const flush = () => {
       timer = null;
       if (!feed || closed || pending.size === 0) return;
@@ -85,70 +73,29 @@ export = function register(RED: NodeAPI): void {
     };
 
     const onFeedChange = (part: AccountPart) => {
-      if (!streaming || !feed?.isLoaded()) return;
+      if (!streaming || !feed || closed) return;
       pending.add(part);
       if (timer) return;
       timer = setTimeout(flush, Math.max(0, lastSent + throttleMs - Date.now()));
     };
 
-    const startFeed = async (conn: Connection): Promise<AccountFeed> => {
-      const session = conn.ib;
-      if (!session) throw new UserError('the connection has no TWS session');
-      await session.whenConnected(LOAD_TIMEOUT_MS).catch((err: Error) => {
-        throw new UserError(`account: not connected to TWS (${err.message})`);
-      });
-      const account = accountOf(conn);
-      const created = new AccountFeed(session, account, parts, {
-        onChange: onFeedChange,
-        onError: (err) => {
-          ownStatus = true;
-          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-          node.error(err.message);
-        },
-      });
-      created.start();
-      if (pnlTimer) clearTimeout(pnlTimer);
-      pnlTimer = setTimeout(() => created.settlePnl(), PNL_GRACE_MS);
-      const started = Date.now();
-      while (!created.isLoaded()) {
-        if (closed) break;
-        if (Date.now() - started > LOAD_TIMEOUT_MS) {
-          created.stop();
-          throw new UserError(`account ${account}: TWS did not send ${[...parts].join(', ')} within ${LOAD_TIMEOUT_MS / 1000} s`);
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return created;
-    };
-
-    const onResubscribe = () => {
-      if (!feed || closed) return;
-      feed.start();
-      if (pnlTimer) clearTimeout(pnlTimer);
-      const restarted = feed;
-      pnlTimer = setTimeout(() => restarted.settlePnl(), PNL_GRACE_MS);
-    };
-    connection?.on('resubscribe', onResubscribe);
-
-    // ---- backtest -----------------------------------------------------------------------------------
-    const backtestSnapshot = (conn: Connection): AccountSnapshot => {
-      const engine = conn.backtest?.engine();
-      if (!engine) throw new UserError('the backtest connection has no engine yet');
-      return backtestAccountSnapshot(engine);
-    };
-    let backtestListening = false;
-    const onBacktestChange = () => {
-      if (!connection || closed || timer) return;
-      timer = setTimeout(() => {
-        timer = null;
-        lastSent = Date.now();
-        try {
-          sendSnapshot(backtestSnapshot(connection), ['positions', 'orders', 'executions', 'summary']);
-        } catch {
-          // No run yet: nothing to report.
-        }
-      }, Math.max(0, lastSent + throttleMs - Date.now()));
-    };
+    const openFeed = (conn: Connection): Promise<OpenAccountFeed> =>
+      conn
+        .accountFeed()
+        .open({
+          account: accountSetting,
+          parts,
+          onChange: onFeedChange,
+          onError: (err) => {
+            ownStatus = true;
+            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+            node.error(err.message);
+          },
+          isClosed: () => closed,
+        })
+        .catch((err: Error) => {
+          throw new UserError(err.message);
+        });
 
     onInput(node, async (msg, _send, done) => {
       if (!connection) throw noConnectionError('account');
@@ -159,24 +106,13 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      if (connection.mode === 'backtest') {
-        if (streaming && !backtestListening) {
-          backtestListening = true;
-          connection.broker.on('order', onBacktestChange);
-          connection.broker.on('execution', onBacktestChange);
-          connection.backtest?.on('end', onBacktestChange);
-        }
-        sendSnapshot(backtestSnapshot(connection), [...parts], msg);
-        done();
-        return;
-      }
       if (starting) await starting.catch(() => undefined);
       if (feed) {
         sendSnapshot(feed.snapshot(), [...parts], msg);
         done();
         return;
       }
-      const loading = startFeed(connection);
+      const loading = openFeed(connection);
       if (streaming) starting = loading;
       const loaded = await loading.finally(() => {
         if (starting === loading) starting = null;
@@ -193,8 +129,8 @@ export = function register(RED: NodeAPI): void {
     });
 
     // A streaming node starts on deploy.
-    if (streaming && connection && connection.mode !== 'backtest') {
-      const loading = startFeed(connection);
+    if (streaming && connection) {
+      const loading = openFeed(connection);
       starting = loading;
       loading
         .finally(() => {
@@ -212,25 +148,13 @@ export = function register(RED: NodeAPI): void {
           node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
           node.error(`account: ${err.message}`);
         });
-    } else if (streaming && connection?.mode === 'backtest') {
-      backtestListening = true;
-      connection.broker.on('order', onBacktestChange);
-      connection.broker.on('execution', onBacktestChange);
-      connection.backtest?.on('end', onBacktestChange);
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       if (timer) clearTimeout(timer);
-      if (pnlTimer) clearTimeout(pnlTimer);
       feed?.stop();
       feed = null;
-      connection?.off('resubscribe', onResubscribe);
-      if (backtestListening && connection) {
-        connection.broker.off('order', onBacktestChange);
-        connection.broker.off('execution', onBacktestChange);
-        connection.backtest?.off('end', onBacktestChange);
-      }
       done();
     });
   }

@@ -9,14 +9,15 @@
  * Outputs: 1 report (metrics in msg.payload, msg.trades) and progress, 2 equity chart, 3 drawdown chart,
  * 4 price chart with entries and exits (each a ui-chart with series from msg.topic, x "x", y "y").
  */
-import type { AccountType, BacktestOptions, BacktestSession, CommissionModelName } from '../../lib/backtest/types';
+import type { AccountType, BacktestOptions, CommissionModelName } from '../../lib/backtest/types';
 import { ACCOUNT_TYPES } from '../../lib/fills/margin';
 import { runBatchBacktest } from '../../lib/backtest/batch';
 import { batchLength, isBarBatch } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
 import { resultsBus, type PublishedResult, type ReplayProgress } from '../results-bus';
 import { RunningAccount } from '../../lib/backtest/running-account';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection, ReplayClock } from '../../lib/connection/types';
+import { DEFAULT_BACKTEST_OPTIONS } from '../../lib/connection/pacing-clock';
 import { instrumentKey } from '../../lib/messages/instrument';
 import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey } from '../../lib/messages';
@@ -61,9 +62,9 @@ function readSettings(def: ReportDef): ReportSettings {
   };
 }
 
-/** Backtest options for a batch: the backtest connection's, else defaults; msg.backtest overrides. */
+/** Backtest options for a batch: the connection's (a backtest connection's own settings), else defaults; msg.backtest overrides. */
 function batchOptions(connection: Connection | null, override: unknown): BacktestOptions {
-  const base: BacktestOptions = connection?.backtest ? { ...connection.backtest.options } : { startingCash: 100_000, commission: 'none', fillAt: 'next-open' };
+  const base: BacktestOptions = { ...(connection ? connection.replay().options : DEFAULT_BACKTEST_OPTIONS) };
   if (override === undefined || override === null) return base;
   if (typeof override !== 'object' || Array.isArray(override)) {
     throw new UserError('msg.backtest must be an object such as {"startingCash": 100000, "commission": "ib-fixed"}');
@@ -131,15 +132,17 @@ export = function register(RED: NodeAPI): void {
       publish(messages);
     };
 
-    if (settings && connection?.mode === 'backtest' && connection.backtest) {
-      listenToBacktest(connection.backtest, settings);
-    } else if (settings && connection && connection.mode !== 'backtest') {
+    // A replay that fills orders is a backtest to report on; where replays only pace (tws, simulator),
+    // the report follows the account's equity instead.
+    if (settings && connection?.replay().fillsOrders) {
+      listenToBacktest(connection.replay(), settings);
+    } else if (settings && connection) {
       trackAccount(connection, settings);
     } else if (settings && !connection) {
       node.status({ fill: 'grey', shape: 'ring', text: 'batch: send bars + orders' });
     }
 
-    function listenToBacktest(session: BacktestSession, s: ReportSettings): void {
+    function listenToBacktest(session: ReplayClock, s: ReportSettings): void {
       const keys = new Set<InstrumentKey>();
       let bars = 0;
       let started = 0;

@@ -1,25 +1,22 @@
 /**
- * ib-connect: the config node every IB node shares. It owns one Connection (lib/ib for tws and
- * simulator, lib/backtest for backtest), connects when its first user registers and disconnects after
- * the last one leaves. All connection logic lives in lib; this file maps the editor's fields onto it.
+ * ib-connect: the config node every IB node shares. It owns one Connection (built by lib/connection
+ * from its fields), connects when its first user registers and disconnects after the last one leaves.
+ * This file only wires Node-RED to it: fields, log, users, close.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Connection } from '../../lib/ib/connection';
+import { buildConnection, readConnectionConfig, type ConnectionConfig, type OpenableConnection } from '../../lib/connection';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import type { ConnectionConfigNode } from '../connection';
-import { readConnectionConfig, type ConnectionConfig } from './config';
-import { buildConnection, type OpenableConnection } from './build';
 
 interface IbConnectNode extends ConnectionConfigNode {
   config: ConnectionConfig;
-  dataConnection: ConnectionConfigNode | null;
 }
 
 export = function register(RED: NodeAPI): void {
   function IbConnect(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
-    const node = this as unknown as IbConnectNode & { connection: Connection };
+    const node = this as unknown as IbConnectNode & { connection: OpenableConnection };
     const users = new Set<string>();
     const config = readConnectionConfig(def);
     node.config = config;
@@ -33,12 +30,11 @@ export = function register(RED: NodeAPI): void {
       error: (m: string) => node.error(m),
     };
     for (const problem of config.problems) node.warn(`ib-connect "${config.name || node.id}": ${problem}`);
-    const connection: OpenableConnection = buildConnection(config, { id: node.id, journalDir, log });
-    (node as { connection: Connection }).connection = connection;
     // Looked up when used: config nodes are created in flow-file order, so it may not exist yet here.
-    Object.defineProperty(node, 'dataConnection', {
-      get: () => (config.dataConnectionId ? (RED.nodes.getNode(config.dataConnectionId) as ConnectionConfigNode | null) : null),
-    });
+    const dataConnection = (): ConnectionConfigNode | null => (config.dataConnectionId ? (RED.nodes.getNode(config.dataConnectionId) as ConnectionConfigNode | null) : null);
+    Object.defineProperty(node, 'dataConnection', { get: dataConnection });
+    const connection = buildConnection(config, { id: node.id, journalDir, log, dataConnection: () => dataConnection()?.connection ?? null });
+    node.connection = connection;
 
     node.register = (user: Node) => {
       users.add(user.id);

@@ -11,7 +11,9 @@ import { basename, extname, isAbsolute, join } from 'node:path';
 import type { Contract } from '@stoqey/ib';
 import type { Bar, BarColumns, InstrumentKey } from '../../lib/messages';
 import { barsToColumns } from '../../lib/messages/bar-columns';
-import type { Connection, IbSession } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
+import type { IbSession } from '../../lib/ib/connection';
+import { compactCount as compact, replayBars } from '../../lib/connection/replay';
 import { contractMultiplier, instrumentKey } from '../../lib/messages/instrument';
 import type { InstrumentSpec } from '../../lib/backtest/types';
 import { parseBarSize, parseDuration, type BarSize, type Duration } from '../../lib/data/bar-size';
@@ -21,7 +23,7 @@ import { parseEndTime } from '../../lib/data/dates';
 import { HistoryCache } from '../../lib/data/history-cache';
 import { fetchHistory, streamHistory, type HistoryRequest } from '../../lib/data/history';
 import { onInput, shortText, UserError } from '../common';
-import { useConnection, type ConnectionConfigNode } from '../connection';
+import { useConnection } from '../connection';
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
 import { createFlowPacer, ReplayStoppedError } from '../flow-pacer';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
@@ -86,7 +88,7 @@ export = function register(RED: NodeAPI): void {
     if (!config) node.status({});
     if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
     // A backtest connection draws IB history from its data connection (another ib-connect), if it names one.
-    const dataConfig = connection?.mode === 'backtest' && source === 'ib' ? ((config as ConnectionConfigNode & { dataConnection?: ConnectionConfigNode | null }).dataConnection ?? null) : null;
+    const dataConfig = source === 'ib' ? (config?.dataConnection ?? null) : null;
     if (dataConfig) dataConfig.register(node);
     const pacer = createFlowPacer(RED, node);
 
@@ -107,26 +109,7 @@ export = function register(RED: NodeAPI): void {
       }
     };
 
-    /** The socket to ask TWS on: the connection's own, or a backtest connection's data connection. */
-    const historySession = (): IbSession => {
-      if (!connection) throw new UserError('historical-bars needs an ib-connect connection to fetch from IB: pick one under "Connection", or use a file or msg source');
-      if (connection.mode !== 'backtest') {
-        if (!connection.ib) throw new UserError('the connection has no TWS session');
-        return connection.ib;
-      }
-      const session = dataConfig?.connection.ib ?? null;
-      if (!session) {
-        throw new UserError('this backtest connection has no data connection to fetch IB history from: set "data connection" in its ib-connect node, or use a file or msg source');
-      }
-      return session;
-    };
-
-    const progressText = (key: string, done: number, total: number | null, started: number) => {
-      const seconds = (Date.now() - started) / 1000;
-      const rate = seconds > 0 ? Math.round(done / seconds) : 0;
-      const pct = total ? ` ${Math.floor((100 * done) / total)}%` : '';
-      return `${key}${pct} ${compact(done)} bars ${compact(rate)}/s`;
-    };
+    const noConnection = () => new UserError('historical-bars needs an ib-connect connection to fetch from IB: pick one under "Connection", or use a file or msg source');
 
     const loadBars = async <T>(
       msg: NodeMessage,
@@ -151,7 +134,8 @@ export = function register(RED: NodeAPI): void {
         const name = basename(path);
         return { ...barsInstrument(msg, configured.contract, basename(path, extname(path)).toUpperCase()), bars: asUserError(() => shape.fromText(text, name)) };
       }
-      const session = historySession();
+      if (!connection) throw noConnection();
+      const session = connection.history();
       const qualified = await qualifyMessageContract(session, msg, configured);
       const started = Date.now();
       const request: HistoryRequest = { key: qualified.key, contract: qualified.contract, ...params };
@@ -175,35 +159,23 @@ export = function register(RED: NodeAPI): void {
     };
 
     /** One message per bar, each sent only when the flow finished with the previous one. */
-    const replay = async (key: InstrumentKey, contract: Contract | null, bars: Bar[], spec?: InstrumentSpec) => {
-      const backtest = connection?.mode === 'backtest' ? connection.backtest : null;
-      const sourceId = node.id;
-      const started = Date.now();
-      let lastStatus = 0;
-      backtest?.begin(sourceId, key, bars.length, spec);
-      try {
-        for (let i = 0; i < bars.length; i++) {
-          if (closed) return;
-          const bar = bars[i];
-          backtest?.onBar(key, bar);
-          // Each message its own copy of the contract: a node downstream may change its message.
-          await pacer.send(contract ? { topic: key, payload: bar, contract: { ...contract } } : { topic: key, payload: bar });
-          const now = Date.now();
-          if (now - lastStatus >= 250) {
-            lastStatus = now;
-            node.status({ fill: 'blue', shape: 'dot', text: progressText(key, i + 1, bars.length, started) });
-          }
-        }
-        node.status({ fill: 'green', shape: 'dot', text: progressText(key, bars.length, bars.length, started) });
-      } finally {
-        backtest?.end(sourceId);
-      }
-    };
+    const replay = (key: InstrumentKey, contract: Contract | null, bars: Bar[], spec?: InstrumentSpec) =>
+      replayBars({
+        key,
+        contract,
+        bars,
+        spec,
+        sourceId: node.id,
+        clock: connection?.replay(),
+        send: (msg) => pacer.send(msg),
+        onProgress: (p) => node.status({ fill: p.finished ? 'green' : 'blue', shape: 'dot', text: p.text }),
+        stopped: () => closed,
+      });
 
     const live = async (msg: NodeMessage, params: Params) => {
-      if (connection?.mode === 'backtest') throw new UserError('keep-up-to-date needs live data: a backtest connection has none; choose "one message per bar" to replay');
+      const session: IbSession | undefined = connection?.liveData('bar updates');
       if (source !== 'ib') throw new UserError('keep-up-to-date works only with source IB');
-      const session = historySession();
+      if (!session) throw noConnection();
       const qualified = await qualifyMessageContract(session, msg, configured);
       const key = qualified.key;
       stopLive?.();
@@ -313,11 +285,4 @@ function barsInstrument(msg: NodeMessage, configured: Contract | null, fallback:
   if (typeof msg.topic === 'string' && msg.topic.trim()) return { key: msg.topic.trim(), contract: null };
   if (configured) return { key: instrumentKey(configured), contract: configured };
   return { key: fallback, contract: null };
-}
-
-function compact(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
-  if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return String(n);
 }

@@ -20,7 +20,7 @@ import {
   type TickByTick,
 } from '../../lib/data/market-data';
 import { onInput, shortText, UserError } from '../common';
-import { noConnectionError, useConnection } from '../connection';
+import { capabilityRefusal, noConnectionError, useConnection } from '../connection';
 import { configuredContract, messageContract, qualifyMessageContract } from '../contract-editor';
 import { startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
@@ -45,8 +45,9 @@ export = function register(RED: NodeAPI): void {
 
     const config = useConnection(RED, node, def.connection, { onStatus: (s) => (historyProblem || (ownStatus && s.state === 'connected') ? false : undefined) });
     const connection = config?.connection ?? null;
-    const backtest = connection?.mode === 'backtest';
-    if (backtest) node.status({ fill: 'red', shape: 'ring', text: 'backtest: no live data' });
+    // A connection without live data (a backtest) says so on deploy; every input then fails with it.
+    const noLiveData = connection ? capabilityRefusal(() => connection.liveData('quotes')) : null;
+    if (noLiveData) node.status({ fill: 'red', shape: 'ring', text: noLiveData.statusText });
     else if (historyProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(`bad history ticks ${JSON.stringify(def.historyTicks)}: 0 to 1000`) });
     else if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
 
@@ -91,8 +92,8 @@ export = function register(RED: NodeAPI): void {
     };
 
     const onResubscribe = () => {
-      if (!connection?.ib) return;
-      resetMarketDataType(connection.ib);
+      if (!connection || noLiveData) return;
+      resetMarketDataType(connection.liveData('quotes'));
       for (const sub of subscriptions.values()) sub.restart();
     };
     connection?.on('resubscribe', onResubscribe);
@@ -156,9 +157,7 @@ export = function register(RED: NodeAPI): void {
 
     onInput(node, async (msg, _send, done) => {
       if (!connection) throw noConnectionError('market-data');
-      if (backtest || !connection.ib) {
-        throw new UserError('market-data has no live source on a backtest connection: replay bars with historical-bars, or set the connection to simulator or tws mode');
-      }
+      const session = connection.liveData('quotes');
       if (msg.payload === 'stop') {
         stopFor(msg);
         done();
@@ -173,13 +172,13 @@ export = function register(RED: NodeAPI): void {
       } else if (historyProblem && wantKind !== 'snapshot') {
         throw new UserError(historyProblem);
       }
-      await subscribe(connection.ib, msg, wantKind, history);
+      await subscribe(session, msg, wantKind, history);
       done();
     });
 
     // A node with its own instrument starts streaming on deploy, once the connection is up.
-    if (configured.contract && connection?.ib && !backtest && !historyProblem && kind !== 'snapshot' && def.autoStart !== false) {
-      const session = connection.ib;
+    if (configured.contract && connection && !noLiveData && !historyProblem && kind !== 'snapshot' && def.autoStart !== false) {
+      const session = connection.liveData('quotes');
       startWhenConnected(node, session, 'market-data', () => subscribe(session, {}, kind, historyTicks), () => closed, () => (ownStatus = true));
     }
 

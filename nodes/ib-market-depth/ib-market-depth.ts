@@ -6,8 +6,8 @@
 import type { IbSession } from '../../lib/ib/connection';
 import { MarketDepthSubscription } from '../../lib/data/market-depth';
 import { KeyedThrottle } from '../../lib/data/throttle';
-import { onInput, shortText, UserError } from '../common';
-import { noConnectionError, useConnection } from '../connection';
+import { onInput, shortText } from '../common';
+import { capabilityRefusal, noConnectionError, useConnection } from '../connection';
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
 import { startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
@@ -28,8 +28,9 @@ export = function register(RED: NodeAPI): void {
 
     const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
     const connection = config?.connection ?? null;
-    const backtest = connection?.mode === 'backtest';
-    if (backtest) node.status({ fill: 'red', shape: 'ring', text: 'backtest: no live depth' });
+    // A connection without live data (a backtest) says so on deploy; every input then fails with it.
+    const noLiveData = connection ? capabilityRefusal(() => connection.liveData('depth')) : null;
+    if (noLiveData) node.status({ fill: 'red', shape: 'ring', text: noLiveData.statusText });
     else if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
 
     // The throttle carries the key only; the book is read when the message actually leaves, so a
@@ -103,9 +104,7 @@ export = function register(RED: NodeAPI): void {
 
     onInput(node, async (msg, _send, done) => {
       if (!connection) throw noConnectionError('market-depth');
-      if (backtest || !connection.ib) {
-        throw new UserError('market-depth has no live source on a backtest connection: set the connection to simulator or tws mode');
-      }
+      const session = connection.liveData('depth');
       if (msg.payload === 'stop') {
         if (msg.contract === undefined && !msg.topic) for (const key of [...subscriptions.keys()]) stop(key);
         else for (const key of [...subscriptions.keys()]) if (key === msg.topic || subscriptions.get(key)?.contract.symbol === (msg.contract as { symbol?: string } | undefined)?.symbol) stop(key);
@@ -113,13 +112,13 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      await subscribe(connection.ib, msg);
+      await subscribe(session, msg);
       done();
     });
 
     // A node with its own instrument starts its book on deploy, once the connection is up.
-    if (configured.contract && connection?.ib && !backtest && def.autoStart !== false) {
-      const session = connection.ib;
+    if (configured.contract && connection && !noLiveData && def.autoStart !== false) {
+      const session = connection.liveData('depth');
       startWhenConnected(node, session, 'market-depth', () => subscribe(session, {}), () => closed, () => (ownStatus = true));
     }
 

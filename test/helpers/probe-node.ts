@@ -14,8 +14,7 @@ export = function register(RED: NodeAPI): void {
     (this as unknown as { config: unknown }).config = config;
     onInput(this, async (msg, send, done) => {
       if (!config) throw new Error('no connection');
-      const session = config.connection.ib;
-      if (!session) throw new Error('this connection has no socket');
+      const session = config.connection.history();
       if (msg.payload === 'time') {
         await session.whenConnected(5000);
         msg.payload = await session.next.getCurrentTime();

@@ -4,8 +4,7 @@
  * with the batch backtest, which must agree to the cent.
  */
 import type { Contract } from '@stoqey/ib';
-import { createBacktestConnection } from '../../lib/backtest';
-import type { BacktestConnectionOptions } from '../../lib/backtest/connection';
+import { createBacktestConnection, type BacktestConnectionOptions } from '../../lib/connection/backtest-connection';
 import type { BacktestSummary } from '../../lib/backtest/types';
 import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
@@ -24,7 +23,7 @@ export interface ReplayInput {
 
 export function replayTargets({ key, bars, intents, options, contract = contractFromKey(key) }: ReplayInput): BacktestSummary {
   const connection = createBacktestConnection(options);
-  const session = connection.backtest!;
+  const session = connection.replay();
   const broker = connection.broker;
   session.begin('replay', key, bars.length);
   let nextId = 1;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBacktestConnection } from '../../lib/backtest';
+import { createBacktestConnection } from '../../lib/connection/backtest-connection';
 import { runBatchBacktest } from '../../lib/backtest/batch';
 import { barsToColumns } from '../../lib/messages/bar-columns';
 import { BacktestRun } from '../../lib/backtest/session';
@@ -144,26 +144,28 @@ describe('batch backtest on the shared fixture', () => {
 describe('backtest connection', () => {
   it('loads nothing that can open a socket: no IB client, only the engine, orders and backtest code', () => {
     const lib = join(__dirname, '..', '..', 'lib');
-    const script = `const c = require(${JSON.stringify(join(lib, 'backtest', 'index.js'))}).createBacktestConnection({ startingCash: 1000, commission: 'none' });
+    const script = `const c = require(${JSON.stringify(join(lib, 'connection', 'backtest-connection.js'))}).createBacktestConnection({ startingCash: 1000, commission: 'none' });
       const loaded = Object.keys(require.cache).filter((k) => k.includes('node_modules') || k.startsWith(${JSON.stringify(lib)}));
-      process.stdout.write(JSON.stringify({ loaded, ib: c.ib }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { loaded: string[]; ib: unknown };
-    assert.equal(out.ib, null);
+      let live = 'a socket';
+      try { c.liveData('quotes'); } catch (err) { live = err.name; }
+      process.stdout.write(JSON.stringify({ loaded, live }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { loaded: string[]; live: unknown };
+    assert.equal(out.live, 'CapabilityError', 'no live data: there is no socket');
     assert.ok(out.loaded.some((k) => k.includes('fill-engine')), 'the fill engine is among the modules seen');
     assert.deepEqual(out.loaded.filter((k) => k.includes('node_modules')), [], 'no package (no @stoqey/ib) is loaded');
-    const allowed = /[\\/]lib[\\/](backtest[\\/]|broker[\\/]backtest-broker|fills[\\/]|orders[\\/]|messages[\\/])/;
+    const allowed = /[\\/]lib[\\/](connection[\\/](backtest-connection|backtest-account-source|errors)|data[\\/](account-backtest|attribution)|backtest[\\/]|broker[\\/]backtest-broker|fills[\\/]|orders[\\/]|messages[\\/])/;
     assert.deepEqual(out.loaded.filter((k) => !allowed.test(k)), [], 'only backtest, engine and order code');
   });
 
   it('has no socket, a backtest broker, a paper-style account, and resets on each run', () => {
     const connection = createBacktestConnection(noCosts);
     assert.equal(connection.mode, 'backtest');
-    assert.equal(connection.ib, null);
+    assert.throws(() => connection.liveData('quotes'), /no live source on a backtest connection/);
     assert.equal(connection.broker.kind, 'backtest');
     assert.equal(connection.broker.orderBlock(), null);
     assert.match(connection.broker.account()!, /^D/);
     assert.equal(connection.status().live, false);
-    const session = connection.backtest as BacktestRun;
+    const session: BacktestRun = connection.replay();
     assert.throws(() => session.onBar('SPY', bars[0]!), /no replay is running/);
     session.begin('a', 'SPY', 2);
     session.onBar('SPY', bars[0]!);

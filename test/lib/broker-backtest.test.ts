@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBacktestConnection } from '../../lib/backtest';
+import { createBacktestConnection } from '../../lib/connection/backtest-connection';
 import { guardBroker } from '../../lib/broker';
 import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar } from '../../lib/messages';
@@ -27,13 +27,13 @@ const bar = (i: number, open: number, high: number, low: number, close: number, 
 function setup(limits: RiskLimits, journal = false) {
   const connection = createBacktestConnection({ startingCash: 100_000, commission: 'none' });
   let replayTime = 0;
-  connection.backtest!.on('bar', (_key, b) => {
+  connection.replay().on('bar', (_key, b) => {
     replayTime = b.time;
   });
   const journalPath = journal ? join(dir, `j-${Math.random().toString(36).slice(2)}.jsonl`) : null;
   const broker = guardBroker(connection.broker, { limits, journalPath, clock: () => replayTime });
-  connection.backtest!.begin('test', 'AAPL', null);
-  return { connection, broker, journalPath, feed: (b: Bar) => connection.backtest!.onBar('AAPL', b) };
+  connection.replay().begin('test', 'AAPL', null);
+  return { connection, broker, journalPath, feed: (b: Bar) => connection.replay().onBar('AAPL', b) };
 }
 
 describe('orders over the backtest broker', () => {
@@ -78,8 +78,8 @@ describe('orders over the backtest broker', () => {
     const connection = createBacktestConnection({ startingCash: 1_000_000, commission: 'none' });
     const ES = 'ES:FUT:CME:USD:20261218';
     const contract = { ...contractFromKey(ES), multiplier: '50' } as never;
-    const feed = (b: Bar) => connection.backtest!.onBar(ES, b);
-    connection.backtest!.begin('test', ES, null);
+    const feed = (b: Bar) => connection.replay().onBar(ES, b);
+    connection.replay().begin('test', ES, null);
     const strategy = new StrategyOrders(connection.broker, { source: 'f1', orderRef: 'es' });
     feed(bar(0, 5000, 5001, 4999, 5000));
     await strategy.submit({ key: ES, contract, order: { targetQuantity: 1 }, price: 5000 });

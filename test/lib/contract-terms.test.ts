@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBacktestConnection } from '../../lib/backtest';
+import { createBacktestConnection } from '../../lib/connection/backtest-connection';
 import { runBatchBacktest } from '../../lib/backtest/batch';
 import type { BacktestOptions } from '../../lib/backtest/types';
 import type { Bar, OrderEvent } from '../../lib/messages';
@@ -31,7 +31,7 @@ function run(key: string, bars: Bar[], options: Partial<BacktestOptions>, place:
   const connection = createBacktestConnection({ startingCash: 100_000, commission: 'none', ...options });
   const events: OrderEvent[] = [];
   connection.broker.on('order', (e) => events.push(e));
-  const session = connection.backtest!;
+  const session = connection.replay();
   session.begin('test', key, bars.length);
   session.onBar(key, bars[0]!);
   place(connection);
@@ -83,7 +83,7 @@ describe('instrument terms in backtests', () => {
     const connection = createBacktestConnection({ startingCash: 100_000, commission: 'none', contracts: { 'ES:FUT:CME:USD:20261218': { initialMargin: 10_000 } } });
     const events: OrderEvent[] = [];
     connection.broker.on('order', (e) => events.push(e));
-    const session = connection.backtest!;
+    const session = connection.replay();
     session.begin('details', ES, 2, { minTick: 0.5, multiplier: 50, initialMargin: 99_000 });
     session.onBar(ES, bar(0, 5000));
     connection.broker.placeOrder(1, contractFromKey(ES), { action: 'BUY' as never, totalQuantity: 10, orderType: 'LMT' as never, lmtPrice: 4999.25, tif: 'GTC' as never });

@@ -75,7 +75,7 @@ describe('account', () => {
       { id: 'a', z: 'tab', type: 'ib-account', connection: 'bt', mode: 'request', wires: [['out']] },
       { id: 'out', z: 'tab', type: 'helper' },
     ]);
-    const session = connectionOf('bt').backtest!;
+    const session = connectionOf('bt').replay();
     session.begin('test', 'AAPL', 1);
     session.onBar('AAPL', { time: Date.UTC(2024, 0, 2), open: 10, high: 11, low: 9, close: 10.5, volume: 100 });
     const reply = nextMessage(helper.getNode('out'));

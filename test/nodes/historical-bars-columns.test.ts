@@ -148,7 +148,7 @@ describe('historical-bars as columns: file and msg sources', () => {
     ], ['bt1', 'bt2']));
     const events: string[] = [];
     for (const id of ['bt1', 'bt2']) {
-      const session = connectionOf(id).backtest!;
+      const session = connectionOf(id).replay();
       session.on('start', () => events.push(`${id} start`));
       session.on('bar', () => events.push(`${id} bar`));
       session.on('end', () => events.push(`${id} end`));
@@ -162,10 +162,10 @@ describe('historical-bars as columns: file and msg sources', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(sent, { all: 1, columns: 1 });
     assert.deepEqual(events, []);
-    assert.equal(connectionOf('bt1').backtest!.barsDone(), 0);
-    assert.equal(connectionOf('bt2').backtest!.barsDone(), 0);
-    assert.equal(connectionOf('bt1').backtest!.running(), false);
-    assert.equal(connectionOf('bt2').backtest!.running(), false);
+    assert.equal(connectionOf('bt1').replay().barsDone(), 0);
+    assert.equal(connectionOf('bt2').replay().barsDone(), 0);
+    assert.equal(connectionOf('bt1').replay().running(), false);
+    assert.equal(connectionOf('bt2').replay().running(), false);
   });
 });
 
@@ -202,8 +202,8 @@ describe('historical-bars as columns: IB source through the simulator', () => {
       { id: 'bt2', type: 'ib-connect', mode: 'backtest', btCash: 100000, btCommission: 'none', dataConnection: 'd2' },
     ], ['bt1', 'bt2']));
     let fed = 0;
-    connectionOf('bt1').backtest!.on('bar', () => fed++);
-    connectionOf('bt2').backtest!.on('bar', () => fed++);
+    connectionOf('bt1').replay().on('bar', () => fed++);
+    connectionOf('bt2').replay().on('bar', () => fed++);
     const got = await bothOutputs({}, 20_000);
     assertColumnsOfAll(got, 100);
     await waitFor(() => statusTexts('as-columns').includes(`AAPL ${got.columns.payload.time.length} bars`), 2000, 'the done status');

@@ -115,7 +115,7 @@ describe('historical-bars: files and msg', () => {
       { id: 'out', type: 'helper' },
     ]);
     const config = (helper.getNode('bt') as unknown as ConnectionConfigNode).connection;
-    const session = config.backtest!;
+    const session = config.replay();
     const seen: number[] = [];
     let fedBeforeSent = true;
     session.on('bar', (_key, bar) => seen.push(bar.time));

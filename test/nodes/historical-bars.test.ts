@@ -32,7 +32,7 @@ function flow(sim: Simulator, nodes: Array<Record<string, unknown>>, clientId: n
 function errorCodes(): number[] {
   const codes: number[] = [];
   const connection = (helper.getNode('c') as unknown as ConnectionConfigNode).connection;
-  connection.ib!.api.on(EventName.error, (_err: Error, code: number) => codes.push(Number(code)));
+  connection.history().api.on(EventName.error, (_err: Error, code: number) => codes.push(Number(code)));
   return codes;
 }
 
@@ -197,7 +197,7 @@ describe('historical-bars: backtest drawing IB history from a data connection, a
       { id: 'h', z: 'tab', type: 'ib-historical-bars', connection: 'bt', source: 'ib', symbol: 'AAPL', duration: '6 M', barSize: '1 day', whatToShow: 'TRADES', useRTH: true, output: 'each', wires: [['out']] },
       { id: 'out', z: 'tab', type: 'helper' },
     ]);
-    const session = connectionOf('bt').backtest!;
+    const session = connectionOf('bt').replay();
     let fed = 0;
     let ended = false;
     session.on('bar', () => fed++);

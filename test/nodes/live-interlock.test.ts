@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 const TYPES = ['ib-connect', 'ib-place-order'];
 const dir = mkdtempSync(join(tmpdir(), 'live-interlock-'));

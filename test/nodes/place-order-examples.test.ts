@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { helper, nodeModule, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 import { examplesDir } from '../helpers/paths';
 import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 const TYPES = ['ib-connect', 'ib-place-order', 'ib-stop-order', 'ib-market-data'];
 const dir = mkdtempSync(join(tmpdir(), 'order-examples-'));

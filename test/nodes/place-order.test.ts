@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 const TYPES = ['ib-connect', 'ib-place-order'];
 const dir = mkdtempSync(join(tmpdir(), 'place-order-'));
@@ -52,7 +52,7 @@ function errorOf(timeoutMs = 5000): Promise<string> {
 }
 
 async function priceNow(): Promise<number> {
-  const ib = connectionOf().ib!;
+  const ib = connectionOf().liveData('quotes');
   const ticks = await ib.next.getMarketDataSnapshot({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', false);
   return (ticks.get(4)?.value ?? ticks.get(1)?.value) as number;
 }

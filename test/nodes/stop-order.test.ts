@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 const TYPES = ['ib-connect', 'ib-place-order', 'ib-stop-order'];
 const dir = mkdtempSync(join(tmpdir(), 'stop-order-'));
@@ -35,7 +35,7 @@ const sim = (): Simulator => (connection() as unknown as { simulator(): Simulato
 
 async function ready(): Promise<number> {
   await waitFor(() => connection().status().state === 'connected' && connection().broker.orderBlock() === null, 8000, 'ready for orders');
-  const ticks = await connection().ib!.next.getMarketDataSnapshot({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', false);
+  const ticks = await connection().liveData('quotes').next.getMarketDataSnapshot({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', false);
   return Math.round((ticks.get(4)?.value ?? ticks.get(1)?.value) as number);
 }
 

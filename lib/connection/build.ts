@@ -4,22 +4,12 @@
  * engine's broker inside the same guard, and no socket at all.
  */
 import { join } from 'node:path';
-import { createIbBroker, disposeBroker, guardBroker } from '../../lib/broker';
-import type { Connection } from '../../lib/ib/connection';
-import { createBacktestConnection } from '../../lib/backtest';
-import { IbConnection } from '../../lib/ib/ib-connection';
-import type { SessionLog } from '../../lib/ib/session';
+import { createIbBroker, disposeBroker, guardBroker } from '../broker';
+import type { SessionLog } from '../ib/session';
+import { createBacktestConnection } from './backtest-connection';
 import type { ConnectionConfig } from './config';
-
-/** A connection the config node can open on its first user and close after the last. */
-export interface OpenableConnection extends Connection {
-  /** Connects; called when the first user registers. */
-  open(): Promise<void>;
-  /** Disconnects; called when the last user leaves. May be opened again. */
-  close(): Promise<void>;
-  /** Releases everything for good; called when the config node closes. */
-  dispose(): Promise<void>;
-}
+import { IbConnection } from './ib-connection';
+import type { Connection, OpenableConnection } from './types';
 
 export interface BuildContext {
   /** The config node's id: names its journal file. */
@@ -27,6 +17,8 @@ export interface BuildContext {
   /** Where journals go by default (<userDir>/ib-algo-journal). */
   journalDir: string;
   log: SessionLog;
+  /** Backtest mode: the data connection IB history comes from, looked up when asked. */
+  dataConnection?: () => Connection | null;
 }
 
 export function journalPathFor(config: ConnectionConfig, context: BuildContext): string {
@@ -40,9 +32,9 @@ export function buildConnection(config: ConnectionConfig, context: BuildContext)
 
 function buildIbConnection(config: ConnectionConfig, context: BuildContext): OpenableConnection {
   const simulator = config.mode === 'simulator';
-  const connection = new IbConnection(
+  return new IbConnection(
     {
-      mode: config.mode === 'simulator' ? 'simulator' : 'tws',
+      mode: simulator ? 'simulator' : 'tws',
       host: simulator ? '127.0.0.1' : config.host,
       port: simulator ? 0 : config.port,
       clientId: config.clientId,
@@ -59,7 +51,7 @@ function buildIbConnection(config: ConnectionConfig, context: BuildContext): Ope
         : undefined,
     },
     (conn) =>
-      createIbBroker(conn.ib, {
+      createIbBroker(conn.session, {
         clientId: config.clientId,
         allowLiveOrders: config.allowLiveOrders,
         limits: config.limits,
@@ -68,52 +60,19 @@ function buildIbConnection(config: ConnectionConfig, context: BuildContext): Ope
         log: context.log,
       }),
   );
-  const dispose = connection.dispose.bind(connection);
-  return Object.assign(connection, {
-    dispose: async () => {
-      await dispose();
-      disposeBroker(connection.broker);
-    },
-  });
 }
 
 function buildBacktestConnection(config: ConnectionConfig, context: BuildContext): OpenableConnection {
-  const run = createBacktestConnection({
+  return createBacktestConnection({
     startingCash: config.backtest.startingCash,
     commission: config.backtest.commission,
     commissionPercent: config.backtest.commissionPercent,
     slippage: { kind: config.backtest.slippageKind, amount: config.backtest.slippage },
     fillAt: config.backtest.fillAt,
+    dataConnection: context.dataConnection,
+    // The account guard runs on replay time, so orders-per-minute and the session day are those of
+    // the bars, not of the machine replaying them.
+    wrapBroker: (inner, replayTime) => guardBroker(inner, { limits: config.limits, journalPath: config.journalPath || null, clock: replayTime }),
+    releaseBroker: disposeBroker,
   });
-  // The account guard runs on replay time, so orders-per-minute and the session day are those of the
-  // bars, not of the machine replaying them.
-  let replayTime = 0;
-  run.backtest?.on('bar', (_key, bar) => {
-    replayTime = bar.time;
-  });
-  const broker = guardBroker(run.broker, {
-    limits: config.limits,
-    journalPath: config.journalPath || null,
-    clock: () => replayTime,
-  });
-  void context;
-  return {
-    mode: run.mode,
-    ib: null,
-    backtest: run.backtest,
-    broker,
-    status: () => run.status(),
-    on(event, listener) {
-      run.on(event, listener);
-      return this;
-    },
-    off(event, listener) {
-      run.off(event, listener);
-      return this;
-    },
-    // Nothing to open: a backtest has no socket. A run starts when historical-bars begins replaying.
-    open: async () => undefined,
-    close: async () => undefined,
-    dispose: async () => disposeBroker(broker),
-  };
 }

@@ -2,9 +2,11 @@
  * The ib-connect editor fields, read and normalized. Never throws: a field that makes no sense falls back
  * to its default and is listed in `problems`, which the node logs as warnings (the editor validates too).
  */
-import type { CommissionModelName } from '../../lib/backtest/types';
-import type { ConnectionMode } from '../../lib/ib/connection';
-import type { NodeDef } from '../red';
+import type { CommissionModelName } from '../backtest/types';
+import type { ConnectionMode } from '../ib/connection';
+
+/** The config node's saved fields as Node-RED hands them over (strings, numbers, booleans). */
+export type ConnectionFields = Record<string, unknown>;
 
 export interface RiskLimitsConfig {
   /** 0 = no limit, for each. */
@@ -32,6 +34,7 @@ export interface ConnectionConfig {
     slippage: number;
     fillAt: 'next-open' | 'close';
   };
+  /** Backtest mode: the ib-connect IB history comes from; empty in the other modes (they have their own socket). */
   dataConnectionId: string;
   limits: RiskLimitsConfig;
   /** Journal file; empty = <userDir>/ib-algo-journal/<config node id>.jsonl. */
@@ -42,7 +45,7 @@ export interface ConnectionConfig {
 const MODES: ConnectionMode[] = ['tws', 'simulator', 'backtest'];
 const COMMISSIONS: CommissionModelName[] = ['none', 'ib-fixed', 'ib-tiered', 'percent'];
 
-export function readConnectionConfig(def: NodeDef): ConnectionConfig {
+export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
   const problems: string[] = [];
   const num = (field: string, fallback: number, check: (n: number) => boolean, rule: string): number => {
     const raw = def[field];
@@ -60,9 +63,10 @@ export function readConnectionConfig(def: NodeDef): ConnectionConfig {
     problems.push(`${field} "${String(raw)}" is not one of ${allowed.join(', ')}; using ${fallback}`);
     return fallback;
   };
+  const mode = pick('mode', MODES, 'simulator');
   return {
     name: String(def.name ?? ''),
-    mode: pick('mode', MODES, 'simulator'),
+    mode,
     host: String(def.host || '127.0.0.1'),
     port: num('port', 7497, (n) => Number.isInteger(n) && n > 0 && n < 65536, 'a TCP port (1-65535)'),
     clientId: num('clientId', 1, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0'),
@@ -82,7 +86,7 @@ export function readConnectionConfig(def: NodeDef): ConnectionConfig {
       slippage: nonNegative('btSlippage'),
       fillAt: pick('btFillAt', ['next-open', 'close'] as const, 'next-open'),
     },
-    dataConnectionId: String(def.dataConnection ?? ''),
+    dataConnectionId: mode === 'backtest' ? String(def.dataConnection ?? '') : '',
     limits: {
       maxOrderQuantity: nonNegative('maxOrderQuantity'),
       maxOrderNotional: nonNegative('maxOrderNotional'),

@@ -2,13 +2,19 @@
  * A connection in `tws` or `simulator` mode: one socket session and the broker on top of it. In
  * simulator mode it first starts the package's own TWS simulator on a free loopback port and then
  * connects to it through @stoqey/ib exactly as it would to TWS, so everything downstream is the same.
+ * History and live data both go to the session; the account feed is TWS's; the replay clock is a
+ * plain pacer (history replayed here warms indicators up and fills nothing).
  */
 import { EventEmitter } from 'node:events';
+import { disposeBroker } from '../broker';
 import type { Broker } from '../broker/types';
+import type { ConnectionMode, ConnectionStatus } from '../ib/connection';
+import { IbSocketSession, type SessionOptions } from '../ib/session';
 import { createSimulator } from '../sim/server';
 import type { Simulator, SimulatorOptions } from '../sim/server/types';
-import type { Connection, ConnectionEvents, ConnectionMode, ConnectionStatus } from './connection';
-import { IbSocketSession, type SessionOptions } from './session';
+import { IbAccountSource } from './ib-account-source';
+import { PacingClock } from './pacing-clock';
+import type { AccountSource, ConnectionEvents, OpenableConnection, ReplayClock } from './types';
 
 export interface IbConnectionOptions extends SessionOptions {
   /** Simulator mode only: how the in-process simulator behaves (seed, accounts, tick rate ...). */
@@ -24,11 +30,13 @@ export declare interface IbConnection {
   emit<E extends keyof ConnectionEvents>(event: E, ...args: Parameters<ConnectionEvents[E]>): boolean;
 }
 
-export class IbConnection extends EventEmitter implements Connection {
+export class IbConnection extends EventEmitter implements OpenableConnection {
   readonly mode: ConnectionMode;
-  readonly ib: IbSocketSession;
-  readonly backtest = null;
+  /** The socket session (one per config node). */
+  readonly session: IbSocketSession;
   readonly broker: Broker;
+  private readonly account: AccountSource;
+  private readonly clock: ReplayClock;
   private simulatorInstance: Simulator | null = null;
   private opening: Promise<void> | null = null;
 
@@ -40,14 +48,32 @@ export class IbConnection extends EventEmitter implements Connection {
     // Many nodes listen to one connection; Node's default cap of 10 would warn for no reason.
     this.setMaxListeners(0);
     this.mode = options.mode;
-    this.ib = new IbSocketSession(options);
-    this.ib.on('status', (status) => this.emit('status', status));
-    this.ib.on('resubscribe', () => this.emit('resubscribe'));
+    this.session = new IbSocketSession(options);
+    this.session.on('status', (status) => this.emit('status', status));
+    this.session.on('resubscribe', () => this.emit('resubscribe'));
     this.broker = createBroker(this);
+    this.account = new IbAccountSource(this.session, this);
+    this.clock = new PacingClock(this.mode);
   }
 
   status(): ConnectionStatus {
-    return this.ib.status();
+    return this.session.status();
+  }
+
+  history(): IbSocketSession {
+    return this.session;
+  }
+
+  liveData(): IbSocketSession {
+    return this.session;
+  }
+
+  accountFeed(): AccountSource {
+    return this.account;
+  }
+
+  replay(): ReplayClock {
+    return this.clock;
   }
 
   /** The in-process simulator (simulator mode, once open), for tests and the demo's fault buttons. */
@@ -64,9 +90,9 @@ export class IbConnection extends EventEmitter implements Connection {
   private async doOpen(): Promise<void> {
     if (this.mode === 'simulator' && !this.simulatorInstance) {
       this.simulatorInstance = await createSimulator({ ...this.options.simulator, host: '127.0.0.1', port: this.options.simulator?.port ?? 0 });
-      this.ib.setEndpoint(this.simulatorInstance.host, this.simulatorInstance.port);
+      this.session.setEndpoint(this.simulatorInstance.host, this.simulatorInstance.port);
     }
-    this.ib.start();
+    this.session.start();
   }
 
   /**
@@ -77,14 +103,15 @@ export class IbConnection extends EventEmitter implements Connection {
     const opening = this.opening;
     this.opening = null;
     if (opening) await opening.catch(() => undefined);
-    await this.ib.stop();
+    await this.session.stop();
   }
 
-  /** Disconnects and stops the simulator for good (the config node itself is going). */
+  /** Disconnects, stops the simulator and releases the broker for good (the config node itself is going). */
   async dispose(): Promise<void> {
     await this.close();
     const simulator = this.simulatorInstance;
     this.simulatorInstance = null;
     if (simulator) await simulator.close();
+    disposeBroker(this.broker);
   }
 }

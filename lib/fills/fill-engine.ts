@@ -24,7 +24,7 @@ import { QuoteMatcher } from './quote-matching';
 import { isTrailing } from './validate';
 import { CANCELLED_BY_REQUEST } from './reasons';
 import { contractMultiplier, defaultMinTick, resolveTerms, type ContractTerms, type InstrumentSpec } from './contract-terms';
-import { ACCOUNT_TYPES, BuyingPower, type MarginFigures } from './margin';
+import { ACCOUNT_TYPES, BuyingPower, type MarginFigures, type MarginPreview } from './margin';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -169,6 +169,16 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     } finally {
       this.events.leave();
     }
+  }
+
+  /**
+   * What-if: the account's margins now and after `order`, and its commission, without placing it (TWS's
+   * whatIf orders). Null when the engine checks no buying power; the reason when the order is malformed.
+   */
+  whatIf(order: EngineOrder): MarginPreview | string | null {
+    const symbol = order?.symbol;
+    if (typeof symbol !== 'string' || symbol === '') return 'The order has no symbol (instrument key).';
+    return this.orders.preview(order, this.bookFor(symbol));
   }
 
   /** Cancels a working or held order (and its unfilled bracket children). False when it was not open. */

@@ -109,6 +109,15 @@ export interface MarginFigures {
   buyingPower: number;
 }
 
+/** What a what-if order shows before it is sent: the account now, after the order, and its commission. */
+export interface MarginPreview {
+  before: Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'>;
+  after: Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'>;
+  commission: number;
+  /** Why the order would be refused (IB's error 201 text), or null when it fits. */
+  problem: string | null;
+}
+
 /**
  * The account check over the engine's books. `cash` and `books` are the portfolio's; a book's mark is
  * the price its position is valued at.
@@ -154,19 +163,34 @@ export class BuyingPower {
       return noShortInCash(book.symbol, held, quantity);
     }
     if (!(price > 0)) return null;
+    const { equityWithLoan, initialMargin: initial } = this.afterOrder(book, action, quantity, price, commission);
+    // Equal is enough: a cash account may spend its last cent.
+    if (initial <= equityWithLoan + 1e-6) return null;
+    return insufficientEquity(equityWithLoan, initial);
+  }
+
+  /**
+   * The account's equity with loan value and margins if `quantity` of `book` were bought (or sold) at
+   * `price`, paying `commission`, with that position valued at `price`: what a what-if order previews
+   * and what the check above compares.
+   */
+  afterOrder(book: Book, action: Side, quantity: number, price: number, commission: number): Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'> {
+    const held = book.quantity;
+    const after = held + (action === 'BUY' ? quantity : -quantity);
     const multiplier = book.multiplier;
     let equity = this.cash() - (after - held) * price * multiplier - commission;
     let initial = 0;
+    let maintenance = 0;
     for (const b of this.books) {
       if (b === book) continue;
       if (b.quantity === 0 || b.mark !== b.mark) continue;
       equity += b.quantity * b.mark * b.multiplier;
       initial += initialMargin(this.type, b.terms, b.quantity, b.mark);
+      maintenance += maintenanceMargin(this.type, b.terms, b.quantity, b.mark);
     }
     equity += after * price * multiplier;
     initial += initialMargin(this.type, book.terms, after, price);
-    // Equal is enough: a cash account may spend its last cent.
-    if (initial <= equity + 1e-6) return null;
-    return insufficientEquity(equity, initial);
+    maintenance += maintenanceMargin(this.type, book.terms, after, price);
+    return { equityWithLoan: equity, initialMargin: initial, maintenanceMargin: maintenance };
   }
 }

@@ -14,10 +14,16 @@ import { Book, LiveOrder, OrderState, QTY_EPSILON, removeItem } from './book';
 import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
 import { initTrail, retrail } from './trailing';
 import { isTrailing, modifyProblem, orderProblem, usesLimitPrice, usesStopPrice } from './validate';
-import type { BuyingPower } from './margin';
+import type { BuyingPower, MarginPreview } from './margin';
 import { CANNOT_MODIFY_CANCELLED, CANNOT_MODIFY_FILLED, OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from './reasons';
 
 const FIRST_PERM_ID = 1_000_000_001;
+
+/** The price an order is checked at when placed: its limit or stop price, else the instrument's last mark. */
+function placingPrice(order: EngineOrder, book: Book): number {
+  const type = order.orderType;
+  return usesLimitPrice(type) ? order.lmtPrice! : usesStopPrice(type) ? order.auxPrice! : book.mark;
+}
 
 export class OrderHandler {
   /** Every order taken, by orderId (filled and cancelled ones too: they can still be asked about). */
@@ -84,10 +90,34 @@ export class OrderHandler {
   private placingProblem(order: EngineOrder, book: Book): string | null {
     const check = this.buyingPower;
     if (check === null) return null;
-    const type = order.orderType;
-    const price = usesLimitPrice(type) ? order.lmtPrice! : usesStopPrice(type) ? order.auxPrice! : book.mark;
+    const price = placingPrice(order, book);
     const commission = this.portfolio.orderCommission(book, order.totalQuantity, price);
     return check.problem(book, order.action, order.totalQuantity, price, commission);
+  }
+
+  /**
+   * What-if: the account's margins now and as `order` would leave them, at the price the placing
+   * check uses, and its commission. Places nothing. Null when the engine checks no buying power; the
+   * reason when the order itself is malformed.
+   */
+  preview(order: EngineOrder, book: Book): MarginPreview | string | null {
+    const check = this.buyingPower;
+    if (check === null) return null;
+    const problem = orderProblem(order, book.tick);
+    if (problem !== null) return problem;
+    const terms = termsFor(book, order);
+    if (typeof terms === 'string') return terms;
+    // The instrument's terms (its multiplier) are a fact of the contract, fixed as its first order would.
+    if (terms !== null) book.fixTerms(terms);
+    const price = placingPrice(order, book);
+    const commission = this.portfolio.orderCommission(book, order.totalQuantity, price);
+    const { equityWithLoan, initialMargin, maintenanceMargin } = check.figures();
+    return {
+      before: { equityWithLoan, initialMargin, maintenanceMargin },
+      after: check.afterOrder(book, order.action, order.totalQuantity, price, commission),
+      commission,
+      problem: check.problem(book, order.action, order.totalQuantity, price, commission),
+    };
   }
 
   private parentProblem(order: EngineOrder): string | null {

@@ -5,10 +5,10 @@
  */
 import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../messages';
 import type { ContractTerms, InstrumentSpec } from './contract-terms';
-import type { AccountType, MarginFigures } from './margin';
+import type { AccountType, MarginFigures, MarginPreview } from './margin';
 
 export type { ContractTerms, InstrumentSpec } from './contract-terms';
-export type { AccountType, MarginFigures } from './margin';
+export type { AccountType, MarginFigures, MarginPreview } from './margin';
 
 /** An order as the engine takes it (the subset of IB's Order that changes how it fills). */
 export interface EngineOrder {
@@ -146,6 +146,8 @@ export interface FillEngineApi {
   equity(): number;
   /** The account's margin figures, or null when it checks no buying power (no accountType). */
   margin(): MarginFigures | null;
+  /** What-if: margins now and after `order`, and its commission, placing nothing (null: no buying power check; text: why the order is malformed). */
+  whatIf(order: EngineOrder): MarginPreview | string | null;
   position(symbol: InstrumentKey): Position | undefined;
   positions(): Position[];
   /** Orders not yet filled or cancelled, including held bracket children. */

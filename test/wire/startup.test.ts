@@ -168,3 +168,55 @@ test('a request the simulator does not serve is answered with error 321 that nam
     await sim.close();
   }
 });
+
+test('a what-if order previews the margin and commission that the real order then takes, and places nothing', async () => {
+  const sim = await startSimulator();
+  try {
+    const client = await connectApi(sim, 1);
+    const { api } = client;
+    const summary = new Map<string, number>();
+    let summaryRounds = 0;
+    api.on(EventName.accountSummary, (reqId: number, _account: string, tag: string, value: string) => {
+      if (reqId === 7101) summary.set(tag, Number(value));
+    });
+    api.on(EventName.accountSummaryEnd, (reqId: number) => (summaryRounds += reqId === 7101 ? 1 : 0));
+    api.reqAccountSummary(7101, 'All', 'InitMarginReq,MaintMarginReq,EquityWithLoanValue');
+    await waitFor(() => summaryRounds >= 1, 'the account summary');
+
+    const id = client.nextValidId;
+    let preview: OrderState | null = null;
+    api.on(EventName.openOrder, (orderId: number, _c: Contract, _o: Order, state: OrderState) => {
+      if (orderId === id) preview = state;
+    });
+    api.placeOrder(id, AAPL, { action: OrderAction.BUY, totalQuantity: 100, orderType: OrderType.MKT, whatIf: true, transmit: true });
+    await waitFor(() => preview !== null, 'the what-if answer');
+    const p = preview as unknown as OrderState;
+    assert.deepEqual(client.errors, []);
+    assert.equal(Number(p.initMarginBefore), 0, 'nothing held yet');
+    const initAfter = Number(p.initMarginAfter);
+    const maintAfter = Number(p.maintMarginAfter);
+    assert.ok(initAfter > 100 * 50 && initAfter < 100 * 1000, `Reg T initial margin of 100 AAPL: ${initAfter}`);
+    assert.ok(Math.abs(maintAfter - initAfter / 2) < 1e-6, 'maintenance 25% against initial 50%');
+    assert.ok((p.commission ?? 0) > 0, `commission ${p.commission}`);
+    assert.equal(p.commissionCurrency, 'USD');
+    assert.equal(sim.engine.openOrders().length, 0, 'a what-if places nothing');
+    assert.equal(sim.engine.executions().length, 0);
+
+    // The real order: the margin the account then carries is the previewed one (at the price it filled).
+    let filled = false;
+    api.on(EventName.orderStatus, (orderId: number, status: string) => (filled ||= orderId === id + 1 && status === 'Filled'));
+    api.placeOrder(id + 1, AAPL, { action: OrderAction.BUY, totalQuantity: 100, orderType: OrderType.MKT, transmit: true });
+    await waitFor(() => filled, 'the fill');
+    api.cancelAccountSummary(7101);
+    api.reqAccountSummary(7102, 'All', 'InitMarginReq');
+    let charged = NaN;
+    api.on(EventName.accountSummary, (reqId: number, _account: string, tag: string, value: string) => {
+      if (reqId === 7102 && tag === 'InitMarginReq') charged = Number(value);
+    });
+    await waitFor(() => Number.isFinite(charged), 'the margin after the fill');
+    assert.ok(Math.abs(charged - initAfter) / initAfter < 0.01, `charged ${charged} against previewed ${initAfter}: the same model, within the quote's move`);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});

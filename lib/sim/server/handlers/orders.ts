@@ -14,6 +14,7 @@ import { commissionReportFields, executionFields, openOrderFields, type OrderRec
 import type { EngineOrder } from '../../../fills/types';
 import type { OrderType, Side, TimeInForce } from '../../../messages';
 import { marketClock } from '../market-clock';
+import { twsErrorCode } from '../../../fills/reasons';
 import { parseEndDateTime } from '../../market/bars';
 import { TWS_TIME_ZONE } from '../tws-time';
 
@@ -50,18 +51,6 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       lastFillPrice: 0,
       commission: 0,
     };
-    if (order.whatIf) {
-      // What-if: TWS answers with the order and its state, and places nothing.
-      const preview: OrderRecord = { ...record, order, status: 'PreSubmitted' };
-      session.send(openOrderFields(preview, session.serverVersion, true));
-      return;
-    }
-    if (existing && existing.instrument.conId !== instrument.conId) {
-      session.error(orderId, 103, 'Duplicate order id');
-      return;
-    }
-    record.order = order;
-    desk.records.set(orderId, record);
     const engineOrder: EngineOrder = {
       orderId,
       parentId: order.parentId || undefined,
@@ -84,6 +73,23 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       // What one contract is worth per point (50 for ES), from the contract details; 0 for stocks and forex.
       multiplier: instrument.multiplier || undefined,
     };
+    if (order.whatIf) {
+      // What-if: TWS answers with the order, its state and the margins it would need, and places nothing.
+      marketClock(context).feedEngine();
+      const preview = context.engine.whatIf(engineOrder);
+      if (typeof preview === 'string') {
+        session.error(orderId, twsErrorCode(preview), preview);
+        return;
+      }
+      session.send(openOrderFields({ ...record, order, status: 'PreSubmitted' }, session.serverVersion, { preview }));
+      return;
+    }
+    if (existing && existing.instrument.conId !== instrument.conId) {
+      session.error(orderId, 103, 'Duplicate order id');
+      return;
+    }
+    record.order = order;
+    desk.records.set(orderId, record);
     // The engine fills against the latest quote; make it the current one.
     marketClock(context).feedEngine();
     context.engine.submit(engineOrder);

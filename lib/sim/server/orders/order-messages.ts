@@ -13,6 +13,7 @@ import { multiplierText } from '../contract-codec';
 import { twsDateTime } from '../tws-time';
 import type { PlacedOrder } from './place-order-reader';
 import type { OrderStatus } from '../../../messages';
+import type { MarginPreview } from '../../../fills/types';
 
 /** What the desk knows about an order besides what the client sent. */
 export interface OrderRecord {
@@ -50,7 +51,33 @@ function contractBlock(instrument: Instrument, exchange: string): Field[] {
   ];
 }
 
-export function openOrderFields(record: OrderRecord, serverVersion: number, whatIf = false): Field[] {
+/** The margin and commission fields of a what-if answer: the engine's preview, or nothing known (''). */
+function whatIfFields(preview: MarginPreview | null, currency: string): Field[] {
+  if (preview === null) return ['', '', '', '', '', '', '', '', '', '', '', '', ''];
+  const money = (v: number) => v.toFixed(2);
+  const { before, after } = preview;
+  return [
+    money(before.initialMargin),
+    money(before.maintenanceMargin),
+    money(before.equityWithLoan),
+    money(after.initialMargin - before.initialMargin),
+    money(after.maintenanceMargin - before.maintenanceMargin),
+    money(after.equityWithLoan - before.equityWithLoan),
+    money(after.initialMargin),
+    money(after.maintenanceMargin),
+    money(after.equityWithLoan),
+    num(preview.commission),
+    maxDouble(undefined), // minCommission
+    maxDouble(undefined), // maxCommission
+    currency,
+  ];
+}
+
+/**
+ * OPEN_ORDER of `record`. `whatIf` (a what-if answer) carries the engine's margin preview, or null when
+ * the account checks no margin: the margin fields are then empty, as TWS leaves what it cannot compute.
+ */
+export function openOrderFields(record: OrderRecord, serverVersion: number, whatIf?: { preview: MarginPreview | null }): Field[] {
   const { order, instrument } = record;
   const exchange = order.contract.exchange || instrument.exchange;
   const f: Field[] = [Outgoing.OPEN_ORDER, order.orderId, ...contractBlock(instrument, exchange)];
@@ -133,20 +160,9 @@ export function openOrderFields(record: OrderRecord, serverVersion: number, what
     0, // solicited
     whatIf ? 1 : 0,
     record.status,
-    '', // initMarginBefore
-    '', // maintMarginBefore
-    '', // equityWithLoanBefore
-    '', // initMarginChange
-    '', // maintMarginChange
-    '', // equityWithLoanChange
-    '', // initMarginAfter
-    '', // maintMarginAfter
-    '', // equityWithLoanAfter
-    record.commission > 0 ? num(record.commission) : '',
-    '', // minCommission
-    '', // maxCommission
-    record.commission > 0 ? instrument.currency : '',
-    '', // warningText
+    // initMargin, maintMargin, equityWithLoan: before, change, after; commission, min, max, currency
+    ...(whatIf ? whatIfFields(whatIf.preview, instrument.currency) : ['', '', '', '', '', '', '', '', '', record.commission > 0 ? num(record.commission) : '', '', '', record.commission > 0 ? instrument.currency : '']),
+    whatIf?.preview?.problem ?? '', // warningText: why the previewed order would be refused
     0, // randomizeSize
     0, // randomizePrice
     0, // conditions count

@@ -21,7 +21,7 @@ export interface BuildContext {
   dataConnection?: () => Connection | null;
 }
 
-export function journalPathFor(config: ConnectionConfig, context: BuildContext): string {
+function journalPathFor(config: ConnectionConfig, context: BuildContext): string {
   return config.journalPath || join(context.journalDir, `${context.id}.jsonl`);
 }
 

@@ -8,12 +8,13 @@
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { ConnectionStatus } from '../ib/connection';
-import { instrumentKey } from '../messages/instrument';
+import { contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { JournalMemory } from '../journal/journal';
 import { Journal } from '../journal/journal';
 import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../messages';
 import { sideSign } from '../orders/build';
 import { OrderRefusedError } from '../orders/errors';
+import { quantityProblem, sizeIncrementOf } from '../orders/quantity';
 import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
@@ -148,20 +149,27 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (context.dedupKey && !isModify && this.sentByDedupKey.has(context.dedupKey)) {
       refuse('duplicate', `duplicate: this message already placed order ${this.sentByDedupKey.get(context.dedupKey)} (same msg delivered again); nothing sent`);
     }
-    if (!Number.isFinite(quantity) || quantity <= 0) refuse('order', `order ${orderId}: totalQuantity must be a positive number, got ${order.totalQuantity}`);
+    const quantityWrong = quantityProblem(order.totalQuantity, `order ${orderId}: totalQuantity`, sizeIncrementOf(contract));
+    if (quantityWrong) refuse('order quantity', quantityWrong);
     this.checkDailyLoss();
     const block = this.orderBlock();
     if (block) refuse(this.halted ? 'halt' : this.dailyLoss.locked() ? 'max daily loss' : 'interlock', block);
     const wrongAccount = this.accountRefusal(order.account);
     if (wrongAccount) refuse('account', wrongAccount);
-    const others = working.filter((w) => w.orderId !== orderId && !isCancelling(w));
+    // Orders whose cancel is not confirmed can still fill: they count until TWS says they are done.
+    const others = working.filter((w) => w.orderId !== orderId);
     const checks = checkOrderLimits(this.options.limits, {
       key,
       action,
       quantity,
       price: this.priceOf(key, order, context),
+      multiplier: contractMultiplier(contract),
+      secType: contract.secType,
       position: this.inner.position(key),
-      working: others.reduce((sum, w) => sum + sideSign(w.order.action) * remainingOf(w), 0),
+      working: 0,
+      workingOrders: others.map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: remainingOf(w), parentId: Number(w.order.parentId) || 0, ocaGroup: w.order.ocaGroup || undefined })),
+      parentId: Number(order.parentId) || 0,
+      ocaGroup: order.ocaGroup || undefined,
       ordersLastMinute: this.rate.count(),
     });
     const breach = checks.find((c) => !c.ok);
@@ -271,10 +279,6 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       // Events after the fact: losing the line must not break the order flow.
     }
   }
-}
-
-function isCancelling(w: WorkingOrder): boolean {
-  return w.state.status === 'PendingCancel';
 }
 
 function remainingOf(w: WorkingOrder): number {

@@ -73,6 +73,11 @@ export interface Broker {
   lastPrice(key: InstrumentKey): number | null;
   on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
   off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
+  /**
+   * The signed position of one strategy (its orderRef, protective legs included) on an instrument, from
+   * its own executions; null when this broker does not attribute positions to strategies.
+   */
+  strategyPosition?(strategy: string, key: InstrumentKey): number | null;
   /** Guarded brokers: the order id already sent under `dedupKey` (see OrderContext), or null. */
   placedFor?(dedupKey: string): number | null;
   /** Guarded brokers (kill switch): cancels every working order and refuses new ones until resume(). */

@@ -9,7 +9,8 @@ import type { Side, TimeInForce } from '../messages';
 import { buildOrder, opposite } from './build';
 import type { OrderTerms } from './validate';
 
-export type ProtectiveRole = 'entry' | 'take-profit' | 'stop-loss';
+/** 'exit': the part of a move that takes a position toward flat, sent alone under the strategy's own ref. */
+export type ProtectiveRole = 'entry' | 'take-profit' | 'stop-loss' | 'exit';
 
 export interface TrailSpec {
   /** Trailing amount in price units, or ... */
@@ -41,7 +42,7 @@ export interface PlannedOrder {
 
 /** The orderRef of a protective child: the strategy's ref and the role, so restarts can find them. */
 export function protectiveRef(orderRef: string, role: ProtectiveRole): string {
-  return role === 'entry' ? orderRef : `${orderRef}:${role}`;
+  return role === 'entry' || role === 'exit' ? orderRef : `${orderRef}:${role}`;
 }
 
 /** The role of an order of strategy `orderRef`, or null when it is not one of its orders. */

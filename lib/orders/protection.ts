@@ -8,14 +8,14 @@
 import type { Contract } from '@stoqey/ib';
 import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent, Side, TimeInForce } from '../messages';
-import { bracketOrders, protectiveOrders, protectiveRef, roleOf, type PlannedOrder, type TrailSpec } from './bracket';
-import { buildOrder } from './build';
+import { protectiveOrders, protectiveRef, roleOf, type PlannedOrder, type TrailSpec } from './bracket';
 import { OrderInputError, OrderRefusedError } from './errors';
 import { levelPrice, roundToTick, type LevelSpec } from './levels';
 import { stableJson, type OrderOutcome } from './strategy-orders';
-import { planTarget } from './target';
 import { describe, validateOrderIntent } from './validate';
 import { KeyedSerial } from './keyed-serial';
+import { TargetOrders } from './target-orders';
+import { sizeIncrementOf } from './quantity';
 
 export interface ProtectionConfig {
   source: string;
@@ -32,6 +32,8 @@ export interface ProtectionConfig {
   tick: number;
   /** Entry order fields from the node's config (msg.order wins). */
   entryDefaults?: Partial<OrderIntent>;
+  /** A problem found after the message was done (a re-plan refused, a bracket undone): the node reports it. */
+  onProblem?: (key: InstrumentKey, message: string) => void;
 }
 
 export interface ProtectionInput {
@@ -51,11 +53,25 @@ export interface ProtectionInput {
 export class Protection {
   private readonly placed = new Set<number>();
   private readonly queue = new KeyedSerial();
+  private readonly trader: TargetOrders;
 
   constructor(
     private readonly broker: Broker,
     readonly config: ProtectionConfig,
-  ) {}
+  ) {
+    this.trader = new TargetOrders(broker, {
+      orderRef: config.orderRef,
+      owns: (orderId, orderRef) => this.placed.has(orderId) || roleOf(orderRef, config.orderRef) !== null,
+      onPlaced: (orderId) => this.placed.add(orderId),
+      onProblem: (key, message) => config.onProblem?.(key, message),
+      enqueue: (key, job) => void this.queue.run(key, job),
+    });
+  }
+
+  /** Stops listening to the broker (the node closes). */
+  dispose(): void {
+    this.trader.dispose();
+  }
 
   handle(input: ProtectionInput): Promise<OrderOutcome> {
     for (const [field, value] of [['stopLoss', input.stopLoss], ['takeProfit', input.takeProfit]] as const) {
@@ -64,13 +80,13 @@ export class Protection {
       }
     }
     const run = input.order !== undefined && input.order !== null ? () => this.enter(input) : () => this.protect(input);
-    if (input.order !== undefined && input.order !== null) validateOrderIntent(input.order, this.config.entryDefaults ?? {});
+    if (input.order !== undefined && input.order !== null) validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', sizeIncrementOf(input.contract));
     return this.queue.run(input.key, run);
   }
 
   /** After a position change: exits of a position that is now flat are cancelled. */
   onPosition(key: InstrumentKey): number[] {
-    if (this.broker.position(key) !== 0) return [];
+    if (this.trader.position(key) !== 0) return [];
     const orphans = this.exits(key).filter((w) => !this.parentWorking(w));
     for (const w of orphans) if (w.state.status !== 'PendingCancel') this.broker.cancelOrder(w.orderId);
     return orphans.map((w) => w.orderId);
@@ -94,45 +110,61 @@ export class Protection {
   }
 
   private async enter(input: ProtectionInput): Promise<OrderOutcome> {
-    const intent = validateOrderIntent(input.order, this.config.entryDefaults ?? {});
+    const intent = validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', sizeIncrementOf(input.contract));
     if (intent.kind === 'modify') {
       throw new OrderInputError('msg.order.orderId', 'stop-order places brackets: to move a stop send a new level (msg.stopLoss) without msg.order; to modify other orders use place-order');
     }
-    const ref = this.config.orderRef;
-    let action: Side;
-    let quantity: number;
-    if (intent.kind === 'explicit') {
-      action = intent.action;
-      quantity = intent.totalQuantity;
-    } else {
-      const entries = this.broker.workingOrders(input.key).filter((w) => w.order.orderRef === ref);
-      const plan = planTarget(intent.targetQuantity, this.broker.position(input.key), entries.map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: Number(w.state.remaining), cancelling: w.state.status === 'PendingCancel' })));
-      if (!plan.send) return { kind: 'nothing', orderIds: [], text: `target ${plan.target} already met` };
-      if (plan.cancel.length) for (const id of plan.cancel) this.broker.cancelOrder(id);
-      action = plan.send.action;
-      quantity = plan.send.quantity;
-    }
     const dedupBase = input.msgId ? `${this.config.source}:${input.msgId}:${input.key}:${stableJson(input.order)}` : undefined;
-    if (dedupBase && this.broker.placedFor?.(`${dedupBase}:entry`) != null) {
-      return { kind: 'duplicate', orderIds: [this.broker.placedFor(`${dedupBase}:entry`) as number], text: 'same msg again: ignored' };
+    for (const leg of ['entry', 'exit']) {
+      const already = dedupBase ? this.broker.placedFor?.(`${dedupBase}:${leg}`) : null;
+      if (already != null) return { kind: 'duplicate', orderIds: [already], text: 'same msg again: ignored' };
     }
     const block = this.broker.orderBlock();
     if (block) throw new OrderRefusedError('interlock', block);
     const entryPrice = intent.lmtPrice ?? intent.auxPrice ?? input.price ?? this.broker.lastPrice(input.key);
-    const levels = this.levels(input, action, entryPrice);
-    const entry = buildOrder(action, quantity, intent, ref);
-    const parentId = await this.broker.nextOrderId();
-    const ids = {
-      takeProfit: levels.takeProfit !== undefined ? await this.broker.nextOrderId() : undefined,
-      stopLoss: levels.stopLoss !== undefined || this.config.trailing ? await this.broker.nextOrderId() : undefined,
+    let chosen: { stopLoss?: number; takeProfit?: number } = {};
+    const request = {
+      key: input.key,
+      contract: input.contract,
+      terms: intent,
+      levels: (side: Side) => {
+        chosen = this.levels(input, side, entryPrice);
+        return { ...chosen, trailing: this.config.trailing ?? undefined };
+      },
+      protection: { tif: this.config.tif, outsideRth: this.config.outsideRth },
+      context: (leg: string, inputs: Record<string, unknown>): OrderContext => ({
+        source: this.config.source,
+        dedupKey: dedupBase ? `${dedupBase}:${leg}` : undefined,
+        price: input.price ?? undefined,
+        inputs: { key: input.key, order: input.order, entryPrice, ...chosen, ...inputs },
+      }),
     };
-    const planned = bracketOrders(parentId, entry, { positionSide: action, quantity, ...levels, trailing: this.config.trailing ?? undefined, tif: this.config.tif, outsideRth: this.config.outsideRth, orderRef: ref, ocaGroup: `${ref}:${input.key}:${parentId}`, account: intent.account }, ids);
-    this.send(planned, input, dedupBase, { entryPrice, ...levels });
-    return { kind: 'sent', orderIds: planned.map((p) => p.orderId), text: `#${parentId} ${action} ${quantity}${levels.stopLoss !== undefined ? ` stop ${levels.stopLoss}` : ''}${levels.takeProfit !== undefined ? ` tp ${levels.takeProfit}` : ''}` };
+    let placed: PlannedOrder[];
+    let text: string;
+    if (intent.kind === 'explicit') {
+      placed = await this.trader.sendExplicit(request, intent.action, intent.totalQuantity);
+      text = '';
+    } else {
+      const outcome = await this.trader.moveTo({ ...request, target: intent.targetQuantity });
+      placed = outcome.placed;
+      if (placed.length === 0) {
+        const plan = outcome.plan;
+        text = plan.waiting ? `target ${plan.target}: exits cancelled, the exit follows once confirmed` : `target ${plan.target} already met`;
+        return { kind: plan.cancel.length ? 'cancelled' : 'nothing', orderIds: plan.cancel, text };
+      }
+      text = ` → ${outcome.plan.target}`;
+    }
+    const first = placed[0];
+    const isExit = !placed.some((p) => p.role === 'stop-loss' || p.role === 'take-profit');
+    return {
+      kind: 'sent',
+      orderIds: placed.map((p) => p.orderId),
+      text: `#${first.orderId} ${first.order.action} ${first.order.totalQuantity}${isExit ? ' exit' : ''}${chosen.stopLoss !== undefined && !isExit ? ` stop ${chosen.stopLoss}` : ''}${chosen.takeProfit !== undefined && !isExit ? ` tp ${chosen.takeProfit}` : ''}${text}`,
+    };
   }
 
   private async protect(input: ProtectionInput): Promise<OrderOutcome> {
-    const position = this.broker.position(input.key);
+    const position = this.trader.position(input.key);
     if (position === 0) {
       const cancelled = this.onPosition(input.key);
       return { kind: cancelled.length ? 'cancelled' : 'nothing', orderIds: cancelled, text: cancelled.length ? `flat: cancel ${cancelled.length} exit${cancelled.length > 1 ? 's' : ''}` : `no ${input.key} position to protect` };

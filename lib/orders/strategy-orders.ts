@@ -9,9 +9,12 @@ import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { applyModification, buildOrder, describeOrder } from './build';
 import { OrderInputError, OrderRefusedError } from './errors';
-import { planTarget, type PendingOrder } from './target';
-import { describe, validateOrderIntent, type CheckedIntent } from './validate';
+import type { ProtectiveLevels } from './plan';
+import { TargetOrders } from './target-orders';
+import { strategyOfOrderRef } from './strategy-ref';
+import { describe, toNumber, validateOrderIntent, type CheckedIntent } from './validate';
 import { KeyedSerial } from './keyed-serial';
+import { sizeIncrementOf } from './quantity';
 
 export interface StrategyOrdersOptions {
   /** Who places (a node id): journal source and part of the duplicate key. */
@@ -20,6 +23,8 @@ export interface StrategyOrdersOptions {
   orderRef: string;
   /** The node's configured order fields; msg.order fields win. */
   defaults?: Partial<OrderIntent>;
+  /** A problem found after the message was done (a re-plan refused, a bracket undone): the node reports it. */
+  onProblem?: (key: InstrumentKey, message: string) => void;
 }
 
 export interface OrderRequest {
@@ -44,16 +49,23 @@ export interface OrderOutcome {
 export class StrategyOrders {
   private readonly placed = new Set<number>();
   private readonly queue = new KeyedSerial();
+  private readonly traders = new Map<string, TargetOrders>();
 
   constructor(
     private readonly broker: Broker,
     readonly options: StrategyOrdersOptions,
   ) {}
 
+  /** Stops listening to the broker (the node closes). */
+  dispose(): void {
+    for (const trader of this.traders.values()) trader.dispose();
+    this.traders.clear();
+  }
+
   /** Places, modifies or moves to a target, one request per instrument at a time. */
   submit(request: OrderRequest): Promise<OrderOutcome> {
     // Checked at once (outside the queue) so a malformed order fails before anything else happens.
-    const intent = validateOrderIntent(request.order, this.options.defaults ?? {});
+    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract));
     return this.queue.run(request.key, () => this.run(request, intent));
   }
 
@@ -70,6 +82,10 @@ export class StrategyOrders {
 
   /** Cancels one working order (by id) or every working order of this strategy ('all'). */
   cancel(which: unknown, key?: InstrumentKey): OrderOutcome {
+    for (const trader of this.traders.values()) {
+      if (key !== undefined) trader.forget(key);
+      else for (const w of this.working()) trader.forget(w.key);
+    }
     if (which === 'all' || which === true) {
       const ids = this.working(key).map((w) => w.orderId);
       for (const id of ids) this.broker.cancelOrder(id);
@@ -96,7 +112,7 @@ export class StrategyOrders {
   }
 
   private ownsOrder(orderId: number, orderRef: string | undefined): boolean {
-    return this.placed.has(orderId) || orderRef === this.options.orderRef;
+    return this.placed.has(orderId) || (orderRef !== undefined && strategyOfOrderRef(orderRef) === strategyOfOrderRef(this.options.orderRef));
   }
 
   private async run(request: OrderRequest, intent: CheckedIntent): Promise<OrderOutcome> {
@@ -114,12 +130,15 @@ export class StrategyOrders {
       return { kind: 'modified', orderIds: [intent.orderId], text: `#${intent.orderId} ${describeOrder(order)}` };
     }
     const entryContext = context('entry', {});
-    if (entryContext.dedupKey && this.broker.placedFor?.(entryContext.dedupKey) != null) {
-      return { kind: 'duplicate', orderIds: [this.broker.placedFor(entryContext.dedupKey) as number], text: 'same msg again: ignored' };
-    }
+    const already = entryContext.dedupKey ? this.broker.placedFor?.(entryContext.dedupKey) ?? this.broker.placedFor?.(context('exit', {}).dedupKey as string) : null;
+    if (already != null) return { kind: 'duplicate', orderIds: [already], text: 'same msg again: ignored' };
     const block = this.broker.orderBlock();
     if (block) throw new OrderRefusedError('interlock', block);
     const ref = intent.orderRef ?? this.options.orderRef;
+    if (intent.kind === 'explicit' && levelsOf(request.order)) {
+      const placed = await this.trader(ref).sendExplicit({ key: request.key, contract: request.contract, terms: intent, levels: levelsOf(request.order), protection: { tif: 'GTC', outsideRth: intent.outsideRth }, context }, intent.action, intent.totalQuantity);
+      return { kind: 'sent', orderIds: placed.map((p) => p.orderId), text: `#${placed[0].orderId} ${describeOrder(placed[0].order)}${placed.length > 1 ? ` +${placed.length - 1} protected` : ''}` };
+    }
     if (intent.kind === 'explicit') {
       const order = buildOrder(intent.action, intent.totalQuantity, intent, ref);
       const id = await this.broker.nextOrderId();
@@ -127,26 +146,54 @@ export class StrategyOrders {
       this.placed.add(id);
       return { kind: 'sent', orderIds: [id], text: `#${id} ${describeOrder(order)}` };
     }
-    // This strategy's entry orders (not bracket children) on the instrument, in one pass: this path
-    // runs a few times a second, too rarely for the optimizer to fuse chained filters and maps.
-    const entries: PendingOrder[] = [];
-    for (const w of this.broker.workingOrders(request.key)) {
-      if (w.order.orderRef !== ref || w.order.parentId || !this.ownsOrder(w.orderId, w.order.orderRef)) continue;
-      entries.push({ orderId: w.orderId, action: String(w.order.action), remaining: Number(w.state.remaining), cancelling: w.state.status === 'PendingCancel' });
-    }
-    const position = this.broker.position(request.key);
-    const plan = planTarget(intent.targetQuantity, position, entries);
-    for (const id of plan.cancel) this.broker.cancelOrder(id);
-    if (!plan.send) {
-      const text = plan.cancel.length ? `cancel ${plan.cancel.length}, target ${plan.target} met` : `target ${plan.target} already met`;
+    const { plan, placed } = await this.trader(ref).moveTo({
+      key: request.key,
+      contract: request.contract,
+      target: intent.targetQuantity,
+      terms: intent,
+      levels: levelsOf(request.order),
+      protection: { tif: 'GTC', outsideRth: intent.outsideRth },
+      context: (leg, inputs) => ({ ...context(leg, inputs), inputs: { ...entryContext.inputs, ...inputs } }),
+    });
+    const ids = placed.map((p) => p.orderId);
+    if (ids.length === 0) {
+      const text = plan.waiting ? `target ${plan.target}: waiting for ${plan.cancel.length || 'earlier'} cancel${plan.cancel.length === 1 ? '' : 's'} to be confirmed` : plan.cancel.length ? `cancel ${plan.cancel.length}, target ${plan.target} met` : `target ${plan.target} already met`;
       return { kind: plan.cancel.length ? 'cancelled' : 'nothing', orderIds: plan.cancel, text };
     }
-    const order = buildOrder(plan.send.action, plan.send.quantity, intent, ref);
-    const id = await this.broker.nextOrderId();
-    this.broker.placeOrder(id, request.contract, order, { ...entryContext, inputs: { ...entryContext.inputs, target: plan.target, position: plan.position, pending: plan.pending, cancelled: plan.cancel } });
-    this.placed.add(id);
-    return { kind: 'sent', orderIds: [...plan.cancel, id], text: `#${id} ${describeOrder(order)} → ${plan.target}` };
+    const first = placed[0];
+    const protectedText = placed.some((p) => p.role === 'stop-loss' || p.role === 'take-profit') ? ' protected' : '';
+    return { kind: 'sent', orderIds: [...plan.cancel, ...ids], text: `#${first.orderId} ${describeOrder(first.order)}${placed.length > 1 ? ` +${placed.length - 1}` : ''}${protectedText} → ${plan.target}` };
   }
+
+  private trader(ref: string): TargetOrders {
+    let trader = this.traders.get(ref);
+    if (!trader) {
+      trader = new TargetOrders(this.broker, {
+        orderRef: ref,
+        owns: (orderId, orderRef) => this.ownsOrder(orderId, orderRef),
+        onPlaced: (orderId) => this.placed.add(orderId),
+        onProblem: (key, message) => this.options.onProblem?.(key, message),
+        enqueue: (key, job) => void this.queue.run(key, job),
+      });
+      this.traders.set(ref, trader);
+    }
+    return trader;
+  }
+}
+
+/** Protective levels riding on msg.order (risk-sizer writes them): attached to what the order opens. */
+export function levelsOf(order: unknown): ProtectiveLevels | null {
+  if (!order || typeof order !== 'object') return null;
+  const raw = order as Record<string, unknown>;
+  const levels: ProtectiveLevels = {};
+  for (const field of ['stopLoss', 'takeProfit'] as const) {
+    const value = raw[field];
+    if (value === undefined || value === null || value === '') continue;
+    const n = toNumber(value);
+    if (n === null || !Number.isFinite(n) || n <= 0) throw new OrderInputError(`msg.order.${field}`, `msg.order.${field} must be a positive price, got ${describe(value)}`);
+    levels[field] = n;
+  }
+  return levels.stopLoss !== undefined || levels.takeProfit !== undefined ? levels : null;
 }
 
 /** JSON with sorted keys: the same order written twice gives the same text. */

@@ -6,6 +6,7 @@
  */
 import type { OrderIntent, OrderType, Side, TimeInForce } from '../messages';
 import { OrderInputError } from './errors';
+import { quantityProblem, targetProblem } from './quantity';
 
 export const ORDER_TYPES: readonly OrderType[] = ['MKT', 'LMT', 'STP', 'STP LMT', 'TRAIL', 'MOC', 'LOC'];
 export const TIMES_IN_FORCE: readonly TimeInForce[] = ['DAY', 'GTC', 'IOC', 'OPG'];
@@ -51,13 +52,13 @@ type Raw = Record<string, unknown>;
  * Checks `intent` (msg.order) over `defaults` (the node's config; msg fields win). `where` names the
  * source in error messages. Throws OrderInputError naming the first field at fault.
  */
-export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order'): CheckedIntent {
+export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order', sizeIncrement = 1): CheckedIntent {
   if (intent !== undefined && intent !== null && (typeof intent !== 'object' || Array.isArray(intent))) {
     throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describe(intent)}`);
   }
   const given = (intent ?? {}) as Raw;
   if (given.orderId !== undefined && given.orderId !== null && given.orderId !== '') {
-    return validateModify(given, where);
+    return validateModify(given, where, sizeIncrement);
   }
   const raw: Raw = copySet(given, copySet(defaults as Raw, {}));
   const hasTarget = raw.targetQuantity !== undefined;
@@ -68,9 +69,8 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   const terms = validateTerms(raw, where);
   if (hasTarget) {
     const targetQuantity = toNumber(raw.targetQuantity);
-    if (targetQuantity === null || !Number.isFinite(targetQuantity)) {
-      throw new OrderInputError(`${where}.targetQuantity`, `${where}.targetQuantity must be a number of shares (negative for short), got ${describe(raw.targetQuantity)}`);
-    }
+    const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describe(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeIncrement);
+    if (problem || targetQuantity === null) throw new OrderInputError(`${where}.targetQuantity`, problem ?? '');
     if (terms.orderType === 'TRAIL' || terms.orderType === 'STP' || terms.orderType === 'STP LMT') {
       throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${terms.orderType} cannot move to a target position: use MKT, LMT, MOC or LOC with targetQuantity, or an explicit order`);
     }
@@ -80,11 +80,11 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   if (action !== 'BUY' && action !== 'SELL') {
     throw new OrderInputError(`${where}.action`, `${where}.action must be "BUY" or "SELL" (or send ${where}.targetQuantity), got ${describe(raw.action)}`);
   }
-  const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`);
+  const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`, sizeIncrement);
   return { kind: 'explicit', action, totalQuantity, ...terms };
 }
 
-function validateModify(given: Raw, where: string): ModifyIntent {
+function validateModify(given: Raw, where: string, sizeIncrement: number): ModifyIntent {
   const orderId = toNumber(given.orderId);
   if (orderId === null || !Number.isInteger(orderId) || orderId <= 0) {
     throw new OrderInputError(`${where}.orderId`, `${where}.orderId must be the id of a working order (a positive integer), got ${describe(given.orderId)}`);
@@ -93,7 +93,7 @@ function validateModify(given: Raw, where: string): ModifyIntent {
     throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity or tif only (action and targetQuantity cannot change on a working order)`);
   }
   const changes: ModifyIntent['changes'] = {};
-  if (given.totalQuantity !== undefined) changes.totalQuantity = positiveQuantity(given.totalQuantity, `${where}.totalQuantity`);
+  if (given.totalQuantity !== undefined) changes.totalQuantity = positiveQuantity(given.totalQuantity, `${where}.totalQuantity`, sizeIncrement);
   if (given.orderType !== undefined) changes.orderType = orderType(given.orderType, where);
   for (const field of ['lmtPrice', 'auxPrice', 'trailStopPrice'] as const) {
     if (given[field] !== undefined) changes[field] = positivePrice(given[field], `${where}.${field}`);
@@ -181,11 +181,10 @@ function timeInForce(value: unknown, where: string): TimeInForce {
   return text as TimeInForce;
 }
 
-function positiveQuantity(value: unknown, field: string): number {
+function positiveQuantity(value: unknown, field: string, sizeIncrement: number): number {
   const n = toNumber(value);
-  if (n === null || !Number.isFinite(n) || n <= 0) {
-    throw new OrderInputError(field, `${field} must be a positive number of shares, got ${describe(value)}`);
-  }
+  const problem = n === null ? `${field} must be a positive number of shares, got ${describe(value)}` : quantityProblem(n, field, sizeIncrement);
+  if (problem || n === null) throw new OrderInputError(field, problem ?? '');
   return n;
 }
 

@@ -4,13 +4,19 @@
  * why an order went out as well as why one did not.
  */
 import type { InstrumentKey, Side } from '../messages';
+import { positionRange, worstPosition, type ExposureOrder } from '../orders/exposure';
+
+export type { ExposureOrder } from '../orders/exposure';
 
 export interface RiskLimits {
   /** Shares (or units) per order. */
   maxOrderQuantity?: number | null;
-  /** quantity x price per order, in the account currency. */
+  /** quantity x price x multiplier per order, in the instrument's currency. */
   maxOrderNotional?: number | null;
-  /** |position + working orders + this order| per instrument. Orders that shrink exposure always pass. */
+  /**
+   * Per instrument, the largest |position| the working orders and this order could make if the ones
+   * that increase it fill (see positionRange). Orders that do not make that worst case larger pass.
+   */
   maxPosition?: number | null;
   /** New orders and modifications in any 60 s. */
   maxOrdersPerMinute?: number | null;
@@ -37,13 +43,28 @@ export interface OrderFacts {
   quantity: number;
   /** Price for the notional (limit / stop price, or the last known price), null when unknown. */
   price: number | null;
+  /** The contract's multiplier (futures, options); 1 or undefined for shares. */
+  multiplier?: number;
+  /** The contract's secType: a future or option without a multiplier cannot have its notional checked. */
+  secType?: string;
   /** Signed position now. */
   position: number;
-  /** Signed remaining quantity of the other working orders on this instrument. */
+  /**
+   * Signed remaining quantity of the other working orders on this instrument, taken as plain orders;
+   * ignored when workingOrders is given.
+   */
   working: number;
+  /** The other working orders on this instrument, with their bracket and OCA links. */
+  workingOrders?: readonly ExposureOrder[];
+  /** This order's own links: a bracket child (parentId) or an OCA member. */
+  parentId?: number;
+  ocaGroup?: string;
   /** Orders already sent in the last 60 s. */
   ordersLastMinute: number;
 }
+
+/** Sec types whose money is quantity x price x multiplier: without a multiplier the notional is unknown. */
+const MULTIPLIED = new Set(['FUT', 'OPT', 'FOP', 'WAR', 'IOPT']);
 
 const LIMIT_FIELDS: Array<keyof RiskLimits> = ['maxOrderQuantity', 'maxOrderNotional', 'maxPosition', 'maxOrdersPerMinute', 'maxDailyLoss'];
 
@@ -62,7 +83,6 @@ export function parseLimits(raw: Record<string, unknown> | undefined): RiskLimit
 
 export function checkOrderLimits(limits: RiskLimits, facts: OrderFacts): LimitCheck[] {
   const checks: LimitCheck[] = [];
-  const sign = facts.action === 'BUY' ? 1 : -1;
   if (limits.maxOrderQuantity) {
     const max = limits.maxOrderQuantity;
     const ok = facts.quantity <= max;
@@ -70,20 +90,27 @@ export function checkOrderLimits(limits: RiskLimits, facts: OrderFacts): LimitCh
   }
   if (limits.maxOrderNotional) {
     const max = limits.maxOrderNotional;
+    const multiplier = facts.multiplier !== undefined && facts.multiplier > 0 ? facts.multiplier : null;
+    const secType = String(facts.secType ?? 'STK').toUpperCase();
     if (facts.price === null) {
       checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: no price is known for ${facts.key} to check ${facts.action} ${facts.quantity} against ${max}; give the order a limit price or send the bar/quote in msg.payload` });
+    } else if (multiplier === null && MULTIPLIED.has(secType)) {
+      checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: ${facts.key} is a ${secType} without a multiplier, so the money of ${facts.action} ${facts.quantity} is not known; pass msg.contract with its multiplier (e.g. "50" for ES)` });
     } else {
-      const notional = facts.quantity * facts.price;
+      const notional = facts.quantity * facts.price * (multiplier ?? 1);
       const ok = notional <= max;
-      checks.push({ limit: 'max order notional', ok, value: notional, max, message: ok ? undefined : `max order notional: ${facts.action} ${facts.quantity} ${facts.key} at ${facts.price} is ${round2(notional)}, over the limit of ${max} (ib-connect risk limits)` });
+      const per = multiplier !== null && multiplier !== 1 ? ` x ${multiplier}` : '';
+      checks.push({ limit: 'max order notional', ok, value: notional, max, message: ok ? undefined : `max order notional: ${facts.action} ${facts.quantity} ${facts.key} at ${facts.price}${per} is ${round2(notional)}, over the limit of ${max} (ib-connect risk limits)` });
     }
   }
   if (limits.maxPosition) {
     const max = limits.maxPosition;
-    const before = Math.abs(facts.position + facts.working);
-    const after = Math.abs(facts.position + facts.working + sign * facts.quantity);
-    // A closing order must never be blocked by the limit that exists to cap exposure.
-    const ok = after <= max || after < before;
+    const others: ExposureOrder[] = facts.workingOrders ? [...facts.workingOrders] : facts.working ? [{ orderId: -1, action: facts.working > 0 ? 'BUY' : 'SELL', remaining: Math.abs(facts.working) }] : [];
+    const before = worstPosition(positionRange(facts.position, others));
+    const after = worstPosition(positionRange(facts.position, [...others, { orderId: 0, action: facts.action, remaining: facts.quantity, parentId: facts.parentId, ocaGroup: facts.ocaGroup }]));
+    // An order that does not make the worst case larger (a closing order, an exit) must never be
+    // blocked by the limit that exists to cap exposure.
+    const ok = after <= max || after <= before;
     checks.push({ limit: 'max position', ok, value: after, max, message: ok ? undefined : `max position: ${facts.action} ${facts.quantity} ${facts.key} would make the position (with working orders) ${after}, over the limit of ${max} per instrument (ib-connect risk limits)` });
   }
   if (limits.maxOrdersPerMinute) {

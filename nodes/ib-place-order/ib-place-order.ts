@@ -25,12 +25,16 @@ export = function register(RED: NodeAPI): void {
 
     const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
     const broker: Broker | null = config?.connection.broker ?? null;
-    const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults }) : null;
-
     const show = (fill: 'green' | 'yellow' | 'red' | 'blue' | 'grey', text: string, shape: 'dot' | 'ring' = 'dot') => {
       ownStatus = true;
       node.status({ fill, shape, text: shortText(text) });
     };
+    // Problems found after a message was done (a re-plan refused, a bracket undone) reach Catch nodes.
+    const onProblem = (key: string, message: string) => {
+      show('red', `${key} ${message}`);
+      node.error(`${key}: ${message}`, { topic: key, payload: message });
+    };
+    const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem }) : null;
 
     const onOrder = (event: OrderEvent) => {
       if (!strategy?.ownsEvent(event)) return;
@@ -47,6 +51,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed, done) => {
       broker?.off('order', onOrder);
       broker?.off('execution', onExecution);
+      strategy?.dispose();
       done();
     });
 

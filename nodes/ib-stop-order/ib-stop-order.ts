@@ -53,6 +53,11 @@ export = function register(RED: NodeAPI): void {
             tightenOnly: def.tightenOnly !== false,
             tick: toNumber(def.tick) && Number(def.tick) > 0 ? Number(def.tick) : 0.01,
             entryDefaults: { orderType: (String(def.entryType || 'MKT') as 'MKT' | 'LMT'), tif: 'DAY' },
+            // Problems found after a message was done (a re-plan refused, a bracket undone) reach Catch nodes.
+            onProblem: (key, message) => {
+              show('red', `${key} ${message}`);
+              node.error(`${key}: ${message}`, { topic: key, payload: message });
+            },
           })
         : null;
 
@@ -76,6 +81,7 @@ export = function register(RED: NodeAPI): void {
       broker?.off('order', onOrder);
       broker?.off('execution', onExecution);
       broker?.off('position', onPosition);
+      protection?.dispose();
       done();
     });
 

@@ -180,6 +180,7 @@ export class SimulatorServer implements Simulator, SimContext {
           if (!answerHandshake(session, event.range, this)) return;
         } else {
           if (arrived !== undefined && event.fields[0] === String(Incoming.PLACE_ORDER)) this.probeOrder(session, event.fields, arrived);
+          if (probe?.messageRead) this.probeMessage(session, event.fields);
           this.dispatch(session, event.fields);
         }
       }
@@ -239,6 +240,14 @@ export class SimulatorServer implements Simulator, SimContext {
   private probeOrder(session: ClientSession, fields: readonly string[], arrived: bigint): void {
     try {
       this.options.probe!.placeOrderRead!(session.id, fields, arrived);
+    } catch {
+      // Instrumentation must never disturb the simulator.
+    }
+  }
+
+  private probeMessage(session: ClientSession, fields: readonly string[]): void {
+    try {
+      this.options.probe!.messageRead!(session.id, fields);
     } catch {
       // Instrumentation must never disturb the simulator.
     }

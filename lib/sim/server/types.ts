@@ -46,6 +46,8 @@ export interface WireProbe {
   ticksWritten?(connection: number, frames: readonly Buffer[], at: bigint): void;
   /** A PLACE_ORDER frame read from a client; `at` is when its socket chunk arrived, before parsing. */
   placeOrderRead?(connection: number, fields: readonly string[], at: bigint): void;
+  /** Every message read from a client after the handshake, in the order read (tests count orders and cancels on the wire). */
+  messageRead?(connection: number, fields: readonly string[]): void;
 }
 
 /** A request matcher for fault injection: a client message id (e.g. 20 = REQ_HISTORICAL_DATA) and optionally its request id. */

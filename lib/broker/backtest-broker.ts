@@ -4,7 +4,8 @@
  * account, whatever a message carries.
  */
 import type { Contract, Order } from '@stoqey/ib';
-import type { InstrumentKey, OrderType, Position, Side, TimeInForce } from '../messages';
+import type { Execution, InstrumentKey, OrderType, Position, Side, TimeInForce } from '../messages';
+import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
 import type { EngineOrder } from '../fills/types';
 import type { BacktestRun } from '../backtest/session';
 import { contractFromKey, contractMultiplier, instrumentKey } from '../messages/instrument';
@@ -15,8 +16,20 @@ export class BacktestBroker implements Broker {
   private nextId = 1;
   /** What each order was placed as, to report working orders in IB's own shapes. */
   private readonly placed = new Map<number, { contract: Contract; order: Order }>();
+  /** Positions per strategy, from the engine's executions. */
+  private readonly strategies = new StrategyLedger();
 
-  constructor(private readonly run: BacktestRun) {}
+  constructor(private readonly run: BacktestRun) {
+    run.brokerEvents.on('execution', (execution: Execution) => this.strategies.add(execution));
+  }
+
+  strategyPosition(strategy: string, key: InstrumentKey): number {
+    return this.strategies.quantity(strategy, key);
+  }
+
+  strategyBook(): StrategyBook {
+    return this.strategies.book();
+  }
 
   account(): string {
     return this.run.engine().account;

@@ -14,6 +14,7 @@ import type { Reconciliation } from './reconciliation';
 import type { ReportedKeys } from './reported-keys';
 import { executionSide } from '../ib/sides';
 import { contractMultiplier } from '../messages/instrument';
+import type { StrategyLedger } from '../fills/strategy-positions';
 
 export interface ExecutionTrackerOptions {
   /** This session's client id: other clients' executions count only for orders tracked here. */
@@ -26,6 +27,8 @@ export interface ExecutionTrackerOptions {
   keys: ReportedKeys;
   /** The account in use, once known. */
   account: () => string | null;
+  /** Positions per strategy: every execution of this client's orders is booked here, rebuilt ones too. */
+  strategies?: StrategyLedger;
   emitExecution: (execution: Execution) => void;
 }
 
@@ -64,8 +67,6 @@ export class ExecutionTracker {
     // Requested executions (the rebuild after a connect) are already in the positions snapshot.
     const multiplier = contractMultiplier(contract);
     if (unsolicited && isAccountInUse(this.options.account(), account)) this.options.positions.applyFill(key, account, sideSign(side) * shares, price, multiplier);
-    // Requested executions of orders this broker never tracked are history: not news for the flow.
-    if (!unsolicited && !tracked) return;
     const execution: Execution = {
       execId,
       orderId,
@@ -84,6 +85,11 @@ export class ExecutionTracker {
     };
     // Round trips (backtest-report's trade list, the running account) count P&L x multiplier.
     if (multiplier !== undefined && multiplier !== 1) execution.multiplier = multiplier;
+    // Every execution of this client moves its strategy's position, the ones TWS lists after a
+    // restart too: that is how each strategy's position is rebuilt.
+    if (isAccountInUse(this.options.account(), account)) this.options.strategies?.add(execution);
+    // Requested executions of orders this broker never tracked are history: not news for the flow.
+    if (!unsolicited && !tracked) return;
     const timer = setTimeout(() => this.release(execId), this.options.commissionWaitMs);
     this.pending.set(execId, { execution, timer });
   }

@@ -20,6 +20,7 @@ import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-cont
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
 import { BrokerEmitter } from './broker-emitter';
 import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
+import type { StrategyBook } from '../fills/strategy-positions';
 
 export interface GuardOptions {
   limits: RiskLimits;
@@ -232,6 +233,14 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
 
   workingOrders(key?: InstrumentKey): WorkingOrder[] {
     return this.inner.workingOrders(key);
+  }
+
+  strategyPosition(strategy: string, key: InstrumentKey): number | null {
+    return this.inner.strategyPosition?.(strategy, key) ?? null;
+  }
+
+  strategyBook(): StrategyBook {
+    return this.inner.strategyBook?.() ?? {};
   }
 
   equity(): number | null {

@@ -19,7 +19,8 @@ import { EventName, type Contract, type Execution as IbExecution, type Order, ty
 import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
 import { contractMultiplier, instrumentKey } from '../messages/instrument';
-import type { InstrumentKey, OrderStatus, Position } from '../messages';
+import type { Execution, InstrumentKey, OrderStatus, Position } from '../messages';
+import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
 import { ApiListeners } from './api-listeners';
 import { BrokerEmitter } from './broker-emitter';
 import { ExecutionTracker } from './executions';
@@ -44,6 +45,8 @@ export interface IbBrokerOptions {
    * so a faster queue here would only build a second, invisible queue inside the client. TWS allows 50.
    */
   maxMessagesPerSecond?: number;
+  /** Executions of earlier runs (the journal's): each strategy's position starts from them. */
+  executions?: readonly Execution[];
   /** Lowest order id to use (e.g. one above the highest in the journal of a previous run). */
   minOrderId?: number;
   /** Give up waiting for TWS's answers to the rebuild requests after this long (then retry). Default 5 s. */
@@ -70,6 +73,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly queue: OutgoingQueue;
   private readonly keys = new ReportedKeys();
   private readonly positionBook = new PositionBook((position) => this.emit('position', position));
+  /** Positions per strategy, from this client's executions (seeded from the journal's, rebuilt from TWS's). */
+  private readonly strategies = new StrategyLedger();
   private readonly orders: OrderBook;
   private readonly executions: ExecutionTracker;
   private readonly apiListeners: ApiListeners;
@@ -106,8 +111,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
       positions: this.positionBook,
       keys: this.keys,
       account: () => this.account(),
+      strategies: this.strategies,
       emitExecution: (execution) => this.emit('execution', execution),
     });
+    for (const execution of options.executions ?? []) this.strategies.add(execution);
     this.queue = new OutgoingQueue((item) => this.deliver(item), options.maxMessagesPerSecond ?? 40, this.clock);
     this.apiListeners = new ApiListeners(session.api, this.log);
     this.wire();
@@ -185,6 +192,14 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   workingOrders(key?: InstrumentKey): WorkingOrder[] {
     return this.orders.working(key);
+  }
+
+  strategyPosition(strategy: string, key: InstrumentKey): number {
+    return this.strategies.quantity(strategy, key);
+  }
+
+  strategyBook(): StrategyBook {
+    return this.strategies.book();
   }
 
   equity(): number | null {

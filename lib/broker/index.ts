@@ -21,6 +21,7 @@
 import type { ConnectionStatus, IbSession } from '../ib/connection';
 import { Journal, readJournal, rememberFromJournal, type JournalMemory } from '../journal/journal';
 import type { RiskLimits } from '../risk-controls/limits';
+import type { Execution } from '../messages';
 import { GuardedBroker } from './guarded-broker';
 import { IbBroker, type BrokerLog } from './ib-broker';
 import type { Broker } from './types';
@@ -57,6 +58,7 @@ export function createIbBroker(session: IbSession, options: CreateIbBrokerOption
     statusProvider,
     maxMessagesPerSecond: options.maxMessagesPerSecond,
     minOrderId: memory.maxOrderId > 0 ? memory.maxOrderId + 1 : undefined,
+    executions: memory.executions,
     log: options.log,
   });
   return new GuardedBroker(inner, {
@@ -115,12 +117,15 @@ function preparedJournal(path: string, log?: BrokerLog): Journal {
   return journal;
 }
 
-function loadMemory(path: string | null, log?: BrokerLog): JournalMemory {
-  if (!path) return { sentByDedupKey: new Map(), maxOrderId: 0 };
+function loadMemory(path: string | null, log?: BrokerLog): JournalMemory & { executions: Execution[] } {
+  if (!path) return { sentByDedupKey: new Map(), maxOrderId: 0, executions: [] };
   try {
-    return rememberFromJournal(readJournal(path));
+    const entries = readJournal(path);
+    // The journal's fills start each strategy's position: TWS lists only the current day's executions.
+    const executions = entries.filter((e) => e.type === 'execution' && e.execution && typeof e.execution === 'object').map((e) => e.execution as Execution);
+    return { ...rememberFromJournal(entries), executions };
   } catch (err) {
     log?.warn(`order journal ${path} could not be read (${(err as Error).message}); starting without its memory`);
-    return { sentByDedupKey: new Map(), maxOrderId: 0 };
+    return { sentByDedupKey: new Map(), maxOrderId: 0, executions: [] };
   }
 }

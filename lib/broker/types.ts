@@ -8,6 +8,7 @@
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
+import type { StrategyBook } from '../fills/strategy-positions';
 
 export type BrokerKind = 'ib' | 'backtest';
 
@@ -78,6 +79,8 @@ export interface Broker {
    * its own executions; null when this broker does not attribute positions to strategies.
    */
   strategyPosition?(strategy: string, key: InstrumentKey): number | null;
+  /** Positions per strategy and instrument (the account's is their sum plus what no strategy traded). */
+  strategyBook?(): StrategyBook;
   /** Guarded brokers: the order id already sent under `dedupKey` (see OrderContext), or null. */
   placedFor?(dedupKey: string): number | null;
   /** Guarded brokers (kill switch): cancels every working order and refuses new ones until resume(). */

@@ -5,7 +5,7 @@
  */
 import type { FillEngineApi } from '../fills/types';
 import type { AccountPosition, AccountSnapshot, OpenOrderInfo } from './account';
-import { attributeByOrderRef } from './attribution';
+import { attributeByOrderRef, markStrategies, unattributedPositions } from './attribution';
 
 export function backtestAccountSnapshot(engine: FillEngineApi, currency = 'USD'): AccountSnapshot {
   const cash = engine.cash();
@@ -39,6 +39,7 @@ export function backtestAccountSnapshot(engine: FillEngineApi, currency = 'USD')
     account: engine.account,
   }));
   const executions = engine.executions().map((e) => ({ ...e }));
+  const strategies = markStrategies(attributeByOrderRef(executions), positions);
   return {
     account: engine.account,
     time: Date.now(),
@@ -48,6 +49,7 @@ export function backtestAccountSnapshot(engine: FillEngineApi, currency = 'USD')
     pnl: { daily: null, unrealized, realized },
     orders,
     executions,
-    strategies: attributeByOrderRef(executions),
+    strategies,
+    unattributed: unattributedPositions(positions, strategies),
   };
 }

@@ -9,7 +9,7 @@ import type { Subscription } from 'rxjs';
 import type { Execution, Position } from '../messages';
 import type { IbSession } from '../ib/connection';
 import { instrumentKey } from '../messages/instrument';
-import { attributeByOrderRef, type StrategyBook } from './attribution';
+import { attributeByOrderRef, markStrategies, unattributedPositions, type StrategyBook } from './attribution';
 import { parseTime } from './dates';
 import { executionSide } from '../ib/sides';
 
@@ -69,8 +69,13 @@ export interface AccountSnapshot {
   pnl: AccountPnl | null;
   orders: OpenOrderInfo[];
   executions: Execution[];
-  /** orderRef -> instrument -> position, from today's executions. */
+  /** strategy (orderRef, protective legs mapped back) -> instrument -> position, from today's executions. */
   strategies: StrategyBook;
+  /**
+   * Per instrument, the part of the account's position no strategy's executions explain (manual
+   * trades, holdings from before today): shown, never traded away. Only instruments where it is not 0.
+   */
+  unattributed: Record<string, number>;
 }
 
 export interface AccountFeedHandlers {
@@ -333,6 +338,7 @@ export class AccountFeed {
       if (tag === 'NetLiquidation' && cur) currency = cur;
     }
     const executions = [...this.executions.values()].sort((a, b) => a.time - b.time);
+    const strategies = markStrategies(attributeByOrderRef(executions), this.positionsList);
     return {
       account: this.account,
       time: Date.now(),
@@ -342,7 +348,8 @@ export class AccountFeed {
       pnl: this.pnl ? { ...this.pnl } : null,
       orders: [...this.orders.values()].map((o) => ({ ...o })),
       executions: executions.map((e) => ({ ...e })),
-      strategies: attributeByOrderRef(executions),
+      strategies,
+      unattributed: unattributedPositions(this.positionsList, strategies),
     };
   }
 }

@@ -86,7 +86,7 @@ export class Protection {
 
   /** After a position change: exits of a position that is now flat are cancelled. */
   onPosition(key: InstrumentKey): number[] {
-    if (this.trader.position(key) !== 0) return [];
+    if (this.broker.position(key) !== 0) return [];
     const orphans = this.exits(key).filter((w) => !this.parentWorking(w));
     for (const w of orphans) if (w.state.status !== 'PendingCancel') this.broker.cancelOrder(w.orderId);
     return orphans.map((w) => w.orderId);
@@ -164,7 +164,8 @@ export class Protection {
   }
 
   private async protect(input: ProtectionInput): Promise<OrderOutcome> {
-    const position = this.trader.position(input.key);
+    // Without msg.order the node protects the instrument's position in the account, whoever opened it.
+    const position = this.broker.position(input.key);
     if (position === 0) {
       const cancelled = this.onPosition(input.key);
       return { kind: cancelled.length ? 'cancelled' : 'nothing', orderIds: cancelled, text: cancelled.length ? `flat: cancel ${cancelled.length} exit${cancelled.length > 1 ? 's' : ''}` : `no ${input.key} position to protect` };

@@ -102,6 +102,21 @@ export class StrategyOrders {
     return { kind: 'cancelled', orderIds: [id], text: `cancel #${id}` };
   }
 
+  /**
+   * When the account's position on `key` differs from the sum of the strategies' (manual trades,
+   * other software, holdings from before the executions TWS still lists), a note saying so; null
+   * when they agree or the broker keeps no positions per strategy. The difference is never traded.
+   */
+  accountNote(key: InstrumentKey): string | null {
+    const book = this.broker.strategyBook?.();
+    if (!book) return null;
+    let attributed = 0;
+    for (const [strategy, perKey] of Object.entries(book)) if (strategy !== '') attributed += perKey[key]?.quantity ?? 0;
+    const account = this.broker.position(key);
+    const rest = Math.round((account - attributed) * 1e8) / 1e8;
+    return rest === 0 ? null : `${rest} not from any strategy`;
+  }
+
   /** This strategy's working orders (optionally of one instrument). */
   working(key?: InstrumentKey): WorkingOrder[] {
     return this.broker.workingOrders(key).filter((w) => this.ownsOrder(w.orderId, w.order.orderRef));

@@ -94,8 +94,15 @@ export class TargetOrders {
   /** Plans and sends the move to the target. Throws what the guard refused (after undoing a bracket). */
   async moveTo(request: TargetRequest): Promise<TargetOutcome> {
     this.waiting.delete(request.key);
-    const plan = planOrders({ target: request.target, position: this.position(request.key), working: this.planOrders(request.key) });
+    let plan = planOrders({ target: request.target, position: this.position(request.key), working: this.planOrders(request.key) });
     for (const id of plan.cancel) this.broker.cancelOrder(id);
+    const working = new Set(this.broker.workingOrders(request.key).map((w) => w.orderId));
+    if (plan.cancel.some((id) => !working.has(id))) {
+      // Some cancels took effect at once (the order had not left yet): plan again on what is left.
+      const again = planOrders({ target: request.target, position: this.position(request.key), working: this.planOrders(request.key) });
+      for (const id of again.cancel) this.broker.cancelOrder(id);
+      plan = { ...again, cancel: [...plan.cancel, ...again.cancel] };
+    }
     if (plan.waiting) {
       const orderIds = new Set(this.planOrders(request.key).filter((o) => o.cancelling).map((o) => o.orderId));
       if (orderIds.size) this.waiting.set(request.key, { request, orderIds });
@@ -170,8 +177,8 @@ export class TargetOrders {
       this.options.enqueue(key, async () => {
         // A newer message may have moved the target meanwhile: only the latest is re-planned.
         try {
-          const block = this.broker.orderBlock();
-          if (block) throw new Error(block);
+          // Halted, locked or disconnected: the target is not pursued now; the next message plans again.
+          if (this.broker.orderBlock()) return;
           // The message's duplicate keys stay with what it sent at first: a re-plan sends under none.
           const context = wait.request.context;
           await this.moveTo({ ...wait.request, context: (leg, inputs) => ({ ...context(leg, { ...inputs, replanned: true }), dedupKey: undefined }) });

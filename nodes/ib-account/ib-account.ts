@@ -43,6 +43,7 @@ export = function register(RED: NodeAPI): void {
       if (!parts.has('executions')) {
         delete out.executions;
         delete out.strategies;
+        delete out.unattributed;
       }
       return out;
     };
@@ -51,7 +52,10 @@ export = function register(RED: NodeAPI): void {
       ownStatus = true;
       const nl = typeof s.summary.NetLiquidation === 'number' ? ` NLV ${Math.round(s.summary.NetLiquidation)}` : '';
       const pnl = s.pnl?.daily != null ? ` day ${s.pnl.daily.toFixed(0)}` : '';
-      node.status({ fill: 'green', shape: 'dot', text: shortText(`${s.account}${nl} · ${s.positions.length} pos${pnl}`) });
+      // What no strategy traded (manual trades, older holdings) is said, never traded away.
+      const loose = Object.entries(s.unattributed ?? {});
+      const note = `${s.account} · not from a strategy: ${loose.map(([key, q]) => `${q} ${key}`).join(', ')}`;
+      node.status({ fill: loose.length ? 'yellow' : 'green', shape: 'dot', text: shortText(loose.length ? note : `${s.account}${nl} · ${s.positions.length} pos${pnl}`) });
     };
 
     const sendSnapshot = (snapshot: AccountSnapshot, changed: AccountPart[], msg?: NodeMessage) => {

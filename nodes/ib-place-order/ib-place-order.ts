@@ -77,7 +77,8 @@ export = function register(RED: NodeAPI): void {
         const order = msg.order as Record<string, unknown> | undefined;
         const { key, contract } = (StrategyOrders.isModification(order) && strategy.instrumentOfOrder(order?.orderId)) || instrumentOf(msg, configuredKey);
         const outcome = await strategy.submit({ key, contract, order: msg.order, msgId: msg._msgid, price: referencePrice(msg.payload) ?? undefined });
-        show(outcome.kind === 'duplicate' ? 'yellow' : outcome.kind === 'nothing' ? 'grey' : 'blue', `${key} ${outcome.text}`);
+        const note = strategy.accountNote(key);
+        show(outcome.kind === 'duplicate' || note ? 'yellow' : outcome.kind === 'nothing' ? 'grey' : 'blue', note ? `${key}: ${note} · ${outcome.text}` : `${key} ${outcome.text}`);
         done();
       } catch (err) {
         if (err instanceof OrderInputError || err instanceof OrderRefusedError) throw new UserError(err.message);

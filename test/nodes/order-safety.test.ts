@@ -112,7 +112,7 @@ describe('order safety against the simulator', () => {
     const executions = suite.sim.engine.executions().length;
     const po = helper.getNode('po');
     for (let i = 0; i < 1000; i++) po.receive({ topic: 'AAPL', order: { targetQuantity: i % 2 === 0 ? 100 : 0 } });
-    await waitFor(() => connection().broker.workingOrders('AAPL').length === 0 && position() === 0, 20_000, 'settled at the last target, 0');
+    await waitFor(() => connection().broker.workingOrders('AAPL').length === 0 && position() === 0, 40_000, 'settled at the last target, 0');
     await quiet(1000);
     assert.equal(position(), 0);
     // The position as the fills moved it never left [0, 100].
@@ -126,6 +126,21 @@ describe('order safety against the simulator', () => {
       if (kind === 'place') seen.add(id);
       else assert.ok(seen.has(id), `cancel of order ${id} before its place`);
     }
+  });
+
+  it('a smaller target cancels the working order and, once TWS confirms the cancel, sends the new one by itself', async () => {
+    await loadFlow(TYPES, flow(68, {}, [{ id: 'po', type: 'ib-place-order', connection: 'c', orderRef: 'replan' }]));
+    const price = await ready('MSFT');
+    const mine = () => openAt('MSFT').filter((o) => o.order.orderRef === 'replan');
+    const away = Math.round(price * 0.7);
+    send('po', { topic: 'MSFT', order: { targetQuantity: 150, orderType: 'LMT', lmtPrice: away, tif: 'GTC' } });
+    await waitFor(() => mine().some((o) => o.order.totalQuantity === 150), 5000, 'BUY 150 resting');
+    send('po', { topic: 'MSFT', order: { targetQuantity: 100, orderType: 'LMT', lmtPrice: away, tif: 'GTC' } });
+    await waitFor(() => mine().length === 1 && mine()[0].order.totalQuantity === 100, 5000, 'BUY 150 cancelled, then BUY 100 resting');
+    await quiet(500);
+    assert.deepEqual(mine().map((o) => [o.order.action, o.order.totalQuantity]), [['BUY', 100]]);
+    send('po', { topic: 'MSFT', cancel: 'all' });
+    await waitFor(() => mine().length === 0, 5000, 'cancelled');
   });
 
   it('stop-order: a target that closes the position cancels its protection and sends the exit alone', async () => {

@@ -117,6 +117,20 @@ describe('order example flows', () => {
     assert.ok(stop.auxPrice! < tp.lmtPrice!, `stop ${stop.auxPrice} below take-profit ${tp.lmtPrice}`);
   });
 
+  it('orders/two-strategies.json: two strategies on one symbol, each to its own target', async () => {
+    await loadExample('orders/two-strategies.json');
+    const account = () => sim().engine.position('AAPL')?.quantity ?? 0;
+    press('ts-trend-100');
+    await waitFor(() => account() === 100, 5000, 'trend holds 100');
+    press('ts-meanrev-50');
+    await waitFor(() => account() === 150, 5000, 'meanrev adds its 50');
+    press('ts-meanrev-0');
+    await waitFor(() => account() === 100, 5000, 'meanrev flat');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(account(), 100, 'trend keeps its 100');
+    assert.deepEqual([connection().broker.strategyPosition?.('trend', 'AAPL'), connection().broker.strategyPosition?.('meanrev', 'AAPL')], [100, 0]);
+  });
+
   it('orders/trailing-stop.json: the fill attaches a trailing stop', async () => {
     await loadExample('orders/trailing-stop.json');
     press('ot-buy');

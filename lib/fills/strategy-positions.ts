@@ -1,0 +1,130 @@
+/**
+ * Positions per strategy: executions grouped by the strategy of their order reference (orderRef, which
+ * place-order and stop-order set to the strategy's name; protective legs map back to the strategy that
+ * opened them), netted per instrument with average-cost accounting, so two strategies trading the same
+ * symbol in one account each see their own position, average cost and realized P&L. Plain computation
+ * over executions: brokers of every mode (the backtest's too) and the account node use it.
+ */
+import type { Execution, InstrumentKey } from '../messages';
+import { strategyOfOrderRef } from '../messages/strategy';
+
+export interface StrategyPosition {
+  quantity: number;
+  /** Average cost per unit of the open quantity (0 when flat). */
+  avgCost: number;
+  /** P&L of the quantity closed, before commissions (x multiplier). */
+  realizedPnl: number;
+  commission: number;
+  executions: number;
+  /** Contract multiplier when it is not 1. */
+  multiplier?: number;
+  /** P&L of the open quantity at the instrument's market price, once one is known (x multiplier). */
+  openPnl?: number;
+}
+
+/** strategy ('' for orders without one) -> instrument key -> position. */
+export type StrategyBook = Record<string, Record<InstrumentKey, StrategyPosition>>;
+
+/** Executions in time order (ties keep the given order), netted per strategy and instrument. */
+export function attributeByOrderRef(executions: readonly Execution[]): StrategyBook {
+  const ledger = new StrategyLedger();
+  const ordered = executions.map((e, i) => ({ e, i })).sort((a, b) => a.e.time - b.e.time || a.i - b.i);
+  for (const { e } of ordered) ledger.add(e);
+  return ledger.book();
+}
+
+/**
+ * The running book of positions per strategy, one execution at a time, each once (by execId): what a
+ * broker keeps so a strategy's target is measured against its own position, and rebuilds after a
+ * restart from the executions TWS lists (and the journal's).
+ */
+export class StrategyLedger {
+  private readonly seen = new Set<string>();
+  private readonly positions: StrategyBook = {};
+
+  /** Books an execution; false when it was booked before. */
+  add(e: Execution): boolean {
+    if (e.execId) {
+      if (this.seen.has(e.execId)) return false;
+      this.seen.add(e.execId);
+    }
+    const perKey = (this.positions[strategyOfOrderRef(e.orderRef)] ??= {});
+    const p = (perKey[e.symbol] ??= { quantity: 0, avgCost: 0, realizedPnl: 0, commission: 0, executions: 0 });
+    const signed = e.side === 'BUY' ? e.shares : -e.shares;
+    p.executions++;
+    p.commission += Number.isFinite(e.commission) ? e.commission : 0;
+    if (e.multiplier !== undefined && e.multiplier !== 1) p.multiplier = e.multiplier;
+    if (p.quantity === 0 || Math.sign(p.quantity) === Math.sign(signed)) {
+      // Opening or adding: the average cost moves toward the fill price.
+      const quantity = round(p.quantity + signed);
+      p.avgCost = (p.avgCost * Math.abs(p.quantity) + e.price * Math.abs(signed)) / Math.abs(quantity);
+      p.quantity = quantity;
+      return true;
+    }
+    // Reducing, closing or flipping: the closed part realizes against the average cost.
+    const closing = Math.min(Math.abs(signed), Math.abs(p.quantity));
+    p.realizedPnl += closing * (e.price - p.avgCost) * Math.sign(p.quantity) * (e.multiplier ?? 1);
+    const quantity = round(p.quantity + signed);
+    if (quantity === 0) p.avgCost = 0;
+    else if (Math.sign(quantity) !== Math.sign(p.quantity)) p.avgCost = e.price;
+    p.quantity = quantity;
+    return true;
+  }
+
+  /** The signed position of `strategy` on `key` (0 when it has none). */
+  quantity(strategy: string, key: InstrumentKey): number {
+    return this.positions[strategyOfOrderRef(strategy)]?.[key]?.quantity ?? 0;
+  }
+
+  /** The sum of every strategy's position on `key` (orders without an orderRef count as strategy ''). */
+  total(key: InstrumentKey): number {
+    let sum = 0;
+    for (const perKey of Object.values(this.positions)) sum += perKey[key]?.quantity ?? 0;
+    return round(sum);
+  }
+
+  /** A copy of the book. */
+  book(): StrategyBook {
+    const out: StrategyBook = {};
+    for (const [strategy, perKey] of Object.entries(this.positions)) {
+      out[strategy] = {};
+      for (const [key, p] of Object.entries(perKey)) out[strategy][key] = { ...p };
+    }
+    return out;
+  }
+}
+
+/**
+ * Marks each strategy's open quantity to the market prices of `positions` (the account's, which carry
+ * TWS's market price): sets openPnl where a price is known. Changes `book` in place and returns it.
+ */
+export function markStrategies(book: StrategyBook, positions: ReadonlyArray<{ symbol: string; marketPrice: number | null }>): StrategyBook {
+  const prices = new Map<string, number>();
+  for (const p of positions) if (typeof p.marketPrice === 'number' && Number.isFinite(p.marketPrice) && p.marketPrice > 0) prices.set(p.symbol, p.marketPrice);
+  for (const perKey of Object.values(book)) {
+    for (const [key, p] of Object.entries(perKey)) {
+      const price = prices.get(key);
+      if (price !== undefined) p.openPnl = p.quantity === 0 ? 0 : Math.round((price - p.avgCost) * p.quantity * (p.multiplier ?? 1) * 100) / 100;
+    }
+  }
+  return book;
+}
+
+/** Account position minus the sum of the named strategies' positions, where they differ. */
+export function unattributedPositions(positions: ReadonlyArray<{ symbol: string; quantity: number }>, strategies: StrategyBook): Record<string, number> {
+  const out: Record<string, number> = {};
+  const keys = new Set(positions.map((p) => p.symbol));
+  for (const [strategy, perKey] of Object.entries(strategies)) if (strategy !== '') for (const key of Object.keys(perKey)) keys.add(key);
+  for (const key of keys) {
+    let attributed = 0;
+    for (const [strategy, perKey] of Object.entries(strategies)) if (strategy !== '') attributed += perKey[key]?.quantity ?? 0;
+    const held = positions.filter((p) => p.symbol === key).reduce((sum, p) => sum + p.quantity, 0);
+    const rest = Math.round((held - attributed) * 1e8) / 1e8;
+    if (rest !== 0) out[key] = rest;
+  }
+  return out;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e8) / 1e8;
+}

@@ -2,14 +2,16 @@
  * Every flow under examples/ as a user meets it: Import > Examples > node-red-contrib-ib-algo in the
  * editor, dropped on a new tab of an otherwise empty workspace, deployed with the Deploy button. The
  * deploy must succeed without the editor asking for confirmation (unknown types, unconfigured nodes),
- * and for a few seconds after it no node may turn red and Node-RED may log no error.
+ * and for a few seconds after it no node may turn red and Node-RED may log no error. Before the deploy,
+ * no node of this package may carry the editor's red triangle, as imported nor after the user opens it
+ * and closes it with Done (six risk-sizer nodes once turned invalid that way).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { examplesDir } from '../helpers/paths';
-import { deploy, errorLines, openEditor, packageJson, redStatuses, screenshot, setFlows, sleep, startDemo, type Demo, type EditorWindow } from './harness';
+import { deploy, errorLines, invalidNodes, openAndCloseEach, openEditor, packageJson, redStatuses, screenshot, setFlows, sleep, startDemo, type Demo, type EditorWindow } from './harness';
 
 /** How long a deployed example runs before its statuses and the log are read. */
 const settleMs = 3000;
@@ -74,6 +76,9 @@ describe('examples import from Import > Examples and deploy', { timeout: 60000 +
       });
       const inFile = flow.map((node) => node.type).filter((type) => type !== 'tab').sort();
       assert.deepEqual(imported, inFile, `the editor did not import every node of ${file}`);
+      assert.deepEqual(await invalidNodes(page), [], `nodes of ${file} are invalid as imported`);
+      await openAndCloseEach(page);
+      assert.deepEqual(await invalidNodes(page), [], `nodes of ${file} are invalid after opening them and pressing Done`);
 
       const logFrom = nodeRed.log().length;
       const name = `example-${entry.join('-')}`;

@@ -169,3 +169,72 @@ export function errorLines(nodeRed: NodeRedProcess, from: number): string[] {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A node as the editor validates it. */
+interface ValidatedNode {
+  id: string;
+  type: string;
+  name?: string;
+  valid?: boolean;
+  validationErrors?: string[];
+}
+
+/** The editor globals the validity checks use (the tests compile without the DOM library). */
+interface ValidityWindow {
+  RED: {
+    nodes: {
+      eachNode(callback: (node: ValidatedNode) => void): void;
+      eachConfig(callback: (node: ValidatedNode) => void): void;
+      node(id: string): ValidatedNode | null;
+    };
+    editor: {
+      validateNode(node: ValidatedNode): boolean;
+      edit(node: ValidatedNode): void;
+      editConfig(name: string, type: string, id: string): void;
+    };
+  };
+}
+
+/** This package's nodes the editor shows as invalid, as "type "name" (id): the properties it refuses". */
+export async function invalidNodes(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const { RED } = globalThis as unknown as ValidityWindow;
+    const invalid: string[] = [];
+    const check = (node: ValidatedNode) => {
+      if (!node.type.startsWith('ib-')) return;
+      RED.editor.validateNode(node);
+      if (node.valid === false) invalid.push(`${node.type} "${node.name ?? ''}" (${node.id}): ${(node.validationErrors ?? []).join(', ') || 'invalid'}`);
+    };
+    RED.nodes.eachNode(check);
+    RED.nodes.eachConfig(check);
+    return invalid;
+  });
+}
+
+/** Opens each of this package's nodes in its edit tray and closes it with Done, as a user would. */
+export async function openAndCloseEach(page: Page): Promise<void> {
+  const nodes = await page.evaluate(() => {
+    const { RED } = globalThis as unknown as ValidityWindow;
+    const list: Array<{ id: string; type: string; config: boolean }> = [];
+    RED.nodes.eachNode((n: ValidatedNode) => {
+      if (n.type.startsWith('ib-')) list.push({ id: n.id, type: n.type, config: false });
+    });
+    RED.nodes.eachConfig((n: ValidatedNode) => {
+      if (n.type.startsWith('ib-')) list.push({ id: n.id, type: n.type, config: true });
+    });
+    return list;
+  });
+  for (const node of nodes) {
+    await page.evaluate(({ id, type, config }) => {
+      const { RED } = globalThis as unknown as ValidityWindow;
+      if (config) RED.editor.editConfig('', type, id);
+      else RED.editor.edit(RED.nodes.node(id)!);
+    }, node);
+    const done = page.locator(node.config ? '#node-config-dialog-ok' : '#node-dialog-ok');
+    await done.waitFor({ state: 'visible', timeout: 10000 });
+    // The tray slides in; its edit-prepare code runs before Done is pressed, as for a user.
+    await page.waitForTimeout(150);
+    await done.click();
+    await done.waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+  }
+}

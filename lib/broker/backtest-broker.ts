@@ -4,11 +4,11 @@
  * account, whatever a message carries.
  */
 import type { Contract, Order } from '@stoqey/ib';
-import type { Execution, InstrumentKey, OrderType, Position, Side, TimeInForce } from '../messages';
+import type { Execution, InstrumentKey, Position } from '../messages';
 import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
-import type { EngineOrder } from '../fills/types';
+import { engineOrderFromIb } from '../fills/ib-order';
 import type { BacktestRun } from '../backtest/session';
-import { contractFromKey, contractMultiplier, instrumentKey } from '../messages/instrument';
+import { contractFromKey } from '../messages/instrument';
 import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
 
 export class BacktestBroker implements Broker {
@@ -51,7 +51,11 @@ export class BacktestBroker implements Broker {
   placeOrder(orderId: number, contract: Contract, order: Order, _context?: OrderContext): void {
     if (!Number.isInteger(orderId) || orderId <= 0) throw new Error(`order id must be a positive integer, got ${String(orderId)}`);
     if (orderId >= this.nextId) this.nextId = orderId + 1;
-    const engineOrder = toEngineOrder(orderId, contract, order, this.account());
+    const engineOrder = engineOrderFromIb(orderId, contract, order, { account: this.account() });
+    if (engineOrder.action !== 'BUY' && engineOrder.action !== 'SELL') throw new Error(`order ${orderId} for ${engineOrder.symbol}: action must be BUY or SELL, got ${String(order.action)}`);
+    if (!(engineOrder.totalQuantity > 0) || !Number.isFinite(engineOrder.totalQuantity)) {
+      throw new Error(`order ${orderId} for ${engineOrder.symbol}: totalQuantity must be a positive number, got ${String(order.totalQuantity)}`);
+    }
     this.placed.set(orderId, { contract, order });
     this.run.engine().submit(engineOrder);
   }
@@ -105,47 +109,4 @@ export class BacktestBroker implements Broker {
     this.run.brokerEvents.off(event, listener);
     return this;
   }
-}
-
-function optionalNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-/** IB's Order (as place-order builds it) to the engine's order. */
-export function toEngineOrder(orderId: number, contract: Contract, order: Order, account: string): EngineOrder {
-  const symbol = instrumentKey(contract);
-  const action = String(order.action ?? '').toUpperCase();
-  if (action !== 'BUY' && action !== 'SELL') throw new Error(`order ${orderId} for ${symbol}: action must be BUY or SELL, got ${String(order.action)}`);
-  const totalQuantity = Number(order.totalQuantity);
-  if (!(totalQuantity > 0) || !Number.isFinite(totalQuantity)) {
-    throw new Error(`order ${orderId} for ${symbol}: totalQuantity must be a positive number, got ${String(order.totalQuantity)}`);
-  }
-  const result: EngineOrder = {
-    orderId,
-    symbol,
-    action: action as Side,
-    totalQuantity,
-    orderType: String(order.orderType ?? 'MKT').toUpperCase() as OrderType,
-    account,
-  };
-  const lmtPrice = optionalNumber(order.lmtPrice);
-  if (lmtPrice !== undefined) result.lmtPrice = lmtPrice;
-  const auxPrice = optionalNumber(order.auxPrice);
-  if (auxPrice !== undefined) result.auxPrice = auxPrice;
-  const trailingPercent = optionalNumber(order.trailingPercent);
-  if (trailingPercent !== undefined) result.trailingPercent = trailingPercent;
-  const trailStopPrice = optionalNumber(order.trailStopPrice);
-  if (trailStopPrice !== undefined) result.trailStopPrice = trailStopPrice;
-  const lmtPriceOffset = optionalNumber(order.lmtPriceOffset);
-  if (lmtPriceOffset !== undefined) result.lmtPriceOffset = lmtPriceOffset;
-  if (order.parentId) result.parentId = order.parentId;
-  if (order.tif) result.tif = String(order.tif).toUpperCase() as TimeInForce;
-  if (order.ocaGroup) result.ocaGroup = order.ocaGroup;
-  if (order.ocaType) result.ocaType = order.ocaType as 1 | 2 | 3;
-  if (order.orderRef) result.orderRef = order.orderRef;
-  if (order.transmit === false) result.transmit = false;
-  if (order.outsideRth) result.outsideRth = true;
-  const multiplier = contractMultiplier(contract);
-  if (multiplier !== undefined) result.multiplier = multiplier;
-  return result;
 }

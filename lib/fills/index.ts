@@ -5,5 +5,6 @@ export type { CommissionOptions, PerShareSchedule, PerContractSchedule } from '.
 export { contractMultiplier, needsMultiplier, secTypeOfKey } from './contract-terms';
 export { createSlippageModel, bpsSlippage, noSlippage, tickSlippage } from './slippage';
 export type { SlippageKind } from './slippage';
+export { engineOrderFromIb, type IbOrderFields, type EngineOrderTarget } from './ib-order';
 export * from './reasons';
 export type * from './types';

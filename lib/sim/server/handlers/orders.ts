@@ -11,8 +11,7 @@ import { resolveOne } from '../contract-codec';
 import { readPlaceOrder } from '../orders/place-order-reader';
 import { OrderDesk } from '../orders/order-desk';
 import { commissionReportFields, executionFields, openOrderFields, type OrderRecord } from '../orders/order-messages';
-import type { EngineOrder } from '../../../fills/types';
-import type { OrderType, Side, TimeInForce } from '../../../messages';
+import { engineOrderFromIb } from '../../../fills/ib-order';
 import { marketClock } from '../market-clock';
 import { twsErrorCode } from '../../../fills/reasons';
 import { parseEndDateTime } from '../../market/bars';
@@ -51,28 +50,13 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       lastFillPrice: 0,
       commission: 0,
     };
-    const engineOrder: EngineOrder = {
-      orderId,
-      parentId: order.parentId || undefined,
-      symbol: instrument.key,
-      action: order.action as Side,
-      totalQuantity: order.totalQuantity,
-      orderType: order.orderType as OrderType,
-      lmtPrice: order.lmtPrice,
-      auxPrice: order.auxPrice,
-      trailingPercent: order.trailingPercent,
-      trailStopPrice: order.trailStopPrice,
-      tif: (order.tif || 'DAY') as TimeInForce,
-      ocaGroup: order.ocaGroup || undefined,
-      ocaType: order.ocaType >= 1 && order.ocaType <= 3 ? (order.ocaType as 1 | 2 | 3) : undefined,
-      orderRef: order.orderRef,
+    // What one contract is worth per point (50 for ES) comes from the contract details; 0 for stocks and forex.
+    const engineOrder = engineOrderFromIb(orderId, { symbol: instrument.symbol }, order, {
       account: order.account || context.options.accounts[0],
-      transmit: order.transmit,
-      outsideRth: order.outsideRth,
-      clientId: session.clientId,
-      // What one contract is worth per point (50 for ES), from the contract details; 0 for stocks and forex.
+      symbol: instrument.key,
       multiplier: instrument.multiplier || undefined,
-    };
+      clientId: session.clientId,
+    });
     if (order.whatIf) {
       // What-if: TWS answers with the order, its state and the margins it would need, and places nothing.
       marketClock(context).feedEngine();

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBatchBacktest } from '../lib/backtest/batch';
+import { runBatchBacktest } from '../lib/broker/batch-backtest';
 import type { Bar, OrderIntent } from '../lib/messages';
 import { barsCsv, randomWalkBars, randomWalkColumns } from '../lib/backtest/synthetic-bars';
 import { resultsBus, type PublishedResult } from '../nodes/results-bus';
@@ -24,8 +24,15 @@ const root = join(__dirname, '..', '..');
 const N = 1_000_000;
 const SEED = 7;
 
-/** columns / objects: the bars handed to the first SMA; csv: the whole example, historical-bars reading a CSV file as columns. */
-type Shape = 'columns' | 'objects' | 'csv';
+/**
+ * columns / objects: the bars handed to the first SMA; csv: the whole example, historical-bars reading a
+ * CSV file as columns; portfolio: 10 instruments x 100k bars as columns through the portfolio example
+ * (each instrument's arrays through the same chain, a join of the ten, backtest-report on one clock).
+ */
+type Shape = 'columns' | 'objects' | 'csv' | 'portfolio';
+
+const INSTRUMENTS = 10;
+const PER_INSTRUMENT = 100_000;
 
 interface FlowFigures {
   firstMs: number;
@@ -47,6 +54,14 @@ function batchFlow(csvFile: string | null): Array<Record<string, unknown>> {
   return example
     .filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment' && (csvFile !== null || n.type !== 'ib-historical-bars'))
     .map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n.type === 'ib-historical-bars' ? { ...n, file: csvFile, output: 'columns' } : n));
+}
+
+/** The portfolio batch example from its first SMA on, joining INSTRUMENTS instruments. */
+function portfolioFlow(): Array<Record<string, unknown>> {
+  const example = JSON.parse(readFileSync(join(root, 'examples', 'portfolio-batch.json'), 'utf8')) as Array<Record<string, unknown>>;
+  return example
+    .filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment' && n.type !== 'ib-historical-bars')
+    .map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n.type === 'join' ? { ...n, count: String(INSTRUMENTS) } : n));
 }
 
 function nextResult(nodeId: string): Promise<PublishedResult['result']> {
@@ -72,7 +87,7 @@ function gc(): void {
 async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RED = require('node-red') as NodeRedModule;
-  const flow = batchFlow(shape === 'csv' ? csvFile : null);
+  const flow = shape === 'portfolio' ? portfolioFlow() : batchFlow(shape === 'csv' ? csvFile : null);
   const first = flow.find((n) => (shape === 'csv' ? n.type === 'ib-historical-bars' : n.name === 'fast SMA')) as { id: string };
   const reportNode = flow.find((n) => n.type === 'ib-backtest-report') as { id: string };
   const embedded = await startEmbeddedRuntime(RED, { packageRoot: root, packageName: 'node-red-contrib-ib-algo', flow, onLog: (e) => e.level <= 20 && console.error(e.msg) });
@@ -80,6 +95,7 @@ async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> 
     gc();
     const runtimeRssMb = process.memoryUsage().rss / 1048576;
     const bars = shape === 'columns' ? randomWalkColumns(N, SEED) : shape === 'objects' ? randomWalkBars(N, SEED) : null;
+    const instruments = shape === 'portfolio' ? Array.from({ length: INSTRUMENTS }, (_, k) => randomWalkColumns(PER_INSTRUMENT, SEED + k)) : null;
     gc();
     const barsRssMb = process.memoryUsage().rss / 1048576 - runtimeRssMb;
     const entry = await embedded.node(first.id);
@@ -89,7 +105,8 @@ async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> 
     for (let i = 0; i < 3; i++) {
       const result = nextResult(reportNode.id);
       const start = process.hrtime.bigint();
-      entry.receive(bars ? { topic: 'BENCH', payload: bars } : {});
+      if (instruments) instruments.forEach((columns, k) => entry.receive({ topic: `SYM${k}`, payload: columns }));
+      else entry.receive(bars ? { topic: 'BENCH', payload: bars } : {});
       trades = (await result).trades as number;
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
       if (i === 0) firstPeakRssMb = peakRssMb();
@@ -136,8 +153,11 @@ async function main(): Promise<void> {
     columns: 'batch flow, bars handed in as columns',
     objects: 'batch flow, bars handed in as an array of bar objects',
     csv: 'whole example: historical-bars reads a 1M-row CSV as columns, then the batch flow',
+    portfolio: `portfolio batch flow: ${INSTRUMENTS} instruments x ${PER_INSTRUMENT / 1000}k bars as columns, joined, one clock`,
   };
-  for (const shape of ['columns', 'objects', 'csv'] as const) {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const shapes = (['columns', 'objects', 'csv', 'portfolio'] as const).filter((s) => only.length === 0 || only.includes(s));
+  for (const shape of shapes) {
     const f = flowInChild(shape, csvFile);
     rows.push({
       case: label[shape],

@@ -1,108 +1,143 @@
 /**
- * The batch (vectorized) backtest: a whole array of bars and an index-aligned array of order intents
- * (what risk-sizer writes in batch mode: `{targetQuantity}` per bar, null for no change) run through the
- * very same session, fill engine and order rules as a replay. Bar i is fed to the engine first (fills of
- * earlier orders, mark at its close), then intent i is acted on, exactly as in a replay where the bar
- * reaches place-order only after the session has seen it. So batch and replay agree to the cent.
+ * The batch (vectorized) backtest's clock: whole arrays of bars, one per instrument, run through the
+ * very same session and fill engine as a replay, in one time-ordered stream. At each timestamp every
+ * instrument that has a bar there is fed to the engine first (fills of earlier orders, marks at the
+ * close), then the order path acts on each of those bars in the order the instruments were given:
+ * exactly what a replay of several sources on one backtest connection does (session.ts, `offer`),
+ * so batch and replay agree to the cent. An instrument without a bar at a timestamp (a holiday, a
+ * halt) is skipped there; the others go on. Equity is marked once per timestamp over all positions.
  *
- * Intents follow place-order's rules (lib/orders): a target sends only the difference from position
- * plus working orders, cancelling working orders that go the wrong way; explicit orders go as given.
+ * What the order path does with a bar (plan the orders, pass the account guard) is not this floor's:
+ * the caller hands it in (lib/broker/batch-backtest.ts), so the batch and the replay share one path.
  */
-import type { Contract } from '@stoqey/ib';
-import type { Bar, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
+import type { Bar, InstrumentKey } from '../messages';
 import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../messages/bar-columns';
-import { BacktestBroker } from '../broker/backtest-broker';
-import { contractFromKey, instrumentKey } from '../messages/instrument';
-import { buildOrder } from '../orders/build';
-import { planTarget } from '../orders/target';
-import { validateOrderIntent } from '../orders/validate';
 import { FillEngine } from '../fills/fill-engine';
-import { isBuyingPowerRejection } from '../fills/margin';
-import { BacktestRun, type EngineFactory } from './session';
+import { BacktestRun, checkBar, type EngineFactory } from './session';
 import type { BacktestOptions, BacktestSummary, SummaryOptions } from './types';
 
-export interface BatchBacktestInput {
+export interface BatchInstrument {
   key: InstrumentKey;
-  /** An array of bar objects, or columns ({time, open, high, low, close, volume} arrays). */
+  /** An array of bar objects, or columns ({time, open, high, low, close, volume} arrays), in time order. */
   bars: BarBatch;
-  /** Index-aligned with bars; null/undefined = no change on that bar. */
-  orders: ReadonlyArray<OrderIntent | null | undefined>;
-  options: BacktestOptions;
-  /** Terms every intent starts from (place-order's configured defaults); msg fields win. */
-  orderDefaults?: Partial<OrderIntent>;
-  /** The contract orders go out with (msg.contract: a future's multiplier, say); else the key's. */
-  contract?: Contract;
-  /** orderRef of the orders sent (place-order uses its node id). */
-  orderRef?: string;
-  summary?: SummaryOptions;
-  createEngine?: EngineFactory;
 }
 
-export function runBatchBacktest(input: BatchBacktestInput): BacktestSummary {
-  const { bars, orders } = input;
+/** Acts on bar `index` of instrument `part` (its position in the list), after every bar of its time was fed. */
+export type BatchAct = (part: number, index: number, bar: Bar) => void;
+
+export interface BatchRunInput {
+  instruments: readonly BatchInstrument[];
+  options: BacktestOptions;
+  summary?: SummaryOptions;
+  createEngine?: EngineFactory;
+  /** Builds the order path on the run (its engine is where the orders go); called once, before the first bar. */
+  orderPath(run: BacktestRun): BatchAct;
+  /** Called once after the last bar (releases what the order path holds). */
+  finish?(): void;
+}
+
+/** Reads bar i of one instrument's batch as a bar object (columns: a short-lived object per bar). */
+interface Reader {
+  key: InstrumentKey;
+  n: number;
+  at(i: number): Bar;
+  time(i: number): number;
+}
+
+function readerOf(instrument: BatchInstrument): Reader {
+  const { key, bars } = instrument;
   if (!isBarBatch(bars)) {
     throw new Error('batch backtest: msg.payload must be an array of bars {time, open, high, low, close, volume}, or columns {time: [...], open: [...], high: [...], low: [...], close: [...], volume: [...]}');
   }
   const n = batchLength(bars);
-  // Columns are read as bar objects one at a time: short-lived, so the batch never holds a million of them.
-  const columns = Array.isArray(bars) ? null : (bars as BarColumns);
-  if (columns) for (const field of ['open', 'high', 'low'] as const) requireColumn(columns, field, 'a backtest');
-  const list = columns ? null : (bars as readonly Bar[]);
-  if (!Array.isArray(orders)) {
-    throw new Error('batch backtest: msg.order must be an array of order intents index-aligned with msg.payload (risk-sizer writes one in batch mode)');
+  if (Array.isArray(bars)) {
+    const list = bars as readonly Bar[];
+    return { key, n, at: (i) => list[i]!, time: (i) => list[i]!.time };
   }
-  if (orders.length !== n) {
-    throw new Error(`batch backtest: msg.order has ${orders.length} entries but msg.payload has ${n} bars: they must be index-aligned`);
+  const columns = bars as BarColumns;
+  for (const field of ['open', 'high', 'low'] as const) requireColumn(columns, field, 'a backtest');
+  const time = columns.time;
+  return { key, n, at: (i) => columnsBarAt(columns, i), time: (i) => time[i]! };
+}
+
+/** Bars every instrument announced: the equity curve is sized once (one point per distinct time at most this many). */
+function totalBars(readers: readonly Reader[]): number {
+  let total = 0;
+  for (const r of readers) total += r.n;
+  return total;
+}
+
+export function runBatch(input: BatchRunInput): BacktestSummary {
+  const readers = input.instruments.map(readerOf);
+  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), totalBars(readers));
+  const act = input.orderPath(run);
+  try {
+    readers.forEach((r, part) => run.begin(`batch:${part}`, r.key, r.n));
+    if (readers.length === 1) runOne(run, readers[0]!, act);
+    else runMerged(run, readers, act);
+    readers.forEach((_r, part) => run.end(`batch:${part}`));
+  } finally {
+    input.finish?.();
   }
-  const contract = input.contract ?? contractFromKey(input.key);
-  // The engine books orders under their contract's key: the bars go in under the same one, so a topic
-  // spelled differently ("aapl", or "ES" beside a full futures msg.contract) still meets its orders.
-  const key = instrumentKey(contract);
-  const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), n);
-  const broker = new BacktestBroker(run);
-  const orderRef = input.orderRef ?? 'batch';
-  const sourceId = 'batch';
-  // A refused order must not pass silently: the batch would report a run with trades missing.
-  let refused: OrderEvent | null = null;
-  broker.on('order', (event) => {
-    // What the account could not pay for is a result (counted in rejectedOrders), not a broken batch.
-    if (event.status === 'Inactive' && refused === null && !isBuyingPowerRejection(event.reason)) refused = event;
-  });
-  run.begin(sourceId, key, n);
-  for (let i = 0; i < n; i++) {
-    run.onBar(key, list ? list[i]! : columnsBarAt(columns!, i));
-    const intent = orders[i];
-    if (intent === null || intent === undefined) continue;
-    act(broker, key, contract, intent, input.orderDefaults ?? {}, orderRef, i);
-    if (refused !== null) {
-      const { orderId, reason } = refused as OrderEvent;
-      throw new Error(`batch backtest: the order for msg.order[${i}] (order ${orderId}) was refused: ${reason ?? 'no reason given'}`);
-    }
-  }
-  run.end(sourceId);
   // The run is not reused: its curve buffers can be handed out as they are.
   return run.summary(input.summary, false);
 }
 
-function act(
-  broker: BacktestBroker,
-  key: InstrumentKey,
-  contract: ReturnType<typeof contractFromKey>,
-  intent: OrderIntent,
-  defaults: Partial<OrderIntent>,
-  orderRef: string,
-  index: number,
-): void {
-  const checked = validateOrderIntent(intent, defaults, `msg.order[${index}]`);
-  if (checked.kind === 'modify') {
-    throw new Error(`msg.order[${index}] modifies order ${checked.orderId}: a batch backtest takes targets or new orders only`);
+/** One instrument: every bar is its own timestamp. */
+function runOne(run: BacktestRun, reader: Reader, act: BatchAct): void {
+  const { key, n } = reader;
+  for (let i = 0; i < n; i++) {
+    const bar = reader.at(i);
+    run.onBar(key, bar);
+    act(0, i, bar);
   }
-  if (checked.kind === 'explicit') {
-    broker.placeOrder(broker.reserveOrderId(), contract, buildOrder(checked.action, checked.totalQuantity, checked, orderRef));
-    return;
+}
+
+/**
+ * Several instruments: at each step the earliest time among the instruments' next bars is released,
+ * every bar at that time fed to the engine, then acted on. Each instrument's bars must be in time order.
+ */
+function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct): void {
+  const k = readers.length;
+  const cursor = new Array<number>(k).fill(0);
+  const due = new Array<number>(k);
+  const bars = new Array<Bar>(k);
+  let last = -Infinity;
+  for (;;) {
+    let time = Infinity;
+    let first = -1;
+    for (let p = 0; p < k; p++) {
+      const i = cursor[p]!;
+      if (i < readers[p]!.n) {
+        const t = readers[p]!.time(i);
+        // A time that is not a number would never be the earliest: name it instead of skipping its bars.
+        if (t !== t) checkBar(readers[p]!.key, readers[p]!.at(i));
+        if (t < time) {
+          time = t;
+          first = p;
+        }
+      }
+    }
+    if (first < 0) return;
+    if (time < last) {
+      throw new Error(`batch backtest: the bars of ${readers[first]!.key} are not in time order at bar ${cursor[first]}: sort them by time`);
+    }
+    last = time;
+    let count = 0;
+    for (let p = first; p < k; p++) {
+      const r = readers[p]!;
+      const i = cursor[p]!;
+      if (i >= r.n || r.time(i) !== time) continue;
+      const bar = r.at(i);
+      run.onBar(r.key, bar);
+      due[count] = p;
+      bars[count++] = bar;
+    }
+    for (let j = 0; j < count; j++) {
+      const p = due[j]!;
+      const i = cursor[p]!;
+      cursor[p] = i + 1;
+      act(p, i, bars[j]!);
+    }
   }
-  const working = broker.workingOrders(key).map((w) => ({ orderId: w.orderId, action: w.state.action, remaining: w.state.remaining }));
-  const plan = planTarget(checked.targetQuantity, broker.position(key), working);
-  for (const orderId of plan.cancel) broker.cancelOrder(orderId);
-  if (plan.send) broker.placeOrder(broker.reserveOrderId(), contract, buildOrder(plan.send.action, plan.send.quantity, checked, orderRef));
 }

@@ -15,6 +15,7 @@ import { createSlippageModel } from '../fills/slippage';
 import { isBuyingPowerRejection } from '../fills/margin';
 import { contractsTableProblem, specFor, type InstrumentSpec } from '../fills/contract-terms';
 import { EquityRecorder, PriceRange } from './equity-curve';
+import { TimeMerge } from './time-merge';
 import { computeMetrics } from './metrics';
 import { periodsPerYear } from './periods';
 import { roundTrips } from './trades';
@@ -78,6 +79,8 @@ export class BacktestRun implements BacktestSession {
   private readonly sources = new Set<string>();
   /** What the sources of this run said of their instruments (contract details), by key. */
   private readonly announced = new Map<InstrumentKey, InstrumentSpec>();
+  /** The one clock the replaying sources' bars go through. */
+  private readonly clock = new TimeMerge((key, bar) => this.onBar(key, bar));
   private readonly curve: EquityRecorder;
   private readonly prices = new PriceRange();
   /** Non-zero positions of the current engine, kept from its position events. */
@@ -113,8 +116,19 @@ export class BacktestRun implements BacktestSession {
     if (this.sources.size === 0) this.reset();
     this.sources.add(sourceId);
     if (spec !== undefined) this.announced.set(key, spec);
+    this.clock.join(sourceId);
     this.totalBars = this.totalBars === null || totalBars === null ? null : this.totalBars + totalBars;
     this.events.emit('start', { sourceId, key, totalBars });
+  }
+
+  /**
+   * A replaying source's next bar, on the run's one clock: resolves once the bar is in the engine and
+   * `deliver` (sending it into the flow) has finished, every bar of an earlier time of the other
+   * running sources first (time-merge.ts).
+   */
+  offer(sourceId: string, key: InstrumentKey, bar: Bar, deliver: () => Promise<void>): Promise<void> {
+    if (!this.sources.has(sourceId)) return Promise.reject(new Error(`replay source ${sourceId} offered a bar before begin()`));
+    return this.clock.offer(sourceId, key, bar, deliver);
   }
 
   onBar(key: InstrumentKey, bar: Bar): void {
@@ -122,22 +136,30 @@ export class BacktestRun implements BacktestSession {
     if (this.sources.size === 0) {
       throw new Error(`a bar of ${key} arrived while no replay is running: call begin() before feeding bars`);
     }
-    this.settle();
     const engine = this.current;
-    // Held when the bar opens: a position exited at this bar's open still counts for exposure.
-    const heldBefore = this.holding();
+    const n = this.curve.length;
+    // Another instrument's bar of the same time adds to the same point: equity is marked once per timestamp.
+    if (n === 0 || this.curve.time[n - 1] !== bar.time) {
+      this.settle();
+      // Held when the bar opens: a position exited at this bar's open still counts for exposure.
+      this.heldBefore = this.holding();
+    }
     engine.onBar(key, bar);
     this.prices.observe(key, bar.close);
     const equity = engine.equity();
-    this.heldBefore = heldBefore;
-    this.curve.record(bar.time, equity, heldBefore || this.holding(), bar.close);
+    this.curve.record(bar.time, equity, this.heldBefore || this.holding(), bar.close);
     this.pendingSettle = true;
     this.barsFed++;
     // emit() with arguments allocates even with no listener: a batch of a million bars has none.
     if (this.barListeners > 0) this.events.emit('bar', key, bar, equity);
   }
 
+  hold(sourceId: string): void {
+    this.clock.join(sourceId);
+  }
+
   end(sourceId: string): void {
+    this.clock.leave(sourceId);
     if (!this.sources.delete(sourceId)) return;
     if (this.sources.size > 0) return;
     this.settle();

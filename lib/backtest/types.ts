@@ -54,9 +54,20 @@ export interface BacktestSession {
    * what the source knows of the instrument (IB's contract details: minTick, multiplier, currency).
    */
   begin(sourceId: string, key: InstrumentKey, totalBars: number | null, spec?: InstrumentSpec): void;
+  /**
+   * A replaying source's next bar on the run's one clock (several sources make one time-ordered
+   * stream): resolves once the bar was fed (as onBar) and `deliver`, which sends it into the flow, has
+   * finished, after every bar of an earlier time of the other running sources.
+   */
+  offer(sourceId: string, key: InstrumentKey, bar: Bar, deliver: () => Promise<void>): Promise<void>;
   /** Feeds one bar to the engine (fills, then marks at close), then emits 'bar'. */
   onBar(key: InstrumentKey, bar: Bar): void;
-  /** A source finished; when no source is running any more, emits 'end'. */
+  /**
+   * A source is about to begin (its bars are loading): until it begins and offers its first bar, or
+   * ends, the other sources' bars wait for it on the clock.
+   */
+  hold(sourceId: string): void;
+  /** A source finished (or gave up while held); when no source is running any more, emits 'end'. */
   end(sourceId: string): void;
   running(): boolean;
   on<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this;

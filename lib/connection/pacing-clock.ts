@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Bar, InstrumentKey } from '../messages';
 import type { BacktestEvents, BacktestOptions, BacktestSummary } from '../backtest/types';
 import type { ReplayClock } from './types';
+import { TimeMerge } from '../backtest/time-merge';
 
 /** What a batch backtest starts from when its connection has no backtest settings of its own. */
 export const DEFAULT_BACKTEST_OPTIONS: Readonly<BacktestOptions> = Object.freeze({ startingCash: 100_000, commission: 'none', fillAt: 'next-open' });
@@ -17,6 +18,8 @@ export class PacingClock implements ReplayClock {
   readonly options: BacktestOptions = { ...DEFAULT_BACKTEST_OPTIONS };
   private readonly events = new EventEmitter();
   private readonly sources = new Set<string>();
+  /** History replayed by several sources here is one time-ordered stream too. */
+  private readonly clock = new TimeMerge((key, bar) => this.onBar(key, bar));
   private barsFed = 0;
   private totalBars: number | null = 0;
   private barListeners = 0;
@@ -31,8 +34,17 @@ export class PacingClock implements ReplayClock {
       this.totalBars = 0;
     }
     this.sources.add(sourceId);
+    this.clock.join(sourceId);
     this.totalBars = this.totalBars === null || totalBars === null ? null : this.totalBars + totalBars;
     this.events.emit('start', { sourceId, key, totalBars });
+  }
+
+  hold(sourceId: string): void {
+    this.clock.join(sourceId);
+  }
+
+  offer(sourceId: string, key: InstrumentKey, bar: Bar, deliver: () => Promise<void>): Promise<void> {
+    return this.clock.offer(sourceId, key, bar, deliver);
   }
 
   onBar(key: InstrumentKey, bar: Bar): void {
@@ -42,6 +54,7 @@ export class PacingClock implements ReplayClock {
   }
 
   end(sourceId: string): void {
+    this.clock.leave(sourceId);
     if (!this.sources.delete(sourceId) || this.sources.size > 0) return;
     this.events.emit('end');
   }

@@ -2,7 +2,8 @@
  * One message per bar through a flow, paced by the flow: the replay clock sees each bar first (on a
  * backtest connection it fills what earlier bars' orders trigger and marks equity), then the bar is sent
  * and the next one waits until `send` resolves, i.e. until the flow finished with everything the bar
- * caused. The caller supplies `send` (historical-bars: its flow pacer) and a progress callback.
+ * caused. Several sources on one connection offer their bars to the clock, which lets them out as one
+ * time-ordered stream (lib/backtest/time-merge.ts). The caller supplies `send` (historical-bars: its flow pacer) and a progress callback.
  */
 import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey } from '../messages';
@@ -58,8 +59,10 @@ export async function replayBars(input: ReplayInput): Promise<void> {
     for (let i = 0; i < bars.length; i++) {
       if (stopped?.()) return;
       const bar = bars[i]!;
-      clock?.onBar(key, bar);
-      await send(contract ? { topic: key, payload: bar, contract: { ...contract } } : { topic: key, payload: bar });
+      const msg: ReplayMessage = contract ? { topic: key, payload: bar, contract: { ...contract } } : { topic: key, payload: bar };
+      // On the one clock of every source replaying on the connection: earlier bars of the others go first.
+      if (clock) await clock.offer(sourceId, key, bar, () => send(msg));
+      else await send(msg);
       if (onProgress) {
         const now = Date.now();
         if (now - lastProgress >= every) {

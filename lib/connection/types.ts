@@ -77,9 +77,20 @@ export interface ReplayClock {
    * the source knows of the instrument (IB's contract details), for a backtest's fills.
    */
   begin(sourceId: string, key: InstrumentKey, totalBars: number | null, spec?: InstrumentSpec): void;
-  /** One bar, before the flow sees it. */
+  /**
+   * A source is about to begin (its bars are loading): until it begins and offers its first bar, or
+   * ends, the other sources' bars wait for it, so one inject starting several replays gives one clock.
+   */
+  hold(sourceId: string): void;
+  /**
+   * A source's next bar on the one clock of all running sources (lib/backtest/time-merge.ts): resolves
+   * once the bar was fed (as onBar) and `deliver` (sending it into the flow) has finished, after every
+   * bar of an earlier time of the other sources; bars of one time are all fed before any is delivered.
+   */
+  offer(sourceId: string, key: InstrumentKey, bar: Bar, deliver: () => Promise<void>): Promise<void>;
+  /** One bar, before the flow sees it (a single source outside the clock: tests, tools). */
   onBar(key: InstrumentKey, bar: Bar): void;
-  /** A source finished; when none is left, 'end' is emitted. */
+  /** A source finished (or gave up while held); when none is left, 'end' is emitted. */
   end(sourceId: string): void;
   running(): boolean;
   /** Bars fed this run. */

@@ -39,7 +39,9 @@ export class DailyLossLock {
 
   /** Adds the realized P&L of an execution. */
   addRealized(pnl: number): void {
-    this.rollSession();
+    // Without a limit nothing can lock: the session is looked up only when state() asks (a batch
+    // backtest places thousands of orders, each a day apart on its clock).
+    if (this.options.maxDailyLoss) this.rollSession();
     if (Number.isFinite(pnl)) this.realized += pnl;
   }
 
@@ -59,6 +61,7 @@ export class DailyLossLock {
   }
 
   locked(): string | null {
+    if (!this.options.maxDailyLoss) return null;
     this.rollSession();
     return this.lockedReason;
   }

@@ -2,8 +2,10 @@
  * backtest-report: performance of a strategy.
  * - Backtest connection: listens to the connection's backtest session; progress every N bars, the report
  *   when the replay ends.
- * - msg.payload an array of bars with msg.order an index-aligned array of intents: runs the batch
- *   backtest (same fill engine and rules as a replay) and reports at once.
+ * - msg.payload an array of bars with msg.order an index-aligned array of intents, or several
+ *   instruments' parts ({topic, contract, payload, order}, in an array or keyed by instrument): runs the
+ *   batch backtest (lib/broker/batch-backtest.ts: the replay's clock, place-order's planning and the
+ *   account guard) and reports at once.
  * - tws / simulator connection: samples the account's equity every few seconds: equity curve, drawdown
  *   and Sharpe to date.
  * Outputs: 1 report (metrics in msg.payload, msg.trades) and progress, 2 equity chart, 3 drawdown chart,
@@ -11,8 +13,8 @@
  */
 import type { AccountType, BacktestOptions, CommissionModelName } from '../../lib/backtest/types';
 import { ACCOUNT_TYPES } from '../../lib/fills/margin';
-import { runBatchBacktest } from '../../lib/backtest/batch';
-import { batchLength, isBarBatch } from '../../lib/messages/bar-columns';
+import { batchInstruments, guardLimits, runPortfolioBacktest } from '../../lib/broker/batch-backtest';
+import { batchLength } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
 import { resultsBus, type PublishedResult, type ReplayProgress } from '../results-bus';
 import { RunningAccount } from '../../lib/backtest/running-account';
@@ -243,28 +245,28 @@ export = function register(RED: NodeAPI): void {
     }
     onInput(node, (msg, send, done) => {
       if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
-      if (isBarBatch(msg.payload)) {
-        const contract = isContract(msg.contract) ? msg.contract : undefined;
-        const key = typeof msg.topic === 'string' && msg.topic ? msg.topic : contract ? instrumentKey(contract) : 'bars';
-        if (msg.order === undefined) {
-          throw new UserError('batch backtest: msg.order is missing: put a risk-sizer (or your own node) before backtest-report so msg.order holds one order intent (or null) per bar');
-        }
+      let instruments;
+      try {
+        instruments = batchInstruments(msg);
+      } catch (err) {
+        throw new UserError((err as Error).message);
+      }
+      if (instruments) {
         let summary;
+        const bars = instruments.reduce((sum, i) => sum + batchLength(i.bars), 0);
         try {
-          node.status({ fill: 'blue', shape: 'dot', text: `batch ${batchLength(msg.payload)} bars` });
-          summary = runBatchBacktest({
-            key,
-            bars: msg.payload,
-            contract,
-            orders: msg.order as never,
+          node.status({ fill: 'blue', shape: 'dot', text: `batch ${bars} bars${instruments.length > 1 ? `, ${instruments.length} instruments` : ''}` });
+          summary = runPortfolioBacktest({
+            instruments,
             options: batchOptions(connection, msg.backtest),
+            limits: guardLimits(connection?.broker),
             summary: { periodsPerYear: settings.periodsPerYear, riskFreeRate: settings.riskFreeRate },
             orderRef: node.id,
           });
         } catch (err) {
           throw err instanceof UserError ? err : new UserError((err as Error).message);
         }
-        const messages = reportMessages(summary, key, settings.maxPoints);
+        const messages = reportMessages(summary, instruments.map((i) => i.key).join(','), settings.maxPoints);
         // The bars and intents stay behind: a million-bar report must not carry them on.
         sendReport(send, messages, { _msgid: msg._msgid });
         done();
@@ -286,8 +288,3 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('ib-backtest-report', IbBacktestReport);
 };
-
-/** msg.contract when it is a contract (an object naming a symbol), for a batch's orders. */
-function isContract(value: unknown): value is Contract {
-  return typeof value === 'object' && value !== null && typeof (value as { symbol?: unknown }).symbol === 'string';
-}

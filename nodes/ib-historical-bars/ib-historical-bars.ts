@@ -226,8 +226,16 @@ export = function register(RED: NodeAPI): void {
         node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(shape.length(bars))} bars` });
         return;
       }
-      const { key, contract, bars, spec } = await loadBars(msg, params, BAR_LIST);
-      await replay(key, contract, bars, spec);
+      // Held on the run's clock while the bars load, so another source's replay waits for these bars
+      // instead of running ahead (several historical-bars nodes started by one inject).
+      const clock = connection?.replay() ?? null;
+      clock?.hold(node.id);
+      try {
+        const { key, contract, bars, spec } = await loadBars(msg, params, BAR_LIST);
+        await replay(key, contract, bars, spec);
+      } finally {
+        clock?.end(node.id);
+      }
     };
 
     onInput(node, (msg, _send, done) => {

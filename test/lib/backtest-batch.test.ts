@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBacktestConnection } from '../../lib/connection/backtest-connection';
-import { runBatchBacktest } from '../../lib/backtest/batch';
+import { runBatchBacktest } from '../../lib/broker/batch-backtest';
 import { barsToColumns } from '../../lib/messages/bar-columns';
 import { BacktestRun } from '../../lib/backtest/session';
 import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types';

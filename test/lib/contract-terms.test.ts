@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBacktestConnection } from '../../lib/connection/backtest-connection';
-import { runBatchBacktest } from '../../lib/backtest/batch';
+import { runBatchBacktest } from '../../lib/broker/batch-backtest';
 import type { BacktestOptions } from '../../lib/backtest/types';
 import type { Bar, OrderEvent } from '../../lib/messages';
 import { contractFromKey } from '../../lib/messages/instrument';

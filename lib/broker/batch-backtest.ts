@@ -4,7 +4,8 @@
  * `{targetQuantity, stopLoss?, takeProfit?}` per bar, null for no change). The bars go through the
  * batch clock (lib/backtest/batch.ts: the replay's time order, one equity point per timestamp); each
  * intent goes the way place-order sends one in a replay: checked (lib/orders/validate), planned
- * (a target sends only the difference from position plus working orders: lib/orders/target), through
+ * (lib/orders/plan.ts through target-orders.ts: a target sends only what the strategy's position and
+ * working orders leave, risk-sizer's stopLoss/takeProfit bracket what an order opens), through
  * the account guard (limits, kill switch, daily-loss lock, journal: guarded-broker.ts) to the backtest
  * broker and the fill engine. Only Node-RED's messaging is left out, so a million bars take well under
  * a second and the figures equal a replay's to the cent.
@@ -15,7 +16,8 @@ import { batchLength, isBarBatch, type BarBatch } from '../messages/bar-columns'
 import { contractFromKey, instrumentKey } from '../messages/instrument';
 import { buildOrder } from '../orders/build';
 import { OrderRefusedError } from '../orders/errors';
-import { planTarget, type PendingOrder } from '../orders/target';
+import { levelsOf } from '../orders/strategy-orders';
+import { TargetOrders } from '../orders/target-orders';
 import { isBuyingPowerRejection } from '../fills/margin';
 import { validateOrderIntent } from '../orders/validate';
 import type { RiskLimits } from '../risk-controls/limits';
@@ -24,7 +26,7 @@ import type { BacktestRun, EngineFactory } from '../backtest/session';
 import type { BacktestOptions, BacktestSummary, SummaryOptions } from '../backtest/types';
 import { BacktestBroker } from './backtest-broker';
 import { GuardedBroker } from './guarded-broker';
-import type { Broker } from './types';
+import type { Broker, OrderContext } from './types';
 
 /** One instrument of a batch: its bars and the intents index-aligned with them. */
 export interface BatchInstrumentInput {
@@ -70,7 +72,7 @@ export function runPortfolioBacktest(input: PortfolioBacktestInput): BacktestSum
     if (other !== undefined) throw new Error(`batch backtest: ${other} and ${leg.where} are both ${leg.key}: give each instrument once`);
     seen.set(leg.key, leg.where);
   }
-  let guard: GuardedBroker | null = null;
+  let release: (() => void) | null = null;
   return runBatch({
     instruments: legs.map((leg) => ({ key: leg.key, bars: leg.bars })),
     options: input.options,
@@ -78,10 +80,13 @@ export function runPortfolioBacktest(input: PortfolioBacktestInput): BacktestSum
     createEngine: input.createEngine,
     orderPath: (run) => {
       const path = batchOrderPath(run, legs, input);
-      guard = path.guard;
+      release = () => {
+        path.dispose();
+        path.guard.dispose();
+      };
       return path.act;
     },
-    finish: () => guard?.dispose(),
+    finish: () => release?.(),
   });
 }
 
@@ -119,7 +124,7 @@ function checkLeg(input: BatchInstrumentInput): Leg {
  * The order path of a batch on `run`: the backtest broker inside the account guard (on the bars' time:
  * orders per minute and the daily-loss day are those of the bars), and per intent what place-order does.
  */
-function batchOrderPath(run: BacktestRun, legs: readonly Leg[], input: PortfolioBacktestInput): { guard: GuardedBroker; act: BatchAct } {
+function batchOrderPath(run: BacktestRun, legs: readonly Leg[], input: PortfolioBacktestInput): { guard: GuardedBroker; act: BatchAct; dispose: () => void } {
   let now = 0;
   const inner = new BacktestBroker(run);
   // No journal: a batch is a computation over history, rerun at will; the daily loss is measured on fills and orders.
@@ -132,6 +137,26 @@ function batchOrderPath(run: BacktestRun, legs: readonly Leg[], input: Portfolio
     // What the account could not pay for is a result (counted in rejectedOrders), not a broken batch.
     if (event.status === 'Inactive' && refused === null && !isBuyingPowerRejection(event.reason)) refused = event;
   });
+  // One planner per strategy (orderRef); every order of the batch is its own.
+  let problem: string | null = null;
+  const traders = new Map<string, TargetOrders>();
+  const trader = (ref: string): TargetOrders => {
+    let t = traders.get(ref);
+    if (!t) {
+      t = new TargetOrders(guard, {
+        orderRef: ref,
+        owns: () => true,
+        onPlaced: () => undefined,
+        onProblem: (_key, message) => {
+          problem ??= message;
+        },
+        // The engine confirms a cancel at once: a target never waits for one in a backtest.
+        enqueue: () => undefined,
+      });
+      traders.set(ref, t);
+    }
+    return t;
+  };
   const act: BatchAct = (part, index, bar) => {
     const leg = legs[part]!;
     const intent = leg.orders[index];
@@ -139,21 +164,27 @@ function batchOrderPath(run: BacktestRun, legs: readonly Leg[], input: Portfolio
     now = bar.time;
     const label = `${leg.orderLabel}[${index}]`;
     try {
-      place(guard, inner, leg, intent, defaults, orderRef, label, bar);
+      place(guard, inner, trader, leg, intent, defaults, orderRef, label, bar);
     } catch (err) {
       if (err instanceof OrderRefusedError) throw new Error(`batch backtest: the order for ${label} was refused by the account guard: ${err.message}`);
       throw err;
     }
+    if (problem !== null) throw new Error(`batch backtest: the orders for ${label}: ${problem}`);
     if (refused !== null) {
       const { orderId, reason } = refused as OrderEvent;
       throw new Error(`batch backtest: the order for ${label} (order ${orderId}) was refused: ${reason ?? 'no reason given'}`);
     }
   };
-  return { guard, act };
+  return { guard, act, dispose: () => traders.forEach((t) => t.dispose()) };
 }
 
-/** What place-order does with one intent (lib/orders/strategy-orders.ts), without its message queue. */
-function place(broker: Broker, ids: BacktestBroker, leg: Leg, intent: OrderIntent, defaults: Partial<OrderIntent>, orderRef: string, label: string, bar: Bar): void {
+/**
+ * What place-order does with one intent (lib/orders/strategy-orders.ts), without its message queue: a
+ * target or an explicit order with risk-sizer's stopLoss/takeProfit goes through the planner
+ * (lib/orders/target-orders.ts: the exit alone, the opening part bracketed), a plain explicit order as
+ * it is. Ids are reserved at once, so the bar's orders are in before the next bar.
+ */
+function place(broker: Broker, ids: BacktestBroker, trader: (ref: string) => TargetOrders, leg: Leg, intent: OrderIntent, defaults: Partial<OrderIntent>, orderRef: string, label: string, bar: Bar): void {
   const checked = validateOrderIntent(intent, defaults, label);
   if (checked.kind === 'modify') {
     throw new Error(`${label} modifies order ${checked.orderId}: a batch backtest takes targets or new orders only`);
@@ -161,20 +192,16 @@ function place(broker: Broker, ids: BacktestBroker, leg: Leg, intent: OrderInten
   const block = broker.orderBlock();
   if (block) throw new OrderRefusedError('interlock', block);
   const ref = checked.orderRef ?? orderRef;
-  const context = { source: 'batch', price: bar.close };
+  const context = (_leg: string, inputs: Record<string, unknown>): OrderContext => ({ source: 'batch', price: bar.close, inputs });
+  const nextId = () => ids.reserveOrderId();
+  const levels = levelsOf(intent);
+  const request = { key: leg.key, contract: leg.contract, terms: checked, levels, protection: { tif: 'GTC' as const, outsideRth: checked.outsideRth }, context };
   if (checked.kind === 'explicit') {
-    broker.placeOrder(ids.reserveOrderId(), leg.contract, buildOrder(checked.action, checked.totalQuantity, checked, ref), context);
+    if (levels) trader(ref).sendExplicitNow(request, checked.action, checked.totalQuantity, nextId);
+    else broker.placeOrder(nextId(), leg.contract, buildOrder(checked.action, checked.totalQuantity, checked, ref), context('entry', {}));
     return;
   }
-  // The strategy's entry orders on the instrument (bracket children are not entries).
-  const entries: PendingOrder[] = [];
-  for (const w of broker.workingOrders(leg.key)) {
-    if (w.order.orderRef !== ref || w.order.parentId) continue;
-    entries.push({ orderId: w.orderId, action: String(w.order.action), remaining: Number(w.state.remaining), cancelling: w.state.status === 'PendingCancel' });
-  }
-  const plan = planTarget(checked.targetQuantity, broker.position(leg.key), entries);
-  for (const orderId of plan.cancel) broker.cancelOrder(orderId);
-  if (plan.send) broker.placeOrder(ids.reserveOrderId(), leg.contract, buildOrder(plan.send.action, plan.send.quantity, checked, ref), context);
+  trader(ref).moveToNow({ ...request, target: checked.targetQuantity }, nextId);
 }
 
 /** What a batch message carries: msg.topic, msg.contract, msg.payload (bars or instruments), msg.order. */

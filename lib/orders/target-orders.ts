@@ -93,6 +93,27 @@ export class TargetOrders {
 
   /** Plans and sends the move to the target. Throws what the guard refused (after undoing a bracket). */
   async moveTo(request: TargetRequest): Promise<TargetOutcome> {
+    const move = this.planMove(request);
+    if (!move.plan.exit && !move.plan.entry) return { plan: move.plan, placed: [] };
+    const ids: number[] = [];
+    for (let i = idsNeeded(move.plan, move.levels); i > 0; i--) ids.push(await this.broker.nextOrderId());
+    return this.sendMove(request, move, ids);
+  }
+
+  /**
+   * The same move with ids the caller reserves at once (`nextId`, called once per leg): the batch
+   * backtest, which sends on the bar it is at, without a turn of the event loop per order.
+   */
+  moveToNow(request: TargetRequest, nextId: () => number): TargetOutcome {
+    const move = this.planMove(request);
+    if (!move.plan.exit && !move.plan.entry) return { plan: move.plan, placed: [] };
+    const ids: number[] = [];
+    for (let i = idsNeeded(move.plan, move.levels); i > 0; i--) ids.push(nextId());
+    return this.sendMove(request, move, ids);
+  }
+
+  /** The plan of a move (cancels sent), and the levels of what it opens. */
+  private planMove(request: TargetRequest): { plan: OrderPlan; levels: ProtectiveLevels | null } {
     this.waiting.delete(request.key);
     let plan = planOrders({ target: request.target, position: this.position(request.key), working: this.planOrders(request.key) });
     for (const id of plan.cancel) this.broker.cancelOrder(id);
@@ -107,12 +128,14 @@ export class TargetOrders {
       const orderIds = new Set(this.planOrders(request.key).filter((o) => o.cancelling).map((o) => o.orderId));
       if (orderIds.size) this.waiting.set(request.key, { request, orderIds });
     }
-    if (!plan.exit && !plan.entry) return { plan, placed: [] };
-    const levels = this.levelsFor(request, plan);
-    const ids: number[] = [];
-    for (let i = idsNeeded(plan, levels); i > 0; i--) ids.push(await this.broker.nextOrderId());
+    if (!plan.exit && !plan.entry) return { plan, levels: null };
+    return { plan, levels: this.levelsFor(request, plan) };
+  }
+
+  private sendMove(request: TargetRequest, move: { plan: OrderPlan; levels: ProtectiveLevels | null }, ids: readonly number[]): TargetOutcome {
+    const { plan, levels } = move;
     let next = 0;
-    const legs = ordersOfPlan(plan, { orderRef: this.options.orderRef, terms: request.terms, levels, protection: request.protection, ocaPrefix: request.key, account: request.terms.account }, () => ids[next++]);
+    const legs = ordersOfPlan(plan, { orderRef: this.options.orderRef, terms: request.terms, levels, protection: request.protection, ocaPrefix: request.key, account: request.terms.account }, () => ids[next++]!);
     const inputs = { target: plan.target, position: plan.position, low: plan.low, high: plan.high, cancelled: plan.cancel };
     this.sendAll(request.contract, legs, (leg) => request.context(leg.role, { ...inputs, role: leg.role }));
     return { plan, placed: legs };
@@ -123,15 +146,31 @@ export class TargetOrders {
    * goes alone, the part beyond flat is bracketed (never protect what an exit closes).
    */
   async sendExplicit(request: MoveRequest, action: Side, quantity: number): Promise<PlannedOrder[]> {
+    const move = this.planExplicit(request, action, quantity);
+    const ids: number[] = [];
+    for (let i = idsNeeded(move.plan, move.levels); i > 0; i--) ids.push(await this.broker.nextOrderId());
+    return this.sendExplicitMove(request, move, ids);
+  }
+
+  /** The same with ids the caller reserves at once (the batch backtest). */
+  sendExplicitNow(request: MoveRequest, action: Side, quantity: number, nextId: () => number): PlannedOrder[] {
+    const move = this.planExplicit(request, action, quantity);
+    const ids: number[] = [];
+    for (let i = idsNeeded(move.plan, move.levels); i > 0; i--) ids.push(nextId());
+    return this.sendExplicitMove(request, move, ids);
+  }
+
+  private planExplicit(request: MoveRequest, action: Side, quantity: number): { plan: OrderPlan; levels: ProtectiveLevels | null } {
     const position = this.position(request.key);
     const target = position + (action === 'BUY' ? quantity : -quantity);
     const opening = Math.min(quantity, Math.max(0, action === 'BUY' ? target : -target));
     const plan: OrderPlan = { target, position, low: position, high: position, cancel: [], waiting: false, exit: quantity - opening > 0 ? { action, quantity: quantity - opening } : null, entry: opening > 0 ? { action, quantity: opening } : null };
-    const levels = this.levelsFor(request, plan);
-    const ids: number[] = [];
-    for (let i = idsNeeded(plan, levels); i > 0; i--) ids.push(await this.broker.nextOrderId());
+    return { plan, levels: this.levelsFor(request, plan) };
+  }
+
+  private sendExplicitMove(request: MoveRequest, move: { plan: OrderPlan; levels: ProtectiveLevels | null }, ids: readonly number[]): PlannedOrder[] {
     let next = 0;
-    const legs = ordersOfPlan(plan, { orderRef: this.options.orderRef, terms: request.terms, levels, protection: request.protection, ocaPrefix: request.key, account: request.terms.account }, () => ids[next++]);
+    const legs = ordersOfPlan(move.plan, { orderRef: this.options.orderRef, terms: request.terms, levels: move.levels, protection: request.protection, ocaPrefix: request.key, account: request.terms.account }, () => ids[next++]!);
     this.sendAll(request.contract, legs, (leg) => request.context(leg.role, { role: leg.role }));
     return legs;
   }

@@ -187,3 +187,34 @@ describe('the batch takes the account guard, as a replay does', () => {
     assert.ok(result.executions.length > 10);
   });
 });
+
+describe("risk-sizer's stopLoss and takeProfit in a batch", () => {
+  it('bracket what the entry opens, as place-order does in a replay: the same fills to the cent', async () => {
+    // Entries carry levels 2% below and 3% above the signal bar's close; exits (target 0) carry none.
+    const withLevels = aaplTargets.map((o, i) => (o && o.targetQuantity ? { ...o, stopLoss: Math.round(aapl[i]!.close * 98) / 100, takeProfit: Math.round(aapl[i]!.close * 103) / 100 } : o));
+    const batch = runPortfolioBacktest({ instruments: [{ key: 'AAPL', bars: aapl, orders: withLevels }], options, orderRef: 'sma' });
+    const exits = batch.executions.filter((e) => /:(stop-loss|take-profit)$/.test(String(e.orderRef)));
+    assert.ok(exits.length >= 3, `${exits.length} fills of protective legs`);
+
+    const connection = createBacktestConnection(options);
+    const session = connection.replay();
+    let now = 0;
+    session.on('bar', (_key, bar) => {
+      now = bar.time;
+    });
+    const broker = guardBroker(connection.broker, { limits: {}, journalPath: null, clock: () => now });
+    const strategy = new StrategyOrders(broker, { source: 'place-order', orderRef: 'sma' });
+    session.begin('aapl', 'AAPL', aapl.length);
+    for (let i = 0; i < aapl.length; i++) {
+      await session.offer('aapl', 'AAPL', aapl[i]!, async () => {
+        const order = withLevels[i];
+        if (order) await strategy.submit({ key: 'AAPL', contract: contractFromKey('AAPL'), order, price: aapl[i]!.close });
+      });
+    }
+    session.end('aapl');
+    const replayed = session.summary();
+    assert.deepEqual(replayed.executions.map((e) => [e.time, e.side, e.shares, e.price, e.orderRef]), batch.executions.map((e) => [e.time, e.side, e.shares, e.price, e.orderRef]));
+    assert.deepEqual(replayed.metrics, batch.metrics);
+    broker.dispose();
+  });
+});

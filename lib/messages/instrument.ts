@@ -9,32 +9,69 @@ import type { InstrumentKey } from '.';
 
 const DEFAULTS = { secType: 'STK', exchange: 'SMART', currency: 'USD' } as const;
 
+/**
+ * A contract's text field for its key, upper-cased; `fallback` when absent. Anything but text (a
+ * number, an object from a miswired msg.contract) is an error naming the field, never a TypeError.
+ */
+function keyText(contract: Contract, field: 'symbol' | 'localSymbol' | 'secType' | 'exchange' | 'currency' | 'right', fallback: string): string {
+  const value = (contract as Record<string, unknown>)[field];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') throw new Error(`contract.${field} must be text such as ${FIELD_EXAMPLES[field]}, not ${describeValue(value)}`);
+  return value.toUpperCase();
+}
+
+const FIELD_EXAMPLES = { symbol: '"AAPL"', localSymbol: '"ESZ6"', secType: '"STK"', exchange: '"SMART"', currency: '"USD"', right: '"C" or "P"' } as const;
+
 /** The key of a contract: short when the defaults apply, long otherwise. */
 export function instrumentKey(contract: Contract): InstrumentKey {
-  const symbol = (contract.symbol ?? contract.localSymbol ?? '').toUpperCase();
-  const secType = String(contract.secType ?? DEFAULTS.secType).toUpperCase();
-  const exchange = (contract.exchange ?? DEFAULTS.exchange).toUpperCase();
-  const currency = (contract.currency ?? DEFAULTS.currency).toUpperCase();
+  if (contract === null || typeof contract !== 'object' || Array.isArray(contract)) {
+    throw new Error(`a contract must be an object such as {"symbol":"AAPL"}, not ${describeValue(contract)}`);
+  }
+  const symbol = contract.symbol !== undefined && contract.symbol !== null ? keyText(contract, 'symbol', '') : keyText(contract, 'localSymbol', '');
+  const secType = keyText(contract, 'secType', DEFAULTS.secType);
+  const exchange = keyText(contract, 'exchange', DEFAULTS.exchange);
+  const currency = keyText(contract, 'currency', DEFAULTS.currency);
   let key =
     secType === DEFAULTS.secType && exchange === DEFAULTS.exchange && currency === DEFAULTS.currency
       ? symbol
       : `${symbol}:${secType}:${exchange}:${currency}`;
   // Derivatives are told apart by expiry (and strike/right for options).
-  if (contract.lastTradeDateOrContractMonth) key += `:${contract.lastTradeDateOrContractMonth}`;
-  if (contract.strike) key += `:${contract.strike}${contract.right ?? ''}`;
+  const expiry = contract.lastTradeDateOrContractMonth as unknown;
+  if (expiry !== undefined && expiry !== null && expiry !== '') {
+    if (typeof expiry !== 'string' && !(typeof expiry === 'number' && Number.isInteger(expiry))) {
+      throw new Error(`contract.lastTradeDateOrContractMonth must be text such as "202612" or "20261218", not ${describeValue(expiry)}`);
+    }
+    key += `:${expiry}`;
+  }
+  const strike = contract.strike as unknown;
+  if (strike) {
+    if (typeof strike !== 'number' || !Number.isFinite(strike)) throw new Error(`contract.strike must be a finite number such as 200, not ${describeValue(strike)}`);
+    const right = contract.right === undefined || contract.right === null ? '' : keyText(contract, 'right', '');
+    key += `:${strike}${right}`;
+  }
   return key;
 }
 
+/** Control characters (a NUL would split the field on the TWS socket) have no place in a key. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /**
- * The contract a key names. Throws a message that says what is wrong for an empty or malformed key.
- * Forms: `AAPL`, `EUR:CASH:IDEALPRO:USD`, `ES:FUT:CME:USD:202612`, `AAPL:OPT:SMART:USD:20261218:200C`.
+ * The contract a key names. Throws a message that says what is wrong for an empty, malformed or
+ * non-text key. Forms: `AAPL`, `EUR:CASH:IDEALPRO:USD`, `ES:FUT:CME:USD:202612`,
+ * `AAPL:OPT:SMART:USD:20261218:200C`.
  */
 export function contractFromKey(key: InstrumentKey): Contract {
-  const parts = String(key ?? '').trim().split(':');
+  const raw = key as unknown;
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+    throw new Error(`the instrument (msg.topic) must be text such as "AAPL" or "EUR:CASH:IDEALPRO:USD", not ${describeValue(raw)}`);
+  }
+  const text = (raw ?? '') as string;
+  if (CONTROL.test(text)) throw new Error(`the instrument (msg.topic) ${JSON.stringify(text.slice(0, 40))} contains a control character: use a plain symbol such as "AAPL"`);
+  const parts = text.trim().split(':');
   const symbol = parts[0]?.toUpperCase();
   if (!symbol) throw new Error(`no instrument: set msg.topic to a symbol such as "AAPL" or "EUR:CASH:IDEALPRO:USD", or pass msg.contract`);
   if (parts.length !== 1 && parts.length < 4) {
-    throw new Error(`instrument "${key}" is malformed: use SYMBOL or SYMBOL:SECTYPE:EXCHANGE:CURRENCY`);
+    throw new Error(`instrument "${text}" is malformed: use SYMBOL or SYMBOL:SECTYPE:EXCHANGE:CURRENCY`);
   }
   const contract: Contract = {
     symbol,
@@ -45,11 +82,43 @@ export function contractFromKey(key: InstrumentKey): Contract {
   if (parts[4]) contract.lastTradeDateOrContractMonth = parts[4];
   if (parts[5]) {
     const match = /^([0-9.]+)([CP])$/i.exec(parts[5]);
-    if (!match) throw new Error(`instrument "${key}": option strike/right "${parts[5]}" must look like 200C or 150.5P`);
+    if (!match) throw new Error(`instrument "${text}": option strike/right "${parts[5]}" must look like 200C or 150.5P`);
     contract.strike = Number(match[1]);
     contract.right = (match[2].toUpperCase() === 'C' ? 'C' : 'P') as Contract['right'];
   }
   return contract;
+}
+
+/**
+ * A value as an error message shows it: never throws (BigInt, circular objects, objects without a
+ * prototype), and stays short.
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'bigint':
+      return `a BigInt (${value}n)`;
+    case 'undefined':
+      return 'nothing';
+    case 'symbol':
+      return 'a Symbol';
+    case 'function':
+      return 'a function';
+    default:
+      break;
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 60 ? 'an object' : `the object ${text}`;
+  } catch {
+    return 'an object';
+  }
 }
 
 /**

@@ -20,7 +20,11 @@ export function instrumentOf(msg: { topic?: unknown; contract?: unknown }, confi
       throw new OrderInputError('msg.contract', 'msg.contract must be an IB contract with at least a symbol, e.g. {"symbol":"AAPL","secType":"STK","exchange":"SMART","currency":"USD"}');
     }
     const contract = { secType: 'STK', exchange: 'SMART', currency: 'USD', ...(msg.contract as Contract) } as Contract;
-    return { key: instrumentKey(contract), contract };
+    try {
+      return { key: instrumentKey(contract), contract };
+    } catch (err) {
+      throw new OrderInputError('msg.contract', `msg.${(err as Error).message}`);
+    }
   }
   const key = typeof msg.topic === 'string' && msg.topic.trim() ? msg.topic.trim() : configuredKey.trim();
   if (!key) throw new OrderInputError('msg.topic', 'no instrument: set msg.topic to a symbol such as "AAPL" (or SYMBOL:SECTYPE:EXCHANGE:CURRENCY), pass msg.contract, or set the symbol in the node');

@@ -18,6 +18,7 @@
 import { EventName, type Contract, type Execution as IbExecution, type Order, type OrderState } from '@stoqey/ib';
 import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
+import { checkContract, checkOrder } from '../ib/wire-check';
 import { contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { Execution, InstrumentKey, OrderStatus, Position } from '../messages';
 import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
@@ -146,6 +147,9 @@ export class IbBroker extends BrokerEmitter implements Broker {
       this.modify(existing, contract, order);
       return;
     }
+    // Refused here, with the field named, rather than when the queue hands it to the socket.
+    checkContract(contract);
+    checkOrder(order);
     // Every order names its account: left empty, TWS would pick one of the login's accounts itself.
     const account = order.account || this.account();
     if (!account) throw new Error(`order ${orderId}: no account to send it to (TWS has not reported its managed accounts, or the configured one is not among them): nothing sent`);
@@ -235,6 +239,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
   // ---------------------------------------------------------------- sending
 
   private modify(tracked: TrackedOrder, contract: Contract, order: Order): void {
+    checkContract(contract);
+    checkOrder(order);
     this.orders.amend(tracked, contract, { ...order, account: order.account || tracked.order.account });
     // Still waiting to leave: the queued place will carry the new fields.
     if (this.queue.has((item) => item.kind === 'place' && item.orderId === tracked.orderId)) return;

@@ -10,6 +10,8 @@ import { EventName, IBApi, IBApiNext } from '@stoqey/ib';
 import type { ConnectionState, ConnectionStatus, IbSession, RequestOwner } from './connection';
 import { IbRequestError } from './connection';
 import { describeCode, isInformational } from './error-codes';
+import { guardApi } from './wire-check';
+import { installWireWriter, type WireWriter } from './wire-writer';
 
 export interface SessionLog {
   debug(message: string): void;
@@ -88,6 +90,8 @@ export class IbSocketSession extends EventEmitter implements IbSession {
   private connectTimer: NodeJS.Timeout | undefined;
   private currentStatus: ConnectionStatus;
   private readonly endpoint: { host: string; port: number };
+  /** The socket's writer: orders ahead of data requests, nothing written into a later connection. */
+  readonly writer: WireWriter | null;
 
   constructor(readonly options: SessionOptions) {
     super();
@@ -118,6 +122,10 @@ export class IbSocketSession extends EventEmitter implements IbSession {
     // IBApiNext keeps its IBApi private, but it is the one socket; fills, raw historical requests and
     // order routing need the IBApi events, and a second socket would need a second clientId.
     this.api = (this.next as unknown as { api: IBApi }).api;
+    // Nothing that would garble the socket's fields is encoded, and nothing is written out of turn.
+    guardApi(this.api);
+    this.writer = installWireWriter(this.api, { log: this.log });
+    if (!this.writer) this.log.warn('could not install the socket writer: @stoqey/ib changed its internals; orders may wait behind data requests');
     this.currentStatus = this.computeStatus();
     this.wireApi();
   }

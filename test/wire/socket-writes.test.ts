@@ -1,0 +1,173 @@
+/**
+ * What a session writes to its socket, through the real @stoqey/ib client, the session and the broker
+ * against the simulator: fields that cannot be encoded are refused with their name and the connection
+ * stays up; nothing is written into a new connection before its handshake; orders go ahead of data
+ * requests queued before them.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventName, type Contract } from '@stoqey/ib';
+import { createIbBroker, disposeBroker, type GuardedBroker } from '../../lib/broker';
+import { IbSocketSession } from '../../lib/ib/session';
+import { WireFieldError } from '../../lib/ib/wire-check';
+import { buildOrder } from '../../lib/orders/build';
+import { createSimulator } from '../../lib/sim/server';
+import type { Simulator, SimulatorOptions } from '../../lib/sim/server/types';
+import { waitFor } from './harness';
+
+const AAPL: Contract = { symbol: 'AAPL', secType: 'STK' as Contract['secType'], exchange: 'SMART', currency: 'USD' };
+const PLACE_ORDER = '3';
+
+interface Rig {
+  sim: Simulator;
+  session: IbSocketSession;
+  broker: GuardedBroker;
+  /** Every message the simulator read, by message id. */
+  received: string[][];
+  /** The simulator connection each of `received` came on. */
+  connections: number[];
+  /** Simulator log lines (bad frames ...). */
+  lines: string[];
+  /** How often the session lost its connection. */
+  drops: () => number;
+  close(): Promise<void>;
+}
+
+async function rig(options: SimulatorOptions = {}, clientId = 5): Promise<Rig> {
+  const received: string[][] = [];
+  const connections: number[] = [];
+  const lines: string[] = [];
+  const sim = await createSimulator({ seed: 3, ...options, log: (l) => lines.push(l), probe: {
+      messageRead: (connection, fields) => {
+        received.push([...fields]);
+        connections.push(connection);
+      },
+    },
+  });
+  const session = new IbSocketSession({ host: sim.host, port: sim.port, clientId, allowLiveOrders: false, mode: 'simulator', backoff: { initialMs: 50, maxMs: 200 } });
+  const dir = mkdtempSync(join(tmpdir(), 'socket-writes-'));
+  const broker = createIbBroker(session, { clientId, allowLiveOrders: false, limits: {}, journalPath: join(dir, 'journal.jsonl'), statusProvider: () => session.status() });
+  let drops = 0;
+  session.api.on(EventName.disconnected, () => drops++);
+  session.start();
+  await session.whenConnected(5000);
+  await waitFor(() => broker.orderBlock() === null, 'the broker to be ready');
+  return {
+    sim,
+    session,
+    broker,
+    received,
+    connections,
+    lines,
+    drops: () => drops,
+    async close() {
+      disposeBroker(broker);
+      await session.stop();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const market = (qty = 1) => buildOrder('BUY', qty, { orderType: 'MKT', tif: 'DAY', outsideRth: false }, 'wire');
+
+/** The refusal `fn` throws: a clear error (the wire check's, or the instrument key's), never a TypeError. */
+function refusedField(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof WireFieldError || (err instanceof Error && err.constructor === Error), `expected a refusal naming the field, got ${err}`);
+    return err;
+  }
+  assert.fail('expected a refusal');
+}
+
+describe('fields that cannot be encoded', () => {
+  it('are refused with the field named, nothing is written, and the connection stays up', async () => {
+    const r = await rig();
+    try {
+      const cases: Array<[string, Contract, ReturnType<typeof market>, RegExp]> = [
+        ['NUL in the symbol', { ...AAPL, symbol: 'AA\u0000PL' }, market(), /^contract\.symbol contains a NUL byte/],
+        ['NaN conId', { ...AAPL, conId: NaN }, market(), /^contract\.conId is NaN, not a finite number/],
+        ['a number as exchange', { ...AAPL, exchange: 5 as unknown as string }, market(), /^contract\.exchange (is 5, not text|must be text such as "SMART", not 5)/],
+        ['an object as currency', { ...AAPL, currency: {} as unknown as string }, market(), /^contract\.currency (is an object, not text|must be text such as "USD", not the object \{\})/],
+        ['NUL in orderRef', AAPL, { ...market(), orderRef: 'a\u0000b' }, /^order\.orderRef contains a NUL byte/],
+        ['Infinity as limit price', AAPL, { ...market(), orderType: 'LMT' as never, lmtPrice: Infinity }, /^order\.lmtPrice is Infinity/],
+      ];
+      for (const [name, contract, order, expected] of cases) {
+        const id = await r.broker.nextOrderId();
+        const err = refusedField(() => r.broker.placeOrder(id, contract, order));
+        assert.match(err.message, expected, name);
+      }
+      // Raw requests too (market data, history): the check sits on the client itself.
+      assert.match(refusedField(() => r.session.api.reqMktData(r.session.allocateReqId({ onRequestError() {} }), { ...AAPL, symbol: 'X\u0000' }, '', false, false)).message, /^contract\.symbol contains a NUL/);
+      assert.match(refusedField(() => r.session.api.reqHistoricalData(7, AAPL, '20260101 00:00:00\u0000', '1 D', '1 min' as never, 'TRADES', 1, 1, false)).message, /^endDateTime contains a NUL/);
+      assert.match(refusedField(() => r.session.api.placeOrder(999, AAPL, { ...market(), totalQuantity: 5n as unknown as number })).message, /^order\.totalQuantity is a BigInt/);
+      assert.match(refusedField(() => r.session.api.reqContractDetails(8, { ...AAPL, strike: NaN })).message, /^contract\.strike is NaN/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(r.received.filter((f) => f[0] === PLACE_ORDER).length, 0, 'no order reached the simulator');
+      assert.equal(r.drops(), 0, 'the connection never dropped');
+      assert.deepEqual(r.lines.filter((l) => /bad|closing/.test(l)), []);
+      // A good order still goes.
+      const id = await r.broker.nextOrderId();
+      r.broker.placeOrder(id, AAPL, market());
+      await waitFor(() => r.sim.engine.executions().length === 1, 'the good order to fill');
+      assert.equal(r.drops(), 0);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('after a reconnect', () => {
+  it('nothing queued for the dropped connection is written into the new one; requests made while down go after the handshake', async () => {
+    const r = await rig({}, 6);
+    try {
+      // A backlog the 40/s budget needs seconds to write: still queued when TWS goes away. Written
+      // into the next connection, any of it could land before START_API, and the new connection
+      // would be dropped again ("message 49 before START_API").
+      for (let i = 0; i < 200; i++) r.session.api.reqCurrentTime();
+      const before = r.drops();
+      const restarted = r.sim.restart(300);
+      await waitFor(() => r.drops() > before, 'the session to see the restart');
+      const firstConnection = r.connections[r.connections.length - 1];
+      let time = 0;
+      r.session.api.once(EventName.currentTime, (t: number) => (time = t));
+      r.session.api.reqCurrentTime();
+      await restarted;
+      await r.session.whenConnected(5000);
+      const back = r.drops();
+      await waitFor(() => time > 0, 'the request made while down to be answered after the handshake');
+      // Long enough for a leftover backlog to have been written.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const later = r.received.filter((_f, i) => r.connections[i] !== firstConnection);
+      assert.equal(later[0]?.[0], '71', 'START_API is the first message of the new connection');
+      assert.equal(later.filter((f) => f[0] === '49').length, 1, 'only the request made while down reached the new connection');
+      assert.deepEqual(r.lines.filter((l) => /before START_API|bad frame/.test(l)), []);
+      assert.equal(r.drops(), back, 'no drop once connected again');
+      assert.equal(r.session.status().state, 'connected');
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('the 40 messages/s budget', () => {
+  it('sends an order ahead of the data requests queued before it', async () => {
+    const r = await rig({}, 7);
+    try {
+      for (let i = 0; i < 200; i++) r.session.api.reqCurrentTime();
+      const id = await r.broker.nextOrderId();
+      const start = Date.now();
+      r.broker.placeOrder(id, AAPL, market());
+      await waitFor(() => r.received.some((f) => f[0] === PLACE_ORDER), 'the order to reach the simulator', 5000);
+      const took = Date.now() - start;
+      assert.ok(took < 500, `the order took ${took} ms to reach the simulator behind 200 requests`);
+    } finally {
+      await r.close();
+    }
+  });
+});

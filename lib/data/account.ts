@@ -2,7 +2,9 @@
  * What an account holds and does, from a TWS session: summary values (net liquidation, cash, buying
  * power ...), positions with average cost, P&L for the account and per position, open orders and
  * today's executions, and positions per strategy (orderRef). Each part is loaded on start and kept up
- * to date from TWS's updates; `snapshot()` gives it all as one plain object.
+ * to date from TWS's updates; `snapshot()` gives it all as one plain object. The open-orders and
+ * executions requests of every feed on a session are coalesced (AccountRequests), so a burst of account
+ * messages does not fill the connection's message budget ahead of orders.
  */
 import { EventName, type Contract, type Execution as IbExecution, type CommissionReport, type Order, type OrderState } from '@stoqey/ib';
 import type { Subscription } from 'rxjs';
@@ -90,6 +92,145 @@ function finite(n: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) && Math.abs(n) < 1e300 ? n : null;
 }
 
+/**
+ * A request whose answer ends with an end marker (open orders, executions), shared: while one is being
+ * answered, everyone who asks waits for the next one, which is sent once when the current one ends.
+ * However many ask meanwhile (200 account messages in a burst, several account nodes), at most two
+ * are on the wire, and every asker hears a full answer that started after it was listening.
+ */
+interface SharedRequest {
+  reqId: number;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** One session's account requests (reqAllOpenOrders, reqExecutions), coalesced. */
+export class AccountRequests {
+  private openOrdersNow: SharedRequest | null = null;
+  private openOrdersNext: SharedRequest | null = null;
+  private executionsNow: SharedRequest | null = null;
+  private executionsNext: SharedRequest | null = null;
+  /** Requests written to TWS (for status and tests). */
+  sent = { openOrders: 0, executions: 0 };
+
+  constructor(private readonly session: IbSession) {
+    const api = session.api as unknown as NodeJS.EventEmitter;
+    api.on(EventName.openOrderEnd, () => {
+      const ended = this.openOrdersNow;
+      this.openOrdersNow = null;
+      ended?.resolve();
+      this.sendNextOpenOrders();
+    });
+    api.on(EventName.execDetailsEnd, (reqId: number) => {
+      const ended = this.executionsNow;
+      if (!ended || Number(reqId) !== ended.reqId) return;
+      this.executionsNow = null;
+      this.session.releaseReqId(ended.reqId);
+      ended.resolve();
+      this.sendNextExecutions();
+    });
+    // A request written to a dropped socket is never answered: ask again. After this turn, when
+    // @stoqey/ib holds new requests until the next connection's handshake.
+    api.on(EventName.disconnected, () => queueMicrotask(() => this.askAgain()));
+  }
+
+  private askAgain(): void {
+    if (this.openOrdersNow) {
+      this.sent.openOrders++;
+      this.session.api.reqAllOpenOrders();
+    }
+    if (this.executionsNow) this.sendExecutions(this.executionsNow);
+  }
+
+  /** Resolves at the openOrderEnd of an all-open-orders request sent after this call. */
+  openOrders(): Promise<void> {
+    if (!this.openOrdersNow) {
+      this.openOrdersNow = shared(-1);
+      this.sent.openOrders++;
+      this.session.api.reqAllOpenOrders();
+      return this.openOrdersNow.done;
+    }
+    this.openOrdersNext ??= shared(-1);
+    return this.openOrdersNext.done;
+  }
+
+  /** Today's executions: the request id their execDetails carry, and when they are complete. */
+  executions(): { reqId: number; done: Promise<void> } {
+    if (!this.executionsNow) {
+      this.executionsNow = this.executionRequest();
+      this.sendExecutions(this.executionsNow);
+      return this.executionsNow;
+    }
+    this.executionsNext ??= this.executionRequest();
+    return this.executionsNext;
+  }
+
+  private executionRequest(): SharedRequest {
+    let request: SharedRequest | null = null;
+    const reqId = this.session.allocateReqId({
+      onRequestError: (error) => {
+        if (!request) return;
+        if (this.executionsNow === request) {
+          this.executionsNow = null;
+          this.sendNextExecutions();
+        }
+        if (this.executionsNext === request) this.executionsNext = null;
+        this.session.releaseReqId(reqId);
+        request.reject(new Error(`${error.message} (${error.code})`));
+      },
+    });
+    request = shared(reqId);
+    return request;
+  }
+
+  private sendExecutions(request: SharedRequest): void {
+    this.sent.executions++;
+    this.session.api.reqExecutions(request.reqId, {});
+  }
+
+  private sendNextOpenOrders(): void {
+    const next = this.openOrdersNext;
+    if (!next) return;
+    this.openOrdersNext = null;
+    this.openOrdersNow = next;
+    this.sent.openOrders++;
+    this.session.api.reqAllOpenOrders();
+  }
+
+  private sendNextExecutions(): void {
+    const next = this.executionsNext;
+    if (!next) return;
+    this.executionsNext = null;
+    this.executionsNow = next;
+    this.sendExecutions(next);
+  }
+}
+
+function shared(reqId: number): SharedRequest {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be waiting any more (the node closed): a rejection must not end the process.
+  done.catch(() => undefined);
+  return { reqId, done, resolve, reject };
+}
+
+const accountRequests = new WeakMap<object, AccountRequests>();
+
+/** The one AccountRequests of a session (every account node on a connection shares it). */
+export function accountRequestsFor(session: IbSession): AccountRequests {
+  let requests = accountRequests.get(session.api);
+  if (!requests) {
+    requests = new AccountRequests(session);
+    accountRequests.set(session.api, requests);
+  }
+  return requests;
+}
+
 export class AccountFeed {
   private readonly subscriptions: Subscription[] = [];
   private readonly pnlSingles = new Map<number, Subscription>();
@@ -101,8 +242,9 @@ export class AccountFeed {
   private readonly orders = new Map<number, OpenOrderInfo>();
   private readonly executions = new Map<string, Execution>();
   private readonly loaded = new Set<AccountPart>();
-  private execReqId = -1;
   private running = false;
+  /** Bumped on every start(): answers to an earlier start's requests are ignored. */
+  private generation = 0;
 
   constructor(
     private readonly session: IbSession,
@@ -120,6 +262,7 @@ export class AccountFeed {
   start(): void {
     if (this.running) this.stop();
     this.running = true;
+    this.generation++;
     this.loaded.clear();
     const next = this.session.next;
     const fail = (what: string) => (err: unknown) => this.handlers.onError(new Error(`account ${what} for ${this.account}: ${describeError(err)}`));
@@ -176,8 +319,6 @@ export class AccountFeed {
     this.pnlSingles.clear();
     for (const [event, listener] of this.rawListeners) (this.session.api as unknown as NodeJS.EventEmitter).off(event, listener);
     this.rawListeners.length = 0;
-    if (this.execReqId >= 0) this.session.releaseReqId(this.execReqId);
-    this.execReqId = -1;
   }
 
   private listen(event: EventName, listener: (...args: any[]) => void): void {
@@ -281,18 +422,24 @@ export class AccountFeed {
       else Object.assign(order, { status, filled: Number(filled), remaining: Number(remaining), avgFillPrice: finite(avgFillPrice) ?? 0 });
       if (this.loaded.has('orders')) this.handlers.onChange('orders');
     });
-    this.listen(EventName.openOrderEnd, () => {
-      if (!this.loaded.has('orders')) this.markChanged('orders');
-    });
-    this.session.api.reqAllOpenOrders();
+    const generation = this.generation;
+    accountRequestsFor(this.session)
+      .openOrders()
+      .then(
+        () => {
+          if (this.running && generation === this.generation && !this.loaded.has('orders')) this.markChanged('orders');
+        },
+        (err: Error) => {
+          if (this.running && generation === this.generation) this.handlers.onError(new Error(`open orders for ${this.account}: ${err.message}`));
+        },
+      );
   }
 
   private startExecutions(): void {
     this.executions.clear();
-    this.execReqId = this.session.allocateReqId({
-      onRequestError: (error) => this.handlers.onError(new Error(`today's executions for ${this.account}: ${error.message} (${error.code})`)),
-    });
-    const reqId = this.execReqId;
+    const generation = this.generation;
+    const request = accountRequestsFor(this.session).executions();
+    const reqId = request.reqId;
     this.listen(EventName.execDetails, (id: number, contract: Contract, e: IbExecution) => {
       if (id !== reqId && id !== -1) return;
       if (e.acctNumber && e.acctNumber !== this.account) return;
@@ -323,10 +470,14 @@ export class AccountFeed {
       execution.realizedPnl = finite(report.realizedPNL);
       if (this.loaded.has('executions')) this.handlers.onChange('executions');
     });
-    this.listen(EventName.execDetailsEnd, (id: number) => {
-      if (id === reqId && !this.loaded.has('executions')) this.markChanged('executions');
-    });
-    this.session.api.reqExecutions(reqId, {});
+    request.done.then(
+      () => {
+        if (this.running && generation === this.generation && !this.loaded.has('executions')) this.markChanged('executions');
+      },
+      (err: Error) => {
+        if (this.running && generation === this.generation) this.handlers.onError(new Error(`today's executions for ${this.account}: ${err.message}`));
+      },
+    );
   }
 
   snapshot(): AccountSnapshot {

@@ -24,6 +24,8 @@ export = function register(RED: NodeAPI): void {
     let feed: OpenAccountFeed | null = null;
     /** The streaming feed while it loads, so a message arriving meanwhile does not start a second one. */
     let starting: Promise<OpenAccountFeed> | null = null;
+    /** On request: the snapshot being loaded, shared by every message that arrives meanwhile. */
+    let requestLoad: Promise<AccountSnapshot> | null = null;
     let pending = new Set<AccountPart>();
     let timer: NodeJS.Timeout | null = null;
     let lastSent = 0;
@@ -110,25 +112,42 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      if (starting) await starting.catch(() => undefined);
-      if (feed) {
-        sendSnapshot(feed.snapshot(), [...parts], msg);
+      if (streaming) {
+        // The feed that is loading (on deploy, or for an earlier message) answers this one too.
+        const loadingFeed = starting ? await starting.catch(() => null) : null;
+        const current = feed ?? loadingFeed;
+        if (current && !closed) {
+          sendSnapshot(current.snapshot(), [...parts], msg);
+          done();
+          return;
+        }
+        const loading = openFeed(connection);
+        starting = loading;
+        const loaded = await loading.finally(() => {
+          if (starting === loading) starting = null;
+        });
+        if (closed) {
+          loaded.stop();
+          done();
+          return;
+        }
+        feed = loaded;
+        sendSnapshot(loaded.snapshot(), [...parts], msg);
         done();
         return;
       }
-      const loading = openFeed(connection);
-      if (streaming) starting = loading;
-      const loaded = await loading.finally(() => {
-        if (starting === loading) starting = null;
-      });
-      if (closed) {
-        loaded.stop();
-        done();
-        return;
-      }
-      sendSnapshot(loaded.snapshot(), [...parts], msg);
-      if (streaming) feed = loaded;
-      else loaded.stop();
+      // On request: messages that arrive while a snapshot loads share it (it is taken after they came).
+      requestLoad ??= openFeed(connection)
+        .then((loaded) => {
+          const snapshot = loaded.snapshot();
+          loaded.stop();
+          return snapshot;
+        })
+        .finally(() => {
+          requestLoad = null;
+        });
+      const snapshot = await requestLoad;
+      if (!closed) sendSnapshot(structuredClone(snapshot), [...parts], msg);
       done();
     });
 

@@ -1,11 +1,20 @@
 /**
  * What market-data and market-depth share when they start a live TWS subscription: a gate that lets
- * the input finish once TWS has had a moment to refuse (no permission, unknown contract ...), and the
- * start on deploy of a node that has its own instrument.
+ * the input finish once TWS has had a moment to refuse (no permission, unknown contract ...), the
+ * start on deploy of a node that has its own instrument, and the status they show during an outage.
  */
-import type { IbSession } from '../lib/ib/connection';
+import type { ConnectionStatus, IbSession } from '../lib/ib/connection';
 import { shortText, UserError } from './common';
-import type { Node, NodeMessage } from './red';
+import type { Node, NodeMessage, NodeStatus } from './red';
+
+/**
+ * What a live data node shows while its connection is not up: a ring that says no data is coming
+ * (yellow while it reconnects, red otherwise), never the last price in green. Null when connected.
+ */
+export function outageStatus(status: ConnectionStatus): NodeStatus | null {
+  if (status.state === 'connected') return null;
+  return { fill: status.state === 'connecting' ? 'yellow' : 'red', shape: 'ring', text: shortText(`no data: ${status.text}`) };
+}
 
 /** How long a new subscription waits for an immediate refusal before done(). */
 export const START_GRACE_MS = 400;

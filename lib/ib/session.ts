@@ -77,6 +77,7 @@ export class IbSocketSession extends EventEmitter implements IbSession {
   readonly api: IBApi;
   private readonly log: SessionLog;
   private readonly owners = new Map<number, RequestOwner>();
+  private readonly connectWaiters = new Set<{ resolve: () => void }>();
   private nextRawReqId = FIRST_RAW_REQ_ID;
   private state: ConnectionState = 'disconnected';
   private wanted = false;
@@ -202,18 +203,20 @@ export class IbSocketSession extends EventEmitter implements IbSession {
 
   whenConnected(timeoutMs = 10_000): Promise<void> {
     if (this.ready) return Promise.resolve();
+    // One list for every waiter, not a status listener each: fifty nodes waiting through an outage
+    // would otherwise pass the emitter's listener limit (MaxListenersExceededWarning).
     return new Promise((resolve, reject) => {
-      const onStatus = (status: ConnectionStatus) => {
-        if (status.state !== 'connected') return;
-        clearTimeout(timer);
-        this.off('status', onStatus);
-        resolve();
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
       };
       const timer = setTimeout(() => {
-        this.off('status', onStatus);
+        this.connectWaiters.delete(waiter);
         reject(new Error(`not connected to ${this.where()} after ${timeoutMs} ms (${this.currentStatus.text})`));
       }, timeoutMs);
-      this.on('status', onStatus);
+      this.connectWaiters.add(waiter);
     });
   }
 
@@ -435,6 +438,11 @@ export class IbSocketSession extends EventEmitter implements IbSession {
     if (status.error === undefined || state !== 'connected') status.error = error;
     const before = this.currentStatus;
     this.currentStatus = status;
+    if (state === 'connected' && this.connectWaiters.size > 0) {
+      const waiters = [...this.connectWaiters];
+      this.connectWaiters.clear();
+      for (const waiter of waiters) waiter.resolve();
+    }
     if (before && before.state === status.state && before.text === status.text && before.account === status.account && before.live === status.live && before.error === status.error) return;
     this.emit('status', status);
   }

@@ -22,7 +22,7 @@ import {
 import { onInput, shortText, UserError } from '../common';
 import { capabilityRefusal, noConnectionError, useConnection } from '../connection';
 import { configuredContract, messageContract, qualifyMessageContract } from '../contract-editor';
-import { startGate, startWhenConnected } from '../live-subscription';
+import { outageStatus, startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 export = function register(RED: NodeAPI): void {
@@ -43,7 +43,18 @@ export = function register(RED: NodeAPI): void {
     let closed = false;
     let lastQuote: { key: string; quote: Quote } | null = null;
 
-    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (historyProblem || (ownStatus && s.state === 'connected') ? false : undefined) });
+    const config = useConnection(RED, node, def.connection, {
+      onStatus: (s) => {
+        if (historyProblem) return false;
+        // Down: say so, whatever the node showed before (its last price would look live).
+        const outage = outageStatus(s);
+        if (outage) {
+          node.status(outage);
+          return false;
+        }
+        return ownStatus ? false : undefined;
+      },
+    });
     const connection = config?.connection ?? null;
     // A connection without live data (a backtest) says so on deploy; every input then fails with it.
     const noLiveData = connection ? capabilityRefusal(() => connection.liveData('quotes')) : null;
@@ -69,6 +80,8 @@ export = function register(RED: NodeAPI): void {
 
     const statusTimer = setInterval(() => {
       if (!ownStatus || closed) return;
+      // During an outage the connection's status stays (see onStatus).
+      if (connection && connection.status().state !== 'connected') return;
       const active = [...subscriptions.values()].filter((s) => s.isActive());
       if (active.length === 0) return;
       const ticks = active.reduce((n, s) => n + s.ticks, 0);

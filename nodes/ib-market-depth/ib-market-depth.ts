@@ -9,7 +9,7 @@ import { KeyedThrottle } from '../../lib/data/throttle';
 import { onInput, shortText } from '../common';
 import { capabilityRefusal, noConnectionError, useConnection } from '../connection';
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
-import { startGate, startWhenConnected } from '../live-subscription';
+import { outageStatus, startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 export = function register(RED: NodeAPI): void {
@@ -26,7 +26,17 @@ export = function register(RED: NodeAPI): void {
     let updates = 0;
     const burst = new Set<string>();
 
-    const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
+    const config = useConnection(RED, node, def.connection, {
+      onStatus: (s) => {
+        // Down: say so, whatever the node showed before (its last book would look live).
+        const outage = outageStatus(s);
+        if (outage) {
+          node.status(outage);
+          return false;
+        }
+        return ownStatus ? false : undefined;
+      },
+    });
     const connection = config?.connection ?? null;
     // A connection without live data (a backtest) says so on deploy; every input then fails with it.
     const noLiveData = connection ? capabilityRefusal(() => connection.liveData('depth')) : null;
@@ -43,6 +53,8 @@ export = function register(RED: NodeAPI): void {
 
     const statusTimer = setInterval(() => {
       if (!ownStatus || closed || subscriptions.size === 0) return;
+      // During an outage the connection's status stays (see onStatus).
+      if (connection && connection.status().state !== 'connected') return;
       if (subscriptions.size === 1) {
         const [key, sub] = [...subscriptions.entries()][0];
         const book = sub.book.snapshot(1);

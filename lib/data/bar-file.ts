@@ -13,6 +13,7 @@ import { isBarColumns } from '../messages/bar-columns';
 import { BarDataError, emptyRaw, emptyValues, readRow, RowProblem, type RawBar } from './bar-row';
 import { barOrder, type BarSinkFactory } from './bar-sink';
 import { readBarsCsv, readBarsCsvBytes, textStart } from './csv-bars';
+import { jsonText } from '../messages/json-text';
 
 export { BarDataError, type BarValues } from './bar-row';
 export type { BarSink, BarSinkFactory } from './bar-sink';
@@ -83,7 +84,7 @@ export function readBarData<T>(data: unknown, source: string, into: BarSinkFacto
   return readRows(list.length, source, into, (raw, index) => {
     const item: unknown = list[index];
     if (!item || typeof item !== 'object') {
-      throw new BarDataError(`${objectPlace(source, index)} is ${JSON.stringify(item)}, not an object with time, open, high, low, close, volume`);
+      throw new BarDataError(`${objectPlace(source, index)} is ${jsonText(item)}, not an object with time, open, high, low, close, volume`);
     }
     const o = item as Record<string, unknown>;
     raw.time = o.time ?? o.date ?? o.timestamp ?? o.datetime;

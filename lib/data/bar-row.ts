@@ -4,6 +4,7 @@
  * holds; the reader adds where the row is and throws a BarDataError.
  */
 import { parseTime } from './dates';
+import { jsonText } from '../messages/json-text';
 
 /** Bar data that cannot be read: the message names the source, the place and what to do. */
 export class BarDataError extends Error {
@@ -49,7 +50,7 @@ export class RowProblem extends Error {}
 export function readRow(raw: RawBar, out: BarValues): void {
   const time = parseTime(raw.time);
   if (Number.isNaN(time)) {
-    throw new RowProblem(`date ${JSON.stringify(raw.time ?? null)} is not a time (use ISO 2024-01-02T14:30:00Z, 20240102, "20240102 09:30:00 US/Eastern" or epoch seconds/ms)`);
+    throw new RowProblem(`date ${jsonText(raw.time ?? null)} is not a time (use ISO 2024-01-02T14:30:00Z, 20240102, "20240102 09:30:00 US/Eastern" or epoch seconds/ms)`);
   }
   out.time = time;
   out.open = requiredNumber('open', raw.open);
@@ -71,6 +72,6 @@ function requiredNumber(column: string, value: unknown): number {
 function optionalNumber(column: string, value: unknown): number | null {
   if (value === undefined || value === null || value === '') return null;
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw new RowProblem(`${column} is ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, not a number`);
+  if (!Number.isFinite(n)) throw new RowProblem(`${column} is ${typeof value === 'number' ? String(value) : jsonText(value)}, not a number`);
   return n;
 }

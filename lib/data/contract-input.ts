@@ -4,7 +4,7 @@
  * option without a strike is refused with a message saying what to set, before anything reaches TWS.
  */
 import type { Contract } from '@stoqey/ib';
-import { contractFromKey } from '../messages/instrument';
+import { contractFromKey, describeValue } from '../messages/instrument';
 
 export const SEC_TYPES = ['STK', 'CASH', 'FUT', 'OPT', 'IND', 'BOND', 'CRYPTO'] as const;
 export type SupportedSecType = (typeof SEC_TYPES)[number];
@@ -94,9 +94,21 @@ export interface ContractInput {
 export function resolveContractInput(input: ContractInput): Contract {
   if (input.msgContract !== undefined && input.msgContract !== null) {
     if (typeof input.msgContract !== 'object' || Array.isArray(input.msgContract)) {
-      throw new Error(`msg.contract must be an object such as {"symbol":"AAPL","secType":"STK","exchange":"SMART","currency":"USD"}, not ${JSON.stringify(input.msgContract)}`);
+      throw new Error(`msg.contract must be an object such as {"symbol":"AAPL","secType":"STK","exchange":"SMART","currency":"USD"}, not ${describeValue(input.msgContract)}`);
     }
     const raw = input.msgContract as Record<string, unknown>;
+    for (const field of ['symbol', 'localSymbol', 'secType', 'exchange', 'primaryExch', 'currency', 'right', 'lastTradeDateOrContractMonth', 'tradingClass'] as const) {
+      const v = raw[field];
+      if (v !== undefined && v !== null && typeof v !== 'string' && !(field === 'lastTradeDateOrContractMonth' && Number.isInteger(v))) {
+        throw new Error(`msg.contract.${field} must be text (such as ${field === 'exchange' ? '"SMART"' : field === 'currency' ? '"USD"' : field === 'secType' ? '"STK"' : '"AAPL"'}), not ${describeValue(v)}`);
+      }
+    }
+    if (raw.conId !== undefined && raw.conId !== null && !(Number.isInteger(raw.conId) && (raw.conId as number) >= 0)) throw new Error(`msg.contract.conId must be a whole number (IB's contract id), not ${describeValue(raw.conId)}`);
+    if (raw.strike !== undefined && raw.strike !== null && !(typeof raw.strike === 'number' && Number.isFinite(raw.strike))) throw new Error(`msg.contract.strike must be a number such as 200, not ${describeValue(raw.strike)}`);
+    const multiplier = raw.multiplier;
+    if (multiplier !== undefined && multiplier !== null && multiplier !== '' && !(typeof multiplier === 'number' ? Number.isFinite(multiplier) && multiplier > 0 : typeof multiplier === 'string' && Number(multiplier) > 0)) {
+      throw new Error(`msg.contract.multiplier must be a positive number such as 50, not ${describeValue(multiplier)}`);
+    }
     const contract: Contract = { ...(raw as Contract) };
     if (typeof raw.symbol === 'string') contract.symbol = raw.symbol.trim().toUpperCase();
     contract.secType = (String(raw.secType ?? 'STK').toUpperCase() || 'STK') as Contract['secType'];

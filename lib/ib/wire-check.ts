@@ -43,6 +43,25 @@ const ORDER_NUMBERS = [
   'adjustedStopPrice', 'adjustedStopLimitPrice', 'adjustedTrailingAmount', 'filledQuantity', 'duration', 'postToAts',
 ] as const;
 
+/**
+ * Fields TWS reads as whole numbers (a Java int): 1.5 or 1e-300 there is unreadable, and TWS (or the
+ * simulator) drops the connection over it.
+ */
+const CONTRACT_INTEGERS = ['conId'] as const;
+const ORDER_INTEGERS = [
+  'orderId', 'clientId', 'permId', 'parentId', 'ocaType', 'displaySize', 'triggerMethod', 'minQty', 'volatilityType',
+  'referencePriceType', 'basisPointsType', 'scaleInitLevelSize', 'scaleSubsLevelSize', 'duration', 'postToAts',
+] as const;
+const ARGUMENT_INTEGERS = new Set(['reqId', 'orderId', 'numRows', 'numberOfTicks', 'marketDataType', 'conId', 'numIds', 'formatDate']);
+const MAX_INT = 2 ** 31 - 1;
+
+function checkInteger(value: unknown, field: string): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number') throw new WireFieldError(field, `is ${describeType(value)}, not a whole number`);
+  // TWS's "unset" for an int is its largest value; anything else must be a whole number in range.
+  if (!Number.isInteger(value) || Math.abs(value) > MAX_INT) throw new WireFieldError(field, `is ${value}, not a whole number TWS can read`);
+}
+
 /** How deep nested arguments (combo legs, algo parameters, conditions) are followed. */
 const MAX_DEPTH = 6;
 
@@ -97,10 +116,11 @@ function checkTyped(record: Record<string, unknown>, field: string, strings: rea
   }
 }
 
-function checkRecord(value: unknown, field: string, strings: readonly string[], numbers: readonly string[]): void {
+function checkRecord(value: unknown, field: string, strings: readonly string[], numbers: readonly string[], integers: readonly string[]): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new WireFieldError(field, `is ${describeType(value)}, not an object`);
   const record = value as Record<string, unknown>;
   checkTyped(record, field, strings, numbers);
+  for (const key of integers) checkInteger(record[key], `${field}.${key}`);
   // multiplier: @stoqey/ib types it as a number, TWS and JSON give it as text ("50"); either must read as one.
   const multiplier = record.multiplier;
   if (multiplier !== undefined && multiplier !== null && multiplier !== '') {
@@ -112,14 +132,14 @@ function checkRecord(value: unknown, field: string, strings: readonly string[], 
 
 /** Throws WireFieldError naming the first contract field TWS could not read. */
 export function checkContract(contract: unknown, field = 'contract'): void {
-  checkRecord(contract, field, CONTRACT_STRINGS, CONTRACT_NUMBERS);
+  checkRecord(contract, field, CONTRACT_STRINGS, CONTRACT_NUMBERS, CONTRACT_INTEGERS);
   const legs = (contract as { comboLegs?: unknown }).comboLegs;
   if (Array.isArray(legs)) legs.forEach((leg, i) => leg && typeof leg === 'object' && checkTyped(leg as Record<string, unknown>, `${field}.comboLegs[${i}]`, ['action', 'exchange', 'designatedLocation'], ['conId', 'ratio']));
 }
 
 /** Throws WireFieldError naming the first order field TWS could not read. */
 export function checkOrder(order: unknown, field = 'order'): void {
-  checkRecord(order, field, ORDER_STRINGS, ORDER_NUMBERS);
+  checkRecord(order, field, ORDER_STRINGS, ORDER_NUMBERS, ORDER_INTEGERS);
 }
 
 /**
@@ -159,7 +179,10 @@ export function checkRequest(method: string, args: readonly unknown[]): void {
     const value = args[i];
     if (CONTRACT_ARGUMENTS.has(name)) checkContract(value, name);
     else if (ORDER_ARGUMENTS.has(name)) checkOrder(value, name);
-    else checkWireValue(value, name);
+    else {
+      checkWireValue(value, name);
+      if (ARGUMENT_INTEGERS.has(name) && typeof value === 'number') checkInteger(value, name);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tolerant } from '../messages/json-text';
 
 export type JournalEntryType =
   | 'decision'
@@ -171,7 +172,13 @@ export function rememberFromJournal(entries: JournalEntry[]): JournalMemory {
  * without one, both texts are the same.
  */
 function toJsonLine(entry: Record<string, unknown>): string {
-  const plain = JSON.stringify(entry);
+  let plain: string;
+  try {
+    plain = JSON.stringify(entry);
+  } catch {
+    // A BigInt or a loop in a message's fields must not stop the line (nor the order it records).
+    return JSON.stringify(entry, tolerant(jsonSafe));
+  }
   return plain.includes('null') ? JSON.stringify(entry, jsonSafe) : plain;
 }
 

@@ -3,10 +3,16 @@
  * every strategy node understands: msg.reset === true clears the state of msg.topic, or of every
  * instrument when the message has no topic.
  */
+import { describeValue } from './instrument';
 
 /** The instrument key of a message; messages without a topic share the key "". */
 export function topicKey(msg: { topic?: unknown }): string {
-  return typeof msg.topic === 'string' ? msg.topic : msg.topic === undefined || msg.topic === null ? '' : String(msg.topic);
+  const topic = msg.topic;
+  if (typeof topic === 'string') return topic;
+  if (topic === undefined || topic === null) return '';
+  if (typeof topic === 'number' && Number.isFinite(topic)) return String(topic);
+  // An object, array, BigInt ... names no instrument: say so rather than key state under "[object Object]".
+  throw new Error(`msg.topic must be text naming the instrument (such as "AAPL"), not ${describeValue(topic)}`);
 }
 
 export function isReset(msg: { reset?: unknown }): boolean {

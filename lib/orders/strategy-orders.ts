@@ -15,6 +15,7 @@ import { strategyOfOrderRef } from './strategy-ref';
 import { describe, toNumber, validateOrderIntent, type CheckedIntent } from './validate';
 import { KeyedSerial } from './keyed-serial';
 import { sizeIncrementOf } from './quantity';
+import { tolerant } from '../messages/json-text';
 
 export interface StrategyOrdersOptions {
   /** Who places (a node id): journal source and part of the duplicate key. */
@@ -211,10 +212,18 @@ export function levelsOf(order: unknown): ProtectiveLevels | null {
   return levels.stopLoss !== undefined || levels.takeProfit !== undefined ? levels : null;
 }
 
-/** JSON with sorted keys: the same order written twice gives the same text. */
+/**
+ * JSON with sorted keys: the same order written twice gives the same text. It never throws: a message
+ * JSON cannot write (a BigInt, a circular structure) still gets a key, with the BigInt as "5n" and
+ * the loop as "[circular]"; anything JSON can write keeps the text it always had (journaled keys).
+ */
 export function stableJson(value: unknown): string {
   if (value === undefined) return '';
-  return JSON.stringify(value, sortKeys);
+  try {
+    return JSON.stringify(value, sortKeys) ?? '';
+  } catch {
+    return JSON.stringify(value, tolerant(sortKeys)) ?? '';
+  }
 }
 
 /**

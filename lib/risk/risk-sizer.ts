@@ -18,6 +18,7 @@ import { getPath, pathLabel } from '../messages/path';
 import { barValueAt } from '../indicators/column';
 import { barValue, numberProblem, requireNumber, type ValueSource } from '../messages/source';
 import { sizePosition, validateSizerConfig, type SizerConfig } from './sizing';
+import { jsonText } from '../messages/json-text';
 
 /** What a connection tells the sizer (nodes adapt the broker to this). */
 export interface AccountSource {
@@ -192,7 +193,7 @@ function readSide(signal: unknown, label: string): Side {
   if (signal === null || typeof signal !== 'object') throw new Error(`${label} is ${typeof signal}: expected {side: "BUY" | "SELL", reason, time} from a crossover node`);
   const side = (signal as { side?: unknown }).side;
   if (side === 'BUY' || side === 'SELL') return side;
-  throw new Error(`${label}.side is ${JSON.stringify(side)}: use "BUY" or "SELL" (upper case)`);
+  throw new Error(`${label}.side is ${jsonText(side)}: use "BUY" or "SELL" (upper case)`);
 }
 
 /** readSide(signals[i], "msg.signal[i]") without building the label unless the signal is refused. */

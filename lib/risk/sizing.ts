@@ -14,6 +14,7 @@
  */
 import type { OrderIntent, Side } from '../messages';
 import { roundOnTick } from '../orders/levels-tick';
+import { jsonText } from '../messages/json-text';
 
 export type Direction = 'long-only' | 'long-short';
 export type SizingMethod = 'fixed' | 'notional' | 'percent' | 'risk';
@@ -165,7 +166,7 @@ export function stopDistance(config: SizerConfig, input: SizingInput, sign: 1 | 
     case 'level': {
       const level = input.stopLevel;
       const label = () => labels.stopLevel ?? 'the stop level';
-      if (!(typeof level === 'number' && Number.isFinite(level))) throw new Error(`${label()} is ${level === undefined ? 'missing' : JSON.stringify(level)}: set it to the stop price, a number`);
+      if (!(typeof level === 'number' && Number.isFinite(level))) throw new Error(`${label()} is ${level === undefined ? 'missing' : jsonText(level)}: set it to the stop price, a number`);
       if (sign === 1 && level >= price) throw new Error(`stop ${level} (${label()}) is at or above the entry ${price} (${labels.price}) for a long: a long's stop must be below the entry`);
       if (sign === -1 && level <= price) throw new Error(`stop ${level} (${label()}) is at or below the entry ${price} (${labels.price}) for a short: a short's stop must be above the entry`);
       return Math.abs(price - level);

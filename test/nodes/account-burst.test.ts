@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper, loadFlow, waitFor } from '../helpers/node-red';
 import { listen, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 const REQ_EXECUTIONS = '7';
 const REQ_ALL_OPEN_ORDERS = '16';

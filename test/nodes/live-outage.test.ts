@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper, loadFlow, waitFor } from '../helpers/node-red';
 import { simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 interface Shown {
   fill?: string;
@@ -41,7 +41,7 @@ describe('live data through an outage', () => {
       const connection = (helper.getNode('c') as unknown as { connection: Connection }).connection;
       // When the connection is back, as the connection itself says it (the nodes follow from then on).
       let up = 0;
-      connection.on('status', (status) => {
+      connection.on('status', (status: { state: string }) => {
         if (status.state === 'connected' && up === 0 && Date.now() > downAt) up = Date.now();
       });
       let downAt = Infinity;

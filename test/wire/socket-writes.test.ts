@@ -91,7 +91,7 @@ describe('fields that cannot be encoded', () => {
     try {
       const cases: Array<[string, Contract, ReturnType<typeof market>, RegExp]> = [
         ['NUL in the symbol', { ...AAPL, symbol: 'AA\u0000PL' }, market(), /^contract\.symbol contains a NUL byte/],
-        ['NaN conId', { ...AAPL, conId: NaN }, market(), /^contract\.conId is NaN, not a finite number/],
+        ['NaN conId', { ...AAPL, conId: NaN }, market(), /^contract\.conId is NaN, not a whole number/],
         ['a number as exchange', { ...AAPL, exchange: 5 as unknown as string }, market(), /^contract\.exchange (is 5, not text|must be text such as "SMART", not 5)/],
         ['an object as currency', { ...AAPL, currency: {} as unknown as string }, market(), /^contract\.currency (is an object, not text|must be text such as "USD", not the object \{\})/],
         ['NUL in orderRef', AAPL, { ...market(), orderRef: 'a\u0000b' }, /^order\.orderRef contains a NUL byte/],

@@ -25,7 +25,7 @@ export = function register(RED: NodeAPI): void {
     /** The streaming feed while it loads, so a message arriving meanwhile does not start a second one. */
     let starting: Promise<OpenAccountFeed> | null = null;
     /** On request: the snapshot being loaded, shared by every message that arrives meanwhile. */
-    let requestLoad: Promise<AccountSnapshot> | null = null;
+    let requestLoad: { feed: Promise<OpenAccountFeed>; users: number } | null = null;
     let pending = new Set<AccountPart>();
     let timer: NodeJS.Timeout | null = null;
     let lastSent = 0;
@@ -136,18 +136,29 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      // On request: messages that arrive while a snapshot loads share it (it is taken after they came).
-      requestLoad ??= openFeed(connection)
-        .then((loaded) => {
-          const snapshot = loaded.snapshot();
-          loaded.stop();
-          return snapshot;
-        })
-        .finally(() => {
-          requestLoad = null;
-        });
-      const snapshot = await requestLoad;
-      if (!closed) sendSnapshot(structuredClone(snapshot), [...parts], msg);
+      // On request: messages that arrive while a feed loads share it, each with its own snapshot (taken
+      // after it came); the feed stops once the last of them has its answer.
+      if (!requestLoad) {
+        const load = { feed: openFeed(connection), users: 0 };
+        requestLoad = load;
+        load.feed.finally(() => {
+          if (requestLoad === load) requestLoad = null;
+        }).catch(() => undefined);
+      }
+      const load = requestLoad;
+      load.users++;
+      let loaded: OpenAccountFeed;
+      try {
+        loaded = await load.feed;
+      } catch (err) {
+        load.users--;
+        throw err;
+      }
+      try {
+        if (!closed) sendSnapshot(loaded.snapshot(), [...parts], msg);
+      } finally {
+        if (--load.users === 0) loaded.stop();
+      }
       done();
     });
 

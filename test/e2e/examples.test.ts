@@ -66,6 +66,21 @@ describe('examples import from Import > Examples and deploy', { timeout: 60000 +
       await page.locator('#red-ui-clipboard-dialog-ok').click();
       // Imported nodes follow the mouse until a click drops them on the canvas.
       await page.locator('#red-ui-workspace-chart').click({ position: { x: 300, y: 200 } });
+      // On a loaded machine the editor may still be adding them when the click returns.
+      const expectedCount = flow.filter((node) => node.type !== 'tab').length;
+      await page
+        .waitForFunction(
+          (count) => {
+            const { RED } = globalThis as unknown as EditorWindow;
+            let seen = 0;
+            RED.nodes.eachNode(() => void seen++);
+            RED.nodes.eachConfig(() => void seen++);
+            return seen >= count;
+          },
+          expectedCount,
+          { timeout: 20000 },
+        )
+        .catch(() => undefined);
 
       const imported = await page.evaluate(() => {
         const { RED } = globalThis as unknown as EditorWindow;

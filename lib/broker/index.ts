@@ -43,6 +43,11 @@ export interface CreateIbBrokerOptions {
   maxMessagesPerSecond?: number;
   /** Time zone of the trading session day for the daily-loss lock. Default America/New_York. */
   timeZone?: string;
+  /**
+   * Start each strategy's position from the journal's fills (default true): TWS lists only the current
+   * day's executions. False where the account is new each time (an embedded simulator).
+   */
+  strategiesFromJournal?: boolean;
   log?: BrokerLog;
 }
 
@@ -58,7 +63,7 @@ export function createIbBroker(session: IbSession, options: CreateIbBrokerOption
     statusProvider,
     maxMessagesPerSecond: options.maxMessagesPerSecond,
     minOrderId: memory.maxOrderId > 0 ? memory.maxOrderId + 1 : undefined,
-    executions: memory.executions,
+    executions: options.strategiesFromJournal === false ? [] : memory.executions,
     log: options.log,
   });
   return new GuardedBroker(inner, {

@@ -56,6 +56,9 @@ function buildIbConnection(config: ConnectionConfig, context: BuildContext): Ope
         allowLiveOrders: config.allowLiveOrders,
         limits: config.limits,
         journalPath: journalPathFor(config, context),
+        // An embedded simulator starts with a fresh account each time: the journal's fills are an
+        // earlier simulator's, so strategies start from its own executions only.
+        strategiesFromJournal: !simulator,
         statusProvider: () => conn.status(),
         log: context.log,
       }),

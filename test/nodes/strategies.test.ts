@@ -92,4 +92,21 @@ describe('two strategies on one account', () => {
     const texts = (helper.getNode('acct').status as unknown as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
     assert.ok(texts.some((t) => /not from a strategy: 7 AAPL/.test(t)), JSON.stringify(texts));
   });
+
+  it('an embedded simulator starts fresh on redeploy: the journal\'s fills of the last one do not count', async () => {
+    const embedded = () => [
+      { id: 'tab', type: 'tab' },
+      { id: 'c', z: 'tab', type: 'ib-connect', mode: 'simulator', clientId: 73, simSeed: 3, journalPath: join(dir, 'embedded.jsonl') },
+      { id: 'A', z: 'tab', type: 'ib-place-order', connection: 'c', orderRef: 'trend', symbol: 'AAPL', wires: [[], []] },
+    ];
+    const simAccount = () => (connectionOf() as unknown as { simulator(): { engine: { position(k: string): { quantity: number } | undefined } } }).simulator().engine.position('AAPL')?.quantity ?? 0;
+    for (let run = 0; run < 2; run++) {
+      await loadFlow(TYPES, embedded());
+      await ready();
+      assert.equal(own('trend'), 0, `run ${run}: a fresh simulator account`);
+      target('A', 100);
+      await waitFor(() => simAccount() === 100 && own('trend') === 100, 5000, `run ${run}: trend holds 100`);
+      await helper.unload();
+    }
+  });
 });

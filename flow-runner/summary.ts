@@ -52,6 +52,15 @@ export function summaryBlock(line: ResultLine): string {
   rows.push(`  trades        ${trades ?? '-'} (won ${num(line, 'winningTrades') ?? '-'}, win rate ${pct(num(line, 'winRate'))}, profit factor ${fixed(num(line, 'profitFactor'), 2)}), commissions ${cash(num(line, 'commissions'))}, exposure ${fixed(num(line, 'exposurePct'), 1)}%`);
   const open = num(line, 'openPosition');
   if (open) rows.push(`  open position ${open}`);
+  const rejected = num(line, 'rejectedOrders');
+  if (rejected) rows.push(`  rejected      ${rejected} orders the account could not pay for (IB error 201)`);
+  const instruments = (line as { instruments?: unknown }).instruments;
+  if (Array.isArray(instruments) && instruments.length > 1) {
+    for (const r of instruments as Array<Record<string, unknown>>) {
+      const n = (field: string) => (typeof r[field] === 'number' ? (r[field] as number) : null);
+      rows.push(`  ${String(r.instrument)}  P&L ${cash(n('pnl'))} (${pct(n('return'))}), ${n('trades') ?? '-'} trades, exposure ${fixed(n('exposurePct'), 1)}%`);
+    }
+  }
   return rows.join('\n');
 }
 

@@ -7,6 +7,7 @@ import { chartSeries, type XY } from './charts';
 import type { BacktestMetrics } from './metrics';
 import type { Trade } from './trades';
 import type { BacktestSummary } from './types';
+import type { InstrumentResult } from './breakdown';
 
 export interface TradeRow extends Trade {
   /** ISO dates of entryTime / exitTime, for reading. */
@@ -17,6 +18,8 @@ export interface TradeRow extends Trade {
 export interface ReportResult extends BacktestMetrics {
   /** The instrument(s) replayed. */
   instrument: string;
+  /** The same run per instrument: return, P&L, trades, exposure (the totals above are the account's). */
+  instruments: InstrumentResult[];
 }
 
 export interface ChartMessage {
@@ -46,7 +49,7 @@ export function tradeRows(trades: readonly Trade[]): TradeRow[] {
 export function reportMessages(summary: BacktestSummary, instrument: InstrumentKey, maxPoints: number): ReportMessages {
   const series = chartSeries(summary.curve, summary.trades, summary.metrics.startEquity, maxPoints);
   return {
-    result: { instrument, ...summary.metrics },
+    result: { instrument, ...summary.metrics, instruments: summary.instruments },
     trades: tradeRows(summary.trades),
     equityChart: [
       { topic: 'equity', payload: series.equity, action: 'replace' },

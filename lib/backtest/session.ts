@@ -19,6 +19,7 @@ import { TimeMerge } from './time-merge';
 import { computeMetrics } from './metrics';
 import { periodsPerYear } from './periods';
 import { roundTrips } from './trades';
+import { InstrumentTally } from './breakdown';
 import type { BacktestEvents, BacktestOptions, BacktestSession, BacktestSummary, SummaryOptions } from './types';
 
 /** The account a backtest reports (a paper-style id: a backtest never touches a real account). */
@@ -87,6 +88,7 @@ export class BacktestRun implements BacktestSession {
   private readonly held = new Map<InstrumentKey, number>();
   private readonly unsubscribe: Array<() => void> = [];
   private heldBefore = false;
+  private readonly tally = new InstrumentTally();
   private barsFed = 0;
   /** Orders refused this run: at placing (Inactive) or at the fill for buying power (Cancelled). */
   private rejected = 0;
@@ -144,6 +146,8 @@ export class BacktestRun implements BacktestSession {
       // Held when the bar opens: a position exited at this bar's open still counts for exposure.
       this.heldBefore = this.holding();
     }
+    // An instrument held into its own bar (an exit at its open) counts as exposed at this point.
+    if (this.held.has(key)) this.tally.carry(key);
     engine.onBar(key, bar);
     this.prices.observe(key, bar.close);
     const equity = engine.equity();
@@ -188,8 +192,9 @@ export class BacktestRun implements BacktestSession {
     const curve = this.curve.snapshot(copyCurve);
     const executions = this.current.executions();
     const trades = roundTrips(executions);
+    const positions = this.current.positions();
     let openPosition = 0;
-    for (const p of this.current.positions()) openPosition += Math.abs(p.quantity);
+    for (const p of positions) openPosition += Math.abs(p.quantity);
     const metrics = computeMetrics({
       startingCash: this.options.startingCash,
       curve,
@@ -201,7 +206,8 @@ export class BacktestRun implements BacktestSession {
       openPosition,
       rejectedOrders: this.rejected,
     });
-    return { metrics, trades, curve, executions };
+    const instruments = this.tally.results({ startingCash: this.options.startingCash, points: curve.length, positions, trades, executions });
+    return { metrics, trades, curve, executions, instruments };
   }
 
   on<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this {
@@ -226,6 +232,7 @@ export class BacktestRun implements BacktestSession {
     if (!this.pendingSettle) return;
     this.pendingSettle = false;
     this.curve.settleLast(this.current.equity(), this.heldBefore || this.holding());
+    this.tally.point(this.held);
   }
 
   private reset(): void {
@@ -236,6 +243,7 @@ export class BacktestRun implements BacktestSession {
     this.held.clear();
     this.announced.clear();
     this.heldBefore = false;
+    this.tally.reset();
     this.pendingSettle = false;
     this.barsFed = 0;
     this.rejected = 0;
@@ -267,7 +275,10 @@ export class BacktestRun implements BacktestSession {
     engine.on('position', track);
     this.unsubscribe.push(() => engine.off('position', track));
     const count = (event: OrderEvent) => {
-      if (event.status === 'Inactive' || (event.status === 'Cancelled' && isBuyingPowerRejection(event.reason))) this.rejected++;
+      if (event.status === 'Inactive' || (event.status === 'Cancelled' && isBuyingPowerRejection(event.reason))) {
+        this.rejected++;
+        this.tally.rejection(event);
+      }
     };
     engine.on('order', count);
     this.unsubscribe.push(() => engine.off('order', count));

@@ -91,6 +91,8 @@ export interface BacktestSummary {
   trades: import('./trades').Trade[];
   curve: import('./equity-curve').EquityCurve;
   executions: import('../messages').Execution[];
+  /** Return, P&L, trades and exposure per instrument (lib/backtest/breakdown.ts). */
+  instruments: import('./breakdown').InstrumentResult[];
 }
 
 export interface BacktestSession {

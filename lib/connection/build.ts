@@ -72,6 +72,8 @@ function buildBacktestConnection(config: ConnectionConfig, context: BuildContext
     commissionPercent: config.backtest.commissionPercent,
     slippage: { kind: config.backtest.slippageKind, amount: config.backtest.slippage },
     fillAt: config.backtest.fillAt,
+    accountType: config.backtest.accountType,
+    contracts: config.backtest.contracts,
     dataConnection: context.dataConnection,
     // The account guard runs on replay time, so orders-per-minute and the session day are those of
     // the bars, not of the machine replaying them.

@@ -2,8 +2,10 @@
  * The ib-connect editor fields, read and normalized. Never throws: a field that makes no sense falls back
  * to its default and is listed in `problems`, which the node logs as warnings (the editor validates too).
  */
-import type { CommissionModelName } from '../backtest/types';
+import type { AccountType, CommissionModelName, InstrumentSpec } from '../backtest/types';
 import type { ConnectionMode } from '../ib/connection';
+import { ACCOUNT_TYPES } from '../fills/margin';
+import { contractsTableProblem } from '../fills/contract-terms';
 
 /** The config node's saved fields as Node-RED hands them over (strings, numbers, booleans). */
 export type ConnectionFields = Record<string, unknown>;
@@ -33,6 +35,10 @@ export interface ConnectionConfig {
     slippageKind: 'none' | 'ticks' | 'bps';
     slippage: number;
     fillAt: 'next-open' | 'close';
+    /** 'cash' (default: paid in full, no short sales) or 'reg-t' (Reg T margin). */
+    accountType: AccountType;
+    /** Each instrument's own terms by symbol or key (minTick, multiplier, currency, margins); {} when none. */
+    contracts: Record<string, InstrumentSpec>;
   };
   /** Backtest mode: the ib-connect IB history comes from; empty in the other modes (they have their own socket). */
   dataConnectionId: string;
@@ -85,6 +91,8 @@ export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
       slippageKind: pick('btSlippageKind', ['none', 'ticks', 'bps'] as const, 'none'),
       slippage: nonNegative('btSlippage'),
       fillAt: pick('btFillAt', ['next-open', 'close'] as const, 'next-open'),
+      accountType: pick('btAccount', ACCOUNT_TYPES, 'cash'),
+      contracts: contractsTable(def.btContracts, problems),
     },
     dataConnectionId: mode === 'backtest' ? String(def.dataConnection ?? '') : '',
     limits: {
@@ -97,4 +105,24 @@ export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
     journalPath: String(def.journalPath ?? '').trim(),
     problems,
   };
+}
+
+/** The backtest's contracts table: JSON text (or an object) by symbol; anything else is a problem and {}. */
+function contractsTable(raw: unknown, problems: string[]): Record<string, InstrumentSpec> {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
+  let table: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      table = JSON.parse(raw);
+    } catch (err) {
+      problems.push(`btContracts is not JSON (${(err as Error).message}); using no contracts table. Write it as {"ES": {"minTick": 0.25, "multiplier": 50}}`);
+      return {};
+    }
+  }
+  const problem = contractsTableProblem(table);
+  if (problem !== null) {
+    problems.push(`btContracts: ${problem}; using no contracts table`);
+    return {};
+  }
+  return table as Record<string, InstrumentSpec>;
 }

@@ -53,6 +53,8 @@ test('Reg T (the default): 1.5 x equity in stock fills, 2.5 x is refused with er
     assert.ok(Math.abs(Number(match[2]) - expectedMargin) / expectedMargin < 0.02, `initial margin ${match[2]} vs ${expectedMargin}`);
     assert.ok(Math.abs(Number(match[1]) - START) < START * 0.01, `equity with loan value ${match[1]}`);
     assert.equal(seen.executions.filter((e) => e.orderId === refusedId).length, 0);
+    // As TWS: the error, then the order reported Inactive.
+    await waitFor(() => seen.statuses.some((s) => s.orderId === refusedId && s.status === 'Inactive'), 'the refused order reported Inactive');
 
     const fitsId = client.nextValidId++;
     const fits = Math.floor((1.5 * START) / price);

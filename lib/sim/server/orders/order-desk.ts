@@ -4,7 +4,8 @@
  * order (TWS reports the placing clientId in each message). Order of messages, as TWS sends them:
  * OPEN_ORDER + ORDER_STATUS for each state change; a fill is EXECUTION_DATA, then OPEN_ORDER +
  * ORDER_STATUS with the new filled quantity, then COMMISSION_REPORT; a cancel is OPEN_ORDER + ORDER_STATUS
- * Cancelled, then ERR_MSG 202 to the placing client.
+ * Cancelled, then ERR_MSG 202 to the placing client; an order the account cannot pay for is ERR_MSG 201,
+ * then OPEN_ORDER + ORDER_STATUS Inactive (at the fill: Cancelled, then 201).
  */
 import type { Execution, OrderEvent, OrderStatus } from '../../../messages';
 import { CANCELLED_BY_REQUEST, twsErrorCode } from '../../../fills/reasons';
@@ -71,11 +72,17 @@ export class OrderDesk {
       // Refused before it became an order: only the placing client hears of it (found before the
       // record goes). TWS words 201 as "Order rejected - reason:..." and sends other codes (110 ...) as is.
       const placer = this.owner(event.orderId);
-      this.records.delete(event.orderId);
       this.rejectedIds.add(event.orderId);
       const reason = event.reason ?? '';
       const code = twsErrorCode(reason);
       placer?.error(event.orderId, code, code === 201 ? `Order rejected - reason:${reason}` : reason);
+      if (isBuyingPowerRejection(reason)) {
+        // TWS follows a margin rejection with the order itself, Inactive (OPEN_ORDER + ORDER_STATUS).
+        record.status = 'Inactive';
+        record.remaining = event.remaining;
+        this.broadcastOrder(record);
+      }
+      this.records.delete(event.orderId);
       return;
     }
     const refused = event.reason !== undefined && event.status !== 'Cancelled' && event.status !== 'Inactive';

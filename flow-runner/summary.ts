@@ -61,6 +61,13 @@ export function summaryBlock(line: ResultLine): string {
       rows.push(`  ${String(r.instrument)}  P&L ${cash(n('pnl'))} (${pct(n('return'))}), ${n('trades') ?? '-'} trades, exposure ${fixed(n('exposurePct'), 1)}%`);
     }
   }
+  const strategies = (line as { strategies?: unknown }).strategies;
+  if (Array.isArray(strategies) && strategies.length > 1) {
+    for (const r of strategies as Array<Record<string, unknown>>) {
+      const n = (field: string) => (typeof r[field] === 'number' ? (r[field] as number) : null);
+      rows.push(`  strategy ${JSON.stringify(String(r.strategy))}  P&L ${cash(n('pnl'))} (${pct(n('return'))}), ${n('trades') ?? '-'} trades, exposure ${fixed(n('exposurePct'), 1)}%`);
+    }
+  }
   return rows.join('\n');
 }
 

@@ -5,10 +5,34 @@
  * account's final equity less its starting cash. Return is that P&L over the starting cash (the
  * instrument's contribution to the account's return); exposure the percent of the run's points during
  * which the instrument was held (held into a point, or at its close, as the account's exposure counts).
+ * The same per strategy (the orderRef's, protective legs counted with the strategy that opened them):
+ * each strategy's own executions netted per instrument (lib/fills/strategy-positions.ts), marked at the
+ * instruments' last prices.
  */
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
-import type { Trade } from './trades';
+import { roundTrips, type Trade } from './trades';
+import { attributeByOrderRef, markStrategies } from '../fills/strategy-positions';
+import { strategyOfOrderRef } from '../messages/strategy';
 import { currencyOfKey } from '../fills/contract-terms';
+
+export interface StrategyResult {
+  /** The strategy's name (its orders' orderRef); '' for orders without one. */
+  strategy: string;
+  /** The instruments it traded. */
+  instruments: InstrumentKey[];
+  /** Realized plus open P&L net of its commissions, in the account currency. */
+  pnl: number;
+  realizedPnl: number;
+  openPnl: number;
+  /** pnl / starting cash (a fraction). */
+  return: number;
+  trades: number;
+  winningTrades: number;
+  /** Percent of the run's points at which it held a position (held into the point, or at its close). */
+  exposurePct: number;
+  commissions: number;
+  rejectedOrders: number;
+}
 
 export interface InstrumentResult {
   instrument: InstrumentKey;
@@ -35,6 +59,7 @@ export interface InstrumentResult {
 export class InstrumentTally {
   private readonly exposed = new Map<InstrumentKey, number>();
   private readonly rejected = new Map<InstrumentKey, number>();
+  private readonly rejectedByStrategy = new Map<string, number>();
   /** The instruments exposed at the point being built (the bars of one timestamp share a point). */
   private readonly current = new Set<InstrumentKey>();
 
@@ -54,11 +79,14 @@ export class InstrumentTally {
 
   rejection(event: OrderEvent): void {
     this.rejected.set(event.symbol, (this.rejected.get(event.symbol) ?? 0) + 1);
+    const strategy = strategyOfOrderRef(event.orderRef);
+    this.rejectedByStrategy.set(strategy, (this.rejectedByStrategy.get(strategy) ?? 0) + 1);
   }
 
   reset(): void {
     this.exposed.clear();
     this.rejected.clear();
+    this.rejectedByStrategy.clear();
     this.current.clear();
   }
 
@@ -105,5 +133,74 @@ export class InstrumentTally {
     }
     return [...rows.values()];
   }
+
+  /** Per strategy: its own executions' P&L, trades, exposure over the run's point times, refusals. */
+  strategies(input: { startingCash: number; times: ArrayLike<number>; points: number; positions: readonly Position[]; executions: readonly Execution[] }): StrategyResult[] {
+    const book = markStrategies(attributeByOrderRef(input.executions), input.positions);
+    const byStrategy = new Map<string, Execution[]>();
+    for (const e of input.executions) {
+      const name = strategyOfOrderRef(e.orderRef);
+      let list = byStrategy.get(name);
+      if (list === undefined) byStrategy.set(name, (list = []));
+      list.push(e);
+    }
+    const names = new Set<string>([...Object.keys(book), ...this.rejectedByStrategy.keys()]);
+    const results: StrategyResult[] = [];
+    for (const strategy of names) {
+      const perKey = book[strategy] ?? {};
+      let realized = 0;
+      let open = 0;
+      let commissions = 0;
+      for (const p of Object.values(perKey)) {
+        realized += p.realizedPnl;
+        open += p.openPnl ?? 0;
+        commissions += p.commission;
+      }
+      const executions = byStrategy.get(strategy) ?? [];
+      const trades = roundTrips(executions).filter((t) => !t.open);
+      const exposed = exposedPoints(executions, input.times, input.points);
+      // Commissions are the strategy's costs: realized and open P&L here are before them.
+      const pnl = realized + open - commissions;
+      results.push({
+        strategy,
+        instruments: Object.keys(perKey),
+        pnl,
+        realizedPnl: realized,
+        openPnl: open,
+        return: pnl / input.startingCash,
+        trades: trades.length,
+        winningTrades: trades.filter((t) => t.pnl > 0).length,
+        exposurePct: input.points > 0 ? (exposed / input.points) * 100 : 0,
+        commissions,
+        rejectedOrders: this.rejectedByStrategy.get(strategy) ?? 0,
+      });
+    }
+    return results;
+  }
 }
 
+/**
+ * The points (by time) at which executions `list` (one strategy's, in time order) held a position: held
+ * before the point's fills or after them, as the account's exposure counts a bar whose open exits.
+ */
+function exposedPoints(list: readonly Execution[], times: ArrayLike<number>, points: number): number {
+  const held = new Map<InstrumentKey, number>();
+  let open = 0;
+  let next = 0;
+  let count = 0;
+  for (let i = 0; i < points; i++) {
+    const t = times[i]!;
+    let exposed = open > 0;
+    while (next < list.length && list[next]!.time <= t) {
+      const e = list[next++]!;
+      const before = held.get(e.symbol) ?? 0;
+      const after = Math.round((before + (e.side === 'BUY' ? e.shares : -e.shares)) * 1e8) / 1e8;
+      held.set(e.symbol, after);
+      if (before === 0 && after !== 0) open++;
+      else if (before !== 0 && after === 0) open--;
+    }
+    if (open > 0) exposed = true;
+    if (exposed) count++;
+  }
+  return count;
+}

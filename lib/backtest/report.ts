@@ -7,7 +7,7 @@ import { chartSeries, type XY } from './charts';
 import type { BacktestMetrics } from './metrics';
 import type { Trade } from './trades';
 import type { BacktestSummary } from './types';
-import type { InstrumentResult } from './breakdown';
+import type { InstrumentResult, StrategyResult } from './breakdown';
 
 export interface TradeRow extends Trade {
   /** ISO dates of entryTime / exitTime, for reading. */
@@ -20,6 +20,8 @@ export interface ReportResult extends BacktestMetrics {
   instrument: string;
   /** The same run per instrument: return, P&L, trades, exposure (the totals above are the account's). */
   instruments: InstrumentResult[];
+  /** The same run per strategy (the orders' orderRef). */
+  strategies: StrategyResult[];
 }
 
 export interface ChartMessage {
@@ -49,7 +51,7 @@ export function tradeRows(trades: readonly Trade[]): TradeRow[] {
 export function reportMessages(summary: BacktestSummary, instrument: InstrumentKey, maxPoints: number): ReportMessages {
   const series = chartSeries(summary.curve, summary.trades, summary.metrics.startEquity, maxPoints);
   return {
-    result: { instrument, ...summary.metrics, instruments: summary.instruments },
+    result: { instrument, ...summary.metrics, instruments: summary.instruments, strategies: summary.strategies },
     trades: tradeRows(summary.trades),
     equityChart: [
       { topic: 'equity', payload: series.equity, action: 'replace' },

@@ -207,7 +207,8 @@ export class BacktestRun implements BacktestSession {
       rejectedOrders: this.rejected,
     });
     const instruments = this.tally.results({ startingCash: this.options.startingCash, points: curve.length, positions, trades, executions });
-    return { metrics, trades, curve, executions, instruments };
+    const strategies = this.tally.strategies({ startingCash: this.options.startingCash, times: curve.time, points: curve.length, positions, executions });
+    return { metrics, trades, curve, executions, instruments, strategies };
   }
 
   on<E extends keyof BacktestEvents>(event: E, listener: BacktestEvents[E]): this {

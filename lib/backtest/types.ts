@@ -93,6 +93,8 @@ export interface BacktestSummary {
   executions: import('../messages').Execution[];
   /** Return, P&L, trades and exposure per instrument (lib/backtest/breakdown.ts). */
   instruments: import('./breakdown').InstrumentResult[];
+  /** The same per strategy (orderRef), once strategies trade (lib/backtest/breakdown.ts). */
+  strategies: import('./breakdown').StrategyResult[];
 }
 
 export interface BacktestSession {

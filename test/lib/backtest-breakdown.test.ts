@@ -15,6 +15,8 @@ const cents = (x: number) => Math.round(x * 100);
 
 interface Plan {
   key: string;
+  /** The strategy trading it (its orders' orderRef). */
+  strategy: string;
   /** Close (= next open) of each day. */
   price: (day: number) => number;
   /** Target position decided at the close of a day. */
@@ -22,8 +24,8 @@ interface Plan {
 }
 
 const plans: Plan[] = [
-  { key: 'AAPL', price: (d) => 100 + d, target: (d) => (d === 2 ? 100 : d === 6 ? 0 : d === 10 ? 50 : null) },
-  { key: 'MSFT', price: (d) => 300 - 2 * d, target: (d) => (d === 4 ? 80 : d === 8 ? 0 : d === 12 ? 1000 : null) },
+  { key: 'AAPL', strategy: 'alpha', price: (d) => 100 + d, target: (d) => (d === 2 ? 100 : d === 6 ? 0 : d === 10 ? 50 : null) },
+  { key: 'MSFT', strategy: 'beta', price: (d) => 300 - 2 * d, target: (d) => (d === 4 ? 80 : d === 8 ? 0 : d === 12 ? 1000 : null) },
 ];
 const DAYS = 15;
 
@@ -42,7 +44,7 @@ describe('backtest results per instrument', () => {
       if (target === null) continue;
       const held = broker.position(p.key);
       if (target === held) continue;
-      broker.placeOrder(id++, contractFromKey(p.key), { action: (target > held ? 'BUY' : 'SELL') as never, totalQuantity: Math.abs(target - held), orderType: 'MKT' as never });
+      broker.placeOrder(id++, contractFromKey(p.key), { action: (target > held ? 'BUY' : 'SELL') as never, totalQuantity: Math.abs(target - held), orderType: 'MKT' as never, orderRef: p.strategy });
     }
   }
   for (const p of plans) session.end(p.key);
@@ -108,5 +110,54 @@ describe('backtest results per instrument', () => {
       ['AAPL', 'MSFT'],
     );
     assert.equal(result.finalEquity, summary.metrics.finalEquity);
+  });
+
+  it('per strategy: each strategy its own instrument here, so the same figures as per instrument', () => {
+    for (const [strategy, key] of [
+      ['alpha', 'AAPL'],
+      ['beta', 'MSFT'],
+    ] as const) {
+      const byStrategy = summary.strategies.find((r) => r.strategy === strategy)!;
+      const byInstrument = summary.instruments.find((r) => r.instrument === key)!;
+      assert.deepEqual(byStrategy.instruments, [key]);
+      assert.equal(cents(byStrategy.pnl), cents(byInstrument.pnl));
+      assert.equal(byStrategy.trades, byInstrument.trades);
+      assert.equal(byStrategy.winningTrades, byInstrument.winningTrades);
+      assert.equal(byStrategy.exposurePct, byInstrument.exposurePct);
+      assert.equal(cents(byStrategy.commissions), cents(byInstrument.commissions));
+      assert.equal(byStrategy.rejectedOrders, byInstrument.rejectedOrders);
+    }
+  });
+});
+
+describe('backtest results per strategy: two strategies on one symbol', () => {
+  it('each keeps its own P&L, trades and exposure; they add up to the account', () => {
+    const connection = createBacktestConnection({ startingCash: 100_000, commission: 'none' });
+    const session = connection.replay();
+    const broker = connection.broker;
+    const price = (d: number) => 100 + d;
+    // Decided at day d's close, filled at day d+1's open (= that day's price).
+    const orders: Record<number, Array<[string, 'BUY' | 'SELL', number]>> = { 1: [['alpha', 'BUY', 100]], 3: [['beta', 'BUY', 50]], 5: [['alpha', 'SELL', 100]], 8: [['beta', 'SELL', 50]] };
+    session.begin('x', 'AAPL', 10);
+    let id = 1;
+    for (let day = 0; day < 10; day++) {
+      session.onBar('AAPL', { time: day * DAY, open: price(day), high: price(day), low: price(day), close: price(day), volume: 1 });
+      for (const [ref, action, qty] of orders[day] ?? []) broker.placeOrder(id++, contractFromKey('AAPL'), { action: action as never, totalQuantity: qty, orderType: 'MKT' as never, orderRef: ref });
+    }
+    session.end('x');
+    const summary = session.summary();
+    const alpha = summary.strategies.find((r) => r.strategy === 'alpha')!;
+    const beta = summary.strategies.find((r) => r.strategy === 'beta')!;
+    // alpha: 100 bought at 102, sold at 106; held days 2 to 6 (6: its exit bar). beta: 50 at 104, sold at 109; days 4 to 9.
+    assert.equal(alpha.pnl, 100 * (106 - 102));
+    assert.equal(beta.pnl, 50 * (109 - 104));
+    assert.equal(alpha.trades, 1);
+    assert.equal(beta.trades, 1);
+    assert.equal(alpha.exposurePct, (5 / 10) * 100);
+    assert.equal(beta.exposurePct, (6 / 10) * 100);
+    assert.equal(cents(alpha.pnl + beta.pnl), cents(summary.metrics.finalEquity - 100_000));
+    // One instrument for the account: its single round trip spans both strategies' positions.
+    assert.equal(summary.instruments.length, 1);
+    assert.equal(cents(summary.instruments[0]!.pnl), cents(alpha.pnl + beta.pnl));
   });
 });

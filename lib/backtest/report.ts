@@ -20,8 +20,6 @@ export interface ReportResult extends BacktestMetrics {
   instrument: string;
   /** The same run per instrument: return, P&L, trades, exposure (the totals above are the account's). */
   instruments: InstrumentResult[];
-  /** The same run per strategy (the orders' orderRef). */
-  strategies: StrategyResult[];
 }
 
 export interface ChartMessage {
@@ -34,6 +32,11 @@ export interface ChartMessage {
 export interface ReportMessages {
   result: ReportResult;
   trades: TradeRow[];
+  /**
+   * The same run per strategy (the orders' orderRef). Beside the result, not in it: a batch names its
+   * orders after backtest-report, a replay after each place-order, so the two results stay comparable.
+   */
+  strategies: StrategyResult[];
   /** Output 2 (equity vs buy and hold), 3 (drawdown %), 4 (price with entries and exits). */
   equityChart: ChartMessage[];
   drawdownChart: ChartMessage[];
@@ -51,7 +54,8 @@ export function tradeRows(trades: readonly Trade[]): TradeRow[] {
 export function reportMessages(summary: BacktestSummary, instrument: InstrumentKey, maxPoints: number): ReportMessages {
   const series = chartSeries(summary.curve, summary.trades, summary.metrics.startEquity, maxPoints);
   return {
-    result: { instrument, ...summary.metrics, instruments: summary.instruments, strategies: summary.strategies },
+    result: { instrument, ...summary.metrics, instruments: summary.instruments },
+    strategies: summary.strategies,
     trades: tradeRows(summary.trades),
     equityChart: [
       { topic: 'equity', payload: series.equity, action: 'replace' },

@@ -119,13 +119,13 @@ export = function register(RED: NodeAPI): void {
     let liveSample: ((send: SendFunction) => boolean) | null = null;
 
     const publish = (messages: ReportMessages) => {
-      const published: PublishedResult = { nodeId: node.id, name: label, result: { ...messages.result, tradeList: messages.trades } };
+      const published: PublishedResult = { nodeId: node.id, name: label, result: { ...messages.result, strategies: messages.strategies, tradeList: messages.trades } };
       resultsBus().emit('result', published);
     };
 
     const sendReport = (send: SendFunction, messages: ReportMessages, extra: NodeMessage = {}) => {
       send([
-        { ...extra, topic: messages.result.instrument, payload: messages.result, trades: messages.trades, complete: true },
+        { ...extra, topic: messages.result.instrument, payload: messages.result, trades: messages.trades, strategies: messages.strategies, complete: true },
         messages.equityChart as NodeMessage[],
         messages.drawdownChart as NodeMessage[],
         messages.priceChart as NodeMessage[],

@@ -229,7 +229,7 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export interface LiveHistoryHandlers {
-  /** The history up to now (once). */
+  /** The history up to now (once): closed bars only; the bar forming now comes as the first update. */
   onHistory(bars: Bar[]): void;
   /** A bar as it forms; `closed` is the previous bar, final, when this one starts a new bar. */
   onUpdate(bar: Bar, closed: Bar | null): void;
@@ -306,8 +306,13 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
                 historyDone = true;
                 const all = mergeBars([olderBars, recent], -Infinity, Infinity);
                 last = all.length ? all[all.length - 1] : null;
-                handlers.onHistory(all);
+                // The history's last bar is the one forming now (the updates revise it): it leaves as the
+                // first update, not in the history, so the history holds closed bars only and the
+                // indicators count the forming bar once, when it closes.
+                const forming = last !== null && last.time + request.barSize.ms > Date.now() ? last : null;
+                handlers.onHistory(forming ? all.slice(0, -1) : all);
                 historyReady();
+                if (forming && !stopped) handlers.onUpdate(forming, null);
               },
               historicalUpdate: (time, open, high, low, close, volume, count, wap) => {
                 const bar = ibBar(time, open, high, low, close, volume, count, wap);

@@ -28,6 +28,13 @@ export class Mfi {
     this.negative = new RollingSum(period);
   }
 
+  /** An independent copy of the state (see StreamingIndicator.fork). */
+  fork(): Mfi {
+    const copy = new Mfi(this.period);
+    Object.assign(copy, { previousTypical: this.previousTypical, positive: this.positive.fork(), negative: this.negative.fork() });
+    return copy;
+  }
+
   next(bar: HlcvBar): number | null {
     const typical = (bar.high + bar.low + bar.close) / 3;
     const previous = this.previousTypical;
@@ -51,6 +58,11 @@ export class Mfi {
 export class Adl {
   private sum = 0;
   private compensation = 0;
+
+  /** An independent copy of the state (see StreamingIndicator.fork). */
+  fork(): Adl {
+    return Object.assign(new Adl(), { sum: this.sum, compensation: this.compensation });
+  }
 
   next(bar: HlcvBar): number {
     const range = bar.high - bar.low;

@@ -17,6 +17,17 @@ export class RollingSum {
     this.window = new Float64Array(period);
   }
 
+  /** An independent copy of this window (a forming bar is computed on a copy, see lib/messages/forming). */
+  fork(): RollingSum {
+    const copy = new RollingSum(this.period);
+    copy.window.set(this.window);
+    copy.index = this.index;
+    copy.filled = this.filled;
+    copy.sum = this.sum;
+    copy.compensation = this.compensation;
+    return copy;
+  }
+
   /** Adds `value` and drops the value that leaves the window once it is full. */
   push(value: number): void {
     if (this.filled === this.period) this.add(-this.window[this.index]);

@@ -14,6 +14,11 @@ export class Rsi {
     if (!Number.isInteger(period) || period < 1) throw new RangeError(`period must be a whole number >= 1, got ${period}`);
   }
 
+  /** An independent copy of the state (see StreamingIndicator.fork). */
+  fork(): Rsi {
+    return Object.assign(new Rsi(this.period), { previous: this.previous, changes: this.changes, averageGain: this.averageGain, averageLoss: this.averageLoss });
+  }
+
   next(value: number): number | null {
     if (!Number.isFinite(value)) throw new RangeError(`RSI input must be a finite number, got ${value}`);
     if (this.previous === null) {

@@ -6,12 +6,18 @@
  * index-aligned array by the very same indicator code, so batch and streaming give identical numbers;
  * afterwards the instrument's state is where the batch ended, so live bars can follow a history batch.
  *
+ * A forming bar (msg.forming = true, lib/messages/forming) is not a new sample: its value is computed on
+ * a copy of the indicator (fork), so each revision replaces the last value, and the bar is counted once,
+ * when it arrives closed (or, if it never does, when the next bar starts).
+ *
  * A single-number indicator's batch array holds NaN where streaming gives null (warm-up), as pandas and
  * TA-Lib do: V8 then keeps the array as raw doubles, 8 bytes a bar instead of 16 (a boxed number and
  * its slot), which is most of a million-bar batch's memory. JSON writes NaN as null, so the array
  * reads the same once serialized; our readers take both as "no value".
  */
 import type { IndicatorValue, StreamingIndicator } from './catalog';
+import { BarSequence, barTimeOf, isForming } from '../messages/forming';
+import type { OhlcvBar } from '../messages/source';
 import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
 import { getPath, pathLabel, setPath } from '../messages/path';
 import { batchLength, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
@@ -38,13 +44,24 @@ export type RunResult =
   | { kind: 'value'; topic: string; value: IndicatorValue }
   | { kind: 'batch'; topic: string; count: number; last: IndicatorValue };
 
+/** What the indicator is fed: a number, or a bar's fields. */
+type Input = number | OhlcvBar;
+
+/** One instrument: the indicator (closed bars only), where its bar stream is, and the forming bar's input. */
+interface InstrumentState {
+  indicator: StreamingIndicator;
+  sequence: BarSequence;
+  /** The forming bar's latest input (null: none forming, or its value was a warm-up null). */
+  forming: Input | null;
+}
+
 export class IndicatorRunner {
-  private readonly states: KeyedState<StreamingIndicator>;
+  private readonly states: KeyedState<InstrumentState>;
   private readonly source: ValueSource;
   private readonly fields: readonly OhlcvField[];
 
   constructor(private readonly options: IndicatorRunnerOptions) {
-    this.states = new KeyedState(options.create);
+    this.states = new KeyedState(() => ({ indicator: options.create(), sequence: new BarSequence(), forming: null }));
     this.source = options.source ?? { kind: 'bar', field: 'close' };
     this.fields = options.fields ?? ['close'];
   }
@@ -53,8 +70,17 @@ export class IndicatorRunner {
     if (isReset(msg)) return { kind: 'reset', cleared: this.states.reset(msg.topic) };
     const topic = topicKey(msg);
     if (isBarBatch(msg.payload)) return this.runBatch(msg, topic, msg.payload);
-    const indicator = this.states.get(topic);
-    const value = this.feed(indicator, msg, msg.payload, 'msg.payload');
+    const state = this.states.get(topic);
+    const input = this.read(msg, msg.payload, 'msg.payload');
+    const { step, closePending } = state.sequence.next(barTimeOf(msg.payload), isForming(msg));
+    if (closePending && state.forming !== null) state.indicator.next(state.forming);
+    if (closePending || step === 'closed') state.forming = null;
+    let value: IndicatorValue;
+    if (input === null) value = null;
+    else if (step === 'forming') {
+      state.forming = input;
+      value = state.indicator.fork().next(input);
+    } else value = state.indicator.next(input);
     setPath(msg, this.options.output, value);
     return { kind: 'value', topic, value };
   }
@@ -76,10 +102,11 @@ export class IndicatorRunner {
       if (numeric && indicator.nextColumn) indicator.nextColumn(column, values as number[]);
       else for (let i = 0; i < n; i++) if (column[i] === column[i]) values[i] = indicator.next(column[i]) ?? missing;
     }
-    this.states.set(topic, indicator);
+    const lastValue = n ? values[n - 1]! : null;
+    const last = typeof lastValue === 'number' && lastValue !== lastValue ? null : lastValue;
+    this.states.set(topic, { indicator, sequence: new BarSequence(), forming: null });
     setPath(msg, this.options.output, values);
-    const last = n ? values[n - 1]! : null;
-    return { kind: 'batch', topic, count: n, last: typeof last === 'number' && last !== last ? null : last };
+    return { kind: 'batch', topic, count: n, last };
   }
 
   /** The source property as a column (null or NaN, an upstream warm-up, as MISSING); it must be an array as long as the batch. */
@@ -96,12 +123,11 @@ export class IndicatorRunner {
     });
   }
 
-  /** Validates one input and feeds it; a null property value (upstream warm-up) gives null and leaves the state alone. */
-  private feed(indicator: StreamingIndicator, msg: Record<string, unknown>, bar: unknown, label: string): IndicatorValue {
-    if (this.options.input === 'bar') return indicator.next(barFields(bar, this.fields, label, this.options.name));
-    if (this.source.kind === 'bar') return indicator.next(barValue(bar, this.source.field, label));
-    const value = propertyValue(getPath(msg, this.source.path), pathLabel(this.source.path));
-    return value === null ? null : indicator.next(value);
+  /** Validates one input; a null property value (upstream warm-up) is null: it gives null and leaves the state alone. */
+  private read(msg: Record<string, unknown>, bar: unknown, label: string): Input | null {
+    if (this.options.input === 'bar') return barFields(bar, this.fields, label, this.options.name);
+    if (this.source.kind === 'bar') return barValue(bar, this.source.field, label);
+    return propertyValue(getPath(msg, this.source.path), pathLabel(this.source.path));
   }
 }
 

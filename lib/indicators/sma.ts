@@ -7,8 +7,13 @@ import { RollingSum } from './rolling-sum';
 export class Sma {
   private readonly sum: RollingSum;
 
-  constructor(readonly period: number) {
-    this.sum = new RollingSum(period);
+  constructor(readonly period: number, sum?: RollingSum) {
+    this.sum = sum ?? new RollingSum(period);
+  }
+
+  /** An independent copy of the state (see StreamingIndicator.fork). */
+  fork(): Sma {
+    return new Sma(this.period, this.sum.fork());
   }
 
   next(value: number): number | null {

@@ -29,6 +29,14 @@ export class StochasticRsi {
     this.dSma = new Sma(dPeriod);
   }
 
+  /** An independent copy of the state (see StreamingIndicator.fork). */
+  fork(): StochasticRsi {
+    const copy = new StochasticRsi(this.rsi.period, this.stochasticPeriod, this.kSma.period, this.dSma.period);
+    copy.window.set(this.window);
+    Object.assign(copy, { rsi: this.rsi.fork(), filled: this.filled, index: this.index, kSma: this.kSma.fork(), dSma: this.dSma.fork() });
+    return copy;
+  }
+
   next(value: number): StochasticRsiValue | null {
     const rsi = this.rsi.next(value);
     if (rsi === null) return null;

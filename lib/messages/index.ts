@@ -55,6 +55,8 @@ export interface Signal {
   /** Human readable, e.g. "fast crossed above slow". */
   reason: string;
   time: number;
+  /** From a bar still forming (crossover's "signals on forming bars"); absent for closed bars. */
+  forming?: boolean;
 }
 
 export type OrderType = 'MKT' | 'LMT' | 'STP' | 'STP LMT' | 'TRAIL' | 'TRAIL LIMIT' | 'MOC' | 'LOC';

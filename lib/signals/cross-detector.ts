@@ -22,6 +22,13 @@ export class CrossDetector {
     return cross;
   }
 
+  /** An independent copy (a forming bar is compared on a copy, see lib/messages/forming). */
+  fork(): CrossDetector {
+    const copy = new CrossDetector();
+    copy.lastNonZero = this.lastNonZero;
+    return copy;
+  }
+
   /** The last non-equal relation: 1 (a above b), -1 (below), 0 (never differed yet). */
   get regime(): Relation {
     return this.lastNonZero;

@@ -3,12 +3,20 @@
  * property against a level, or a property against a band (lower/upper, e.g. RSI 30/70), per
  * instrument, and produce msg.signal. Batch messages (msg.payload an array of bars, the properties
  * index-aligned arrays) go through the same detector from scratch into an index-aligned array.
+ *
+ * Signals come from closed bars. A forming bar (msg.forming = true, lib/messages/forming) is compared on a
+ * copy of the state, so it never moves the remembered relation and the bar is counted once, closed. By
+ * default it gives no signal: a cross that shows while a bar forms can be gone by its close, and a
+ * strategy tested on closed bars would act on a different series live. With `formingSignals` a forming
+ * bar that crosses gives a signal marked `forming: true`, at most once per bar and side; the closed bar
+ * gives its own signal as always.
  */
 import type { Side, Signal } from '../messages';
 import { batchLength, batchTimeAt, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
 import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
 import { getPath, pathLabel } from '../messages/path';
 import { numberProblem } from '../messages/source';
+import { BarSequence, barTimeOf, isForming } from '../messages/forming';
 import { CrossDetector, type Relation } from './cross-detector';
 
 export type CrossoverMode = 'series' | 'level' | 'band';
@@ -29,6 +37,8 @@ export interface CrossoverOptions {
   emit: EmitMode;
   /** Swap BUY and SELL (e.g. sell when RSI crosses above 70 in level mode). */
   invert?: boolean;
+  /** Signals on forming bars too (marked forming: true); default: closed bars only. */
+  formingSignals?: boolean;
 }
 
 interface CrossState {
@@ -37,6 +47,11 @@ interface CrossState {
   secondary: CrossDetector;
   /** band mode regime: the side of the last signal. */
   lastSide: Side | null;
+  sequence: BarSequence;
+  /** The forming bar's latest operands (null: none forming). */
+  forming: { fast: number | null; slow: number | null } | null;
+  /** The side a forming-bar signal was given for the bar forming now (formingSignals). */
+  formingSide: Side | null;
 }
 
 export type CrossoverResult =
@@ -45,7 +60,12 @@ export type CrossoverResult =
   | { kind: 'batch'; topic: string; count: number; signals: number; last: Signal | null };
 
 function newState(): CrossState {
-  return { primary: new CrossDetector(), secondary: new CrossDetector(), lastSide: null };
+  return { primary: new CrossDetector(), secondary: new CrossDetector(), lastSide: null, sequence: new BarSequence(), forming: null, formingSide: null };
+}
+
+/** The state to compare a forming bar on: its detectors copied, the rest shared (never written through it). */
+function forkState(state: CrossState): CrossState {
+  return { ...state, primary: state.primary.fork(), secondary: state.secondary.fork() };
 }
 
 export function validateCrossoverOptions(options: CrossoverOptions): void {
@@ -87,11 +107,36 @@ export class Crossover {
     const fast = readOperand(getPath(msg, this.options.fast), pathLabel(this.options.fast));
     const slow = this.options.mode === 'series' ? readOperand(getPath(msg, this.options.slow!), pathLabel(this.options.slow!)) : 0;
     const time = barTime(msg.payload);
-    const cross = fast === null || slow === null ? 0 : this.detect(state, fast, slow);
-    const signal = cross === 0 ? null : this.signal(state, cross, time);
-    const emitted = this.options.emit === 'regime' ? this.regimeSignal(state, time) : signal;
+    const { step, closePending } = state.sequence.next(barTimeOf(msg.payload), isForming(msg));
+    // The forming bar before this one never came closed: its last revision is its close, and a cross there is a closed bar's signal.
+    let signal: Signal | null = null;
+    if (closePending && state.forming) signal = this.compare(state, state.forming.fast, state.forming.slow, time);
+    if (closePending || step === 'closed') state.forming = null;
+    if (closePending) state.formingSide = null;
+    let regimeState = state;
+    if (step === 'closed') signal = this.compare(state, fast, slow, time) ?? signal;
+    else if (step === 'forming') {
+      state.forming = { fast, slow };
+      const preview = forkState(state);
+      const formingSignal = this.compare(preview, fast, slow, time);
+      if (this.options.formingSignals) {
+        regimeState = preview;
+        if (formingSignal && formingSignal.side !== state.formingSide) {
+          state.formingSide = formingSignal.side;
+          signal = { ...formingSignal, forming: true };
+        }
+      }
+    }
+    const emitted = this.options.emit === 'regime' ? this.regimeSignal(regimeState, time) : signal;
     msg.signal = emitted;
     return { kind: 'bar', topic, signal: emitted, send: this.options.emit !== 'cross' || signal !== null };
+  }
+
+  /** One bar's operands against `state`: the signal of a cross (null operands: missing data, no comparison). */
+  private compare(state: CrossState, fast: number | null, slow: number | null, time: number): Signal | null {
+    if (fast === null || slow === null) return null;
+    const cross = this.detect(state, fast, slow);
+    return cross === 0 ? null : this.signal(state, cross, time);
   }
 
   /**

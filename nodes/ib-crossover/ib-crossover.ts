@@ -17,6 +17,7 @@ interface CrossoverDef extends NodeDef {
   upper?: number | string;
   emit?: string;
   invert?: boolean;
+  formingSignals?: boolean;
 }
 
 const MODES: readonly CrossoverMode[] = ['series', 'level', 'band'];
@@ -44,6 +45,7 @@ export = function register(RED: NodeAPI): void {
         upper: optionalNumber(def.upper),
         emit,
         invert: def.invert === true,
+        formingSignals: def.formingSignals === true,
       });
     });
 

@@ -19,6 +19,7 @@ export interface RoutedHandlers {
   historicalBar?(time: string, open: number, high: number, low: number, close: number, volume: number, count: number | undefined, wap: number): void;
   historicalEnd?(): void;
   historicalUpdate?(time: string, open: number, high: number, low: number, close: number, volume: number, count: number, wap: number): void;
+  realtimeBar?(time: number, open: number, high: number, low: number, close: number, volume: number, wap: number, count: number): void;
   contractDetails?(details: ContractDetails): void;
   contractDetailsEnd?(): void;
   pnlSingle?(position: number, daily: number, unrealized: number | undefined, realized: number | undefined, value: number): void;
@@ -60,6 +61,9 @@ export class ReqIdRouter {
     });
     api.on(EventName.historicalDataUpdate, (reqId: number, time: string, open: number, high: number, low: number, close: number, volume: number, count: number, wap: number) =>
       h.get(reqId)?.historicalUpdate?.(time, open, high, low, close, volume, count, wap),
+    );
+    api.on(EventName.realtimeBar, (reqId: number, time: number, open: number, high: number, low: number, close: number, volume: number, wap: number, count: number) =>
+      h.get(reqId)?.realtimeBar?.(Number(time), open, high, low, close, volume, wap, count),
     );
     api.on(EventName.contractDetails, (reqId: number, details: ContractDetails) => h.get(reqId)?.contractDetails?.(details));
     (api as unknown as { on(e: string, l: (reqId: number, d: ContractDetails) => void): void }).on(EventName.bondContractDetails, (reqId: number, details: ContractDetails) => h.get(reqId)?.contractDetails?.(details));

@@ -5,15 +5,28 @@
  * to delayed data when live data is not permitted (354 / 10089 / 10090 / 10168), if asked to.
  * Tick-by-tick can start with history: TWS sends the last N ticks (numberOfTicks, at most 1000) first, in
  * a HISTORICAL_TICKS_LAST / HISTORICAL_TICKS_BID_ASK / HISTORICAL_TICKS message under the request's id.
+ * 'bars' is IB's real-time bars (reqRealTimeBars): a closed 5-second bar of TRADES, MIDPOINT, BID or ASK
+ * every 5 seconds, each bar once (a restart after a reconnect sends none it sent before).
  */
 import { EventName, type Contract, type HistoricalTick, type HistoricalTickBidAsk, type HistoricalTickLast, type IBApi } from '@stoqey/ib';
-import type { InstrumentKey, Quote } from '../messages';
+import type { Bar, InstrumentKey, Quote } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
 import { routerFor, type RoutedHandlers } from './ib-router';
 import { QuoteAssembler } from './quote';
 
-export type MarketDataKind = 'quote' | 'snapshot' | 'Last' | 'AllLast' | 'BidAsk' | 'MidPoint';
-export const MARKET_DATA_KINDS: readonly MarketDataKind[] = ['quote', 'snapshot', 'Last', 'AllLast', 'BidAsk', 'MidPoint'];
+export type MarketDataKind = 'quote' | 'snapshot' | 'Last' | 'AllLast' | 'BidAsk' | 'MidPoint' | 'bars';
+export const MARKET_DATA_KINDS: readonly MarketDataKind[] = ['quote', 'snapshot', 'Last', 'AllLast', 'BidAsk', 'MidPoint', 'bars'];
+
+/** What IB's real-time bars can show. */
+export const REALTIME_BAR_TYPES = ['TRADES', 'MIDPOINT', 'BID', 'ASK'] as const;
+export type RealTimeBarType = (typeof REALTIME_BAR_TYPES)[number];
+
+/** A real-time bar type from config or a message (any case); a sentence saying what to use otherwise. */
+export function readRealTimeBarType(value: unknown): { whatToShow: RealTimeBarType } | { problem: string } {
+  const text = value === undefined || value === null || value === '' ? 'TRADES' : String(value).trim().toUpperCase();
+  if ((REALTIME_BAR_TYPES as readonly string[]).includes(text)) return { whatToShow: text as RealTimeBarType };
+  return { problem: `5-second bars show TRADES, MIDPOINT, BID or ASK, not ${JSON.stringify(value)}` };
+}
 
 /** TWS market data types. */
 export const MARKET_DATA_TYPES = { live: 1, frozen: 2, delayed: 3, 'delayed-frozen': 4 } as const;
@@ -49,6 +62,9 @@ export interface MarketDataOptions {
   genericTicks?: string;
   /** Tick-by-tick only: how many recent ticks TWS sends before the live ones (0..1000; default 0). */
   historyTicks?: number;
+  /** 5-second bars only: what the bars show (default TRADES) and whether only regular trading hours (default true). */
+  whatToShow?: RealTimeBarType;
+  useRTH?: boolean;
 }
 
 export interface MarketDataHandlers {
@@ -57,6 +73,8 @@ export interface MarketDataHandlers {
   /** The snapshot is complete (snapshot kind); the subscription is over. */
   onSnapshot?(quote: Quote): void;
   onTick?(tick: TickByTick): void;
+  /** 5-second bars: a closed bar (its time is its start). */
+  onBar?(bar: Bar): void;
   /** Tick-by-tick with historyTicks > 0: the recent ticks, oldest first, once, before the live ticks. */
   onHistory?(ticks: TickByTick[]): void;
   /** Something the user should see but that does not end the data (delayed data shown, ...). */
@@ -104,6 +122,8 @@ export class MarketDataSubscription {
   /** History is asked for on the first start only: after a reconnect it would repeat ticks already sent. */
   private historyAsked = false;
   private stopHistory: (() => void) | null = null;
+  /** The last 5-second bar sent: after a reconnect TWS may send it again. */
+  private lastBarTime = -Infinity;
   /** Ticks received (for status and benchmarks). */
   ticks = 0;
   /** History ticks received. */
@@ -136,7 +156,9 @@ export class MarketDataSubscription {
     this.reqId = this.session.allocateReqId({ onRequestError: (error) => this.onRequestError(error) });
     router.route(this.reqId, this.routedHandlers());
     const { kind } = this.options;
-    if (kind === 'quote' || kind === 'snapshot') {
+    if (kind === 'bars') {
+      this.session.api.reqRealTimeBars(this.reqId, this.contract, 5, (this.options.whatToShow ?? 'TRADES') as never, this.options.useRTH !== false);
+    } else if (kind === 'quote' || kind === 'snapshot') {
       ensureMarketDataType(this.session, this.dataType);
       this.session.api.reqMktData(this.reqId, this.contract, kind === 'snapshot' ? '' : (this.options.genericTicks ?? ''), kind === 'snapshot', false);
     } else {
@@ -204,6 +226,7 @@ export class MarketDataSubscription {
     if (this.reqId < 0) return;
     try {
       if (this.options.kind === 'quote') this.session.api.cancelMktData(this.reqId);
+      else if (this.options.kind === 'bars') this.session.api.cancelRealTimeBars(this.reqId);
       else if (this.options.kind !== 'snapshot') this.session.api.cancelTickByTickData(this.reqId);
     } catch {
       // Not connected: nothing to cancel on the TWS side.
@@ -256,6 +279,17 @@ export class MarketDataSubscription {
         this.ticks++;
         this.handlers.onTick?.({ type: 'MidPoint', time: time * 1000, mid });
       },
+      realtimeBar: (time, open, high, low, close, volume, wap, count) => {
+        const ms = time * 1000;
+        if (!(ms > this.lastBarTime)) return;
+        this.lastBarTime = ms;
+        this.ticks++;
+        // MIDPOINT, BID and ASK bars carry -1 for volume, WAP and count, as TWS sends them: left out.
+        const bar: Bar = { time: ms, open, high, low, close, volume: Number(volume) > 0 ? Number(volume) : 0 };
+        if (Number(wap) > 0) bar.wap = Number(wap);
+        if (count > 0) bar.count = count;
+        this.handlers.onBar?.(bar);
+      },
     };
   }
 
@@ -275,7 +309,7 @@ export class MarketDataSubscription {
     }
     this.active = false;
     this.releaseRequest();
-    const what = this.options.kind === 'quote' || this.options.kind === 'snapshot' ? 'market data' : `tick-by-tick ${this.options.kind}`;
+    const what = this.options.kind === 'quote' || this.options.kind === 'snapshot' ? 'market data' : this.options.kind === 'bars' ? `5-second ${this.options.whatToShow ?? 'TRADES'} bars` : `tick-by-tick ${this.options.kind}`;
     const hint = NOT_PERMITTED.has(code) ? ': no market data permission for it; tick "fall back to delayed" or subscribe in Account Management' : code === 200 ? ': unknown contract' : '';
     this.handlers.onError(new MarketDataError(`${what} for ${this.key} failed: ${error.message} (${code})${hint}`, code));
   }

@@ -3,10 +3,11 @@
  * set in the node or many named by msg.topic / msg.contract. Subscriptions are re-made after a
  * reconnect. A backtest connection has no live source: the node says so and refuses its input.
  * Tick-by-tick can start with up to 1000 recent ticks ("history ticks"), sent before the live ones with
- * msg.history = true (live tick-by-tick messages carry msg.history = false).
+ * msg.history = true (live tick-by-tick messages carry msg.history = false). "5-second bars" are IB's
+ * real-time bars: one closed bar {time, open, high, low, close, volume, wap?, count?} every 5 seconds.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Quote } from '../../lib/messages';
+import type { Bar, Quote } from '../../lib/messages';
 import type { IbSession } from '../../lib/ib/connection';
 import { KeyedThrottle } from '../../lib/data/throttle';
 import {
@@ -14,6 +15,7 @@ import {
   MARKET_DATA_TYPES,
   MarketDataSubscription,
   readHistoryTicks,
+  readRealTimeBarType,
   resetMarketDataType,
   type MarketDataKind,
   type MarketDataTypeName,
@@ -34,14 +36,19 @@ export = function register(RED: NodeAPI): void {
     const fallbackToDelayed = def.fallbackDelayed !== false;
     const throttleMs = Math.max(0, Number(def.throttle) || 0);
     const configured = configuredContract(def);
-    const tickByTick = kind !== 'quote' && kind !== 'snapshot';
+    const tickByTick = kind !== 'quote' && kind !== 'snapshot' && kind !== 'bars';
+    const barType = readRealTimeBarType(def.whatToShow);
+    const barProblem = kind === 'bars' && 'problem' in barType ? `market-data: ${barType.problem}; fix it in the node's settings` : null;
+    const whatToShow = 'whatToShow' in barType ? barType.whatToShow : 'TRADES';
+    const useRTH = def.useRTH === true;
     const configuredHistory = readHistoryTicks(def.historyTicks);
-    const historyProblem = tickByTick && 'problem' in configuredHistory ? `market-data: ${configuredHistory.problem}; fix it in the node's settings` : null;
+    const historyProblem = barProblem ?? (tickByTick && 'problem' in configuredHistory ? `market-data: ${configuredHistory.problem}; fix it in the node's settings` : null);
     const historyTicks = 'ticks' in configuredHistory ? configuredHistory.ticks : 0;
     const subscriptions = new Map<string, MarketDataSubscription>();
     let ownStatus = false;
     let closed = false;
     let lastQuote: { key: string; quote: Quote } | null = null;
+    let lastBar: { key: string; bar: Bar } | null = null;
 
     const config = useConnection(RED, node, def.connection, {
       onStatus: (s) => {
@@ -59,6 +66,7 @@ export = function register(RED: NodeAPI): void {
     // A connection without live data (a backtest) says so on deploy; every input then fails with it.
     const noLiveData = connection ? capabilityRefusal(() => connection.liveData('quotes')) : null;
     if (noLiveData) node.status({ fill: 'red', shape: 'ring', text: noLiveData.statusText });
+    else if (barProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(`bad bar type ${JSON.stringify(def.whatToShow)}`) });
     else if (historyProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(`bad history ticks ${JSON.stringify(def.historyTicks)}: 0 to 1000`) });
     else if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
 
@@ -71,6 +79,11 @@ export = function register(RED: NodeAPI): void {
       throttle.push(key, { topic: key, payload: quote, contract: { ...contract } });
     };
     const sendTick = (key: string, contract: Contract, tick: TickByTick) => throttle.push(key, { topic: key, payload: tick, contract: { ...contract }, history: false });
+    // Bars go around the throttle: each is a closed bar, and the throttle would drop all but the newest.
+    const sendBar = (key: string, contract: Contract, bar: Bar) => {
+      lastBar = { key, bar };
+      node.send({ topic: key, payload: bar, contract: { ...contract } });
+    };
     // History is sent whole and in order, around the throttle (it would keep only the newest).
     const sendHistory = (key: string, contract: Contract, ticks: TickByTick[]) => {
       if (ticks.length > 0) node.send([ticks.map((tick) => ({ topic: key, payload: tick, contract: { ...contract }, history: true }))]);
@@ -87,7 +100,9 @@ export = function register(RED: NodeAPI): void {
       const ticks = active.reduce((n, s) => n + s.ticks, 0);
       const history = active.reduce((n, s) => n + s.historyTicks, 0);
       const delayed = active.some((s) => s.marketDataType() >= 3) ? ' delayed' : '';
-      if (active.length === 1 && lastQuote) {
+      if (active.length === 1 && lastBar && kind === 'bars') {
+        node.status({ fill: 'green', shape: 'dot', text: `${lastBar.key} ${lastBar.bar.close} · ${ticks} bars` });
+      } else if (active.length === 1 && lastQuote) {
         const q = lastQuote.quote;
         const price = q.last ?? (q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : q.bid ?? q.ask);
         node.status({ fill: 'green', shape: 'dot', text: `${lastQuote.key} ${price ?? '-'}${delayed}` });
@@ -124,9 +139,10 @@ export = function register(RED: NodeAPI): void {
           ? startGate(node, msg, 15_000, () => new Error(`no snapshot for ${key} within 15 s`))
           : startGate(node, msg);
       const settle = gate.settle;
-      const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed, historyTicks: history }, {
+      const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed, historyTicks: history, whatToShow, useRTH }, {
         onQuote: (quote) => sendQuote(key, qualified.contract, quote),
         onTick: (tick) => sendTick(key, qualified.contract, tick),
+        onBar: (bar) => sendBar(key, qualified.contract, bar),
         onHistory: (ticks) => sendHistory(key, qualified.contract, ticks),
         onSnapshot: (quote) => {
           subscriptions.delete(key);
@@ -146,7 +162,7 @@ export = function register(RED: NodeAPI): void {
       });
       subscriptions.set(key, sub);
       ownStatus = true;
-      const asked = wantKind === 'quote' ? 'subscribed' : history > 0 ? `${wantKind} + ${history} history` : wantKind;
+      const asked = wantKind === 'quote' ? 'subscribed' : wantKind === 'bars' ? `5-second ${whatToShow} bars` : history > 0 ? `${wantKind} + ${history} history` : wantKind;
       node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} ${asked}`) });
       sub.start();
       await gate.started;

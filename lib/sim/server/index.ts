@@ -12,6 +12,7 @@ import { registerAccountHandlers } from './handlers/account';
 import { registerStartupHandlers } from './handlers/startup';
 import { registerDepthHandlers } from './handlers/depth';
 import { registerTickByTickHandlers } from './handlers/tick-by-tick';
+import { registerRealTimeBarsHandlers } from './handlers/realtime-bars';
 import { marketClock } from './market-clock';
 import type { ResolvedOptions } from './context';
 import type { HandlerRegistry } from './handler';
@@ -56,6 +57,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerStartupHandlers(handlers);
   registerDepthHandlers(handlers);
   registerTickByTickHandlers(handlers);
+  registerRealTimeBarsHandlers(handlers);
   const now = Date.now();
   const market = new Market(resolved.seed, now);
   const engine = createEngine(resolved, market);

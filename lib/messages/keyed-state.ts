@@ -48,4 +48,9 @@ export class KeyedState<S> {
   get size(): number {
     return this.states.size;
   }
+
+  /** The keys held, in the order first seen. */
+  keys(): string[] {
+    return [...this.states.keys()];
+  }
 }

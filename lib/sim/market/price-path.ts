@@ -193,8 +193,8 @@ export class PricePath {
     for (let s = 0; s <= 60; s++) values[s] = open + ((close - open) * s) / 60 + (raw[s] - (s / 60) * raw[60]) * this.instrument.minTick;
     values[0] = open;
     values[60] = close;
-    stretch(values, Math.max(open, close), high, 1, random);
-    stretch(values, Math.min(open, close), low, -1, random);
+    const highAt = stretch(values, Math.max(open, close), high, 1, random, -1);
+    stretch(values, Math.min(open, close), low, -1, random, highAt);
     const points = new Float64Array(61);
     for (let s = 0; s <= 60; s++) points[s] = Math.min(high, Math.max(low, this.roundTick(values[s])));
     points[0] = open;
@@ -347,12 +347,17 @@ export class PricePath {
   }
 }
 
-/** Stretches the part of `values` beyond `edge` (direction +1 up, -1 down) so its extreme is `target`. */
-function stretch(values: Float64Array, edge: number, target: number, direction: 1 | -1, random: Random): void {
+/**
+ * Stretches the part of `values` beyond `edge` (direction +1 up, -1 down) so its extreme is `target`;
+ * returns the second that holds it (-1 when none is needed). `keep` is the other side's extreme, never
+ * overwritten: the minute's high and low must both be in its seconds, or its 5-second bars would not
+ * summarize to its minute bar.
+ */
+function stretch(values: Float64Array, edge: number, target: number, direction: 1 | -1, random: Random, keep: number): number {
   if (target * direction <= edge * direction) {
     // No room beyond the edge: keep the bridge inside it.
     for (let s = 1; s < 60; s++) if (values[s] * direction > edge * direction) values[s] = edge;
-    return;
+    return -1;
   }
   let extremeIndex = -1;
   let extreme = edge;
@@ -363,12 +368,15 @@ function stretch(values: Float64Array, edge: number, target: number, direction: 
     }
   }
   if (extremeIndex < 0) {
-    values[1 + Math.floor(random.next() * 59)] = target;
-    return;
+    let at = 1 + Math.floor(random.next() * 59);
+    if (at === keep) at = at === 59 ? 1 : at + 1;
+    values[at] = target;
+    return at;
   }
   const scale = (target - edge) / (extreme - edge);
   for (let s = 1; s < 60; s++) if (values[s] * direction > edge * direction) values[s] = edge + (values[s] - edge) * scale;
   values[extremeIndex] = target;
+  return extremeIndex;
 }
 
 function combine(a: Summary, b: Summary): Summary {

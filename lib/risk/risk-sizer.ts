@@ -42,7 +42,8 @@ export type SizerResult =
   | { kind: 'reset'; cleared: number }
   | { kind: 'no-signal'; send: boolean }
   | { kind: 'order'; topic: string; order: OrderIntent }
-  | { kind: 'batch'; topic: string; count: number; orders: number; last: OrderIntent | null };
+  | { kind: 'batch'; topic: string; count: number; orders: number; last: OrderIntent | null }
+  | { kind: 'warm-up'; topic: string; count: number };
 
 export class RiskSizer {
   private readonly lastTarget = new KeyedState<{ target: number | null }>(() => ({ target: null }));
@@ -56,7 +57,13 @@ export class RiskSizer {
   run(msg: Record<string, unknown>, account: AccountSource | null): SizerResult {
     if (isReset(msg)) return { kind: 'reset', cleared: this.lastTarget.reset(msg.topic) };
     const topic = topicKey(msg);
-    if (isBarBatch(msg.payload)) return this.runBatch(msg, topic, msg.payload, account);
+    if (isBarBatch(msg.payload)) {
+      // History sent to warm the indicators up before live bars (historical-bars keeping up to date marks
+      // it msg.history): it has warmed everything before this node; sizing it would turn old signals
+      // into orders. It ends here.
+      if (msg.history === true) return { kind: 'warm-up', topic, count: batchLength(msg.payload) };
+      return this.runBatch(msg, topic, msg.payload, account);
+    }
     const signal = msg.signal;
     if (signal === null || signal === undefined) return { kind: 'no-signal', send: !!this.options.passThrough };
     const side = readSide(signal, 'msg.signal');

@@ -149,6 +149,10 @@ export = function register(RED: NodeAPI): void {
         case 'batch':
           show({ fill: 'blue', shape: 'dot', text: `${result.orders} targets in ${result.count} bars` });
           break;
+        case 'warm-up':
+          show({ fill: 'blue', shape: 'ring', text: `warmed up on ${result.count} history bars${who}, no orders` });
+          done();
+          return;
       }
       send(msg);
       done();

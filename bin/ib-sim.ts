@@ -7,7 +7,7 @@
 import { createSimulator, type SimulatorOptions } from '../lib/sim/server';
 
 const USAGE =
-  'usage: ib-sim [--port 7497] [--seed N] [--account DU1234567[,DU...]] [--max-version 176..193] [--ticks-per-second N] [--no-pacing] [--partial-fills N] [--cash-account] [--verbose]\n  --cash-account: orders must be paid in full and may not sell short (default: a Reg T margin account, as IB paper accounts)';
+  'usage: ib-sim [--port 7497] [--seed N] [--account DU1234567[,DU...]] [--max-version 176..193] [--ticks-per-second N] [--clock-speed N] [--no-pacing] [--partial-fills N] [--cash-account] [--verbose]\n  --cash-account: orders must be paid in full and may not sell short (default: a Reg T margin account, as IB paper accounts)';
 
 const HELP = `${USAGE}
 
@@ -23,6 +23,8 @@ Runs the TWS simulator on 127.0.0.1 for any IB API client.
                         an order for an account not listed is refused (321).
   --max-version N       highest server version to negotiate, 176..193; default 193
   --ticks-per-second N  market data ticks per second per instrument; default 4
+  --clock-speed N       run the market's clock N times faster than real time (1 to 3600; default 1):
+                        at 60 a 5-minute bar forms in 5 seconds
   --no-pacing           do not enforce IB's historical-data pacing (error 162)
   --partial-fills N     fill at most N shares at a time
   --verbose             log each connection event and bad frame`;
@@ -52,6 +54,9 @@ function parseArguments(argv: string[]): SimulatorOptions {
         break;
       case '--ticks-per-second':
         options.ticksPerSecond = number(flag, argv[++i], 0.01);
+        break;
+      case '--clock-speed':
+        options.clockSpeed = number(flag, argv[++i], 1);
         break;
       case '--no-pacing':
         options.historicalPacing = false;

@@ -45,6 +45,7 @@ function buildIbConnection(config: ConnectionConfig, context: BuildContext): Ope
         ? {
             seed: config.simulator.seed,
             ticksPerSecond: config.simulator.ticksPerSecond,
+            clockSpeed: config.simulator.clockSpeed,
             accounts: [config.simulator.account],
             maxFillPerEvent: config.simulator.partialFills > 0 ? config.simulator.partialFills : undefined,
           }

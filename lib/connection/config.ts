@@ -27,7 +27,7 @@ export interface ConnectionConfig {
   clientId: number;
   account: string;
   allowLiveOrders: boolean;
-  simulator: { seed: number; ticksPerSecond: number; account: string; partialFills: number };
+  simulator: { seed: number; ticksPerSecond: number; clockSpeed: number; account: string; partialFills: number };
   backtest: {
     startingCash: number;
     commission: CommissionModelName;
@@ -81,6 +81,7 @@ export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
     simulator: {
       seed: num('simSeed', 1, Number.isInteger, 'an integer'),
       ticksPerSecond: num('simTicksPerSecond', 4, (n) => n > 0 && n <= 10_000, 'between 0 and 10000'),
+      clockSpeed: num('simClockSpeed', 1, (n) => n >= 1 && n <= 3600, 'between 1 (real time) and 3600'),
       account: String(def.simAccount || 'DU1234567').trim(),
       partialFills: nonNegative('simPartialFills'),
     },

@@ -14,7 +14,8 @@ describe('warm-up from history, then trade on live bars', () => {
   let sim: Simulator;
   before(async () => {
     await startServer();
-    sim = await createSimulator({ port: 0, ticksPerSecond: 10 });
+    // The market's clock at 6x: a 5-second bar every 0.83 s, so live crosses come soon.
+    sim = await createSimulator({ port: 0, ticksPerSecond: 10, clockSpeed: 6 });
   });
   after(async () => {
     await stopServer();

@@ -104,3 +104,23 @@ test('real-time bars refused: TRADES of a quote-only instrument, a bar size othe
     await sim.close();
   }
 });
+
+test('a faster market clock (clockSpeed 60): a 5-second bar every 1/12 s of wall time, on the market clock', async () => {
+  const sim = await startSimulator({ ticksPerSecond: 20, clockSpeed: 60 });
+  try {
+    const client = await connectApi(sim, 3);
+    const times: number[] = [];
+    client.api.on(EventName.realtimeBar, (_reqId: number, time: number) => times.push(time));
+    const started = Date.now();
+    client.api.reqRealTimeBars(1, AAPL, 5, WhatToShow.TRADES, false);
+    await waitFor(() => times.length >= 12, 'twelve bars', 10_000);
+    const wall = Date.now() - started;
+    client.api.cancelRealTimeBars(1);
+    assert.ok(wall < 4000, `twelve 5-second bars took ${wall} ms of wall time`);
+    for (let i = 1; i < times.length; i++) assert.equal(times[i], times[i - 1] + 5, 'consecutive bars, none skipped');
+    assert.deepEqual(client.errors, []);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});

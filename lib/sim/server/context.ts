@@ -14,6 +14,7 @@ export interface ResolvedOptions {
   accounts: string[];
   maxServerVersion: number;
   ticksPerSecond: number;
+  clockSpeed: number;
   startingCash: number;
   accountType: AccountType;
   historicalPacing: boolean;
@@ -30,7 +31,7 @@ export interface SimContext {
   nextOrderId(): number;
   /** Records an order id a client used, so later NEXT_VALID_ID answers stay above it. */
   noteOrderId(orderId: number): void;
-  /** Wall clock (ms); the one place the simulator reads time, so tests see consistent values. */
+  /** The market's clock (ms): the wall clock, run `clockSpeed` times faster from the start; the one place the simulator reads time. */
   now(): number;
   log(line: string): void;
   readonly market: Market;

@@ -11,7 +11,7 @@ import type { ResolvedOptions } from './context';
 import { TWS_TIME_ZONE } from './tws-time';
 import { formatInZone } from '../market/time-zones';
 
-export function createEngine(options: ResolvedOptions, market: Market): FillEngineApi {
+export function createEngine(options: ResolvedOptions, market: Market, now: () => number = Date.now): FillEngineApi {
   return new FillEngine({
     account: options.accounts[0],
     startingCash: options.startingCash,
@@ -19,7 +19,7 @@ export function createEngine(options: ResolvedOptions, market: Market): FillEngi
     maxFillPerEvent: options.maxFillPerEvent,
     accountType: options.accountType,
     minTick: (symbol) => market.universe.byInstrumentKey(symbol)?.minTick ?? 0.01,
-    now: () => Date.now(),
+    now,
     dayOf: (time) => {
       const p = formatInZone(time, TWS_TIME_ZONE);
       return Math.floor(Date.UTC(p.year, p.month - 1, p.day) / 86_400_000);

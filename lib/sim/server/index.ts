@@ -36,6 +36,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     accounts,
     maxServerVersion,
     ticksPerSecond: options.ticksPerSecond !== undefined && options.ticksPerSecond > 0 ? options.ticksPerSecond : 4,
+    clockSpeed: options.clockSpeed !== undefined && Number.isFinite(options.clockSpeed) ? Math.min(3600, Math.max(1, options.clockSpeed)) : 1,
     startingCash: options.startingCash ?? 1_000_000,
     accountType: options.accountType ?? 'reg-t',
     historicalPacing: options.historicalPacing ?? true,
@@ -43,6 +44,11 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     log: options.log ?? (() => {}),
     probe: options.probe,
   };
+}
+
+/** The market's clock: the wall clock from `start`, `speed` times faster. */
+function simulatorClock(start: number, speed: number): () => number {
+  return speed === 1 ? Date.now : () => start + (Date.now() - start) * speed;
 }
 
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -60,8 +66,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerRealTimeBarsHandlers(handlers);
   const now = Date.now();
   const market = new Market(resolved.seed, now);
-  const engine = createEngine(resolved, market);
-  const server = new SimulatorServer(resolved, handlers, market, engine);
+  const clock = simulatorClock(now, resolved.clockSpeed);
+  const engine = createEngine(resolved, market, clock);
+  const server = new SimulatorServer(resolved, handlers, market, engine, clock);
   await server.listen();
   // The clock runs from the start: it feeds the fill engine even before anyone subscribes.
   marketClock(server).ensureRunning();

@@ -60,7 +60,9 @@ export class MarketClock {
   private turn(): void {
     const now = this.context.now();
     const rate = this.context.options.ticksPerSecond;
-    const due = Math.floor(((now - this.started) * rate) / 1000);
+    // ticksPerSecond counts wall seconds: a faster market clock spaces the instants further apart.
+    const spacing = (1000 * this.context.options.clockSpeed) / rate;
+    const due = Math.floor((now - this.started) / spacing);
     let count = due - this.ticksDone;
     // After a stall (debugger, overloaded machine) do not replay a flood of old ticks.
     if (count > rate) {
@@ -70,7 +72,7 @@ export class MarketClock {
     if (count > 0 && this.listeners.size > 0) {
       for (let i = count - 1; i >= 0; i--) {
         // Fractional milliseconds: at high rates several ticks share a millisecond but not an instant.
-        const time = now - (i * 1000) / rate;
+        const time = now - i * spacing;
         for (const listener of this.listeners) {
           try {
             listener(time);

@@ -41,6 +41,7 @@ export class SimulatorServer implements Simulator, SimContext {
     private readonly handlers: HandlerRegistry,
     readonly market: Market,
     readonly engine: FillEngineApi,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   get host(): string {
@@ -142,7 +143,7 @@ export class SimulatorServer implements Simulator, SimContext {
   }
 
   now(): number {
-    return Date.now();
+    return this.clock();
   }
 
   log(line: string): void {

@@ -17,6 +17,12 @@ export interface SimulatorOptions {
   maxServerVersion?: number;
   /** Market data ticks per second per subscribed instrument. Default 4. */
   ticksPerSecond?: number;
+  /**
+   * How fast the market's clock runs against the wall clock (1 to 3600, default 1): at 60 a 5-minute
+   * bar takes 5 seconds. For demos and tests; every time the simulator sends (bars, ticks, fills) is on
+   * its clock, which then runs ahead of this machine's.
+   */
+  clockSpeed?: number;
   startingCash?: number;
   /**
    * The account orders are checked against: 'reg-t' (default: Reg T margin, what an IB paper account

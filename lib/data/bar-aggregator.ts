@@ -7,6 +7,9 @@
  * the date's UTC midnight as IB's "yyyyMMdd" reads. A session that crosses midnight (futures, 17:00 to
  * 16:00) makes a trading day that starts at its open and is dated by the day it closes.
  *
+ * Every bar carries its trading date as `session` ("2026-01-07"): indicators that start again each session
+ * (session VWAP) read it.
+ *
  * One implementation for live data and for backtests over tick files: `push` takes one input and returns
  * what it completed (and, if asked, the forming bar); `pushAll` does a whole series. A bar is complete
  * when an input of a later bar arrives, or, for bar inputs, when an input bar ends where the bar ends (the
@@ -63,6 +66,8 @@ interface TradingDay {
   to: number;
   /** UTC midnight of the trading date (daily bars' time). */
   date: number;
+  /** The trading date as text, every bar's `session`. */
+  session: string;
 }
 
 interface Forming {
@@ -144,7 +149,7 @@ export class BarAggregator {
       out.push({ bar: snapshot(current.bar), forming: false });
       this.current = null;
     }
-    if (!this.current) this.current = { bar: { time: start, open: piece.open, high: piece.high, low: piece.low, close: piece.close, volume: 0 }, notional: 0, end };
+    if (!this.current) this.current = { bar: { time: start, open: piece.open, high: piece.high, low: piece.low, close: piece.close, volume: 0, session: day.session }, notional: 0, end };
     const forming = this.current;
     const bar = forming.bar;
     if (piece.high > bar.high) bar.high = piece.high;
@@ -206,7 +211,7 @@ export class BarAggregator {
     const end = this.crosses ? this.localTime(date, this.open) : this.localTime(date + 1, 0);
     const from = this.useRTH ? (this.crosses ? start : this.localTime(date, this.open)) : start;
     const to = this.useRTH ? this.localTime(date, this.close) : end;
-    this.day = { start, end, from, to, date: date * DAY };
+    this.day = { start, end, from, to, date: date * DAY, session: new Date(date * DAY).toISOString().slice(0, 10) };
     return this.day;
   }
 

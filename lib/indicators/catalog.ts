@@ -9,7 +9,7 @@
  * (whole-array functions without a streaming API, or chart transforms rather than per-bar values).
  */
 import * as ti from 'technicalindicators';
-import { Adl, Mfi } from './money-flow';
+import { Adl, Mfi, Vwap } from './money-flow';
 import { Rsi } from './rsi';
 import { Sma } from './sma';
 import { StochasticRsi } from './stochastic-rsi';
@@ -57,6 +57,8 @@ export interface IndicatorSpec {
   implementation: 'own' | 'technicalindicators';
   /** The parameter that goes into the default output name (e.g. period 20 -> "ema20"). */
   nameParam?: string;
+  /** Starts afresh on each trading day: a bar whose `session` differs from the last one's resets it. */
+  perSession?: boolean;
   create(params: Readonly<Record<string, number>>): StreamingIndicator;
 }
 
@@ -262,6 +264,10 @@ export const INDICATORS: readonly IndicatorSpec[] = [
   {
     id: 'vwap', label: 'VWAP (cumulative since reset)', input: 'bar', fields: HLCV, params: [], lines: [], implementation: 'technicalindicators',
     create: () => tiBar(() => new ti.VWAP({ ...emptyHlcv })),
+  },
+  {
+    id: 'vwap-session', label: 'VWAP (each session from its open)', input: 'bar', fields: HLCV, params: [], lines: [], implementation: 'own', perSession: true,
+    create: () => own(new Vwap()),
   },
   {
     id: 'keltner', label: 'Keltner channels', input: 'bar', fields: HLC,

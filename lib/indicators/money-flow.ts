@@ -74,3 +74,25 @@ export class Adl {
     return this.sum + this.compensation;
   }
 }
+
+/**
+ * VWAP: the running sum of typical price (h + l + c) / 3 times volume over the running volume, from the
+ * first bar it is fed. The session VWAP of the indicator node starts one afresh on each trading day
+ * (bar.session); null until some volume traded.
+ */
+export class Vwap {
+  private notional = 0;
+  private volume = 0;
+
+  fork(): Vwap {
+    return Object.assign(new Vwap(), { notional: this.notional, volume: this.volume });
+  }
+
+  next(bar: HlcvBar): number | null {
+    if (bar.volume > 0) {
+      this.notional += ((bar.high + bar.low + bar.close) / 3) * bar.volume;
+      this.volume += bar.volume;
+    }
+    return this.volume > 0 ? this.notional / this.volume : null;
+  }
+}

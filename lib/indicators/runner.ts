@@ -20,7 +20,7 @@ import { BarSequence, barTimeOf, isForming } from '../messages/forming';
 import type { OhlcvBar } from '../messages/source';
 import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
 import { getPath, pathLabel, setPath } from '../messages/path';
-import { batchLength, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
+import { batchBarAt, batchLength, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
 import { barColumn, nullableColumn, ohlcvColumns } from './column';
 import { barFields, barValue, propertyValue, type OhlcvField, type ValueSource } from '../messages/source';
 
@@ -37,6 +37,8 @@ export interface IndicatorRunnerOptions {
   name: string;
   /** One number per bar (not named lines): a batch's warm-up is then NaN, not null (see above). */
   numeric?: boolean;
+  /** A fresh indicator on each trading day: when a bar's `session` differs from the last bar's (session VWAP). */
+  perSession?: boolean;
 }
 
 export type RunResult =
@@ -53,6 +55,8 @@ interface InstrumentState {
   sequence: BarSequence;
   /** The forming bar's latest input (null: none forming, or its value was a warm-up null). */
   forming: Input | null;
+  /** perSession: the trading day of the last bar counted. */
+  session?: string;
 }
 
 export class IndicatorRunner {
@@ -75,6 +79,7 @@ export class IndicatorRunner {
     const { step, closePending } = state.sequence.next(barTimeOf(msg.payload), isForming(msg));
     if (closePending && state.forming !== null) state.indicator.next(state.forming);
     if (closePending || step === 'closed') state.forming = null;
+    if (this.options.perSession) this.startSession(state, sessionOf(msg.payload));
     let value: IndicatorValue;
     if (input === null) value = null;
     else if (step === 'forming') {
@@ -86,6 +91,7 @@ export class IndicatorRunner {
   }
 
   private runBatch(msg: Record<string, unknown>, topic: string, bars: BarBatch): RunResult {
+    if (this.options.perSession) return this.runSessionBatch(msg, topic, bars);
     const indicator = this.options.create();
     const n = batchLength(bars);
     const numeric = this.options.numeric === true;
@@ -109,6 +115,31 @@ export class IndicatorRunner {
     return { kind: 'batch', topic, count: n, last };
   }
 
+  /** A session's first bar: a fresh indicator (the previous session's forming bar, if any, was counted already). */
+  private startSession(state: InstrumentState, session: string | undefined): void {
+    if (session === undefined || session === state.session) return;
+    if (state.session !== undefined) state.indicator = this.options.create();
+    state.session = session;
+  }
+
+  /** A batch of a per-session indicator: bar by bar through the streaming path, so sessions start where they do live. */
+  private runSessionBatch(msg: Record<string, unknown>, topic: string, bars: BarBatch): RunResult {
+    const n = batchLength(bars);
+    const state: InstrumentState = { indicator: this.options.create(), sequence: new BarSequence(), forming: null };
+    const missing = this.options.numeric ? NaN : null;
+    const values: IndicatorValue[] = new Array<IndicatorValue>(n).fill(missing);
+    for (let i = 0; i < n; i++) {
+      const bar = batchBarAt(bars, i);
+      this.startSession(state, sessionOf(bar));
+      const input = this.read(msg, bar, `msg.payload[${i}]`);
+      if (input !== null) values[i] = state.indicator.next(input) ?? missing;
+    }
+    this.states.set(topic, state);
+    setPath(msg, this.options.output, values);
+    const lastValue = n ? values[n - 1]! : null;
+    return { kind: 'batch', topic, count: n, last: typeof lastValue === 'number' && lastValue !== lastValue ? null : lastValue };
+  }
+
   /** The source property as a column (null or NaN, an upstream warm-up, as MISSING); it must be an array as long as the batch. */
   private propertyColumn(msg: Record<string, unknown>, path: readonly string[], length: number): Float64Array {
     const raw = getPath(msg, path);
@@ -129,6 +160,11 @@ export class IndicatorRunner {
     if (this.source.kind === 'bar') return barValue(bar, this.source.field, label);
     return propertyValue(getPath(msg, this.source.path), pathLabel(this.source.path));
   }
+}
+
+function sessionOf(payload: unknown): string | undefined {
+  const session = payload !== null && typeof payload === 'object' ? (payload as { session?: unknown }).session : undefined;
+  return typeof session === 'string' && session !== '' ? session : undefined;
 }
 
 /** Short status text for a value, e.g. "sma20 = 187.32" or "macd = 0.41 / 0.38 / 0.03". */

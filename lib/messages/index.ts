@@ -15,6 +15,8 @@ export interface Bar {
   wap?: number;
   /** Number of trades in the bar, when the source has it. */
   count?: number;
+  /** The trading day the bar belongs to ("2026-01-07"), when the source knows the session (the bars node). */
+  session?: string;
 }
 
 /**

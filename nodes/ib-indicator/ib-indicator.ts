@@ -45,6 +45,7 @@ export = function register(RED: NodeAPI): void {
         output,
         name,
         numeric: spec.lines.length === 0,
+        perSession: spec.perSession === true,
       });
       return { runner, name };
     });

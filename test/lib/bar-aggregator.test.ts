@@ -68,13 +68,13 @@ describe('bar aggregator', () => {
     ];
     const out = ticks.flatMap((tick) => aggregator.push(tick));
     assert.equal(out.length, 1);
-    assert.deepEqual(out[0].bar, { time: t, open: 10, high: 12, low: 9, close: 9, volume: 200, wap: (1000 + 600 + 450) / 200, count: 3 });
-    assert.deepEqual(aggregator.flush(), { time: t + 60_000, open: 11, high: 11, low: 11, close: 11, volume: 10, wap: 11, count: 1 });
+    assert.deepEqual(out[0].bar, { time: t, open: 10, high: 12, low: 9, close: 9, volume: 200, wap: (1000 + 600 + 450) / 200, count: 3, session: '2026-01-07' });
+    assert.deepEqual(aggregator.flush(), { time: t + 60_000, open: 11, high: 11, low: 11, close: 11, volume: 10, wap: 11, count: 1, session: '2026-01-07' });
     // Midpoints and quotes give price bars without volume.
     const quotes = new BarAggregator({ barSize: '1 min', useRTH: false, quotePrice: 'mid' });
     quotes.push({ time: t, bid: 10, ask: 10.2, last: 50 });
     quotes.push({ type: 'MidPoint', time: t + 1000, mid: 10.3 });
-    assert.deepEqual(quotes.flush(), { time: t, open: 10.1, high: 10.3, low: 10.1, close: 10.3, volume: 0, count: 2 });
+    assert.deepEqual(quotes.flush(), { time: t, open: 10.1, high: 10.3, low: 10.1, close: 10.3, volume: 0, count: 2, session: '2026-01-07' });
   });
 
   it('forming bars when asked: after each input the bar so far, marked forming; then the closed bar', () => {
@@ -105,7 +105,7 @@ describe('bar aggregator', () => {
     const chicago = (d: number, h: number) => Date.UTC(2026, 0, d, h + 6);
     const futures = new BarAggregator({ barSize: '1 day', timeZone: 'America/Chicago', session: '17:00-16:00' });
     const fb = futures.pushAll([chicago(11, 18), chicago(12, 9), chicago(12, 16.5), chicago(12, 17.5)].map((time, i) => ({ type: 'Last', time, price: 10 + i, size: 1 })));
-    assert.deepEqual(fb.map((b) => [new Date(b.time).toISOString().slice(0, 10), b.open, b.close]), [['2026-01-12', 10, 11], ['2026-01-13', 13, 13]]);
+    assert.deepEqual(fb.map((b) => [new Date(b.time).toISOString().slice(0, 10), b.open, b.close, b.session]), [['2026-01-12', 10, 11, '2026-01-12'], ['2026-01-13', 13, 13, '2026-01-13']]);
   });
 
   it('daylight saving: the 09:30 open is 13:30 UTC in summer, 14:30 in winter', () => {

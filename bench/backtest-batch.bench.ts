@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatchBacktest } from '../lib/broker/batch-backtest';
 import type { Bar, OrderIntent } from '../lib/messages';
-import { barsCsv, randomWalkBars, randomWalkColumns } from '../lib/backtest/synthetic-bars';
+import { barsCsv, randomWalkBars, randomWalkColumns } from './synthetic-bars';
 import { resultsBus, type PublishedResult } from '../nodes/results-bus';
 import { startEmbeddedRuntime, type NodeRedModule } from '../flow-runner/embedded-runtime';
 import { report, type Row } from './report';

@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resultsBus, type PublishedResult } from '../nodes/results-bus';
-import { barsCsv, randomWalkBars } from '../lib/backtest/synthetic-bars';
+import { barsCsv, randomWalkBars } from './synthetic-bars';
 import { startEmbeddedRuntime, type NodeRedModule } from '../flow-runner/embedded-runtime';
 import type { Bar } from '../lib/messages';
 import { report, type Row } from './report';

@@ -172,7 +172,9 @@ const stepMs: number[][] = steps.map(() => []);
 let flowOutput: Record<string, unknown> = {};
 for (let round = 0; round < ROUNDS; round++) {
   const msg = flowMsg();
-  steps.forEach(([, run], i) => stepMs[i].push(cpuMs(() => run(msg))));
+  steps.forEach(([, run], i) => {
+    stepMs[i].push(cpuMs(() => run(msg)));
+  });
   flowOutput = msg;
 }
 const flowRows: Row[] = steps.map(([what], i) => ({ what: `batch flow step: ${what}`, mode: 'batch', 'ns/bar': Number(((median(stepMs[i]) * 1e6) / N).toFixed(1)), 'CPU ms (median)': Number(median(stepMs[i]).toFixed(0)), 'CPU ms (min)': Number(Math.min(...stepMs[i]).toFixed(0)) }));

@@ -5,7 +5,7 @@
  *
  * The Node-RED module is handed in by the caller (bin/ib-flow resolves it): lib never imports node-red.
  */
-import { resultsBus, type PublishedResult, type ReplayProgress, type ReportFailure } from '../nodes/results-bus';
+import { resultsBus, type PublishedResult, type ReplayActivity, type ReplayProgress, type ReportFailure } from '../nodes/results-bus';
 import { startEmbeddedRuntime, type EmbeddedRuntime, type LogEvent, type NodeRedModule } from './embedded-runtime';
 import { reportNodes, type FlowNode } from './flow-edit';
 
@@ -77,7 +77,7 @@ export async function runFlowHeadless(RED: NodeRedModule, flow: readonly FlowNod
   let onResult: (r: PublishedResult) => void = () => undefined;
   let onFailure: (f: ReportFailure) => void = () => undefined;
   let replaysRunning = 0;
-  const onReplay = (event: { running: boolean }) => {
+  const onReplay = (event: ReplayActivity) => {
     replaysRunning = Math.max(0, replaysRunning + (event.running ? 1 : -1));
   };
   const finished = new Promise<void>((resolve, reject) => {

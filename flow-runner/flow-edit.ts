@@ -47,7 +47,7 @@ export function resolveTarget(flow: readonly FlowNode[], target: string): Resolv
       }
     }
   }
-  if (!best || !best.property) {
+  if (!best?.property) {
     const names = flow.filter((n) => typeof n.name === 'string' && n.name).map((n) => `"${n.name}"`);
     throw new UsageError(`no node named in '${target}': use NODE NAME.property with one of ${names.join(', ') || '(no named nodes)'} or a node id`);
   }
@@ -173,7 +173,7 @@ export function splitBarFiles(flow: readonly FlowNode[], parts: number, dir: str
       const partDir = join(dir, `part${p + 1}`);
       mkdirSync(partDir, { recursive: true });
       const out = join(partDir, basename(file));
-      writeFileSync(out, [header, ...rows.slice(from, to)].join('\n') + '\n');
+      writeFileSync(out, `${[header, ...rows.slice(from, to)].join('\n')}\n`);
       const target = flows[p]!.find((n) => n.id === node.id)!;
       target.file = out;
     }

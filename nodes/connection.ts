@@ -37,6 +37,7 @@ export function connectionNodeStatus(status: ConnectionStatus): NodeStatus {
 
 export interface UseConnectionOptions {
   /** Called on every connection status change; return false to keep the node's own status. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a status callback may return nothing (keep listening) or false
   onStatus?: (status: ConnectionStatus) => boolean | void;
 }
 
@@ -46,7 +47,7 @@ export interface UseConnectionOptions {
  */
 export function useConnection(RED: NodeAPI, node: Node, configId: unknown, options: UseConnectionOptions = {}): ConnectionConfigNode | null {
   const config = typeof configId === 'string' && configId ? (RED.nodes.getNode(configId) as ConnectionConfigNode | null) : null;
-  if (!config || !config.connection) {
+  if (!config?.connection) {
     node.status({ fill: 'red', shape: 'ring', text: 'no connection' });
     return null;
   }

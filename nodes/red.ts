@@ -47,7 +47,7 @@ export interface Node {
 export interface NodeAPI {
   nodes: {
     createNode(node: Node, def: NodeDef): void;
-    registerType(type: string, constructor: (this: Node, def: NodeDef) => void, opts?: { credentials?: Record<string, { type: string }>; settings?: Record<string, unknown> }): void;
+    registerType(type: string, init: (this: Node, def: NodeDef) => void, opts?: { credentials?: Record<string, { type: string }>; settings?: Record<string, unknown> }): void;
     getNode(id: string): Node | null;
   };
   settings: Record<string, unknown> & { userDir?: string };

@@ -166,7 +166,7 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
   const excess = stats.mean - rfPerPeriod;
   const years = n / periods;
   const growth = finalEquity / startingCash;
-  const cagr = n > 0 && growth > 0 ? Math.pow(growth, 1 / years) - 1 : null;
+  const cagr = n > 0 && growth > 0 ? growth ** (1 / years) - 1 : null;
 
   let exposedBars = 0;
   for (let i = 0; i < n; i++) exposedBars += curve.exposed[i]!;

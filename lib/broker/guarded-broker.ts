@@ -10,7 +10,7 @@ import type { Contract, Order } from '@stoqey/ib';
 import type { ConnectionStatus } from '../ib/connection';
 import { contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { JournalMemory } from '../journal/journal';
-import { Journal } from '../journal/journal';
+import type { Journal } from '../journal/journal';
 import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../messages';
 import { sideSign } from '../orders/build';
 import { OrderRefusedError } from '../orders/errors';

@@ -284,7 +284,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     on(EventName.commissionReport, (report: CommissionReport) => this.executions.onCommission(report));
     on(EventName.position, (account: string, contract: Contract, pos: number, avgCost?: number) => this.onPosition(account, contract, pos, avgCost));
     on(EventName.positionEnd, () => this.onPositionEnd());
-    on(EventName.accountSummary, (reqId: number, account: string, tag: string, value: string) => this.onAccountSummary(account, tag, value));
+    on(EventName.accountSummary, (_reqId: number, account: string, tag: string, value: string) => this.onAccountSummary(account, tag, value));
     on(EventName.error, (error: Error, code: number, id: number) => this.onError(error, Number(code), Number(id)));
   }
 

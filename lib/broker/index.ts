@@ -28,8 +28,7 @@ import type { Broker } from './types';
 
 export { GuardedBroker } from './guarded-broker';
 export { IbBroker } from './ib-broker';
-export type { GuardOptions } from './guarded-broker';
-export type { IbBrokerOptions, BrokerLog } from './ib-broker';
+export type { BrokerLog } from './ib-broker';
 
 export interface CreateIbBrokerOptions {
   clientId: number;

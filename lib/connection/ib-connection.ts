@@ -30,6 +30,7 @@ export declare interface IbConnection {
   emit<E extends keyof ConnectionEvents>(event: E, ...args: Parameters<ConnectionEvents[E]>): boolean;
 }
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above types the events of this EventEmitter
 export class IbConnection extends EventEmitter implements OpenableConnection {
   readonly mode: ConnectionMode;
   /** The socket session (one per config node). */

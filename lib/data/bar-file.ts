@@ -15,7 +15,6 @@ import { barOrder, type BarSinkFactory } from './bar-sink';
 import { readBarsCsv, readBarsCsvBytes, textStart } from './csv-bars';
 import { jsonText } from '../messages/json-text';
 
-export { BarDataError, type BarValues } from './bar-row';
 export type { BarSink, BarSinkFactory } from './bar-sink';
 export { readBarsCsv } from './csv-bars';
 
@@ -29,10 +28,6 @@ export function parseBarsText(text: string | Uint8Array, source = 'data'): Bar[]
 
 export function parseBarsCsv(text: string, source = 'CSV'): Bar[] {
   return readBarsCsv(text, source, barListSink);
-}
-
-export function parseBarsJson(text: string, source = 'JSON'): Bar[] {
-  return readBarsJson(text, source, barListSink);
 }
 
 /**

@@ -12,7 +12,7 @@
  * the bytes, so non-ASCII text reads exactly as the string path would have it. A million-row file then
  * costs its bytes and the bars, not also a second copy of it as a string.
  */
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import { BarDataError, emptyRaw, emptyValues, readRow, RowProblem } from './bar-row';
 import { barOrder, type BarSink, type BarSinkFactory } from './bar-sink';
 import { NOT_PLAIN, PlainCsvRow } from './plain-csv-row';

@@ -12,10 +12,6 @@ const TICK_FIELDS: Record<number, QuoteField> = {
   69: 'bidSize', 66: 'bid', 67: 'ask', 70: 'askSize', 68: 'last', 71: 'lastSize', 72: 'high', 73: 'low', 74: 'volume', 75: 'close', 76: 'open',
 };
 
-export function quoteFieldOf(tickType: number): QuoteField | undefined {
-  return TICK_FIELDS[tickType];
-}
-
 export function emptyQuote(): Quote {
   return { time: 0, bid: null, ask: null, last: null, bidSize: null, askSize: null, lastSize: null, volume: null, open: null, high: null, low: null, close: null };
 }

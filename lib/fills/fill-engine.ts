@@ -226,7 +226,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
 
   position(symbol: InstrumentKey): Position | undefined {
     const book = this.books.get(symbol);
-    return book !== undefined && book.traded ? this.portfolio.positionOf(book) : undefined;
+    return book?.traded ? this.portfolio.positionOf(book) : undefined;
   }
 
   /** Every instrument traded so far, including the ones now flat (quantity 0), as TWS reports them. */

@@ -10,7 +10,7 @@ import type { EngineOrder } from './types';
 import type { OrderStatus } from '../messages';
 import type { EventQueue } from './events';
 import type { Portfolio } from './portfolio';
-import { Book, LiveOrder, OrderState, QTY_EPSILON, removeItem } from './book';
+import { type Book, LiveOrder, OrderState, QTY_EPSILON, removeItem } from './book';
 import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
 import { initTrail, retrail } from './trailing';
 import { isTrailing, modifyProblem, orderProblem, usesLimitPrice, usesStopPrice } from './validate';

@@ -8,7 +8,7 @@ import type { Contract, ContractDetails } from '@stoqey/ib';
 import type { InstrumentKey } from '../messages';
 import { describeContract } from '../data/contract-input';
 import { routerFor } from '../data/ib-router';
-import { IbRequestError, type IbSession } from './connection';
+import type { IbRequestError, IbSession } from './connection';
 import { instrumentKey } from '../messages/instrument';
 
 export interface QualifiedContract {
@@ -115,4 +115,3 @@ export function contractCacheFor(session: IbSession): ContractCache {
   return cache;
 }
 
-export { IbRequestError };

@@ -72,6 +72,7 @@ export declare interface IbSocketSession {
   emit<E extends keyof SessionEvents>(event: E, ...args: Parameters<SessionEvents[E]>): boolean;
 }
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above types the events of this EventEmitter
 export class IbSocketSession extends EventEmitter implements IbSession {
   readonly next: IBApiNext;
   readonly api: IBApi;

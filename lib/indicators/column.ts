@@ -155,7 +155,7 @@ function checkedColumns(columns: BarColumns, fields: readonly OhlcvField[], read
     }
   }
   const out: Partial<Record<OhlcvField, ArrayLike<number>>> = {};
-  fields.forEach((field, f) => (out[field] = sources[f]!));
+  for (let f = 0; f < fields.length; f++) out[fields[f]!] = sources[f]!;
   return out;
 }
 

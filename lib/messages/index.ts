@@ -162,7 +162,11 @@ export interface Position {
 /** The instrument key of a message: the design's `msg.topic`. */
 export type InstrumentKey = string;
 
-/** A bar message as it travels between computing nodes. */
+/**
+ * A bar message as it travels between computing nodes (the message contract, for readers; no code
+ * names the type).
+ * @public
+ */
 export interface BarMessage {
   topic: InstrumentKey;
   payload: Bar | Bar[];
@@ -178,6 +182,7 @@ export interface BarMessage {
  * indicators), crossover -> `msg.signal: Array<Signal | null>`, risk-sizer ->
  * `msg.order: Array<OrderIntent | null>` (targetQuantity per bar, null = no change).
  * backtest-report then runs the vectorized backtest over bars + orders with the fill engine's rules.
+ * @public
  */
 export interface BatchMessage {
   topic: InstrumentKey;

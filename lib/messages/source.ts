@@ -3,7 +3,7 @@
  * or any message property (e.g. another indicator's output). Every check names the property that
  * was wrong and says how to fix it, because the text ends up in done(err) and a Catch node.
  */
-import { getPath, parsePath, pathLabel } from './path';
+import { parsePath } from './path';
 
 /** Bar fields and the usual derived prices. */
 export type BarField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'median' | 'typical' | 'weighted' | 'ohlc4';
@@ -94,14 +94,6 @@ export function barFields(payload: unknown, fields: readonly OhlcvField[], label
 export function propertyValue(value: unknown, label: string): number | null {
   if (value === null) return null;
   return requireNumber(value, label, 'point the node at a property that holds a number (or null while warming up)');
-}
-
-export function readProperty(msg: unknown, path: readonly string[]): unknown {
-  return getPath(msg, path);
-}
-
-export function sourceLabel(source: ValueSource): string {
-  return source.kind === 'bar' ? source.field : pathLabel(source.path);
 }
 
 /** The editor's source fields: a bar field name, or "property" with the property path. */

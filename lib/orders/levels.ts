@@ -5,9 +5,9 @@
 import type { Side } from '../messages';
 import { OrderInputError } from './errors';
 import { describe, toNumber } from './validate';
-import { roundToTick } from './levels-tick';
+import { roundToTick } from '../risk/levels-tick';
 
-export { roundToTick } from './levels-tick';
+export { roundToTick } from '../risk/levels-tick';
 
 export type LevelKind = 'price' | 'distance' | 'percent' | 'atr';
 export const LEVEL_KINDS: readonly LevelKind[] = ['price', 'distance', 'percent', 'atr'];

@@ -13,7 +13,7 @@
  * than the rule allows.
  */
 import type { OrderIntent, Side } from '../messages';
-import { roundOnTick } from '../orders/levels-tick';
+import { roundOnTick } from './levels-tick';
 import { jsonText } from '../messages/json-text';
 
 export type Direction = 'long-only' | 'long-short';

@@ -131,7 +131,7 @@ export = function register(RED: NodeAPI): void {
       const qualified = await qualifyMessageContract(session, msg, configured);
       const key = qualified.key;
       const existing = subscriptions.get(key);
-      if (existing && existing.isActive() && existing.options.kind === wantKind) return;
+      if (existing?.isActive() && existing.options.kind === wantKind) return;
       existing?.stop();
       // A snapshot completes at TICK_SNAPSHOT_END (TWS gives up after about 11 s for quiet contracts).
       const gate =

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createBacktestConnection } from '../../lib/connection/backtest-connection';
 import { runBatchBacktest } from '../../lib/broker/batch-backtest';
 import { barsToColumns } from '../../lib/messages/bar-columns';
-import { BacktestRun } from '../../lib/backtest/session';
+import type { BacktestRun } from '../../lib/backtest/session';
 import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types';
 import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBatchBacktest } from '../../lib/broker/batch-backtest';
 import type { EngineFactory } from '../../lib/backtest/session';
-import { randomWalkBars } from '../../lib/backtest/synthetic-bars';
+import { randomWalkBars } from '../../bench/synthetic-bars';
 import type { BacktestOptions, BacktestSummary } from '../../lib/backtest/types';
 import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';

@@ -19,7 +19,9 @@ const DAY = 86_400_000;
 
 function curveOf(equity: number[], exposed: boolean[] = equity.map(() => false), start = 0): EquityRecorder {
   const recorder = new EquityRecorder(4);
-  equity.forEach((e, i) => recorder.record(start + i * DAY, e, exposed[i]!, 10 + i));
+  equity.forEach((e, i) => {
+    recorder.record(start + i * DAY, e, exposed[i]!, 10 + i);
+  });
   return recorder;
 }
 
@@ -44,7 +46,7 @@ describe('backtest metrics', () => {
     close(m.annualVolatility, sd * Math.sqrt(252));
     close(m.sortino, (Math.sqrt(252) * mean) / Math.sqrt(0.01 / 2));
     close(m.cumulativeReturn, 0.21);
-    close(m.cagr, Math.pow(1.21, 252 / 3) - 1, 1e-6 * Math.pow(1.21, 84));
+    close(m.cagr, 1.21 ** (252 / 3) - 1, 1e-6 * 1.21 ** 84);
     assert.equal(m.finalEquity, 121);
     assert.equal(m.bars, 3);
   });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bar, Execution, OrderEvent, Position } from '../../lib/messages';
 import { FillEngine } from '../../lib/fills/fill-engine';
-import type { EngineOrder, FillEngineOptions } from '../../lib/fills/types';
+import type { FillEngineOptions } from '../../lib/fills/types';
 import { createCommissionModel, ibFixed, ibTiered, percentOfValue } from '../../lib/fills/commission';
 import { createSlippageModel } from '../../lib/fills/slippage';
 

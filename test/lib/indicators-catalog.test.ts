@@ -196,7 +196,9 @@ describe('indicator catalog: against reference implementations on 600 random bar
     const theirs = ti.RSI.calculate({ period: 14, values: CLOSES });
     const ours = out.filter((v) => v !== null) as number[];
     assert.equal(ours.length, theirs.length);
-    ours.forEach((v, i) => assert.ok(Math.abs(v - theirs[i]) <= 0.005 + 1e-9, `rsi ${v} vs technicalindicators ${theirs[i]}`));
+    ours.forEach((v, i) => {
+      assert.ok(Math.abs(v - theirs[i]) <= 0.005 + 1e-9, `rsi ${v} vs technicalindicators ${theirs[i]}`);
+    });
     assert.ok(ours.some((v, i) => v !== theirs[i]), 'technicalindicators rounds, ours does not');
   });
   it('Bollinger Bands(20, 2) and SD(20)', () => {

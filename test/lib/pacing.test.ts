@@ -74,7 +74,9 @@ test('at most 50 open: the 51st starts when one finishes', async () => {
   started[0].finish();
   await settle();
   assert.equal(started.length, 51);
-  started.forEach((s) => s.finish());
+  started.forEach((s) => {
+    s.finish();
+  });
   await Promise.all(done);
   assert.equal(queue.open(), 0);
 });
@@ -94,7 +96,9 @@ test('identical requests are 15 s apart; same contract at most 5 per 2 s; others
   await clock.advance(IB_HISTORICAL_PACING.identicalGapMs);
   const sameStarts = started.filter((s) => s.request.identity === 'same').map((s) => s.at);
   assert.deepEqual(sameStarts, [0, IB_HISTORICAL_PACING.identicalGapMs]);
-  started.forEach((s) => s.finish());
+  started.forEach((s) => {
+    s.finish();
+  });
   await Promise.all(all);
 });
 
@@ -106,14 +110,18 @@ test('small bars: at most 60 requests in 10 minutes; large bars are not counted'
   await settle();
   // 50 open at most: finish as they start so the 60-per-10-minutes rule is what binds.
   for (let round = 0; round < 3; round++) {
-    started.forEach((s) => s.finish());
+    started.forEach((s) => {
+      s.finish();
+    });
     await settle();
   }
   assert.equal(started.filter((s) => s.request.smallBars).length, 60);
   assert.ok(started.some((s) => s.request.identity === 'big'));
   await clock.advance(IB_HISTORICAL_PACING.smallBarWindowMs);
   assert.equal(started.filter((s) => s.request.smallBars).length, 61);
-  started.forEach((s) => s.finish());
+  started.forEach((s) => {
+    s.finish();
+  });
   await Promise.all(all);
 });
 
@@ -156,7 +164,10 @@ test('windows count from the socket write: five released at once but written lat
   await clock.advance(320 + window - clock.now());
   assert.equal(started.length, 7);
   assert.equal(started[6].at, 320 + window);
-  started.forEach((s) => (s.sent(), s.finish()));
+  started.forEach((s) => {
+    s.sent();
+    s.finish();
+  });
   await Promise.all(all);
 });
 
@@ -191,7 +202,10 @@ test('a request not yet written holds back what it would have to be older than; 
   await clock.advance(1);
   assert.equal(started.length, 8, 'the written one left the window; four unwritten + the sixth make five');
   assert.equal(started[7].at, written + IB_HISTORICAL_PACING.sameContractWindowMs);
-  started.slice(2).forEach((s) => (s.sent(), s.finish()));
+  started.slice(2).forEach((s) => {
+    s.sent();
+    s.finish();
+  });
   await Promise.all(more);
 });
 
@@ -204,7 +218,9 @@ test('a task that reports its write synchronously, inside the release, is counte
   assert.equal(started.length, 10);
   await clock.advance(IB_HISTORICAL_PACING.sameContractWindowMs);
   assert.equal(started.length, 12);
-  started.forEach((s) => s.finish());
+  started.forEach((s) => {
+    s.finish();
+  });
   await Promise.all(all);
 });
 

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SIZER_CONFIG, sizePosition, validateSizerConfig, type SizerConfig, type SizingInput } from '../../lib/risk/sizing';
-import { roundOnTick, roundToTick } from '../../lib/orders/levels-tick';
+import { roundOnTick, roundToTick } from '../../lib/risk/levels-tick';
 import { roundToTick as stopOrderRounding } from '../../lib/orders/levels';
 
 const cfg = (over: Partial<SizerConfig> = {}): SizerConfig => ({ ...DEFAULT_SIZER_CONFIG, ...over });

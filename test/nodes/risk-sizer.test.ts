@@ -69,7 +69,9 @@ describe('ib-risk-sizer node', () => {
     const bars = [10, 20, 25, 40].map((c, i) => bar(c, i));
     const signals = [buy, null, sell, buy];
     const got = collectMessages(helper.getNode('out'), 5);
-    bars.forEach((b, i) => helper.getNode('rs').receive({ topic: 'X', payload: b, signal: signals[i] }));
+    bars.forEach((b, i) => {
+      helper.getNode('rs').receive({ topic: 'X', payload: b, signal: signals[i] });
+    });
     helper.getNode('rs').receive({ topic: 'X', reset: true });
     helper.getNode('rs').receive({ topic: 'X', payload: bars, signal: signals });
     const msgs = [...(await got)];

@@ -36,11 +36,6 @@ interface NodeSet {
   err?: unknown;
 }
 
-interface ExampleFolder {
-  f?: string[];
-  d?: Record<string, ExampleFolder>;
-}
-
 /** The example files of examples/, as Node-RED names them: path without .json, '/' between folders. */
 function exampleEntries(dir: string): string[] {
   if (!existsSync(dir)) return [];

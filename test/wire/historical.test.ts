@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventName, SecType, BarSizeSetting, WhatToShow } from '@stoqey/ib';
 import { connectApi, connectNext, startSimulator, VERSIONS, waitFor } from './harness';
-import { fetchBars, HistoricalError } from './historical-client';
+import { fetchBars, type HistoricalError } from './historical-client';
 
 const AAPL = { symbol: 'AAPL', secType: SecType.STK, exchange: 'SMART', currency: 'USD' };
 const EURUSD = { symbol: 'EUR', secType: SecType.CASH, exchange: 'IDEALPRO', currency: 'USD' };

@@ -44,7 +44,7 @@ for (const version of VERSIONS) {
       client.api.placeOrder(id, AAPL, { action: OrderAction.BUY, totalQuantity: 100, orderType: OrderType.MKT, transmit: true });
       await waitFor(() => seen.commissions.length === 1, 'the commission report');
       assert.deepEqual(
-        seen.events.map((e) => `${e.kind}${e.status ? ':' + e.status : ''}`),
+        seen.events.map((e) => `${e.kind}${e.status ? `:${e.status}` : ''}`),
         ['open:Submitted', 'status:Submitted', 'exec', 'open:Filled', 'status:Filled', 'commission'],
       );
       const permIds = new Set(seen.events.filter((e) => e.permId !== undefined).map((e) => e.permId));

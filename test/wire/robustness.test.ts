@@ -66,6 +66,7 @@ test('bad frames close the offending connection with an error, never the simulat
       const answer = await rawExchange(sim.port, chunks);
       assert.ok(lines.slice(before).some((l) => /bad|closing|refus|error/i.test(l)), `${name}: a log line says what was wrong`);
       if (chunks[0].subarray(0, 4).toString() === 'API\0' && name !== 'a message before START_API') {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the wire protocol separates fields with NUL
         assert.match(answer.toString('utf8'), /4\u00002\u0000-?\d+\u0000320\u0000Error reading request/, `${name}: ERR_MSG 320 before closing`);
       }
     }
@@ -92,6 +93,7 @@ test('a client that sends bytes one at a time is served', async () => {
     socket.on('data', (d) => received.push(d));
     await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
     for (const byte of bytes) socket.write(Buffer.from([byte]));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the wire protocol separates fields with NUL
     await waitFor(() => /49\u00001\u0000\d{9,}\u0000/.test(Buffer.concat(received).toString('utf8')), 'CURRENT_TIME');
     socket.destroy();
   } finally {

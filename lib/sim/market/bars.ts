@@ -209,7 +209,7 @@ export function estimateBarCount(request: BarRequest, from: number): number {
   }
 }
 
-function dateText(path: PricePath, day: number): string {
+function dateText(day: number): string {
   const date = new Date(day * DAY_MS);
   return `${date.getUTCFullYear()}${String(date.getUTCMonth() + 1).padStart(2, '0')}${String(date.getUTCDate()).padStart(2, '0')}`;
 }
@@ -257,7 +257,7 @@ function spans(path: PricePath, request: BarRequest, from: number, to: number): 
     else if (barSize.unit === 'week') key = `${Math.floor((day - 4) / 7)}`; // epoch day 4 was a Monday
     else key = `${date.getUTCFullYear()}-${date.getUTCMonth()}`;
     if (!current || key !== currentKey) {
-      current = { start: a, parts: [], date: dateText(path, day) };
+      current = { start: a, parts: [], date: dateText(day) };
       currentKey = key;
       result.push(current);
     }

@@ -29,16 +29,6 @@ export function readContract(reader: FieldReader, layout: ContractFieldsLayout =
   return { conId, symbol, secType, lastTradeDateOrContractMonth, strike, right, multiplier, exchange, primaryExch, currency, localSymbol, tradingClass };
 }
 
-/** A readable name of what was asked, for error texts. */
-export function describeQuery(query: ContractQuery): string {
-  const parts = [query.symbol || query.localSymbol || (query.conId ? `conId ${query.conId}` : '(no symbol)')];
-  if (query.secType) parts.push(query.secType);
-  if (query.lastTradeDateOrContractMonth) parts.push(query.lastTradeDateOrContractMonth);
-  if (query.exchange) parts.push(query.exchange);
-  if (query.currency) parts.push(query.currency);
-  return parts.join(' ');
-}
-
 export const NO_SECURITY_DEFINITION = 'No security definition has been found for the request';
 
 /**
@@ -54,11 +44,6 @@ export function resolveOne(session: ClientSession, market: Market, query: Contra
     session.error(errorId, 200, `The contract description specified for ${query.symbol || query.localSymbol} is ambiguous.`);
   }
   return undefined;
-}
-
-/** The short contract block of ticks-free messages (POSITION, PORTFOLIO_VALUE, EXECUTION_DATA). */
-export function strikeText(): string {
-  return '0';
 }
 
 export function multiplierText(instrument: Instrument): string {

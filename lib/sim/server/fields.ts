@@ -71,7 +71,3 @@ export function num(value: number | undefined | null): string {
 export function maxDouble(value: number | undefined | null): string {
   return value === undefined || value === null || Number.isNaN(value) ? '1.7976931348623157E308' : num(value);
 }
-
-export function bool(value: boolean | undefined): string {
-  return value ? '1' : '0';
-}

@@ -34,7 +34,7 @@ export function parseVersionRange(text: string): VersionRange {
 /** Encodes one frame: the fields joined by `\0`, a trailing `\0`, and the length prefix. */
 export function encodeFrame(fields: ReadonlyArray<string | number>): Buffer {
   let text = '';
-  for (const field of fields) text += field + '\0';
+  for (const field of fields) text += `${field}\0`;
   const length = Buffer.byteLength(text, 'utf8');
   const frame = Buffer.allocUnsafe(4 + length);
   frame.writeUInt32BE(length, 0);

@@ -21,7 +21,7 @@ import { ServerVersion } from './message-ids';
 import { SimulatorServer } from './server';
 import type { Simulator, SimulatorOptions } from './types';
 
-export type { Simulator, SimulatorOptions, RequestMatch, WireProbe } from './types';
+export type { Simulator, SimulatorOptions } from './types';
 
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
   const maxServerVersion = Math.min(

@@ -4,7 +4,6 @@
  */
 import type { Socket } from 'node:net';
 import { encodeFrame } from './framing';
-import { num } from './fields';
 import { Outgoing } from './message-ids';
 import type { WireProbe } from './types';
 
@@ -166,4 +165,3 @@ export class ClientSession {
   }
 }
 
-export { num };

@@ -21,12 +21,6 @@ export function twsDateTime(epochMs: number): string {
   return `${p.year}${pad(p.month)}${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} ${TWS_TIME_ZONE_LABEL}`;
 }
 
-/** `yyyyMMdd-HH:mm:ss` in UTC: executions and the like. */
-export function utcDateTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
-
 export function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }

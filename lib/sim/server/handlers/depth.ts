@@ -89,7 +89,9 @@ export function registerDepthHandlers(registry: HandlerRegistry): void {
       const created = new Map<number, () => void>();
       state = created;
       session.state.set('depth', created);
-      session.onClose(() => created.forEach((stop) => stop()));
+      session.onClose(() => {
+        for (const stop of created.values()) stop();
+      });
     }
     if (state.has(reqId)) {
       session.error(reqId, 322, `Error processing request.-'bM' : cause - Duplicate ticker id ${reqId}`);

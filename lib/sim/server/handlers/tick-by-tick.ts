@@ -40,7 +40,9 @@ export function registerTickByTickHandlers(registry: HandlerRegistry): void {
       const created = new Map<number, () => void>();
       state = created;
       session.state.set('tick-by-tick', created);
-      session.onClose(() => created.forEach((stop) => stop()));
+      session.onClose(() => {
+        for (const stop of created.values()) stop();
+      });
     }
     const kind = KINDS[kindText.toUpperCase()];
     if (kind === undefined) {

@@ -1,5 +1,5 @@
 /** Deterministic random-walk daily bars (a seeded LCG), for benchmarks and demos that need many bars. */
-import type { Bar, BarColumns } from '../messages';
+import type { Bar, BarColumns } from '../lib/messages';
 
 const DAY = 86_400_000;
 
@@ -51,5 +51,5 @@ export function randomWalkColumns(count: number, seed = 1, start = Date.UTC(2000
 export function barsCsv(bars: readonly Bar[]): string {
   const lines = ['date,open,high,low,close,volume'];
   for (const b of bars) lines.push(`${new Date(b.time).toISOString().slice(0, 10)},${b.open},${b.high},${b.low},${b.close},${b.volume}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

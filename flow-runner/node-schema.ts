@@ -31,6 +31,7 @@ const COMMON_PROPERTIES = new Set(['id', 'type', 'z', 'name', 'x', 'y', 'w', 'h'
 
 /** An object every property access, call and construction of which returns itself: stands in for jQuery. */
 function inert(): unknown {
+  // biome-ignore lint/complexity/useArrowFunction: the proxy is also constructed (`new $()`), which an arrow cannot be
   const target = function () {} as unknown as object;
   const proxy: unknown = new Proxy(target, {
     get: (_t, key) => (key === Symbol.toPrimitive ? () => '' : proxy),

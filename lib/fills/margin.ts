@@ -22,8 +22,9 @@
 import type { Side } from '../messages';
 import type { Book } from './book';
 import type { ContractTerms } from './contract-terms';
+import type { AccountType, MarginFigures, MarginPreview } from './types';
 
-export type AccountType = 'cash' | 'reg-t';
+export type { AccountType, MarginFigures, MarginPreview } from './types';
 
 export const ACCOUNT_TYPES: readonly AccountType[] = ['cash', 'reg-t'];
 
@@ -53,7 +54,7 @@ export function noShortInCash(symbol: string, held: number, selling: number): st
 
 /** Whether an order event's reason is a buying-power rejection (the order did not fit the account). */
 export function isBuyingPowerRejection(reason: string | undefined): boolean {
-  return reason !== undefined && reason.startsWith(NOT_ACCEPTED);
+  return reason?.startsWith(NOT_ACCEPTED) === true;
 }
 
 /** Margined per contract (variation margin), not paid for in full. */
@@ -93,29 +94,6 @@ export function maintenanceMargin(type: AccountType, terms: ContractTerms, quant
   const value = contracts * price * terms.multiplier;
   if (type === 'cash' || isOption(secType)) return value;
   return value * (secType === 'CASH' ? FOREX_MAINTENANCE : REG_T_MAINTENANCE);
-}
-
-/** The account's margin figures, as TWS reports them (account summary tags). */
-export interface MarginFigures {
-  /** Net liquidation: cash plus positions at their marks. */
-  equityWithLoan: number;
-  initialMargin: number;
-  maintenanceMargin: number;
-  /** equityWithLoan - initialMargin. */
-  availableFunds: number;
-  /** equityWithLoan - maintenanceMargin. */
-  excessLiquidity: number;
-  /** What stocks the available funds could buy: funds / 100% (cash) or / 50% (Reg T); never below 0. */
-  buyingPower: number;
-}
-
-/** What a what-if order shows before it is sent: the account now, after the order, and its commission. */
-export interface MarginPreview {
-  before: Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'>;
-  after: Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'>;
-  commission: number;
-  /** Why the order would be refused (IB's error 201 text), or null when it fits. */
-  problem: string | null;
 }
 
 /**

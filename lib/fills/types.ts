@@ -5,10 +5,8 @@
  */
 import type { Bar, Execution, InstrumentKey, OrderEvent, OrderType, Position, Side, TimeInForce } from '../messages';
 import type { ContractTerms, InstrumentSpec } from './contract-terms';
-import type { AccountType, MarginFigures, MarginPreview } from './margin';
 
 export type { ContractTerms, InstrumentSpec } from './contract-terms';
-export type { AccountType, MarginFigures, MarginPreview } from './margin';
 
 /** An order as the engine takes it (the subset of IB's Order that changes how it fills). */
 export interface EngineOrder {
@@ -157,4 +155,30 @@ export interface FillEngineApi {
   commissionsPaid(): number;
   on<E extends keyof FillEngineEvents>(event: E, listener: FillEngineEvents[E]): this;
   off<E extends keyof FillEngineEvents>(event: E, listener: FillEngineEvents[E]): this;
+}
+
+/** A cash account pays in full and cannot sell short; a Reg T margin account borrows against its securities. */
+export type AccountType = 'cash' | 'reg-t';
+
+/** The account's margin figures, as TWS reports them (account summary tags). */
+export interface MarginFigures {
+  /** Net liquidation: cash plus positions at their marks. */
+  equityWithLoan: number;
+  initialMargin: number;
+  maintenanceMargin: number;
+  /** equityWithLoan - initialMargin. */
+  availableFunds: number;
+  /** equityWithLoan - maintenanceMargin. */
+  excessLiquidity: number;
+  /** What stocks the available funds could buy: funds / 100% (cash) or / 50% (Reg T); never below 0. */
+  buyingPower: number;
+}
+
+/** What a what-if order shows before it is sent: the account now, after the order, and its commission. */
+export interface MarginPreview {
+  before: Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'>;
+  after: Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'>;
+  commission: number;
+  /** Why the order would be refused (IB's error 201 text), or null when it fits. */
+  problem: string | null;
 }

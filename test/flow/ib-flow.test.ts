@@ -285,7 +285,7 @@ describe('ib-flow', () => {
         assert.ok(run.lines.every((l) => l.shard === shard));
         seen += run.lines.length;
         const file = join(dir, `shard-${shard.replace('/', 'of')}.jsonl`);
-        writeFileSync(file, run.lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+        writeFileSync(file, `${run.lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
         files.push(file);
       }
       assert.equal(seen, 5, 'the shards cover every combination once');

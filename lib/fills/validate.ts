@@ -2,22 +2,13 @@
  * Checks an order before the engine takes it (new or modified). Returns the reason to reject it, worded
  * for the trader, or null when it is acceptable.
  */
-import type { OrderType } from '../messages';
+import { ORDER_TYPES, TIMES_IN_FORCE, type OrderType } from '../messages';
 import type { EngineOrder } from './types';
 import { PRICE_NOT_ON_TICK } from './reasons';
 import { QTY_EPSILON } from './book';
 
-export const ORDER_TYPES: ReadonlySet<string> = new Set<OrderType>([
-  'MKT',
-  'LMT',
-  'STP',
-  'STP LMT',
-  'TRAIL',
-  'TRAIL LIMIT',
-  'MOC',
-  'LOC',
-]);
-const TIFS: ReadonlySet<string> = new Set(['DAY', 'GTC', 'IOC', 'OPG']);
+const TYPES: ReadonlySet<string> = new Set(ORDER_TYPES);
+const TIFS: ReadonlySet<string> = new Set(TIMES_IN_FORCE);
 
 export function usesLimitPrice(type: OrderType): boolean {
   return type === 'LMT' || type === 'STP LMT' || type === 'LOC';
@@ -51,12 +42,12 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
   if (!finite(o.totalQuantity) || o.totalQuantity <= 0) {
     return `The order size must be a positive number, got ${String(o.totalQuantity)}.`;
   }
-  if (!ORDER_TYPES.has(o.orderType)) {
-    return `Unsupported order type '${String(o.orderType)}': use MKT, LMT, STP, STP LMT, TRAIL, TRAIL LIMIT, MOC or LOC.`;
+  if (!TYPES.has(o.orderType)) {
+    return `Unsupported order type '${String(o.orderType)}': use ${ORDER_TYPES.slice(0, -1).join(', ')} or ${ORDER_TYPES.at(-1)}.`;
   }
   const type = o.orderType;
   if (o.tif !== undefined && !TIFS.has(o.tif)) {
-    return `Unsupported time in force '${String(o.tif)}': use DAY, GTC, IOC or OPG.`;
+    return `Unsupported time in force '${String(o.tif)}': use ${TIMES_IN_FORCE.slice(0, -1).join(', ')} or ${TIMES_IN_FORCE.at(-1)}.`;
   }
   if ((o.tif === 'IOC' || o.tif === 'OPG') && type !== 'MKT' && type !== 'LMT') {
     return `Time in force ${o.tif} is for MKT and LMT orders, not ${type}.`;

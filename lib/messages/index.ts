@@ -61,8 +61,15 @@ export interface Signal {
   forming?: boolean;
 }
 
-export type OrderType = 'MKT' | 'LMT' | 'STP' | 'STP LMT' | 'TRAIL' | 'TRAIL LIMIT' | 'MOC' | 'LOC';
-export type TimeInForce = 'DAY' | 'GTC' | 'IOC' | 'OPG';
+/**
+ * The order types the package places and fills, one list for every check (the order nodes' validation,
+ * the fill engine's): IB's names.
+ */
+export const ORDER_TYPES = ['MKT', 'LMT', 'STP', 'STP LMT', 'TRAIL', 'TRAIL LIMIT', 'MOC', 'LOC'] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+/** Times in force, likewise one list. */
+export const TIMES_IN_FORCE = ['DAY', 'GTC', 'IOC', 'OPG'] as const;
+export type TimeInForce = (typeof TIMES_IN_FORCE)[number];
 
 /**
  * `msg.order`: either a target position (`targetQuantity`, signed: negative is short) or an explicit
@@ -77,6 +84,8 @@ export interface OrderIntent {
   auxPrice?: number;
   trailingPercent?: number;
   trailStopPrice?: number;
+  /** TRAIL LIMIT: the limit's distance from the trailing stop once it triggers. */
+  lmtPriceOffset?: number;
   tif?: TimeInForce;
   outsideRth?: boolean;
   account?: string;

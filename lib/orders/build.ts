@@ -21,6 +21,7 @@ export function buildOrder(action: Side, quantity: number, terms: OrderTerms, or
   if (terms.auxPrice !== undefined) order.auxPrice = terms.auxPrice;
   if (terms.trailingPercent !== undefined) order.trailingPercent = terms.trailingPercent;
   if (terms.trailStopPrice !== undefined) order.trailStopPrice = terms.trailStopPrice;
+  if (terms.lmtPriceOffset !== undefined) order.lmtPriceOffset = terms.lmtPriceOffset;
   if (terms.account !== undefined) order.account = terms.account;
   return order;
 }

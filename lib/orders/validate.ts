@@ -4,12 +4,9 @@
  * Every rule that IB would otherwise enforce after the order left (or, worse, not enforce) is checked
  * here first, and each failure names the field: money is at stake, so nothing is guessed.
  */
-import type { OrderIntent, OrderType, Side, TimeInForce } from '../messages';
+import { ORDER_TYPES, TIMES_IN_FORCE, type OrderIntent, type OrderType, type Side, type TimeInForce } from '../messages';
 import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
-
-export const ORDER_TYPES: readonly OrderType[] = ['MKT', 'LMT', 'STP', 'STP LMT', 'TRAIL', 'MOC', 'LOC'];
-export const TIMES_IN_FORCE: readonly TimeInForce[] = ['DAY', 'GTC', 'IOC', 'OPG'];
 
 /** The price-related fields of an order, checked for its type. */
 export interface OrderTerms {
@@ -19,6 +16,8 @@ export interface OrderTerms {
   auxPrice?: number;
   trailingPercent?: number;
   trailStopPrice?: number;
+  /** TRAIL LIMIT: how far below (sell) or above (buy) the trailing stop the limit goes. */
+  lmtPriceOffset?: number;
   tif: TimeInForce;
   outsideRth: boolean;
   account?: string;
@@ -112,7 +111,7 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
   const type = orderType(raw.orderType ?? 'MKT', where);
   const tif = timeInForce(raw.tif ?? 'DAY', where);
   const terms: OrderTerms = { orderType: type, tif, outsideRth: raw.outsideRth === undefined ? false : bool(raw.outsideRth, `${where}.outsideRth`) };
-  const price = (field: 'lmtPrice' | 'auxPrice' | 'trailStopPrice', need: string | null) => {
+  const price = (field: 'lmtPrice' | 'auxPrice' | 'trailStopPrice' | 'lmtPriceOffset', need: string | null) => {
     if (raw[field] === undefined) {
       if (need) throw new OrderInputError(`${where}.${field}`, `${where}.${field} is required for ${type} orders (${need})`);
       return undefined;
@@ -134,15 +133,23 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
       terms.auxPrice = price('auxPrice', 'the stop price');
       terms.lmtPrice = price('lmtPrice', 'the limit price once the stop triggers');
       break;
-    case 'TRAIL': {
+    case 'TRAIL':
+    case 'TRAIL LIMIT': {
       const hasPercent = raw.trailingPercent !== undefined;
       const hasAmount = raw.auxPrice !== undefined;
       if (hasPercent === hasAmount) {
-        throw new OrderInputError(`${where}.auxPrice`, `TRAIL orders need exactly one of ${where}.auxPrice (trailing amount) or ${where}.trailingPercent`);
+        throw new OrderInputError(`${where}.auxPrice`, `${type} orders need exactly one of ${where}.auxPrice (trailing amount) or ${where}.trailingPercent`);
       }
       if (hasPercent) terms.trailingPercent = percent(raw.trailingPercent, `${where}.trailingPercent`);
       else terms.auxPrice = price('auxPrice', 'the trailing amount');
       terms.trailStopPrice = price('trailStopPrice', null);
+      if (type === 'TRAIL LIMIT') {
+        // The limit once the stop triggers: an offset from the trailing stop, or a limit price with the
+        // stop it starts from (IB takes either).
+        if (raw.lmtPriceOffset !== undefined) terms.lmtPriceOffset = offset(raw.lmtPriceOffset, `${where}.lmtPriceOffset`);
+        else if (raw.lmtPrice !== undefined && terms.trailStopPrice !== undefined) terms.lmtPrice = price('lmtPrice', null);
+        else throw new OrderInputError(`${where}.lmtPriceOffset`, `TRAIL LIMIT orders need ${where}.lmtPriceOffset (the limit's distance from the trailing stop), or ${where}.lmtPrice with ${where}.trailStopPrice`);
+      }
       break;
     }
     default:
@@ -192,6 +199,14 @@ function positivePrice(value: unknown, field: string): number {
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n <= 0) {
     throw new OrderInputError(field, `${field} must be a positive price, got ${describe(value)}`);
+  }
+  return n;
+}
+
+function offset(value: unknown, field: string): number {
+  const n = toNumber(value);
+  if (n === null || !Number.isFinite(n) || n < 0) {
+    throw new OrderInputError(field, `${field} must be a price distance of 0 or more, got ${describe(value)}`);
   }
   return n;
 }

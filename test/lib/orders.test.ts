@@ -121,3 +121,15 @@ test('a bracket transmits only on its last order and its children share one OCA 
   const trailing = protectiveOrders({ positionSide: 'SELL', quantity: 5, trailing: { percent: 1 }, stopLoss: 101, tif: 'GTC', outsideRth: false, orderRef: 's', ocaGroup: 'g' }, { stopLoss: 3 });
   assert.deepEqual([trailing[0].order.action, trailing[0].order.orderType, trailing[0].order.trailingPercent, trailing[0].order.trailStopPrice, trailing[0].order.transmit], ['BUY', 'TRAIL', 1, 101, true]);
 });
+
+test('TRAIL LIMIT validates as the fill engine takes it: a trail, and the limit as an offset or a price with its stop', () => {
+  const offset = validateOrderIntent({ action: 'SELL', totalQuantity: 1, orderType: 'trail limit', auxPrice: 2, lmtPriceOffset: 0.5 });
+  assert.deepEqual(offset.kind === 'explicit' && [offset.orderType, offset.auxPrice, offset.lmtPriceOffset], ['TRAIL LIMIT', 2, 0.5]);
+  const order = buildOrder('SELL', 1, offset.kind === 'explicit' ? offset : assert.fail(), 'trail');
+  assert.deepEqual([order.orderType, order.auxPrice, order.lmtPriceOffset], ['TRAIL LIMIT', 2, 0.5]);
+  const priced = validateOrderIntent({ action: 'SELL', totalQuantity: 1, orderType: 'TRAIL LIMIT', trailingPercent: 1, trailStopPrice: 98, lmtPrice: 97.5 });
+  assert.deepEqual(priced.kind === 'explicit' && [priced.trailingPercent, priced.trailStopPrice, priced.lmtPrice], [1, 98, 97.5]);
+  assert.equal(fieldOf(() => validateOrderIntent({ action: 'SELL', totalQuantity: 1, orderType: 'TRAIL LIMIT', auxPrice: 2 })), 'msg.order.lmtPriceOffset');
+  assert.equal(fieldOf(() => validateOrderIntent({ action: 'SELL', totalQuantity: 1, orderType: 'TRAIL LIMIT', auxPrice: 2, lmtPriceOffset: -1 })), 'msg.order.lmtPriceOffset');
+  assert.equal(fieldOf(() => validateOrderIntent({ action: 'SELL', totalQuantity: 1, orderType: 'TRAIL LIMIT', lmtPriceOffset: 0.5 })), 'msg.order.auxPrice');
+});

@@ -153,3 +153,20 @@ test('IBApiNext places, lists and cancels orders without decoder complaints', as
     await sim.close();
   }
 });
+
+test('a TRAIL LIMIT order keeps its lmtPriceOffset on the wire: the simulator works it instead of refusing it', async () => {
+  const sim = await startSimulator();
+  try {
+    const client = await connectApi(sim, 1);
+    const seen = recordOrderEvents(client);
+    const id = client.nextValidId;
+    client.api.placeOrder(id, AAPL, { action: OrderAction.BUY, totalQuantity: 10, orderType: OrderType.TRAIL_LIMIT, auxPrice: 5, lmtPriceOffset: 0.5, tif: 'GTC', transmit: true });
+    await waitFor(() => seen.events.some((e) => e.orderId === id && e.status === 'Submitted') || client.errors.length > 0, 'the order working or refused');
+    assert.deepEqual(client.errors, []);
+    client.api.cancelOrder(id);
+    await waitFor(() => seen.events.some((e) => e.orderId === id && e.status === 'Cancelled'), 'the cancel');
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});

@@ -30,6 +30,7 @@ export interface PlacedOrder {
   goodTillDate: string;
   ocaType: number;
   trailStopPrice: number | undefined;
+  lmtPriceOffset: number | undefined;
   trailingPercent: number | undefined;
   whatIf: boolean;
 }
@@ -122,7 +123,9 @@ export function readPlaceOrder(reader: FieldReader, serverVersion: number): Plac
     reader.skip(count, 'condition field');
   }
   if (conditions > 0) reader.skip(2, 'conditions flag');
-  reader.skip(7, 'adjusted order field');
+  reader.skip(2, 'adjusted order field');
+  const lmtPriceOffset = reader.optionalNumber('lmtPriceOffset');
+  reader.skip(4, 'adjusted order field');
   reader.str('extOperator');
   reader.skip(2, 'soft dollar tier field');
   reader.str('cashQty');
@@ -171,6 +174,7 @@ export function readPlaceOrder(reader: FieldReader, serverVersion: number): Plac
     goodTillDate,
     ocaType,
     trailStopPrice,
+    lmtPriceOffset,
     trailingPercent,
     whatIf,
   };

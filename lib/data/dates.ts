@@ -5,6 +5,7 @@
  * so the same file gives the same bars everywhere.
  */
 
+import { ianaZone, isKnownZone, zonedToEpoch } from '../messages/time-zones';
 import { commonTime, NOT_COMMON } from './common-times';
 
 const IB_DATE = /^(\d{4})(\d{2})(\d{2})(?:[ -]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+([A-Za-z_]+(?:\/[A-Za-z_+-]+)*))?)?$/;
@@ -40,44 +41,12 @@ function ibDate(m: RegExpExecArray): number {
   const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
   const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
-  const zone = m[7];
-  if (!zone || zone === 'UTC' || zone === 'GMT') return asUtc;
-  const offset = zoneOffsetMs(zone, asUtc);
-  if (Number.isNaN(offset)) return NaN;
-  // The wall time is in `zone`: subtract its offset (checked again at the result, for DST edges).
-  const first = asUtc - offset;
-  const second2 = asUtc - zoneOffsetMs(zone, first);
-  return second2;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset of an IANA zone from UTC at instant `atMs`, in ms (NaN for an unknown zone). */
-export function zoneOffsetMs(zone: string, atMs: number): number {
-  let format = formatters.get(zone);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch {
-      return NaN;
-    }
-    formatters.set(zone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(atMs))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - Math.floor(atMs / 1000) * 1000;
+  if (!m[7]) return asUtc;
+  // IB's zone names mean what they mean at IB ("EST" is New York's clock, daylight saving included).
+  const zone = ianaZone(m[7]);
+  if (zone === 'UTC') return asUtc;
+  if (!isKnownZone(zone)) return NaN;
+  return zonedToEpoch(zone, year, month, day, hour, minute, second);
 }
 
 /** IB's UTC form for a request's end time: "yyyyMMdd-HH:mm:ss". */

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { chunkMsFor, durationStart, parseBarSize, parseDuration, MS } from '../../lib/data/bar-size';
 import { barsFromObjects, barsToCsv, parseBarsCsv, parseBarsText } from '../../lib/data/bar-file';
 import { formatIbUtc, parseEndTime, parseTime } from '../../lib/data/dates';
+import { formatInZone, ianaZone, zonedToEpoch } from '../../lib/messages/time-zones';
 import { planChunks } from '../../lib/data/history-plan';
 import { mergeBars, ibBar } from '../../lib/data/history';
 import { fixturesDir } from '../helpers/paths';
@@ -103,4 +104,16 @@ test('history merge: oldest first, one bar per time, within range; IB bar fields
   assert.deepEqual(mergeBars([[bar(2, 2), bar(3, 3)], [bar(1, 1), bar(3, 30)]], 1, 3).map((b) => b.close), [1, 2, 30]);
   assert.deepEqual(ibBar('1704205800', 1, 2, 0.5, 1.5, -1, undefined, -1), { time: Date.UTC(2024, 0, 2, 14, 30), open: 1, high: 2, low: 0.5, close: 1.5, volume: 0 });
   assert.equal(ibBar('garbage', 1, 1, 1, 1, 1, 1, 1), null);
+});
+
+test('dates: IB zone names read as the simulator and IB read them ("EST" is New York with daylight saving)', () => {
+  // Intl's own "EST" is a fixed UTC-5; IB's is New York's clock. In July the two differ by an hour.
+  assert.equal(parseTime('20240702 09:30:00 EST'), Date.UTC(2024, 6, 2, 13, 30));
+  assert.equal(parseTime('20240102 09:30:00 EST'), Date.UTC(2024, 0, 2, 14, 30));
+  assert.equal(parseTime('20240702 09:30:00 US/Eastern'), parseTime('20240702 09:30:00 EST'));
+  const simulatorReading = zonedToEpoch(ianaZone('EST'), 2024, 7, 2, 9, 30);
+  assert.equal(parseTime('20240702 09:30:00 EST'), simulatorReading, 'bar files and the simulator agree');
+  assert.equal(formatInZone(simulatorReading, ianaZone('EST')).hour, 9);
+  assert.equal(parseTime('20240702 09:30:00 MET'), Date.UTC(2024, 6, 2, 7, 30), 'MET: Central European summer time');
+  assert.equal(parseTime('20240702 09:30:00 GMT'), Date.UTC(2024, 6, 2, 9, 30));
 });

@@ -5,7 +5,7 @@
  * the live ticks follow, so the same seed and request always give the same bars.
  */
 import type { PricePath, Summary } from './price-path';
-import { formatInZone, ianaZone, isKnownZone, zonedToEpoch } from './time-zones';
+import { formatInZone, ianaZone, isKnownZone, zonedToEpoch } from '../../messages/time-zones';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -14,7 +14,7 @@
 import type { Instrument } from './universe';
 import { hashSeed, Random } from './rng';
 import { Lru } from './lru';
-import { formatInZone, zonedToEpoch } from './time-zones';
+import { formatInZone, zonedToEpoch } from '../../messages/time-zones';
 
 const MINUTE = 60_000;
 const DAY_MS = 86_400_000;

@@ -4,7 +4,7 @@
  * random walk. Requests name contracts loosely (symbol only, conId only, localSymbol...);
  * `resolveContract` finds what they mean as TWS would.
  */
-import { formatInZone, zonedToEpoch } from './time-zones';
+import { formatInZone, zonedToEpoch } from '../../messages/time-zones';
 
 export type SecType = 'STK' | 'CASH' | 'FUT';
 

@@ -9,7 +9,7 @@ import type { FillEngineApi } from '../../fills/types';
 import type { Market } from '../market/market';
 import type { ResolvedOptions } from './context';
 import { TWS_TIME_ZONE } from './tws-time';
-import { formatInZone } from '../market/time-zones';
+import { formatInZone } from '../../messages/time-zones';
 
 export function createEngine(options: ResolvedOptions, market: Market, now: () => number = Date.now): FillEngineApi {
   return new FillEngine({

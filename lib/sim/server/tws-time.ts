@@ -2,7 +2,7 @@
  * Time as TWS writes it. The simulated TWS is logged in from New York (US/Eastern), the zone a US
  * trader's TWS typically reports; every "local" time on the wire is in that zone.
  */
-import { formatInZone } from '../market/time-zones';
+import { formatInZone } from '../../messages/time-zones';
 
 export const TWS_TIME_ZONE = 'America/New_York';
 /** IB's name for the zone in date strings. */

@@ -13,7 +13,7 @@ import { multiplierText } from '../contract-codec';
 import { accountNumbers, ledgerTags, positionLines, summaryTags, type PositionLine } from '../account-values';
 import { orderDesk } from './orders';
 import { pad, TWS_TIME_ZONE } from '../tws-time';
-import { formatInZone } from '../../market/time-zones';
+import { formatInZone } from '../../../messages/time-zones';
 
 const PNL_PERIOD_MS = 1000;
 const ACCOUNT_REFRESH_MS = 60_000;

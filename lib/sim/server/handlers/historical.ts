@@ -28,7 +28,7 @@ import {
   type WireBar,
 } from '../../market/bars';
 import type { Instrument } from '../../market/universe';
-import { formatInZone } from '../../market/time-zones';
+import { formatInZone } from '../../../messages/time-zones';
 
 /** Bars a single request may return before TWS answers "Time length exceed max". */
 const MAX_BARS = 100_000;

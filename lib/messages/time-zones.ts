@@ -1,6 +1,9 @@
 /**
- * Wall-clock time in a named IANA zone and back, with the platform's Intl data (no dependency).
- * Offsets are cached per zone and hour, since sessions and bars ask for the same ones again and again.
+ * Wall-clock time in a named zone and back, with the platform's Intl data (no dependency): the one
+ * reading of zone names for bar files, IB's time strings and the simulator alike. IB's names (US/Eastern,
+ * EST, MET ...) are read as IB means them (ianaZone): "EST" is New York's clock with daylight saving,
+ * not the fixed UTC-5 that Intl's own "EST" is. Offsets are cached per zone and hour, since sessions
+ * and bars ask for the same ones again and again.
  */
 
 export interface ZonedParts {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// After tsc: put every editor asset where Node-RED looks for it. Node-RED reads a node's .html, its
-// locales/ and icons/ only from the folder of the node's compiled .js, so each node folder in dist/
-// gets its .html, its locales and a copy of the shared icons.
-import { cpSync, existsSync, readdirSync, chmodSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// After tsc: put every editor asset where Node-RED looks for it. Node-RED reads a node's .html and its
+// locales/ only from the folder of the node's compiled .js, so each node folder in dist/ gets its own.
+// Icons are looked up module-wide: Node-RED's registry collects the icons/ folder beside each node's .js
+// into one list for the package and serves any icon name from any of them, so the shared icons are
+// copied once, beside the first node of package.json (ib-connect).
+import { cpSync, existsSync, readdirSync, readFileSync, chmodSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const nodesSrc = join(root, 'nodes');
@@ -17,8 +19,11 @@ for (const name of readdirSync(nodesSrc)) {
     if (entry.endsWith('.ts')) continue;
     cpSync(join(src, entry), join(out, entry), { recursive: true });
   }
-  cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
+  // Copies a build before this one made in every folder.
+  rmSync(join(out, 'icons'), { recursive: true, force: true });
 }
+const firstNode = Object.values(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))['node-red'].nodes)[0];
+cpSync(join(root, 'icons'), join(root, dirname(firstNode), 'icons'), { recursive: true });
 
 const binOut = join(root, 'dist', 'bin');
 if (existsSync(binOut)) {

@@ -6,8 +6,8 @@
  * historical-bars reading a 1M-row CSV file (parsing included).
  *
  * Each flow case runs in a process of its own, so its peak memory (RSS high-water mark of the process,
- * runtime and bars included, as backtrader's and backtesting.py's figures in the design are) is its own.
- * Time: first run and best of 3. Goal (design): under 1 s and 300 MB for the batch flow.
+ * runtime and bars included, as backtrader's and backtesting.py's published figures count it) is its own.
+ * Time: first run and best of 3. Goal: under 1 s and 300 MB for the batch flow.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * Live latency: a tick leaving the simulator to the PLACE_ORDER it causes reaching the simulator,
  * through the flow market-data (quotes, throttle off) -> sma (of the bid size) -> crossover (band) ->
  * risk-sizer -> place-order, in an embedded Node-RED runtime (no test helper, no debug node).
- * Goal (DESIGN.md): p50 under 0.5 ms, p99 under 2 ms at 1,000 ticks/s.
+ * Goal: p50 under 0.5 ms, p99 under 2 ms at 1,000 ticks/s.
  *
  * - The simulator runs in its own process, as TWS does (bench/live-latency/simulator.ts). Its
  *   WireProbe stamps each tick frame when it is handed to the client socket and each PLACE_ORDER when

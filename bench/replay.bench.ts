@@ -9,7 +9,7 @@
  * - a 10-instrument portfolio (examples/portfolio-backtest.json with ten historical-bars nodes of 100k
  *   bars each on one backtest connection: one clock, bars of a date before any of the next) against the
  *   same relay replaying the same 1M bar events in the same time order, counted in bar events.
- * Goal (design): >= 30k bars/s for the example and >= 80% of the relay's rate, the same ratio for the
+ * Goal: >= 30k bars/s for the example and >= 80% of the relay's rate, the same ratio for the
  * portfolio.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

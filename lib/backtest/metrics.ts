@@ -1,5 +1,5 @@
 /**
- * Performance metrics of a run, with the design's conventions:
+ * Performance metrics of a run, by these conventions (backtrader's and backtesting.py's where they agree):
  * - equity marked at every bar close; per-bar simple returns r_i = e_i / e_(i-1) - 1, the first bar
  *   against the starting cash;
  * - Sharpe = sqrt(P) * mean(r - rf/P) / sample stdev(r); Sortino = sqrt(P) * mean(r - rf/P) / downside
@@ -14,7 +14,7 @@
  * - rejectedOrders: orders the account refused (IB's error 201: at placing, or at the fill);
  * - trades: round trips from the executions (lib/backtest/trades.ts); profit factor = sum of the winning
  *   trades' returns (percent of entry value) / |sum of the losing trades' returns|, as backtesting.py
- *   and the shared fixture compute it; profitFactorMoney = gross profit / |gross loss| in money.
+ *   and the SMA-crossover fixture (test/fixtures/sma-cross-10k) computes it; profitFactorMoney = gross profit / |gross loss| in money.
  * Fractions for returns and rates, `...Pct` for percentages. Undefined values (no trades, no variance)
  * are null so the object stays JSON-safe. Plain loops: this runs on million-point curves.
  */

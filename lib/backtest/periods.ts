@@ -1,5 +1,5 @@
 /**
- * Periods per year for annualizing per-bar statistics (the design's convention): 252 for daily bars,
+ * Periods per year for annualizing per-bar statistics (the usual convention): 252 for daily bars,
  * 52 weekly, 12 monthly; intraday bars scale 252 by the bars in a regular US session (6.5 hours), so
  * 5-minute bars give 252 * 78.
  */

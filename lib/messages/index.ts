@@ -1,5 +1,5 @@
 /**
- * The message contracts every node speaks (see the design's "Messages"). Plain JSON-safe shapes:
+ * The message contracts every node speaks (README's node table and each node's help). Plain JSON-safe shapes:
  * times are epoch milliseconds UTC, prices and sizes are numbers, "missing" is null, never 0.
  */
 
@@ -168,7 +168,7 @@ export interface Position {
   multiplier?: number;
 }
 
-/** The instrument key of a message: the design's `msg.topic`. */
+/** The instrument key of a message: its `msg.topic` (lib/messages/instrument.ts spells it). */
 export type InstrumentKey = string;
 
 /**

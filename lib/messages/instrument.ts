@@ -1,5 +1,5 @@
 /**
- * Instrument keys (the design's `msg.topic`): the plain symbol for a US stock on SMART in USD, or
+ * Instrument keys (`msg.topic`): the plain symbol for a US stock on SMART in USD, or
  * `SYMBOL:SECTYPE:EXCHANGE:CURRENCY` where those defaults do not fit (e.g. `EUR:CASH:IDEALPRO:USD`).
  * Every node keeps its per-instrument state under this key, so it must be the same string for the
  * same instrument wherever it is computed.

@@ -1,5 +1,5 @@
 /**
- * Per-instrument state, keyed by msg.topic (the design's instrument key), and the reset message
+ * Per-instrument state, keyed by msg.topic (the instrument key), and the reset message
  * every strategy node understands: msg.reset === true clears the state of msg.topic, or of every
  * instrument when the message has no topic.
  */

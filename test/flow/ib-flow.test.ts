@@ -1,6 +1,6 @@
 /**
  * bin/ib-flow as a user runs it: a child process on the example flows, printing JSON lines (--json) or
- * a summary. The replay example reproduces the shared fixture; --set changes a node by name and refuses
+ * a summary. The replay example reproduces the SMA-crossover fixture (test/fixtures/sma-cross-10k); --set changes a node by name and refuses
  * what the node's editor would refuse; a sweep runs its combinations in worker processes and sorts them,
  * and its shards merge into the same ranking; walk-forward reports in-sample and out-of-sample folds;
  * bad command lines say what is wrong; a large result reaches a pipe whole; node errors fail the run,

@@ -1,5 +1,5 @@
 /**
- * The batch backtest on the shared fixture (every trade and the agreed metrics), the backtest connection
+ * The batch backtest on the SMA-crossover fixture (test/fixtures/sma-cross-10k) (every trade and the agreed metrics), the backtest connection
  * and session fed bar by bar as a replay does (same numbers as batch, to the cent, with costs and with
  * close fills), and no look-ahead.
  */
@@ -47,7 +47,7 @@ function replay(options: BacktestOptions, key = 'SPY'): BacktestSummary {
 
 const cents = (x: number) => Math.round(x * 100);
 
-describe('batch backtest on the shared fixture', () => {
+describe('batch backtest on the SMA-crossover fixture (test/fixtures/sma-cross-10k)', () => {
   const summary = runBatchBacktest({ key: 'SPY', bars, orders: intents, options: noCosts });
   const m = summary.metrics;
 

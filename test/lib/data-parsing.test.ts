@@ -74,7 +74,7 @@ test('CSV bars: header names columns, rows validated with row and line named', (
   assert.throws(() => parseBarsCsv('date,open,high,low,close\n2024-01-02,1,1,1,1\n2024-01-02,1,1,1,1\n'), /same time/);
 });
 
-test('JSON and msg.payload bars; CSV round trip; the shared fixture parses', () => {
+test('JSON and msg.payload bars; CSV round trip; the SMA-crossover fixture (test/fixtures/sma-cross-10k) parses', () => {
   const bars = parseBarsText('[{"time":"2024-01-02T14:30:00Z","open":1,"high":2,"low":0.5,"close":1.5,"volume":10,"wap":1.2,"count":3}]');
   assert.deepEqual(bars, [{ time: Date.UTC(2024, 0, 2, 14, 30), open: 1, high: 2, low: 0.5, close: 1.5, volume: 10, wap: 1.2, count: 3 }]);
   assert.deepEqual(parseBarsText(barsToCsv(bars)), bars);

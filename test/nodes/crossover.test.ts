@@ -1,6 +1,6 @@
 /**
  * The seed strategy as nodes: sma(20) -> sma(50) -> crossover -> risk-sizer in a real Node-RED
- * runtime, on the shared fixture: streaming bar by bar gives exactly the signals and orders of one
+ * runtime, on the SMA-crossover fixture (test/fixtures/sma-cross-10k): streaming bar by bar gives exactly the signals and orders of one
  * batch message, and the trades of trades.csv. Also crossover's own modes and errors as a node.
  */
 import assert from 'node:assert/strict';

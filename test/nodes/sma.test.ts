@@ -1,5 +1,5 @@
 /**
- * ib-sma in a real Node-RED runtime: streaming and batch identical on the shared fixture, instruments
+ * ib-sma in a real Node-RED runtime: streaming and batch identical on the SMA-crossover fixture (test/fixtures/sma-cross-10k), instruments
  * kept apart, reset passed on, status, and bad input ending in done(err) naming the field.
  */
 import assert from 'node:assert/strict';

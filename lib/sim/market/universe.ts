@@ -9,7 +9,7 @@ import { formatInZone, zonedToEpoch } from '../../messages/time-zones';
 export type SecType = 'STK' | 'CASH' | 'FUT';
 
 export interface Instrument {
-  /** The design's instrument key (msg.topic), e.g. `AAPL`, `EUR:CASH:IDEALPRO:USD`, `ES:FUT:CME:USD:20251219`. */
+  /** The instrument key (msg.topic), e.g. `AAPL`, `EUR:CASH:IDEALPRO:USD`, `ES:FUT:CME:USD:20251219`. */
   key: string;
   conId: number;
   symbol: string;

@@ -28,7 +28,7 @@ import { ExecutionTracker } from './executions';
 import { silentLog, type BrokerLog } from './log';
 import { OrderBook, type TrackedOrder } from './order-book';
 import { OrderIdAllocator } from './order-ids';
-import { OutgoingQueue, type Outgoing } from './outgoing-queue';
+import { OutgoingQueue, type OrderRequest } from './outgoing-queue';
 import { isAccountInUse, PositionBook } from './positions';
 import { Reconciliation } from './reconciliation';
 import { ReportedKeys } from './reported-keys';
@@ -247,7 +247,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.queue.push({ kind: 'place', orderId: tracked.orderId });
   }
 
-  private deliver(item: Outgoing): void {
+  private deliver(item: OrderRequest): void {
     const tracked = this.orders.get(item.orderId);
     if (!tracked || tracked.delivery === 'done') return;
     try {

@@ -3,37 +3,38 @@
  * disconnects clients that go over), in order, never dropped; held while the connection is not ready
  * for orders and resumed once it is.
  */
-export type Outgoing =
+/** A place or cancel waiting for its turn to go to TWS. */
+export type OrderRequest =
   | { kind: 'place'; orderId: number }
   | { kind: 'cancel'; orderId: number };
 
 export class OutgoingQueue {
-  private readonly items: Outgoing[] = [];
+  private readonly items: OrderRequest[] = [];
   private readonly sentAt: number[] = [];
   private timer: NodeJS.Timeout | null = null;
   private open = false;
 
   constructor(
-    private readonly send: (item: Outgoing) => void,
+    private readonly send: (item: OrderRequest) => void,
     private readonly perSecond: number,
     private readonly clock: () => number = Date.now,
   ) {
     if (!(perSecond > 0)) throw new Error(`messages per second must be positive, got ${perSecond}`);
   }
 
-  push(item: Outgoing): void {
+  push(item: OrderRequest): void {
     this.items.push(item);
     this.drain();
   }
 
   /** Puts `item` first (a resend after reconnect goes before anything newer). */
-  pushFront(item: Outgoing): void {
+  pushFront(item: OrderRequest): void {
     this.items.unshift(item);
     this.drain();
   }
 
   /** Removes queued items matching `predicate`; returns how many were removed. */
-  remove(predicate: (item: Outgoing) => boolean): number {
+  remove(predicate: (item: OrderRequest) => boolean): number {
     let removed = 0;
     for (let i = this.items.length - 1; i >= 0; i--) {
       if (predicate(this.items[i])) {
@@ -44,7 +45,7 @@ export class OutgoingQueue {
     return removed;
   }
 
-  has(predicate: (item: Outgoing) => boolean): boolean {
+  has(predicate: (item: OrderRequest) => boolean): boolean {
     return this.items.some(predicate);
   }
 
@@ -85,7 +86,7 @@ export class OutgoingQueue {
         }, wait);
         return;
       }
-      const item = this.items.shift() as Outgoing;
+      const item = this.items.shift() as OrderRequest;
       this.sentAt.push(now);
       this.send(item);
     }

@@ -29,7 +29,7 @@ export const enum DepthSide {
   Bid = 1,
 }
 
-export class OrderBook {
+export class LiveDepthBook {
   private readonly bids: DepthRow[] = [];
   private readonly asks: DepthRow[] = [];
   private updated = 0;

@@ -1,21 +1,21 @@
 /**
- * One market depth (L2) subscription: keeps an OrderBook from TWS's depth messages and reports each
+ * One market depth (L2) subscription: keeps a LiveDepthBook from TWS's depth messages and reports each
  * change. After a reconnect it starts from an empty book with a fresh request id.
  */
 import type { Contract } from '@stoqey/ib';
 import type { InstrumentKey } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
-import { OrderBook } from './depth-book';
+import { LiveDepthBook } from './depth-book';
 import { routerFor } from './ib-router';
 
 export interface DepthHandlers {
-  onChange(book: OrderBook): void;
+  onChange(book: LiveDepthBook): void;
   onNotice?(text: string, code: number): void;
   onError(err: Error): void;
 }
 
 export class MarketDepthSubscription {
-  readonly book = new OrderBook();
+  readonly book = new LiveDepthBook();
   private reqId = -1;
   private active = false;
   /** Depth messages that did not fit the book (positions beyond its rows). */

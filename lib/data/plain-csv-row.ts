@@ -13,7 +13,7 @@ import { commonTime, NOT_COMMON } from './common-times';
 import { PlainDecimalReader } from './plain-decimal';
 
 /** The fields of a bar row, in the order the reader is given their column indices. */
-export const BAR_FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume', 'wap', 'count'] as const;
+export const CSV_BAR_FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume', 'wap', 'count'] as const;
 
 const TIME = 0;
 const VOLUME = 5;
@@ -30,17 +30,17 @@ const LF = 10;
 export const NOT_PLAIN = -1;
 
 export class PlainCsvRow {
-  /** For each column of the header, the field (index into BAR_FIELDS) it holds, or -1. */
+  /** For each column of the header, the field (index into CSV_BAR_FIELDS) it holds, or -1. */
   private readonly fieldOfColumn: Int8Array;
   private readonly delimiter: number;
   /** The values of the row being read, by field; valid where `found` has the field's bit. */
-  private readonly values = new Float64Array(BAR_FIELDS.length);
+  private readonly values = new Float64Array(CSV_BAR_FIELDS.length);
   private readonly decimal = new PlainDecimalReader();
 
   /** The text rows are read from (a whole CSV, or a piece of one). */
   text = '';
 
-  /** `columns[field]` is the header's column index of each field of BAR_FIELDS (-1 when it has none). */
+  /** `columns[field]` is the header's column index of each field of CSV_BAR_FIELDS (-1 when it has none). */
   constructor(
     delimiter: string,
     columnCount: number,

@@ -57,7 +57,7 @@ const LIVE_PORTS = new Set([7496, 4001]);
 const FIRST_NEXT_REQ_ID = 500_000_000;
 const FIRST_RAW_REQ_ID = 1_000_000_000;
 
-const silentLog: SessionLog = { debug() {}, info() {}, warn() {}, error() {} };
+const silentSessionLog: SessionLog = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface SessionEvents {
   status: (status: ConnectionStatus) => void;
@@ -97,7 +97,7 @@ export class IbSocketSession extends EventEmitter implements IbSession {
 
   constructor(readonly options: SessionOptions) {
     super();
-    this.log = options.log ?? silentLog;
+    this.log = options.log ?? silentSessionLog;
     this.retryDelayMs = this.backoff.initialMs;
     this.endpoint = { host: options.host, port: options.port };
     const endpoint = this.endpoint;

@@ -8,7 +8,7 @@ import { parsePath } from './path';
 /** Bar fields and the usual derived prices. */
 export type BarField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'median' | 'typical' | 'weighted' | 'ohlc4';
 
-export const BAR_FIELDS: readonly BarField[] = ['open', 'high', 'low', 'close', 'volume', 'median', 'typical', 'weighted', 'ohlc4'];
+export const SOURCE_FIELDS: readonly BarField[] = ['open', 'high', 'low', 'close', 'volume', 'median', 'typical', 'weighted', 'ohlc4'];
 
 export type ValueSource = { kind: 'bar'; field: BarField } | { kind: 'property'; path: readonly string[] };
 
@@ -104,6 +104,6 @@ export function readValueSource(source: unknown, property: unknown): ValueSource
     if (!path) throw new Error('the source is "property" but no property is set: enter one, e.g. "indicators.rsi14"');
     return { kind: 'property', path: parsePath(path, 'source property') };
   }
-  if (!(BAR_FIELDS as readonly string[]).includes(field)) throw new Error(`source "${field}" is unknown: use one of ${BAR_FIELDS.join(', ')} or "property"`);
+  if (!(SOURCE_FIELDS as readonly string[]).includes(field)) throw new Error(`source "${field}" is unknown: use one of ${SOURCE_FIELDS.join(', ')} or "property"`);
   return { kind: 'bar', field: field as BarField };
 }

@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OutgoingQueue, type Outgoing } from '../../lib/broker/outgoing-queue';
+import { OutgoingQueue, type OrderRequest } from '../../lib/broker/outgoing-queue';
 import { OrderIdAllocator } from '../../lib/broker/order-ids';
 
 test('at most N messages in any second, in order, none dropped, held while paused', async () => {
-  const sent: Array<{ item: Outgoing; at: number }> = [];
+  const sent: Array<{ item: OrderRequest; at: number }> = [];
   const queue = new OutgoingQueue((item) => sent.push({ item, at: Date.now() }), 50);
   queue.resume();
   for (let i = 1; i <= 120; i++) queue.push({ kind: 'place', orderId: i });
@@ -29,7 +29,7 @@ test('at most N messages in any second, in order, none dropped, held while pause
 });
 
 test('queued items can be taken back before they leave', () => {
-  const sent: Outgoing[] = [];
+  const sent: OrderRequest[] = [];
   const queue = new OutgoingQueue((item) => sent.push(item), 10);
   queue.push({ kind: 'place', orderId: 1 });
   queue.push({ kind: 'place', orderId: 2 });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OrderBook } from '../../lib/data/depth-book';
+import { LiveDepthBook } from '../../lib/data/depth-book';
 import { QuoteAssembler } from '../../lib/data/quote';
 import { KeyedThrottle, type ThrottleClock } from '../../lib/data/throttle';
 import { attributeByOrderRef } from '../../lib/data/attribution';
 import type { Execution } from '../../lib/messages';
 
 test('depth book: insert shifts, update replaces, delete removes; output sorted and cut to rows', () => {
-  const book = new OrderBook();
+  const book = new LiveDepthBook();
   assert.ok(book.apply(0, 0, 1, 100, 5, 'NSDQ', 1));
   assert.ok(book.apply(0, 0, 1, 100.5, 3, 'ARCA', 2)); // inserted above: the old row moves to position 1
   assert.ok(book.apply(0, 0, 0, 101, 7, '', 3));

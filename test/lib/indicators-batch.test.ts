@@ -11,7 +11,7 @@ import { barColumn, barValueAt, MISSING, nullableColumn, ohlcvColumns } from '..
 import { parsePath } from '../../lib/messages/path';
 import { IndicatorRunner, type IndicatorRunnerOptions } from '../../lib/indicators/runner';
 import { Sma } from '../../lib/indicators/sma';
-import { BAR_FIELDS, readValueSource, type ValueSource } from '../../lib/messages/source';
+import { SOURCE_FIELDS, readValueSource, type ValueSource } from '../../lib/messages/source';
 
 type Bar = { time: number; open: number; high: number; low: number; close: number; volume: number };
 
@@ -63,7 +63,7 @@ const errorOf = (fn: () => unknown): string => {
 describe('batch fast path: identical to streaming', () => {
   const bars = walk(500);
 
-  for (const field of BAR_FIELDS) {
+  for (const field of SOURCE_FIELDS) {
     it(`sma on ${field}: same numbers to the bit, and live bars continue from the batch's state`, () => {
       const { streamed, batched, result, batching, streaming } = streamAndBatch(smaOptions(readValueSource(field, '')), bars.slice(0, 400));
       assert.equal(batched.length, 400);

@@ -14,7 +14,7 @@ const DAY_MS = 86_400_000;
 
 export type BarUnit = 'intraday' | 'day' | 'week' | 'month';
 
-export interface BarSize {
+export interface RequestedBarSize {
   unit: BarUnit;
   /** Length of an intraday bar in ms (0 otherwise). */
   ms: number;
@@ -43,7 +43,7 @@ const INTRADAY_SIZES: Record<string, number> = {
 };
 
 /** IB's bar size settings ("1 secs", "5 mins", "1 hour", "1 day", "1 week", "1 month"); null when not one. */
-export function parseBarSize(text: string): BarSize | null {
+export function requestedBarSize(text: string): RequestedBarSize | null {
   const match = /^\s*(\d+)\s*(secs?|mins?|hours?|days?|weeks?|months?|[SDWMH])\s*$/i.exec(text);
   if (!match) return null;
   const count = Number(match[1]);
@@ -131,7 +131,7 @@ export function isTradeData(what: WhatToShow): boolean {
 }
 
 export interface BarRequest {
-  barSize: BarSize;
+  barSize: RequestedBarSize;
   duration: Duration;
   /** End of the requested range (already capped at now). */
   end: number;

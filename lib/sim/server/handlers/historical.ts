@@ -18,7 +18,7 @@ import {
   estimateBarCount,
   formingBar,
   isTradeData,
-  parseBarSize,
+  requestedBarSize,
   parseDuration,
   parseEndDateTime,
   rangeStart,
@@ -81,7 +81,7 @@ export function registerHistoricalHandlers(registry: HandlerRegistry): void {
 
     const instrument = resolveOne(session, context.market, query, reqId);
     if (!instrument) return;
-    const barSize = parseBarSize(barSizeText);
+    const barSize = requestedBarSize(barSizeText);
     if (!barSize) {
       session.error(reqId, 321, `Error validating request.-'bP' : cause - Historical data bar size setting is invalid: "${barSizeText}". Use one of 1 secs, 5 secs, 10 secs, 15 secs, 30 secs, 1 min, 2 mins, 3 mins, 5 mins, 10 mins, 15 mins, 20 mins, 30 mins, 1 hour, 2 hours, 3 hours, 4 hours, 8 hours, 1 day, 1 week, 1 month`);
       return;

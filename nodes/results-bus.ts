@@ -3,7 +3,7 @@
  * process can collect them without wiring anything into the user's flow. Kept on a process-wide symbol
  * so two copies of the package (a linked checkout and an installed one) still share it.
  */
-import { EventEmitter } from 'node:events';
+import { TypedEventEmitter } from '../lib/messages/events';
 
 export interface PublishedResult {
   /** The backtest-report node's id and name. */
@@ -34,13 +34,23 @@ export interface ReplayActivity {
   running: boolean;
 }
 
+/** What the bus carries, each event with its own payload. */
+export interface ResultsBusEvents {
+  result: (result: PublishedResult) => void;
+  failure: (failure: ReportFailure) => void;
+  replay: (activity: ReplayActivity) => void;
+  progress: (progress: ReplayProgress) => void;
+}
+
+type ResultsBus = TypedEventEmitter<ResultsBusEvents>;
+
 const KEY = Symbol.for('node-red-contrib-ib-algo.backtest-results');
 
-export function resultsBus(): EventEmitter {
-  const holder = globalThis as unknown as Record<symbol, EventEmitter | undefined>;
+export function resultsBus(): ResultsBus {
+  const holder = globalThis as unknown as Record<symbol, ResultsBus | undefined>;
   let bus = holder[KEY];
   if (!bus) {
-    bus = new EventEmitter();
+    bus = new TypedEventEmitter<ResultsBusEvents>();
     bus.setMaxListeners(0);
     holder[KEY] = bus;
   }

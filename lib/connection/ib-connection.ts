@@ -5,7 +5,7 @@
  * History and live data both go to the session; the account feed is TWS's; the replay clock is a
  * plain pacer (history replayed here warms indicators up and fills nothing).
  */
-import { EventEmitter } from 'node:events';
+import { TypedEventEmitter } from '../messages/events';
 import { disposeBroker } from '../broker';
 import type { Broker } from '../broker/types';
 import type { ConnectionMode, ConnectionStatus } from '../ib/connection';
@@ -24,14 +24,7 @@ export interface IbConnectionOptions extends SessionOptions {
 /** Builds the broker over the session: the order side lives in lib/broker, not here. */
 export type BrokerFactory = (connection: IbConnection) => Broker;
 
-export declare interface IbConnection {
-  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
-  off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
-  emit<E extends keyof ConnectionEvents>(event: E, ...args: Parameters<ConnectionEvents[E]>): boolean;
-}
-
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above types the events of this EventEmitter
-export class IbConnection extends EventEmitter implements OpenableConnection {
+export class IbConnection extends TypedEventEmitter<ConnectionEvents> implements OpenableConnection {
   readonly mode: ConnectionMode;
   /** The socket session (one per config node). */
   readonly session: IbSocketSession;

@@ -4,7 +4,7 @@
  * survives), knows the account and whether it is a live one, and routes TWS errors by request id to
  * whoever made the request.
  */
-import { EventEmitter } from 'node:events';
+import { TypedEventEmitter } from '../messages/events';
 import type { Socket } from 'node:net';
 import { EventName, IBApi, IBApiNext } from '@stoqey/ib';
 import type { ConnectionState, ConnectionStatus, IbSession, RequestOwner } from './connection';
@@ -66,14 +66,7 @@ export interface SessionEvents {
   nextValidId: (orderId: number) => void;
 }
 
-export declare interface IbSocketSession {
-  on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): this;
-  off<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): this;
-  emit<E extends keyof SessionEvents>(event: E, ...args: Parameters<SessionEvents[E]>): boolean;
-}
-
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above types the events of this EventEmitter
-export class IbSocketSession extends EventEmitter implements IbSession {
+export class IbSocketSession extends TypedEventEmitter<SessionEvents> implements IbSession {
   readonly next: IBApiNext;
   readonly api: IBApi;
   private readonly log: SessionLog;

@@ -5,13 +5,6 @@
  * no-circular-folders, listed once per direction as dependency-cruiser reports them).
  */
 module.exports = [
-  // lib/ib/connection.ts (the Connection interface) imports broker and backtest types, and the broker,
-  // backtest and data folders import it back. Removed when the connection floor (lib/connection/) holds
-  // the interface and buildConnection ("conn").
-  { rule: 'no-circular-folders', from: 'lib/ib', to: 'lib/broker', who: 'conn' },
-  { rule: 'no-circular-folders', from: 'lib/broker', to: 'lib/ib', who: 'conn' },
-  { rule: 'no-circular-folders', from: 'lib/ib', to: 'lib/backtest', who: 'conn' },
-  { rule: 'no-circular-folders', from: 'lib/backtest', to: 'lib/ib', who: 'conn' },
   // lib/broker/backtest-broker.ts stands on lib/backtest/session.ts while lib/backtest/batch.ts and
   // connection.ts use the backtest broker ("conn" moves the connection out, "backtest" reworks batch).
   { rule: 'no-circular-folders', from: 'lib/broker', to: 'lib/backtest', who: 'conn, backtest' },

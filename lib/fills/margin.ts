@@ -22,7 +22,7 @@
 import type { Side } from '../messages';
 import type { Book } from './book';
 import type { ContractTerms } from './contract-terms';
-import type { AccountType, MarginFigures, MarginPreview } from './types';
+import type { AccountType, MarginFigures } from './types';
 
 export type { AccountType, MarginFigures, MarginPreview } from './types';
 

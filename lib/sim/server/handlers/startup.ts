@@ -18,7 +18,7 @@ import { accountNumbers, ledgerTags, positionLines, summaryTags } from '../accou
 import { completedOrderFields } from '../orders/order-messages';
 import { orderDesk } from './orders';
 import { pad, TWS_TIME_ZONE } from '../tws-time';
-import { formatInZone, zonedToEpoch } from '../../market/time-zones';
+import { formatInZone, zonedToEpoch } from '../../../messages/time-zones';
 import type { Instrument } from '../../market/universe';
 
 /** The first trading day the simulator reports history from (its market model has no listing dates). */

@@ -122,11 +122,3 @@ export function resolveContractInput(input: ContractInput): Contract {
   }
   throw new Error('no contract: set a symbol in the node, or send msg.topic (e.g. "AAPL" or "EUR:CASH:IDEALPRO:USD") or msg.contract');
 }
-
-/** A short human name of a contract for errors and status, e.g. "AAPL STK SMART USD". */
-export function describeContract(contract: Contract): string {
-  const parts = [contract.symbol ?? contract.localSymbol ?? `conId ${contract.conId}`, contract.secType, contract.exchange, contract.currency];
-  if (contract.lastTradeDateOrContractMonth) parts.push(contract.lastTradeDateOrContractMonth);
-  if (contract.strike) parts.push(`${contract.strike}${contract.right ?? ''}`);
-  return parts.filter(Boolean).join(' ');
-}

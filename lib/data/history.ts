@@ -12,7 +12,7 @@ import { chunkMsFor, durationStart, durationText, isSmallBar, parseDuration, typ
 import { formatIbUtc, parseTime } from './dates';
 import type { HistoryCache } from './history-cache';
 import { planChunks, type HistoryChunk } from './history-plan';
-import { routerFor } from './ib-router';
+import { routerFor } from '../ib/ib-router';
 
 export interface HistoryRequest {
   key: InstrumentKey;

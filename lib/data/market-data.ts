@@ -11,7 +11,7 @@
 import { EventName, type Contract, type HistoricalTick, type HistoricalTickBidAsk, type HistoricalTickLast, type IBApi } from '@stoqey/ib';
 import type { Bar, InstrumentKey, Quote } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
-import { routerFor, type RoutedHandlers } from './ib-router';
+import { routerFor, type RoutedHandlers } from '../ib/ib-router';
 import { QuoteAssembler } from './quote';
 
 export type MarketDataKind = 'quote' | 'snapshot' | 'Last' | 'AllLast' | 'BidAsk' | 'MidPoint' | 'bars';

@@ -6,7 +6,7 @@ import type { Contract } from '@stoqey/ib';
 import type { InstrumentKey } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
 import { LiveDepthBook } from './depth-book';
-import { routerFor } from './ib-router';
+import { routerFor } from '../ib/ib-router';
 
 export interface DepthHandlers {
   onChange(book: LiveDepthBook): void;

@@ -6,10 +6,9 @@
  */
 import type { Contract, ContractDetails } from '@stoqey/ib';
 import type { InstrumentKey } from '../messages';
-import { describeContract } from '../data/contract-input';
-import { routerFor } from '../data/ib-router';
+import { routerFor } from './ib-router';
 import type { IbRequestError, IbSession } from './connection';
-import { instrumentKey } from '../messages/instrument';
+import { describeContract, instrumentKey } from '../messages/instrument';
 
 export interface QualifiedContract {
   /** The instrument key (msg.topic) for this contract. */

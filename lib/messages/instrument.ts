@@ -132,3 +132,11 @@ export function contractMultiplier(contract: { multiplier?: unknown } | null | u
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
+
+/** A short human name of a contract for errors and status, e.g. "AAPL STK SMART USD". */
+export function describeContract(contract: Contract): string {
+  const parts = [contract.symbol ?? contract.localSymbol ?? `conId ${contract.conId}`, contract.secType, contract.exchange, contract.currency];
+  if (contract.lastTradeDateOrContractMonth) parts.push(contract.lastTradeDateOrContractMonth);
+  if (contract.strike) parts.push(`${contract.strike}${contract.right ?? ''}`);
+  return parts.filter(Boolean).join(' ');
+}

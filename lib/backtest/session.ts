@@ -17,6 +17,7 @@ import { contractsTableProblem, specFor, type InstrumentSpec } from '../fills/co
 import { EquityRecorder, PriceRange } from './equity-curve';
 import { TimeMerge } from './time-merge';
 import { computeMetrics } from './metrics';
+import { isStartingCash } from './options';
 import { periodsPerYear } from './periods';
 import { roundTrips } from './trades';
 import { InstrumentTally } from './breakdown';
@@ -29,7 +30,7 @@ export type EngineFactory = (options: FillEngineOptions) => FillEngineApi;
 
 /** Engine options from backtest options; throws a message that names the bad option. */
 export function engineOptions(options: BacktestOptions): FillEngineOptions {
-  if (!(typeof options.startingCash === 'number' && options.startingCash > 0 && Number.isFinite(options.startingCash))) {
+  if (!isStartingCash(options.startingCash)) {
     throw new Error(`backtest starting cash must be a positive amount, got ${String(options.startingCash)}`);
   }
   const tableProblem = options.contracts === undefined ? null : contractsTableProblem(options.contracts);

@@ -2,6 +2,7 @@
  * The ib-connect editor fields, read and normalized. Never throws: a field that makes no sense falls back
  * to its default and is listed in `problems`, which the node logs as warnings (the editor validates too).
  */
+import { COMMISSION_MODELS, FILL_AT, isStartingCash, SLIPPAGE_KINDS } from '../backtest/options';
 import type { AccountType, CommissionModelName, InstrumentSpec } from '../backtest/types';
 import type { ConnectionMode } from '../ib/connection';
 import { ACCOUNT_TYPES } from '../fills/margin';
@@ -49,7 +50,6 @@ export interface ConnectionConfig {
 }
 
 const MODES: ConnectionMode[] = ['tws', 'simulator', 'backtest'];
-const COMMISSIONS: CommissionModelName[] = ['none', 'ib-fixed', 'ib-tiered', 'percent'];
 
 export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
   const problems: string[] = [];
@@ -86,12 +86,12 @@ export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
       partialFills: nonNegative('simPartialFills'),
     },
     backtest: {
-      startingCash: num('btCash', 100_000, (n) => n > 0, 'a positive amount'),
-      commission: pick('btCommission', COMMISSIONS, 'ib-fixed'),
+      startingCash: num('btCash', 100_000, isStartingCash, 'a positive amount'),
+      commission: pick('btCommission', COMMISSION_MODELS, 'ib-fixed'),
       commissionPercent: nonNegative('btCommissionPercent', 0.1),
-      slippageKind: pick('btSlippageKind', ['none', 'ticks', 'bps'] as const, 'none'),
+      slippageKind: pick('btSlippageKind', SLIPPAGE_KINDS, 'none'),
       slippage: nonNegative('btSlippage'),
-      fillAt: pick('btFillAt', ['next-open', 'close'] as const, 'next-open'),
+      fillAt: pick('btFillAt', FILL_AT, 'next-open'),
       accountType: pick('btAccount', ACCOUNT_TYPES, 'cash'),
       contracts: contractsTable(def.btContracts, problems),
     },

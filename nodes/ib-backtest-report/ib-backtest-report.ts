@@ -11,8 +11,8 @@
  * Outputs: 1 report (metrics in msg.payload, msg.trades) and progress, 2 equity chart, 3 drawdown chart,
  * 4 price chart with entries and exits (each a ui-chart with series from msg.topic, x "x", y "y").
  */
-import type { AccountType, BacktestOptions, CommissionModelName } from '../../lib/backtest/types';
-import { ACCOUNT_TYPES } from '../../lib/fills/margin';
+import type { BacktestOptions } from '../../lib/backtest/types';
+import { withBacktestOverride } from '../../lib/backtest/options';
 import { batchInstruments, guardLimits, runPortfolioBacktest } from '../../lib/broker/batch-backtest';
 import { batchLength } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
@@ -45,7 +45,6 @@ interface ReportSettings {
 }
 
 const STATUS_INTERVAL_MS = 250;
-const COMMISSIONS: CommissionModelName[] = ['none', 'ib-fixed', 'ib-tiered', 'percent'];
 
 function readSettings(def: ReportDef): ReportSettings {
   const num = (value: unknown, fallback: number, ok: (n: number) => boolean, what: string): number => {
@@ -66,37 +65,12 @@ function readSettings(def: ReportDef): ReportSettings {
 
 /** Backtest options for a batch: the connection's (a backtest connection's own settings), else defaults; msg.backtest overrides. */
 function batchOptions(connection: Connection | null, override: unknown): BacktestOptions {
-  const base: BacktestOptions = { ...(connection ? connection.replay().options : DEFAULT_BACKTEST_OPTIONS) };
-  if (override === undefined || override === null) return base;
-  if (typeof override !== 'object' || Array.isArray(override)) {
-    throw new UserError('msg.backtest must be an object such as {"startingCash": 100000, "commission": "ib-fixed"}');
+  const base: BacktestOptions = connection ? connection.replay().options : DEFAULT_BACKTEST_OPTIONS;
+  try {
+    return withBacktestOverride(base, override);
+  } catch (err) {
+    throw new UserError((err as Error).message);
   }
-  const o = override as Record<string, unknown>;
-  const result = { ...base };
-  if (o.startingCash !== undefined) {
-    const cash = Number(o.startingCash);
-    if (!(cash > 0)) throw new UserError(`msg.backtest.startingCash must be a positive amount, got ${JSON.stringify(o.startingCash)}`);
-    result.startingCash = cash;
-  }
-  if (o.commission !== undefined) {
-    if (!COMMISSIONS.includes(o.commission as CommissionModelName)) {
-      throw new UserError(`msg.backtest.commission must be one of ${COMMISSIONS.join(', ')}, got ${JSON.stringify(o.commission)}`);
-    }
-    result.commission = o.commission as CommissionModelName;
-  }
-  if (o.commissionPercent !== undefined) result.commissionPercent = Number(o.commissionPercent);
-  if (o.fillAt !== undefined) {
-    if (o.fillAt !== 'next-open' && o.fillAt !== 'close') throw new UserError(`msg.backtest.fillAt must be "next-open" or "close", got ${JSON.stringify(o.fillAt)}`);
-    result.fillAt = o.fillAt;
-  }
-  if (o.slippage !== undefined) result.slippage = o.slippage as BacktestOptions['slippage'];
-  if (o.accountType !== undefined) {
-    if (!ACCOUNT_TYPES.includes(o.accountType as AccountType)) {
-      throw new UserError(`msg.backtest.accountType must be one of ${ACCOUNT_TYPES.join(', ')}, got ${JSON.stringify(o.accountType)}`);
-    }
-    result.accountType = o.accountType as AccountType;
-  }
-  return result;
 }
 
 export = function register(RED: NodeAPI): void {

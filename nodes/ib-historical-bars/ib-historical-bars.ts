@@ -11,6 +11,7 @@ import { basename, extname, isAbsolute, join } from 'node:path';
 import type { Contract } from '@stoqey/ib';
 import type { Bar, BarColumns, InstrumentKey } from '../../lib/messages';
 import { barsToColumns } from '../../lib/messages/bar-columns';
+import { isGiven, messageOrSetting } from '../../lib/messages/setting';
 import type { Connection } from '../../lib/connection/types';
 import type { IbSession } from '../../lib/ib/connection';
 import { compactCount as compact, replayBars } from '../../lib/connection/replay';
@@ -94,15 +95,16 @@ export = function register(RED: NodeAPI): void {
 
     const readParams = (msg: NodeMessage): Params => {
       try {
-        const whatToShow = String(msg.whatToShow ?? def.whatToShow ?? 'TRADES').toUpperCase();
+        const whatToShow = String(messageOrSetting(msg.whatToShow, def.whatToShow, 'TRADES')).toUpperCase();
         if (!WHAT_TO_SHOW.includes(whatToShow)) throw new Error(`what to show "${whatToShow}" is not one of ${WHAT_TO_SHOW.join(', ')}`);
-        const end = msg.endTime ?? msg.end ?? def.endTime;
+        const end = messageOrSetting(isGiven(msg.endTime) ? msg.endTime : msg.end, def.endTime, 'now');
+        const useRTH = messageOrSetting(msg.useRTH, def.useRTH, true);
         return {
-          barSize: parseBarSize(msg.barSize ?? def.barSize ?? '1 day'),
-          duration: parseDuration(msg.duration ?? def.duration ?? '1 M'),
-          endMs: end === undefined || end === null || end === '' || end === 'now' ? null : parseEndTime(end, Date.now()),
+          barSize: parseBarSize(messageOrSetting(msg.barSize, def.barSize, '1 day')),
+          duration: parseDuration(messageOrSetting(msg.duration, def.duration, '1 M')),
+          endMs: end === 'now' ? null : parseEndTime(end, Date.now()),
           whatToShow,
-          useRTH: msg.useRTH !== undefined ? msg.useRTH !== false && msg.useRTH !== 0 : def.useRTH !== false,
+          useRTH: useRTH !== false && useRTH !== 0,
         };
       } catch (err) {
         throw new UserError((err as Error).message);
@@ -121,7 +123,7 @@ export = function register(RED: NodeAPI): void {
         return { ...barsInstrument(msg, configured.contract, 'bars'), bars: asUserError(() => (typeof payload === 'string' ? shape.fromText(payload, 'msg.payload') : shape.fromData(payload, 'msg.payload'))) };
       }
       if (source === 'file') {
-        const given = String(msg.filename ?? def.file ?? '').trim();
+        const given = String(messageOrSetting(msg.filename, def.file, '')).trim();
         if (!given) throw new UserError('no bar file: set "file" in the node or send msg.filename (CSV with header date,open,high,low,close,volume, or JSON)');
         const path = isAbsolute(given) ? given : join(userDir, given);
         // The bytes, not a string: CSV is read from them in pieces, never as one string the size of the file.

@@ -12,7 +12,7 @@ import type { Broker } from '../broker/types';
 import type { AccountPart, AccountSnapshot } from '../data/account';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
 
-export type { ConnectionMode, ConnectionState, ConnectionStatus } from '../ib/connection';
+export type { ConnectionStatus } from '../ib/connection';
 
 export interface ConnectionEvents {
   status: (status: ConnectionStatus) => void;

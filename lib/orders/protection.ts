@@ -8,7 +8,7 @@
 import type { Contract } from '@stoqey/ib';
 import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent, Side, TimeInForce } from '../messages';
-import { protectiveOrders, protectiveRef, roleOf, type PlannedOrder, type TrailSpec } from './bracket';
+import { protectiveOrders, roleOf, type PlannedOrder, type TrailSpec } from './bracket';
 import { OrderInputError, OrderRefusedError } from './errors';
 import { levelPrice, roundToTick, type LevelSpec } from './levels';
 import { stableJson, type OrderOutcome } from './strategy-orders';

@@ -105,7 +105,11 @@ async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> 
     for (let i = 0; i < 3; i++) {
       const result = nextResult(reportNode.id);
       const start = process.hrtime.bigint();
-      if (instruments) instruments.forEach((columns, k) => entry.receive({ topic: `SYM${k}`, payload: columns }));
+      if (instruments) {
+        instruments.forEach((columns, k) => {
+          entry.receive({ topic: `SYM${k}`, payload: columns });
+        });
+      }
       else entry.receive(bars ? { topic: 'BENCH', payload: bars } : {});
       trades = (await result).trades as number;
       times.push(Number(process.hrtime.bigint() - start) / 1e6);

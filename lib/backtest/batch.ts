@@ -72,10 +72,14 @@ export function runBatch(input: BatchRunInput): BacktestSummary {
   const run = new BacktestRun(input.options, input.createEngine ?? ((o) => new FillEngine(o)), totalBars(readers));
   const act = input.orderPath(run);
   try {
-    readers.forEach((r, part) => run.begin(`batch:${part}`, r.key, r.n));
+    readers.forEach((r, part) => {
+      run.begin(`batch:${part}`, r.key, r.n);
+    });
     if (readers.length === 1) runOne(run, readers[0]!, act);
     else runMerged(run, readers, act);
-    readers.forEach((_r, part) => run.end(`batch:${part}`));
+    readers.forEach((_r, part) => {
+      run.end(`batch:${part}`);
+    });
   } finally {
     input.finish?.();
   }

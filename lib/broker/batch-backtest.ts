@@ -175,7 +175,10 @@ function batchOrderPath(run: BacktestRun, legs: readonly Leg[], input: Portfolio
       throw new Error(`batch backtest: the order for ${label} (order ${orderId}) was refused: ${reason ?? 'no reason given'}`);
     }
   };
-  return { guard, act, dispose: () => traders.forEach((t) => t.dispose()) };
+  const dispose = () => {
+    for (const t of traders.values()) t.dispose();
+  };
+  return { guard, act, dispose };
 }
 
 /**

@@ -8,7 +8,6 @@ import { ibFixed, ibTiered } from './commission-models/ib';
 import { percentOfValue } from './commission-models/percent';
 
 export { noCommission, ibFixed, ibTiered, percentOfValue };
-export type { PerShareSchedule, PerContractSchedule } from './commission-models/ib';
 
 /** The commission models a backtest connection offers by name. */
 export type CommissionModelName = 'none' | 'ib-fixed' | 'ib-tiered' | 'percent';

@@ -20,8 +20,6 @@ import { resultsBus, type PublishedResult, type ReplayProgress } from '../result
 import { RunningAccount } from '../../lib/backtest/running-account';
 import type { Connection, ReplayClock } from '../../lib/connection/types';
 import { DEFAULT_BACKTEST_OPTIONS } from '../../lib/connection/pacing-clock';
-import { instrumentKey } from '../../lib/messages/instrument';
-import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey } from '../../lib/messages';
 import { onInput, shortText, UserError } from '../common';
 import { useConnection } from '../connection';
@@ -219,14 +217,14 @@ export = function register(RED: NodeAPI): void {
     }
     onInput(node, (msg, send, done) => {
       if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
-      let instruments;
+      let instruments: ReturnType<typeof batchInstruments>;
       try {
         instruments = batchInstruments(msg);
       } catch (err) {
         throw new UserError((err as Error).message);
       }
       if (instruments) {
-        let summary;
+        let summary: ReturnType<typeof runPortfolioBacktest>;
         const bars = instruments.reduce((sum, i) => sum + batchLength(i.bars), 0);
         try {
           node.status({ fill: 'blue', shape: 'dot', text: `batch ${bars} bars${instruments.length > 1 ? `, ${instruments.length} instruments` : ''}` });

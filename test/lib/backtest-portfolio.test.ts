@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createBacktestConnection } from '../../lib/connection/backtest-connection';
 import { guardBroker } from '../../lib/broker';
 import { runPortfolioBacktest, batchInstruments } from '../../lib/broker/batch-backtest';
-import { randomWalkBars } from '../../lib/backtest/synthetic-bars';
+import { randomWalkBars } from '../../bench/synthetic-bars';
 import { barsToColumns } from '../../lib/messages/bar-columns';
 import { contractFromKey } from '../../lib/messages/instrument';
 import type { BacktestOptions } from '../../lib/backtest/types';
@@ -191,7 +191,7 @@ describe('the batch takes the account guard, as a replay does', () => {
 describe("risk-sizer's stopLoss and takeProfit in a batch", () => {
   it('bracket what the entry opens, as place-order does in a replay: the same fills to the cent', async () => {
     // Entries carry levels 2% below and 3% above the signal bar's close; exits (target 0) carry none.
-    const withLevels = aaplTargets.map((o, i) => (o && o.targetQuantity ? { ...o, stopLoss: Math.round(aapl[i]!.close * 98) / 100, takeProfit: Math.round(aapl[i]!.close * 103) / 100 } : o));
+    const withLevels = aaplTargets.map((o, i) => (o?.targetQuantity ? { ...o, stopLoss: Math.round(aapl[i]!.close * 98) / 100, takeProfit: Math.round(aapl[i]!.close * 103) / 100 } : o));
     const batch = runPortfolioBacktest({ instruments: [{ key: 'AAPL', bars: aapl, orders: withLevels }], options, orderRef: 'sma' });
     const exits = batch.executions.filter((e) => /:(stop-loss|take-profit)$/.test(String(e.orderRef)));
     assert.ok(exits.length >= 3, `${exits.length} fills of protective legs`);

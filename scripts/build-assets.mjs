@@ -25,6 +25,11 @@ for (const name of readdirSync(nodesSrc)) {
 const firstNode = Object.values(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))['node-red'].nodes)[0];
 cpSync(join(root, 'icons'), join(root, dirname(firstNode), 'icons'), { recursive: true });
 
+// Source maps are off (the package ships no .ts for them to point at); drop any a build before left.
+for (const entry of readdirSync(join(root, 'dist'), { recursive: true })) {
+  if (String(entry).endsWith('.js.map')) rmSync(join(root, 'dist', String(entry)));
+}
+
 const binOut = join(root, 'dist', 'bin');
 if (existsSync(binOut)) {
   for (const f of readdirSync(binOut)) if (f.endsWith('.js')) chmodSync(join(binOut, f), 0o755);

@@ -134,7 +134,11 @@ function checkRecord(value: unknown, field: string, strings: readonly string[], 
 export function checkContract(contract: unknown, field = 'contract'): void {
   checkRecord(contract, field, CONTRACT_STRINGS, CONTRACT_NUMBERS, CONTRACT_INTEGERS);
   const legs = (contract as { comboLegs?: unknown }).comboLegs;
-  if (Array.isArray(legs)) legs.forEach((leg, i) => leg && typeof leg === 'object' && checkTyped(leg as Record<string, unknown>, `${field}.comboLegs[${i}]`, ['action', 'exchange', 'designatedLocation'], ['conId', 'ratio']));
+  if (Array.isArray(legs)) {
+    legs.forEach((leg, i) => {
+      if (leg && typeof leg === 'object') checkTyped(leg as Record<string, unknown>, `${field}.comboLegs[${i}]`, ['action', 'exchange', 'designatedLocation'], ['conId', 'ratio']);
+    });
+  }
 }
 
 /** Throws WireFieldError naming the first order field TWS could not read. */

@@ -53,6 +53,7 @@ export function instrumentKey(contract: Contract): InstrumentKey {
 }
 
 /** Control characters (a NUL would split the field on the TWS socket) have no place in a key. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -172,7 +172,9 @@ async function fuzzFlow(connectionNode: Record<string, unknown>, seed: number): 
     node.on('call:send', () => run.outputs++);
   });
   for (let k = 0; k < PER_NODE; k++) {
-    NODES.forEach((_n, i) => helper.getNode(`n${i}`).receive(generate()));
+    NODES.forEach((_n, i) => {
+      helper.getNode(`n${i}`).receive(generate());
+    });
     // Let the runtime breathe: deliveries are asynchronous.
     if (k % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
   }

@@ -86,6 +86,12 @@ export function defaultMinTick(key: InstrumentKey): number {
   return 0.01;
 }
 
+/** The currency an instrument key names (its fourth part; USD for a plain symbol). */
+export function currencyOfKey(key: InstrumentKey): string {
+  const parts = String(key).split(':');
+  return parts.length >= 4 && parts[3] ? parts[3].toUpperCase() : 'USD';
+}
+
 /**
  * The entry of a contracts table for an instrument key: under the full key, else its symbol (`ES`), or a
  * currency pair written as IB's local symbol (`EUR.USD`).

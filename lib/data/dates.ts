@@ -5,7 +5,7 @@
  * so the same file gives the same bars everywhere.
  */
 
-import { ianaZone, isKnownZone, zonedToEpoch } from '../messages/time-zones';
+import { ianaZone, isKnownZone, zonedToEpoch, zoneOffsetMinutes } from '../messages/time-zones';
 import { commonTime, NOT_COMMON } from './common-times';
 
 const IB_DATE = /^(\d{4})(\d{2})(\d{2})(?:[ -]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+([A-Za-z_]+(?:\/[A-Za-z_+-]+)*))?)?$/;
@@ -67,4 +67,11 @@ export function parseEndTime(value: unknown, now: number): number {
     throw new Error(`end time "${String(value)}" is not a time: use ISO (2024-03-01T16:00:00Z), IB's "20240301 16:00:00 US/Eastern", epoch ms, or leave it empty for now`);
   }
   return ms;
+}
+
+/** Offset of a zone (IB's names read as lib/messages/time-zones.ts reads them) from UTC at `atMs`, in ms; NaN for an unknown zone. */
+export function zoneOffsetMs(zone: string, atMs: number): number {
+  const iana = ianaZone(zone);
+  if (iana === 'UTC') return 0;
+  return isKnownZone(iana) ? zoneOffsetMinutes(atMs, iana) * 60_000 : NaN;
 }

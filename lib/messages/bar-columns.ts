@@ -77,6 +77,11 @@ export function columnsBarAt(columns: BarColumns, i: number): Bar {
   };
 }
 
+/** Bar i of a batch in either shape (an array's element as it is). */
+export function batchBarAt(batch: BarBatch, i: number): unknown {
+  return Array.isArray(batch) ? batch[i] : columnsBarAt(batch as BarColumns, i);
+}
+
 /** The time of bar i, or NaN when it has none (number payloads). */
 export function batchTimeAt(batch: BarBatch, i: number): number {
   if (!Array.isArray(batch)) return (batch as BarColumns).time[i]!;

@@ -73,7 +73,7 @@ export = function register(RED: NodeAPI): void {
       }
       const aggregator = states.get(topic);
       if (Array.isArray(msg.payload)) {
-        let bars;
+        let bars: ReturnType<typeof aggregator.pushAll>;
         try {
           bars = aggregator.pushAll(msg.payload);
         } catch (err) {
@@ -90,7 +90,7 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      let outs;
+      let outs: ReturnType<typeof aggregator.push>;
       try {
         outs = aggregator.push(msg.payload);
       } catch (err) {

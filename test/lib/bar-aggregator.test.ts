@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BarAggregator, parseSession } from '../../lib/data/bar-aggregator';
 import { Market } from '../../lib/sim/market/market';
-import { buildBars, parseBarSize, parseDuration, type WireBar } from '../../lib/sim/market/bars';
+import { buildBars, requestedBarSize as parseBarSize, parseDuration, type WireBar } from '../../lib/sim/market/bars';
 import type { Bar } from '../../lib/messages';
 
 const ny = (y: number, m: number, d: number, h: number, min: number, s = 0) => {

@@ -47,7 +47,9 @@ describe('session VWAP', () => {
       live.run(msg);
       return msg.vwap;
     });
-    streamed.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-9, `bar ${i}`));
+    streamed.forEach((v, i) => {
+      assert.ok(Math.abs(v - want[i]) < 1e-9, `bar ${i}`);
+    });
     const firstOfDay2 = bars.findIndex((b) => b.session === '2026-01-08');
     assert.ok(streamed[firstOfDay2] > 199, 'the second day does not carry the first day\'s volume');
     const batch: Record<string, any> = { payload: bars };

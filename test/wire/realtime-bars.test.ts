@@ -24,10 +24,14 @@ test('real-time bars: 5-second TRADES, MIDPOINT, BID and ASK bars, each after it
       bars.set(reqId, list);
     });
     const kinds = ['TRADES', 'MIDPOINT', 'BID', 'ASK'] as const;
-    kinds.forEach((kind, i) => client.api.reqRealTimeBars(i + 1, AAPL, 5, kind as WhatToShow, false));
+    kinds.forEach((kind, i) => {
+      client.api.reqRealTimeBars(i + 1, AAPL, 5, kind as WhatToShow, false);
+    });
     client.api.reqRealTimeBars(9, EURUSD, 5, WhatToShow.MIDPOINT, false);
     await waitFor(() => [1, 2, 3, 4, 9].every((id) => (bars.get(id)?.length ?? 0) >= 3), 'three bars of each', 30_000);
-    kinds.forEach((_, i) => client.api.cancelRealTimeBars(i + 1));
+    kinds.forEach((_, i) => {
+      client.api.cancelRealTimeBars(i + 1);
+    });
     client.api.cancelRealTimeBars(9);
     assert.deepEqual(client.errors, []);
 

@@ -25,7 +25,9 @@ function subscriptions(session: ClientSession): Subscriptions {
     const created: Subscriptions = new Map();
     state = created;
     session.state.set('realtime-bars', created);
-    session.onClose(() => created.forEach((stop) => stop()));
+    session.onClose(() => {
+      for (const stop of created.values()) stop();
+    });
   }
   return state;
 }

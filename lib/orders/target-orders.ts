@@ -242,7 +242,7 @@ export class TargetOrders {
       if (!parentWorking || Number(parentWorking.state.filled) > 0 || event.status === 'Filled') return;
       this.brackets.delete(parent);
       for (const w of working) this.cancelQuietly(w.orderId);
-      this.options.onProblem(event.symbol, `bracket #${parent}: leg #${event.orderId} ended ${event.status}${event.reason ? ` (${event.reason})` : ''} before the entry filled, so the whole bracket was cancelled (a bracket is all or nothing)`);
+      this.options.onProblem(event.symbol, `bracket order #${parent}: its leg, order #${event.orderId}, ended ${event.status}${event.reason ? ` (${event.reason})` : ''} before the entry filled, so the whole bracket was cancelled (a bracket is all or nothing)`);
       return;
     }
   }

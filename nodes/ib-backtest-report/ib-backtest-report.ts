@@ -162,7 +162,8 @@ export = function register(RED: NodeAPI): void {
       const onEnd = () => {
         try {
           const summary = session.summary({ periodsPerYear: s.periodsPerYear, riskFreeRate: s.riskFreeRate });
-          const messages = reportMessages(summary, [...keys].join(',') || 'backtest', s.maxPoints);
+          // Instruments in a fixed order (not the order their sources happened to start in), so reruns agree.
+          const messages = reportMessages(summary, [...keys].sort().join(',') || 'backtest', s.maxPoints);
           sendReport((m) => node.send(m), messages);
         } catch (err) {
           node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
@@ -238,7 +239,7 @@ export = function register(RED: NodeAPI): void {
         } catch (err) {
           throw err instanceof UserError ? err : new UserError((err as Error).message);
         }
-        const messages = reportMessages(summary, instruments.map((i) => i.key).join(','), settings.maxPoints);
+        const messages = reportMessages(summary, instruments.map((i) => i.key).sort().join(','), settings.maxPoints);
         // The bars and intents stay behind: a million-bar report must not carry them on.
         sendReport(send, messages, { _msgid: msg._msgid });
         done();

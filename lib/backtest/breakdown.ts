@@ -131,7 +131,9 @@ export class InstrumentTally {
       r.pnl = r.realizedPnl + r.openPnl;
       r.return = r.pnl / input.startingCash;
     }
-    return [...rows.values()];
+    // In instrument order, not in the order the instruments first traded: a replay and a batch of the same
+    // portfolio may start their sources in either order and must report alike.
+    return [...rows.values()].sort((a, b) => (a.instrument < b.instrument ? -1 : a.instrument > b.instrument ? 1 : 0));
   }
 
   /** Per strategy: its own executions' P&L, trades, exposure over the run's point times, refusals. */
@@ -146,7 +148,7 @@ export class InstrumentTally {
     }
     const names = new Set<string>([...Object.keys(book), ...this.rejectedByStrategy.keys()]);
     const results: StrategyResult[] = [];
-    for (const strategy of names) {
+    for (const strategy of [...names].sort()) {
       const perKey = book[strategy] ?? {};
       let realized = 0;
       let open = 0;
@@ -163,7 +165,7 @@ export class InstrumentTally {
       const pnl = realized + open - commissions;
       results.push({
         strategy,
-        instruments: Object.keys(perKey),
+        instruments: Object.keys(perKey).sort(),
         pnl,
         realizedPnl: realized,
         openPnl: open,

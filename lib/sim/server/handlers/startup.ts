@@ -13,9 +13,9 @@ import { register } from '../handler';
 import { Incoming, Outgoing } from '../message-ids';
 import type { ClientSession, Field } from '../session';
 import { num } from '../fields';
-import { multiplierText, readContract, resolveOne } from '../contract-codec';
+import { readContract, resolveOne } from '../contract-codec';
 import { accountNumbers, ledgerTags, positionLines, summaryTags } from '../account-values';
-import { completedOrderFields } from '../orders/order-messages';
+import { completedOrderFields, contractBlock } from '../orders/order-messages';
 import { orderDesk } from './orders';
 import { pad, TWS_TIME_ZONE } from '../tws-time';
 import { formatInZone, zonedToEpoch } from '../../../messages/time-zones';
@@ -56,22 +56,6 @@ function followAccount(context: SimContext, send: () => void): () => void {
 /** An account a "multi" request may name: empty (all), "All", or one the simulator manages. */
 function knownAccount(context: SimContext, account: string): boolean {
   return account === '' || account === 'All' || context.options.accounts.includes(account) || account === context.engine.account;
-}
-
-function contractFields(instrument: Instrument): Field[] {
-  return [
-    instrument.conId,
-    instrument.symbol,
-    instrument.secType,
-    instrument.lastTradeDateOrContractMonth,
-    0,
-    '',
-    multiplierText(instrument),
-    instrument.primaryExch || instrument.exchange,
-    instrument.currency,
-    instrument.localSymbol,
-    instrument.tradingClass,
-  ];
 }
 
 /** The increments of a market rule: the finest tick among the instruments that carry it. */
@@ -135,7 +119,7 @@ export function registerStartupHandlers(registry: HandlerRegistry): void {
     const stop = followAccount(context, () => {
       const name = context.engine.account;
       for (const { instrument, position } of positionLines(context.engine, context.market)) {
-        session.send([Outgoing.POSITION_MULTI, 1, reqId, name, ...contractFields(instrument), num(position.quantity), num(position.avgCost), modelCode]);
+        session.send([Outgoing.POSITION_MULTI, 1, reqId, name, ...contractBlock(instrument, instrument.primaryExch || instrument.exchange), num(position.quantity), num(position.avgCost), modelCode]);
       }
       if (first) session.send([Outgoing.POSITION_MULTI_END, 1, reqId]);
       first = false;

@@ -35,7 +35,8 @@ export interface OrderRecord {
   completedStatus?: string;
 }
 
-function contractBlock(instrument: Instrument, exchange: string): Field[] {
+/** The contract block of order, execution and position messages, with the venue the message names. */
+export function contractBlock(instrument: Instrument, exchange: string): Field[] {
   return [
     instrument.conId,
     instrument.symbol,

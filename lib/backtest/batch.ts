@@ -14,6 +14,7 @@ import type { Bar, InstrumentKey } from '../messages';
 import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../messages/bar-columns';
 import { FillEngine } from '../fills/fill-engine';
 import { BacktestRun, checkBar, type EngineFactory } from './session';
+import { compareKeys } from './time-merge';
 import type { BacktestOptions, BacktestSummary, SummaryOptions } from './types';
 
 export interface BatchInstrument {
@@ -106,6 +107,9 @@ function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct):
   const cursor = new Array<number>(k).fill(0);
   const due = new Array<number>(k);
   const bars = new Array<Bar>(k);
+  // Bars of one time go to the engine in instrument-key order, as the replay's clock feeds them, so
+  // the executions (and the trade list) come out in the same order whichever way the inputs were given.
+  const byKey = readers.map((_r, p) => p).sort((a, b) => compareKeys(readers[a]!.key, readers[b]!.key));
   let last = -Infinity;
   for (;;) {
     let time = Infinity;
@@ -128,7 +132,7 @@ function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct):
     }
     last = time;
     let count = 0;
-    for (let p = first; p < k; p++) {
+    for (const p of byKey) {
       const r = readers[p]!;
       const i = cursor[p]!;
       if (i >= r.n || r.time(i) !== time) continue;

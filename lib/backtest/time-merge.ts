@@ -2,7 +2,7 @@
  * One clock for several replaying sources (historical-bars nodes, one per instrument): their bars leave
  * as one time-ordered stream. Each source offers its next bar and waits; once every source that has
  * begun has a bar on offer (or has ended), the bars of the earliest time are released together: each is
- * fed (to the backtest engine: fills, marks) in the order the sources began, then each is delivered
+ * fed (to the backtest engine: fills, marks) in instrument-key order, then each is delivered
  * (sent into the flow, paced: the next delivery starts when the last one's messages are all handled).
  * So every bar of a timestamp is in before any strategy sees one of them, and no bar of the next
  * timestamp leaves before the flow is done with this one. A source with no bar at a time (a holiday, a
@@ -19,6 +19,11 @@ interface Offer {
   deliver: () => Promise<void>;
   resolve: () => void;
   reject: (err: Error) => void;
+}
+
+/** The order bars of one time go in, in a replay and a batch alike: by instrument key. */
+export function compareKeys(a: InstrumentKey, b: InstrumentKey): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export class TimeMerge {
@@ -102,6 +107,10 @@ export class TimeMerge {
       this.offered--;
       due.push(offer);
     }
+    // Bars of one time in instrument-key order, not the order the sources happened to begin in (their
+    // files load in either order): the executions, and so the trade list, come out the same every run
+    // and the same as the batch backtest's.
+    due.sort((a, b) => compareKeys(a.key, b.key));
     const fed: Offer[] = [];
     for (const offer of due) {
       try {

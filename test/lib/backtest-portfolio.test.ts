@@ -144,6 +144,56 @@ describe('two instruments, one clock', () => {
     broker.dispose();
   });
 
+  it('bars of one time go in by instrument, not by input or start order: the same executions either way', async () => {
+    // Both instruments change their targets on the same days (every 10th), so they fill at the same times.
+    const step = aapl[1]!.time - aapl[0]!.time;
+    const onDays = (bars: readonly Bar[], quantity: number): Array<OrderIntent | null> =>
+      bars.map((b) => {
+        const day = Math.round((b.time - aapl[0]!.time) / step);
+        return day % 10 === 0 ? { targetQuantity: (day / 10) % 2 ? quantity : 0 } : null;
+      });
+    const aaplDays = onDays(aapl, 100);
+    const msftDays = onDays(msft, 40);
+    const run = (first: 'AAPL' | 'MSFT') => {
+      const instruments = [
+        { key: 'AAPL', bars: aapl, orders: aaplDays },
+        { key: 'MSFT', bars: barsToColumns(msft), orders: msftDays },
+      ];
+      return runPortfolioBacktest({ instruments: first === 'AAPL' ? instruments : instruments.reverse(), options, orderRef: 'sma' });
+    };
+    const batch = run('AAPL');
+    const reversed = run('MSFT');
+    const sameTime = batch.executions.filter((e, i) => batch.executions.some((o, j) => j !== i && o.time === e.time && o.symbol !== e.symbol));
+    assert.ok(sameTime.length > 0, 'the two instruments fill at the same time somewhere');
+    assert.deepEqual(reversed.executions.map((e) => `${e.symbol}@${e.time}`), batch.executions.map((e) => `${e.symbol}@${e.time}`));
+    assert.deepEqual(reversed.trades, batch.trades);
+
+    // A replay whose MSFT source begins first.
+    const connection = createBacktestConnection(options);
+    const session = connection.replay();
+    const strategy = new StrategyOrders(connection.broker, { source: 'place-order', orderRef: 'sma' });
+    const source = async (id: string, key: string, bars: readonly Bar[], targets: ReadonlyArray<OrderIntent | null>) => {
+      session.begin(id, key, bars.length);
+      try {
+        for (let i = 0; i < bars.length; i++) {
+          const bar = bars[i]!;
+          await session.offer(id, key, bar, async () => {
+            const order = targets[i];
+            if (order) await strategy.submit({ key, contract: contractFromKey(key), order, price: bar.close });
+          });
+        }
+      } finally {
+        session.end(id);
+      }
+    };
+    session.hold('msft');
+    session.hold('aapl');
+    const ended = new Promise<void>((resolve) => session.on('end', () => resolve()));
+    await Promise.all([source('msft', 'MSFT', msft, msftDays), source('aapl', 'AAPL', aapl, aaplDays)]);
+    await ended;
+    assert.deepEqual(session.summary().trades, batch.trades);
+  });
+
   it('a message of several instruments: an array of {topic, payload, order} or an object keyed by instrument', () => {
     const parts = [
       { topic: 'AAPL', payload: aapl, order: aaplTargets },

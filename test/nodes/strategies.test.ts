@@ -40,6 +40,12 @@ async function ready(): Promise<void> {
   await waitFor(() => connectionOf().status().state === 'connected' && connectionOf().broker.orderBlock() === null, 8000, 'ready for orders');
 }
 
+async function snapshotNow() {
+  const snapshot = nextMessage(helper.getNode('snapshots'), 10_000);
+  helper.getNode('acct').receive({ payload: 'now' });
+  return (await snapshot).payload;
+}
+
 describe('two strategies on one account', () => {
   it('each keeps its own target; closing one leaves the other; a restart rebuilds both; a trade by hand is shown, not traded', async () => {
     await loadFlow(TYPES, flow('first.jsonl'));
@@ -82,9 +88,13 @@ describe('two strategies on one account', () => {
     assert.equal(suite.sim.engine.executions().length, before, 'nothing traded the 7 away');
     assert.equal(account(), 157);
     // The account node shows each strategy's own position and open P&L, and the 7 as no strategy's.
-    const snapshot = nextMessage(helper.getNode('snapshots'), 10_000);
-    helper.getNode('acct').receive({ payload: 'now' });
-    const { payload } = await snapshot;
+    // openPnl needs TWS's market price, which comes with the portfolio updates: under load these may
+    // follow the fills by a moment, so ask again until the snapshot has it.
+    let payload = await snapshotNow();
+    for (let asked = 1; typeof payload.strategies.trend?.AAPL?.openPnl !== 'number' && asked < 20; asked++) {
+      await new Promise((r) => setTimeout(r, 250));
+      payload = await snapshotNow();
+    }
     assert.equal(payload.strategies.trend.AAPL.quantity, 100);
     assert.equal(payload.strategies.meanrev.AAPL.quantity, 50);
     assert.deepEqual(payload.unattributed, { AAPL: 7 });

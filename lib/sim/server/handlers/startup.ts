@@ -11,7 +11,7 @@ import type { SimContext } from '../context';
 import type { HandlerRegistry } from '../handler';
 import { register } from '../handler';
 import { Incoming, Outgoing } from '../message-ids';
-import type { ClientSession, Field } from '../session';
+import type { ClientSession } from '../session';
 import { num } from '../fields';
 import { readContract, resolveOne } from '../contract-codec';
 import { accountNumbers, ledgerTags, positionLines, summaryTags } from '../account-values';

@@ -26,8 +26,11 @@ const firstNode = Object.values(JSON.parse(readFileSync(join(root, 'package.json
 cpSync(join(root, 'icons'), join(root, dirname(firstNode), 'icons'), { recursive: true });
 
 // Source maps are off (the package ships no .ts for them to point at); drop any a build before left.
-for (const entry of readdirSync(join(root, 'dist'), { recursive: true })) {
-  if (String(entry).endsWith('.js.map')) rmSync(join(root, 'dist', String(entry)));
+// A compiled file whose .ts is gone (renamed, deleted) goes too: a renamed test would otherwise run
+// twice in this working tree, and a deleted node would still be packed.
+for (const entry of readdirSync(join(root, 'dist'), { recursive: true }).map(String)) {
+  if (entry.endsWith('.js.map')) rmSync(join(root, 'dist', entry));
+  else if (entry.endsWith('.js') && !existsSync(join(root, entry.replace(/\.js$/, '.ts')))) rmSync(join(root, 'dist', entry));
 }
 
 const binOut = join(root, 'dist', 'bin');

@@ -24,5 +24,13 @@ if (files.length === 0) {
   console.error(`no compiled tests found for: ${suites.join(', ')} (run npm run build first)`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', ...passThrough, ...files], { stdio: 'inherit' });
+// Files run side by side: most of a test's time is spent waiting (on sockets, Node-RED, the browser,
+// 5-second bars), not computing, and node's default (one file fewer than the cores: one at a time on a
+// 2-core machine) left npm test at 250 s where 4 at a time take 100 s. The browser suites each start a
+// Node-RED and a chromium of their own, so fewer of them share the machine. IB_ALGO_TEST_CONCURRENCY
+// (or a --test-concurrency of your own) overrides it.
+const concurrency = process.env.IB_ALGO_TEST_CONCURRENCY ?? (suites.includes('e2e') ? '3' : '4');
+const ownConcurrency = passThrough.some((a) => a.startsWith('--test-concurrency'));
+const args = ['--test', ...(ownConcurrency ? [] : [`--test-concurrency=${concurrency}`]), ...passThrough, ...files];
+const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,0 +1,4 @@
+// Part 2 of the examples' browser test (test/e2e/examples.ts); the parts run side by side.
+import { describeExamples } from './examples';
+
+describeExamples(2, 2);

@@ -9,6 +9,7 @@ import type { Broker } from '../../lib/broker/types';
 import type { Execution, OrderEvent, OrderIntent } from '../../lib/messages';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { instrumentOf, referencePrice } from '../../lib/orders/message-inputs';
+import { RejectionWatch } from '../../lib/orders/rejections';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
@@ -36,10 +37,19 @@ export = function register(RED: NodeAPI): void {
     };
     const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem }) : null;
 
+    const rejections = new RejectionWatch();
     const onOrder = (event: OrderEvent) => {
       if (!strategy?.ownsEvent(event)) return;
-      node.send([{ topic: event.symbol, payload: event }, null]);
-      const fill = event.status === 'Filled' ? 'green' : event.status === 'Inactive' || (event.status === 'Cancelled' && event.filled === 0 && event.reason && !/202/.test(event.reason)) ? 'red' : 'blue';
+      const msg = { topic: event.symbol, payload: event };
+      node.send([msg, null]);
+      const rejection = rejections.check(event);
+      if (rejection) {
+        // After the order left there is no done() to fail: node.error with the msg reaches Catch nodes.
+        show('red', `#${event.orderId} ${event.status === 'Inactive' ? 'rejected' : event.status}: ${event.reason}`, 'ring');
+        node.error(rejection, msg);
+        return;
+      }
+      const fill = event.status === 'Filled' ? 'green' : event.status === 'Inactive' ? 'red' : 'blue';
       show(fill, `#${event.orderId} ${event.status}${event.filled ? ` ${event.filled}@${round(event.avgFillPrice)}` : ''}`);
     };
     const onExecution = (execution: Execution) => {

@@ -11,6 +11,7 @@ import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { checkLevelSpec, type LevelSpec } from '../../lib/orders/levels';
 import { instrumentOf, numberAt, referencePrice } from '../../lib/orders/message-inputs';
 import { Protection } from '../../lib/orders/protection';
+import { RejectionWatch } from '../../lib/orders/rejections';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { toNumber } from '../../lib/orders/validate';
 import { onInput, shortText, UserError } from '../common';
@@ -61,9 +62,18 @@ export = function register(RED: NodeAPI): void {
           })
         : null;
 
+    const rejections = new RejectionWatch();
     const onOrder = (event: OrderEvent) => {
       if (!protection?.ownsEvent(event)) return;
-      node.send([{ topic: event.symbol, payload: event }, null]);
+      const msg = { topic: event.symbol, payload: event };
+      node.send([msg, null]);
+      const rejection = rejections.check(event);
+      if (rejection) {
+        // After the order left there is no done() to fail: node.error with the msg reaches Catch nodes.
+        show('red', `#${event.orderId} ${event.status === 'Inactive' ? 'rejected' : event.status}: ${event.reason}`, 'ring');
+        node.error(rejection, msg);
+        return;
+      }
       if (event.status === 'Filled') show('green', `#${event.orderId} ${event.orderRef.split(':')[1] ?? 'entry'} filled @${event.avgFillPrice}`);
     };
     const onExecution = (execution: Execution) => {

@@ -35,7 +35,11 @@ export interface GuardOptions {
   clock?: () => number;
   /** Time zone whose calendar day is the trading session (daily-loss lock). Default America/New_York. */
   timeZone?: string;
-  /** What the journal of a previous run remembers (dedup keys already sent). */
+  /**
+   * What the journal of a previous run remembers: dedup keys already sent, and a kill switch or a
+   * daily-loss lock still on, which hold again from the start (until msg.resume, or for the daily loss
+   * the next session day).
+   */
   memory?: JournalMemory;
   /** Re-measure the daily loss from equity this often (ms); 0 only on fills and orders. Default 5000. */
   lossCheckMs?: number;
@@ -60,6 +64,10 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     this.rate = new SlidingWindowCounter(60_000, this.clock);
     this.dailyLoss = new DailyLossLock({ maxDailyLoss: options.limits.maxDailyLoss ?? null, timeZone: options.timeZone, clock: this.clock });
     this.sentByDedupKey = new Map(options.memory?.sentByDedupKey ?? []);
+    const halt = options.memory?.halt;
+    if (halt) this.halted = `${halt.reason} (since ${new Date(halt.time).toISOString()}, kept across the restart)`;
+    const lock = options.memory?.dailyLossLock;
+    if (lock) this.dailyLoss.restore(lock.session, lock.reason);
     this.forward = {
       order: (event: OrderEvent) => {
         this.options.journal?.appendSoon('order', { orderId: event.orderId, event });
@@ -205,6 +213,11 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     this.halted = reason || 'kill switch';
     this.record('halt', { reason: this.halted });
     this.cancelAll();
+  }
+
+  /** Why trading is halted (kill switch, also one kept from before a restart), or null. */
+  haltReason(): string | null {
+    return this.halted;
   }
 
   /** Lifts a halt and the daily-loss lock (measuring the day's loss again from now). */

@@ -19,7 +19,7 @@
  * IbBroker underneath keeps ids, working orders and positions in step with TWS across reconnects.
  */
 import type { ConnectionStatus, IbSession } from '../ib/connection';
-import { Journal, readJournal, rememberFromJournal, type JournalMemory } from '../journal/journal';
+import { emptyMemory, Journal, readJournal, rememberFromJournal, type JournalMemory } from '../journal/journal';
 import type { RiskLimits } from '../risk-controls/limits';
 import type { Execution } from '../messages';
 import { GuardedBroker } from './guarded-broker';
@@ -85,7 +85,9 @@ export interface GuardBrokerOptions {
 
 /** The account guard around any broker (the backtest broker in backtest mode). */
 export function guardBroker(inner: Broker, options: GuardBrokerOptions): GuardedBroker {
-  const memory = loadMemory(options.journalPath);
+  // A backtest starts clean each run: a kill switch or loss lock of an earlier replay (on its replay
+  // days) does not carry into the next one.
+  const memory = { ...loadMemory(options.journalPath), halt: null, dailyLossLock: null };
   return new GuardedBroker(inner, {
     limits: options.limits,
     journal: options.journalPath ? new Journal(options.journalPath, options.clock) : null,
@@ -122,7 +124,7 @@ function preparedJournal(path: string, log?: BrokerLog): Journal {
 }
 
 function loadMemory(path: string | null, log?: BrokerLog): JournalMemory & { executions: Execution[] } {
-  if (!path) return { sentByDedupKey: new Map(), maxOrderId: 0, executions: [] };
+  if (!path) return { ...emptyMemory(), executions: [] };
   try {
     const entries = readJournal(path);
     // The journal's fills start each strategy's position: TWS lists only the current day's executions.
@@ -130,6 +132,6 @@ function loadMemory(path: string | null, log?: BrokerLog): JournalMemory & { exe
     return { ...rememberFromJournal(entries), executions };
   } catch (err) {
     log?.warn(`order journal ${path} could not be read (${(err as Error).message}); starting without its memory`);
-    return { sentByDedupKey: new Map(), maxOrderId: 0, executions: [] };
+    return { ...emptyMemory(), executions: [] };
   }
 }

@@ -87,4 +87,6 @@ export interface Broker {
   halt?(reason: string): void;
   /** Guarded brokers: lifts a halt and the daily-loss lock. */
   resume?(): void;
+  /** Guarded brokers: why trading is halted (also a halt kept from before a restart), or null. */
+  haltReason?(): string | null;
 }

@@ -147,19 +147,39 @@ export function readJournal(path: string, maxBytes = 16 * 1024 * 1024): JournalE
   }
 }
 
-/** What a restart needs from past entries: orders already sent per dedup key, and the highest order id. */
+/**
+ * What a restart needs from past entries: orders already sent per dedup key, the highest order id, and
+ * the locks still on (a kill switch not yet resumed, the daily-loss lock of a session day).
+ */
 export interface JournalMemory {
   sentByDedupKey: Map<string, number>;
   maxOrderId: number;
+  /** The kill switch pulled and not yet resumed: its reason and when. */
+  halt?: { reason: string; time: number } | null;
+  /** The daily-loss lock not yet reset: its session day (YYYY-MM-DD in the exchange's zone) and reason. */
+  dailyLossLock?: { session: string; reason: string; time: number } | null;
+}
+
+export function emptyMemory(): JournalMemory {
+  return { sentByDedupKey: new Map(), maxOrderId: 0, halt: null, dailyLossLock: null };
 }
 
 export function rememberFromJournal(entries: JournalEntry[]): JournalMemory {
-  const memory: JournalMemory = { sentByDedupKey: new Map(), maxOrderId: 0 };
+  const memory = emptyMemory();
   for (const entry of entries) {
     const orderId = typeof entry.orderId === 'number' ? entry.orderId : null;
     if (orderId !== null && orderId > memory.maxOrderId) memory.maxOrderId = orderId;
     if (entry.type === 'decision' && entry.result === 'sent' && typeof entry.dedupKey === 'string' && orderId !== null) {
       memory.sentByDedupKey.set(entry.dedupKey, orderId);
+    } else if (entry.type === 'halt') {
+      memory.halt = { reason: typeof entry.reason === 'string' && entry.reason ? entry.reason : 'kill switch', time: entry.time };
+    } else if (entry.type === 'daily-loss') {
+      const session = (entry.state as { session?: unknown } | undefined)?.session;
+      if (typeof session === 'string' && typeof entry.reason === 'string') memory.dailyLossLock = { session, reason: entry.reason, time: entry.time };
+    } else if (entry.type === 'resume') {
+      // msg.resume lifts both (see GuardedBroker.resume).
+      memory.halt = null;
+      memory.dailyLossLock = null;
     }
   }
   return memory;

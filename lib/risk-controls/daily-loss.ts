@@ -60,6 +60,17 @@ export class DailyLossLock {
     return this.lockedReason;
   }
 
+  /**
+   * Puts back a lock a previous run journaled (a restart or redeploy must not unlock): it holds only if
+   * `session` is still today's session day, else the day it was for is over. Returns whether it holds.
+   */
+  restore(session: string, reason: string): boolean {
+    this.rollSession();
+    if (session !== this.session) return false;
+    this.lockedReason = reason;
+    return true;
+  }
+
   locked(): string | null {
     if (!this.options.maxDailyLoss) return null;
     this.rollSession();

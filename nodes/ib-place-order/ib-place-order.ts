@@ -56,6 +56,9 @@ export = function register(RED: NodeAPI): void {
       if (!strategy?.ownsEvent(execution)) return;
       node.send([null, { topic: execution.symbol, payload: execution }]);
     };
+    // A kill switch journaled before a restart or redeploy holds again: say so from the start.
+    const haltedBefore = broker?.haltReason?.() ?? null;
+    if (haltedBefore) show('red', `HALTED: ${haltedBefore}`, 'ring');
     broker?.on('order', onOrder);
     broker?.on('execution', onExecution);
     node.on('close', (_removed, done) => {

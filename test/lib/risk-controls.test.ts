@@ -62,3 +62,21 @@ test('the daily-loss lock trips at the limit, holds, resets by hand and on the n
   lock.addRealized(-700);
   assert.ok(lock.update(null));
 });
+
+test('a journaled daily-loss lock holds again after a restart the same session day, not the next one', () => {
+  // 23:30 New York on the 15th is already the 16th in UTC: the session is the exchange's day.
+  let now = Date.UTC(2026, 3, 16, 3, 30, 0);
+  const first = new DailyLossLock({ maxDailyLoss: 1000, clock: () => now });
+  first.update(100_000);
+  const reason = first.update(98_000)!;
+  const { session } = first.state();
+  assert.equal(session, '2026-04-15');
+  const restarted = new DailyLossLock({ maxDailyLoss: 1000, clock: () => now });
+  assert.equal(restarted.restore(session, reason), true);
+  assert.equal(restarted.locked(), reason);
+  now = Date.UTC(2026, 3, 16, 4, 30, 0); // 00:30 New York: the next session
+  assert.equal(restarted.locked(), null, 'the next session day unlocks it');
+  const nextDay = new DailyLossLock({ maxDailyLoss: 1000, clock: () => now });
+  assert.equal(nextDay.restore(session, reason), false, "yesterday's lock is not put back");
+  assert.equal(nextDay.locked(), null);
+});

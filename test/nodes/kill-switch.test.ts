@@ -1,0 +1,131 @@
+/**
+ * The kill switch and the daily-loss lock through place-order in a real Node-RED runtime, against the
+ * simulator through the real @stoqey/ib client: both survive a restart of Node-RED (a new runtime on
+ * the same journal) and hold until msg.resume. Orders are counted as PLACE_ORDER frames on the wire.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helper, loadFlow, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
+import { listen } from '../helpers/simulator-flows';
+import { createSimulator } from '../../lib/sim/server';
+import type { Simulator } from '../../lib/sim/server/types';
+import type { Connection } from '../../lib/ib/connection';
+
+const TYPES = ['ib-connect', 'ib-place-order'];
+const dir = mkdtempSync(join(tmpdir(), 'kill-switch-'));
+let placed = 0;
+let sim: Simulator;
+
+function flow(journalPath: string, clientId: number, connection: Record<string, unknown> = {}) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId, journalPath, ...connection },
+    { id: 'po', z: 'tab', type: 'ib-place-order', connection: 'c', orderRef: 'kill', wires: [['events'], []] },
+    { id: 'events', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+function connectionOf(): Connection {
+  return (helper.getNode('c') as unknown as { connection: Connection }).connection;
+}
+
+function statuses(node: TestNode): Array<{ fill?: string; text?: string }> {
+  return (node.status as { args: Array<[{ fill?: string; text?: string }]> }).args.map((a) => a[0] ?? {});
+}
+
+/** Connected and the broker's rebuild from TWS done (orderBlock says only the lock, if any). */
+async function connected(): Promise<void> {
+  await waitFor(() => {
+    const block = connectionOf().broker.orderBlock();
+    return connectionOf().status().state === 'connected' && (block === null || /^(trading halted|max daily loss)/.test(block));
+  }, 8000, 'connected and reconciled');
+  await waitFor(() => (connectionOf().broker as unknown as { inner: { isReady(): boolean } }).inner.isReady(), 8000, 'the broker ready');
+}
+
+/** Node-RED stopped and started again: a new runtime, the same journal. */
+async function restartNodeRed(flowNodes: unknown[]): Promise<void> {
+  await stopServer();
+  await startServer();
+  await loadFlow(TYPES, flowNodes);
+}
+
+describe('the kill switch and the daily-loss lock across a restart', () => {
+  before(async () => {
+    await startServer();
+    sim = await createSimulator({ port: 0, seed: 8, probe: { placeOrderRead: () => placed++ } });
+  });
+  after(async () => {
+    await stopServer();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a halt holds after Node-RED restarts: orders are refused until msg.resume', async () => {
+    const journalPath = join(dir, 'halt.jsonl');
+    await loadFlow(TYPES, flow(journalPath, 91));
+    await connected();
+    const po = helper.getNode('po');
+    po.receive({ halt: 'kill switch pressed' });
+    await waitFor(() => /^trading halted/.test(connectionOf().broker.orderBlock() ?? ''), 2000, 'halted');
+
+    await restartNodeRed(flow(journalPath, 91));
+    await connected();
+    assert.match(connectionOf().broker.orderBlock() ?? '', /trading halted: kill switch pressed .*kept across the restart/);
+    await waitFor(() => statuses(helper.getNode('po')).some((s) => s.fill === 'red' && /HALTED/.test(s.text ?? '')), 2000, 'the node shows the halt');
+    const caught = listen(helper.getNode('caught'));
+    const before = placed;
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 1, orderType: 'MKT' } });
+    await waitFor(() => caught.length === 1, 5000, 'the refusal');
+    assert.match(String(caught[0].error.message), /trading halted: kill switch pressed/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(placed, before, 'nothing on the wire while halted');
+
+    // A redeploy (the flow loaded again) keeps it too.
+    await helper.unload();
+    await loadFlow(TYPES, flow(journalPath, 91));
+    await connected();
+    assert.match(connectionOf().broker.orderBlock() ?? '', /trading halted/);
+
+    helper.getNode('po').receive({ resume: true });
+    await waitFor(() => connectionOf().broker.orderBlock() === null, 2000, 'resumed');
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 1, orderType: 'MKT' } });
+    await waitFor(() => placed === before + 1, 5000, 'the order after resume on the wire');
+    await helper.unload();
+    // And the resume is remembered: the next start is not halted.
+    await restartNodeRed(flow(journalPath, 91));
+    await connected();
+    assert.equal(connectionOf().broker.orderBlock(), null);
+    await helper.unload();
+    const types = readFileSync(journalPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+    assert.deepEqual(types.filter((t) => t === 'halt' || t === 'resume'), ['halt', 'resume']);
+  });
+
+  it('the daily-loss lock holds after Node-RED restarts the same session day, until msg.resume', async () => {
+    const journalPath = join(dir, 'loss.jsonl');
+    const lossFlow = () => flow(journalPath, 92, { maxDailyLoss: 0.5 });
+    await loadFlow(TYPES, lossFlow());
+    await connected();
+    // Buying at the ask pays the commission and half the spread at once: a loss over 0.50.
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 100, orderType: 'MKT' } });
+    await waitFor(() => /^max daily loss/.test(connectionOf().broker.orderBlock() ?? ''), 8000, 'the daily-loss lock');
+
+    await restartNodeRed(lossFlow());
+    await connected();
+    assert.match(connectionOf().broker.orderBlock() ?? '', /^max daily loss: the loss since the session began is/);
+    const caught = listen(helper.getNode('caught'));
+    const before = placed;
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'SELL', totalQuantity: 1, orderType: 'MKT' } });
+    await waitFor(() => caught.length === 1, 5000, 'the refusal');
+    assert.match(String(caught[0].error.message), /max daily loss: the loss since the session began/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(placed, before, 'nothing on the wire while locked');
+    helper.getNode('po').receive({ resume: true });
+    await waitFor(() => connectionOf().broker.orderBlock() === null, 2000, 'reset');
+    await helper.unload();
+  });
+});

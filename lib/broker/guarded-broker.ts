@@ -8,7 +8,7 @@
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { ConnectionStatus } from '../ib/connection';
-import { contractMultiplier, instrumentKey } from '../messages/instrument';
+import { contractFromKey, contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { JournalMemory } from '../journal/journal';
 import type { Journal } from '../journal/journal';
 import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../messages';
@@ -21,6 +21,18 @@ import { SlidingWindowCounter } from '../risk-controls/rate-window';
 import { BrokerEmitter } from './broker-emitter';
 import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
 import type { StrategyBook } from '../fills/strategy-positions';
+
+/** Whose positions flatten closes: the strategy's own, or every position of the account. */
+export type FlattenScope = 'strategy' | 'account';
+
+export interface FlattenOutcome {
+  /** The market orders sent. */
+  orderIds: number[];
+  /** Positions there were to close. */
+  positions: number;
+  /** Positions that could not be closed, and why. */
+  failed: string[];
+}
 
 export interface GuardOptions {
   limits: RiskLimits;
@@ -101,6 +113,11 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (this.halted) return `trading halted: ${this.halted} (send msg.resume = true to lift it)`;
     const locked = this.dailyLoss.locked();
     if (locked) return locked;
+    return this.connectionBlock();
+  }
+
+  /** Why no order may go to this account now, locks aside: the live interlock, the account, the socket. */
+  private connectionBlock(): string | null {
     const status = this.options.statusProvider?.() ?? null;
     if (status && status.mode !== 'backtest') {
       // A configured account TWS does not manage: its message names the accounts TWS does manage.
@@ -200,7 +217,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   }
 
   cancelAll(): void {
-    this.record('cancel', { all: true, orderIds: this.inner.workingOrders().map((w) => w.orderId) });
+    this.record('cancel', { all: true, global: this.inner.kind === 'ib', orderIds: this.inner.workingOrders().map((w) => w.orderId) });
     this.inner.cancelAll();
   }
 
@@ -208,11 +225,50 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     return this.sentByDedupKey.get(dedupKey) ?? null;
   }
 
-  /** Kill switch: cancels every working order and refuses new ones until resume(). */
-  halt(reason: string): void {
+  /**
+   * Kill switch: the global cancel (every working order of the account, whoever placed it) and no new
+   * order until resume(); journaled, so it holds again after a restart. flatten() may follow it.
+   */
+  halt(reason: string, options: { flatten?: FlattenScope } = {}): void {
     this.halted = reason || 'kill switch';
-    this.record('halt', { reason: this.halted });
+    this.record('halt', { reason: this.halted, flatten: options.flatten });
     this.cancelAll();
+  }
+
+  /**
+   * Closes positions with market orders, journaled like every order (source "flatten"), past the
+   * kill switch and the loss lock (closing is what they are for) but never past the live interlock.
+   * Scope 'account': every position of the account, also ones traded by hand. Returns the order ids.
+   */
+  async flatten(scope: FlattenScope, orderRef = 'flatten'): Promise<FlattenOutcome> {
+    const block = this.connectionBlock();
+    if (block) throw new OrderRefusedError('interlock', `flatten: nothing sent: ${block}`);
+    void scope; // Only the account's positions exist yet; per-strategy positions will narrow 'strategy'.
+    const positions = this.inner.positions().filter((p) => Number.isFinite(p.quantity) && p.quantity !== 0);
+    const orderIds: number[] = [];
+    const failed: string[] = [];
+    for (const position of positions) {
+      const key = position.symbol;
+      const contract = this.inner.contractOf?.(key) ?? contractOrNull(key);
+      if (!contract) {
+        failed.push(`${key}: no contract known to trade it with`);
+        continue;
+      }
+      if (position.multiplier && !contract.multiplier) contract.multiplier = String(position.multiplier) as unknown as Contract['multiplier'];
+      const action: Side = position.quantity > 0 ? 'SELL' : 'BUY';
+      const order: Order = { action: action as Order['action'], totalQuantity: Math.abs(position.quantity), orderType: 'MKT' as Order['orderType'], tif: 'DAY' as Order['tif'], orderRef, transmit: true };
+      const orderId = await this.inner.nextOrderId();
+      const decision = { orderId, key, source: 'flatten', scope, order: summarize(order), inputs: { position: position.quantity } };
+      try {
+        this.record('decision', { ...decision, result: 'sent' });
+        this.inner.placeOrder(orderId, contract, order, { source: 'flatten' });
+        orderIds.push(orderId);
+      } catch (err) {
+        this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
+        failed.push(`${key}: ${(err as Error).message}`);
+      }
+    }
+    return { orderIds, positions: positions.length, failed };
   }
 
   /** Why trading is halted (kill switch, also one kept from before a restart), or null. */
@@ -315,4 +371,12 @@ function summarize(order: Order): Record<string, unknown> {
     if (order[field] !== undefined) out[field] = order[field];
   }
   return out;
+}
+
+function contractOrNull(key: InstrumentKey): Contract | null {
+  try {
+    return contractFromKey(key);
+  } catch {
+    return null;
+  }
 }

@@ -84,6 +84,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private reconciliation: Reconciliation | null = null;
   /** Orders sent without an answer when the connection dropped: checked against TWS on reconnect. */
   private readonly unconfirmed = new Set<number>();
+  /** The contract each instrument was last traded or reported with (for flattening). */
+  private readonly contracts = new Map<InstrumentKey, Contract>();
   private disposed = false;
 
   constructor(
@@ -154,7 +156,9 @@ export class IbBroker extends BrokerEmitter implements Broker {
     const account = order.account || this.account();
     if (!account) throw new Error(`order ${orderId}: no account to send it to (TWS has not reported its managed accounts, or the configured one is not among them): nothing sent`);
     if (!this.ids.claim(orderId)) throw new Error(`order id ${orderId} was not reserved with nextOrderId(): ids come from TWS and are never reused`);
-    const tracked = this.orders.add(orderId, instrumentKey(contract), { ...contract }, { ...order, account, orderId, clientId: this.options.clientId }, 'queued');
+    const key = instrumentKey(contract);
+    this.contracts.set(key, { ...contract });
+    const tracked = this.orders.add(orderId, key, { ...contract }, { ...order, account, orderId, clientId: this.options.clientId }, 'queued');
     // The order leaves first, then its PendingSubmit event: the event's listeners (journal line,
     // nodes' sends and statuses) would otherwise all run between the decision and the socket write.
     this.queue.push({ kind: 'place', orderId });
@@ -177,13 +181,25 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   /**
-   * Cancels every working order of this client, one cancel each (the API's global cancel also hits
-   * other clients' and manual orders, and not every TWS-like server knows it).
+   * The global cancel (reqGlobalCancel): every working order of the account, also other API clients'
+   * and those entered by hand in TWS, as a kill switch must. Orders of ours still in the queue never
+   * leave; the rest show PendingCancel until TWS confirms. It goes ahead of anything queued.
    */
   cancelAll(): void {
     for (const tracked of this.orders.all()) {
-      if (tracked.delivery !== 'done') this.cancelOrder(tracked.orderId);
+      if (tracked.delivery === 'queued') this.cancelOrder(tracked.orderId);
+      else if (tracked.delivery !== 'done' && !tracked.cancelRequested) this.orders.markCancelling(tracked);
     }
+    this.queue.remove((item) => item.kind === 'globalCancel');
+    this.queue.pushFront({ kind: 'globalCancel', orderId: 0 });
+  }
+
+  /**
+   * The contract to trade `key` with (flattening a position): the one our own orders used, else the one
+   * TWS reported the position with, routed through SMART for stocks; null when neither is known.
+   */
+  contractOf(key: InstrumentKey): Contract | null {
+    return this.contracts.get(key) ?? null;
   }
 
   position(key: InstrumentKey): number {
@@ -248,6 +264,14 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   private deliver(item: OrderRequest): void {
+    if (item.kind === 'globalCancel') {
+      try {
+        this.session.api.reqGlobalCancel();
+      } catch (err) {
+        this.log.warn(`broker: the global cancel could not be sent: ${(err as Error).message}`);
+      }
+      return;
+    }
     const tracked = this.orders.get(item.orderId);
     if (!tracked || tracked.delivery === 'done') return;
     try {
@@ -314,7 +338,13 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   private onPosition(account: string, contract: Contract, pos: number, avgCost?: number): void {
     if (!isAccountInUse(this.account(), account)) return;
-    const position = this.positionBook.fromReport(account, this.keys.keyOf(contract), pos, avgCost, contractMultiplier(contract));
+    const key = this.keys.keyOf(contract);
+    if (!this.contracts.has(key)) {
+      const secType = String(contract.secType ?? 'STK').toUpperCase();
+      // Positions name the primary exchange or none; orders route through SMART (see ReportedKeys).
+      this.contracts.set(key, { ...contract, exchange: secType === 'STK' ? 'SMART' : contract.exchange || contract.primaryExch });
+    }
+    const position = this.positionBook.fromReport(account, key, pos, avgCost, contractMultiplier(contract));
     if (this.reconciliation?.collectsPositions()) this.reconciliation.positions.set(position.symbol, position);
     else this.positionBook.set(position);
   }

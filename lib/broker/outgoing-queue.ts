@@ -6,7 +6,9 @@
 /** A place or cancel waiting for its turn to go to TWS. */
 export type OrderRequest =
   | { kind: 'place'; orderId: number }
-  | { kind: 'cancel'; orderId: number };
+  | { kind: 'cancel'; orderId: number }
+  /** reqGlobalCancel: every working order of the account, whoever placed it (no order id: 0). */
+  | { kind: 'globalCancel'; orderId: 0 };
 
 export class OutgoingQueue {
   private readonly items: OrderRequest[] = [];

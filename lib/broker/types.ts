@@ -84,7 +84,14 @@ export interface Broker {
   /** Guarded brokers: the order id already sent under `dedupKey` (see OrderContext), or null. */
   placedFor?(dedupKey: string): number | null;
   /** Guarded brokers (kill switch): cancels every working order and refuses new ones until resume(). */
-  halt?(reason: string): void;
+  halt?(reason: string, options?: { flatten?: 'strategy' | 'account' }): void;
+  /**
+   * Guarded brokers: closes positions with market orders (scope 'account': every position of the
+   * account), past the kill switch but never past the live interlock. Resolves with the order ids.
+   */
+  flatten?(scope: 'strategy' | 'account', orderRef?: string): Promise<{ orderIds: number[]; positions: number; failed: string[] }>;
+  /** The contract an instrument was traded or reported with (IB broker), for flattening; null if unknown. */
+  contractOf?(key: InstrumentKey): Contract | null;
   /** Guarded brokers: lifts a halt and the daily-loss lock. */
   resume?(): void;
   /** Guarded brokers: why trading is halted (also a halt kept from before a restart), or null. */

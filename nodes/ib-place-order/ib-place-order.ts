@@ -38,8 +38,10 @@ export = function register(RED: NodeAPI): void {
     const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem }) : null;
 
     const rejections = new RejectionWatch();
+    /** Market orders this node's kill switch sent to close positions: reported like its own. */
+    const flattenIds = new Set<number>();
     const onOrder = (event: OrderEvent) => {
-      if (!strategy?.ownsEvent(event)) return;
+      if (!strategy?.ownsEvent(event) && !flattenIds.has(event.orderId)) return;
       const msg = { topic: event.symbol, payload: event };
       node.send([msg, null]);
       const rejection = rejections.check(event);
@@ -53,7 +55,7 @@ export = function register(RED: NodeAPI): void {
       show(fill, `#${event.orderId} ${event.status}${event.filled ? ` ${event.filled}@${round(event.avgFillPrice)}` : ''}`);
     };
     const onExecution = (execution: Execution) => {
-      if (!strategy?.ownsEvent(execution)) return;
+      if (!strategy?.ownsEvent(execution) && !flattenIds.has(execution.orderId)) return;
       node.send([null, { topic: execution.symbol, payload: execution }]);
     };
     // A kill switch journaled before a restart or redeploy holds again: say so from the start.
@@ -71,10 +73,19 @@ export = function register(RED: NodeAPI): void {
     onInput(node, async (msg: NodeMessage, _send, done) => {
       if (!broker || !strategy) throw noConnectionError('place-order');
       try {
-        if (msg.halt !== undefined && msg.halt !== false) {
+        const flatten = flattenScope(msg.flatten);
+        if ((msg.halt !== undefined && msg.halt !== false) || flatten) {
           if (!broker.halt) throw new UserError('this connection has no kill switch (not a guarded broker)');
-          broker.halt(typeof msg.halt === 'string' ? msg.halt : `kill switch (place-order ${node.name || node.id})`);
-          show('red', 'HALTED: orders cancelled', 'ring');
+          broker.halt(typeof msg.halt === 'string' && msg.halt ? msg.halt : `kill switch (place-order ${node.name || node.id})`, { flatten });
+          if (!flatten || !broker.flatten) {
+            show('red', 'HALTED: orders cancelled', 'ring');
+            return done();
+          }
+          show('red', 'HALTED: orders cancelled, flattening', 'ring');
+          const outcome = await broker.flatten(flatten, `${orderRef}:flatten`);
+          for (const id of outcome.orderIds) flattenIds.add(id);
+          show('red', `HALTED: ${outcome.orderIds.length} of ${outcome.positions} position${outcome.positions === 1 ? '' : 's'} closing`, 'ring');
+          if (outcome.failed.length) throw new UserError(`kill switch: orders cancelled, but ${outcome.failed.length} position(s) could not be closed: ${outcome.failed.join('; ')}`);
           return done();
         }
         if (msg.resume === true) {
@@ -101,6 +112,16 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('ib-place-order', IbPlaceOrder);
 };
+
+/**
+ * msg.flatten: "account" closes every position of the account; true the strategy's, which for now are
+ * the account's (positions are not yet kept per strategy); absent or false closes nothing.
+ */
+function flattenScope(value: unknown): 'account' | undefined {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value === true || value === 'account') return 'account';
+  throw new UserError(`msg.flatten must be true or "account" (close positions with market orders after the kill switch), got ${JSON.stringify(value)}`);
+}
 
 /** The node's configured order fields (blank = not set): defaults under msg.order. */
 function configDefaults(def: NodeDef): Partial<OrderIntent> {

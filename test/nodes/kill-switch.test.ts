@@ -1,18 +1,22 @@
 /**
  * The kill switch and the daily-loss lock through place-order in a real Node-RED runtime, against the
  * simulator through the real @stoqey/ib client: both survive a restart of Node-RED (a new runtime on
- * the same journal) and hold until msg.resume. Orders are counted as PLACE_ORDER frames on the wire.
+ * the same journal) and hold until msg.resume; the kill switch is the global cancel (every client's
+ * orders) and can flatten the account with market orders. Orders are counted as PLACE_ORDER frames on
+ * the wire.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Contract, Order } from '@stoqey/ib';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helper, loadFlow, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 import { listen } from '../helpers/simulator-flows';
+import { connectApi, type ApiClient } from '../wire/harness';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 const TYPES = ['ib-connect', 'ib-place-order'];
 const dir = mkdtempSync(join(tmpdir(), 'kill-switch-'));
@@ -126,6 +130,75 @@ describe('the kill switch and the daily-loss lock across a restart', () => {
     assert.equal(placed, before, 'nothing on the wire while locked');
     helper.getNode('po').receive({ resume: true });
     await waitFor(() => connectionOf().broker.orderBlock() === null, 2000, 'reset');
+    await helper.unload();
+  });
+});
+
+describe('the kill switch: global cancel and flatten', () => {
+  before(async () => {
+    await startServer();
+    sim = await createSimulator({ port: 0, seed: 9, probe: { placeOrderRead: () => placed++ } });
+  });
+  after(async () => {
+    await stopServer();
+    await sim.close();
+  });
+
+  /** Another API client of the same account (e.g. an order entered by another program). */
+  let other: ApiClient | null = null;
+  // The simulator hands out order ids for the whole account: the other client counts down from far
+  // above ours (and below the session's request ids, 500,000,000 up), so the two never meet.
+  let otherId = 400_000_000;
+  async function otherClient(clientId: number): Promise<ApiClient> {
+    other = await connectApi(sim, clientId);
+    return other;
+  }
+  function otherPlaces(symbol: string, order: Record<string, unknown>): void {
+    const contract = { symbol, secType: 'STK', exchange: 'SMART', currency: 'USD' } as Contract;
+    other!.api.placeOrder(--otherId, contract, { tif: 'GTC', transmit: true, ...order } as unknown as Order);
+  }
+  afterEach(() => {
+    other?.disconnect();
+    other = null;
+  });
+
+  it('cancels every working order of the account, also another client\'s (reqGlobalCancel)', async () => {
+    await loadFlow(TYPES, flow(join(dir, 'global.jsonl'), 95));
+    await connected();
+    await otherClient(96);
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 1, orderType: 'LMT', lmtPrice: 1, tif: 'GTC' } });
+    otherPlaces('MSFT', { action: 'BUY', totalQuantity: 1, orderType: 'LMT', lmtPrice: 1 });
+    await waitFor(() => sim.engine.openOrders().length === 2, 5000, 'two working orders, one per client');
+    helper.getNode('po').receive({ halt: 'kill switch pressed' });
+    await waitFor(() => sim.engine.openOrders().length === 0, 5000, 'every working order cancelled');
+    await waitFor(() => connectionOf().broker.workingOrders().length === 0, 3000, 'the strategy sees its order cancelled');
+    helper.getNode('po').receive({ resume: true });
+    await helper.unload();
+  });
+
+  it('flatten: closes every position of the account with market orders, journaled', async () => {
+    await loadFlow(TYPES, flow(join(dir, 'flatten.jsonl'), 97));
+    await connected();
+    await otherClient(98);
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 10, orderType: 'MKT' } });
+    otherPlaces('MSFT', { action: 'SELL', totalQuantity: 5, orderType: 'MKT', tif: 'DAY' });
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'SELL', totalQuantity: 3, orderType: 'LMT', lmtPrice: 100_000, tif: 'GTC' } });
+    await waitFor(() => sim.engine.position('AAPL')?.quantity === 10 && sim.engine.position('MSFT')?.quantity === -5 && sim.engine.openOrders().length === 1, 5000, 'positions and a working order');
+    await waitFor(() => connectionOf().broker.position('MSFT') === -5, 5000, 'the strategy\'s connection sees the other client\'s position');
+    const events = listen(helper.getNode('events'));
+    const caught = listen(helper.getNode('caught'));
+    const before = placed;
+    helper.getNode('po').receive({ halt: 'flatten everything', flatten: 'account' });
+    await waitFor(() => sim.engine.position('AAPL')?.quantity === 0 && sim.engine.position('MSFT')?.quantity === 0, 5000, 'both positions closed');
+    assert.equal(sim.engine.openOrders().length, 0, 'the working order cancelled first');
+    assert.equal(placed, before + 2, 'two market orders on the wire');
+    await waitFor(() => events.filter((m) => m.payload.status === 'Filled').length === 2, 3000, 'the flatten fills on output 1');
+    assert.deepEqual(caught, []);
+    const decisions = readFileSync(join(dir, 'flatten.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision' && l.source === 'flatten');
+    assert.deepEqual(decisions.map((d) => [d.key, d.order.action, d.order.totalQuantity, d.order.orderType, d.result]).sort(), [['AAPL', 'SELL', 10, 'MKT', 'sent'], ['MSFT', 'BUY', 5, 'MKT', 'sent']]);
+    // Still halted after flattening: nothing new until resume.
+    assert.match(connectionOf().broker.orderBlock() ?? '', /trading halted: flatten everything/);
+    helper.getNode('po').receive({ resume: true });
     await helper.unload();
   });
 });

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper, loadFlow, waitFor, type TestNode } from '../helpers/node-red';
 import { listen, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
-import type { Connection } from '../../lib/ib/connection';
+import type { Connection } from '../../lib/connection/types';
 
 const TYPES = ['ib-connect', 'ib-place-order', 'ib-stop-order'];
 let placed = 0;

@@ -2,6 +2,8 @@
  * Glue every node shares: turning any failure inside an input handler into `done(err)` (so nothing
  * throws into the runtime and Catch nodes see it), and a red status that names the problem.
  */
+import type { Broker } from '../lib/broker/types';
+import { isHistory } from '../lib/messages/history';
 import type { DoneFunction, Node, NodeMessage, SendFunction } from './red';
 
 /** An error whose message is meant for the user: what was wrong and how to fix it. */
@@ -51,4 +53,30 @@ export function asError(err: unknown): Error {
 /** Node status texts must stay short to be readable under the node. */
 export function shortText(text: string, max = 40): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * How an order node turns away messages with the replay mark where history is not traded (the
+ * broker's historyBlock): a warning once per run of such messages, not once per bar (a replay sends
+ * thousands), and a count in the status. Returns a check: true when `msg` was refused (the node then
+ * ends it with done(), nothing sent).
+ */
+export function historyRefusals(broker: Broker | null, node: Node, show: (fill: 'yellow', text: string, shape: 'ring') => void): (msg: NodeMessage) => boolean {
+  let refused = 0;
+  let warned = false;
+  return (msg) => {
+    if (!isHistory(msg)) {
+      warned = false;
+      return false;
+    }
+    const refusal = broker?.historyBlock?.() ?? null;
+    if (!refusal) return false;
+    refused++;
+    if (!warned) {
+      warned = true;
+      node.warn(refusal);
+    }
+    show('yellow', `history not traded (${refused})`, 'ring');
+    return true;
+  };
 }

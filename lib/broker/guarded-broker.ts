@@ -172,6 +172,10 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       this.record('decision', { ...decision, checks, result: 'refused', rule, reason: message });
       throw new OrderRefusedError(rule, message);
     };
+    if (context.history) {
+      const history = this.historyBlock();
+      if (history) refuse('history', history);
+    }
     if (context.dedupKey && !isModify && this.sentByDedupKey.has(context.dedupKey)) {
       refuse('duplicate', `duplicate: this message already placed order ${this.sentByDedupKey.get(context.dedupKey)} (same msg delivered again); nothing sent`);
     }
@@ -269,6 +273,16 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       }
     }
     return { orderIds, positions: positions.length, failed };
+  }
+
+  /**
+   * Why an order from history is refused: everywhere but on a backtest, whose fill engine replays the
+   * same history. Decided by the broker underneath (the fill engine's or TWS's), not by a setting.
+   */
+  historyBlock(): string | null {
+    if (this.inner.kind === 'backtest') return null;
+    const mode = this.options.statusProvider?.()?.mode ?? 'tws';
+    return `history is not traded: this message carries msg.history = true (bars replayed from a file or a message, or IB's history), and on a ${mode} connection history never becomes orders; indicators still warm up on it. To trade this flow on history, backtest it: set the ib-connect node's mode to "backtest"`;
   }
 
   /** Why trading is halted (kill switch, also one kept from before a restart), or null. */

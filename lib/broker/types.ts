@@ -37,6 +37,11 @@ export interface OrderContext {
   price?: number;
   /** The inputs that led to the order (msg.order, target, position ...), recorded in the journal. */
   inputs?: Record<string, unknown>;
+  /**
+   * The order comes from a message with the replay mark (lib/messages/history.ts): only a backtest
+   * fills it; the guard refuses it on a tws or simulator connection.
+   */
+  history?: boolean;
 }
 
 export interface WorkingOrder {
@@ -94,6 +99,11 @@ export interface Broker {
   contractOf?(key: InstrumentKey): Contract | null;
   /** Guarded brokers: lifts a halt and the daily-loss lock. */
   resume?(): void;
+  /**
+   * Guarded brokers: why an order from history (a message with the replay mark) is refused here, or
+   * null where history fills (a backtest). The same answer placeOrder gives such an order.
+   */
+  historyBlock?(): string | null;
   /** Guarded brokers: why trading is halted (also a halt kept from before a restart), or null. */
   haltReason?(): string | null;
 }

@@ -15,6 +15,8 @@ export type ReplayMessage = {
   topic: InstrumentKey;
   payload: Bar;
   contract?: Contract;
+  /** The replay mark (lib/messages/history.ts): replayed bars are history and never live orders. */
+  history: true;
 };
 
 export interface ReplayProgress {
@@ -59,7 +61,7 @@ export async function replayBars(input: ReplayInput): Promise<void> {
     for (let i = 0; i < bars.length; i++) {
       if (stopped?.()) return;
       const bar = bars[i]!;
-      const msg: ReplayMessage = contract ? { topic: key, payload: bar, contract: { ...contract } } : { topic: key, payload: bar };
+      const msg: ReplayMessage = contract ? { topic: key, payload: bar, contract: { ...contract }, history: true } : { topic: key, payload: bar, history: true };
       // On the one clock of every source replaying on the connection: earlier bars of the others go first.
       if (clock) await clock.offer(sourceId, key, bar, () => send(msg));
       else await send(msg);

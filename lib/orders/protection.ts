@@ -48,6 +48,8 @@ export interface ProtectionInput {
   stopLoss?: number;
   takeProfit?: number;
   msgId?: string;
+  /** The message carries the replay mark: only a backtest fills its orders (see OrderContext.history). */
+  history?: boolean;
 }
 
 export class Protection {
@@ -226,7 +228,7 @@ export class Protection {
   }
 
   private context(input: ProtectionInput, leg: string, inputs: Record<string, unknown>): OrderContext {
-    return { source: this.config.source, dedupKey: input.msgId ? `${this.config.source}:${input.msgId}:${input.key}:${leg}` : undefined, price: input.price ?? undefined, inputs: { key: input.key, ...inputs } };
+    return { source: this.config.source, dedupKey: input.msgId ? `${this.config.source}:${input.msgId}:${input.key}:${leg}` : undefined, price: input.price ?? undefined, inputs: { key: input.key, ...inputs }, history: input.history };
   }
 
   /** Stop-loss and take-profit prices for a position on `side` from `reference`. */

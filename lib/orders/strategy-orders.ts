@@ -37,6 +37,8 @@ export interface OrderRequest {
   msgId?: string;
   /** A reference price for limits (bar close, quote last). */
   price?: number;
+  /** The message carries the replay mark: only a backtest fills its orders (see OrderContext.history). */
+  history?: boolean;
 }
 
 export interface OrderOutcome {
@@ -137,6 +139,7 @@ export class StrategyOrders {
       dedupKey: request.msgId ? `${this.options.source}:${request.msgId}:${request.key}:${stableJson(request.order)}:${leg}` : undefined,
       price: request.price,
       inputs: { key: request.key, order: request.order, ...inputs },
+      history: request.history,
     });
     if (intent.kind === 'modify') {
       const working = this.broker.workingOrders().find((w) => w.orderId === intent.orderId);
@@ -150,6 +153,9 @@ export class StrategyOrders {
     if (already != null) return { kind: 'duplicate', orderIds: [already], text: 'same msg again: ignored' };
     const block = this.broker.orderBlock();
     if (block) throw new OrderRefusedError('interlock', block);
+    // Before planning: a target from history must not even cancel working orders.
+    const history = request.history ? (this.broker.historyBlock?.() ?? null) : null;
+    if (history) throw new OrderRefusedError('history', history);
     const ref = intent.orderRef ?? this.options.orderRef;
     if (intent.kind === 'explicit' && levelsOf(request.order)) {
       const placed = await this.trader(ref).sendExplicit({ key: request.key, contract: request.contract, terms: intent, levels: levelsOf(request.order), protection: { tif: 'GTC', outsideRth: intent.outsideRth }, context }, intent.action, intent.totalQuantity);

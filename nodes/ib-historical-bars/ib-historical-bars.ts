@@ -224,7 +224,7 @@ export = function register(RED: NodeAPI): void {
         // session: the batch nodes downstream compute whole arrays and backtest-report runs the batch.
         const shape: BatchShape<Bar[] | BarColumns> = output === 'columns' ? COLUMNS : BAR_LIST;
         const { key, contract, bars } = await loadBars(msg, params, shape);
-        node.send(contract ? { topic: key, payload: bars, contract } : { topic: key, payload: bars });
+        node.send(contract ? { topic: key, payload: bars, contract, history: true } : { topic: key, payload: bars, history: true });
         node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(shape.length(bars))} bars` });
         return;
       }

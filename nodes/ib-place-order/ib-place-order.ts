@@ -9,9 +9,10 @@ import type { Broker } from '../../lib/broker/types';
 import type { Execution, OrderEvent, OrderIntent } from '../../lib/messages';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { instrumentOf, referencePrice } from '../../lib/orders/message-inputs';
+import { isHistory } from '../../lib/messages/history';
 import { RejectionWatch } from '../../lib/orders/rejections';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
-import { onInput, shortText, UserError } from '../common';
+import { historyRefusals, onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
@@ -70,6 +71,8 @@ export = function register(RED: NodeAPI): void {
       done();
     });
 
+    const historyRefused = historyRefusals(broker, node, show);
+
     onInput(node, async (msg: NodeMessage, _send, done) => {
       if (!broker || !strategy) throw noConnectionError('place-order');
       try {
@@ -98,9 +101,10 @@ export = function register(RED: NodeAPI): void {
           show('yellow', outcome.text);
           return done();
         }
+        if (historyRefused(msg)) return done();
         const order = msg.order as Record<string, unknown> | undefined;
         const { key, contract } = (StrategyOrders.isModification(order) && strategy.instrumentOfOrder(order?.orderId)) || instrumentOf(msg, configuredKey);
-        const outcome = await strategy.submit({ key, contract, order: msg.order, msgId: msg._msgid, price: referencePrice(msg.payload) ?? undefined });
+        const outcome = await strategy.submit({ key, contract, order: msg.order, msgId: msg._msgid, price: referencePrice(msg.payload) ?? undefined, history: isHistory(msg) });
         const note = strategy.accountNote(key);
         show(outcome.kind === 'duplicate' || note ? 'yellow' : outcome.kind === 'nothing' ? 'grey' : 'blue', note ? `${key}: ${note} · ${outcome.text}` : `${key} ${outcome.text}`);
         done();

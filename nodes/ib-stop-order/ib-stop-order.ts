@@ -11,10 +11,11 @@ import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { checkLevelSpec, type LevelSpec } from '../../lib/orders/levels';
 import { instrumentOf, numberAt, referencePrice } from '../../lib/orders/message-inputs';
 import { Protection } from '../../lib/orders/protection';
+import { isHistory } from '../../lib/messages/history';
 import { RejectionWatch } from '../../lib/orders/rejections';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { toNumber } from '../../lib/orders/validate';
-import { onInput, shortText, UserError } from '../common';
+import { historyRefusals, onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
@@ -95,6 +96,8 @@ export = function register(RED: NodeAPI): void {
       done();
     });
 
+    const historyRefused = historyRefusals(broker, node, show);
+
     onInput(node, async (msg: NodeMessage, _send, done) => {
       if (!broker) throw noConnectionError('stop-order');
       if (!protection) throw new UserError(`stop-order is misconfigured: ${settingsProblem}`);
@@ -111,6 +114,7 @@ export = function register(RED: NodeAPI): void {
           }
           return done();
         }
+        if (historyRefused(msg)) return done();
         const order = msg.order as Record<string, unknown> | undefined;
         const stopLoss = levelFrom(msg.stopLoss ?? order?.stopLoss);
         const takeProfit = levelFrom(msg.takeProfit ?? order?.takeProfit);
@@ -124,6 +128,7 @@ export = function register(RED: NodeAPI): void {
           stopLoss,
           takeProfit,
           msgId: msg._msgid,
+          history: isHistory(msg),
         });
         show(outcome.kind === 'nothing' ? 'grey' : outcome.kind === 'duplicate' ? 'yellow' : 'blue', `${key} ${outcome.text}`);
         done();

@@ -139,6 +139,7 @@ export class Protection {
         dedupKey: dedupBase ? `${dedupBase}:${leg}` : undefined,
         price: input.price ?? undefined,
         inputs: { key: input.key, order: input.order, entryPrice, ...chosen, ...inputs },
+        history: input.history,
       }),
     };
     let placed: PlannedOrder[];

@@ -242,25 +242,45 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   /**
    * Closes positions with market orders, journaled like every order (source "flatten"), past the
    * kill switch and the loss lock (closing is what they are for) but never past the live interlock.
-   * Scope 'account': every position of the account, also ones traded by hand. Returns the order ids.
+   * Scope 'strategy': the positions of `strategy` (its orderRef), from its own executions; 'account':
+   * every position of the account, also ones traded by hand, each strategy's share closed under its
+   * own orderRef (so every strategy ends flat too) and the rest under none. Returns the order ids.
    */
-  async flatten(scope: FlattenScope, orderRef = 'flatten'): Promise<FlattenOutcome> {
+  async flatten(scope: FlattenScope, strategy = ''): Promise<FlattenOutcome> {
     const block = this.connectionBlock();
     if (block) throw new OrderRefusedError('interlock', `flatten: nothing sent: ${block}`);
-    void scope; // Only the account's positions exist yet; per-strategy positions will narrow 'strategy'.
-    const positions = this.inner.positions().filter((p) => Number.isFinite(p.quantity) && p.quantity !== 0);
+    const book = this.inner.strategyBook?.() ?? null;
+    const legs: Array<{ symbol: string; quantity: number; orderRef: string; multiplier?: number }> = [];
+    if (scope === 'strategy') {
+      if (!book) throw new OrderRefusedError('flatten', 'flatten: this connection keeps no positions per strategy; send msg.flatten = "account" to close every position of the account');
+      for (const [symbol, p] of Object.entries(book[strategy] ?? {})) if (p.quantity) legs.push({ symbol, quantity: p.quantity, orderRef: strategy, multiplier: p.multiplier });
+    } else {
+      for (const position of this.inner.positions()) {
+        if (!Number.isFinite(position.quantity) || position.quantity === 0) continue;
+        let rest = position.quantity;
+        for (const [owner, byKey] of Object.entries(book ?? {})) {
+          const share = owner ? (byKey[position.symbol]?.quantity ?? 0) : 0;
+          if (!share) continue;
+          legs.push({ symbol: position.symbol, quantity: share, orderRef: owner, multiplier: position.multiplier });
+          rest -= share;
+        }
+        if (Math.abs(rest) > 1e-9) legs.push({ symbol: position.symbol, quantity: rest, orderRef: '', multiplier: position.multiplier });
+      }
+    }
+    const positions = legs;
     const orderIds: number[] = [];
     const failed: string[] = [];
     for (const position of positions) {
       const key = position.symbol;
-      const contract = this.inner.contractOf?.(key) ?? contractOrNull(key);
+      const known = this.inner.contractOf?.(key) ?? contractOrNull(key);
+      const contract = known ? { ...known } : null;
       if (!contract) {
         failed.push(`${key}: no contract known to trade it with`);
         continue;
       }
       if (position.multiplier && !contract.multiplier) contract.multiplier = String(position.multiplier) as unknown as Contract['multiplier'];
       const action: Side = position.quantity > 0 ? 'SELL' : 'BUY';
-      const order: Order = { action: action as Order['action'], totalQuantity: Math.abs(position.quantity), orderType: 'MKT' as Order['orderType'], tif: 'DAY' as Order['tif'], orderRef, transmit: true };
+      const order: Order = { action: action as Order['action'], totalQuantity: Math.abs(position.quantity), orderType: 'MKT' as Order['orderType'], tif: 'DAY' as Order['tif'], orderRef: position.orderRef, transmit: true };
       const orderId = await this.inner.nextOrderId();
       const decision = { orderId, key, source: 'flatten', scope, order: summarize(order), inputs: { position: position.quantity } };
       try {

@@ -91,10 +91,11 @@ export interface Broker {
   /** Guarded brokers (kill switch): cancels every working order and refuses new ones until resume(). */
   halt?(reason: string, options?: { flatten?: 'strategy' | 'account' }): void;
   /**
-   * Guarded brokers: closes positions with market orders (scope 'account': every position of the
-   * account), past the kill switch but never past the live interlock. Resolves with the order ids.
+   * Guarded brokers: closes positions with market orders (scope 'strategy': those of `strategy`, its
+   * orderRef; 'account': every position of the account), past the kill switch but never past the live
+   * interlock. Resolves with the order ids.
    */
-  flatten?(scope: 'strategy' | 'account', orderRef?: string): Promise<{ orderIds: number[]; positions: number; failed: string[] }>;
+  flatten?(scope: 'strategy' | 'account', strategy?: string): Promise<{ orderIds: number[]; positions: number; failed: string[] }>;
   /** The contract an instrument was traded or reported with (IB broker), for flattening; null if unknown. */
   contractOf?(key: InstrumentKey): Contract | null;
   /** Guarded brokers: lifts a halt and the daily-loss lock. */

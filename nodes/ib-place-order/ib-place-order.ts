@@ -85,7 +85,7 @@ export = function register(RED: NodeAPI): void {
             return done();
           }
           show('red', 'HALTED: orders cancelled, flattening', 'ring');
-          const outcome = await broker.flatten(flatten, `${orderRef}:flatten`);
+          const outcome = await broker.flatten(flatten, orderRef);
           for (const id of outcome.orderIds) flattenIds.add(id);
           show('red', `HALTED: ${outcome.orderIds.length} of ${outcome.positions} position${outcome.positions === 1 ? '' : 's'} closing`, 'ring');
           if (outcome.failed.length) throw new UserError(`kill switch: orders cancelled, but ${outcome.failed.length} position(s) could not be closed: ${outcome.failed.join('; ')}`);
@@ -117,14 +117,12 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('ib-place-order', IbPlaceOrder);
 };
 
-/**
- * msg.flatten: "account" closes every position of the account; true the strategy's, which for now are
- * the account's (positions are not yet kept per strategy); absent or false closes nothing.
- */
-function flattenScope(value: unknown): 'account' | undefined {
+/** msg.flatten: true closes this strategy's positions, "account" every position of the account. */
+function flattenScope(value: unknown): 'strategy' | 'account' | undefined {
   if (value === undefined || value === null || value === false) return undefined;
-  if (value === true || value === 'account') return 'account';
-  throw new UserError(`msg.flatten must be true or "account" (close positions with market orders after the kill switch), got ${JSON.stringify(value)}`);
+  if (value === true || value === 'strategy') return 'strategy';
+  if (value === 'account') return 'account';
+  throw new UserError(`msg.flatten must be true (this strategy's positions) or "account" (every position of the account), got ${JSON.stringify(value)}`);
 }
 
 /** The node's configured order fields (blank = not set): defaults under msg.order. */

@@ -176,6 +176,24 @@ describe('the kill switch: global cancel and flatten', () => {
     await helper.unload();
   });
 
+  it('flatten true: closes only the strategy\'s own position, not what another client holds', async () => {
+    await loadFlow(TYPES, flow(join(dir, 'flatten-strategy.jsonl'), 99));
+    await connected();
+    await otherClient(100);
+    const start = sim.engine.position('SPY')?.quantity ?? 0;
+    helper.getNode('po').receive({ topic: 'SPY', order: { action: 'BUY', totalQuantity: 10, orderType: 'MKT' } });
+    otherPlaces('SPY', { action: 'BUY', totalQuantity: 7, orderType: 'MKT', tif: 'DAY' });
+    await waitFor(() => sim.engine.position('SPY')?.quantity === start + 17, 5000, 'both buys filled');
+    await waitFor(() => connectionOf().broker.strategyPosition?.('kill', 'SPY') === 10, 5000, 'the strategy holds its 10');
+    helper.getNode('po').receive({ halt: 'close my strategy', flatten: true });
+    await waitFor(() => sim.engine.position('SPY')?.quantity === start + 7, 5000, 'the strategy flat, the other client still holding');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sim.engine.position('SPY')?.quantity, start + 7);
+    assert.equal(connectionOf().broker.strategyPosition?.('kill', 'SPY'), 0);
+    helper.getNode('po').receive({ resume: true });
+    await helper.unload();
+  });
+
   it('flatten: closes every position of the account with market orders, journaled', async () => {
     await loadFlow(TYPES, flow(join(dir, 'flatten.jsonl'), 97));
     await connected();
@@ -188,13 +206,15 @@ describe('the kill switch: global cancel and flatten', () => {
     const events = listen(helper.getNode('events'));
     const caught = listen(helper.getNode('caught'));
     const before = placed;
+    // Whatever else the account holds (the test before left another client's SPY) is closed too.
+    const open = ['AAPL', 'MSFT', 'SPY'].filter((s) => (sim.engine.position(s)?.quantity ?? 0) !== 0).length;
     helper.getNode('po').receive({ halt: 'flatten everything', flatten: 'account' });
-    await waitFor(() => sim.engine.position('AAPL')?.quantity === 0 && sim.engine.position('MSFT')?.quantity === 0, 5000, 'both positions closed');
+    await waitFor(() => ['AAPL', 'MSFT', 'SPY'].every((s) => (sim.engine.position(s)?.quantity ?? 0) === 0), 5000, 'every position closed');
     assert.equal(sim.engine.openOrders().length, 0, 'the working order cancelled first');
-    assert.equal(placed, before + 2, 'two market orders on the wire');
-    await waitFor(() => events.filter((m) => m.payload.status === 'Filled').length === 2, 3000, 'the flatten fills on output 1');
+    assert.equal(placed, before + open, 'one market order per position on the wire');
+    await waitFor(() => events.filter((m) => m.payload.status === 'Filled').length === open, 3000, 'the flatten fills on output 1');
     assert.deepEqual(caught, []);
-    const decisions = readFileSync(join(dir, 'flatten.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision' && l.source === 'flatten');
+    const decisions = readFileSync(join(dir, 'flatten.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision' && l.source === 'flatten' && l.key !== 'SPY');
     assert.deepEqual(decisions.map((d) => [d.key, d.order.action, d.order.totalQuantity, d.order.orderType, d.result]).sort(), [['AAPL', 'SELL', 10, 'MKT', 'sent'], ['MSFT', 'BUY', 5, 'MKT', 'sent']]);
     // Still halted after flattening: nothing new until resume.
     assert.match(connectionOf().broker.orderBlock() ?? '', /trading halted: flatten everything/);

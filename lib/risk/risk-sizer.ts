@@ -24,6 +24,8 @@ import { jsonText } from '../messages/json-text';
 export interface AccountSource {
   equity(): number | null;
   position(key: string): number | null;
+  /** Whether orders made from history fill on this account (a backtest's) or are refused (a live one's). */
+  tradesHistory?(): boolean;
 }
 
 export interface RiskSizerOptions {
@@ -58,10 +60,10 @@ export class RiskSizer {
     if (isReset(msg)) return { kind: 'reset', cleared: this.lastTarget.reset(msg.topic) };
     const topic = topicKey(msg);
     if (isBarBatch(msg.payload)) {
-      // History sent to warm the indicators up before live bars (historical-bars keeping up to date marks
-      // it msg.history): it has warmed everything before this node; sizing it would turn old signals
-      // into orders. It ends here.
-      if (msg.history === true) return { kind: 'warm-up', topic, count: batchLength(msg.payload) };
+      // History on an account that does not trade it (a live connection: the order path would refuse it)
+      // warms the indicators up before live bars; it has warmed everything before this node and ends
+      // here. On a backtest connection, or with no connection, a batch of history is what is backtested.
+      if (msg.history === true && account?.tradesHistory?.() === false) return { kind: 'warm-up', topic, count: batchLength(msg.payload) };
       return this.runBatch(msg, topic, msg.payload, account);
     }
     const signal = msg.signal;

@@ -109,7 +109,11 @@ export = function register(RED: NodeAPI): void {
     let connection: ConnectionConfigNode | null = null;
     if (def.connection) connection = useConnection(RED, node, def.connection, { onStatus: () => !ownStatus });
     const account: AccountSource | null = connection
-      ? { equity: () => connection!.connection.broker.equity(), position: (key) => connection!.connection.broker.position(key) }
+      ? {
+          equity: () => connection!.connection.broker.equity(),
+          position: (key) => connection!.connection.broker.position(key),
+          tradesHistory: () => (connection!.connection.broker.historyBlock?.() ?? null) === null,
+        }
       : null;
     // After useConnection, so that "invalid configuration" replaces the connection's first status.
     const computing = computingNode(node, () => {

@@ -87,6 +87,8 @@ export class BacktestRun implements BacktestSession {
   private readonly prices = new PriceRange();
   /** Non-zero positions of the current engine, kept from its position events. */
   private readonly held = new Map<InstrumentKey, number>();
+  /** The keys of `held`, kept beside it: read once per point, where iterating the map would allocate. */
+  private heldKeys: InstrumentKey[] = [];
   private readonly unsubscribe: Array<() => void> = [];
   private heldBefore = false;
   private readonly tally = new InstrumentTally();
@@ -234,7 +236,7 @@ export class BacktestRun implements BacktestSession {
     if (!this.pendingSettle) return;
     this.pendingSettle = false;
     this.curve.settleLast(this.current.equity(), this.heldBefore || this.holding());
-    this.tally.point(this.held);
+    this.tally.point(this.heldKeys);
   }
 
   private reset(): void {
@@ -243,6 +245,7 @@ export class BacktestRun implements BacktestSession {
     this.curve.reset();
     this.prices.reset();
     this.held.clear();
+    this.heldKeys = [];
     this.announced.clear();
     this.heldBefore = false;
     this.tally.reset();
@@ -271,8 +274,10 @@ export class BacktestRun implements BacktestSession {
     forward('execution');
     forward('position');
     const track = (position: Position) => {
+      const had = this.held.has(position.symbol);
       if (position.quantity !== 0) this.held.set(position.symbol, position.quantity);
       else this.held.delete(position.symbol);
+      if (had !== this.held.has(position.symbol)) this.heldKeys = [...this.held.keys()];
     };
     engine.on('position', track);
     this.unsubscribe.push(() => engine.off('position', track));

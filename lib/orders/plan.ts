@@ -13,10 +13,13 @@
  *   its parent only takes back what the parent adds, and an OCA group counts once.
  * - Orders held untransmitted (a bracket whose last leg never went) can never fill: they are
  *   cancelled and never count.
- * - A target that reduces or closes the position is an exit: the strategy's protective orders on
+ * - A target that closes the position (or flips it) is an exit: the strategy's protective orders on
  *   the instrument are cancelled first (and count until confirmed), and the exit goes alone. Only the
  *   part of an order that opens a position beyond flat is ever protected, so no protective order can
  *   re-open a position that an exit closed.
+ * - A target that only reduces the position keeps its protection on what remains: the stops and
+ *   take-profits are shrunk to the remaining size before the exit goes (`resize`), so the position is
+ *   never left unprotected, and exit and protection together never come to more than the position.
  */
 import type { Order } from '@stoqey/ib';
 import type { Side, TimeInForce } from '../messages';
@@ -65,6 +68,8 @@ export interface OrderPlan {
   entry: { action: Side; quantity: number } | null;
   /** Nothing more can be sent without risking passing the target until the cancels are confirmed. */
   waiting: boolean;
+  /** Protective orders kept through a partial exit, to be shrunk to `remaining` before the exit goes. */
+  resize: Array<{ orderId: number; remaining: number }>;
 }
 
 /** Plans the move of one strategy on one instrument to `target`. */
@@ -92,12 +97,31 @@ export function planOrders(input: PlanInput): OrderPlan {
     for (const o of entries) markCancelled(o, cancel);
   }
   const reduces = position !== 0 && (Math.sign(target) !== Math.sign(position) || Math.abs(target) < Math.abs(position));
+  const resize: OrderPlan['resize'] = [];
+  let ranged = counted;
   if (reduces) {
-    // An exit: the position's protection goes first, so it cannot fill after the exit and re-open.
-    for (const o of counted) if (o.role === 'exit' && !o.cancelling) markCancelled(o, cancel);
+    // What stays of the position on its side (0 when the target closes or flips it).
+    const remains = Math.sign(target) === Math.sign(position) ? Math.abs(target) : 0;
+    const ids = new Set(counted.map((o) => o.orderId));
+    const kept = new Set<PlanOrder>();
+    for (const o of counted) {
+      if (o.role !== 'exit' || o.cancelling) continue;
+      // A stop or take-profit of the position itself (not a leg still waiting for its parent):
+      const protectsPosition = !(o.parentId && ids.has(o.parentId)) && sign(o.action) === -Math.sign(position);
+      if (remains > 0 && protectsPosition) {
+        // A partial exit: it keeps protecting what remains, shrunk to it. It is protection, not a
+        // move toward the target, so the exit is planned as if it were not there.
+        kept.add(o);
+        if (o.remaining > remains + 1e-9) resize.push({ orderId: o.orderId, remaining: remains });
+      } else {
+        // A close or a flip: the position's protection goes first, so it cannot fill after the exit and re-open.
+        markCancelled(o, cancel);
+      }
+    }
+    if (kept.size) ranged = counted.filter((o) => !kept.has(o));
   }
-  const { low, high } = positionRange(position, counted);
-  const plan: OrderPlan = { target, position, low, high, cancel, exit: null, entry: null, waiting: false };
+  const { low, high } = positionRange(position, ranged);
+  const plan: OrderPlan = { target, position, low, high, cancel, exit: null, entry: null, waiting: false, resize };
   let action: Side | null = null;
   let quantity = 0;
   if (target > high + 1e-9) {
@@ -211,8 +235,7 @@ export function planOrderOf(
   isExit: boolean,
 ): PlanOrder {
   const remaining = Number(w.state.remaining);
-  // A leg sent with transmit false goes to market with the later leg of its bracket that has transmit true.
-  const transmitted = w.order.transmit !== false || working.some((c) => Number(c.order.parentId) === w.orderId && c.order.transmit !== false);
+  const transmitted = w.order.transmit !== false || bracketTransmitted(w, working);
   return {
     orderId: w.orderId,
     action: String(w.order.action),
@@ -223,6 +246,22 @@ export function planOrderOf(
     transmitted,
     cancelling: w.state.status === 'PendingCancel',
   };
+}
+
+/**
+ * A leg sent with transmit false went to market with its bracket: when a later leg (the parent's other
+ * children, or a child of this one) was sent with transmit true, or when its parent is no longer
+ * working (a parent only fills once transmitted; a cancelled one takes its children with it). Only
+ * the sibling rule keeps a take-profit from looking "held" once its bracket's stop was sent.
+ */
+function bracketTransmitted(
+  w: { orderId: number; order: Pick<Order, 'parentId'> },
+  working: ReadonlyArray<{ orderId: number; order: Pick<Order, 'parentId' | 'transmit'> }>,
+): boolean {
+  const parentId = Number(w.order.parentId) || 0;
+  if (parentId > 0 && !working.some((o) => o.orderId === parentId)) return true;
+  const family = parentId > 0 ? parentId : w.orderId;
+  return working.some((o) => o.order.transmit !== false && (o.orderId === family || Number(o.order.parentId) === family));
 }
 
 function markCancelled(o: PlanOrder, cancel: number[]): void {

@@ -128,6 +128,7 @@ export class TargetOrders {
       const orderIds = new Set(this.planOrders(request.key).filter((o) => o.cancelling).map((o) => o.orderId));
       if (orderIds.size) this.waiting.set(request.key, { request, orderIds });
     }
+    this.shrink(request, plan.resize);
     if (!plan.exit && !plan.entry) return { plan, levels: null };
     return { plan, levels: this.levelsFor(request, plan) };
   }
@@ -164,7 +165,7 @@ export class TargetOrders {
     const position = this.position(request.key);
     const target = position + (action === 'BUY' ? quantity : -quantity);
     const opening = Math.min(quantity, Math.max(0, action === 'BUY' ? target : -target));
-    const plan: OrderPlan = { target, position, low: position, high: position, cancel: [], waiting: false, exit: quantity - opening > 0 ? { action, quantity: quantity - opening } : null, entry: opening > 0 ? { action, quantity: opening } : null };
+    const plan: OrderPlan = { target, position, low: position, high: position, cancel: [], waiting: false, resize: [], exit: quantity - opening > 0 ? { action, quantity: quantity - opening } : null, entry: opening > 0 ? { action, quantity: opening } : null };
     return { plan, levels: this.levelsFor(request, plan) };
   }
 
@@ -183,6 +184,21 @@ export class TargetOrders {
     const reference = request.terms.lmtPrice ?? request.context('entry', {}).price ?? this.broker.lastPrice(request.key);
     checkLevels(plan.entry.action, reference ?? null, levels);
     return levels;
+  }
+
+  /**
+   * A partial exit's protection, shrunk to what will remain before the exit goes (a modify of each
+   * stop and take-profit; one already at that size, or asked to be, is left alone).
+   */
+  private shrink(request: TargetRequest, resize: OrderPlan['resize']): void {
+    for (const { orderId, remaining } of resize) {
+      const w = this.broker.workingOrders(request.key).find((o) => o.orderId === orderId);
+      if (!w) continue;
+      const filled = Number(w.state.filled) || 0;
+      const totalQuantity = Math.round((filled + remaining) * 1e8) / 1e8;
+      if (Number(w.order.totalQuantity) === totalQuantity) continue;
+      this.broker.placeOrder(orderId, w.contract, { ...w.order, totalQuantity, transmit: true }, request.context(`resize-${orderId}`, { target: request.target, resized: orderId, totalQuantity }));
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ordersOfPlan, planOrders, type PlanOrder } from '../../lib/orders/plan';
+import { ordersOfPlan, planOrderOf, planOrders, type PlanOrder } from '../../lib/orders/plan';
 import { positionRange } from '../../lib/orders/exposure';
 import { attributeByOrderRef } from '../../lib/data/attribution';
 import type { Execution } from '../../lib/messages';
@@ -34,6 +34,34 @@ test('a closing target cancels the protection first and sends the exit alone onc
   assert.deepEqual([confirmed.exit, confirmed.entry], [{ action: 'SELL', quantity: 100 }, null]);
   const legs = ordersOfPlan(confirmed, { orderRef: 's', terms: { orderType: 'MKT', tif: 'DAY', outsideRth: false }, levels: { stopLoss: 90, takeProfit: 110 }, ocaPrefix: 'AAPL' }, (() => { let id = 10; return () => id++; })());
   assert.deepEqual(legs.map((l) => [l.role, l.order.action, l.order.totalQuantity]), [['exit', 'SELL', 100]], 'an exit is never protected');
+});
+
+test('a reducing target keeps the protection on what remains, shrunk to it, and sends the exit for the rest', () => {
+  const exits = [order({ orderId: 5, action: 'SELL', remaining: 100, role: 'exit', ocaGroup: 'g', parentId: 4 }), order({ orderId: 6, action: 'SELL', remaining: 100, role: 'exit', ocaGroup: 'g', parentId: 4 })];
+  const plan = planOrders({ target: 40, position: 100, working: exits });
+  assert.deepEqual([plan.cancel, plan.resize, plan.exit, plan.entry, plan.waiting], [[], [{ orderId: 5, remaining: 40 }, { orderId: 6, remaining: 40 }], { action: 'SELL', quantity: 60 }, null, false]);
+  // Once shrunk (and the exit sent), the same target plans nothing more.
+  const shrunk = exits.map((o) => ({ ...o, remaining: 40 }));
+  const again = planOrders({ target: 40, position: 100, working: [...shrunk, order({ orderId: 7, action: 'SELL', remaining: 60 })] });
+  assert.deepEqual([again.cancel, again.resize, again.exit, again.entry], [[], [], null, null]);
+  // A flip still cancels them: nothing of the long is left to protect.
+  assert.deepEqual(planOrders({ target: -10, position: 100, working: exits }).cancel, [5, 6]);
+});
+
+test("a bracket's take-profit (sent with transmit false) went with its stop: it is transmitted, never cancelled as held", () => {
+  const parent = { orderId: 1, order: { action: 'BUY', totalQuantity: 100, parentId: 0, transmit: false, orderRef: 's' }, state: { remaining: 100, status: 'Submitted' } };
+  const takeProfit = { orderId: 2, order: { action: 'SELL', totalQuantity: 100, parentId: 1, transmit: false, orderRef: 's:take-profit' }, state: { remaining: 100, status: 'PreSubmitted' } };
+  const stop = { orderId: 3, order: { action: 'SELL', totalQuantity: 100, parentId: 1, transmit: true, orderRef: 's:stop-loss' }, state: { remaining: 100, status: 'PreSubmitted' } };
+  const all = [parent, takeProfit, stop] as never[];
+  assert.deepEqual(all.map((w) => planOrderOf(w, all, true).transmitted), [true, true, true]);
+  // The parent filled (no longer working): its legs were transmitted with it.
+  assert.equal(planOrderOf(takeProfit as never, [takeProfit] as never[], true).transmitted, true);
+  // The stop never went (a limit refused it): parent and take-profit are held.
+  const held = [parent, takeProfit] as never[];
+  assert.deepEqual(held.map((w) => planOrderOf(w, held, true).transmitted), [false, false]);
+  // Adding to a bracketed long keeps its take-profit.
+  const working = [takeProfit, stop].map((w) => planOrderOf(w as never, [takeProfit, stop] as never[], true));
+  assert.deepEqual(planOrders({ target: 150, position: 100, working }).cancel, []);
 });
 
 test('a reversal protects only the part beyond flat, with a bracket transmitted on its last leg', () => {

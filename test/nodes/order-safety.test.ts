@@ -160,6 +160,29 @@ describe('order safety against the simulator', () => {
     assert.ok(events.some((m) => m.payload.orderRef === 'exit:stop-loss' && m.payload.status === 'Cancelled'));
   });
 
+  it('stop-order: a target that reduces the position keeps its protection on what remains, shrunk to it', async () => {
+    await loadFlow(TYPES, flow(68, {}, [{ id: 'so', type: 'ib-stop-order', connection: 'c', orderRef: 'trim', symbol: 'SPY', stopType: 'distance', stopValue: 20, takeProfitType: 'distance', takeProfitValue: 20 }]));
+    const price = await ready('SPY');
+    const events = listen(helper.getNode('events'));
+    send('so', { topic: 'SPY', payload: { close: price }, order: { targetQuantity: 100 } });
+    await waitFor(() => position('SPY') === 100 && openAt('SPY').length === 2, 5000, 'long 100 with two exits');
+    const levels = openAt('SPY').map((o) => [o.order.orderType, o.order.auxPrice ?? o.order.lmtPrice]).sort();
+    const decisionsBefore = sentDecisions().length;
+    send('so', { topic: 'SPY', payload: { close: price }, order: { targetQuantity: 40 } });
+    await waitFor(() => position('SPY') === 40, 5000, 'long 40');
+    await waitFor(() => openAt('SPY').length === 2 && openAt('SPY').every((o) => o.order.totalQuantity === 40), 5000, 'the stop and take-profit on the 40 that remain').catch((e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(openAt('SPY').map((o) => [o.order.orderType, o.order.totalQuantity]))} ${JSON.stringify(events.map((m) => m.payload))}`);
+    });
+    await quiet(500);
+    assert.equal(position('SPY'), 40, 'nothing more filled');
+    assert.deepEqual(openAt('SPY').map((o) => [o.order.orderType, o.order.auxPrice ?? o.order.lmtPrice]).sort(), levels, 'at the levels they had');
+    const exits = sentDecisions().slice(decisionsBefore).filter((d) => d.order.orderType === 'MKT').map((d) => [d.order.action, d.order.totalQuantity]);
+    assert.deepEqual(exits, [['SELL', 60]], 'one exit for the 60');
+    // The trimmed stop still closes exactly what is left, never more.
+    send('so', { topic: 'SPY', payload: { close: price }, order: { targetQuantity: 0 } });
+    await waitFor(() => position('SPY') === 0 && openAt('SPY').length === 0, 5000, 'flat, exits gone');
+  });
+
   it('a bracket whose last leg a limit refuses is cancelled whole, and the next target tries again instead of "already met"', async () => {
     await loadFlow(TYPES, flow(66, { maxOrderNotional: 0 }, [{ id: 'so', type: 'ib-stop-order', connection: 'c', orderRef: 'aon', symbol: 'TSLA', stopType: 'distance', stopValue: 5, takeProfitType: 'distance', takeProfitValue: 30 }]));
     const price = await ready('TSLA');

@@ -28,8 +28,8 @@ export interface PacingRules {
  */
 export const IB_HISTORICAL_PACING: PacingRules = {
   maxOpen: 50,
-  identicalGapMs: 15_000 + 500,
-  sameContractWindowMs: 2_000 + 500,
+  identicalGapMs: 15_000 + 1_000,
+  sameContractWindowMs: 2_000 + 1_000,
   sameContractMax: 5,
   smallBarWindowMs: 600_000 + 1_000,
   smallBarMax: 60,

@@ -232,7 +232,7 @@ describe('historical-bars as columns: the example flow', () => {
 
   it('examples/ib-historical-bars.json: the columns node answers with five years of MSFT as columns', async () => {
     await loadFlow(TYPES, exampleFlow('ib-historical-bars'));
-    const reply = nextMessage(helper.getNode('hist-debug-columns'), 20_000);
+    const reply = nextMessage(helper.getNode('hist-debug-columns'), 45_000);
     helper.getNode('hist-columns').receive({ payload: Date.now() });
     const msg = await reply;
     assert.equal(msg.topic, 'MSFT');

@@ -2,8 +2,8 @@
 /**
  * Writes the bar files of the forex and futures backtest examples, the same bytes on every run (a
  * seeded random walk; no market data is bundled):
- *   examples/backtest/eurusd-1h.csv  EUR.USD, 1-hour bars, 2024-01-01 to about 2024-07, on 0.00005
- *   examples/backtest/es-1d.csv      ES (E-mini S&P 500), daily bars, 2022-01-03 on, on 0.25
+ *   data/eurusd-1h.csv  EUR.USD, 1-hour bars, 2024-01-01 to about 2024-07, on 0.00005
+ *   data/es-1d.csv      ES (E-mini S&P 500), daily bars, 2022-01-03 on, on 0.25
  * Usage: node scripts/make-example-bars.mjs
  */
 import { writeFileSync } from 'node:fs';
@@ -86,8 +86,8 @@ function weekdays(count) {
 
 const header = 'Date,Open,High,Low,Close,Volume';
 const files = [
-  ['examples/backtest/eurusd-1h.csv', walk(forexHours(3000), { seed: 20240101, start: 1.1, volatility: 0.0012, tick: 0.00005, digits: 5, volume: 4000 })],
-  ['examples/backtest/es-1d.csv', walk(weekdays(750), { seed: 20220108, start: 4750, volatility: 0.011, tick: 0.25, digits: 2, volume: 1_500_000 })],
+  ['data/eurusd-1h.csv', walk(forexHours(3000), { seed: 20240101, start: 1.1, volatility: 0.0012, tick: 0.00005, digits: 5, volume: 4000 })],
+  ['data/es-1d.csv', walk(weekdays(750), { seed: 20220108, start: 4750, volatility: 0.011, tick: 0.25, digits: 2, volume: 1_500_000 })],
 ];
 for (const [path, rows] of files) {
   writeFileSync(join(root, path), `${header}\n${rows.join('\n')}\n`);

@@ -7,7 +7,7 @@
 // package: node_modules/node-red-contrib-ib-algo is a link to this repository, listed in the user
 // directory's package.json. Node-RED then loads it as a user-installed module (Import > Examples
 // lists its examples, the palette manager shows it) and paths inside the examples such as
-// node_modules/node-red-contrib-ib-algo/examples/... resolve as they do for a user. Dashboard 2.0 is
+// node_modules/node-red-contrib-ib-algo/data/... resolve as they do for a user. Dashboard 2.0 is
 // found in this repository's node_modules, which Node-RED scans above its own folder.
 //
 // Usage: node scripts/start.mjs [--port 1880] [--user-dir .node-red-data] [--reset]

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Contract } from '@stoqey/ib';
 import { runBatchBacktest } from '../../lib/broker/batch-backtest';
 import { parseBarsText } from '../../lib/data/bar-file';
-import { examplesDir } from '../helpers/paths';
+import { dataDir, examplesDir } from '../helpers/paths';
 import { helper, nodeModule, startServer, stopServer } from '../helpers/node-red';
 import { smaCrossTargets } from '../helpers/sma-cross';
 
@@ -23,7 +23,7 @@ type FlowNode = Record<string, any>;
 async function runExample(file: string): Promise<{ flow: FlowNode[]; report: Record<string, any> }> {
   const flow = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as FlowNode[];
   const bars = flow.find((n) => n.type === 'ib-historical-bars')!;
-  bars.file = join(examplesDir, 'backtest', String(bars.file).split('/').pop()!);
+  bars.file = join(dataDir, String(bars.file).split('/').pop()!);
   const report = flow.find((n) => n.type === 'ib-backtest-report')!;
   report.wires = [['out'], [], [], []];
   const loaded = [...flow.filter((n) => n.type !== 'debug'), { id: 'out', z: report.z, type: 'helper', x: 0, y: 0 }];
@@ -46,7 +46,7 @@ async function runExample(file: string): Promise<{ flow: FlowNode[]; report: Rec
 function reference(flow: FlowNode[], up: number, down: number, contract: Contract) {
   const node = (type: string, name?: string) => flow.find((n) => n.type === type && (name === undefined || n.name === name))!;
   const connection = node('ib-connect');
-  const bars = parseBarsText(readFileSync(join(examplesDir, 'backtest', String(node('ib-historical-bars').file).split('/').pop()!)), 'bars');
+  const bars = parseBarsText(readFileSync(join(dataDir, String(node('ib-historical-bars').file).split('/').pop()!)), 'bars');
   const orders = smaCrossTargets(bars, node('ib-sma', 'fast SMA').period, node('ib-sma', 'slow SMA').period, up, down);
   return runBatchBacktest({
     key: 'x',
@@ -104,7 +104,7 @@ describe('forex and futures backtest examples', () => {
     assert.equal(cents(m.finalEquity), cents(expected.metrics.finalEquity));
     assert.equal(m.rejectedOrders, 0);
     assert.ok(report.trades.some((t: any) => t.direction === 'short') && report.trades.some((t: any) => t.direction === 'long'));
-    const bars = parseBarsText(readFileSync(join(examplesDir, 'backtest', 'es-1d.csv')), 'bars');
+    const bars = parseBarsText(readFileSync(join(dataDir, 'es-1d.csv')), 'bars');
     const openAt = new Map(bars.map((b) => [b.time, b.open]));
     for (const t of report.trades) {
       assert.equal(t.multiplier, 50);

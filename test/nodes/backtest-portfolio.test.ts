@@ -8,17 +8,17 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { examplesDir } from '../helpers/paths';
+import { dataDir, examplesDir } from '../helpers/paths';
 import { helper, nodeModule, startServer, stopServer } from '../helpers/node-red';
 
 const TYPES = ['ib-connect', 'ib-historical-bars', 'ib-sma', 'ib-crossover', 'ib-risk-sizer', 'ib-place-order', 'ib-backtest-report'];
 
-/** An example flow with its data read from examples/backtest and its debug node swapped for a helper. */
+/** An example flow with its data read from data/ and its debug node swapped for a helper. */
 function example(file: string): { flow: Array<Record<string, any>>; bars: string[] } {
   const flow = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as Array<Record<string, any>>;
   const kept = flow.filter((n) => n.type !== 'inject' && n.type !== 'comment');
   for (const n of kept) {
-    if (n.type === 'ib-historical-bars') n.file = join(examplesDir, 'backtest', String(n.file).split('/').pop()!);
+    if (n.type === 'ib-historical-bars') n.file = join(dataDir, String(n.file).split('/').pop()!);
     if (n.type === 'debug') {
       n.type = 'helper';
       delete n.complete;
@@ -50,7 +50,7 @@ async function run(file: string): Promise<Record<string, any>> {
 }
 
 function dates(file: string): string[] {
-  return readFileSync(join(examplesDir, 'backtest', file), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
+  return readFileSync(join(dataDir, file), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
 }
 
 describe('two-instrument portfolio backtest', () => {

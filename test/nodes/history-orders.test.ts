@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { helper, loadFlow, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 import { exampleFlow, listen, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
-import { examplesDir } from '../helpers/paths';
+import { dataDir } from '../helpers/paths';
 import type { Simulator } from '../../lib/sim/server/types';
 import type { Connection } from '../../lib/connection/types';
 
@@ -41,7 +41,7 @@ describe('history never becomes live orders: the SMA crossover example on a simu
     connection.mode = 'simulator'; // the one change
     connection.clientId = 31;
     const bars = flow.find((n) => n.type === 'ib-historical-bars')!;
-    bars.file = join(examplesDir, 'backtest', 'sma-cross-10k.csv'); // the example names it as installed
+    bars.file = join(dataDir, 'sma-cross-10k.csv'); // the example names it as installed
     await loadFlow(EXAMPLE_TYPES, flow);
     const conn = (helper.getNode(connection.id) as unknown as { connection: Connection }).connection;
     await waitFor(() => conn.status().state === 'connected' && conn.broker.orderBlock() === null, 8000, 'the simulator connection ready');

@@ -46,13 +46,17 @@ function exampleEntries(dir: string): string[] {
     .sort();
 }
 
-/** Flattens the library listing of a module's examples into the same path form. */
+/**
+ * Flattens the library listing of a module's examples into the same path form; a folder that holds no
+ * flow (Import > Examples would show it empty) is listed as `<folder>/ (empty)`.
+ */
 async function listedExamples(baseUrl: string, module: string, folder = ''): Promise<string[]> {
   const entries = await getJson<Array<string | { fn?: string }>>(baseUrl, `library/examples/flows/${module}/${folder}`);
   const found: string[] = [];
   for (const entry of entries) {
     if (typeof entry === 'string') {
-      found.push(...(await listedExamples(baseUrl, module, `${folder}${entry}/`)));
+      const inside = await listedExamples(baseUrl, module, `${folder}${entry}/`);
+      found.push(...(inside.length ? inside : [`${folder}${entry}/ (empty)`]));
     } else if (entry.fn) {
       found.push(`${folder}${entry.fn.replace(/\.json$/, '')}`);
     }
@@ -118,6 +122,11 @@ describe('packaging: npm pack, npm install into a Node-RED user directory', { ti
     }
     for (const example of exampleEntries(examplesDir)) {
       assert.ok(tarballFiles.includes(`examples/${example}.json`), `examples/${example}.json is not in the tarball`);
+      // Every file an example reads from the installed package (its bars) ships with it.
+      const text = readFileSync(join(examplesDir, `${example}.json`), 'utf8');
+      for (const [, path] of text.matchAll(new RegExp(`node_modules/${packageJson.name}/([^"\\s]+)`, 'g'))) {
+        assert.ok(tarballFiles.includes(path!), `examples/${example}.json reads ${path}, which is not in the tarball`);
+      }
     }
     const unwanted = tarballFiles.filter((file) => file.startsWith('dist/test/') || file.startsWith('dist/bench/') || /\.ts$/.test(file) && !file.endsWith('.d.ts') || file.endsWith('.map'));
     assert.deepEqual(unwanted, [], 'tests, benchmarks, TypeScript sources or source maps (they would point at sources the package lacks) in the tarball');

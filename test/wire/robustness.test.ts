@@ -102,7 +102,7 @@ test('a client that sends bytes one at a time is served', async () => {
 });
 
 test('ib-sim binary: prints one line when listening, serves a client, stops on SIGTERM', async () => {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bin', 'ib-sim.js'), '--port', '0', '--seed', '5', '--account', 'DU9990001', '--max-version', '180'], {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bin', 'ib-sim.js'), '--port=0', '--seed', '5', '--account', 'DU9990001', '--max-version', '180'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
@@ -132,4 +132,29 @@ test('ib-sim --help says how to present a live account and a login with several 
   assert.match(output, /--account A\[,B\.\.\.\]/);
   assert.match(output, /U7654321\) presents a\s+live account/);
   assert.match(output, /Several ids present a login with several accounts/);
+});
+
+test('ib-sim --help lists every option on one line each; a bad option or value exits 2 naming it', async () => {
+  const run = (...args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bin', 'ib-sim.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+  const help = await run('--help');
+  const lines = help.out.split('\n');
+  for (const option of ['--port', '--seed', '--account', '--max-version', '--ticks-per-second', '--clock-speed', '--no-pacing', '--partial-fills', '--cash-account', '--verbose', '--help']) {
+    const line = lines.find((l) => l.trimStart().startsWith(`${option} `) || l.trim() === option);
+    assert.ok(line && line.trim().length > option.length + 5, `${option} has no line of its own: ${help.out}`);
+    assert.ok(line.length <= 110, `${option}'s line is too long: ${line}`);
+  }
+  for (const [args, text] of [[['--colour'], /unknown option --colour/], [['--port=abc'], /--port needs a number from 0 to 65535, got abc/], [['--max-version', '200'], /--max-version needs a number from 176 to 193/], [['--seed'], /--seed needs a value/]] as const) {
+    const result = await run(...args);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.match(result.err, text);
+    assert.equal(result.out, '');
+  }
 });

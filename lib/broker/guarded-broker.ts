@@ -195,6 +195,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       price: this.priceOf(key, order, context),
       multiplier: contractMultiplier(contract),
       secType: contract.secType,
+      currency: this.currencyOf(contract),
       position: this.inner.position(key),
       working: 0,
       workingOrders: others.map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: remainingOf(w), parentId: Number(w.order.parentId) || 0, ocaGroup: w.order.ocaGroup || undefined })),
@@ -350,6 +351,10 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     return this.inner.equity();
   }
 
+  currencyValue(currency: string): { base: string; rate: number | null } | null {
+    return this.inner.currencyValue?.(currency) ?? null;
+  }
+
   lastPrice(key: InstrumentKey): number | null {
     return this.inner.lastPrice(key) ?? this.prices.get(key) ?? null;
   }
@@ -361,6 +366,16 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     this.inner.off('execution', this.forward.execution);
     this.inner.off('position', this.forward.position);
     this.options.journal?.close();
+  }
+
+  /** The contract's currency against the account's base, when the broker knows the account's (TWS's). */
+  private currencyOf(contract: Contract): { code: string; base: string | null; rate: number | null } | undefined {
+    // A broker that keeps one currency (a backtest's) converts nothing.
+    if (!this.inner.currencyValue) return undefined;
+    // A contract without a currency is priced in USD, as the instrument keys default it.
+    const code = String(contract.currency || 'USD').toUpperCase();
+    const value = this.inner.currencyValue(code);
+    return value ? { code, base: value.base, rate: value.rate } : { code, base: null, rate: null };
   }
 
   private priceOf(key: InstrumentKey, order: Order, context: OrderContext): number | null {

@@ -81,6 +81,9 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly apiListeners: ApiListeners;
   private phase: Phase = 'offline';
   private netLiquidation: number | null = null;
+  /** The account's base currency (NetLiquidation's) and what a unit of each other currency is worth in it ($LEDGER:ALL's ExchangeRate). */
+  private baseCurrency: string | null = null;
+  private readonly exchangeRates = new Map<string, number>();
   private reconciliation: Reconciliation | null = null;
   /** Orders sent without an answer when the connection dropped: checked against TWS on reconnect. */
   private readonly unconfirmed = new Set<number>();
@@ -308,7 +311,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     on(EventName.commissionReport, (report: CommissionReport) => this.executions.onCommission(report));
     on(EventName.position, (account: string, contract: Contract, pos: number, avgCost?: number) => this.onPosition(account, contract, pos, avgCost));
     on(EventName.positionEnd, () => this.onPositionEnd());
-    on(EventName.accountSummary, (_reqId: number, account: string, tag: string, value: string) => this.onAccountSummary(account, tag, value));
+    on(EventName.accountSummary, (_reqId: number, account: string, tag: string, value: string, currency: string) => this.onAccountSummary(account, tag, value, currency));
     on(EventName.error, (error: Error, code: number, id: number) => this.onError(error, Number(code), Number(id)));
   }
 
@@ -356,12 +359,27 @@ export class IbBroker extends BrokerEmitter implements Broker {
     reconciliation.done('positions');
   }
 
-  private onAccountSummary(account: string, tag: string, value: string): void {
-    if (tag !== 'NetLiquidation') return;
+  private onAccountSummary(account: string, tag: string, value: string, currency: string): void {
+    if (tag !== 'NetLiquidation' && tag !== 'ExchangeRate') return;
     const mine = this.account();
     if (mine && account !== mine) return;
     const n = Number(value);
-    if (Number.isFinite(n)) this.netLiquidation = n;
+    if (!Number.isFinite(n)) return;
+    const code = String(currency ?? '').toUpperCase();
+    if (tag === 'NetLiquidation') {
+      this.netLiquidation = n;
+      // NetLiquidation comes in the account's base currency.
+      if (code && code !== 'BASE') this.baseCurrency = code;
+    } else if (code && code !== 'BASE' && n > 0) {
+      // $LEDGER:ALL: one unit of `code` in the base currency.
+      this.exchangeRates.set(code, n);
+    }
+  }
+
+  currencyValue(currency: string): { base: string; rate: number | null } | null {
+    if (this.baseCurrency === null) return null;
+    const code = currency.toUpperCase();
+    return { base: this.baseCurrency, rate: code === this.baseCurrency ? 1 : (this.exchangeRates.get(code) ?? null) };
   }
 
   private onError(error: Error, code: number, id: number): void {

@@ -48,7 +48,9 @@ export class Reconciliation implements RequestOwner {
     api.reqOpenOrders();
     api.reqPositions();
     api.reqExecutions(this.execReqId, { clientId: String(clientId) });
-    api.reqAccountSummary(this.summaryReqId, 'All', 'NetLiquidation');
+    // NetLiquidation (in the base currency) for the daily-loss lock; $LEDGER:ALL's ExchangeRate per
+    // currency for limits set in the base currency on orders priced in another.
+    api.reqAccountSummary(this.summaryReqId, 'All', 'NetLiquidation,$LEDGER:ALL');
     return 4;
   }
 

@@ -77,6 +77,12 @@ export interface Broker {
   equity(): number | null;
   /** Last known price of an instrument (for notional limits and sizing), or null. */
   lastPrice(key: InstrumentKey): number | null;
+  /**
+   * The account's base currency and what one unit of `currency` is worth in it (1 for the base
+   * itself; rate null while TWS has not reported it), so limits set in the base currency count an
+   * order priced in another one right. A broker without it keeps one currency (a backtest's).
+   */
+  currencyValue?(currency: string): { base: string; rate: number | null } | null;
   on<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
   off<E extends keyof BrokerEvents>(event: E, listener: BrokerEvents[E]): this;
   /**

@@ -47,6 +47,12 @@ export interface OrderFacts {
   multiplier?: number;
   /** The contract's secType: a future or option without a multiplier cannot have its notional checked. */
   secType?: string;
+  /**
+   * The currency the price is in (the contract's) and what one unit of it is worth in the account's
+   * base currency: limits are in the base currency. `rate` null: not known (yet), so the notional is
+   * not either. No currency given: the price is taken as in the base currency.
+   */
+  currency?: { code: string; base: string | null; rate: number | null };
   /** Signed position now. */
   position: number;
   /**
@@ -96,11 +102,18 @@ export function checkOrderLimits(limits: RiskLimits, facts: OrderFacts): LimitCh
       checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: no price is known for ${facts.key} to check ${facts.action} ${facts.quantity} against ${max}; give the order a limit price or send the bar/quote in msg.payload` });
     } else if (multiplier === null && MULTIPLIED.has(secType)) {
       checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: ${facts.key} is a ${secType} without a multiplier, so the money of ${facts.action} ${facts.quantity} is not known; pass msg.contract with its multiplier (e.g. "50" for ES)` });
+    } else if (facts.currency && facts.currency.code !== facts.currency.base && !(facts.currency.rate !== null && facts.currency.rate > 0)) {
+      const { code, base } = facts.currency;
+      const unknown = base === null ? "the account's base currency is not known yet" : `no ${code} to ${base} rate is known yet`;
+      checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: ${facts.key} is priced in ${code} and ${unknown} to check ${facts.action} ${facts.quantity} against ${max}; TWS reports it with the account summary (NetLiquidation, ExchangeRate) moments after connecting: send again then` });
     } else {
-      const notional = facts.quantity * facts.price * (multiplier ?? 1);
+      const local = facts.quantity * facts.price * (multiplier ?? 1);
+      const converted = facts.currency && facts.currency.code !== facts.currency.base ? facts.currency : null;
+      const notional = converted ? local * converted.rate! : local;
       const ok = notional <= max;
       const per = multiplier !== null && multiplier !== 1 ? ` x ${multiplier}` : '';
-      checks.push({ limit: 'max order notional', ok, value: notional, max, message: ok ? undefined : `max order notional: ${facts.action} ${facts.quantity} ${facts.key} at ${facts.price}${per} is ${round2(notional)}, over the limit of ${max} (ib-connect risk limits)` });
+      const money = converted ? `${round2(local)} ${converted.code} (${round2(notional)} ${converted.base} at ${converted.rate})` : `${round2(notional)}`;
+      checks.push({ limit: 'max order notional', ok, value: notional, max, message: ok ? undefined : `max order notional: ${facts.action} ${facts.quantity} ${facts.key} at ${facts.price}${per} is ${money}, over the limit of ${max}${converted ? ` ${converted.base}` : ''} (ib-connect risk limits)` });
     }
   }
   if (limits.maxPosition) {

@@ -17,6 +17,9 @@ export interface ResolvedOptions {
   clockSpeed: number;
   startingCash: number;
   accountType: AccountType;
+  baseCurrency: string;
+  /** One unit of each currency in the base currency; the base itself is 1. */
+  exchangeRates: Record<string, number>;
   historicalPacing: boolean;
   maxFillPerEvent: number | undefined;
   log: (line: string) => void;

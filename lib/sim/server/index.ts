@@ -29,6 +29,10 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     Math.max(ServerVersion.MIN_NEGOTIATED, Math.floor(options.maxServerVersion ?? ServerVersion.MAX_NEGOTIATED)),
   );
   const accounts = options.accounts && options.accounts.length > 0 ? [...options.accounts] : ['DU1234567'];
+  const baseCurrency = (options.baseCurrency ?? 'USD').toUpperCase();
+  if (baseCurrency !== 'USD' && !(Number(options.exchangeRates?.USD) > 0)) {
+    throw new Error(`simulator: a ${baseCurrency} account needs exchangeRates.USD (what one USD is worth in ${baseCurrency}): its money is kept in USD`);
+  }
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -39,6 +43,8 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     clockSpeed: options.clockSpeed !== undefined && Number.isFinite(options.clockSpeed) ? Math.min(3600, Math.max(1, options.clockSpeed)) : 1,
     startingCash: options.startingCash ?? 1_000_000,
     accountType: options.accountType ?? 'reg-t',
+    baseCurrency: baseCurrency,
+    exchangeRates: { ...options.exchangeRates, [baseCurrency]: 1 },
     historicalPacing: options.historicalPacing ?? true,
     maxFillPerEvent: options.maxFillPerEvent,
     log: options.log ?? (() => {}),

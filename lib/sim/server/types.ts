@@ -29,6 +29,14 @@ export interface SimulatorOptions {
    * is) or 'cash'. Orders it cannot pay for get error 201, as from TWS.
    */
   accountType?: AccountType;
+  /**
+   * The account's base currency (default USD) and what one unit of each other currency is worth in it
+   * (`{ USD: 150 }` for a JPY account). The simulator keeps its money in USD: the account summary
+   * reports it in the base currency at this rate, and $LEDGER:ALL lists each currency's ExchangeRate,
+   * as TWS does for an account whose base is not USD.
+   */
+  baseCurrency?: string;
+  exchangeRates?: Record<string, number>;
   /** Enforce IB's historical-data pacing rules with error 162. Default true. */
   historicalPacing?: boolean;
   /** Partial fills: at most this many shares per fill. */

@@ -142,14 +142,26 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
       () => {
         const numbers = accountNumbers(context.engine, context.market);
         const account = context.engine.account;
+        // Money is kept in USD; the summary speaks the account's base currency.
+        const { baseCurrency: base, exchangeRates: rates } = context.options;
+        const usd = rates.USD ?? 1;
+        const inBase = (value: string) => (usd === 1 ? value : (Number(value) * usd).toFixed(2));
         for (const [tag, value] of summaryTags(numbers)) {
-          if (wanted.has(tag)) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, tag === 'AccountType' || tag === 'Cushion' || tag === 'Leverage' || tag === 'DayTradesRemaining' || tag === 'HighestSeverity' || tag === 'LookAheadNextChange' ? '' : 'USD']);
+          if (!wanted.has(tag)) continue;
+          const plain = tag === 'AccountType' || tag === 'Cushion' || tag === 'Leverage' || tag === 'DayTradesRemaining' || tag === 'HighestSeverity' || tag === 'LookAheadNextChange';
+          session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, plain ? value : inBase(value), plain ? '' : base]);
         }
         const ledger = ['$LEDGER', '$LEDGER:USD', '$LEDGER:ALL'].filter((t) => wanted.has(t));
         if (ledger.length > 0) {
           for (const [tag, value] of ledgerTags(numbers)) {
-            session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, 'USD']);
-            if (wanted.has('$LEDGER:ALL')) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, 'BASE']);
+            session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, tag === 'ExchangeRate' && usd !== 1 ? String(usd) : value, 'USD']);
+            if (wanted.has('$LEDGER:ALL')) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, tag === 'ExchangeRate' ? '1.00' : inBase(value), 'BASE']);
+          }
+          // The other currencies TWS knows a rate for (none held here).
+          if (wanted.has('$LEDGER:ALL')) {
+            for (const [code, rate] of Object.entries(rates)) {
+              if (code !== 'USD') session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, 'ExchangeRate', String(rate), code]);
+            }
           }
         }
         if (first) session.send([Outgoing.ACCOUNT_SUMMARY_END, 1, reqId]);

@@ -57,6 +57,7 @@ export class PricePath {
   private readonly daySummaryCache = new Map<string, Summary>();
   private readonly secondCache = new Lru<string, { points: Float64Array; volume: Float64Array }>(4096);
   private readonly decimals: number;
+  private readonly scale: number;
   private readonly dayStartCache = new Map<number, number>();
 
   constructor(
@@ -64,11 +65,15 @@ export class PricePath {
     private readonly seed: number,
   ) {
     this.decimals = Math.max(0, Math.ceil(-Math.log10(instrument.minTick) - 1e-9));
+    this.scale = 10 ** this.decimals;
   }
 
   roundTick(price: number): number {
     const tick = this.instrument.minTick;
-    return Number((Math.round(price / tick) * tick).toFixed(this.decimals));
+    // The nearest multiple of the tick, then the nearest double of `decimals` places: what
+    // Number(x.toFixed(decimals)) gives (x is a whole number of ticks, never half-way at those places)
+    // without a string per price, which made five years of daily bars (a day's minutes each) cost seconds.
+    return Math.round(Math.round(price / tick) * tick * this.scale) / this.scale;
   }
 
   /** Local calendar day number (days since 1970-01-01 in the instrument's zone) of an instant. */

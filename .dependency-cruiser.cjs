@@ -3,7 +3,9 @@
  * the floors below it (docs/architecture.md draws them):
  *
  *   connection
- *   broker orders risk-controls journal   backtest   ib data   sim
+ *   broker
+ *   orders risk-controls journal
+ *   backtest   ib data   sim
  *   fills
  *   indicators signals risk
  *   messages
@@ -78,6 +80,20 @@ module.exports = {
       severity: 'error',
       from: { path: `^lib/${MIDDLE}/` },
       to: { path: '^lib/connection/' },
+    },
+    {
+      name: 'brokers-on-the-order-path',
+      comment: 'lib/broker (the IB and backtest brokers, the guard, the batch) stands on the planner, limits, journal, backtest, ib, data and sim, which never import it back: the Broker interface they drive is lib/orders/broker.ts.',
+      severity: 'error',
+      from: { path: '^lib/(orders|risk-controls|journal|backtest|ib|data|sim)/' },
+      to: { path: '^lib/broker/' },
+    },
+    {
+      name: 'backtest-below-the-order-path',
+      comment: 'lib/backtest (replay clock, batch clock, metrics, reports) knows no broker, planner, limits or journal: the backtest broker stands on it.',
+      severity: 'error',
+      from: { path: '^lib/backtest/' },
+      to: { path: '^lib/(broker|orders|risk-controls|journal)/' },
     },
     {
       name: 'lib-used-by-the-package',

@@ -13,8 +13,8 @@ import { createIbBroker, disposeBroker, guardBroker, type IbBroker } from '../li
 import { contractFromKey } from '../lib/messages/instrument';
 import { IbSocketSession } from '../lib/ib/session';
 import { buildOrder } from '../lib/orders/build';
+import { planOrders, type PlanOrder } from '../lib/orders/plan';
 import { StrategyOrders } from '../lib/orders/strategy-orders';
-import { planTarget } from '../lib/orders/target';
 import { validateOrderIntent } from '../lib/orders/validate';
 import { createSimulator } from '../lib/sim/server';
 import { nsPerItem, report, type Row } from './report';
@@ -24,10 +24,10 @@ const dir = mkdtempSync(join(tmpdir(), 'orders-bench-'));
 let sink = 0;
 
 function checkAndPlan(n: number): void {
-  const working = [{ orderId: 1, action: 'BUY', remaining: 50 }];
+  const working: PlanOrder[] = [{ orderId: 1, action: 'BUY', remaining: 50, role: 'entry', transmitted: true, cancelling: false }];
   for (let i = 0; i < n; i++) {
     const intent = validateOrderIntent({ targetQuantity: 100 + (i & 7), orderType: 'LMT', lmtPrice: 101.5, tif: 'DAY' });
-    if (intent.kind === 'target') sink += planTarget(intent.targetQuantity, 40, working).send?.quantity ?? 0;
+    if (intent.kind === 'target') sink += planOrders({ target: intent.targetQuantity, position: 40, working }).entry?.quantity ?? 0;
   }
 }
 

@@ -2,7 +2,7 @@
  * Glue every node shares: turning any failure inside an input handler into `done(err)` (so nothing
  * throws into the runtime and Catch nodes see it), and a red status that names the problem.
  */
-import type { Broker } from '../lib/broker/types';
+import type { Broker } from '../lib/orders/broker';
 import { isHistory } from '../lib/messages/history';
 import type { DoneFunction, Node, NodeMessage, SendFunction } from './red';
 

@@ -8,8 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Bar, Execution, InstrumentKey, OrderEvent, Position } from '../messages';
-import type { BrokerEvents } from '../broker/types';
-import type { FillEngineApi, FillEngineOptions } from '../fills/types';
+import type { FillEngineApi, FillEngineEvents, FillEngineOptions } from '../fills/types';
 import { createCommissionModel } from '../fills/commission';
 import { createSlippageModel } from '../fills/slippage';
 import { isBuyingPowerRejection } from '../fills/margin';
@@ -265,7 +264,7 @@ export class BacktestRun implements BacktestSession {
       return announced === undefined ? configured : configured === undefined ? announced : { ...announced, ...configured };
     };
     const engine = this.createEngine(options);
-    const forward = <E extends keyof BrokerEvents>(event: E) => {
+    const forward = <E extends keyof FillEngineEvents>(event: E) => {
       const listener = (arg: OrderEvent & Execution & Position) => this.brokerEvents.emit(event, arg);
       engine.on(event, listener as never);
       this.unsubscribe.push(() => engine.off(event, listener as never));

@@ -9,7 +9,7 @@ import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
 import { engineOrderFromIb } from '../fills/ib-order';
 import type { BacktestRun } from '../backtest/session';
 import { contractFromKey } from '../messages/instrument';
-import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
+import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from '../orders/broker';
 
 export class BacktestBroker implements Broker {
   readonly kind = 'backtest' as const;

@@ -26,7 +26,7 @@ import type { BacktestRun, EngineFactory } from '../backtest/session';
 import type { BacktestOptions, BacktestSummary, SummaryOptions } from '../backtest/types';
 import { BacktestBroker } from './backtest-broker';
 import { GuardedBroker } from './guarded-broker';
-import type { Broker, OrderContext } from './types';
+import type { Broker, OrderContext } from '../orders/broker';
 
 /** One instrument of a batch: its bars and the intents index-aligned with them. */
 export interface BatchInstrumentInput {

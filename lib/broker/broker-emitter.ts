@@ -4,6 +4,6 @@
  * unheard. IbBroker and GuardedBroker extend it.
  */
 import { TypedEventEmitter } from '../messages/events';
-import type { BrokerEvents } from './types';
+import type { BrokerEvents } from '../orders/broker';
 
 export class BrokerEmitter extends TypedEventEmitter<BrokerEvents> {}

@@ -19,7 +19,7 @@ import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
 import { BrokerEmitter } from './broker-emitter';
-import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from './types';
+import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from '../orders/broker';
 import type { StrategyBook } from '../fills/strategy-positions';
 
 /** Whose positions flatten closes: the strategy's own, or every position of the account. */

@@ -32,7 +32,7 @@ import { OutgoingQueue, type OrderRequest } from './outgoing-queue';
 import { isAccountInUse, PositionBook } from './positions';
 import { Reconciliation } from './reconciliation';
 import { ReportedKeys } from './reported-keys';
-import type { Broker, WorkingOrder } from './types';
+import type { Broker, WorkingOrder } from '../orders/broker';
 
 export type { BrokerLog } from './log';
 

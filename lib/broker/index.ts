@@ -24,7 +24,7 @@ import type { RiskLimits } from '../risk-controls/limits';
 import type { Execution } from '../messages';
 import { GuardedBroker } from './guarded-broker';
 import { IbBroker, type BrokerLog } from './ib-broker';
-import type { Broker } from './types';
+import type { Broker } from '../orders/broker';
 
 export { GuardedBroker } from './guarded-broker';
 export { IbBroker } from './ib-broker';

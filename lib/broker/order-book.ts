@@ -10,7 +10,7 @@ import type { Execution, InstrumentKey, OrderEvent, OrderStatus, OrderType } fro
 import { sideSign } from '../orders/build';
 import type { BrokerLog } from './log';
 import type { ReportedKeys } from './reported-keys';
-import type { WorkingOrder } from './types';
+import type { WorkingOrder } from '../orders/broker';
 
 /** Where an order is on its way to TWS. */
 export type Delivery = 'queued' | 'sent' | 'acked' | 'done';

@@ -4,7 +4,7 @@
  */
 import { backtestAccountSnapshot } from '../data/account-backtest';
 import type { BacktestRun } from '../backtest/session';
-import type { Broker } from '../broker/types';
+import type { Broker } from '../orders/broker';
 import type { AccountFeedOptions, AccountSource, OpenAccountFeed } from './types';
 
 /** The backtest's account: read from the current run's fill engine, changed by its orders and fills. */

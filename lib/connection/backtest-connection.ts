@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { BacktestBroker } from '../broker/backtest-broker';
-import type { Broker } from '../broker/types';
+import type { Broker } from '../orders/broker';
 import { FillEngine } from '../fills/fill-engine';
 import type { IbSession } from '../ib/connection';
 import { BacktestRun, type EngineFactory } from '../backtest/session';

@@ -7,7 +7,7 @@
  */
 import { TypedEventEmitter } from '../messages/events';
 import { disposeBroker } from '../broker';
-import type { Broker } from '../broker/types';
+import type { Broker } from '../orders/broker';
 import type { ConnectionMode, ConnectionStatus } from '../ib/connection';
 import { IbSocketSession, type SessionOptions } from '../ib/session';
 import { createSimulator } from '../sim/server';

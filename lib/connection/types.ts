@@ -8,7 +8,7 @@
  */
 import type { Bar, InstrumentKey } from '../messages';
 import type { BacktestEvents, BacktestOptions, BacktestSummary, InstrumentSpec, SummaryOptions } from '../backtest/types';
-import type { Broker } from '../broker/types';
+import type { Broker } from '../orders/broker';
 import type { AccountPart, AccountSnapshot } from '../data/account';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
 

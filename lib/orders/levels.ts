@@ -4,7 +4,8 @@
  */
 import type { Side } from '../messages';
 import { OrderInputError } from './errors';
-import { describe, toNumber } from './validate';
+import { toNumber } from './validate';
+import { describe } from './value-text';
 import { roundToTick } from '../risk/levels-tick';
 
 export { roundToTick } from '../risk/levels-tick';

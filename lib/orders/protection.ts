@@ -6,13 +6,14 @@
  * (`<ref>`, `<ref>:stop-loss`, `<ref>:take-profit`), so a restart picks up where it was.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
+import type { Broker, OrderContext, WorkingOrder } from './broker';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent, Side, TimeInForce } from '../messages';
 import { protectiveOrders, roleOf, type PlannedOrder, type TrailSpec } from './bracket';
 import { OrderInputError, OrderRefusedError } from './errors';
 import { levelPrice, roundToTick, type LevelSpec } from './levels';
 import { stableJson, type OrderOutcome } from './strategy-orders';
-import { describe, validateOrderIntent } from './validate';
+import { validateOrderIntent } from './validate';
+import { describe } from './value-text';
 import { KeyedSerial } from './keyed-serial';
 import { TargetOrders } from './target-orders';
 import { sizeIncrementOf } from './quantity';

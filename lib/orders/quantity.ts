@@ -4,7 +4,7 @@
  * under a built-in ceiling. No configured limit is needed to stop 1e21 shares or 1e-300 of one: those
  * are never an intent, they are a bug upstream (a division by a tiny stop distance, a unit mix-up).
  */
-import { describe } from './validate';
+import { describe } from './value-text';
 
 /**
  * The most one order may ask for, with no limit configured: 10 million shares, contracts or currency

@@ -5,14 +5,15 @@
  * of identical targets sees the first one's order as working and sends nothing more.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
+import type { Broker, OrderContext, WorkingOrder } from './broker';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { applyModification, buildOrder, describeOrder } from './build';
 import { OrderInputError, OrderRefusedError } from './errors';
 import type { ProtectiveLevels } from './plan';
 import { TargetOrders } from './target-orders';
 import { strategyOfOrderRef } from './strategy-ref';
-import { describe, toNumber, validateOrderIntent, type CheckedIntent } from './validate';
+import { toNumber, validateOrderIntent, type CheckedIntent } from './validate';
+import { describe } from './value-text';
 import { KeyedSerial } from './keyed-serial';
 import { sizeIncrementOf } from './quantity';
 import { tolerant } from '../messages/json-text';

@@ -9,7 +9,7 @@
  * queued never leaves), and a leg the broker rejects later cancels its parent and siblings.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Broker, OrderContext, WorkingOrder } from '../broker/types';
+import type { Broker, OrderContext, WorkingOrder } from './broker';
 import type { InstrumentKey, OrderEvent, Side } from '../messages';
 import type { PlannedOrder } from './bracket';
 import { OrderInputError } from './errors';

@@ -7,6 +7,7 @@
 import { ORDER_TYPES, TIMES_IN_FORCE, type OrderIntent, type OrderType, type Side, type TimeInForce } from '../messages';
 import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
+import { describe } from './value-text';
 
 /** The price-related fields of an order, checked for its type. */
 export interface OrderTerms {
@@ -249,15 +250,4 @@ function copySet(raw: Raw | undefined, out: Raw): Raw {
     if (v !== undefined && v !== null && v !== '') out[keys[i]] = v;
   }
   return out;
-}
-
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

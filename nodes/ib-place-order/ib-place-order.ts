@@ -5,7 +5,7 @@
  * node's orders; output 2: its fills. All order logic is in lib/orders; the account guard on the
  * connection applies the risk limits and the live interlock.
  */
-import type { Broker } from '../../lib/broker/types';
+import type { Broker } from '../../lib/orders/broker';
 import type { Execution, OrderEvent, OrderIntent } from '../../lib/messages';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { instrumentOf, referencePrice } from '../../lib/orders/message-inputs';

@@ -4,7 +4,7 @@
  * msg.topic (attaching exits if there are none) and moves the stop as new levels arrive. When the
  * position is closed by anything else its exits are cancelled. Logic in lib/orders/protection.ts.
  */
-import type { Broker } from '../../lib/broker/types';
+import type { Broker } from '../../lib/orders/broker';
 import type { Execution, OrderEvent, Position, TimeInForce } from '../../lib/messages';
 import type { TrailSpec } from '../../lib/orders/bracket';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';

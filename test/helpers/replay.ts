@@ -9,7 +9,7 @@ import type { BacktestSummary } from '../../lib/backtest/types';
 import { contractFromKey } from '../../lib/messages/instrument';
 import type { Bar, OrderIntent } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
-import { planTarget } from '../../lib/orders/target';
+import { planTarget } from './plan-target';
 
 export interface ReplayInput {
   key: string;

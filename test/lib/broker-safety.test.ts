@@ -16,7 +16,7 @@ import type { Simulator, SimulatorOptions } from '../../lib/sim/server/types';
 import type { OrderEvent } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
 import { OrderRefusedError } from '../../lib/orders/errors';
-import { planTarget } from '../../lib/orders/target';
+import { planTarget } from '../helpers/plan-target';
 import type { RiskLimits } from '../../lib/risk-controls/limits';
 
 const AAPL: Contract = { symbol: 'AAPL', secType: 'STK' as Contract['secType'], exchange: 'SMART', currency: 'USD' };

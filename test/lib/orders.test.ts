@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { validateOrderIntent } from '../../lib/orders/validate';
 import { OrderInputError } from '../../lib/orders/errors';
 import { applyModification, buildOrder, describeOrder } from '../../lib/orders/build';
-import { planTarget } from '../../lib/orders/target';
+import { planTarget } from '../helpers/plan-target';
 import { levelPrice, roundToTick, checkLevelSpec } from '../../lib/orders/levels';
 import { bracketOrders, protectiveOrders, roleOf } from '../../lib/orders/bracket';
 

@@ -1,10 +1,11 @@
 /**
- * Target-position mode: a strategy says how many shares it should hold; only the difference from what
+ * The first target planner, kept for the tests that replay a strategy's targets against a broker
+ * (lib/orders/plan.ts is the one the package uses). Target-position mode: a strategy says how many shares it should hold; only the difference from what
  * it holds plus what its working orders will still bring is sent. Re-sending the same target therefore
  * sends nothing, and a changed target first cancels working orders that now go the wrong way.
  */
-import type { Side } from '../messages';
-import { sideSign } from './build';
+import type { Side } from '../../lib/messages';
+import { sideSign } from '../../lib/orders/build';
 
 /** The part of a working order the plan needs. */
 export interface PendingOrder {

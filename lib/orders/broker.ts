@@ -5,6 +5,9 @@
  * backtest broker, which has no socket at all: a backtest can never reach a real account).
  *
  * Orders use @stoqey/ib's own `Contract` and `Order` shapes: msg.order fields mirror IB's Order.
+ *
+ * The interface lives with the order planner, which drives it; the brokers that implement it
+ * (lib/broker) stand on lib/orders, never the other way round.
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';

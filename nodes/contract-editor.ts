@@ -1,12 +1,12 @@
 /**
  * The runtime side of the contract editor every data node shares: the editor's fields read into a
- * contract, and the contract of a message (msg.contract, the configured one, or msg.topic) qualified
+ * contract, and the contract of a message (lib/messages/message-instrument.ts, the configured one first) qualified
  * through the connection's cache. Errors are UserErrors: they name the contract and say what to fix.
  */
 import type { Contract } from '@stoqey/ib';
 import type { IbSession } from '../lib/ib/connection';
 import { contractCacheFor, type QualifiedContract } from '../lib/ib/contracts';
-import { contractFromSettings, resolveContractInput } from '../lib/data/contract-input';
+import { contractFromSettings, messageInstrument } from '../lib/messages/message-instrument';
 import { UserError } from './common';
 import type { NodeDef, NodeMessage } from './red';
 
@@ -41,7 +41,7 @@ export function configuredContract(def: NodeDef): ConfiguredContract {
 export function messageContract(msg: NodeMessage, configured: ConfiguredContract): Contract {
   if (configured.problem && msg.contract === undefined && !msg.topic) throw new UserError(configured.problem);
   try {
-    return resolveContractInput({ msgContract: msg.contract, topic: msg.topic, settings: configured.contract });
+    return messageInstrument(msg, configured.contract, 'node').contract;
   } catch (err) {
     throw new UserError((err as Error).message);
   }

@@ -14,6 +14,7 @@ import type { Contract } from '@stoqey/ib';
 import type { Bar, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { batchLength, isBarBatch, type BarBatch } from '../messages/bar-columns';
 import { contractFromKey, instrumentKey } from '../messages/instrument';
+import { findMessageInstrument } from '../messages/message-instrument';
 import { buildOrder } from '../orders/build';
 import { OrderRefusedError } from '../orders/errors';
 import { levelsOf } from '../orders/strategy-orders';
@@ -217,8 +218,8 @@ export interface BatchMessage {
 
 /**
  * The instruments of a batch message, or null when msg.payload is no batch (a bar passing by).
- * - One instrument: msg.payload bars (objects or columns), msg.order the intents; the key is
- *   msg.contract's (its orders go out with it), else msg.topic.
+ * - One instrument: msg.payload bars (objects or columns), msg.order the intents; the instrument is
+ *   the message's (lib/messages/message-instrument.ts: msg.contract, else msg.topic), else "bars".
  * - Several: msg.payload an array of `{topic, contract?, payload, order}` (one message per instrument,
  *   as a join node in array mode over complete messages makes it), or an object of them keyed by
  *   instrument (a join node in key/value mode on msg.topic); msg.order is then unused.
@@ -230,9 +231,8 @@ export function batchInstruments(msg: BatchMessage): BatchInstrumentInput[] | nu
     if (msg.order === undefined) {
       throw new Error('batch backtest: msg.order is missing: put a risk-sizer (or your own node) before backtest-report so msg.order holds one order intent (or null) per bar');
     }
-    const contract = asContract(msg.contract);
-    const key = typeof msg.topic === 'string' && msg.topic ? msg.topic : contract ? instrumentKey(contract) : 'bars';
-    return [{ key, bars: payload, orders: msg.order as BatchInstrumentInput['orders'], contract }];
+    const named = findMessageInstrument(msg, null, 'message');
+    return [{ key: named?.key ?? 'bars', bars: payload, orders: msg.order as BatchInstrumentInput['orders'], contract: named?.from === 'contract' ? named.contract : undefined }];
   }
   if (isInstrumentList(payload)) return payload.map((part, i) => instrumentPart(part, `msg.payload[${i}]`, null));
   if (isInstrumentMap(payload)) return Object.entries(payload).map(([name, part]) => instrumentPart(part, `msg.payload.${name}`, name));
@@ -256,18 +256,19 @@ function isInstrumentMap(payload: unknown): payload is Record<string, Part> {
 }
 
 function instrumentPart(part: Part, where: string, name: string | null): BatchInstrumentInput {
-  const contract = asContract(part.contract);
-  const topic = typeof part.topic === 'string' && part.topic.trim() ? part.topic.trim() : name;
-  if (!contract && !topic) throw new Error(`batch backtest: ${where} names no instrument: give it a topic (the symbol) or a contract`);
+  let named: ReturnType<typeof findMessageInstrument>;
+  try {
+    named = findMessageInstrument(part, null, 'message');
+  } catch (err) {
+    throw new Error(`batch backtest: ${where}: ${(err as Error).message}`);
+  }
+  // A part of a keyed object that names no instrument itself is the one its key names.
+  if (!named && !name) throw new Error(`batch backtest: ${where} names no instrument: give it a topic (the symbol) or a contract`);
   if (part.order === undefined) {
     throw new Error(`batch backtest: ${where}.order is missing: each instrument needs its intents (risk-sizer writes them in batch mode)`);
   }
-  return { key: contract ? instrumentKey(contract) : topic!, bars: part.payload as BarBatch, orders: part.order as BatchInstrumentInput['orders'], contract, where };
-}
-
-/** msg.contract when it is a contract (an object naming a symbol). */
-function asContract(value: unknown): Contract | undefined {
-  return typeof value === 'object' && value !== null && typeof (value as { symbol?: unknown }).symbol === 'string' ? (value as Contract) : undefined;
+  const contract = named?.from === 'contract' ? named.contract : undefined;
+  return { key: named?.key ?? name!, bars: part.payload as BarBatch, orders: part.order as BatchInstrumentInput['orders'], contract, where };
 }
 
 /** The account limits of a connection's broker when it is guarded (ib-connect's), else none. */

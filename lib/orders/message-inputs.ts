@@ -1,39 +1,24 @@
 /**
- * What order nodes read from a message besides msg.order: the instrument (msg.contract or msg.topic,
- * else the node's configured instrument) and a reference price (bar close, quote last or mid, or a
+ * What order nodes read from a message besides msg.order: the instrument (the one rule of
+ * lib/messages/message-instrument.ts) and a reference price (bar close, quote last or mid, or a
  * number payload) for notional limits and protective levels.
  */
-import type { Contract } from '@stoqey/ib';
-import { contractFromKey, instrumentKey } from '../messages/instrument';
-import type { InstrumentKey } from '../messages';
+import { messageInstrument, type MessageInstrument } from '../messages/message-instrument';
 import { OrderInputError } from './errors';
 
-export interface MessageInstrument {
-  key: InstrumentKey;
-  contract: Contract;
-}
-
-/** The instrument of a message: msg.contract, else msg.topic, else the node's configured key. */
-export function instrumentOf(msg: { topic?: unknown; contract?: unknown }, configuredKey: string): MessageInstrument {
-  if (msg.contract !== undefined && msg.contract !== null) {
-    if (typeof msg.contract !== 'object' || !(msg.contract as Contract).symbol) {
-      throw new OrderInputError('msg.contract', 'msg.contract must be an IB contract with at least a symbol, e.g. {"symbol":"AAPL","secType":"STK","exchange":"SMART","currency":"USD"}');
-    }
-    const contract = { secType: 'STK', exchange: 'SMART', currency: 'USD', ...(msg.contract as Contract) } as Contract;
-    try {
-      return { key: instrumentKey(contract), contract };
-    } catch (err) {
-      throw new OrderInputError('msg.contract', `msg.${(err as Error).message}`);
-    }
-  }
-  const key = typeof msg.topic === 'string' && msg.topic.trim() ? msg.topic.trim() : configuredKey.trim();
-  if (!key) throw new OrderInputError('msg.topic', 'no instrument: set msg.topic to a symbol such as "AAPL" (or SYMBOL:SECTYPE:EXCHANGE:CURRENCY), pass msg.contract, or set the symbol in the node');
+/**
+ * The instrument an order message is about: the one rule (lib/messages/message-instrument.ts), msg.topic
+ * before the node's configured key, plus what an order needs besides: a symbol to key it by.
+ */
+export function orderInstrument(msg: { topic?: unknown; contract?: unknown }, configuredKey: string): MessageInstrument {
+  let found: MessageInstrument;
   try {
-    const contract = contractFromKey(key);
-    return { key: instrumentKey(contract), contract };
+    found = messageInstrument(msg, configuredKey, 'message');
   } catch (err) {
-    throw new OrderInputError('msg.topic', (err as Error).message);
+    throw new OrderInputError(msg.contract !== undefined && msg.contract !== null ? 'msg.contract' : 'msg.topic', (err as Error).message);
   }
+  if (!found.key) throw new OrderInputError('msg.contract', 'msg.contract names no symbol: an order needs one (e.g. {"symbol":"AAPL","conId":265598}) to be kept under its instrument');
+  return found;
 }
 
 /** A positive price from the message, or null: payload number, bar close, quote last, or quote mid. */

@@ -15,7 +15,8 @@ import { isGiven, messageOrSetting } from '../../lib/messages/setting';
 import type { Connection } from '../../lib/connection/types';
 import type { IbSession } from '../../lib/ib/connection';
 import { compactCount as compact, replayBars } from '../../lib/connection/replay';
-import { contractMultiplier, instrumentKey } from '../../lib/messages/instrument';
+import { contractMultiplier } from '../../lib/messages/instrument';
+import { findMessageInstrument } from '../../lib/messages/message-instrument';
 import type { InstrumentSpec } from '../../lib/backtest/types';
 import { parseBarSize, parseDuration, type BarSize, type Duration } from '../../lib/data/bar-size';
 import { barsFromObjects, parseBarsText } from '../../lib/data/bar-file';
@@ -285,14 +286,12 @@ function asUserError<T>(read: () => T): T {
 }
 
 /**
- * What bars from a file or a message are of, as place-order reads a message: msg.contract (its key is the
- * one its orders are booked under, so a backtest meets them), else msg.topic (no contract), else the
- * node's contract settings, else `fallback` (the file name) as the key.
+ * What bars from a file or a message are of: the one rule (lib/messages/message-instrument.ts) as
+ * place-order reads a message, so a backtest books their orders under the same key; else `fallback`
+ * (the file name) as the key. A topic adds no contract to the bars it names.
  */
 function barsInstrument(msg: NodeMessage, configured: Contract | null, fallback: string): { key: InstrumentKey; contract: Contract | null } {
-  const given = msg.contract;
-  if (given && typeof given === 'object' && typeof (given as { symbol?: unknown }).symbol === 'string') return { key: instrumentKey(given as Contract), contract: given as Contract };
-  if (typeof msg.topic === 'string' && msg.topic.trim()) return { key: msg.topic.trim(), contract: null };
-  if (configured) return { key: instrumentKey(configured), contract: configured };
-  return { key: fallback, contract: null };
+  const found = asUserError(() => findMessageInstrument(msg, configured, 'message'));
+  if (!found) return { key: fallback, contract: null };
+  return { key: found.key, contract: found.from === 'topic' ? null : found.contract };
 }

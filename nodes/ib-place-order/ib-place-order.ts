@@ -8,7 +8,7 @@
 import type { Broker } from '../../lib/orders/broker';
 import type { Execution, OrderEvent, OrderIntent } from '../../lib/messages';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
-import { instrumentOf, referencePrice } from '../../lib/orders/message-inputs';
+import { orderInstrument, referencePrice } from '../../lib/orders/message-inputs';
 import { isHistory } from '../../lib/messages/history';
 import { RejectionWatch } from '../../lib/orders/rejections';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
@@ -103,7 +103,7 @@ export = function register(RED: NodeAPI): void {
         }
         if (historyRefused(msg)) return done();
         const order = msg.order as Record<string, unknown> | undefined;
-        const { key, contract } = (StrategyOrders.isModification(order) && strategy.instrumentOfOrder(order?.orderId)) || instrumentOf(msg, configuredKey);
+        const { key, contract } = (StrategyOrders.isModification(order) && strategy.instrumentOfOrder(order?.orderId)) || orderInstrument(msg, configuredKey);
         const outcome = await strategy.submit({ key, contract, order: msg.order, msgId: msg._msgid, price: referencePrice(msg.payload) ?? undefined, history: isHistory(msg) });
         const note = strategy.accountNote(key);
         show(outcome.kind === 'duplicate' || note ? 'yellow' : outcome.kind === 'nothing' ? 'grey' : 'blue', note ? `${key}: ${note} · ${outcome.text}` : `${key} ${outcome.text}`);

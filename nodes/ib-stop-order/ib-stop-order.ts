@@ -9,7 +9,7 @@ import type { Execution, OrderEvent, Position, TimeInForce } from '../../lib/mes
 import type { TrailSpec } from '../../lib/orders/bracket';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { checkLevelSpec, type LevelSpec } from '../../lib/orders/levels';
-import { instrumentOf, numberAt, referencePrice } from '../../lib/orders/message-inputs';
+import { orderInstrument, numberAt, referencePrice } from '../../lib/orders/message-inputs';
 import { Protection } from '../../lib/orders/protection';
 import { isHistory } from '../../lib/messages/history';
 import { RejectionWatch } from '../../lib/orders/rejections';
@@ -102,7 +102,7 @@ export = function register(RED: NodeAPI): void {
       if (!broker) throw noConnectionError('stop-order');
       if (!protection) throw new UserError(`stop-order is misconfigured: ${settingsProblem}`);
       try {
-        const { key, contract } = instrumentOf(msg, configuredKey);
+        const { key, contract } = orderInstrument(msg, configuredKey);
         if (msg.cancel !== undefined && msg.cancel !== null && msg.cancel !== false) {
           const ids = msg.cancel === 'all' ? broker.workingOrders(key).filter((w) => protection.ownsEvent({ orderId: w.orderId, orderRef: w.order.orderRef ?? '' } as OrderEvent)).map((w) => w.orderId) : null;
           if (ids) {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IbSocketSession } from '../../lib/ib/session';
 import { ContractCache } from '../../lib/ib/contracts';
-import { contractFromSettings, resolveContractInput } from '../../lib/data/contract-input';
+import { contractFromSettings, findMessageInstrument, messageInstrument } from '../../lib/messages/message-instrument';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
 
@@ -52,13 +52,22 @@ describe('contract qualification', () => {
     assert.equal(contractFromSettings({ symbol: 'EUR', secType: 'CASH' })!.exchange, 'IDEALPRO');
     assert.throws(() => contractFromSettings({ symbol: 'ES', secType: 'FUT' }), /a FUT needs an expiry/);
     assert.throws(() => contractFromSettings({ symbol: 'AAPL', secType: 'OPT', expiry: '20261218' }), /an option needs a strike and a right/);
-    assert.equal(resolveContractInput({ msgContract: { symbol: 'ibm' }, topic: 'AAPL', settings }).symbol, 'IBM');
-    assert.equal(resolveContractInput({ topic: 'AAPL', settings }).symbol, 'MSFT');
-    assert.equal(resolveContractInput({ topic: 'EUR:CASH:IDEALPRO:USD' }).secType, 'CASH');
-    assert.throws(() => resolveContractInput({}), /no contract: set a symbol in the node, or send msg.topic/);
-    assert.throws(() => resolveContractInput({ msgContract: 'AAPL' }), /msg.contract must be an object/);
-    assert.throws(() => resolveContractInput({ msgContract: { secType: 'STK' } }), /contract in msg.contract has no symbol/);
-    assert.throws(() => resolveContractInput({ topic: 'AAPL:STK' }), /malformed/);
-    assert.throws(() => resolveContractInput({ msgContract: { symbol: 'X', secType: 'WAR' } }), /security type "WAR" is not supported/);
+    assert.equal(messageInstrument({ contract: { symbol: 'ibm' }, topic: 'AAPL' }, settings, 'node').contract.symbol, 'IBM');
+    assert.equal(messageInstrument({ topic: 'AAPL' }, settings, 'node').contract.symbol, 'MSFT');
+    assert.equal(messageInstrument({ topic: 'EUR:CASH:IDEALPRO:USD' }, null, 'node').contract.secType, 'CASH');
+    assert.throws(() => messageInstrument({}, null, 'node').contract, /no contract: set a symbol in the node, or send msg.topic/);
+    assert.throws(() => messageInstrument({ contract: 'AAPL' }, null, 'node').contract, /msg.contract must be an object/);
+    assert.throws(() => messageInstrument({ contract: { secType: 'STK' } }, null, 'node').contract, /contract in msg.contract has no symbol/);
+    assert.throws(() => messageInstrument({ topic: 'AAPL:STK' }, null, 'node').contract, /malformed/);
+    assert.throws(() => messageInstrument({ contract: { symbol: 'X', secType: 'WAR' } }, null, 'node').contract, /security type "WAR" is not supported/);
+  });
+
+  it('one instrument rule: a node acting on messages takes msg.topic before its own instrument, and keys it as every node does', () => {
+    assert.deepEqual(messageInstrument({ topic: 'aapl' }, 'MSFT', 'message'), { key: 'AAPL', contract: { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' }, from: 'topic' });
+    assert.equal(messageInstrument({}, 'MSFT', 'message').key, 'MSFT');
+    assert.equal(messageInstrument({ topic: 'AAPL' }, 'MSFT', 'node').key, 'MSFT');
+    assert.equal(messageInstrument({ contract: { symbol: 'eur', secType: 'CASH' }, topic: 'AAPL' }, null, 'message').key, 'EUR:CASH:IDEALPRO:USD');
+    assert.equal(findMessageInstrument({ topic: '  ' }, '', 'message'), null);
+    assert.throws(() => messageInstrument({ topic: 'ES:FUT:CME:USD' }, null, 'message'), /a FUT needs an expiry/);
   });
 });

@@ -68,6 +68,18 @@ describe('historical-bars: files and msg', () => {
     assert.equal(msg.contract, undefined);
   });
 
+  it('msg.topic keys the bars as place-order keys its orders: "ibm" and "IBM:STK:SMART:USD" are IBM', async () => {
+    await loadFlow(['ib-historical-bars'], [
+      { id: 'h', type: 'ib-historical-bars', source: 'file', file: csv, output: 'all', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ]);
+    for (const topic of ['ibm', ' IBM:STK:SMART:USD ']) {
+      const reply = nextMessage(helper.getNode('out'));
+      helper.getNode('h').receive({ topic });
+      assert.equal((await reply).topic, 'IBM', topic);
+    }
+  });
+
   it('msg source: an array of bars or CSV text, one message per bar in order', async () => {
     await loadFlow(['ib-historical-bars'], [
       { id: 'h', type: 'ib-historical-bars', source: 'msg', output: 'each', wires: [['out']] },

@@ -7,6 +7,7 @@
 
 import { ianaZone, isKnownZone, zonedToEpoch, zoneOffsetMinutes } from '../messages/time-zones';
 import { commonTime, NOT_COMMON } from './common-times';
+import { isGiven } from '../messages/setting';
 
 const IB_DATE = /^(\d{4})(\d{2})(\d{2})(?:[ -]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+([A-Za-z_]+(?:\/[A-Za-z_+-]+)*))?)?$/;
 const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
@@ -61,7 +62,7 @@ export function formatIbUtc(ms: number): string {
  * parseTime reads. Throws naming the value.
  */
 export function parseEndTime(value: unknown, now: number): number {
-  if (value === undefined || value === null || value === '' || value === 'now') return now;
+  if (!isGiven(value) || value === 'now') return now;
   const ms = parseTime(value);
   if (Number.isNaN(ms)) {
     throw new Error(`end time "${String(value)}" is not a time: use ISO (2024-03-01T16:00:00Z), IB's "20240301 16:00:00 US/Eastern", epoch ms, or leave it empty for now`);

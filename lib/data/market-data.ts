@@ -13,6 +13,7 @@ import type { Bar, InstrumentKey, Quote } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
 import { routerFor, type RoutedHandlers } from '../ib/ib-router';
 import { QuoteAssembler } from './quote';
+import { isGiven } from '../messages/setting';
 
 export type MarketDataKind = 'quote' | 'snapshot' | 'Last' | 'AllLast' | 'BidAsk' | 'MidPoint' | 'bars';
 export const MARKET_DATA_KINDS: readonly MarketDataKind[] = ['quote', 'snapshot', 'Last', 'AllLast', 'BidAsk', 'MidPoint', 'bars'];
@@ -23,7 +24,7 @@ export type RealTimeBarType = (typeof REALTIME_BAR_TYPES)[number];
 
 /** A real-time bar type from config or a message (any case); a sentence saying what to use otherwise. */
 export function readRealTimeBarType(value: unknown): { whatToShow: RealTimeBarType } | { problem: string } {
-  const text = value === undefined || value === null || value === '' ? 'TRADES' : String(value).trim().toUpperCase();
+  const text = !isGiven(value) ? 'TRADES' : String(value).trim().toUpperCase();
   if ((REALTIME_BAR_TYPES as readonly string[]).includes(text)) return { whatToShow: text as RealTimeBarType };
   return { problem: `5-second bars show TRADES, MIDPOINT, BID or ASK, not ${JSON.stringify(value)}` };
 }
@@ -45,7 +46,7 @@ export const MAX_HISTORY_TICKS = 1000;
  * Returns the number, or a sentence saying what is wrong and how to fix it.
  */
 export function readHistoryTicks(value: unknown): { ticks: number } | { problem: string } {
-  if (value === undefined || value === null || value === '') return { ticks: 0 };
+  if (!isGiven(value)) return { ticks: 0 };
   const ticks = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isInteger(ticks) || ticks < 0 || ticks > MAX_HISTORY_TICKS) {
     return { problem: `history ticks must be a whole number from 0 to ${MAX_HISTORY_TICKS} (IB sends at most ${MAX_HISTORY_TICKS}), not ${JSON.stringify(value)}` };

@@ -17,6 +17,7 @@ import { describe } from './value-text';
 import { KeyedSerial } from './keyed-serial';
 import { sizeIncrementOf } from './quantity';
 import { tolerant } from '../messages/json-text';
+import { isGiven } from '../messages/setting';
 
 export interface StrategyOrdersOptions {
   /** Who places (a node id): journal source and part of the duplicate key. */
@@ -211,7 +212,7 @@ export function levelsOf(order: unknown): ProtectiveLevels | null {
   const levels: ProtectiveLevels = {};
   for (const field of ['stopLoss', 'takeProfit'] as const) {
     const value = raw[field];
-    if (value === undefined || value === null || value === '') continue;
+    if (!isGiven(value)) continue;
     const n = toNumber(value);
     if (n === null || !Number.isFinite(n) || n <= 0) throw new OrderInputError(`msg.order.${field}`, `msg.order.${field} must be a positive price, got ${describe(value)}`);
     levels[field] = n;

@@ -8,6 +8,7 @@ import { ORDER_TYPES, TIMES_IN_FORCE, type OrderIntent, type OrderType, type Sid
 import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
 import { describe } from './value-text';
+import { isGiven } from '../messages/setting';
 
 /** The price-related fields of an order, checked for its type. */
 export interface OrderTerms {
@@ -57,7 +58,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
     throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describe(intent)}`);
   }
   const given = (intent ?? {}) as Raw;
-  if (given.orderId !== undefined && given.orderId !== null && given.orderId !== '') {
+  if (isGiven(given.orderId)) {
     return validateModify(given, where, sizeIncrement);
   }
   const raw: Raw = copySet(given, copySet(defaults as Raw, {}));
@@ -247,7 +248,7 @@ function copySet(raw: Raw | undefined, out: Raw): Raw {
   const keys = Object.keys(raw);
   for (let i = 0; i < keys.length; i++) {
     const v = raw[keys[i]];
-    if (v !== undefined && v !== null && v !== '') out[keys[i]] = v;
+    if (isGiven(v)) out[keys[i]] = v;
   }
   return out;
 }

@@ -24,6 +24,7 @@ import type { Bar, InstrumentKey } from '../../lib/messages';
 import { onInput, shortText, UserError } from '../common';
 import { useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../red';
+import { isGiven } from '../../lib/messages/setting';
 
 interface ReportDef extends NodeDef {
   connection?: string;
@@ -46,12 +47,12 @@ const STATUS_INTERVAL_MS = 250;
 
 function readSettings(def: ReportDef): ReportSettings {
   const num = (value: unknown, fallback: number, ok: (n: number) => boolean, what: string): number => {
-    if (value === undefined || value === null || value === '') return fallback;
+    if (!isGiven(value)) return fallback;
     const n = Number(value);
     if (!Number.isFinite(n) || !ok(n)) throw new UserError(`backtest-report: ${what} is ${JSON.stringify(value)}; open the node and fix it`);
     return n;
   };
-  const periods = def.periodsPerYear === undefined || def.periodsPerYear === '' ? undefined : num(def.periodsPerYear, 252, (n) => n > 0, 'periods per year (a positive number, or empty for automatic)');
+  const periods = !isGiven(def.periodsPerYear) ? undefined : num(def.periodsPerYear, 252, (n) => n > 0, 'periods per year (a positive number, or empty for automatic)');
   return {
     progressEvery: num(def.progressEvery, 1000, (n) => Number.isInteger(n) && n >= 0, 'progress every (whole bars, 0 for none)'),
     maxPoints: num(def.maxPoints, 1000, (n) => Number.isInteger(n) && n >= 10, 'chart points (a whole number >= 10)'),

@@ -7,6 +7,7 @@ import { Crossover, type CrossoverMode, type EmitMode } from '../../lib/signals/
 import { onInput } from '../common';
 import { computingNode } from '../computing-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { isGiven } from '../../lib/messages/setting';
 
 interface CrossoverDef extends NodeDef {
   mode?: string;
@@ -24,7 +25,7 @@ const MODES: readonly CrossoverMode[] = ['series', 'level', 'band'];
 const EMITS: readonly EmitMode[] = ['cross', 'every', 'regime'];
 
 function optionalNumber(value: unknown): number | undefined {
-  return value === undefined || value === null || value === '' ? undefined : Number(value);
+  return !isGiven(value) ? undefined : Number(value);
 }
 
 export = function register(RED: NodeAPI): void {

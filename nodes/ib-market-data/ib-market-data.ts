@@ -26,6 +26,7 @@ import { capabilityRefusal, noConnectionError, useConnection } from '../connecti
 import { configuredContract, messageContract, qualifyMessageContract } from '../contract-editor';
 import { outageStatus, startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { isGiven } from '../../lib/messages/setting';
 
 export = function register(RED: NodeAPI): void {
   function IbMarketData(this: Node, def: NodeDef): void {
@@ -194,7 +195,7 @@ export = function register(RED: NodeAPI): void {
       }
       const wantKind: MarketDataKind = msg.payload === 'snapshot' ? 'snapshot' : kind;
       let history = historyTicks;
-      if (msg.historyTicks !== undefined) {
+      if (isGiven(msg.historyTicks)) {
         const asked = readHistoryTicks(msg.historyTicks);
         if ('problem' in asked) throw new UserError(`market-data: msg.historyTicks: ${asked.problem}`);
         history = asked.ticks;

@@ -11,6 +11,7 @@ import { onInput } from '../common';
 import { computingNode } from '../computing-node';
 import { useConnection, type ConnectionConfigNode } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
+import { isGiven } from '../../lib/messages/setting';
 
 interface RiskSizerDef extends NodeDef {
   connection?: string;
@@ -41,9 +42,9 @@ interface RiskSizerDef extends NodeDef {
   passThrough?: boolean;
 }
 
-const num = (value: unknown, fallback: number): number => (value === undefined || value === null || value === '' ? fallback : Number(value));
+const num = (value: unknown, fallback: number): number => (!isGiven(value) ? fallback : Number(value));
 /** Empty or 0 means "no cap". */
-const cap = (value: unknown): number | null => (value === undefined || value === null || value === '' || Number(value) === 0 ? null : Number(value));
+const cap = (value: unknown): number | null => (!isGiven(value) || Number(value) === 0 ? null : Number(value));
 
 function stopRule(def: RiskSizerDef): StopRule {
   switch (def.stop || 'none') {

@@ -18,6 +18,7 @@ import { toNumber } from '../../lib/orders/validate';
 import { historyRefusals, onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { isGiven, messageOrSetting } from '../../lib/messages/setting';
 
 export = function register(RED: NodeAPI): void {
   function IbStopOrder(this: Node, def: NodeDef): void {
@@ -116,8 +117,8 @@ export = function register(RED: NodeAPI): void {
         }
         if (historyRefused(msg)) return done();
         const order = msg.order as Record<string, unknown> | undefined;
-        const stopLoss = levelFrom(msg.stopLoss ?? order?.stopLoss);
-        const takeProfit = levelFrom(msg.takeProfit ?? order?.takeProfit);
+        const stopLoss = levelFrom(messageOrSetting(msg.stopLoss, order?.stopLoss, undefined));
+        const takeProfit = levelFrom(messageOrSetting(msg.takeProfit, order?.takeProfit, undefined));
         const entry = order && (order.action !== undefined || order.totalQuantity !== undefined || order.targetQuantity !== undefined) ? order : undefined;
         const outcome = await protection.handle({
           key,
@@ -158,7 +159,7 @@ function readLevels(def: NodeDef): { stopLoss: LevelSpec | null; takeProfit: Lev
 
 /** An explicit level from the msg: undefined when absent; anything else is checked by Protection. */
 function levelFrom(value: unknown): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (!isGiven(value)) return undefined;
   const n = toNumber(value);
   return n === null ? (value as number) : n;
 }

@@ -4,10 +4,10 @@
  * replay clock, which replaying sources feed and backtest-report sums up. IB history comes from its
  * data connection (another ib-connect), if it names one; live data it has none.
  */
-import { EventEmitter } from 'node:events';
 import { BacktestBroker } from '../broker/backtest-broker';
 import type { Broker } from '../orders/broker';
 import { FillEngine } from '../fills/fill-engine';
+import { TypedEventEmitter } from '../messages/events';
 import type { IbSession } from '../ib/connection';
 import { BacktestRun, type EngineFactory } from '../backtest/session';
 import type { BacktestOptions } from '../backtest/types';
@@ -49,7 +49,7 @@ export class BacktestConnection implements OpenableConnection {
   private readonly run: BacktestRun;
   private readonly account: AccountSource;
   private readonly data: () => Connection | null;
-  private readonly events = new EventEmitter();
+  private readonly events = new TypedEventEmitter<ConnectionEvents>();
   private readonly release: (broker: Broker) => void;
 
   constructor(options: BacktestConnectionOptions) {

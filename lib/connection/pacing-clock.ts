@@ -4,8 +4,8 @@
  * account. It keeps the run's bookkeeping (sources, bars) and emits the same events, so a replaying
  * source runs the same loop on every connection.
  */
-import { EventEmitter } from 'node:events';
 import type { Bar, InstrumentKey } from '../messages';
+import { TypedEventEmitter } from '../messages/events';
 import type { BacktestEvents, BacktestOptions, BacktestSummary } from '../backtest/types';
 import type { ReplayClock } from './types';
 import { TimeMerge } from '../backtest/time-merge';
@@ -16,7 +16,7 @@ export const DEFAULT_BACKTEST_OPTIONS: Readonly<BacktestOptions> = Object.freeze
 export class PacingClock implements ReplayClock {
   readonly fillsOrders = false;
   readonly options: BacktestOptions = { ...DEFAULT_BACKTEST_OPTIONS };
-  private readonly events = new EventEmitter();
+  private readonly events = new TypedEventEmitter<BacktestEvents>();
   private readonly sources = new Set<string>();
   /** History replayed by several sources here is one time-ordered stream too. */
   private readonly clock = new TimeMerge((key, bar) => this.onBar(key, bar));

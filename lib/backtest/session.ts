@@ -6,8 +6,8 @@
  * Equity of a point is settled when the next bar arrives (or the run ends), i.e. after the strategy
  * acted on its bar: with fills at this bar's close, the fill's commission and slippage belong to it.
  */
-import { EventEmitter } from 'node:events';
 import type { Bar, Execution, InstrumentKey, OrderEvent, Position } from '../messages';
+import { TypedEventEmitter } from '../messages/events';
 import type { FillEngineApi, FillEngineEvents, FillEngineOptions } from '../fills/types';
 import { createCommissionModel } from '../fills/commission';
 import { createSlippageModel } from '../fills/slippage';
@@ -74,8 +74,8 @@ export class BacktestRun implements BacktestSession {
   readonly fillsOrders = true;
   readonly options: BacktestOptions;
   /** Broker events of whichever engine is current (the broker's listeners survive engine resets). */
-  readonly brokerEvents = new EventEmitter();
-  private readonly events = new EventEmitter();
+  readonly brokerEvents = new TypedEventEmitter<FillEngineEvents>();
+  private readonly events = new TypedEventEmitter<BacktestEvents>();
   private current: FillEngineApi;
   private readonly sources = new Set<string>();
   /** What the sources of this run said of their instruments (contract details), by key. */
@@ -264,14 +264,11 @@ export class BacktestRun implements BacktestSession {
       return announced === undefined ? configured : configured === undefined ? announced : { ...announced, ...configured };
     };
     const engine = this.createEngine(options);
-    const forward = <E extends keyof FillEngineEvents>(event: E) => {
-      const listener = (arg: OrderEvent & Execution & Position) => this.brokerEvents.emit(event, arg);
-      engine.on(event, listener as never);
-      this.unsubscribe.push(() => engine.off(event, listener as never));
-    };
-    forward('order');
-    forward('execution');
-    forward('position');
+    const order = (event: OrderEvent) => this.brokerEvents.emit('order', event);
+    const execution = (fill: Execution) => this.brokerEvents.emit('execution', fill);
+    const position = (held: Position) => this.brokerEvents.emit('position', held);
+    engine.on('order', order).on('execution', execution).on('position', position);
+    this.unsubscribe.push(() => engine.off('order', order).off('execution', execution).off('position', position));
     const track = (position: Position) => {
       const had = this.held.has(position.symbol);
       if (position.quantity !== 0) this.held.set(position.symbol, position.quantity);

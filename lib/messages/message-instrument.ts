@@ -163,8 +163,9 @@ function contractOfMessage(given: unknown): Contract {
   }
   if (raw.conId !== undefined && raw.conId !== null && !(Number.isInteger(raw.conId) && (raw.conId as number) >= 0)) throw new Error(`msg.contract.conId must be a whole number (IB's contract id), not ${describeValue(raw.conId)}`);
   if (raw.strike !== undefined && raw.strike !== null && !(typeof raw.strike === 'number' && Number.isFinite(raw.strike))) throw new Error(`msg.contract.strike must be a number such as 200, not ${describeValue(raw.strike)}`);
+  // 0 is how a contract from TWS (a qualified stock, say) says it has no multiplier.
   const multiplier = raw.multiplier;
-  if (multiplier !== undefined && multiplier !== null && multiplier !== '' && !(typeof multiplier === 'number' ? Number.isFinite(multiplier) && multiplier > 0 : typeof multiplier === 'string' && Number(multiplier) > 0)) {
+  if (multiplier !== undefined && multiplier !== null && multiplier !== '' && multiplier !== 0 && multiplier !== '0' && !(typeof multiplier === 'number' ? Number.isFinite(multiplier) && multiplier > 0 : typeof multiplier === 'string' && Number(multiplier) > 0)) {
     throw new Error(`msg.contract.multiplier must be a positive number such as 50, not ${describeValue(multiplier)}`);
   }
   const contract: Contract = { ...(raw as Contract) };

@@ -42,9 +42,10 @@ function inert(): unknown {
 }
 
 function standInRed(registered: Map<string, Record<string, unknown>>): unknown {
+  // Node-RED 4's built-in validators: true, or their message when the editor passes options.
   const validators = {
-    number: (blankAllowed?: boolean): Validate => (v) => (blankAllowed && (v === '' || v === undefined)) || (String(v).trim() !== '' && !Number.isNaN(Number(v))),
-    regex: (re: RegExp, blankAllowed?: boolean): Validate => (v) => (blankAllowed && (v === '' || v === undefined)) || re.test(String(v)),
+    number: (blankAllowed?: boolean): Validate => (v, opt) => (blankAllowed && (v === '' || v === undefined)) || (String(v).trim() !== '' && !Number.isNaN(Number(v))) || (opt ? 'Invalid number' : false),
+    regex: (re: RegExp, blankAllowed?: boolean): Validate => (v, opt) => (blankAllowed && (v === '' || v === undefined)) || re.test(String(v)) || (opt ? 'Invalid value' : false),
     // Typed inputs carry their type in another property: accepted as given.
     typedInput: (): Validate => () => true,
   };

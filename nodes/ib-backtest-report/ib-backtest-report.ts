@@ -18,6 +18,7 @@ import { batchLength } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
 import { resultsBus, type PublishedResult, type ReplayProgress } from '../results-bus';
 import { RunningAccount } from '../../lib/backtest/running-account';
+import { RunningBreakdown } from '../../lib/backtest/running-breakdown';
 import type { Connection, ReplayClock } from '../../lib/connection/types';
 import { DEFAULT_BACKTEST_OPTIONS } from '../../lib/connection/pacing-clock';
 import type { Bar, InstrumentKey } from '../../lib/messages';
@@ -189,6 +190,7 @@ export = function register(RED: NodeAPI): void {
 
     function trackAccount(conn: Connection, s: ReportSettings): void {
       const account = new RunningAccount(s.sampleSeconds * 1000);
+      const parts = new RunningBreakdown();
       const sample = (send: SendFunction): boolean => {
         const equity = conn.broker.equity();
         if (equity === null) {
@@ -197,8 +199,9 @@ export = function register(RED: NodeAPI): void {
         }
         const time = Date.now();
         const stats = account.sample(time, equity);
+        const { instruments, strategies } = parts.sample(conn.broker.positions(), conn.broker.strategyBook?.() ?? null);
         send([
-          { topic: conn.broker.account() ?? 'account', payload: stats, live: true },
+          { topic: conn.broker.account() ?? 'account', payload: { ...stats, instruments, strategies }, live: true },
           { topic: 'equity', payload: { x: time, y: equity } },
           { topic: 'drawdown %', payload: { x: time, y: -stats.drawdownPct } },
           null,

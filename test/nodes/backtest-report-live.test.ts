@@ -4,7 +4,7 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { helper, nextMessage, nodeModule, startServer, stopServer, waitFor } from '../helpers/node-red';
+import { helper, loadFlow, nextMessage, nodeModule, startServer, stopServer, waitFor } from '../helpers/node-red';
 
 function load(flow: unknown[]): Promise<void> {
   const modules = ['ib-connect', 'ib-backtest-report'].map(nodeModule);
@@ -44,5 +44,41 @@ describe('backtest-report on a live or simulator connection', () => {
     // The timer keeps sampling once a second.
     const next = await nextMessage(helper.getNode('stats'), 3000);
     assert.ok(next.payload.samples >= 2);
+  });
+
+  it('breaks the live account down by instrument and by strategy: P&L to date and its drawdown', async () => {
+    await loadFlow(['ib-connect', 'ib-place-order', 'ib-backtest-report'], [
+      { id: 'tab', type: 'tab' },
+      { id: 'sim', z: 'tab', type: 'ib-connect', mode: 'simulator', clientId: 12 },
+      { id: 'po-trend', z: 'tab', type: 'ib-place-order', connection: 'sim', orderRef: 'trend', symbol: 'AAPL', wires: [[], []] },
+      { id: 'po-meanrev', z: 'tab', type: 'ib-place-order', connection: 'sim', orderRef: 'meanrev', symbol: 'AAPL', wires: [[], []] },
+      { id: 'acct', z: 'tab', type: 'ib-backtest-report', connection: 'sim', sampleSeconds: 1, wires: [['stats'], [], [], []] },
+      { id: 'stats', z: 'tab', type: 'helper' },
+    ]);
+    const sim = helper.getNode('sim') as unknown as { connection: { status(): { state: string }; broker: { equity(): number | null; orderBlock(): string | null; position(k: string): number } } };
+    await waitFor(() => sim.connection.status().state === 'connected' && sim.connection.broker.orderBlock() === null && sim.connection.broker.equity() !== null, 15_000, 'ready');
+    helper.getNode('po-trend').receive({ topic: 'AAPL', order: { targetQuantity: 100 } });
+    helper.getNode('po-meanrev').receive({ topic: 'AAPL', order: { targetQuantity: 50 } });
+    await waitFor(() => sim.connection.broker.position('AAPL') === 150, 10_000, 'the account holds 150');
+    // A sample once TWS's portfolio update has priced the position.
+    let payload: Record<string, any> = {};
+    for (let asked = 0; asked < 30; asked++) {
+      const next = nextMessage(helper.getNode('stats'), 5000);
+      helper.getNode('acct').receive({});
+      payload = (await next).payload;
+      const row = payload.instruments?.find((r: { instrument: string }) => r.instrument === 'AAPL');
+      if (row?.position === 150 && row.openPnl !== 0 && payload.strategies?.length === 2) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const aapl = payload.instruments.find((r: { instrument: string }) => r.instrument === 'AAPL');
+    assert.equal(aapl.position, 150);
+    assert.deepEqual(payload.strategies.map((r: { strategy: string; instruments: string[] }) => [r.strategy, r.instruments]), [['meanrev', ['AAPL']], ['trend', ['AAPL']]]);
+    for (const row of [aapl, ...payload.strategies]) {
+      for (const field of ['pnl', 'realizedPnl', 'openPnl', 'drawdown', 'maxDrawdown']) assert.equal(typeof row[field], 'number', `${field} of ${JSON.stringify(row)}`);
+      assert.ok(row.drawdown >= 0 && row.maxDrawdown >= row.drawdown);
+    }
+    // The strategies' P&L adds up to the instrument's (TWS counts the commissions in its average cost).
+    const sum = payload.strategies.reduce((total: number, r: { pnl: number }) => total + r.pnl, 0);
+    assert.ok(Math.abs(sum - aapl.pnl) < 0.05, `strategies ${sum} vs AAPL ${aapl.pnl}`);
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * A live or paper account's performance per instrument and per strategy to date, beside the account's
+ * own (running-account.ts): at each sample, each instrument's P&L (TWS's realized plus unrealized on
+ * its position) and each strategy's (its own executions netted per instrument, marked at TWS's market
+ * prices, less its commissions, as the backtest's breakdown counts it), with the drawdown of that P&L
+ * from its highest so far, in money. Parts seen once stay listed (a closed position keeps its P&L).
+ */
+import type { InstrumentKey, Position } from '../messages';
+import { markStrategies, type StrategyBook } from '../fills/strategy-positions';
+
+export interface RunningPart {
+  pnl: number;
+  realizedPnl: number;
+  openPnl: number;
+  /** Highest pnl so far less pnl now (>= 0), and the largest such fall so far. */
+  drawdown: number;
+  maxDrawdown: number;
+}
+
+export interface RunningInstrument extends RunningPart {
+  instrument: InstrumentKey;
+  position: number;
+}
+
+export interface RunningStrategy extends RunningPart {
+  strategy: string;
+  instruments: InstrumentKey[];
+  commissions: number;
+}
+
+interface Peak {
+  peak: number;
+  max: number;
+}
+
+const cents = (x: number) => Math.round(x * 100) / 100;
+
+export class RunningBreakdown {
+  private readonly instrumentPeaks = new Map<InstrumentKey, Peak>();
+  private readonly strategyPeaks = new Map<string, Peak>();
+  private readonly lastInstruments = new Map<InstrumentKey, RunningInstrument>();
+  private readonly lastStrategies = new Map<string, RunningStrategy>();
+
+  /** One sample: the account's positions (with TWS's prices and P&L) and the strategies' book. */
+  sample(positions: readonly Position[], book: StrategyBook | null): { instruments: RunningInstrument[]; strategies: RunningStrategy[] } {
+    for (const p of positions) {
+      const realizedPnl = Number.isFinite(p.realizedPnl) ? p.realizedPnl : 0;
+      const openPnl = typeof p.unrealizedPnl === 'number' && Number.isFinite(p.unrealizedPnl) ? p.unrealizedPnl : 0;
+      const pnl = cents(realizedPnl + openPnl);
+      const fall = fallFrom(this.instrumentPeaks, p.symbol, pnl);
+      this.lastInstruments.set(p.symbol, { instrument: p.symbol, position: p.quantity, pnl, realizedPnl: cents(realizedPnl), openPnl: cents(openPnl), ...fall });
+    }
+    if (book) {
+      // A copy: marking sets openPnl in place.
+      const marked = markStrategies(structuredClone(book), positions);
+      for (const [strategy, perKey] of Object.entries(marked)) {
+        if (strategy === '') continue;
+        let realized = 0;
+        let open = 0;
+        let commissions = 0;
+        for (const p of Object.values(perKey)) {
+          realized += p.realizedPnl;
+          open += p.openPnl ?? 0;
+          commissions += p.commission;
+        }
+        const pnl = cents(realized + open - commissions);
+        const fall = fallFrom(this.strategyPeaks, strategy, pnl);
+        this.lastStrategies.set(strategy, { strategy, instruments: Object.keys(perKey).sort(), pnl, realizedPnl: cents(realized), openPnl: cents(open), commissions: cents(commissions), ...fall });
+      }
+    }
+    const byName = <T>(rows: Map<string, T>) => [...rows.keys()].sort().map((k) => rows.get(k)!);
+    return { instruments: byName(this.lastInstruments), strategies: byName(this.lastStrategies) };
+  }
+}
+
+/** The drawdown of `pnl` from the highest value `name` has had, and the largest so far. */
+function fallFrom(peaks: Map<string, Peak>, name: string, pnl: number): { drawdown: number; maxDrawdown: number } {
+  let p = peaks.get(name);
+  if (p === undefined) peaks.set(name, (p = { peak: pnl, max: 0 }));
+  if (pnl > p.peak) p.peak = pnl;
+  const drawdown = cents(p.peak - pnl);
+  if (drawdown > p.max) p.max = drawdown;
+  return { drawdown, maxDrawdown: p.max };
+}

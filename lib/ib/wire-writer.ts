@@ -17,6 +17,7 @@
  * request got past the argument check (wire-check.ts).
  */
 import { EventName, type IBApi } from '@stoqey/ib';
+import { frameMessage, wireFields } from './frame';
 
 /** Orders, cancels and the global cancel: what must not wait behind data requests. */
 const ORDER_MESSAGES = new Set([3, 4, 58]);
@@ -39,7 +40,8 @@ export interface WireWriterOptions {
 interface ControllerShape {
   sendMsg: (...tokens: unknown[]) => void;
   emitError(message: string, code: number, reqId: number): void;
-  socket: { connected: boolean; send(tokens: unknown[]): void };
+  emitEvent(event: EventName, ...args: unknown[]): void;
+  socket: { connected: boolean; useV100Plus?: boolean; client?: { write(bytes: Buffer): boolean } | null; send(tokens: unknown[]): void };
 }
 
 interface Pending {
@@ -76,7 +78,7 @@ export class WireWriter {
   }
 
   private enqueue(tokens: unknown[]): void {
-    const flat = flatten(tokens);
+    const flat = wireFields(tokens);
     const item = { tokens: flat, epoch: this.epoch };
     (ORDER_MESSAGES.has(Number(flat[0])) ? this.orders : this.requests).push(item);
     this.pump();
@@ -127,17 +129,26 @@ export class WireWriter {
         continue;
       }
       this.sentAt.push(now);
-      this.controller.socket.send(item.tokens);
+      this.write(item.tokens);
     }
   }
-}
 
-function flatten(tokens: unknown[], out: unknown[] = []): unknown[] {
-  for (const token of tokens) {
-    if (Array.isArray(token)) flatten(token, out);
-    else out.push(token);
+  /**
+   * Frames and writes one message: the same bytes as @stoqey/ib's socket.send (frame.ts), which stays
+   * the writer for what this one does not frame (a pre-v100 connection, a message led by a text field).
+   * Its `sent` event follows the write, as @stoqey/ib's does (the historical-data pacing listens).
+   */
+  private write(tokens: unknown[]): void {
+    const socket = this.controller.socket;
+    const client = socket.client;
+    if (socket.useV100Plus !== true || !client || typeof tokens[0] === 'string') {
+      socket.send(tokens);
+      return;
+    }
+    const { bytes, text } = frameMessage(tokens);
+    client.write(bytes);
+    this.controller.emitEvent(EventName.sent, tokens, text);
   }
-  return out;
 }
 
 /** Why a message's fields cannot be written as they are, or null when they can. */
@@ -151,11 +162,10 @@ function unwritable(tokens: readonly unknown[]): string | null {
       case 'number':
         if (!Number.isFinite(t)) return `field ${i} is ${t}`;
         break;
-      case 'boolean':
       case 'undefined':
         break;
       case 'object':
-        if (t === null || t instanceof Boolean) break;
+        if (t === null) break;
         return `field ${i} is an object`;
       default:
         return `field ${i} is a ${typeof t}`;
@@ -170,6 +180,6 @@ function unwritable(tokens: readonly unknown[]): string | null {
  */
 export function installWireWriter(api: IBApi, options: WireWriterOptions = {}): WireWriter | null {
   const controller = (api as unknown as { controller?: Partial<ControllerShape> }).controller;
-  if (!controller || typeof controller.sendMsg !== 'function' || typeof controller.emitError !== 'function' || typeof controller.socket?.send !== 'function') return null;
+  if (!controller || typeof controller.sendMsg !== 'function' || typeof controller.emitError !== 'function' || typeof controller.emitEvent !== 'function' || typeof controller.socket?.send !== 'function') return null;
   return new WireWriter(controller as ControllerShape, api, options);
 }

@@ -18,6 +18,7 @@
 import { EventName, type Contract, type Execution as IbExecution, type Order, type OrderState } from '@stoqey/ib';
 import type { CommissionReport } from '@stoqey/ib/dist/api/report/commissionReport';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
+import { OrderRehearsal } from '../ib/order-rehearsal';
 import { checkContract, checkOrder } from '../ib/wire-check';
 import { contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { Execution, InstrumentKey, OrderStatus, Position } from '../messages';
@@ -54,6 +55,11 @@ export interface IbBrokerOptions {
   reconcileTimeoutMs?: number;
   /** How long a fill waits for its commission report before it is reported without. Default 1 s. */
   commissionWaitMs?: number;
+  /**
+   * How often the order path is rehearsed while connected (a dry run, never sent: see
+   * order-rehearsal.ts); 0 only at connect. Default 100 ms.
+   */
+  rehearseEveryMs?: number;
   log?: BrokerLog;
   clock?: () => number;
 }
@@ -90,6 +96,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   /** The contract each instrument was last traded or reported with (for flattening). */
   private readonly contracts = new Map<InstrumentKey, Contract>();
   private disposed = false;
+  private readonly rehearsal: OrderRehearsal;
 
   constructor(
     private readonly session: IbSession,
@@ -123,6 +130,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     for (const execution of options.executions ?? []) this.strategies.add(execution);
     this.queue = new OutgoingQueue((item) => this.deliver(item), options.maxMessagesPerSecond ?? 40, this.clock);
     this.apiListeners = new ApiListeners(session.api, this.log);
+    this.rehearsal = new OrderRehearsal(session.api);
     this.wire();
     // Made after the socket came up: ask for nextValidId, which starts the rebuild.
     if (session.api.isConnected) session.api.reqIds(1);
@@ -166,6 +174,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     // nodes' sends and statuses) would otherwise all run between the decision and the socket write.
     this.queue.push({ kind: 'place', orderId });
     this.orders.report(tracked);
+    this.rehearsal.setSample(tracked.contract, tracked.order);
   }
 
   cancelOrder(orderId: number): void {
@@ -246,6 +255,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   /** Stops listening and drops timers. Orders already at TWS stay there (TWS keeps them). */
   dispose(): void {
     this.disposed = true;
+    this.rehearsal.stop();
     this.apiListeners.removeAll();
     this.queue.dispose();
     this.reconciliation?.dispose();
@@ -325,6 +335,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     if (this.phase === 'offline') return;
     this.phase = 'offline';
     this.queue.pause();
+    this.rehearsal.stop();
     this.reconciliation?.dispose();
     this.reconciliation = null;
     const inFlight = this.orders.unanswered();
@@ -442,5 +453,6 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.phase = 'ready';
     this.log.info(`broker: ready (${this.workingOrders().length} working order(s), ${this.positions().length} position(s)${adopted ? `, ${adopted} confirmed after reconnect` : ''}${resent ? `, ${resent} re-sent with the same id` : ''})`);
     this.queue.resume();
+    this.rehearsal.start(this.options.rehearseEveryMs ?? 100);
   }
 }

@@ -152,7 +152,7 @@ export class WireWriter {
 }
 
 /** Why a message's fields cannot be written as they are, or null when they can. */
-function unwritable(tokens: readonly unknown[]): string | null {
+export function unwritable(tokens: readonly unknown[]): string | null {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     switch (typeof t) {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { EventName, type Contract } from '@stoqey/ib';
 import { createIbBroker, disposeBroker, type GuardedBroker } from '../../lib/broker';
 import { IbSocketSession } from '../../lib/ib/session';
+import { OrderRehearsal } from '../../lib/ib/order-rehearsal';
 import { WireFieldError } from '../../lib/ib/wire-check';
 import { buildOrder } from '../../lib/orders/build';
 import { createSimulator } from '../../lib/sim/server';
@@ -115,6 +116,36 @@ describe('fields that cannot be encoded', () => {
       const id = await r.broker.nextOrderId();
       r.broker.placeOrder(id, AAPL, market());
       await waitFor(() => r.sim.engine.executions().length === 1, 'the good order to fill');
+      assert.equal(r.drops(), 0);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('the order path rehearsal', () => {
+  it('writes nothing: the dry runs at connect and every period reach no socket, and an order sent once is read once', async () => {
+    const r = await rig({}, 7);
+    try {
+      const sentOrders: unknown[][] = [];
+      r.session.api.on(EventName.sent, (tokens: unknown[]) => Number(tokens[0]) === 3 && sentOrders.push(tokens));
+      // Its own dry runs, on the connected client, beside the broker's (at connect and every 100 ms).
+      const rehearsal = new OrderRehearsal(r.session.api);
+      rehearsal.setSample(AAPL, { ...market(7), account: 'DU0', orderId: 1, clientId: 7 });
+      rehearsal.rehearse(200);
+      assert.equal(rehearsal.runs, 200);
+      assert.equal(rehearsal.framed, 200, 'each dry run encoded and framed the order');
+      const id = await r.broker.nextOrderId();
+      r.broker.placeOrder(id, AAPL, market(3));
+      await waitFor(() => r.sim.engine.executions().length === 1, 'the order to fill');
+      // Several periods of rehearsing the order just sent.
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      rehearsal.rehearse(200);
+      const placed = r.received.filter((f) => f[0] === PLACE_ORDER);
+      assert.equal(placed.length, 1, 'one PLACE_ORDER read');
+      assert.equal(placed[0][1], String(id));
+      assert.equal(sentOrders.length, 1, 'one PLACE_ORDER written');
+      assert.equal(r.sim.engine.executions().length, 1);
       assert.equal(r.drops(), 0);
     } finally {
       await r.close();

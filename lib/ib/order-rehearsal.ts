@@ -1,0 +1,93 @@
+/**
+ * Keeps the order path warm: a dry run of what happens to an order between the broker and the socket
+ * (the field checks, @stoqey/ib's encoding, the writer's check and framing), on a copy of the last
+ * order sent, that is never written anywhere. A live strategy sends a few orders a second at most, so
+ * without it that code runs cold every time (interpreted, its caches and branch history gone to the
+ * ticks in between): the encoding alone took a quarter of a millisecond of the tick-to-order time.
+ *
+ * The dry run has an encoder of its own, made from the client's encoder class with callbacks that
+ * only frame and drop the bytes: it shares the code (and so what V8 learns about it) but cannot reach
+ * the client's socket, its queue or its events.
+ */
+import type { Contract, IBApi, Order } from '@stoqey/ib';
+import { frameMessage, wireFields } from './frame';
+import { checkContract, checkOrder } from './wire-check';
+import { unwritable } from './wire-writer';
+
+interface DryEncoder {
+  placeOrder(id: number, contract: Contract, order: Order): void;
+}
+
+/** The sample before any order was sent: the fields the planner's market orders carry. */
+const FIRST_SAMPLE: { contract: Contract; order: Order } = {
+  contract: { symbol: 'AAPL', secType: 'STK' as Contract['secType'], exchange: 'SMART', currency: 'USD' },
+  order: { action: 'BUY', totalQuantity: 100, orderType: 'MKT', tif: 'DAY', outsideRth: false, orderRef: 'rehearsal', transmit: true, account: 'DU0', orderId: 1, clientId: 0 } as Order,
+};
+
+export class OrderRehearsal {
+  private readonly encoder: DryEncoder | null;
+  private sample = FIRST_SAMPLE;
+  private timer: NodeJS.Timeout | null = null;
+  /** Dry runs made, and messages they encoded and framed (for tests). */
+  runs = 0;
+  framed = 0;
+
+  constructor(private readonly api: IBApi) {
+    const live = (api as unknown as { controller?: { encoder?: Partial<DryEncoder> & { constructor?: new (callbacks: object) => DryEncoder } } }).controller?.encoder;
+    const Encoder = live?.constructor;
+    this.encoder =
+      typeof Encoder === 'function' && typeof live?.placeOrder === 'function'
+        ? new Encoder({
+            get serverVersion() {
+              return api.serverVersion;
+            },
+            sendMsg: (tokens: unknown[]) => {
+              const fields = wireFields(tokens);
+              if (unwritable(fields) === null && frameMessage(fields).bytes.length > 0) this.framed++;
+            },
+            emitError: () => {},
+          })
+        : null;
+  }
+
+  /** The order to rehearse from now on: the shape of the last one sent (copied; never sent again). */
+  setSample(contract: Contract, order: Order): void {
+    this.sample = { contract: { ...contract }, order: { ...order } };
+  }
+
+  /** `times` dry runs now. Never throws: a failed rehearsal must not touch the real orders. */
+  rehearse(times = 1): void {
+    if (!this.api.serverVersion) return;
+    try {
+      for (let i = 0; i < times; i++) {
+        const contract = { ...this.sample.contract };
+        const order = { ...this.sample.order };
+        checkContract(contract);
+        checkOrder(order);
+        this.encoder?.placeOrder(Number(order.orderId) || 1, contract, order);
+        this.runs++;
+      }
+    } catch {
+      // A sample the checks refuse was refused for real too: nothing to warm.
+    }
+  }
+
+  /** Many dry runs now (at connect), then a few every `everyMs` until stop(). */
+  start(everyMs: number): void {
+    this.stop();
+    this.rehearse(START_RUNS);
+    if (everyMs <= 0) return;
+    this.timer = setInterval(() => this.rehearse(PERIODIC_RUNS), everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
+
+/** At connect: enough calls for V8 to optimise the encoder and the checks. */
+const START_RUNS = 500;
+/** Each period: enough to keep them optimised and in cache, a few tens of microseconds. */
+const PERIODIC_RUNS = 2;

@@ -246,3 +246,30 @@ describe('IbBroker partial fills and brackets', () => {
     });
   }
 });
+
+describe('many nodes on one connection', () => {
+  it('fifty place-order nodes listening to one broker raise no listener-leak warning', async () => {
+    const sim = await createSimulator({ seed: 4 });
+    const session = new IbSocketSession({ host: sim.host, port: sim.port, clientId: 31, allowLiveOrders: false, mode: 'simulator' });
+    const dir = mkdtempSync(join(tmpdir(), 'broker-listeners-'));
+    const broker = createIbBroker(session, { clientId: 31, allowLiveOrders: false, limits: {}, journalPath: join(dir, 'journal.jsonl'), statusProvider: () => session.status() });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      // Each place-order node listens to orders and executions (50 symbols, a chain each).
+      for (let i = 0; i < 50; i++) {
+        broker.on('order', () => {});
+        broker.on('execution', () => {});
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+    } finally {
+      process.off('warning', onWarning);
+      disposeBroker(broker);
+      await session.stop();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * The simulator side of the live-latency benchmark, in its own process (as TWS is): createSimulator
  * with a WireProbe that stamps every tick frame written to a client and every PLACE_ORDER read. Over
  * IPC it answers "cpu" (its CPU so far) and "report" (the reference strategy run over the frames it
- * wrote, paired with the orders it read). Usage: node simulator.js <ticksPerSecond> <seed>.
+ * wrote, paired with the orders it read). Usage: node simulator.js <ticksPerSecond per symbol> <seed> [extra stocks].
  */
 import { createSimulator } from '../../lib/sim/server';
 import { runModel, type StrategyShape } from './strategy-model';
@@ -10,6 +10,8 @@ import type { ReportRequest, SimulatorReport, SimulatorReply } from './protocol'
 
 const ticksPerSecond = Number(process.argv[2] ?? 1000);
 const seed = Number(process.argv[3] ?? 7);
+/** Made-up stocks beside the real five, for many symbols at once. */
+const extraStocks = Number(process.argv[4] ?? 0);
 
 interface ConnectionLog {
   frames: Buffer[];
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     port: 0,
     seed,
     ticksPerSecond,
+    extraStocks,
     probe: {
       ticksWritten(connection, frames, at) {
         const entry = log(connection);

@@ -50,32 +50,55 @@ function tokensOf(frame: Buffer): string[] {
   return tokens;
 }
 
+/**
+ * One strategy per market-data stream (ticker id), as the flow has one chain per symbol: frames of
+ * other streams interleave with a stream's own and must leave its averages alone.
+ */
 export function runModel(frames: readonly Buffer[], shape: StrategyShape, serverVersion: number, topic: string): ModelRun {
-  const quotes = new QuoteAssembler();
-  const average = new IndicatorRunner({
-    create: () => new Sma(shape.period),
-    input: 'value',
-    source: readValueSource('property', PATHS.source),
-    output: parsePath(PATHS.average, 'output'),
-    name: 'bidSizeAvg',
-  });
-  const crossover = new Crossover({ mode: 'band', fast: parsePath(PATHS.average, 'property'), lower: shape.lower, upper: shape.upper, emit: 'cross' });
+  interface Stream {
+    quotes: QuoteAssembler;
+    average: IndicatorRunner;
+    crossover: Crossover;
+    lastSide: 'BUY' | 'SELL' | null;
+  }
+  const streams = new Map<number, Stream>();
+  const streamOf = (tickerId: number): Stream => {
+    let stream = streams.get(tickerId);
+    if (!stream) {
+      stream = {
+        quotes: new QuoteAssembler(),
+        average: new IndicatorRunner({
+          create: () => new Sma(shape.period),
+          input: 'value',
+          source: readValueSource('property', PATHS.source),
+          output: parsePath(PATHS.average, 'output'),
+          name: 'bidSizeAvg',
+        }),
+        crossover: new Crossover({ mode: 'band', fast: parsePath(PATHS.average, 'property'), lower: shape.lower, upper: shape.upper, emit: 'cross' }),
+        lastSide: null,
+      };
+      streams.set(tickerId, stream);
+    }
+    return stream;
+  };
   const orders: PredictedOrder[] = [];
   let signals = 0;
   let quoteCount = 0;
   let frame = 0;
-  const onTick = (tickType: number, value: number | undefined) => {
-    if (!quotes.apply(tickType, value, 0)) return;
+  const onTick = (tickerId: number, tickType: number, value: number | undefined) => {
+    const stream = streamOf(tickerId);
+    if (!stream.quotes.apply(tickType, value, 0)) return;
     quoteCount++;
-    const msg: Record<string, unknown> = { topic, payload: quotes.current() };
+    const msg: Record<string, unknown> = { topic: `${topic}#${tickerId}`, payload: stream.quotes.current() };
     // A node that throws (e.g. no last price yet) ends that message: the model drops it the same way.
     try {
-      average.run(msg);
-      const result = crossover.run(msg);
+      stream.average.run(msg);
+      const result = stream.crossover.run(msg);
       if (result.kind === 'bar' && result.signal) {
         signals++;
         // risk-sizer turns BUY into +100 and SELL into -100; place-order sends only a change of target.
-        if (orders.length === 0 || orders[orders.length - 1].side !== result.signal.side) orders.push({ frame, side: result.signal.side });
+        if (stream.lastSide !== result.signal.side) orders.push({ frame, side: result.signal.side });
+        stream.lastSide = result.signal.side;
       }
     } catch {
       // dropped, as in the flow
@@ -84,7 +107,7 @@ export function runModel(frames: readonly Buffer[], shape: StrategyShape, server
   const decoder = new Decoder({
     serverVersion,
     emitEvent: (event: string, ...args: unknown[]) => {
-      if (event === EventName.tickPrice || event === EventName.tickSize) onTick(args[1] as number, args[2] as number | undefined);
+      if (event === EventName.tickPrice || event === EventName.tickSize) onTick(args[0] as number, args[1] as number, args[2] as number | undefined);
     },
     emitError: (message: string) => {
       throw new Error(`reference decoder: ${message}`);

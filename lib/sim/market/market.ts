@@ -25,8 +25,9 @@ export class Market {
   constructor(
     readonly seed: number,
     now: number,
+    extraStocks = 0,
   ) {
-    this.universe = new Universe(now);
+    this.universe = new Universe(now, extraStocks);
   }
 
   path(instrument: Instrument): PricePath {

@@ -80,6 +80,19 @@ const STOCKS: StockSpec[] = [
   { symbol: 'NVDA', conId: 4815747, primaryExch: 'NASDAQ', longName: 'NVIDIA CORP', industry: 'Technology', category: 'Semiconductors', subcategory: 'Electronic Compo-Semicon', basePrice: 120, dailyVolatility: 0.028, dailyVolume: 250_000_000 },
 ];
 
+/**
+ * Made-up stocks for benchmarks of many symbols at once (the real five are too few): NASDAQ-listed,
+ * prices and volatilities spread over the real ones' range, conIds far from real ones.
+ */
+function syntheticStocks(count: number): StockSpec[] {
+  const specs: StockSpec[] = [];
+  for (let i = 1; i <= count; i++) {
+    const symbol = `SYM${String(i).padStart(2, '0')}`;
+    specs.push({ symbol, conId: 900_000_000 + i, primaryExch: 'NASDAQ', longName: `SYNTHETIC ${i}`, industry: 'Technology', category: 'Synthetic', subcategory: 'Synthetic', basePrice: 20 + ((i * 37) % 480), dailyVolatility: 0.01 + ((i * 7) % 20) / 1000, dailyVolume: 5_000_000 + i * 100_000 });
+  }
+  return specs;
+}
+
 function stock(spec: StockSpec): Instrument {
   return {
     key: spec.symbol,
@@ -240,8 +253,9 @@ export class Universe {
   private readonly byConId = new Map<number, Instrument>();
   private readonly byKey = new Map<string, Instrument>();
 
-  constructor(now: number) {
-    this.instruments = [...STOCKS.map(stock), EUR_USD, ...esFutures(now)];
+  /** `extraStocks`: that many made-up US stocks (SYM01, SYM02, ...) beside the real ones. */
+  constructor(now: number, extraStocks = 0) {
+    this.instruments = [...STOCKS.map(stock), ...syntheticStocks(extraStocks).map(stock), EUR_USD, ...esFutures(now)];
     for (const instrument of this.instruments) {
       this.byConId.set(instrument.conId, instrument);
       this.byKey.set(instrument.key, instrument);

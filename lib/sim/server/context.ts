@@ -24,6 +24,7 @@ export interface ResolvedOptions {
   maxFillPerEvent: number | undefined;
   log: (line: string) => void;
   probe: WireProbe | undefined;
+  extraStocks: number;
 }
 
 export interface SimContext {

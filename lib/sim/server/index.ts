@@ -49,6 +49,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     maxFillPerEvent: options.maxFillPerEvent,
     log: options.log ?? (() => {}),
     probe: options.probe,
+    extraStocks: Math.max(0, Math.min(99, Math.floor(options.extraStocks ?? 0))),
   };
 }
 
@@ -71,7 +72,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerTickByTickHandlers(handlers);
   registerRealTimeBarsHandlers(handlers);
   const now = Date.now();
-  const market = new Market(resolved.seed, now);
+  const market = new Market(resolved.seed, now, resolved.extraStocks);
   const clock = simulatorClock(now, resolved.clockSpeed);
   const engine = createEngine(resolved, market, clock);
   const server = new SimulatorServer(resolved, handlers, market, engine, clock);

@@ -45,6 +45,8 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Wire stamps for latency benchmarks; unset (the default) costs nothing. */
   probe?: WireProbe;
+  /** Made-up stocks SYM01..SYMnn (at most 99) beside the real ones, for benchmarks of many symbols. Default 0. */
+  extraStocks?: number;
 }
 
 /**

@@ -1,0 +1,347 @@
+/**
+ * One measured run of the live-latency flow, for one symbol (live-latency.bench.ts) or many at once
+ * (live-latency-symbols.bench.ts): the simulator in its own process, an embedded Node-RED runtime with
+ * one chain market-data -> sma -> crossover -> risk-sizer -> place-order per symbol on one connection,
+ * and the pairing of each PLACE_ORDER with the tick frame that caused it (see live-latency.bench.ts).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { EventName } from '@stoqey/ib';
+import type { ConnectionConfigNode } from '../../nodes/connection';
+import type { ReportRequest, SimulatorReply, SimulatorReport } from './protocol';
+import { readJournal } from '../../lib/journal/journal';
+import { measureFloor } from './floor';
+import { PATHS } from './strategy-model';
+import type { Row } from '../report';
+
+const RED = require('node-red');
+const distDir = join(__dirname, '..', '..');
+const NODE_TYPES = ['ib-connect', 'ib-market-data', 'ib-sma', 'ib-crossover', 'ib-risk-sizer', 'ib-place-order'];
+const WARMUP_MS = 3000;
+const HOOK = 'onSend.liveLatency';
+const INPUT_HOOK = 'onReceive.liveLatency';
+/** The simulator's five real stocks, then its made-up ones (SYM01 ...). */
+const REAL_SYMBOLS = ['AAPL', 'MSFT', 'SPY', 'TSLA', 'NVDA'];
+
+/**
+ * The strategy: the SMA of the bid size crossing a band (up through `lower`: BUY, down through
+ * `upper`: SELL), long-short 100 shares, market orders. Not a price average: the simulated price moves
+ * smoothly within each second, so price averages cross about once a second, too rarely for a
+ * percentile. Sizes are drawn afresh at every tick, so the averaged size crosses its band several
+ * times a second at moments nothing in the flow can anticipate; the band's width keeps orders apart
+ * (a few a second in all: TWS takes at most 50 messages/s, and an order still queued would be
+ * replaced rather than sent). Period and band are set per rate (more messages per symbol: a longer
+ * average, a narrower band, for about the same order rate).
+ */
+export interface Case {
+  /** The simulator's clock instants per second, all symbols together (each moves bid, ask and last). */
+  ticksPerSecond: number;
+  /** SMA period, in quote messages. */
+  period: number;
+  lower: number;
+  upper: number;
+  /** Symbols streaming at once, one chain each. */
+  symbols: number;
+}
+
+export function symbolsFor(count: number): string[] {
+  const list = REAL_SYMBOLS.slice(0, count);
+  for (let i = 1; list.length < count; i++) list.push(`SYM${String(i).padStart(2, '0')}`);
+  return list;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The simulator process and a request/answer channel to it. */
+class SimulatorProcess {
+  private waiting: Array<(reply: SimulatorReply) => void> = [];
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (reply: SimulatorReply) => this.waiting.shift()?.(reply));
+  }
+
+  static async start(ticksPerSymbol: number, extraStocks: number): Promise<{ sim: SimulatorProcess; port: number }> {
+    const child = fork(join(__dirname, 'simulator.js'), [String(ticksPerSymbol), '7', String(extraStocks)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const sim = new SimulatorProcess(child);
+    const ready = await sim.next();
+    if (ready.type !== 'ready') throw new Error(`simulator: ${JSON.stringify(ready)}`);
+    return { sim, port: ready.port };
+  }
+
+  next(): Promise<SimulatorReply> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`simulator exited with ${code}`));
+      this.child.once('exit', onExit);
+      this.waiting.push((reply) => {
+        this.child.off('exit', onExit);
+        if (reply.type === 'error') reject(new Error(`simulator: ${reply.message}`));
+        else resolve(reply);
+      });
+    });
+  }
+
+  async cpu(): Promise<NodeJS.CpuUsage> {
+    const answer = this.next();
+    this.child.send({ type: 'cpu' });
+    const reply = await answer;
+    if (reply.type !== 'cpu') throw new Error('simulator: expected its CPU figure');
+    return reply.usage;
+  }
+
+  async report(request: ReportRequest): Promise<SimulatorReport> {
+    const answer = this.next();
+    this.child.send(request);
+    const reply = await answer;
+    if (reply.type !== 'report') throw new Error('simulator: expected its report');
+    return reply;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.disconnect();
+    });
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function flow(port: number, clientId: number, c: Case, journalPath: string, symbols: string[]): unknown[] {
+  // Ids are prefixed: Node-RED takes any property value equal to a node id (e.g. emit: 'cross') for a reference.
+  const nodes: unknown[] = [
+    { id: 'n-tab', type: 'tab', label: 'live latency' },
+    // Account limits off: every order is a sample. The broker still paces messages to TWS at 40/s.
+    {
+      id: 'n-conn', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port, clientId, journalPath,
+      maxOrderQuantity: 0, maxOrderNotional: 0, maxPosition: 0, maxOrdersPerMinute: 0, maxDailyLoss: 0,
+    },
+  ];
+  symbols.forEach((symbol, i) => {
+    nodes.push(
+      { id: `n-md-${i}`, z: 'n-tab', type: 'ib-market-data', connection: 'n-conn', symbol, kind: 'quote', marketDataType: 'live', throttle: 0, autoStart: false, wires: [[`n-sma-${i}`]] },
+      { id: `n-sma-${i}`, z: 'n-tab', type: 'ib-sma', period: c.period, source: 'property', sourceProperty: PATHS.source, output: PATHS.average, wires: [[`n-cross-${i}`]] },
+      { id: `n-cross-${i}`, z: 'n-tab', type: 'ib-crossover', mode: 'band', fast: PATHS.average, lower: c.lower, upper: c.upper, emit: 'cross', wires: [[`n-sizer-${i}`]] },
+      { id: `n-sizer-${i}`, z: 'n-tab', type: 'ib-risk-sizer', connection: 'n-conn', direction: 'long-short', method: 'fixed', shares: 100, wires: [[`n-order-${i}`]] },
+      { id: `n-order-${i}`, z: 'n-tab', type: 'ib-place-order', connection: 'n-conn', orderType: 'MKT', tif: 'DAY', wires: [[], []] },
+    );
+  });
+  return nodes;
+}
+
+export interface FlowRunOptions {
+  runMs: number;
+  clientId: number;
+  userDir: string;
+}
+
+export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
+  const symbols = symbolsFor(c.symbols);
+  const ticksPerSymbol = c.ticksPerSecond / symbols.length;
+  const { sim, port } = await SimulatorProcess.start(ticksPerSymbol, Math.max(0, symbols.length - REAL_SYMBOLS.length));
+  const journalPath = join(options.userDir, `journal-${options.clientId}.jsonl`);
+  try {
+    await RED.runtime.flows.setFlows({ flows: { flows: flow(port, options.clientId, c, journalPath, symbols) }, deploymentType: 'full' });
+    const deadline = Date.now() + 15_000;
+    let config: ConnectionConfigNode | null = null;
+    while (!(config = RED.nodes.getNode('n-conn') as ConnectionConfigNode | null) || config.connection.status().state !== 'connected') {
+      if (Date.now() > deadline) throw new Error('no connection to the simulator');
+      await sleep(20);
+    }
+    const api = config.connection.liveData('quotes').api;
+    // Tick frames the client received (TICK_PRICE, TICK_SIZE, TICK_GENERIC, TICK_STRING), counted
+    // from before the subscription starts.
+    let received = 0;
+    const onReceived = (tokens: string[]) => {
+      const id = tokens[0];
+      if (id === '1' || id === '2' || id === '45' || id === '46') received++;
+    };
+    api.on(EventName.received, onReceived);
+    // market-data sends while the client decodes a frame, so the frame is the last one counted.
+    const frameOfMsg = new Map<string, number>();
+    RED.hooks.add(HOOK, (events: Array<{ source: { id: string }; msg: { _msgid?: string } }>) => {
+      for (const event of events) if (event.source.id.startsWith('n-md-') && event.msg._msgid) frameOfMsg.set(event.msg._msgid, received - 1);
+    });
+    // When each message reached place-order (only place-order's inputs: a few a second).
+    const placeOrderInputAt = new Map<string, bigint>();
+    RED.hooks.add(INPUT_HOOK, (event: { destination: { id: string }; msg: { _msgid?: string } }) => {
+      if (event.destination.id.startsWith('n-order-') && event.msg._msgid) placeOrderInputAt.set(event.msg._msgid, process.hrtime.bigint());
+    });
+    // In-process spans of the order path (CPU-bound, far less exposed to the machine's scheduling
+    // than the crossings): "plan", place-order's input to the account guard's placeOrder (order
+    // planning and validation); "guard+send", from there to the PLACE_ORDER's socket write (limits,
+    // interlock, the journal line, the encoding, the write). Writes the pacing queue held are left out.
+    const broker = config.connection.broker as unknown as { placeOrder(...args: unknown[]): void; inner?: { rehearsal?: { stop(): void } } };
+    const placeOrder = broker.placeOrder;
+    const planSpans: number[] = [];
+    const sendSpans: number[] = [];
+    let placing: bigint | null = null;
+    broker.placeOrder = function (this: unknown, ...args: unknown[]) {
+      const start = process.hrtime.bigint();
+      const dedupKey = (args[3] as { dedupKey?: string } | undefined)?.dedupKey;
+      const inputAt = dedupKey ? placeOrderInputAt.get(dedupKey.split(':')[1]) : undefined;
+      if (inputAt !== undefined) planSpans.push(Number(start - inputAt) / 1e3);
+      placing = start;
+      try {
+        return placeOrder.apply(this, args);
+      } finally {
+        placing = null;
+      }
+    };
+    const socket = (api as unknown as { controller: { socket: { client: { write: (...a: unknown[]) => boolean } } } }).controller.socket.client;
+    const write = socket.write;
+    socket.write = function (this: unknown, ...args: unknown[]) {
+      if (placing !== null) {
+        sendSpans.push(Number(process.hrtime.bigint() - placing) / 1e3);
+        placing = null;
+      }
+      return write.apply(this, args);
+    };
+    // LIVE_LATENCY_REHEARSE=0: no periodic dry runs of the order path (the one at connect has run).
+    if (process.env.LIVE_LATENCY_REHEARSE === '0') broker.inner?.rehearsal?.stop();
+    const mds = symbols.map((_s, i) => RED.nodes.getNode(`n-md-${i}`) as { receive(msg: object): void });
+    for (const md of mds) md.receive({});
+    await sleep(WARMUP_MS);
+    planSpans.length = 0;
+    sendSpans.length = 0;
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    const simCpu0 = await sim.cpu();
+    const cpu0 = process.cpuUsage();
+    loopDelay.enable();
+    const t0 = process.hrtime.bigint();
+    await sleep(options.runMs);
+    const t1 = process.hrtime.bigint();
+    loopDelay.disable();
+    const cpu = process.cpuUsage(cpu0);
+    const simCpu1 = await sim.cpu();
+    const wallMs = Number(t1 - t0) / 1e6;
+    // Stop the streams and let everything in flight arrive before comparing counts.
+    for (const md of mds) md.receive({ payload: 'stop' });
+    await sleep(1500);
+    api.off(EventName.received, onReceived);
+    RED.hooks.remove(HOOK);
+    RED.hooks.remove(INPUT_HOOK);
+    socket.write = write;
+    // Order id -> the message that placed it (dedup key: `${node id}:${msg._msgid}:...`).
+    const msgOfOrder = new Map<number, string>();
+    for (const entry of readJournal(journalPath)) {
+      if (entry.type === 'decision' && entry.result === 'sent' && typeof entry.orderId === 'number' && typeof entry.dedupKey === 'string') {
+        msgOfOrder.set(entry.orderId, entry.dedupKey.split(':')[1]);
+      }
+    }
+    const causes = new Map<number, number>();
+    for (const [orderId, msgId] of msgOfOrder) {
+      const frame = frameOfMsg.get(msgId);
+      if (frame !== undefined) causes.set(orderId, frame);
+    }
+    const frames = [...new Set(causes.values())];
+    const result = await sim.report({
+      type: 'report', period: c.period, lower: c.lower, upper: c.upper, serverVersion: api.serverVersion, topic: symbols[0],
+      windowStart: String(t0), windowEnd: String(t1), frames,
+    });
+    const stampOfFrame = new Map(frames.map((f, i) => [f, result.frameStamps[i]]));
+    const predicted = new Map(result.expected.map((e) => [e.frame, e.side]));
+    let unpaired = 0;
+    let notPredicted = 0;
+    let impossible = 0;
+    const latencies: number[] = [];
+    const toPlaceOrder: number[] = [];
+    const orderOut: number[] = [];
+    for (const order of result.orders) {
+      const frame = causes.get(order.orderId);
+      const stamp = frame === undefined ? null : stampOfFrame.get(frame);
+      if (frame === undefined || !stamp) {
+        unpaired++;
+        continue;
+      }
+      if (predicted.get(frame) !== order.action) notPredicted++;
+      const tickAt = BigInt(stamp);
+      if (tickAt < t0 || tickAt > t1) continue;
+      const us = Number(BigInt(order.at) - tickAt) / 1e3;
+      // An order read before its tick was written cannot be its effect: the pairing is broken there.
+      if (us < 0) {
+        impossible++;
+        continue;
+      }
+      latencies.push(us);
+      const inputAt = placeOrderInputAt.get(msgOfOrder.get(order.orderId) ?? '');
+      if (inputAt !== undefined) {
+        toPlaceOrder.push(Number(inputAt - tickAt) / 1e3);
+        orderOut.push(Number(BigInt(order.at) - inputAt) / 1e3);
+      }
+    }
+    for (const list of [latencies, toPlaceOrder, orderOut, planSpans, sendSpans]) list.sort((a, b) => a - b);
+    const simCpuUs = simCpu1.user + simCpu1.system - (simCpu0.user + simCpu0.system);
+    const seconds = wallMs / 1000;
+    return {
+      symbols: symbols.length,
+      'ticks/s': c.ticksPerSecond,
+      'sma / band': `${c.period} / ${c.lower}-${c.upper}`,
+      'frames/s': Math.round(result.framesInWindow / seconds),
+      'quote msgs/s': Math.round(result.quotesInWindow / seconds),
+      'orders/s': Math.round((latencies.length / seconds) * 10) / 10,
+      samples: latencies.length,
+      'p50 us': Math.round(percentile(latencies, 50)),
+      'p90 us': Math.round(percentile(latencies, 90)),
+      'p99 us': Math.round(percentile(latencies, 99)),
+      'max us': Math.round(latencies[latencies.length - 1] ?? NaN),
+      'to place-order p50 us': Math.round(percentile(toPlaceOrder, 50)),
+      'order out p50 us': Math.round(percentile(orderOut, 50)),
+      'plan p50 us': Math.round(percentile(planSpans, 50)),
+      'guard+send p50 us': Math.round(percentile(sendSpans, 50)),
+      'loop delay p50/p99 us': `${Math.round(loopDelay.percentile(50) / 1e3)} / ${Math.round(loopDelay.percentile(99) / 1e3)}`,
+      dropped: result.tickFrames - received,
+      'orders / predicted': `${result.orders.length} / ${result.expected.length}`,
+      unpaired,
+      'not predicted': notPredicted,
+      'order before tick': impossible,
+      'CPU NR %': Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+      'CPU sim %': Math.round((simCpuUs / 1000 / wallMs) * 100),
+    };
+  } finally {
+    await RED.runtime.flows.setFlows({ flows: { flows: [] }, deploymentType: 'full' });
+    await sim.stop();
+  }
+}
+
+/** The loopback floor as a row: the flow cases' latency minus this is what client, flow and order path add. */
+export async function floorRow(runMs: number): Promise<Row> {
+  const latencies = await measureFloor({ runMs, intervalMs: 1, answerEvery: 250, frameBytes: 100, answerBytes: 175 });
+  latencies.sort((a, b) => a - b);
+  return {
+    'ticks/s': 1000,
+    'sma / band': 'loopback floor (no flow)',
+    samples: latencies.length,
+    'p50 us': Math.round(percentile(latencies, 50)),
+    'p90 us': Math.round(percentile(latencies, 90)),
+    'p99 us': Math.round(percentile(latencies, 99)),
+    'max us': Math.round(latencies[latencies.length - 1] ?? NaN),
+  };
+}
+
+/** An embedded Node-RED runtime with the flow's node types (no editor, no HTTP nodes). */
+export async function startRed(userDir: string): Promise<{ stop(): Promise<void> }> {
+  const server: Server = createServer();
+  RED.init(server, {
+    userDir,
+    flowFile: join(userDir, 'flows.json'),
+    nodesDir: NODE_TYPES.map((type) => join(distDir, 'nodes', type)),
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    uiPort: 0,
+    logging: { console: { level: 'warn', metrics: false, audit: false } },
+    telemetry: { enabled: false },
+    externalModules: { autoInstall: false },
+  });
+  await RED.start();
+  return {
+    async stop() {
+      await RED.stop();
+      server.close();
+    },
+  };
+}

@@ -219,9 +219,21 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
     const cpu = process.cpuUsage(cpu0);
     const simCpu1 = await sim.cpu();
     const wallMs = Number(t1 - t0) / 1e6;
-    // Stop the streams and let everything in flight arrive before comparing counts.
+    // Stop the streams and let everything in flight arrive before comparing counts: a client that fell
+    // behind still has frames in its socket, late but not lost ("drain ms" says how far behind it was).
     for (const md of mds) md.receive({ payload: 'stop' });
-    await sleep(1500);
+    const drainStart = Date.now();
+    let lastCount = -1;
+    let stillSince = Date.now();
+    while (Date.now() - stillSince < 1000 && Date.now() - drainStart < 60_000) {
+      await sleep(100);
+      if (received !== lastCount) {
+        lastCount = received;
+        stillSince = Date.now();
+      }
+    }
+    const drainMs = Math.max(0, stillSince - drainStart);
+    await sleep(500);
     api.off(EventName.received, onReceived);
     RED.hooks.remove(HOOK);
     RED.hooks.remove(INPUT_HOOK);
@@ -295,6 +307,7 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
       'guard+send p50 us': Math.round(percentile(sendSpans, 50)),
       'loop delay p50/p99 us': `${Math.round(loopDelay.percentile(50) / 1e3)} / ${Math.round(loopDelay.percentile(99) / 1e3)}`,
       dropped: result.tickFrames - received,
+      'drain ms': drainMs,
       'orders / predicted': `${result.orders.length} / ${result.expected.length}`,
       unpaired,
       'not predicted': notPredicted,

@@ -5,7 +5,12 @@
  */
 import { describeValue } from './instrument';
 
-/** The instrument key of a message; messages without a topic share the key "". */
+/**
+ * The key a computing node keeps a message's state under: msg.topic as it is (messages without a topic
+ * share the key ""). It is not parsed per message: the nodes that name instruments (market-data,
+ * historical-bars, place-order ...) spell keys by the one rule in message-instrument.ts and send them in
+ * msg.topic, so the state of an instrument is one key all the way down a flow.
+ */
 export function topicKey(msg: { topic?: unknown }): string {
   const topic = msg.topic;
   if (typeof topic === 'string') return topic;

@@ -78,8 +78,7 @@ export class BacktestBroker implements Broker {
 
   workingOrders(key?: InstrumentKey): WorkingOrder[] {
     const result: WorkingOrder[] = [];
-    for (const { order, state } of this.run.engine().openOrders()) {
-      if (key !== undefined && order.symbol !== key) continue;
+    for (const { order, state } of this.run.engine().openOrders(key)) {
       const placed = this.placed.get(order.orderId);
       result.push({
         orderId: order.orderId,

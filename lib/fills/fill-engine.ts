@@ -234,13 +234,21 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     return this.bookList.filter((b) => b.traded).map((b) => this.portfolio.positionOf(b));
   }
 
-  /** Open orders; a trailing order carries its current stop in trailStopPrice, as TWS reports it. */
-  openOrders(): Array<{ order: EngineOrder; state: OrderEvent }> {
-    return [...this.orders.open].map((live) => {
+  /**
+   * Open orders (of `symbol` only, when given); a trailing order carries its current stop in
+   * trailStopPrice, as TWS reports it. Asked on every order a strategy plans: only the orders asked
+   * for are copied.
+   */
+  openOrders(symbol?: InstrumentKey): Array<{ order: EngineOrder; state: OrderEvent }> {
+    const out: Array<{ order: EngineOrder; state: OrderEvent }> = [];
+    if (this.orders.open.size === 0) return out;
+    for (const live of this.orders.open) {
+      if (symbol !== undefined && live.order.symbol !== symbol) continue;
       const order = { ...live.order };
       if (isTrailing(order.orderType) && live.trailStop === live.trailStop) order.trailStopPrice = live.trailStop;
-      return { order, state: orderEventOf(live, this.timeOf(live.book)) };
-    });
+      out.push({ order, state: orderEventOf(live, this.timeOf(live.book)) });
+    }
+    return out;
   }
 
   executions(): Execution[] {

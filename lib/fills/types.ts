@@ -149,7 +149,8 @@ export interface FillEngineApi {
   position(symbol: InstrumentKey): Position | undefined;
   positions(): Position[];
   /** Orders not yet filled or cancelled, including held bracket children. */
-  openOrders(): Array<{ order: EngineOrder; state: OrderEvent }>;
+  /** Open orders, of every instrument or of `symbol` only. */
+  openOrders(symbol?: InstrumentKey): Array<{ order: EngineOrder; state: OrderEvent }>;
   executions(): Execution[];
   /** Total commission paid so far. */
   commissionsPaid(): number;

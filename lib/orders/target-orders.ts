@@ -117,8 +117,8 @@ export class TargetOrders {
     this.waiting.delete(request.key);
     let plan = planOrders({ target: request.target, position: this.position(request.key), working: this.planOrders(request.key) });
     for (const id of plan.cancel) this.broker.cancelOrder(id);
-    const working = new Set(this.broker.workingOrders(request.key).map((w) => w.orderId));
-    if (plan.cancel.some((id) => !working.has(id))) {
+    const working = plan.cancel.length === 0 ? null : new Set(this.broker.workingOrders(request.key).map((w) => w.orderId));
+    if (working !== null && plan.cancel.some((id) => !working.has(id))) {
       // Some cancels took effect at once (the order had not left yet): plan again on what is left.
       const again = planOrders({ target: request.target, position: this.position(request.key), working: this.planOrders(request.key) });
       for (const id of again.cancel) this.broker.cancelOrder(id);

@@ -37,7 +37,12 @@ export interface BatchRunInput {
   finish?(): void;
 }
 
-/** Reads bar i of one instrument's batch as a bar object (columns: a short-lived object per bar). */
+/**
+ * Reads bar i of one instrument's batch as a bar object. Columns are read into one bar object per
+ * instrument, overwritten by the next read: a million bars are a million reads, not a million objects.
+ * Nothing the run hands a bar to keeps it (the engine and the session copy the prices they keep, and
+ * the order path reads the bar it is given at once).
+ */
 interface Reader {
   key: InstrumentKey;
   n: number;
@@ -56,9 +61,22 @@ function readerOf(instrument: BatchInstrument): Reader {
     return { key, n, at: (i) => list[i]!, time: (i) => list[i]!.time };
   }
   const columns = bars as BarColumns;
-  for (const field of ['open', 'high', 'low'] as const) requireColumn(columns, field, 'a backtest');
-  const time = columns.time;
-  return { key, n, at: (i) => columnsBarAt(columns, i), time: (i) => time[i]! };
+  const open = requireColumn(columns, 'open', 'a backtest');
+  const high = requireColumn(columns, 'high', 'a backtest');
+  const low = requireColumn(columns, 'low', 'a backtest');
+  const { time, close, volume } = columns;
+  // One bar, read into (as columnsBarAt reads it: a missing volume column is 0).
+  const bar: Bar = columnsBarAt(columns, 0);
+  const at = (i: number): Bar => {
+    bar.time = time[i]!;
+    bar.open = open[i]!;
+    bar.high = high[i]!;
+    bar.low = low[i]!;
+    bar.close = close[i]!;
+    bar.volume = volume ? volume[i]! : 0;
+    return bar;
+  };
+  return { key, n, at, time: (i) => time[i]! };
 }
 
 /** Bars every instrument announced: the equity curve is sized once (one point per distinct time at most this many). */

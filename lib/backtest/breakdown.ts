@@ -146,7 +146,7 @@ export class InstrumentTally {
   }
 
   /** Per strategy: its own executions' P&L, trades, exposure over the run's point times, refusals. */
-  strategies(input: { startingCash: number; times: ArrayLike<number>; points: number; positions: readonly Position[]; executions: readonly Execution[] }): StrategyResult[] {
+  strategies(input: { startingCash: number; times: ArrayLike<number>; points: number; positions: readonly Position[]; executions: readonly Execution[]; trades?: readonly Trade[] }): StrategyResult[] {
     const book = markStrategies(attributeByOrderRef(input.executions), input.positions);
     const byStrategy = new Map<string, Execution[]>();
     for (const e of input.executions) {
@@ -168,7 +168,9 @@ export class InstrumentTally {
         commissions += p.commission;
       }
       const executions = byStrategy.get(strategy) ?? [];
-      const trades = roundTrips(executions).filter((t) => !t.open);
+      // One strategy owning every execution (a batch, most replays) has the account's round trips: not built twice.
+      const all = executions.length === input.executions.length && input.trades !== undefined ? input.trades : roundTrips(executions);
+      const trades = all.filter((t) => !t.open);
       const exposed = exposedPoints(executions, input.times, input.points);
       // Commissions are the strategy's costs: realized and open P&L here are before them.
       const pnl = realized + open - commissions;

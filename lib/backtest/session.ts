@@ -209,7 +209,7 @@ export class BacktestRun implements BacktestSession {
       rejectedOrders: this.rejected,
     });
     const instruments = this.tally.results({ startingCash: this.options.startingCash, points: curve.length, positions, trades, executions });
-    const strategies = this.tally.strategies({ startingCash: this.options.startingCash, times: curve.time, points: curve.length, positions, executions });
+    const strategies = this.tally.strategies({ startingCash: this.options.startingCash, times: curve.time, points: curve.length, positions, executions, trades });
     return { metrics, trades, curve, executions, instruments, strategies };
   }
 

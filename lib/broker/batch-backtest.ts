@@ -11,7 +11,7 @@
  * a second and the figures equal a replay's to the cent.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Bar, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
+import type { InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { batchLength, isBarBatch, type BarBatch } from '../messages/bar-columns';
 import { contractFromKey, instrumentKey } from '../messages/instrument';
 import { findMessageInstrument } from '../messages/message-instrument';
@@ -158,14 +158,19 @@ function batchOrderPath(run: BacktestRun, legs: readonly Leg[], input: Portfolio
     }
     return t;
   };
+  // Made once for the run, not once per intent: the price legs are placed at and the id source.
+  const at = { price: 0 };
+  const context = (_leg: string, inputs: Record<string, unknown>): OrderContext => ({ source: 'batch', price: at.price, inputs });
+  const nextId = () => inner.reserveOrderId();
   const act: BatchAct = (part, index, bar) => {
     const leg = legs[part]!;
     const intent = leg.orders[index];
     if (intent === null || intent === undefined) return;
     now = bar.time;
+    at.price = bar.close;
     const label = `${leg.orderLabel}[${index}]`;
     try {
-      place(guard, inner, trader, leg, intent, defaults, orderRef, label, bar);
+      place(guard, trader, leg, intent, defaults, orderRef, label, context, nextId);
     } catch (err) {
       if (err instanceof OrderRefusedError) throw new Error(`batch backtest: the order for ${label} was refused by the account guard: ${err.message}`);
       throw err;
@@ -188,7 +193,17 @@ function batchOrderPath(run: BacktestRun, legs: readonly Leg[], input: Portfolio
  * (lib/orders/target-orders.ts: the exit alone, the opening part bracketed), a plain explicit order as
  * it is. Ids are reserved at once, so the bar's orders are in before the next bar.
  */
-function place(broker: Broker, ids: BacktestBroker, trader: (ref: string) => TargetOrders, leg: Leg, intent: OrderIntent, defaults: Partial<OrderIntent>, orderRef: string, label: string, bar: Bar): void {
+function place(
+  broker: Broker,
+  trader: (ref: string) => TargetOrders,
+  leg: Leg,
+  intent: OrderIntent,
+  defaults: Partial<OrderIntent>,
+  orderRef: string,
+  label: string,
+  context: (leg: string, inputs: Record<string, unknown>) => OrderContext,
+  nextId: () => number,
+): void {
   const checked = validateOrderIntent(intent, defaults, label);
   if (checked.kind === 'modify') {
     throw new Error(`${label} modifies order ${checked.orderId}: a batch backtest takes targets or new orders only`);
@@ -196,17 +211,24 @@ function place(broker: Broker, ids: BacktestBroker, trader: (ref: string) => Tar
   const block = broker.orderBlock();
   if (block) throw new OrderRefusedError('interlock', block);
   const ref = checked.orderRef ?? orderRef;
-  const context = (_leg: string, inputs: Record<string, unknown>): OrderContext => ({ source: 'batch', price: bar.close, inputs });
-  const nextId = () => ids.reserveOrderId();
   const levels = levelsOf(intent);
-  const request = { key: leg.key, contract: leg.contract, terms: checked, levels, protection: { tif: 'GTC' as const, outsideRth: checked.outsideRth }, context };
+  const protection = checked.outsideRth ? GTC_OUTSIDE_RTH : GTC_REGULAR_HOURS;
   if (checked.kind === 'explicit') {
-    if (levels) trader(ref).sendExplicitNow(request, checked.action, checked.totalQuantity, nextId);
+    if (levels) trader(ref).sendExplicitNow({ key: leg.key, contract: leg.contract, terms: checked, levels, protection, context }, checked.action, checked.totalQuantity, nextId);
     else broker.placeOrder(nextId(), leg.contract, buildOrder(checked.action, checked.totalQuantity, checked, ref), context('entry', {}));
     return;
   }
-  trader(ref).moveToNow({ ...request, target: checked.targetQuantity }, nextId);
+  const strategy = trader(ref);
+  // A target the strategy already holds, with no order working on the instrument, plans to nothing:
+  // skipped here (checked and past the interlock like any), so a sizer that repeats its target on every
+  // bar costs the batch a comparison, not a plan.
+  if (strategy.position(leg.key) === checked.targetQuantity && broker.workingOrders(leg.key).length === 0) return;
+  strategy.moveToNow({ key: leg.key, contract: leg.contract, terms: checked, levels, protection, context, target: checked.targetQuantity }, nextId);
 }
+
+/** The terms of protective legs (place-order's): GTC, outside regular hours when the entry may be. */
+const GTC_REGULAR_HOURS = { tif: 'GTC', outsideRth: false } as const;
+const GTC_OUTSIDE_RTH = { tif: 'GTC', outsideRth: true } as const;
 
 /** What a batch message carries: msg.topic, msg.contract, msg.payload (bars or instruments), msg.order. */
 export interface BatchMessage {

@@ -123,6 +123,8 @@ function runOne(run: BacktestRun, reader: Reader, act: BatchAct): void {
 function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct): void {
   const k = readers.length;
   const cursor = new Array<number>(k).fill(0);
+  // The time of each instrument's next bar (read once per bar), or null once it has none left.
+  const next = readers.map((r) => (r.n > 0 ? r.time(0) : null));
   const due = new Array<number>(k);
   const bars = new Array<Bar>(k);
   // Bars of one time go to the engine in instrument-key order, as the replay's clock feeds them, so
@@ -133,15 +135,13 @@ function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct):
     let time = Infinity;
     let first = -1;
     for (let p = 0; p < k; p++) {
-      const i = cursor[p]!;
-      if (i < readers[p]!.n) {
-        const t = readers[p]!.time(i);
-        // A time that is not a number would never be the earliest: name it instead of skipping its bars.
-        if (t !== t) checkBar(readers[p]!.key, readers[p]!.at(i));
-        if (t < time) {
-          time = t;
-          first = p;
-        }
+      const t = next[p];
+      if (t === null) continue;
+      // A time that is not a number would never be the earliest: name it instead of skipping its bars.
+      if (t !== t) checkBar(readers[p]!.key, readers[p]!.at(cursor[p]!));
+      if (t < time) {
+        time = t;
+        first = p;
       }
     }
     if (first < 0) return;
@@ -150,11 +150,11 @@ function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct):
     }
     last = time;
     let count = 0;
-    for (const p of byKey) {
+    for (let j = 0; j < k; j++) {
+      const p = byKey[j]!;
+      if (next[p] !== time) continue;
       const r = readers[p]!;
-      const i = cursor[p]!;
-      if (i >= r.n || r.time(i) !== time) continue;
-      const bar = r.at(i);
+      const bar = r.at(cursor[p]!);
       run.onBar(r.key, bar);
       due[count] = p;
       bars[count++] = bar;
@@ -163,6 +163,7 @@ function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct):
       const p = due[j]!;
       const i = cursor[p]!;
       cursor[p] = i + 1;
+      next[p] = i + 1 < readers[p]!.n ? readers[p]!.time(i + 1) : null;
       act(p, i, bars[j]!);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Keeps the order path warm: a dry run of what happens to an order between the broker and the socket
- * (the field checks, @stoqey/ib's encoding, the writer's check and framing), on a copy of the last
+ * (the field checks of every request, @stoqey/ib's encoding, the writer's check and framing), on a copy of the last
  * order sent, that is never written anywhere. A live strategy sends a few orders a second at most, so
  * without it that code runs cold every time (interpreted, its caches and branch history gone to the
  * ticks in between): the encoding alone took a quarter of a millisecond of the tick-to-order time.
@@ -11,7 +11,7 @@
  */
 import type { Contract, IBApi, Order } from '@stoqey/ib';
 import { frameMessage, wireFields } from './frame';
-import { checkContract, checkOrder } from './wire-check';
+import { checkRequest } from './wire-check';
 import { unwritable } from './wire-writer';
 
 interface DryEncoder {
@@ -62,9 +62,10 @@ export class OrderRehearsal {
       for (let i = 0; i < times; i++) {
         const contract = { ...this.sample.contract };
         const order = { ...this.sample.order };
-        checkContract(contract);
-        checkOrder(order);
-        this.encoder?.placeOrder(Number(order.orderId) || 1, contract, order);
+        const orderId = Number(order.orderId) || 1;
+        // The check the client's placeOrder makes (guardApi), which covers the broker's own.
+        checkRequest('placeOrder', [orderId, contract, order]);
+        this.encoder?.placeOrder(orderId, contract, order);
         this.runs++;
       }
     } catch {

@@ -14,7 +14,7 @@ import type { Journal } from '../journal/journal';
 import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../messages';
 import { sideSign } from '../orders/build';
 import { OrderRefusedError } from '../orders/errors';
-import { quantityProblem, sizeIncrementOf } from '../orders/quantity';
+import { isWholeIncrements, MAX_ORDER_QUANTITY, quantityProblem, sizeIncrementOf } from '../orders/quantity';
 import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
@@ -159,15 +159,18 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     const action: Side = sideSign(order.action) < 0 ? 'SELL' : 'BUY';
     const quantity = Number(order.totalQuantity);
     if (context.price !== undefined && Number.isFinite(context.price) && context.price > 0) this.prices.set(key, context.price);
-    const decision = {
-      orderId,
-      key,
-      source: context.source,
-      dedupKey: context.dedupKey,
-      modify: isModify,
-      order: summarize(order),
-      inputs: context.inputs,
-    };
+    // The journal line of the decision; without a journal (a batch backtest, a million bars) not built.
+    const decision = this.options.journal
+      ? {
+          orderId,
+          key,
+          source: context.source,
+          dedupKey: context.dedupKey,
+          modify: isModify,
+          order: summarize(order),
+          inputs: context.inputs,
+        }
+      : null;
     const refuse = (rule: string, message: string, checks?: LimitCheck[]): never => {
       this.record('decision', { ...decision, checks, result: 'refused', rule, reason: message });
       throw new OrderRefusedError(rule, message);
@@ -179,7 +182,10 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (context.dedupKey && !isModify && this.sentByDedupKey.has(context.dedupKey)) {
       refuse('duplicate', `duplicate: this message already placed order ${this.sentByDedupKey.get(context.dedupKey)} (same msg delivered again); nothing sent`);
     }
-    const quantityWrong = quantityProblem(order.totalQuantity, `order ${orderId}: totalQuantity`, sizeIncrementOf(contract));
+    const increment = sizeIncrementOf(contract);
+    // The label of the refusal is built only for a quantity that is wrong (the common case is a plain whole number).
+    const plainQuantity = typeof order.totalQuantity === 'number' && order.totalQuantity > 0 && order.totalQuantity <= MAX_ORDER_QUANTITY && isWholeIncrements(order.totalQuantity, increment);
+    const quantityWrong = plainQuantity ? null : quantityProblem(order.totalQuantity, `order ${orderId}: totalQuantity`, increment);
     if (quantityWrong) refuse('order quantity', quantityWrong);
     this.checkDailyLoss();
     const block = this.orderBlock();
@@ -205,11 +211,11 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     });
     const breach = checks.find((c) => !c.ok);
     if (breach) refuse(breach.limit, breach.message ?? breach.limit, checks);
-    this.record('decision', { ...decision, checks, result: 'sent' });
+    if (decision) this.record('decision', { ...decision, checks, result: 'sent' });
     try {
       this.inner.placeOrder(orderId, contract, order, context);
     } catch (err) {
-      this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
+      if (decision) this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
       throw err;
     }
     this.rate.record();

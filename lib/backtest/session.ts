@@ -108,8 +108,6 @@ export class BacktestRun implements BacktestSession {
     this.options = { ...options };
     engineOptions(this.options);
     this.current = this.newEngine();
-    this.events.setMaxListeners(0);
-    this.brokerEvents.setMaxListeners(0);
   }
 
   engine(): FillEngineApi {

@@ -6,12 +6,6 @@
 import { TypedEventEmitter } from '../messages/events';
 import type { BrokerEvents } from '../orders/broker';
 
-export class BrokerEmitter extends TypedEventEmitter<BrokerEvents> {
-  constructor() {
-    super();
-    // Every order node of the connection listens (place-order and stop-order for orders and fills,
-    // one chain per symbol): fifty symbols are a hundred listeners, not a leak. Node's warning at 11
-    // would name one in the log of every flow that trades more than five symbols.
-    this.setMaxListeners(0);
-  }
-}
+// Every order node of the connection listens (place-order and stop-order for orders and fills, one
+// chain per symbol): the emitter takes any number of listeners (TypedEventEmitter's rule).
+export class BrokerEmitter extends TypedEventEmitter<BrokerEvents> {}

@@ -39,8 +39,6 @@ export class IbConnection extends TypedEventEmitter<ConnectionEvents> implements
     createBroker: BrokerFactory,
   ) {
     super();
-    // Many nodes listen to one connection; Node's default cap of 10 would warn for no reason.
-    this.setMaxListeners(0);
     this.mode = options.mode;
     this.session = new IbSocketSession(options);
     this.session.on('status', (status) => this.emit('status', status));

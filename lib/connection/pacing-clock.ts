@@ -24,9 +24,7 @@ export class PacingClock implements ReplayClock {
   private totalBars: number | null = 0;
   private barListeners = 0;
 
-  constructor(private readonly modeName: string) {
-    this.events.setMaxListeners(0);
-  }
+  constructor(private readonly modeName: string) {}
 
   begin(sourceId: string, key: InstrumentKey, totalBars: number | null): void {
     if (this.sources.size === 0) {

@@ -17,6 +17,13 @@ const Base = EventEmitter as unknown as new () => UntypedRest;
 const untyped = EventEmitter.prototype;
 
 export class TypedEventEmitter<Events extends Listeners<Events>> extends Base {
+  constructor() {
+    super();
+    // Every node on a connection listens (a status, a broker's orders, a replay's bars): ten
+    // historical-bars nodes are eleven listeners, not a leak, and Node's warning at 11 misled users.
+    this.setMaxListeners(0);
+  }
+
   on<E extends keyof Events>(event: E, listener: Events[E]): this {
     untyped.on.call(this, event as string | symbol, listener);
     return this;

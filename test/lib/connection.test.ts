@@ -212,3 +212,25 @@ describe('connection floor', () => {
     });
   });
 });
+
+describe('listeners', () => {
+  it('a connection takes a listener per node without a leak warning (ten historical-bars nodes and an account)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'listeners-'));
+      const connection = buildConnection(readConnectionConfig({ mode: 'backtest' }), { id: 'l', journalDir: dir, log: { debug() {}, info() {}, warn() {}, error() {} } });
+      const session = connection.replay();
+      for (let i = 0; i < 20; i++) {
+        connection.on('status', () => {});
+        session.on('bar', () => {});
+        connection.broker.on('order', () => {});
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

@@ -1,11 +1,22 @@
 /**
  * The simulated market: the instrument universe and one price path per instrument, all from one seed.
  * Quotes at any instant derive from the path: the midpoint is the path, bid and ask one tick either
- * side, the last trade at the midpoint (for instruments that trade).
+ * side, the last trade at the midpoint (for instruments that trade). An index has a level (last) only.
+ * Options are priced by the model (option-model.ts) on their underlying's path at the same instant,
+ * so their quotes, greeks and implied volatility move with it; the spread widens with the price.
  */
 import { PricePath } from './price-path';
 import { Universe, type Instrument } from './universe';
 import { hashSeed, Random } from './rng';
+import { impliedVolatility, optionValue, surfaceVolatility, yearsTo, type OptionValue } from './option-model';
+
+/** What the model says of an option at an instant (tick option computation). */
+export interface OptionModelValue extends OptionValue {
+  /** The volatility the model priced it at (its implied volatility at the model price). */
+  volatility: number;
+  underlyingPrice: number;
+  years: number;
+}
 
 export interface MarketQuote {
   time: number;
@@ -27,7 +38,8 @@ export class Market {
     now: number,
     extraStocks = 0,
   ) {
-    this.universe = new Universe(now, extraStocks);
+    // Option strikes are listed around each underlying's price when the market opens.
+    this.universe = new Universe(now, extraStocks, (instrument) => this.path(instrument).priceAt(now));
   }
 
   path(instrument: Instrument): PricePath {
@@ -44,11 +56,13 @@ export class Market {
    * market clock (ticksPerSecond of them) moves the book, and the same instant always reads the same.
    */
   quote(instrument: Instrument, time: number): MarketQuote {
+    if (instrument.option) return this.optionQuote(instrument, time);
     const path = this.path(instrument);
     const mid = path.priceAt(time);
     const half = instrument.minTick;
     const random = new Random(hashSeed(this.seed, instrument.conId, Math.floor(time * 1000), 7));
     const lot = instrument.lotSize;
+    if (instrument.secType === 'IND') return { time, bid: NaN, ask: NaN, last: mid, bidSize: NaN, askSize: NaN, lastSize: NaN };
     return {
       time,
       bid: path.roundTick(mid - half),
@@ -57,6 +71,44 @@ export class Market {
       bidSize: lot * random.int(1, 30),
       askSize: lot * random.int(1, 30),
       lastSize: instrument.hasTrades ? (instrument.secType === 'STK' ? random.int(1, 20) * 100 : random.int(1, 10)) : 0,
+    };
+  }
+
+  /** The model's value and greeks of an option at an instant, on its underlying's price then. */
+  optionModel(instrument: Instrument, time: number): OptionModelValue {
+    const terms = instrument.option!;
+    const chain = terms.chain;
+    const underlyingPrice = this.path(chain.underlying).priceAt(time);
+    const years = yearsTo(terms.expiresAt, time);
+    const volatility = surfaceVolatility(chain.baseVolatility, underlyingPrice, instrument.strike);
+    const right = instrument.right === 'P' ? 'P' : 'C';
+    return { ...optionValue(right, underlyingPrice, instrument.strike, years, volatility, terms.carry), volatility, underlyingPrice, years };
+  }
+
+  /** The volatility that prices an option at `price` at an instant (NaN where none does). */
+  impliedVolatility(instrument: Instrument, price: number, time: number): number {
+    const terms = instrument.option!;
+    const underlyingPrice = this.path(terms.chain.underlying).priceAt(time);
+    return impliedVolatility(instrument.right === 'P' ? 'P' : 'C', price, underlyingPrice, instrument.strike, yearsTo(terms.expiresAt, time), terms.carry);
+  }
+
+  private optionQuote(instrument: Instrument, time: number): MarketQuote {
+    const model = this.optionModel(instrument, time);
+    const tick = instrument.minTick;
+    // Market makers quote about 2% of the value either side, at least a tick; nothing below a tick.
+    const half = Math.max(tick, model.price * 0.02);
+    const bid = Math.max(0, Math.floor((model.price - half) / tick + 1e-9) * tick);
+    const ask = Math.max(tick, Math.ceil((model.price + half) / tick - 1e-9) * tick);
+    const decimals = Math.max(0, Math.ceil(-Math.log10(tick) - 1e-9));
+    const random = new Random(hashSeed(this.seed, instrument.conId, Math.floor(time * 1000), 7));
+    return {
+      time,
+      bid: Number(bid.toFixed(decimals)),
+      ask: Number(ask.toFixed(decimals)),
+      last: Number((Math.round(model.price / tick) * tick).toFixed(decimals)),
+      bidSize: random.int(1, 50),
+      askSize: random.int(1, 50),
+      lastSize: random.int(1, 10),
     };
   }
 }

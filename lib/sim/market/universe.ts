@@ -1,12 +1,28 @@
 /**
- * The simulator's instruments: a few US stocks on SMART, EUR.USD on IDEALPRO and the next two E-mini
- * S&P 500 futures on CME, with the contract facts TWS reports for them and the parameters of their
- * random walk. Requests name contracts loosely (symbol only, conId only, localSymbol...);
- * `resolveContract` finds what they mean as TWS would.
+ * The simulator's instruments: a few US stocks on SMART, the major currency pairs on IDEALPRO, the next
+ * two E-mini S&P 500 futures on CME, the S&P 500 index (CBOE), bitcoin and ether on PAXOS and a US
+ * Treasury note, with the contract facts TWS reports for them and the parameters of their random walk;
+ * and the option chains on them (option-chains.ts), made when asked for. Requests name contracts
+ * loosely (symbol only, conId only, localSymbol, a CUSIP...); `resolveContract` finds what they mean
+ * as TWS would.
  */
 import { formatInZone, zonedToEpoch } from '../../messages/time-zones';
+import { OptionChains, type OptionTerms } from './option-chains';
 
-export type SecType = 'STK' | 'CASH' | 'FUT';
+export type SecType = 'STK' | 'CASH' | 'FUT' | 'OPT' | 'FOP' | 'IND' | 'CRYPTO' | 'BOND';
+
+/** What contract details add for a bond (BOND_CONTRACT_DATA). */
+export interface BondTerms {
+  cusip: string;
+  coupon: number;
+  /** yyyyMMdd. */
+  maturity: string;
+  issueDate: string;
+  ratings: string;
+  bondType: string;
+  couponType: string;
+  descAppend: string;
+}
 
 export interface Instrument {
   /** The instrument key (msg.topic), e.g. `AAPL`, `EUR:CASH:IDEALPRO:USD`, `ES:FUT:CME:USD:20251219`. */
@@ -49,7 +65,20 @@ export interface Instrument {
   hasTrades: boolean;
   /** Quantity unit of quote sizes and trades (a round lot of stocks, 1 future, 10k of a currency). */
   lotSize: number;
+  /** Options: strike and right (0 and '' for everything else). */
+  strike: number;
+  right: '' | 'C' | 'P';
+  /** Whether orders are taken (an index only quotes). */
+  tradable: boolean;
+  /** Other identifiers (CUSIP, ISIN) as contract details list them. */
+  secIds: Array<[string, string]>;
+  /** Options: what the model prices them from. */
+  option?: OptionTerms;
+  bond?: BondTerms;
 }
+
+/** The fields only some kinds of instruments have, at their "none" values. */
+const PLAIN = { strike: 0, right: '' as const, tradable: true, secIds: [] as Array<[string, string]> };
 
 const STOCK_ORDER_TYPES =
   'ACTIVETIM,AD,ADJUST,ALERT,ALGO,ALLOC,AVGCOST,BASKET,BENCHPX,COND,CONDORDER,DARKONLY,DARKPOLL,DAY,DEACT,DEACTDIS,DEACTEOD,DIS,GAT,GTC,GTD,GTT,HID,IBKRATS,ICE,IMB,IOC,LIT,LMT,LOC,MIDPX,MIT,MKT,MOC,MTL,NGCOMB,NODARK,NONALGO,OCA,OPG,OPGREROUT,PEGBENCH,PEGMID,POSTATS,POSTONLY,PREOPGRTH,PRICECHK,REL,REL2MID,RELPCTOFS,RPI,RTH,SCALE,SCALEODD,SCALERST,SIZECHK,SNAPMID,SNAPMKT,SNAPREL,STP,STPLMT,SWEEP,TRAIL,TRAILLIT,TRAILLMT,TRAILMIT,WHATIF';
@@ -70,14 +99,15 @@ interface StockSpec {
   dailyVolatility: number;
   dailyVolume: number;
   stockType?: string;
+  isin?: string;
 }
 
 const STOCKS: StockSpec[] = [
-  { symbol: 'AAPL', conId: 265598, primaryExch: 'NASDAQ', longName: 'APPLE INC', industry: 'Technology', category: 'Computers', subcategory: 'Computers', basePrice: 190, dailyVolatility: 0.016, dailyVolume: 55_000_000 },
-  { symbol: 'MSFT', conId: 272093, primaryExch: 'NASDAQ', longName: 'MICROSOFT CORP', industry: 'Technology', category: 'Software', subcategory: 'Software', basePrice: 410, dailyVolatility: 0.014, dailyVolume: 22_000_000 },
-  { symbol: 'SPY', conId: 756733, primaryExch: 'ARCA', longName: 'SPDR S&P 500 ETF TRUST', industry: 'Funds', category: 'Equity Fund', subcategory: 'Growth&Income-Large Cap', basePrice: 520, dailyVolatility: 0.009, dailyVolume: 70_000_000, stockType: 'ETF' },
-  { symbol: 'TSLA', conId: 76792991, primaryExch: 'NASDAQ', longName: 'TESLA INC', industry: 'Consumer, Cyclical', category: 'Auto Manufacturers', subcategory: 'Auto-Cars/Light Trucks', basePrice: 240, dailyVolatility: 0.032, dailyVolume: 95_000_000 },
-  { symbol: 'NVDA', conId: 4815747, primaryExch: 'NASDAQ', longName: 'NVIDIA CORP', industry: 'Technology', category: 'Semiconductors', subcategory: 'Electronic Compo-Semicon', basePrice: 120, dailyVolatility: 0.028, dailyVolume: 250_000_000 },
+  { symbol: 'AAPL', conId: 265598, primaryExch: 'NASDAQ', longName: 'APPLE INC', industry: 'Technology', category: 'Computers', subcategory: 'Computers', basePrice: 190, dailyVolatility: 0.016, dailyVolume: 55_000_000, isin: 'US0378331005' },
+  { symbol: 'MSFT', conId: 272093, primaryExch: 'NASDAQ', longName: 'MICROSOFT CORP', industry: 'Technology', category: 'Software', subcategory: 'Software', basePrice: 410, dailyVolatility: 0.014, dailyVolume: 22_000_000, isin: 'US5949181045' },
+  { symbol: 'SPY', conId: 756733, primaryExch: 'ARCA', longName: 'SPDR S&P 500 ETF TRUST', industry: 'Funds', category: 'Equity Fund', subcategory: 'Growth&Income-Large Cap', basePrice: 520, dailyVolatility: 0.009, dailyVolume: 70_000_000, stockType: 'ETF', isin: 'US78462F1030' },
+  { symbol: 'TSLA', conId: 76792991, primaryExch: 'NASDAQ', longName: 'TESLA INC', industry: 'Consumer, Cyclical', category: 'Auto Manufacturers', subcategory: 'Auto-Cars/Light Trucks', basePrice: 240, dailyVolatility: 0.032, dailyVolume: 95_000_000, isin: 'US88160R1014' },
+  { symbol: 'NVDA', conId: 4815747, primaryExch: 'NASDAQ', longName: 'NVIDIA CORP', industry: 'Technology', category: 'Semiconductors', subcategory: 'Electronic Compo-Semicon', basePrice: 120, dailyVolatility: 0.028, dailyVolume: 250_000_000, isin: 'US67066G1040' },
 ];
 
 /**
@@ -128,43 +158,207 @@ function stock(spec: StockSpec): Instrument {
     dailyVolume: spec.dailyVolume,
     hasTrades: true,
     lotSize: 100,
+    ...PLAIN,
+    secIds: spec.isin ? [['ISIN', spec.isin]] : [],
   };
 }
 
-const EUR_USD: Instrument = {
-  key: 'EUR:CASH:IDEALPRO:USD',
-  conId: 12087792,
-  symbol: 'EUR',
-  secType: 'CASH',
-  exchange: 'IDEALPRO',
+interface CurrencySpec {
+  base: string;
+  quote: string;
+  conId: number;
+  longName: string;
+  basePrice: number;
+  dailyVolatility: number;
+}
+
+/** The majors on IDEALPRO (conIds as IB lists them); pairs quoted in yen tick in 0.005. */
+const CURRENCY_PAIRS: CurrencySpec[] = [
+  { base: 'EUR', quote: 'USD', conId: 12087792, longName: 'European Monetary Union Euro', basePrice: 1.085, dailyVolatility: 0.005 },
+  { base: 'GBP', quote: 'USD', conId: 12087797, longName: 'British pound', basePrice: 1.27, dailyVolatility: 0.006 },
+  { base: 'USD', quote: 'JPY', conId: 15016059, longName: 'United States dollar', basePrice: 150.5, dailyVolatility: 0.006 },
+  { base: 'AUD', quote: 'USD', conId: 14433401, longName: 'Australian dollar', basePrice: 0.66, dailyVolatility: 0.007 },
+  { base: 'USD', quote: 'CHF', conId: 12087820, longName: 'United States dollar', basePrice: 0.88, dailyVolatility: 0.005 },
+  { base: 'USD', quote: 'CAD', conId: 15016062, longName: 'United States dollar', basePrice: 1.36, dailyVolatility: 0.004 },
+  { base: 'NZD', quote: 'USD', conId: 39453441, longName: 'New Zealand dollar', basePrice: 0.61, dailyVolatility: 0.007 },
+  { base: 'EUR', quote: 'GBP', conId: 12087807, longName: 'European Monetary Union Euro', basePrice: 0.855, dailyVolatility: 0.004 },
+  { base: 'EUR', quote: 'JPY', conId: 14321016, longName: 'European Monetary Union Euro', basePrice: 163, dailyVolatility: 0.006 },
+];
+
+function currencyPair(spec: CurrencySpec): Instrument {
+  const name = `${spec.base}.${spec.quote}`;
+  return {
+    key: `${spec.base}:CASH:IDEALPRO:${spec.quote}`,
+    conId: spec.conId,
+    symbol: spec.base,
+    secType: 'CASH',
+    exchange: 'IDEALPRO',
+    primaryExch: '',
+    currency: spec.quote,
+    localSymbol: name,
+    tradingClass: name,
+    lastTradeDateOrContractMonth: '',
+    contractMonth: '',
+    multiplier: 0,
+    minTick: spec.quote === 'JPY' ? 0.005 : 0.00005,
+    minSize: 1,
+    sizeIncrement: 1,
+    // IDEALPRO's smallest regular lot is 25,000 of the base currency; less trades as an odd lot.
+    suggestedSizeIncrement: 25_000,
+    longName: spec.longName,
+    marketName: name,
+    industry: '',
+    category: '',
+    subcategory: '',
+    timeZoneId: 'US/Eastern',
+    zone: 'America/New_York',
+    orderTypes: FX_ORDER_TYPES,
+    validExchanges: 'IDEALPRO',
+    marketRuleIds: spec.quote === 'JPY' ? '237' : '239',
+    stockType: '',
+    rth: { start: 0, end: 24 * 60, weekdaysOnly: true },
+    basePrice: spec.basePrice,
+    dailyVolatility: spec.dailyVolatility,
+    dailyVolume: 0,
+    hasTrades: false,
+    lotSize: 10_000,
+    ...PLAIN,
+  };
+}
+
+const SPX: Instrument = {
+  key: 'SPX:IND:CBOE:USD',
+  conId: 416904,
+  symbol: 'SPX',
+  secType: 'IND',
+  exchange: 'CBOE',
   primaryExch: '',
   currency: 'USD',
-  localSymbol: 'EUR.USD',
-  tradingClass: 'EUR.USD',
+  localSymbol: 'SPX',
+  tradingClass: 'SPX',
   lastTradeDateOrContractMonth: '',
   contractMonth: '',
   multiplier: 0,
-  minTick: 0.00005,
+  minTick: 0.01,
   minSize: 1,
   sizeIncrement: 1,
-  suggestedSizeIncrement: 25_000,
-  longName: 'European Monetary Union Euro',
-  marketName: 'EUR.USD',
-  industry: '',
-  category: '',
-  subcategory: '',
+  suggestedSizeIncrement: 1,
+  longName: 'S&P 500 Stock Index',
+  marketName: 'SPX',
+  industry: 'Indices',
+  category: 'Broad Range Equity Index',
+  subcategory: '*',
+  timeZoneId: 'US/Central',
+  zone: 'America/Chicago',
+  orderTypes: '',
+  validExchanges: 'CBOE',
+  marketRuleIds: '110',
+  stockType: '',
+  rth: { start: 8 * 60 + 30, end: 15 * 60, weekdaysOnly: true },
+  basePrice: 5200,
+  dailyVolatility: 0.009,
+  dailyVolume: 0,
+  // An index has a level (LAST) but no bid, ask or volume, and takes no orders.
+  hasTrades: true,
+  lotSize: 1,
+  ...PLAIN,
+  tradable: false,
+};
+
+const CRYPTO_ORDER_TYPES = 'ALGO,DAY,GTC,IOC,LMT,MKT,STP,STPLMT';
+
+function crypto(symbol: string, conId: number, longName: string, basePrice: number, minTick: number): Instrument {
+  return {
+    key: `${symbol}:CRYPTO:PAXOS:USD`,
+    conId,
+    symbol,
+    secType: 'CRYPTO',
+    exchange: 'PAXOS',
+    primaryExch: '',
+    currency: 'USD',
+    localSymbol: `${symbol}.USD`,
+    tradingClass: symbol,
+    lastTradeDateOrContractMonth: '',
+    contractMonth: '',
+    multiplier: 0,
+    minTick,
+    minSize: 0.0001,
+    sizeIncrement: 0.0001,
+    suggestedSizeIncrement: 0.0001,
+    longName,
+    marketName: symbol,
+    industry: '',
+    category: '',
+    subcategory: '',
+    timeZoneId: 'US/Eastern',
+    zone: 'America/New_York',
+    orderTypes: CRYPTO_ORDER_TYPES,
+    validExchanges: 'PAXOS',
+    marketRuleIds: '3077',
+    stockType: '',
+    // Crypto trades every day around the clock.
+    rth: { start: 0, end: 24 * 60, weekdaysOnly: false },
+    basePrice,
+    dailyVolatility: 0.03,
+    dailyVolume: 20_000,
+    hasTrades: true,
+    lotSize: 1,
+    ...PLAIN,
+  };
+}
+
+const BOND_ORDER_TYPES = 'ACTIVETIM,AD,ALERT,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,DEACTDIS,DEACTEOD,GAT,GTC,GTD,GTT,IOC,LMT,MKT,NONALGO,OCA,STP,STPLMT,WHATIF';
+
+/**
+ * A 10-year US Treasury note. Prices are percent of face value; one bond is $1,000 face, so a point of
+ * price is $10 per bond (the multiplier the fill engine counts money with).
+ */
+const TREASURY_NOTE: Instrument = {
+  key: '91282CJJ7:BOND:SMART:USD',
+  conId: 660936215,
+  symbol: '91282CJJ7',
+  secType: 'BOND',
+  exchange: 'SMART',
+  primaryExch: '',
+  currency: 'USD',
+  localSymbol: '91282CJJ7',
+  tradingClass: 'T',
+  lastTradeDateOrContractMonth: '20331115',
+  contractMonth: '',
+  multiplier: 10,
+  minTick: 0.001,
+  minSize: 1,
+  sizeIncrement: 1,
+  suggestedSizeIncrement: 1,
+  longName: 'United States Treasury',
+  marketName: 'T',
+  industry: 'Government',
+  category: 'Sovereign',
+  subcategory: 'US Treasury Note',
   timeZoneId: 'US/Eastern',
   zone: 'America/New_York',
-  orderTypes: FX_ORDER_TYPES,
-  validExchanges: 'IDEALPRO',
-  marketRuleIds: '239',
+  orderTypes: BOND_ORDER_TYPES,
+  validExchanges: 'SMART',
+  marketRuleIds: '123',
   stockType: '',
-  rth: { start: 0, end: 24 * 60, weekdaysOnly: true },
-  basePrice: 1.085,
-  dailyVolatility: 0.005,
+  rth: { start: 8 * 60, end: 17 * 60, weekdaysOnly: true },
+  basePrice: 98.5,
+  dailyVolatility: 0.004,
   dailyVolume: 0,
   hasTrades: false,
-  lotSize: 10_000,
+  lotSize: 10,
+  ...PLAIN,
+  secIds: [['CUSIP', '91282CJJ7'], ['ISIN', 'US91282CJJ71']],
+  bond: {
+    cusip: '91282CJJ7',
+    coupon: 4.5,
+    maturity: '20331115',
+    issueDate: '20231115',
+    ratings: 'AAA',
+    bondType: 'US-T',
+    couponType: 'FIXED',
+    descAppend: 'T 4 1/2 11/15/33',
+  },
 };
 
 const FUTURE_MONTH_CODES: Record<number, string> = { 3: 'H', 6: 'M', 9: 'U', 12: 'Z' };
@@ -221,6 +415,7 @@ function esFutures(now: number): Instrument[] {
         dailyVolume: 1_500_000,
         hasTrades: true,
         lotSize: 1,
+        ...PLAIN,
       });
     }
     month += 3;
@@ -246,38 +441,94 @@ export interface ContractQuery {
   currency?: string;
   localSymbol?: string;
   tradingClass?: string;
+  /** A bond's CUSIP (or an ISIN) as contract details requests give it. */
+  secIdType?: string;
+  secId?: string;
+}
+
+/** The kinds of instrument the option chains price (their quotes come from the model). */
+export function isOption(instrument: Instrument): boolean {
+  return instrument.option !== undefined;
 }
 
 export class Universe {
+  /** The listed instruments (options are made on demand: see `options`). */
   readonly instruments: Instrument[];
+  readonly options: OptionChains;
+  /** Options a data or order request used: the fill engine is fed their quotes too. */
+  readonly activeOptions = new Set<Instrument>();
   private readonly byConId = new Map<number, Instrument>();
   private readonly byKey = new Map<string, Instrument>();
 
-  /** `extraStocks`: that many made-up US stocks (SYM01, SYM02, ...) beside the real ones. */
-  constructor(now: number, extraStocks = 0) {
-    this.instruments = [...STOCKS.map(stock), ...syntheticStocks(extraStocks).map(stock), EUR_USD, ...esFutures(now)];
+  /**
+   * `extraStocks`: that many made-up US stocks (SYM01, SYM02, ...) beside the real ones (they list no
+   * options). `levelOf`: an underlying's price at `now`, the middle of its option strikes (its base
+   * price if not given).
+   */
+  constructor(now: number, extraStocks = 0, levelOf: (instrument: Instrument) => number = (instrument) => instrument.basePrice) {
+    const synthetic = syntheticStocks(extraStocks).map(stock);
+    this.instruments = [...STOCKS.map(stock), ...synthetic, ...CURRENCY_PAIRS.map(currencyPair), ...esFutures(now), SPX, crypto('BTC', 479624278, 'Bitcoin', 65_000, 0.25), crypto('ETH', 495759171, 'Ethereum', 3_400, 0.05), TREASURY_NOTE];
     for (const instrument of this.instruments) {
       this.byConId.set(instrument.conId, instrument);
       this.byKey.set(instrument.key, instrument);
     }
+    this.options = new OptionChains(this.instruments.filter((i) => !synthetic.includes(i)), now, levelOf, (option) => {
+      this.byConId.set(option.conId, option);
+      this.byKey.set(option.key, option);
+    });
   }
 
   get(conId: number): Instrument | undefined {
-    return this.byConId.get(conId);
+    return this.byConId.get(conId) ?? this.options.byConId(conId);
   }
 
   byInstrumentKey(key: string): Instrument | undefined {
     return this.byKey.get(key);
   }
 
+  /** The listed and the used option instruments: what the fill engine is fed. */
+  traded(): Instrument[] {
+    return this.activeOptions.size === 0 ? this.instruments : [...this.instruments, ...this.activeOptions];
+  }
+
   /** Every instrument the query can mean (TWS answers contract details with all of them). */
   resolveContract(query: ContractQuery): Instrument[] {
     if (query.conId) {
-      const instrument = this.byConId.get(query.conId);
+      const instrument = this.get(query.conId);
       return instrument && matchesDetails(instrument, query, true) ? [instrument] : [];
     }
+    if (query.secId) {
+      const type = (query.secIdType ?? '').toUpperCase();
+      const id = query.secId.toUpperCase();
+      return this.instruments.filter((i) => i.secIds.some(([t, v]) => (!type || t === type) && v.toUpperCase() === id));
+    }
+    const secType = (query.secType ?? '').toUpperCase();
+    if (secType === 'CONTFUT') {
+      // The continuous future is the front month (its history is the front month's).
+      const front = frontMonth(this.instruments.filter((i) => matchesDetails(i, { ...query, secType: 'FUT', lastTradeDateOrContractMonth: '' }, false)));
+      return front ? [front] : [];
+    }
+    if (secType === 'OPT' || secType === 'FOP' || (!secType && (query.strike || /^[CP]/i.test(query.right ?? '')))) return this.options.resolve(query);
     return this.instruments.filter((instrument) => matchesDetails(instrument, query, false));
   }
+
+  /**
+   * The one instrument a data or order request means: the only match, or for a future named without
+   * its expiry (or as CONTFUT) the front month, as TWS picks it; undefined when none or several match.
+   */
+  resolveOne(query: ContractQuery): { instrument?: Instrument; matches: number } {
+    const matches = this.resolveContract(query);
+    let instrument = matches.length === 1 ? matches[0] : undefined;
+    if (matches.length > 1 && !query.lastTradeDateOrContractMonth) instrument = frontMonth(matches);
+    if (instrument && isOption(instrument)) this.activeOptions.add(instrument);
+    return { instrument, matches: matches.length };
+  }
+}
+
+/** The earliest of several futures of one symbol (none when they are not all that). */
+function frontMonth(matches: Instrument[]): Instrument | undefined {
+  if (matches.length === 0 || !matches.every((m) => m.secType === 'FUT' && m.symbol === matches[0]!.symbol)) return undefined;
+  return [...matches].sort((a, b) => a.lastTradeDateOrContractMonth.localeCompare(b.lastTradeDateOrContractMonth))[0];
 }
 
 function same(a: string | undefined, b: string): boolean {
@@ -302,8 +553,8 @@ function matchesDetails(instrument: Instrument, q: ContractQuery, byConId: boole
     if (!instrument.lastTradeDateOrContractMonth) return false;
     if (!instrument.lastTradeDateOrContractMonth.startsWith(wanted) && instrument.contractMonth !== wanted) return false;
   }
-  if (q.strike && q.strike !== 0) return false;
-  if (q.right && q.right !== '0' && q.right !== '?') return false;
+  if (q.strike && Math.abs(q.strike - instrument.strike) > 1e-9) return false;
+  if (q.right && q.right !== '0' && q.right !== '?' && q.right.slice(0, 1).toUpperCase() !== instrument.right) return false;
   if (q.multiplier && instrument.multiplier && Number(q.multiplier) !== instrument.multiplier) return false;
   if (q.tradingClass && q.tradingClass.toUpperCase() !== instrument.tradingClass.toUpperCase()) return false;
   return true;

@@ -36,9 +36,9 @@ export const NO_SECURITY_DEFINITION = 'No security definition has been found for
  * to `errorId` and returns undefined.
  */
 export function resolveOne(session: ClientSession, market: Market, query: ContractQuery, errorId: number): Instrument | undefined {
-  const matches = market.universe.resolveContract(query);
-  if (matches.length === 1) return matches[0];
-  if (matches.length === 0) {
+  const { instrument, matches } = market.universe.resolveOne(query);
+  if (instrument) return instrument;
+  if (matches === 0) {
     session.error(errorId, 200, NO_SECURITY_DEFINITION);
   } else {
     session.error(errorId, 200, `The contract description specified for ${query.symbol || query.localSymbol} is ambiguous.`);

@@ -4,7 +4,7 @@
  */
 import { Market } from '../market/market';
 import { createEngine } from './engine-link';
-import { registerContractDetailsHandlers } from './handlers/contract-details';
+import { registerContractDetailsHandlers, registerOptionChainHandlers } from './handlers/contract-details';
 import { registerMarketDataHandlers } from './handlers/market-data';
 import { registerHistoricalHandlers } from './handlers/historical';
 import { orderDesk, registerOrderHandlers } from './handlers/orders';
@@ -63,6 +63,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const handlers: HandlerRegistry = new Map();
   registerHandshakeHandlers(handlers);
   registerContractDetailsHandlers(handlers);
+  registerOptionChainHandlers(handlers);
   registerMarketDataHandlers(handlers);
   registerHistoricalHandlers(handlers);
   registerOrderHandlers(handlers);

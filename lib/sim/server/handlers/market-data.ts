@@ -15,6 +15,7 @@ import { num } from '../fields';
 import { marketClock } from '../market-clock';
 import type { Instrument } from '../../market/universe';
 import { DayStats } from '../../market/day-stats';
+import { optionValue, type OptionValue } from '../../market/option-model';
 
 export const TickType = {
   BID_SIZE: 0,
@@ -89,6 +90,14 @@ function valuesAt(context: SimContext, instrument: Instrument, time: number, del
   const at = delayed ? time - DELAY_MS : time;
   const quote = context.market.quote(instrument, at);
   const stats = dayStats(context, instrument, delayed).at(at);
+  if (instrument.option) {
+    // An option's day follows its underlying: yesterday's close is the model's value at today's start;
+    // the day's range is not kept (no HIGH, LOW, OPEN ticks).
+    const path = context.market.path(instrument.option.chain.underlying);
+    const close = context.market.optionModel(instrument, path.dayStart(path.dayOf(at)) - 1).price;
+    const tick = instrument.minTick;
+    return { ...quoteValues(quote), volume: stats.volume, high: NaN, low: NaN, open: NaN, close: Number((Math.round(close / tick) * tick).toFixed(2)) };
+  }
   return {
     bid: quote.bid,
     ask: quote.ask,
@@ -96,12 +105,16 @@ function valuesAt(context: SimContext, instrument: Instrument, time: number, del
     bidSize: quote.bidSize,
     askSize: quote.askSize,
     lastSize: quote.lastSize,
-    volume: instrument.hasTrades ? stats.volume : NaN,
+    volume: instrument.hasTrades && instrument.secType !== 'IND' ? stats.volume : NaN,
     high: stats.high,
     low: stats.low,
     open: stats.open,
     close: stats.previousClose,
   };
+}
+
+function quoteValues(quote: { bid: number; ask: number; last: number; bidSize: number; askSize: number; lastSize: number }) {
+  return { bid: quote.bid, ask: quote.ask, last: quote.last, bidSize: quote.bidSize, askSize: quote.askSize, lastSize: quote.lastSize };
 }
 
 function sendPrice(session: ClientSession, reqId: number, delayed: boolean, tickType: number, price: number, size: number | '', mask: number): void {
@@ -121,19 +134,61 @@ function sendChanges(session: ClientSession, reqId: number, delayed: boolean, v:
   if (changed('ask')) sendPrice(session, reqId, delayed, TickType.ASK, v.ask, v.askSize, 1);
   else if (changed('askSize')) sendSize(session, reqId, delayed, TickType.ASK_SIZE, v.askSize);
   if (changed('last') || (previous !== null && !Number.isNaN(v.last) && changed('lastSize'))) {
-    sendPrice(session, reqId, delayed, TickType.LAST, v.last, v.lastSize, 0);
+    sendPrice(session, reqId, delayed, TickType.LAST, v.last, Number.isNaN(v.lastSize) ? '' : v.lastSize, 0);
   }
   if (previous === null) {
     // TWS repeats the sizes as TICK_SIZE on the first update.
-    sendSize(session, reqId, delayed, TickType.BID_SIZE, v.bidSize);
-    sendSize(session, reqId, delayed, TickType.ASK_SIZE, v.askSize);
-    if (!Number.isNaN(v.last)) sendSize(session, reqId, delayed, TickType.LAST_SIZE, v.lastSize);
+    if (!Number.isNaN(v.bidSize)) sendSize(session, reqId, delayed, TickType.BID_SIZE, v.bidSize);
+    if (!Number.isNaN(v.askSize)) sendSize(session, reqId, delayed, TickType.ASK_SIZE, v.askSize);
+    if (!Number.isNaN(v.last) && !Number.isNaN(v.lastSize)) sendSize(session, reqId, delayed, TickType.LAST_SIZE, v.lastSize);
   }
   if (changed('volume')) sendSize(session, reqId, delayed, TickType.VOLUME, v.volume);
   if (changed('high')) sendPrice(session, reqId, delayed, TickType.HIGH, v.high, 0, 0);
   if (changed('low')) sendPrice(session, reqId, delayed, TickType.LOW, v.low, 0, 0);
   if (changed('close')) sendPrice(session, reqId, delayed, TickType.CLOSE, v.close, 0, 0);
   if (changed('open')) sendPrice(session, reqId, delayed, TickType.OPEN, v.open, 0, 0);
+}
+
+/** Tick types of the option computations: on the bid, the ask, the last price and the model's. */
+const OPTION_TICKS = { bid: 10, ask: 11, last: 12, model: 13 } as const;
+const DELAYED_OPTION_TICK: Record<number, number> = { 10: 80, 11: 81, 12: 82, 13: 83 };
+
+/**
+ * TICK_OPTION_COMPUTATION for an option's bid, ask and last (the volatility each implies and the
+ * greeks at it) and for the model (the surface's volatility and price), whichever changed.
+ */
+function sendOptionComputations(session: ClientSession, context: SimContext, reqId: number, instrument: Instrument, time: number, delayed: boolean, v: Values, previous: Values | null): void {
+  const at = delayed ? time - DELAY_MS : time;
+  const market = context.market;
+  const model = market.optionModel(instrument, at);
+  const right = instrument.right === 'P' ? 'P' : 'C';
+  const send = (tickType: number, iv: number, value: OptionValue, price: number) => {
+    const known = (x: number, unset: number) => (Number.isFinite(x) ? num(x) : unset);
+    session.send([
+      Outgoing.TICK_OPTION_COMPUTATION,
+      reqId,
+      delayed ? DELAYED_OPTION_TICK[tickType]! : tickType,
+      1, // tickAttrib: price based
+      known(iv, -1),
+      known(value.delta, -2),
+      known(price, -1),
+      0, // pvDividend: the model pays no dividends
+      known(value.gamma, -2),
+      known(value.vega, -2),
+      known(value.theta, -2),
+      num(model.underlyingPrice),
+    ]);
+  };
+  const quoted = (tickType: number, price: number) => {
+    const iv = market.impliedVolatility(instrument, price, at);
+    const value = Number.isFinite(iv) ? optionValue(right, model.underlyingPrice, instrument.strike, model.years, iv, instrument.option!.carry) : { price, delta: NaN, gamma: NaN, vega: NaN, theta: NaN };
+    send(tickType, iv, value, price);
+  };
+  const changed = (key: 'bid' | 'ask' | 'last') => !Number.isNaN(v[key]) && (previous === null || previous[key] !== v[key]);
+  if (changed('bid')) quoted(OPTION_TICKS.bid, v.bid);
+  if (changed('ask')) quoted(OPTION_TICKS.ask, v.ask);
+  if (changed('last')) quoted(OPTION_TICKS.last, v.last);
+  if (previous === null || changed('bid') || changed('ask')) send(OPTION_TICKS.model, model.volatility, model, model.price);
 }
 
 export function registerMarketDataHandlers(registry: HandlerRegistry): void {
@@ -173,17 +228,21 @@ export function registerMarketDataHandlers(registry: HandlerRegistry): void {
     session.send([Outgoing.MARKET_DATA_TYPE, 1, reqId, delayed ? type : type === 2 ? 1 : type]);
     const now = context.now();
     if (snapshot || regulatorySnapshot) {
-      sendChanges(session, reqId, delayed, valuesAt(context, instrument, now, delayed), null);
+      const values = valuesAt(context, instrument, now, delayed);
+      sendChanges(session, reqId, delayed, values, null);
+      if (instrument.option) sendOptionComputations(session, context, reqId, instrument, now, delayed, values, null);
       session.send([Outgoing.TICK_SNAPSHOT_END, 1, reqId]);
       return;
     }
     const subscription: Subscription = { reqId, instrument, delayed, previous: null, stop: () => {} };
     const first = valuesAt(context, instrument, now, delayed);
     sendChanges(session, reqId, delayed, first, null);
+    if (instrument.option) sendOptionComputations(session, context, reqId, instrument, now, delayed, first, null);
     subscription.previous = first;
     subscription.stop = marketClock(context).subscribe((time) => {
       const values = valuesAt(context, instrument, time, delayed);
       sendChanges(session, reqId, delayed, values, subscription.previous);
+      if (instrument.option) sendOptionComputations(session, context, reqId, instrument, time, delayed, values, subscription.previous);
       subscription.previous = values;
     });
     state.subscriptions.set(reqId, subscription);

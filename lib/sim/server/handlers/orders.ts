@@ -34,6 +34,11 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
     }
     const instrument = resolveOne(session, context.market, order.contract, orderId);
     if (!instrument) return;
+    if (!instrument.tradable) {
+      desk.rejectedIds.add(orderId);
+      session.error(orderId, 201, `Order rejected - reason:${instrument.symbol} is an index (${instrument.secType}): it has a level but takes no orders; trade its futures or options instead`);
+      return;
+    }
     if (order.account && !context.options.accounts.includes(order.account)) {
       session.error(orderId, 321, `Error validating request.-'bO' : cause - The account code "${order.account}" is not one of this login's accounts (${context.options.accounts.join(', ')})`);
       return;

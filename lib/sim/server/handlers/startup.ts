@@ -65,6 +65,9 @@ function marketRuleIncrement(context: SimContext, ruleId: number): number | null
     if (!instrument.marketRuleIds.split(',').map(Number).includes(ruleId)) continue;
     tick = tick === null ? instrument.minTick : Math.min(tick, instrument.minTick);
   }
+  for (const chain of context.market.universe.options.chains) {
+    if (Number(chain.marketRuleIds) === ruleId) tick = tick === null ? chain.minTick : Math.min(tick, chain.minTick);
+  }
   return tick;
 }
 
@@ -212,7 +215,12 @@ export function registerStartupHandlers(registry: HandlerRegistry): void {
     // One description per symbol and type (the futures months are one "FUT" entry of the underlying).
     const seen = new Map<string, Instrument>();
     for (const instrument of matches) if (!seen.has(`${instrument.symbol}:${instrument.secType}`)) seen.set(`${instrument.symbol}:${instrument.secType}`, instrument);
-    const rows = [...seen.values()].slice(0, 16).map((i) => [i.conId, i.symbol, i.secType, i.primaryExch || i.exchange, i.currency, 0, i.longName, '']);
+    const universe = context.market.universe;
+    const rows = [...seen.values()].slice(0, 16).map((i) => {
+      // The derivative types listed on it: options on stocks and indices, options on futures.
+      const derivatives = [...new Set(universe.options.chainsOf(i).map((chain) => chain.secType))];
+      return [i.conId, i.symbol, i.secType, i.primaryExch || i.exchange, i.currency, derivatives.length, ...derivatives, i.longName, ''];
+    });
     session.send([Outgoing.SYMBOL_SAMPLES, reqId, rows.length, ...rows.flat()]);
   });
 }

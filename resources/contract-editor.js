@@ -1,6 +1,6 @@
 /*
  * The contract rows of the IB data nodes' edit dialogs (symbol, type, exchange, currency, and the
- * expiry / multiplier / strike / right of futures and options), written once for every node that
+ * expiry / multiplier / strike / right of futures and options; a future's empty expiry is its front month), written once for every node that
  * edits a contract. Node-RED serves this package's resources/ folder to the editor; each such node's
  * .html loads this file with <script src="resources/node-red-contrib-ib-algo/contract-editor.js">
  * and calls IbAlgo.contractEditor.prepare(this) in its oneditprepare.
@@ -18,7 +18,9 @@
     ['STK', 'Stock (STK)'],
     ['CASH', 'Forex (CASH)'],
     ['FUT', 'Future (FUT)'],
+    ['CONTFUT', 'Continuous future (CONTFUT)'],
     ['OPT', 'Option (OPT)'],
+    ['FOP', 'Future option (FOP)'],
     ['IND', 'Index (IND)'],
     ['BOND', 'Bond (BOND)'],
     ['CRYPTO', 'Crypto (CRYPTO)']
@@ -82,8 +84,8 @@
     var secType = $('#' + p + '-secType');
     var showContractFields = function () {
       var t = secType.val();
-      $('.ib-contract-derivative').toggle(t === 'FUT' || t === 'OPT');
-      $('.ib-contract-option').toggle(t === 'OPT');
+      $('.ib-contract-derivative').toggle(t === 'FUT' || t === 'OPT' || t === 'FOP');
+      $('.ib-contract-option').toggle(t === 'OPT' || t === 'FOP');
     };
     secType.on('change', showContractFields);
     showContractFields();

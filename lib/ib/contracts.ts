@@ -1,8 +1,9 @@
 /**
  * Contract qualification: every contract a node uses is asked of TWS once (reqContractDetails), and the
  * answer (with its conId) is cached for the session's life, so many nodes and many messages about the
- * same instrument cost one request. An unknown contract (error 200 or no details) or an ambiguous one
- * (several matches) is an error that names it and says what to add.
+ * same instrument cost one request. A future without an expiry is its front month. An unknown contract
+ * (error 200 or no details) or an ambiguous one (several matches) is an error that names it and says
+ * what to add.
  */
 import type { Contract, ContractDetails } from '@stoqey/ib';
 import type { InstrumentKey } from '../messages';
@@ -81,6 +82,9 @@ export class ContractCache {
     if (found.length === 0) {
       throw new ContractError(`unknown contract ${name}: TWS has no security definition for it: check symbol, security type, exchange and currency`);
     }
+    // A future named without its expiry is the front month, as TWS picks it for data and orders.
+    const front = contract.lastTradeDateOrContractMonth ? undefined : frontMonth(found);
+    if (front) found.splice(0, found.length, front);
     if (found.length > 1) {
       const candidates = found
         .slice(0, 5)
@@ -100,6 +104,13 @@ export class ContractCache {
   clear(): void {
     this.cache.clear();
   }
+}
+
+/** The earliest of several futures of one symbol (undefined when they are not all that). */
+function frontMonth(found: ContractDetails[]): ContractDetails | undefined {
+  if (found.length < 2 || !found.every((d) => d.contract.secType === 'FUT' && d.contract.symbol === found[0]!.contract.symbol)) return undefined;
+  const expiry = (d: ContractDetails) => d.realExpirationDate || d.contract.lastTradeDateOrContractMonth || '';
+  return [...found].sort((a, b) => expiry(a).localeCompare(expiry(b)))[0];
 }
 
 const caches = new WeakMap<IbSession, ContractCache>();

@@ -4,7 +4,7 @@
  * calling every subscriber's listener for every tick.
  */
 import { EventName, type IBApi } from '@stoqey/ib';
-import type { ContractDetails } from '@stoqey/ib';
+import type { ContractDescription, ContractDetails } from '@stoqey/ib';
 
 export interface RoutedHandlers {
   tickPrice?(tickType: number, value: number): void;
@@ -26,6 +26,11 @@ export interface RoutedHandlers {
   pnl?(daily: number, unrealized: number | undefined, realized: number | undefined): void;
   accountSummary?(account: string, tag: string, value: string, currency: string): void;
   accountSummaryEnd?(): void;
+  /** Tick option computation: volatility and greeks (undefined where TWS has not computed them). */
+  optionComputation?(tickType: number, iv: number | undefined, delta: number | undefined, price: number | undefined, gamma: number | undefined, vega: number | undefined, theta: number | undefined, underlying: number | undefined): void;
+  optionParameters?(exchange: string, underlyingConId: number, tradingClass: string, multiplier: string, expirations: string[], strikes: number[]): void;
+  optionParametersEnd?(): void;
+  symbolSamples?(descriptions: ContractDescription[]): void;
 }
 
 export class ReqIdRouter {
@@ -76,6 +81,13 @@ export class ReqIdRouter {
       h.get(reqId)?.accountSummary?.(account, tag, value, currency),
     );
     api.on(EventName.accountSummaryEnd, (reqId: number) => h.get(reqId)?.accountSummaryEnd?.());
+    api.on(EventName.tickOptionComputation, ((reqId: number, tickType: number, _attrib: number, iv?: number, delta?: number, price?: number, _pv?: number, gamma?: number, vega?: number, theta?: number, underlying?: number) =>
+      h.get(reqId)?.optionComputation?.(tickType, iv, delta, price, gamma, vega, theta, underlying)) as never);
+    api.on(EventName.securityDefinitionOptionParameter, (reqId: number, exchange: string, underlyingConId: number, tradingClass: string, multiplier: string, expirations: string[], strikes: number[]) =>
+      h.get(reqId)?.optionParameters?.(exchange, underlyingConId, tradingClass, String(multiplier), expirations, strikes),
+    );
+    api.on(EventName.securityDefinitionOptionParameterEnd, (reqId: number) => h.get(reqId)?.optionParametersEnd?.());
+    api.on(EventName.symbolSamples, (reqId: number, descriptions: ContractDescription[]) => h.get(reqId)?.symbolSamples?.(descriptions));
   }
 
   route(reqId: number, handlers: RoutedHandlers): void {

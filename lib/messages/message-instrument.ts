@@ -7,7 +7,7 @@ import type { Contract } from '@stoqey/ib';
 import type { InstrumentKey } from '.';
 import { contractFromKey, describeValue, instrumentKey } from './instrument';
 
-export const SEC_TYPES = ['STK', 'CASH', 'FUT', 'OPT', 'IND', 'BOND', 'CRYPTO'] as const;
+export const SEC_TYPES = ['STK', 'CASH', 'FUT', 'CONTFUT', 'OPT', 'FOP', 'IND', 'BOND', 'CRYPTO'] as const;
 export type SupportedSecType = (typeof SEC_TYPES)[number];
 
 /** The contract editor's fields as stored in a node's config (strings, as the editor saves them). */
@@ -73,10 +73,11 @@ export function validateContract(contract: Contract, where: string): Contract {
   if (!(SEC_TYPES as readonly string[]).includes(secType) && !contract.conId) {
     throw new Error(`contract ${name} in ${where}: security type "${secType}" is not supported: use one of ${SEC_TYPES.join(', ')}`);
   }
-  if ((secType === 'FUT' || secType === 'OPT') && !contract.lastTradeDateOrContractMonth && !contract.localSymbol && !contract.conId) {
+  // A future without an expiry is its front month (qualification picks it); an option needs its series.
+  if ((secType === 'OPT' || secType === 'FOP') && !contract.lastTradeDateOrContractMonth && !contract.localSymbol && !contract.conId) {
     throw new Error(`contract ${name} in ${where}: a ${secType} needs an expiry (YYYYMM or YYYYMMDD), a localSymbol or a conId`);
   }
-  if (secType === 'OPT' && !contract.conId && !contract.localSymbol && (!contract.strike || !contract.right)) {
+  if ((secType === 'OPT' || secType === 'FOP') && !contract.conId && !contract.localSymbol && (!contract.strike || !contract.right)) {
     throw new Error(`contract ${name} in ${where}: an option needs a strike and a right (C or P)`);
   }
   return contract;

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IbSocketSession } from '../../lib/ib/session';
 import { ContractCache } from '../../lib/ib/contracts';
+import { findContracts } from '../../lib/ib/contract-lookup';
 import { contractFromSettings, findMessageInstrument, messageInstrument } from '../../lib/messages/message-instrument';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
@@ -42,7 +43,17 @@ describe('contract qualification', () => {
   it('unknown and ambiguous contracts are errors that name them', async () => {
     const cache = new ContractCache(session);
     await assert.rejects(cache.qualify({ symbol: 'NOSUCH', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }), /unknown contract NOSUCH STK SMART USD: TWS has no security definition/);
-    await assert.rejects(cache.qualify({ symbol: 'ES', secType: 'FUT' as never, exchange: 'CME', currency: 'USD' }), /ambiguous contract ES FUT CME USD: \d+ contracts match .*add the exchange, currency, expiry or conId/);
+    await assert.rejects(cache.qualify({ symbol: 'EUR', secType: 'CASH' as never, exchange: 'IDEALPRO' }), /ambiguous contract EUR CASH IDEALPRO: \d+ contracts match .*add the exchange, currency, expiry or conId/);
+  });
+
+  it('a future without an expiry is its front month', async () => {
+    const cache = new ContractCache(session);
+    const front = await cache.qualify({ symbol: 'ES', secType: 'FUT' as never, exchange: 'CME', currency: 'USD' });
+    const months = await findContracts(session, { symbol: 'ES', secType: 'FUT' as never, exchange: 'CME', currency: 'USD' });
+    assert.equal(months.length, 2);
+    const earliest = months.map((d) => d.contract.lastTradeDateOrContractMonth!).sort()[0];
+    assert.equal(front.contract.lastTradeDateOrContractMonth, earliest);
+    assert.equal(front.key, 'ES:FUT:CME:USD', 'the key follows what was asked');
   });
 
   it('contract input: msg.contract, then the node settings, then msg.topic; validated before TWS', () => {
@@ -50,7 +61,8 @@ describe('contract qualification', () => {
     assert.deepEqual(settings, { symbol: 'MSFT', secType: 'STK', exchange: 'SMART', currency: 'USD' });
     assert.equal(contractFromSettings({ symbol: '' }), null);
     assert.equal(contractFromSettings({ symbol: 'EUR', secType: 'CASH' })!.exchange, 'IDEALPRO');
-    assert.throws(() => contractFromSettings({ symbol: 'ES', secType: 'FUT' }), /a FUT needs an expiry/);
+    assert.equal(contractFromSettings({ symbol: 'ES', secType: 'FUT', exchange: 'CME' })!.lastTradeDateOrContractMonth, undefined, 'a future without expiry: its front month');
+    assert.throws(() => contractFromSettings({ symbol: 'ES', secType: 'FOP' }), /a FOP needs an expiry/);
     assert.throws(() => contractFromSettings({ symbol: 'AAPL', secType: 'OPT', expiry: '20261218' }), /an option needs a strike and a right/);
     assert.equal(messageInstrument({ contract: { symbol: 'ibm' }, topic: 'AAPL' }, settings, 'node').contract.symbol, 'IBM');
     assert.equal(messageInstrument({ topic: 'AAPL' }, settings, 'node').contract.symbol, 'MSFT');

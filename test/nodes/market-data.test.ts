@@ -120,8 +120,8 @@ describe('market-data', () => {
     helper.getNode('md').receive({ payload: 1 });
     assert.match(await error, /no contract: set a symbol in the node, or send msg.topic/);
     error = errorOf();
-    helper.getNode('md').receive({ contract: { symbol: 'ES', secType: 'FUT', exchange: 'CME' } });
-    assert.match(await error, /a FUT needs an expiry/);
+    helper.getNode('md').receive({ contract: { symbol: 'ES', secType: 'FOP', exchange: 'CME' } });
+    assert.match(await error, /a FOP needs an expiry/);
     error = errorOf();
     helper.getNode('md').receive({ topic: 'AAPL:STK' });
     assert.match(await error, /instrument "AAPL:STK" is malformed/);

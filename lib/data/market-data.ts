@@ -253,6 +253,10 @@ export class MarketDataSubscription {
     return {
       tickPrice: apply,
       tickSize: apply,
+      optionComputation: (tickType, impliedVolatility, delta, modelPrice, gamma, vega, theta, underlyingPrice) => {
+        this.ticks++;
+        if (this.quote.applyOption(tickType, { impliedVolatility, delta, modelPrice, gamma, vega, theta, underlyingPrice }, this.now()) && streaming) onQuote?.(this.quote.current());
+      },
       tickSnapshotEnd: () => {
         if (this.options.kind !== 'snapshot') return;
         this.active = false;

@@ -1,8 +1,14 @@
 /**
  * A top-of-book quote assembled from TWS's tick messages (TICK_PRICE / TICK_SIZE), live or delayed:
  * delayed tick types (66..76) fill the same fields, so a flow gets the same quote shape either way.
+ * An option's quote also carries the model's greeks (TICK_OPTION_COMPUTATION, model tick 13 or 83).
  */
-import type { Quote } from '../messages';
+import type { OptionGreeks, Quote } from '../messages';
+
+/** The model's option computation, live and delayed. */
+const MODEL_OPTION_TICKS = new Set([13, 83]);
+
+const computed = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) || v === Number.MAX_VALUE ? null : v);
 
 type QuoteField = 'bid' | 'ask' | 'last' | 'bidSize' | 'askSize' | 'lastSize' | 'volume' | 'open' | 'high' | 'low' | 'close';
 
@@ -36,9 +42,28 @@ export class QuoteAssembler {
     return true;
   }
 
+  /** Applies the model's option computation (other option ticks are ignored). Returns true when it changed. */
+  applyOption(tickType: number, values: Record<keyof OptionGreeks, number | undefined>, time: number): boolean {
+    if (!MODEL_OPTION_TICKS.has(tickType)) return false;
+    const greeks: OptionGreeks = {
+      impliedVolatility: computed(values.impliedVolatility),
+      delta: computed(values.delta),
+      gamma: computed(values.gamma),
+      vega: computed(values.vega),
+      theta: computed(values.theta),
+      modelPrice: computed(values.modelPrice),
+      underlyingPrice: computed(values.underlyingPrice),
+    };
+    const before = this.quote.greeks;
+    if (before && (Object.keys(greeks) as Array<keyof OptionGreeks>).every((k) => before[k] === greeks[k])) return false;
+    this.quote.greeks = greeks;
+    this.quote.time = time;
+    return true;
+  }
+
   /** A copy of the current quote (safe to send). */
   current(): Quote {
-    return { ...this.quote };
+    return this.quote.greeks ? { ...this.quote, greeks: { ...this.quote.greeks } } : { ...this.quote };
   }
 
   /** True once a price of any kind has been seen. */

@@ -47,6 +47,19 @@ export interface Quote {
   high?: number | null;
   low?: number | null;
   close?: number | null;
+  /** Options only: TWS's model volatility and greeks (tick option computation), once it sent them. */
+  greeks?: OptionGreeks;
+}
+
+/** An option's model values as TWS computes them: delta and gamma per point, vega per volatility point, theta per day. */
+export interface OptionGreeks {
+  impliedVolatility: number | null;
+  delta: number | null;
+  gamma: number | null;
+  vega: number | null;
+  theta: number | null;
+  modelPrice: number | null;
+  underlyingPrice: number | null;
 }
 
 export type Side = 'BUY' | 'SELL';

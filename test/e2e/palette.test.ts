@@ -8,7 +8,7 @@ import { openEditor, packageJson, screenshot, startDemo, type Demo, type EditorW
 
 /** The palette layout the package promises (categories and colours of the node conventions). */
 const expectedCategories: Record<string, string[]> = {
-  'IB data': ['ib-market-data', 'ib-market-depth', 'ib-historical-bars', 'ib-bars', 'ib-account'],
+  'IB data': ['ib-market-data', 'ib-market-depth', 'ib-contract', 'ib-historical-bars', 'ib-bars', 'ib-account'],
   'IB strategy': ['ib-sma', 'ib-indicator', 'ib-crossover', 'ib-risk-sizer'],
   'IB trading': ['ib-place-order', 'ib-stop-order', 'ib-backtest-report'],
 };

@@ -131,6 +131,7 @@ const NODES: Array<Record<string, unknown>> = [
   { type: 'ib-historical-bars', source: 'msg' },
   { type: 'ib-market-data', kind: 'quote', marketDataType: 'live', throttle: 0 },
   { type: 'ib-market-depth', rows: 3 },
+  { type: 'ib-contract', action: 'details' },
   { type: 'ib-account', mode: 'request' },
 ];
 const TYPES = ['ib-connect', ...new Set(NODES.map((n) => String(n.type)))];

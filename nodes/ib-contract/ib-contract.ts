@@ -1,0 +1,118 @@
+/**
+ * contract: looks contracts up through the connection. Actions: `details` (every contract that
+ * matches, with conId, multiplier, trading hours...), `search` (symbol search), `chain` (the option
+ * chains on an underlying: expiries and strikes) and `option` (one option of the chain by days to
+ * expiry and delta or strike, e.g. the 30-delta call 30 days out, with its quote and greeks). The
+ * contract comes from msg.contract, the node's fields or msg.topic; msg.action and msg.option override
+ * the node's settings.
+ */
+import type { Contract } from '@stoqey/ib';
+import { findContracts, pickOption, searchSymbols, optionChains, type OptionPick } from '../../lib/ib/contract-lookup';
+import { instrumentKey } from '../../lib/messages/instrument';
+import { onInput, shortText, UserError } from '../common';
+import { noConnectionError, useConnection } from '../connection';
+import { configuredContract, messageContract, qualifyMessageContract } from '../contract-editor';
+import type { Node, NodeAPI, NodeDef } from '../red';
+
+const ACTIONS = ['details', 'search', 'chain', 'option'] as const;
+type Action = (typeof ACTIONS)[number];
+
+function actionOf(value: unknown): Action {
+  const text = String(value ?? '').trim().toLowerCase();
+  if ((ACTIONS as readonly string[]).includes(text)) return text as Action;
+  throw new UserError(`action ${JSON.stringify(value)} is not one of ${ACTIONS.join(', ')}: set msg.action or the node's Action`);
+}
+
+/** The option to pick: the node's settings, then what msg.option gives. */
+function optionPick(def: NodeDef, given: unknown): OptionPick {
+  if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
+    throw new UserError('msg.option must be an object such as {"right":"C","days":30,"delta":0.3}');
+  }
+  const o = (given ?? {}) as Record<string, unknown>;
+  const right = String(o.right ?? def.optionRight ?? 'C').trim().toUpperCase();
+  if (right !== 'C' && right !== 'P' && right !== 'CALL' && right !== 'PUT') throw new UserError(`msg.option.right (or the node's Right) ${JSON.stringify(o.right ?? def.optionRight)} must be "C" (call) or "P" (put)`);
+  const days = Number(o.days ?? def.optionDays ?? 30);
+  if (!Number.isFinite(days) || days < 0) throw new UserError(`msg.option.days (or the node's Days out) ${JSON.stringify(o.days ?? def.optionDays)} must be a number of days to expiry, 0 or more`);
+  const pick: OptionPick = { right: right.startsWith('C') ? 'C' : 'P', days };
+  if (o.strike !== undefined && o.strike !== '') {
+    const strike = Number(o.strike);
+    if (!(strike > 0)) throw new UserError(`msg.option.strike ${JSON.stringify(o.strike)} must be a positive price`);
+    pick.strike = strike;
+    return pick;
+  }
+  const deltaSetting = o.delta ?? (def.optionDelta === '' || def.optionDelta === undefined ? undefined : def.optionDelta);
+  if (deltaSetting !== undefined && deltaSetting !== null && deltaSetting !== '') {
+    const delta = Math.abs(Number(deltaSetting));
+    if (!(delta > 0 && delta < 1)) throw new UserError(`msg.option.delta (or the node's Delta) ${JSON.stringify(deltaSetting)} must be between 0 and 1, e.g. 0.3 for a 30-delta option`);
+    pick.delta = delta;
+  }
+  return pick;
+}
+
+export = function register(RED: NodeAPI): void {
+  function IbContract(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const configured = configuredContract(def);
+    const config = useConnection(RED, node, def.connection);
+    const connection = config?.connection ?? null;
+    if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
+
+    onInput(node, async (msg, send, done) => {
+      if (!connection) throw noConnectionError('contract');
+      const action = actionOf(msg.action ?? def.action ?? 'details');
+      const session = connection.history();
+      node.status({ fill: 'blue', shape: 'ring', text: `${action}…` });
+      if (action === 'search') {
+        const pattern = typeof msg.payload === 'string' && msg.payload.trim() ? msg.payload.trim() : String(def.pattern ?? '').trim() || String(msg.topic ?? '').trim();
+        if (!pattern) throw new UserError('symbol search needs a pattern: send it as msg.payload (e.g. "AAP") or set the node\'s Pattern');
+        const matches = await searchSymbols(session, pattern);
+        node.status({ fill: 'green', shape: 'dot', text: shortText(`"${pattern}": ${matches.length} found`) });
+        send({ ...msg, payload: matches });
+        done();
+        return;
+      }
+      if (action === 'details') {
+        const contract = messageContract(msg, configured);
+        const found = await findContracts(session, contract);
+        if (found.length === 0) throw new UserError(`no contract matches ${JSON.stringify(contract)}: check symbol, security type, exchange and currency`);
+        node.status({ fill: 'green', shape: 'dot', text: shortText(`${found.length} contract${found.length === 1 ? '' : 's'}`) });
+        const out: Record<string, unknown> = { ...msg, payload: found };
+        // One match is a qualified contract the next node can use as it is.
+        if (found.length === 1) {
+          const only: Contract = { ...found[0]!.contract, exchange: contract.exchange || found[0]!.contract.exchange };
+          out.contract = only;
+          out.topic = instrumentKey(only);
+        }
+        send(out);
+        done();
+        return;
+      }
+      const pick = action === 'option' ? optionPick(def, msg.option) : null;
+      const underlying = await qualifyMessageContract(session, msg, configured);
+      if (action === 'chain') {
+        const chains = await optionChains(session, underlying);
+        if (chains.length === 0) throw new UserError(`${underlying.key} has no options listed: pick an underlying with an option chain`);
+        node.status({ fill: 'green', shape: 'dot', text: shortText(`${underlying.key}: ${chains[0]!.expirations.length} expiries`) });
+        send({ ...msg, topic: underlying.key, payload: { underlying: underlying.contract, chains } });
+        done();
+        return;
+      }
+      try {
+        const picked = await pickOption(connection.liveData('quotes'), underlying, pick!);
+        const delta = picked.quote.delta === null ? '' : ` Δ${picked.quote.delta.toFixed(2)}`;
+        node.status({ fill: 'green', shape: 'dot', text: shortText(`${picked.contract.localSymbol ?? picked.key}${delta}`) });
+        send({
+          ...msg,
+          topic: picked.key,
+          contract: picked.contract,
+          payload: { contract: picked.contract, expiry: picked.expiry, days: picked.days, strike: picked.contract.strike, right: picked.contract.right, multiplier: Number(picked.contract.multiplier), ...picked.quote },
+        });
+        done();
+      } catch (err) {
+        throw err instanceof UserError ? err : new UserError((err as Error).message);
+      }
+    });
+  }
+  RED.nodes.registerType('ib-contract', IbContract);
+};

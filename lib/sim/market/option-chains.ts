@@ -6,38 +6,9 @@
  * in the chain, so the same contract always has the same conId and a conId alone finds it again.
  */
 import { formatInZone, zonedToEpoch } from '../../messages/time-zones';
-import type { ContractQuery, Instrument } from './universe';
+import type { ContractQuery, Instrument, OptionChain } from './instrument';
+
 import { optionValue, RISK_FREE_RATE, surfaceVolatility, yearsTo, type OptionRight } from './option-model';
-
-/** What prices one option: its chain, its expiration instant, and the model's inputs. */
-export interface OptionTerms {
-  chain: OptionChain;
-  /** Epoch ms the option expires (the underlying's regular close on the expiry date). */
-  expiresAt: number;
-  /** Cost of carry of the underlying (the rate for stocks and indices, 0 for futures). */
-  carry: number;
-}
-
-export interface OptionChain {
-  index: number;
-  underlying: Instrument;
-  secType: 'OPT' | 'FOP';
-  /** The exchange contract details report (SMART for equity options, the venue otherwise). */
-  exchange: string;
-  validExchanges: string;
-  tradingClass: string;
-  multiplier: number;
-  minTick: number;
-  marketRuleIds: string;
-  /** yyyyMMdd, ascending, and the instants they expire. */
-  expiries: string[];
-  expiresAt: number[];
-  strikes: number[];
-  /** Annualised volatility of the underlying the surface is built on. */
-  baseVolatility: number;
-  /** The underlying's price the strikes are listed around. */
-  level: number;
-}
 
 /** Option conIds start here, clear of the listed instruments' (and the made-up stocks' 900,000,001 on). */
 const FIRST_CONID = 1_100_000_000;

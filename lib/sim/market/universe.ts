@@ -7,75 +7,10 @@
  * as TWS would.
  */
 import { formatInZone, zonedToEpoch } from '../../messages/time-zones';
-import { OptionChains, type OptionTerms } from './option-chains';
+import { OptionChains } from './option-chains';
+import type { ContractQuery, Instrument } from './instrument';
 
-export type SecType = 'STK' | 'CASH' | 'FUT' | 'OPT' | 'FOP' | 'IND' | 'CRYPTO' | 'BOND';
-
-/** What contract details add for a bond (BOND_CONTRACT_DATA). */
-export interface BondTerms {
-  cusip: string;
-  coupon: number;
-  /** yyyyMMdd. */
-  maturity: string;
-  issueDate: string;
-  ratings: string;
-  bondType: string;
-  couponType: string;
-  descAppend: string;
-}
-
-export interface Instrument {
-  /** The instrument key (msg.topic), e.g. `AAPL`, `EUR:CASH:IDEALPRO:USD`, `ES:FUT:CME:USD:20251219`. */
-  key: string;
-  conId: number;
-  symbol: string;
-  secType: SecType;
-  /** The exchange contract details report (SMART for stocks, the venue otherwise). */
-  exchange: string;
-  primaryExch: string;
-  currency: string;
-  localSymbol: string;
-  tradingClass: string;
-  lastTradeDateOrContractMonth: string;
-  contractMonth: string;
-  multiplier: number;
-  minTick: number;
-  minSize: number;
-  sizeIncrement: number;
-  suggestedSizeIncrement: number;
-  longName: string;
-  marketName: string;
-  industry: string;
-  category: string;
-  subcategory: string;
-  /** IB's zone name (contract details) and the IANA zone the sessions are computed in. */
-  timeZoneId: string;
-  zone: string;
-  orderTypes: string;
-  validExchanges: string;
-  marketRuleIds: string;
-  stockType: string;
-  /** Regular trading hours, minutes from midnight in `zone`; `weekdaysOnly` false = every day. */
-  rth: { start: number; end: number; weekdaysOnly: boolean };
-  /** Random-walk parameters: level the price reverts to, daily log volatility, shares per day. */
-  basePrice: number;
-  dailyVolatility: number;
-  dailyVolume: number;
-  /** Whether the instrument trades (has a last price and TRADES history); forex only quotes. */
-  hasTrades: boolean;
-  /** Quantity unit of quote sizes and trades (a round lot of stocks, 1 future, 10k of a currency). */
-  lotSize: number;
-  /** Options: strike and right (0 and '' for everything else). */
-  strike: number;
-  right: '' | 'C' | 'P';
-  /** Whether orders are taken (an index only quotes). */
-  tradable: boolean;
-  /** Other identifiers (CUSIP, ISIN) as contract details list them. */
-  secIds: Array<[string, string]>;
-  /** Options: what the model prices them from. */
-  option?: OptionTerms;
-  bond?: BondTerms;
-}
+export type { ContractQuery, Instrument } from './instrument';
 
 /** The fields only some kinds of instruments have, at their "none" values. */
 const PLAIN = { strike: 0, right: '' as const, tradable: true, secIds: [] as Array<[string, string]> };
@@ -425,25 +360,6 @@ function esFutures(now: number): Instrument[] {
     }
   }
   return result;
-}
-
-/** What a request says about a contract (the C12 block of the wire). */
-export interface ContractQuery {
-  conId?: number;
-  symbol?: string;
-  secType?: string;
-  lastTradeDateOrContractMonth?: string;
-  strike?: number;
-  right?: string;
-  multiplier?: string;
-  exchange?: string;
-  primaryExch?: string;
-  currency?: string;
-  localSymbol?: string;
-  tradingClass?: string;
-  /** A bond's CUSIP (or an ISIN) as contract details requests give it. */
-  secIdType?: string;
-  secId?: string;
 }
 
 /** The kinds of instrument the option chains price (their quotes come from the model). */

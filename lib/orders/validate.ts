@@ -58,6 +58,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
     throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describe(intent)}`);
   }
   const given = (intent ?? {}) as Raw;
+  refuseUnknownFields(given, where);
   if (isGiven(given.orderId)) {
     return validateModify(given, where, sizeIncrement);
   }
@@ -106,6 +107,40 @@ function validateModify(given: Raw, where: string, sizeIncrement: number): Modif
     throw new OrderInputError(`${where}.orderId`, `${where} names order ${orderId} but changes nothing: add lmtPrice, auxPrice, totalQuantity, trailingPercent or tif`);
   }
   return { kind: 'modify', orderId, changes };
+}
+
+/** Every field msg.order may carry (OrderIntent's), each of which reaches IB or the planner. */
+const ORDER_FIELDS: ReadonlySet<string> = new Set([
+  'targetQuantity',
+  'action',
+  'totalQuantity',
+  'orderType',
+  'lmtPrice',
+  'auxPrice',
+  'trailingPercent',
+  'trailStopPrice',
+  'lmtPriceOffset',
+  'tif',
+  'outsideRth',
+  'account',
+  'orderRef',
+  'orderId',
+  'stopLoss',
+  'takeProfit',
+]);
+
+/**
+ * A field of msg.order this package does not pass on (an IB order field it does not support yet, or a
+ * typo) is refused by its name: an order is never sent without something it was given.
+ */
+function refuseUnknownFields(given: Raw, where: string): void {
+  for (const field of Object.keys(given)) {
+    if (ORDER_FIELDS.has(field) || !isGiven(given[field])) continue;
+    throw new OrderInputError(
+      `${where}.${field}`,
+      `${where}.${field} is not an order field this node passes to IB, so the order is not sent without it: remove it, or use ${[...ORDER_FIELDS].join(', ')}`,
+    );
+  }
 }
 
 /** The order type, prices and flags, checked together (which prices a type needs). */

@@ -133,3 +133,17 @@ test('TRAIL LIMIT validates as the fill engine takes it: a trail, and the limit 
   assert.equal(fieldOf(() => validateOrderIntent({ action: 'SELL', totalQuantity: 1, orderType: 'TRAIL LIMIT', auxPrice: 2, lmtPriceOffset: -1 })), 'msg.order.lmtPriceOffset');
   assert.equal(fieldOf(() => validateOrderIntent({ action: 'SELL', totalQuantity: 1, orderType: 'TRAIL LIMIT', lmtPriceOffset: 0.5 })), 'msg.order.auxPrice');
 });
+
+test('order fields this package does not pass on are refused by name, never dropped', () => {
+  for (const field of ['ocaGroup', 'hidden', 'goodAfterTime', 'goodTillDate', 'algoStrategy', 'conditions', 'totalQty']) {
+    assert.throws(
+      () => validateOrderIntent({ action: 'BUY', totalQuantity: 10, [field]: 'x' }),
+      (err: Error & { field?: string }) => new RegExp(`^msg\\.order\\.${field} is not an order field this node passes to IB, so the order is not sent without it`).test(err.message),
+      field,
+    );
+  }
+  assert.throws(() => validateOrderIntent({ orderId: 5, lmtPrice: 10, hidden: true }), /msg\.order\.hidden is not an order field/);
+  assert.throws(() => validateOrderIntent({ targetQuantity: 10, outsideRTH: true }), /msg\.order\.outsideRTH is not an order field/);
+  // Fields set to undefined were not given.
+  assert.equal(validateOrderIntent({ action: 'BUY', totalQuantity: 10, hidden: undefined }).kind, 'explicit');
+});

@@ -386,8 +386,8 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
 
   private priceOf(key: InstrumentKey, order: Order, context: OrderContext): number | null {
     const type = String(order.orderType);
-    if ((type === 'LMT' || type === 'LOC' || type === 'STP LMT') && Number(order.lmtPrice) > 0) return Number(order.lmtPrice);
-    if (type === 'STP' && Number(order.auxPrice) > 0) return Number(order.auxPrice);
+    if ((type === 'LMT' || type === 'LOC' || type === 'STP LMT' || type === 'LIT') && Number(order.lmtPrice) > 0) return Number(order.lmtPrice);
+    if ((type === 'STP' || type === 'MIT') && Number(order.auxPrice) > 0) return Number(order.auxPrice);
     if (context.price !== undefined && context.price > 0) return context.price;
     return this.lastPrice(key);
   }

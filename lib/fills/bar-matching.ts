@@ -155,6 +155,18 @@ export class BarMatcher {
         live.triggered = true;
         live.activeLimit = o.lmtPrice!;
         return path.cross(path.seg, path.price, live.activeLimit, !buy);
+      case 'MIT':
+        // Touched (the price comes to the trigger, as a limit's does): a market order from there.
+        if (live.triggered) return this.at(start, 0);
+        if (!path.cross(0, start, o.auxPrice!, !buy)) return false;
+        live.triggered = true;
+        return true;
+      case 'LIT':
+        if (live.triggered) return path.cross(0, start, live.activeLimit, !buy);
+        if (!path.cross(0, start, o.auxPrice!, !buy)) return false;
+        live.triggered = true;
+        live.activeLimit = o.lmtPrice!;
+        return path.cross(path.seg, path.price, live.activeLimit, !buy);
       case 'TRAIL':
       case 'TRAIL LIMIT':
         return this.trailOnPath(live, buy);

@@ -105,17 +105,17 @@ export class LiveOrder {
     return this.order.totalQuantity - this.filled;
   }
 
-  /** A market order now: MKT, or a STP / TRAIL whose stop has triggered. */
+  /** A market order now: MKT, or a STP / TRAIL / MIT whose stop or trigger has been reached. */
   isMarket(): boolean {
     const type = this.order.orderType;
-    return type === 'MKT' || ((type === 'STP' || type === 'TRAIL') && this.triggered);
+    return type === 'MKT' || ((type === 'STP' || type === 'TRAIL' || type === 'MIT') && this.triggered);
   }
 
   /** The limit a fill must respect (slippage never crosses it), or NaN for market-like orders. */
   limitInForce(): number {
     const o = this.order;
     if (o.orderType === 'LMT' || o.orderType === 'LOC') return o.lmtPrice!;
-    if (o.orderType === 'STP LMT' || o.orderType === 'TRAIL LIMIT') return this.activeLimit;
+    if (o.orderType === 'STP LMT' || o.orderType === 'TRAIL LIMIT' || o.orderType === 'LIT') return this.activeLimit;
     return NaN;
   }
 }

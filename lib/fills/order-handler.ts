@@ -155,7 +155,7 @@ export class OrderHandler {
     } else if (isTrailing(order.orderType)) {
       retrail(live, old);
     }
-    if (order.orderType === 'STP LMT' && live.triggered) live.activeLimit = order.lmtPrice!;
+    if ((order.orderType === 'STP LMT' || order.orderType === 'LIT') && live.triggered) live.activeLimit = order.lmtPrice!;
     if ((order.ocaGroup ?? '') !== (old.ocaGroup ?? '')) {
       this.leaveOca(live);
       this.joinOca(live);

@@ -93,6 +93,15 @@ export class QuoteMatcher {
           live.activeLimit = o.lmtPrice ?? NaN;
         }
         break;
+      case 'MIT':
+      case 'LIT':
+        // Touched: a buy when the price comes down to the trigger, a sell when it comes up to it.
+        if (!live.triggered) {
+          if (!(buy ? last <= o.auxPrice! : last >= o.auxPrice!)) return NaN;
+          live.triggered = true;
+          live.activeLimit = o.lmtPrice ?? NaN;
+        }
+        break;
       case 'TRAIL':
       case 'TRAIL LIMIT':
         if (!live.triggered) {
@@ -107,7 +116,7 @@ export class QuoteMatcher {
       default:
         return NaN;
     }
-    if (o.orderType === 'STP' || o.orderType === 'TRAIL') return market;
+    if (o.orderType === 'STP' || o.orderType === 'TRAIL' || o.orderType === 'MIT') return market;
     return buy ? (market <= live.activeLimit ? market : NaN) : market >= live.activeLimit ? market : NaN;
   }
 }

@@ -11,11 +11,12 @@ const TYPES: ReadonlySet<string> = new Set(ORDER_TYPES);
 const TIFS: ReadonlySet<string> = new Set(TIMES_IN_FORCE);
 
 export function usesLimitPrice(type: OrderType): boolean {
-  return type === 'LMT' || type === 'STP LMT' || type === 'LOC';
+  return type === 'LMT' || type === 'STP LMT' || type === 'LIT' || type === 'LOC';
 }
 
+/** Types triggered at auxPrice: a stop (price moves through it) or a touch (MIT, LIT: price comes to it). */
 export function usesStopPrice(type: OrderType): boolean {
-  return type === 'STP' || type === 'STP LMT';
+  return type === 'STP' || type === 'STP LMT' || type === 'MIT' || type === 'LIT';
 }
 
 export function isTrailing(type: OrderType): boolean {
@@ -67,7 +68,7 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
     prices.push(o.lmtPrice);
   }
   if (usesStopPrice(type)) {
-    if (!finite(o.auxPrice)) return `A ${type} order needs a stop price (auxPrice), got ${String(o.auxPrice)}.`;
+    if (!finite(o.auxPrice)) return `A ${type} order needs a ${type === 'MIT' || type === 'LIT' ? 'trigger' : 'stop'} price (auxPrice), got ${String(o.auxPrice)}.`;
     prices.push(o.auxPrice);
   }
   if (isTrailing(type)) {

@@ -78,7 +78,7 @@ export interface Signal {
  * The order types the package places and fills, one list for every check (the order nodes' validation,
  * the fill engine's): IB's names.
  */
-export const ORDER_TYPES = ['MKT', 'LMT', 'STP', 'STP LMT', 'TRAIL', 'TRAIL LIMIT', 'MOC', 'LOC'] as const;
+export const ORDER_TYPES = ['MKT', 'LMT', 'STP', 'STP LMT', 'MIT', 'LIT', 'TRAIL', 'TRAIL LIMIT', 'MOC', 'LOC'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 /** Times in force, likewise one list. */
 export const TIMES_IN_FORCE = ['DAY', 'GTC', 'IOC', 'OPG'] as const;

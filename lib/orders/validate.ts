@@ -73,7 +73,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
     const targetQuantity = toNumber(raw.targetQuantity);
     const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describe(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeIncrement);
     if (problem || targetQuantity === null) throw new OrderInputError(`${where}.targetQuantity`, problem ?? '');
-    if (terms.orderType === 'TRAIL' || terms.orderType === 'STP' || terms.orderType === 'STP LMT') {
+    if (terms.orderType === 'TRAIL' || terms.orderType === 'TRAIL LIMIT' || terms.orderType === 'STP' || terms.orderType === 'STP LMT' || terms.orderType === 'MIT' || terms.orderType === 'LIT') {
       throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${terms.orderType} cannot move to a target position: use MKT, LMT, MOC or LOC with targetQuantity, or an explicit order`);
     }
     return { kind: 'target', targetQuantity, ...terms };
@@ -169,6 +169,13 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
     case 'STP LMT':
       terms.auxPrice = price('auxPrice', 'the stop price');
       terms.lmtPrice = price('lmtPrice', 'the limit price once the stop triggers');
+      break;
+    case 'MIT':
+      terms.auxPrice = price('auxPrice', 'the price that, touched, sends it as a market order');
+      break;
+    case 'LIT':
+      terms.auxPrice = price('auxPrice', 'the price that, touched, sends it as a limit order');
+      terms.lmtPrice = price('lmtPrice', 'the limit price once the trigger is touched');
       break;
     case 'TRAIL':
     case 'TRAIL LIMIT': {

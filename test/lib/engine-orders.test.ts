@@ -205,3 +205,35 @@ test('events not caused by a price carry the last price time of their symbol, el
     ],
   );
 });
+
+test('MIT and LIT: touched when the price comes to the trigger (down for a buy, up for a sell), then a market or a limit order', () => {
+  const { engine, fills, place, last } = setup();
+  place({ orderId: 1, orderType: 'MIT', auxPrice: 98, lmtPrice: undefined });
+  place({ orderId: 2, orderType: 'LIT', action: 'SELL', auxPrice: 102, lmtPrice: 101.5 });
+  // A buy MIT is not triggered by a rise, a sell LIT not by a fall.
+  engine.onBar(SYM, bar(2, 100, 101, 98.5, 100.5));
+  assert.equal(fills.length, 0);
+  assert.equal(last(1).status, 'Submitted');
+  engine.onBar(SYM, bar(3, 100, 102.5, 97, 99));
+  assert.deepEqual(
+    fills.map((f) => [f.orderId, f.side, f.shares, f.price]).sort((a, b) => Number(a[0]) - Number(b[0])),
+    [
+      [1, 'BUY', 10, 98],
+      [2, 'SELL', 10, 102],
+    ],
+  );
+});
+
+test('MIT and LIT on quotes, and without their prices refused naming them', () => {
+  const { engine, fills, place, last } = setup();
+  place({ orderId: 3, orderType: 'MIT', action: 'SELL', auxPrice: 101, lmtPrice: undefined });
+  engine.onQuote(SYM, { time: 3 * DAY, bid: 100.4, ask: 100.6, last: 100.5 });
+  assert.equal(fills.length, 0);
+  engine.onQuote(SYM, { time: 3 * DAY + 1000, bid: 101.1, ask: 101.3, last: 101.2 });
+  assert.deepEqual(fills.map((f) => [f.orderId, f.price]), [[3, 101.1]], 'touched: sold at the bid');
+  place({ orderId: 4, orderType: 'LIT', auxPrice: 99, lmtPrice: undefined });
+  assert.equal(last(4).status, 'Inactive');
+  assert.match(last(4).reason ?? '', /A LIT order needs a limit price \(lmtPrice\)/);
+  place({ orderId: 5, orderType: 'MIT', auxPrice: undefined, lmtPrice: undefined });
+  assert.match(last(5).reason ?? '', /A MIT order needs a trigger price \(auxPrice\)/);
+});

@@ -24,7 +24,7 @@ import type { OrderHandler } from './order-handler';
 import { OrderState, type Book, type LiveOrder } from './book';
 import { BarPath } from './bar-path';
 import { trailTo, triggerTrail } from './trailing';
-import { EXPIRED_DAY, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
+import { EXPIRED_DAY, EXPIRED_GTD, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
 
 export class BarMatcher {
   /** True while a bar is being matched (a fillAt 'close' market order placed then waits for the next bar). */
@@ -76,7 +76,13 @@ export class BarMatcher {
           orders.cancel(live, EXPIRED_DAY, time);
           continue;
         }
+      } else if (tif === 'GTD' && time >= live.order.goodTillDate!) {
+        // A bar that begins at or after the expiry cannot fill it.
+        orders.cancel(live, EXPIRED_GTD, time);
+        continue;
       } else if (tif === 'OPG' && day <= live.submitDay) continue;
+      // Not working before its goodAfterTime: a bar that begins earlier does not fill it.
+      if (live.order.goodAfterTime !== undefined && time < live.order.goodAfterTime) continue;
       live.looked = true;
       if (this.fillPoint(live, bar, open, 0)) this.addCandidate(live, this.path.price, this.path.pos, 0);
     }
@@ -116,6 +122,7 @@ export class BarMatcher {
   lookNow(live: LiveOrder): void {
     if (!this.closeFills || this.inBar || !live.isMarket() || live.order.tif === 'OPG') return;
     const book = live.book;
+    if (live.order.goodAfterTime !== undefined && book.lastTime < live.order.goodAfterTime) return;
     live.looked = true;
     if (live.order.tif === 'DAY' || live.order.tif === undefined) live.day = this.dayOf(book.lastTime);
     // Children it activates start working and are looked at from the next bar.

@@ -10,6 +10,7 @@
 import type { Contract } from '@stoqey/ib';
 import type { InstrumentKey, OrderType, Side, TimeInForce } from '../messages';
 import { contractMultiplier, instrumentKey } from '../messages/instrument';
+import { parseIbDateTime } from '../messages/time-zones';
 import type { EngineOrder } from './types';
 
 /**
@@ -27,6 +28,9 @@ export interface IbOrderFields {
   lmtPriceOffset?: number;
   parentId?: number;
   tif?: string;
+  /** IB's text ("yyyyMMdd HH:mm:ss [zone]" or "yyyyMMdd-HH:mm:ss" UTC). */
+  goodTillDate?: string;
+  goodAfterTime?: string;
   ocaGroup?: string;
   ocaType?: number;
   orderRef?: string;
@@ -69,6 +73,9 @@ export function engineOrderFromIb(orderId: number, contract: Contract, order: Ib
   // 0 is IB's "no parent", "no group" and "no OCA type".
   if (order.parentId) result.parentId = order.parentId;
   if (order.tif) result.tif = String(order.tif).toUpperCase() as TimeInForce;
+  // A date-time without a zone is the TWS login's (US/Eastern here); an unreadable one stays NaN and is refused.
+  if (order.goodTillDate) result.goodTillDate = parseIbDateTime(String(order.goodTillDate), 'America/New_York');
+  if (order.goodAfterTime) result.goodAfterTime = parseIbDateTime(String(order.goodAfterTime), 'America/New_York');
   if (order.ocaGroup) result.ocaGroup = order.ocaGroup;
   if (order.ocaType) result.ocaType = order.ocaType as 1 | 2 | 3;
   if (order.orderRef) result.orderRef = order.orderRef;

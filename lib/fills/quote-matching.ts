@@ -10,7 +10,7 @@ import type { QuoteTick } from './types';
 import type { OrderHandler } from './order-handler';
 import { OrderState, PriceFeed, type Book, type LiveOrder } from './book';
 import { trailTo, triggerTrail } from './trailing';
-import { EXPIRED_DAY, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
+import { EXPIRED_DAY, EXPIRED_GTD, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
 
 export class QuoteMatcher {
   constructor(
@@ -54,7 +54,12 @@ export class QuoteMatcher {
           return;
         }
       }
+      if (tif === 'GTD' && time >= o.goodTillDate!) {
+        orders.cancel(live, EXPIRED_GTD, time);
+        return;
+      }
       if (tif === 'OPG' && day <= live.submitDay) return;
+      if (o.goodAfterTime !== undefined && time < o.goodAfterTime) return;
       live.looked = true;
       price = this.fillPrice(live, bid, ask, last);
     }

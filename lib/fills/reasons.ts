@@ -10,6 +10,7 @@ export const CANNOT_MODIFY_FILLED = "Can't modify a filled order.";
 export const CANNOT_MODIFY_CANCELLED = "Can't modify a cancelled order.";
 export const CANCELLED_BY_REQUEST = 'Cancelled by request.';
 export const EXPIRED_DAY = 'Order expired: time in force DAY ended.';
+export const EXPIRED_GTD = 'Order expired: its goodTillDate has passed.';
 export const NOT_FILLED_IOC = 'IOC order: the part not filled at once was cancelled.';
 export const NOT_FILLED_OPG = 'OPG order: not filled at the opening, cancelled.';
 export const NOT_FILLED_LOC = 'LOC order: the close did not reach the limit, cancelled.';
@@ -26,6 +27,7 @@ export function twsErrorCode(reason: string): number {
   if (
     reason === CANCELLED_BY_REQUEST ||
     reason === EXPIRED_DAY ||
+    reason === EXPIRED_GTD ||
     reason === NOT_FILLED_IOC ||
     reason === NOT_FILLED_OPG ||
     reason === NOT_FILLED_LOC ||

@@ -29,6 +29,10 @@ export interface EngineOrder {
    */
   lmtPriceOffset?: number;
   tif?: TimeInForce;
+  /** tif GTD: the instant (epoch ms) it expires. */
+  goodTillDate?: number;
+  /** The instant (epoch ms) before which the order does not work (goodAfterTime). */
+  goodAfterTime?: number;
   /** Orders sharing an OCA group: when one fills (ocaType 1) the others are cancelled. */
   ocaGroup?: string;
   ocaType?: 1 | 2 | 3;

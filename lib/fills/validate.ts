@@ -50,6 +50,12 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
   if (o.tif !== undefined && !TIFS.has(o.tif)) {
     return `Unsupported time in force '${String(o.tif)}': use ${TIMES_IN_FORCE.slice(0, -1).join(', ')} or ${TIMES_IN_FORCE.at(-1)}.`;
   }
+  if (o.goodAfterTime !== undefined && !(typeof o.goodAfterTime === 'number' && Number.isFinite(o.goodAfterTime))) {
+    return 'goodAfterTime must be "yyyyMMdd HH:mm:ss" (with an optional zone) or "yyyyMMdd-HH:mm:ss" in UTC.';
+  }
+  if (o.tif === 'GTD' && !(typeof o.goodTillDate === 'number' && Number.isFinite(o.goodTillDate))) {
+    return 'A GTD order needs goodTillDate as "yyyyMMdd HH:mm:ss" (with an optional zone) or "yyyyMMdd-HH:mm:ss" in UTC.';
+  }
   if ((o.tif === 'IOC' || o.tif === 'OPG') && type !== 'MKT' && type !== 'LMT') {
     return `Time in force ${o.tif} is for MKT and LMT orders, not ${type}.`;
   }

@@ -81,7 +81,7 @@ export interface Signal {
 export const ORDER_TYPES = ['MKT', 'LMT', 'STP', 'STP LMT', 'MIT', 'LIT', 'TRAIL', 'TRAIL LIMIT', 'MOC', 'LOC'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 /** Times in force, likewise one list. */
-export const TIMES_IN_FORCE = ['DAY', 'GTC', 'IOC', 'OPG'] as const;
+export const TIMES_IN_FORCE = ['DAY', 'GTC', 'GTD', 'IOC', 'OPG'] as const;
 export type TimeInForce = (typeof TIMES_IN_FORCE)[number];
 
 /**
@@ -100,6 +100,12 @@ export interface OrderIntent {
   /** TRAIL LIMIT: the limit's distance from the trailing stop once it triggers. */
   lmtPriceOffset?: number;
   tif?: TimeInForce;
+  /** tif GTD: when the order expires, IB's "yyyyMMdd HH:mm:ss" with an optional zone (else US/Eastern), or "yyyyMMdd-HH:mm:ss" in UTC. */
+  goodTillDate?: string;
+  /** The order waits until then (same forms as goodTillDate). */
+  goodAfterTime?: string;
+  /** Not shown in the book (IB: NASDAQ-routed orders). */
+  hidden?: boolean;
   outsideRth?: boolean;
   account?: string;
   orderRef?: string;

@@ -108,6 +108,29 @@ export function ianaZone(name: string): string {
   return aliases[name] ?? name;
 }
 
+const IB_DATE_TIME = /^(\d{4})(\d{2})(\d{2})([ -])(\d{2}):(\d{2}):(\d{2})(?: (\S+))?$/;
+
+/**
+ * An instant IB's way: "yyyyMMdd HH:mm:ss" in `defaultZone` or in the zone named after it (IB's names
+ * or IANA ids), or "yyyyMMdd-HH:mm:ss" in UTC. NaN when the text is not one of those or names an
+ * unknown zone.
+ */
+export function parseIbDateTime(text: string, defaultZone: string): number {
+  const m = IB_DATE_TIME.exec(text.trim());
+  if (!m) return NaN;
+  const [, y, mo, d, sep, h, mi, s, zoneName] = m;
+  if (sep === '-' && zoneName) return NaN;
+  const zone = sep === '-' ? 'UTC' : zoneName ? ianaZone(zoneName) : defaultZone;
+  if (!isKnownZone(zone)) return NaN;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
+  return zonedToEpoch(zone, Number(y), month, day, hour, minute, second);
+}
+
 /** True when the platform knows the zone. */
 export function isKnownZone(zone: string): boolean {
   try {

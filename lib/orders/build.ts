@@ -22,6 +22,9 @@ export function buildOrder(action: Side, quantity: number, terms: OrderTerms, or
   if (terms.trailingPercent !== undefined) order.trailingPercent = terms.trailingPercent;
   if (terms.trailStopPrice !== undefined) order.trailStopPrice = terms.trailStopPrice;
   if (terms.lmtPriceOffset !== undefined) order.lmtPriceOffset = terms.lmtPriceOffset;
+  if (terms.goodTillDate !== undefined) order.goodTillDate = terms.goodTillDate;
+  if (terms.goodAfterTime !== undefined) order.goodAfterTime = terms.goodAfterTime;
+  if (terms.hidden !== undefined) order.hidden = terms.hidden;
   if (terms.account !== undefined) order.account = terms.account;
   return order;
 }

@@ -5,6 +5,7 @@
  * here first, and each failure names the field: money is at stake, so nothing is guessed.
  */
 import { ORDER_TYPES, TIMES_IN_FORCE, type OrderIntent, type OrderType, type Side, type TimeInForce } from '../messages';
+import { parseIbDateTime } from '../messages/time-zones';
 import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
 import { describe } from './value-text';
@@ -21,6 +22,11 @@ export interface OrderTerms {
   /** TRAIL LIMIT: how far below (sell) or above (buy) the trailing stop the limit goes. */
   lmtPriceOffset?: number;
   tif: TimeInForce;
+  /** tif GTD: when it expires, as IB takes it (checked: a valid date-time in the future of nothing else). */
+  goodTillDate?: string;
+  /** When it starts working, as IB takes it. */
+  goodAfterTime?: string;
+  hidden?: boolean;
   outsideRth: boolean;
   account?: string;
   orderRef?: string;
@@ -94,6 +100,10 @@ function validateModify(given: Raw, where: string, sizeIncrement: number): Modif
   if (given.targetQuantity !== undefined || given.action !== undefined) {
     throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity or tif only (action and targetQuantity cannot change on a working order)`);
   }
+  for (const field of Object.keys(given)) {
+    if (given[field] === undefined || MODIFIABLE_FIELDS.has(field)) continue;
+    throw new OrderInputError(`${where}.${field}`, `${where} modifies order ${orderId}, and ${field} is not changed on a working order here: cancel it and place a new one, or change ${[...MODIFIABLE_FIELDS].filter((f) => f !== 'orderId').join(', ')}`);
+  }
   const changes: ModifyIntent['changes'] = {};
   if (given.totalQuantity !== undefined) changes.totalQuantity = positiveQuantity(given.totalQuantity, `${where}.totalQuantity`, sizeIncrement);
   if (given.orderType !== undefined) changes.orderType = orderType(given.orderType, where);
@@ -121,6 +131,9 @@ const ORDER_FIELDS: ReadonlySet<string> = new Set([
   'trailStopPrice',
   'lmtPriceOffset',
   'tif',
+  'goodTillDate',
+  'goodAfterTime',
+  'hidden',
   'outsideRth',
   'account',
   'orderRef',
@@ -128,6 +141,9 @@ const ORDER_FIELDS: ReadonlySet<string> = new Set([
   'stopLoss',
   'takeProfit',
 ]);
+
+/** What a modification (msg.order with orderId) may change. */
+const MODIFIABLE_FIELDS: ReadonlySet<string> = new Set(['orderId', 'totalQuantity', 'orderType', 'lmtPrice', 'auxPrice', 'trailStopPrice', 'trailingPercent', 'tif', 'outsideRth']);
 
 /**
  * A field of msg.order this package does not pass on (an IB order field it does not support yet, or a
@@ -202,6 +218,9 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
   if ((type === 'MOC' || type === 'LOC') && tif !== 'DAY') {
     throw new OrderInputError(`${where}.tif`, `${type} orders execute at the close and take tif DAY, got ${tif}`);
   }
+  if (tif === 'GTD' || raw.goodTillDate !== undefined) terms.goodTillDate = goodTillDate(raw.goodTillDate, tif, where);
+  if (raw.goodAfterTime !== undefined) terms.goodAfterTime = ibDateTime(raw.goodAfterTime, `${where}.goodAfterTime`);
+  if (raw.hidden !== undefined) terms.hidden = bool(raw.hidden, `${where}.hidden`);
   if (tif === 'OPG' && type !== 'MKT' && type !== 'LMT') {
     throw new OrderInputError(`${where}.tif`, `tif OPG (at the open) works with MKT or LMT orders only, got ${type}`);
   }
@@ -214,6 +233,22 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
     terms.orderRef = raw.orderRef;
   }
   return terms;
+}
+
+/** The expiry of a GTD order in a form IB takes; refused when absent, malformed or without tif GTD. */
+function goodTillDate(value: unknown, tif: TimeInForce, where: string): string {
+  if (tif !== 'GTD') throw new OrderInputError(`${where}.goodTillDate`, `${where}.goodTillDate is for tif GTD: set ${where}.tif to "GTD" or remove goodTillDate`);
+  if (typeof value !== 'string' || Number.isNaN(parseIbDateTime(value, 'America/New_York'))) {
+    throw new OrderInputError(`${where}.goodTillDate`, `tif GTD needs ${where}.goodTillDate as "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it such as "20261218 16:00:00 US/Eastern") or "yyyyMMdd-HH:mm:ss" in UTC, got ${describe(value)}`);
+  }
+  return value.trim();
+}
+
+function ibDateTime(value: unknown, field: string): string {
+  if (typeof value !== 'string' || Number.isNaN(parseIbDateTime(value, 'America/New_York'))) {
+    throw new OrderInputError(field, `${field} must be "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it) or "yyyyMMdd-HH:mm:ss" in UTC, got ${describe(value)}`);
+  }
+  return value.trim();
 }
 
 function orderType(value: unknown, where: string): OrderType {

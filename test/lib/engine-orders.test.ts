@@ -237,3 +237,43 @@ test('MIT and LIT on quotes, and without their prices refused naming them', () =
   place({ orderId: 5, orderType: 'MIT', auxPrice: undefined, lmtPrice: undefined });
   assert.match(last(5).reason ?? '', /A MIT order needs a trigger price \(auxPrice\)/);
 });
+
+test('GTD: the order works until its goodTillDate, then expires (on quotes and on bars)', () => {
+  const { engine, events, place, last } = setup();
+  // Bars: one beginning at or after the expiry cannot fill it.
+  place({ orderId: 6, lmtPrice: 95, tif: 'GTD', goodTillDate: 2 * DAY + 1 } as never);
+  engine.onBar(SYM, bar(2, 100, 101, 99, 100));
+  assert.equal(last(6).status, 'Submitted');
+  engine.onBar(SYM, bar(3, 96, 97, 90, 92));
+  assert.equal(last(6).status, 'Cancelled');
+  assert.match(last(6).reason ?? '', /goodTillDate has passed/);
+  assert.equal(events.filter((e) => e.orderId === 6 && e.status === 'Filled').length, 0);
+  place({ orderId: 7, tif: 'GTD', goodTillDate: Number.NaN } as never);
+  assert.equal(last(7).status, 'Inactive');
+  assert.match(last(7).reason ?? '', /A GTD order needs goodTillDate/);
+});
+
+test('GTD on quotes expires at its instant', () => {
+  const { engine, place, last } = setup();
+  engine.onQuote(SYM, { time: 5 * DAY, bid: 100, ask: 100.1, last: 100 });
+  place({ orderId: 8, lmtPrice: 90, tif: 'GTD', goodTillDate: 5 * DAY + 60_000 } as never);
+  engine.onQuote(SYM, { time: 5 * DAY + 59_000, bid: 100, ask: 100.1, last: 100 });
+  assert.equal(last(8).status, 'Submitted');
+  engine.onQuote(SYM, { time: 5 * DAY + 60_000, bid: 100, ask: 100.1, last: 100 });
+  assert.equal(last(8).status, 'Cancelled');
+});
+
+test('goodAfterTime: the order does not work before it (bars and quotes)', () => {
+  const { engine, fills, place } = setup();
+  place({ orderId: 9, lmtPrice: 99.5, goodAfterTime: 3 * DAY } as never);
+  engine.onBar(SYM, bar(2, 100, 101, 95, 96));
+  assert.equal(fills.length, 0, 'a bar before goodAfterTime does not fill it');
+  engine.onBar(SYM, bar(3, 100, 101, 95, 96));
+  assert.deepEqual(fills.map((f) => [f.orderId, f.price]), [[9, 99.5]]);
+  engine.onQuote(SYM, { time: 4 * DAY, bid: 100, ask: 100.1, last: 100 });
+  place({ orderId: 10, orderType: 'MKT', lmtPrice: undefined, goodAfterTime: 4 * DAY + 5000 } as never);
+  engine.onQuote(SYM, { time: 4 * DAY + 1000, bid: 100, ask: 100.1, last: 100 });
+  assert.equal(fills.length, 1);
+  engine.onQuote(SYM, { time: 4 * DAY + 5000, bid: 100.2, ask: 100.3, last: 100.2 });
+  assert.deepEqual(fills.map((f) => [f.orderId, f.price]), [[9, 99.5], [10, 100.3]]);
+});

@@ -135,15 +135,40 @@ test('TRAIL LIMIT validates as the fill engine takes it: a trail, and the limit 
 });
 
 test('order fields this package does not pass on are refused by name, never dropped', () => {
-  for (const field of ['ocaGroup', 'hidden', 'goodAfterTime', 'goodTillDate', 'algoStrategy', 'conditions', 'totalQty']) {
+  for (const field of ['ocaGroup', 'displaySize', 'algoStrategy', 'algoParams', 'conditions', 'totalQty']) {
     assert.throws(
       () => validateOrderIntent({ action: 'BUY', totalQuantity: 10, [field]: 'x' }),
       (err: Error & { field?: string }) => new RegExp(`^msg\\.order\\.${field} is not an order field this node passes to IB, so the order is not sent without it`).test(err.message),
       field,
     );
   }
-  assert.throws(() => validateOrderIntent({ orderId: 5, lmtPrice: 10, hidden: true }), /msg\.order\.hidden is not an order field/);
+  assert.throws(() => validateOrderIntent({ orderId: 5, lmtPrice: 10, ocaGroup: 'g' }), /msg\.order\.ocaGroup is not an order field/);
+  assert.throws(() => validateOrderIntent({ orderId: 5, lmtPrice: 10, hidden: true }), /msg\.order modifies order 5, and hidden is not changed on a working order here: cancel it and place a new one/);
   assert.throws(() => validateOrderIntent({ targetQuantity: 10, outsideRTH: true }), /msg\.order\.outsideRTH is not an order field/);
   // Fields set to undefined were not given.
-  assert.equal(validateOrderIntent({ action: 'BUY', totalQuantity: 10, hidden: undefined }).kind, 'explicit');
+  assert.equal(validateOrderIntent({ action: 'BUY', totalQuantity: 10, ocaGroup: undefined }).kind, 'explicit');
+});
+
+test('tif GTD needs goodTillDate in a form IB takes; goodTillDate needs tif GTD', () => {
+  const gtd = validateOrderIntent({ action: 'BUY', totalQuantity: 10, orderType: 'LMT', lmtPrice: 100, tif: 'GTD', goodTillDate: '20261218 16:00:00 US/Eastern' });
+  assert.equal(gtd.kind === 'explicit' && gtd.goodTillDate, '20261218 16:00:00 US/Eastern');
+  assert.equal((validateOrderIntent({ action: 'BUY', totalQuantity: 10, tif: 'GTD', goodTillDate: '20261218-21:00:00' }) as { goodTillDate?: string }).goodTillDate, '20261218-21:00:00');
+  assert.throws(() => validateOrderIntent({ action: 'BUY', totalQuantity: 10, tif: 'GTD' }), /tif GTD needs msg\.order\.goodTillDate as "yyyyMMdd HH:mm:ss"/);
+  assert.throws(() => validateOrderIntent({ action: 'BUY', totalQuantity: 10, tif: 'GTD', goodTillDate: '2026-12-18' }), /tif GTD needs msg\.order\.goodTillDate/);
+  assert.throws(() => validateOrderIntent({ action: 'BUY', totalQuantity: 10, tif: 'GTD', goodTillDate: '20261218 16:00:00 Mars/Olympus' }), /tif GTD needs msg\.order\.goodTillDate/);
+  assert.throws(() => validateOrderIntent({ action: 'BUY', totalQuantity: 10, tif: 'GTC', goodTillDate: '20261218 16:00:00' }), /msg\.order\.goodTillDate is for tif GTD/);
+});
+
+test('goodAfterTime and hidden pass on to IB checked, and reach the order sent', () => {
+  const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, orderType: 'LMT', lmtPrice: 100, goodAfterTime: '20261218 09:45:00', hidden: true });
+  assert.equal(intent.kind === 'explicit' && intent.goodAfterTime, '20261218 09:45:00');
+  assert.equal(intent.kind === 'explicit' && intent.hidden, true);
+  if (intent.kind !== 'explicit') throw new Error('explicit');
+  const order = buildOrder(intent.action, intent.totalQuantity, intent, 'ref');
+  assert.deepEqual([order.goodAfterTime, order.hidden], ['20261218 09:45:00', true]);
+  const gtd = validateOrderIntent({ action: 'SELL', totalQuantity: 1, tif: 'GTD', goodTillDate: '20261218-21:00:00' });
+  if (gtd.kind !== 'explicit') throw new Error('explicit');
+  assert.equal(buildOrder(gtd.action, gtd.totalQuantity, gtd, 'ref').goodTillDate, '20261218-21:00:00');
+  assert.throws(() => validateOrderIntent({ action: 'BUY', totalQuantity: 10, goodAfterTime: 'tomorrow' }), /msg\.order\.goodAfterTime must be "yyyyMMdd HH:mm:ss"/);
+  assert.throws(() => validateOrderIntent({ action: 'BUY', totalQuantity: 10, hidden: 'yes please' }), /msg\.order\.hidden/);
 });

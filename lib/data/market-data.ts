@@ -8,6 +8,7 @@
  * 'bars' is IB's real-time bars (reqRealTimeBars): a closed 5-second bar of TRADES, MIDPOINT, BID or ASK
  * every 5 seconds, each bar once (a restart after a reconnect sends none it sent before).
  */
+import { describeValue } from '../messages/instrument';
 import { EventName, type Contract, type HistoricalTick, type HistoricalTickBidAsk, type HistoricalTickLast, type IBApi } from '@stoqey/ib';
 import type { Bar, InstrumentKey, Quote } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';
@@ -26,7 +27,7 @@ export type RealTimeBarType = (typeof REALTIME_BAR_TYPES)[number];
 export function readRealTimeBarType(value: unknown): { whatToShow: RealTimeBarType } | { problem: string } {
   const text = !isGiven(value) ? 'TRADES' : String(value).trim().toUpperCase();
   if ((REALTIME_BAR_TYPES as readonly string[]).includes(text)) return { whatToShow: text as RealTimeBarType };
-  return { problem: `5-second bars show TRADES, MIDPOINT, BID or ASK, not ${JSON.stringify(value)}` };
+  return { problem: `5-second bars show TRADES, MIDPOINT, BID or ASK, not ${describeValue(value)}` };
 }
 
 /** TWS market data types. */
@@ -49,7 +50,7 @@ export function readHistoryTicks(value: unknown): { ticks: number } | { problem:
   if (!isGiven(value)) return { ticks: 0 };
   const ticks = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isInteger(ticks) || ticks < 0 || ticks > MAX_HISTORY_TICKS) {
-    return { problem: `history ticks must be a whole number from 0 to ${MAX_HISTORY_TICKS} (IB sends at most ${MAX_HISTORY_TICKS}), not ${JSON.stringify(value)}` };
+    return { problem: `history ticks must be a whole number from 0 to ${MAX_HISTORY_TICKS} (IB sends at most ${MAX_HISTORY_TICKS}), not ${describeValue(value)}` };
   }
   return { ticks };
 }

@@ -8,13 +8,27 @@
  */
 import type { Contract } from '@stoqey/ib';
 import { findContracts, pickOption, searchSymbols, optionChains, type OptionPick } from '../../lib/ib/contract-lookup';
-import { instrumentKey } from '../../lib/messages/instrument';
+import { describeContract, instrumentKey } from '../../lib/messages/instrument';
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
-import { configuredContract, messageContract, qualifyMessageContract } from '../contract-editor';
+import { configuredContract, messageContract } from '../contract-editor';
+import { contractCacheFor } from '../../lib/ib/contracts';
+import type { IbSession } from '../../lib/ib/connection';
 import type { Node, NodeAPI, NodeDef } from '../red';
 
 const ACTIONS = ['details', 'search', 'chain', 'option'] as const;
+
+/** The contract fields a look-up sends to TWS: nothing else a message's contract may carry goes on the wire. */
+const LOOKUP_FIELDS = ['conId', 'symbol', 'secType', 'lastTradeDateOrContractMonth', 'strike', 'right', 'multiplier', 'exchange', 'primaryExch', 'currency', 'localSymbol', 'tradingClass', 'secIdType', 'secId', 'includeExpired'] as const;
+
+function lookupContract(contract: Contract): Contract {
+  const clean: Record<string, unknown> = {};
+  for (const field of LOOKUP_FIELDS) {
+    const value = (contract as Record<string, unknown>)[field];
+    if (value !== undefined && value !== null && value !== '') clean[field] = value;
+  }
+  return clean as Contract;
+}
 type Action = (typeof ACTIONS)[number];
 
 function actionOf(value: unknown): Action {
@@ -49,6 +63,15 @@ function optionPick(def: NodeDef, given: unknown): OptionPick {
   return pick;
 }
 
+/** The underlying qualified through the connection's cache (an error that says what to fix otherwise). */
+async function qualify(session: IbSession, contract: Contract) {
+  try {
+    return await contractCacheFor(session).qualify(contract);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
 export = function register(RED: NodeAPI): void {
   function IbContract(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
@@ -73,9 +96,9 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       if (action === 'details') {
-        const contract = messageContract(msg, configured);
+        const contract = lookupContract(messageContract(msg, configured));
         const found = await findContracts(session, contract);
-        if (found.length === 0) throw new UserError(`no contract matches ${JSON.stringify(contract)}: check symbol, security type, exchange and currency`);
+        if (found.length === 0) throw new UserError(`no contract matches ${describeContract(contract)}: check symbol, security type, exchange and currency`);
         node.status({ fill: 'green', shape: 'dot', text: shortText(`${found.length} contract${found.length === 1 ? '' : 's'}`) });
         const out: Record<string, unknown> = { ...msg, payload: found };
         // One match is a qualified contract the next node can use as it is.
@@ -89,7 +112,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const pick = action === 'option' ? optionPick(def, msg.option) : null;
-      const underlying = await qualifyMessageContract(session, msg, configured);
+      const underlying = await qualify(session, lookupContract(messageContract(msg, configured)));
       if (action === 'chain') {
         const chains = await optionChains(session, underlying);
         if (chains.length === 0) throw new UserError(`${underlying.key} has no options listed: pick an underlying with an option chain`);

@@ -125,8 +125,9 @@ export class OptionChains {
   }
 
   private add(underlying: Instrument, secType: 'OPT' | 'FOP', exchange: string, validExchanges: string, tradingClass: string, minTick: number, marketRuleIds: string, expiries: string[], level: number): void {
-    if (expiries.length === 0) return;
-    const dates = expiries.slice(0, MAX_EXPIRIES);
+    // An expiry whose close has passed today is no longer listed.
+    const dates = expiries.filter((d) => expirationInstant(d, underlying) > this.now).slice(0, MAX_EXPIRIES);
+    if (dates.length === 0) return;
     this.chains.push({
       index: this.chains.length,
       underlying,

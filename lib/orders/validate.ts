@@ -101,7 +101,7 @@ function validateModify(given: Raw, where: string, sizeIncrement: number): Modif
     throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity or tif only (action and targetQuantity cannot change on a working order)`);
   }
   for (const field of Object.keys(given)) {
-    if (given[field] === undefined || MODIFIABLE_FIELDS.has(field)) continue;
+    if (!isGiven(given[field]) || MODIFIABLE_FIELDS.has(field)) continue;
     throw new OrderInputError(`${where}.${field}`, `${where} modifies order ${orderId}, and ${field} is not changed on a working order here: cancel it and place a new one, or change ${[...MODIFIABLE_FIELDS].filter((f) => f !== 'orderId').join(', ')}`);
   }
   const changes: ModifyIntent['changes'] = {};

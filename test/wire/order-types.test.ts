@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventName, OrderAction, OrderType, SecType, TimeInForce, type Contract, type Order } from '@stoqey/ib';
+import { EventName, OrderAction, OrderType, SecType, type TimeInForce, type Contract, type Order } from '@stoqey/ib';
 import { connectApi, startSimulator, waitFor } from './harness';
 import { formatIbUtc } from '../../lib/data/dates';
 

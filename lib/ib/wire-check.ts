@@ -95,7 +95,7 @@ export function checkWireValue(value: unknown, field: string, depth = 0, seen?: 
   if (depth >= MAX_DEPTH) throw new WireFieldError(field, `is nested more than ${MAX_DEPTH} levels deep`);
   // A loop in an object the encoder walks would be written forever; a shared, non-looping part is fine.
   const path = seen ?? new Set<object>();
-  if (path.has(object)) throw new WireFieldError(field, 'refers back to itself (a circular structure)');
+  if (path.has(object)) throw new WireFieldError(field, 'refers back to itself (an object that contains itself)');
   path.add(object);
   if (Array.isArray(object)) {
     for (let i = 0; i < object.length; i++) checkWireValue(object[i], `${field}[${i}]`, depth + 1, path);

@@ -80,7 +80,8 @@ describe('contract qualification', () => {
     assert.equal(messageInstrument({ topic: 'AAPL' }, 'MSFT', 'node').key, 'MSFT');
     assert.equal(messageInstrument({ contract: { symbol: 'eur', secType: 'CASH' }, topic: 'AAPL' }, null, 'message').key, 'EUR:CASH:IDEALPRO:USD');
     assert.equal(findMessageInstrument({ topic: '  ' }, '', 'message'), null);
-    assert.throws(() => messageInstrument({ topic: 'ES:FUT:CME:USD' }, null, 'message'), /a FUT needs an expiry/);
+    assert.equal(messageInstrument({ topic: 'ES:FUT:CME:USD' }, null, 'message').key, 'ES:FUT:CME:USD', 'a future without expiry: its front month');
+    assert.throws(() => messageInstrument({ topic: 'ES:FOP:CME:USD' }, null, 'message'), /a FOP needs an expiry/);
     assert.equal(messageInstrument({ contract: { symbol: 'AAPL', secType: 'STK', multiplier: 0 } }, null, 'message').key, 'AAPL', "TWS's contracts say no multiplier with 0");
   });
 });

@@ -85,16 +85,33 @@ export function describeExamples(part: number, of: number): void {
           (globalThis as unknown as EditorWindow).RED.actions.invoke('core:show-examples-import-dialog'),
         );
         const library = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
-        for (const name of [packageJson.name, ...entry]) {
-          const label = library.locator('.red-ui-treeList-label', {
-            has: page.locator('.red-ui-treeList-label-text', {
-              hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
-            }),
-          });
-          await label.first().click({ timeout: 10000 });
+        const labelOf = (name: string) =>
+          library
+            .locator('.red-ui-treeList-label', {
+              has: page.locator('.red-ui-treeList-label-text', {
+                hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+              }),
+            })
+            .first();
+        // A folder's label toggles it: open it only when what is inside is not showing yet (the dialog
+        // may keep a folder open from the last import, and a second click would close it).
+        const path = [packageJson.name, ...entry];
+        for (let i = 0; i < path.length; i++) {
+          const isFolder = i < path.length - 1;
+          if (isFolder && (await labelOf(path[i + 1]!).isVisible())) continue;
+          await labelOf(path[i]!).click({ timeout: 10000 });
+          if (isFolder) await labelOf(path[i + 1]!).waitFor({ state: 'visible', timeout: 10000 }).catch(() => undefined);
+        }
+        // Import is enabled once the editor has fetched the selected flow. On a loaded machine a click
+        // made while the tree was still opening the folder can select nothing: click the flow again.
+        const importButton = page.locator('#red-ui-clipboard-dialog-ok');
+        for (let attempt = 0; attempt < 4 && !(await importButton.isEnabled()); attempt++) {
+          await importButton.waitFor({ state: 'visible' });
+          if (await page.waitForFunction(() => !(globalThis as unknown as EditorWindow).document.querySelectorAll('#red-ui-clipboard-dialog-ok:disabled').length, undefined, { timeout: 5000 }).then(() => true, () => false)) break;
+          await labelOf(entry.at(-1)!).click({ timeout: 10000 });
         }
         await page.locator('#red-ui-clipboard-dialog-import-opt-new').click();
-        await page.locator('#red-ui-clipboard-dialog-ok').click();
+        await importButton.click();
         // Imported nodes follow the mouse until a click drops them on the canvas.
         await page.locator('#red-ui-workspace-chart').click({ position: { x: 300, y: 200 } });
         // On a loaded machine the editor may still be adding them when the click returns.

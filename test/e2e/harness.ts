@@ -120,17 +120,20 @@ export async function openEditor(page: Page, baseUrl: string): Promise<void> {
  * (unconfigured or invalid nodes, unknown types, unused config) or reports a failed deploy.
  */
 export async function deploy(page: Page): Promise<void> {
-  const before = await page.locator('.red-ui-notification').count();
+  // The notifications already showing are marked, not counted: one (the import's) may fade and leave
+  // while the deploy's appears, which put the deploy's at an index already skipped.
+  await page.evaluate(() => {
+    const { document } = globalThis as unknown as EditorWindow;
+    for (const el of Array.from(document.querySelectorAll('.red-ui-notification') as ArrayLike<{ setAttribute(name: string, value: string): void }>)) el.setAttribute('data-before-deploy', '1');
+  });
   await page.locator('#red-ui-header-button-deploy').click();
   const verdict = await page.waitForFunction(
-    (skip) => {
+    () => {
       const { document } = globalThis as unknown as EditorWindow;
-      const texts = Array.from(document.querySelectorAll('.red-ui-notification') as ArrayLike<{ innerText: string }>)
-        .slice(skip)
-        .map((el) => el.innerText.trim());
+      const texts = Array.from(document.querySelectorAll('.red-ui-notification:not([data-before-deploy])') as ArrayLike<{ innerText: string }>).map((el) => el.innerText.trim());
       return texts.find((text) => /Successfully deployed|Confirm deploy|deploy|error/i.test(text)) ?? false;
     },
-    before,
+    undefined,
     { timeout: 45000 },
   );
   const text = (await verdict.jsonValue()) as string;

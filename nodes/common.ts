@@ -4,6 +4,8 @@
  */
 import type { Broker } from '../lib/orders/broker';
 import { isHistory } from '../lib/messages/history';
+import type { OrderEvent } from '../lib/messages';
+import { RejectionWatch } from '../lib/orders/rejections';
 import type { DoneFunction, Node, NodeMessage, SendFunction } from './red';
 
 /** An error whose message is meant for the user: what was wrong and how to fix it. */
@@ -77,6 +79,24 @@ export function historyRefusals(broker: Broker | null, node: Node, show: (fill: 
       node.warn(refusal);
     }
     show('yellow', `history not traded (${refused})`, 'ring');
+    return true;
+  };
+}
+
+/**
+ * How an order node reports its orders' events: each on output 1, and a rejection after the order
+ * left (there is no done() to fail by then) also through node.error with the msg, so Catch nodes see
+ * it, once per reason, with a red status. Returns a reporter: true when the event was a rejection.
+ */
+export function orderEventReporter(node: Node, show: (fill: 'red', text: string, shape: 'ring') => void): (event: OrderEvent) => boolean {
+  const rejections = new RejectionWatch();
+  return (event) => {
+    const msg = { topic: event.symbol, payload: event };
+    node.send([msg, null]);
+    const rejection = rejections.check(event);
+    if (!rejection) return false;
+    show('red', `#${event.orderId} ${event.status === 'Inactive' ? 'rejected' : event.status}: ${event.reason}`, 'ring');
+    node.error(rejection, msg);
     return true;
   };
 }

@@ -11,7 +11,7 @@
  */
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
 import { roundTrips, type Trade } from './trades';
-import { attributeByOrderRef, markStrategies } from '../fills/strategy-positions';
+import { attributeByOrderRef, markStrategies, strategyTotals } from '../fills/strategy-positions';
 import { strategyOfOrderRef } from '../messages/strategy';
 import { currencyOfKey } from '../fills/contract-terms';
 
@@ -159,14 +159,7 @@ export class InstrumentTally {
     const results: StrategyResult[] = [];
     for (const strategy of [...names].sort()) {
       const perKey = book[strategy] ?? {};
-      let realized = 0;
-      let open = 0;
-      let commissions = 0;
-      for (const p of Object.values(perKey)) {
-        realized += p.realizedPnl;
-        open += p.openPnl ?? 0;
-        commissions += p.commission;
-      }
+      const { realizedPnl: realized, openPnl: open, commissions } = strategyTotals(perKey);
       const executions = byStrategy.get(strategy) ?? [];
       // One strategy owning every execution (a batch, most replays) has the account's round trips: not built twice.
       const all = executions.length === input.executions.length && input.trades !== undefined ? input.trades : roundTrips(executions);

@@ -6,7 +6,7 @@
  * from its highest so far, in money. Parts seen once stay listed (a closed position keeps its P&L).
  */
 import type { InstrumentKey, Position } from '../messages';
-import { markStrategies, type StrategyBook } from '../fills/strategy-positions';
+import { markStrategies, strategyTotals, type StrategyBook } from '../fills/strategy-positions';
 
 export interface RunningPart {
   pnl: number;
@@ -55,14 +55,7 @@ export class RunningBreakdown {
       const marked = markStrategies(structuredClone(book), positions);
       for (const [strategy, perKey] of Object.entries(marked)) {
         if (strategy === '') continue;
-        let realized = 0;
-        let open = 0;
-        let commissions = 0;
-        for (const p of Object.values(perKey)) {
-          realized += p.realizedPnl;
-          open += p.openPnl ?? 0;
-          commissions += p.commission;
-        }
+        const { realizedPnl: realized, openPnl: open, commissions } = strategyTotals(perKey);
         const pnl = cents(realized + open - commissions);
         const fall = fallFrom(this.strategyPeaks, strategy, pnl);
         this.lastStrategies.set(strategy, { strategy, instruments: Object.keys(perKey).sort(), pnl, realizedPnl: cents(realized), openPnl: cents(open), commissions: cents(commissions), ...fall });

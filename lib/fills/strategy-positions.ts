@@ -110,6 +110,19 @@ export function markStrategies(book: StrategyBook, positions: ReadonlyArray<{ sy
   return book;
 }
 
+/** A strategy's totals over its instruments: realized and open P&L (before commissions), and its commissions. */
+export function strategyTotals(perKey: Readonly<Record<InstrumentKey, StrategyPosition>>): { realizedPnl: number; openPnl: number; commissions: number } {
+  let realizedPnl = 0;
+  let openPnl = 0;
+  let commissions = 0;
+  for (const p of Object.values(perKey)) {
+    realizedPnl += p.realizedPnl;
+    openPnl += p.openPnl ?? 0;
+    commissions += p.commission;
+  }
+  return { realizedPnl, openPnl, commissions };
+}
+
 /** Account position minus the sum of the named strategies' positions, where they differ. */
 export function unattributedPositions(positions: ReadonlyArray<{ symbol: string; quantity: number }>, strategies: StrategyBook): Record<string, number> {
   const out: Record<string, number> = {};

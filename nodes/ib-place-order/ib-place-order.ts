@@ -10,9 +10,8 @@ import type { Execution, OrderEvent, OrderIntent } from '../../lib/messages';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { orderInstrument, referencePrice } from '../../lib/orders/message-inputs';
 import { isHistory } from '../../lib/messages/history';
-import { RejectionWatch } from '../../lib/orders/rejections';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
-import { historyRefusals, onInput, shortText, UserError } from '../common';
+import { historyRefusals, onInput, orderEventReporter, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
@@ -38,20 +37,12 @@ export = function register(RED: NodeAPI): void {
     };
     const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem }) : null;
 
-    const rejections = new RejectionWatch();
+    const report = orderEventReporter(node, show);
     /** Market orders this node's kill switch sent to close positions: reported like its own. */
     const flattenIds = new Set<number>();
     const onOrder = (event: OrderEvent) => {
       if (!strategy?.ownsEvent(event) && !flattenIds.has(event.orderId)) return;
-      const msg = { topic: event.symbol, payload: event };
-      node.send([msg, null]);
-      const rejection = rejections.check(event);
-      if (rejection) {
-        // After the order left there is no done() to fail: node.error with the msg reaches Catch nodes.
-        show('red', `#${event.orderId} ${event.status === 'Inactive' ? 'rejected' : event.status}: ${event.reason}`, 'ring');
-        node.error(rejection, msg);
-        return;
-      }
+      if (report(event)) return;
       const fill = event.status === 'Filled' ? 'green' : event.status === 'Inactive' ? 'red' : 'blue';
       show(fill, `#${event.orderId} ${event.status}${event.filled ? ` ${event.filled}@${round(event.avgFillPrice)}` : ''}`);
     };

@@ -12,10 +12,9 @@ import { checkLevelSpec, type LevelSpec } from '../../lib/orders/levels';
 import { orderInstrument, numberAt, referencePrice } from '../../lib/orders/message-inputs';
 import { Protection } from '../../lib/orders/protection';
 import { isHistory } from '../../lib/messages/history';
-import { RejectionWatch } from '../../lib/orders/rejections';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { toNumber } from '../../lib/orders/validate';
-import { historyRefusals, onInput, shortText, UserError } from '../common';
+import { historyRefusals, onInput, orderEventReporter, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 import { isGiven, messageOrSetting } from '../../lib/messages/setting';
@@ -64,18 +63,10 @@ export = function register(RED: NodeAPI): void {
           })
         : null;
 
-    const rejections = new RejectionWatch();
+    const report = orderEventReporter(node, show);
     const onOrder = (event: OrderEvent) => {
       if (!protection?.ownsEvent(event)) return;
-      const msg = { topic: event.symbol, payload: event };
-      node.send([msg, null]);
-      const rejection = rejections.check(event);
-      if (rejection) {
-        // After the order left there is no done() to fail: node.error with the msg reaches Catch nodes.
-        show('red', `#${event.orderId} ${event.status === 'Inactive' ? 'rejected' : event.status}: ${event.reason}`, 'ring');
-        node.error(rejection, msg);
-        return;
-      }
+      if (report(event)) return;
       if (event.status === 'Filled') show('green', `#${event.orderId} ${event.orderRef.split(':')[1] ?? 'entry'} filled @${event.avgFillPrice}`);
     };
     const onExecution = (execution: Execution) => {

@@ -93,14 +93,18 @@ export function describeExamples(part: number, of: number): void {
               }),
             })
             .first();
-        // A folder's label toggles it: open it only when what is inside is not showing yet (the dialog
-        // may keep a folder open from the last import, and a second click would close it).
+        // A folder's label toggles it, and the dialog may keep a folder open from the last import (or
+        // still be drawing it): click it, and when what is inside does not show, click it again.
         const path = [packageJson.name, ...entry];
         for (let i = 0; i < path.length; i++) {
-          const isFolder = i < path.length - 1;
-          if (isFolder && (await labelOf(path[i + 1]!).isVisible())) continue;
           await labelOf(path[i]!).click({ timeout: 10000 });
-          if (isFolder) await labelOf(path[i + 1]!).waitFor({ state: 'visible', timeout: 10000 }).catch(() => undefined);
+          if (i === path.length - 1) break;
+          const inside = labelOf(path[i + 1]!);
+          const shown = await inside.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false);
+          if (!shown) {
+            await labelOf(path[i]!).click({ timeout: 10000 });
+            await inside.waitFor({ state: 'visible', timeout: 10000 });
+          }
         }
         // Import is enabled once the editor has fetched the selected flow. On a loaded machine a click
         // made while the tree was still opening the folder can select nothing: click the flow again.

@@ -126,17 +126,40 @@ export async function deploy(page: Page): Promise<void> {
     const { document } = globalThis as unknown as EditorWindow;
     for (const el of Array.from(document.querySelectorAll('.red-ui-notification') as ArrayLike<{ setAttribute(name: string, value: string): void }>)) el.setAttribute('data-before-deploy', '1');
   });
-  await page.locator('#red-ui-header-button-deploy').click();
-  const verdict = await page.waitForFunction(
-    () => {
-      const { document } = globalThis as unknown as EditorWindow;
-      const texts = Array.from(document.querySelectorAll('.red-ui-notification:not([data-before-deploy])') as ArrayLike<{ innerText: string }>).map((el) => el.innerText.trim());
-      return texts.find((text) => /Successfully deployed|Confirm deploy|deploy|error/i.test(text)) ?? false;
-    },
-    undefined,
-    { timeout: 45000 },
-  );
-  const text = (await verdict.jsonValue()) as string;
+  // The editor ignores Deploy while the header is shaded (an edit tray still closing) or the button is
+  // disabled (a change not yet registered): wait for both, and click again if no verdict came and the
+  // workspace is still undeployed. A second click after a deploy that went through finds nothing to do.
+  const verdictText = () =>
+    page
+      .waitForFunction(
+        () => {
+          const { document } = globalThis as unknown as EditorWindow;
+          const texts = Array.from(document.querySelectorAll('.red-ui-notification:not([data-before-deploy])') as ArrayLike<{ innerText: string }>).map((el) => el.innerText.trim());
+          return texts.find((text) => /Successfully deployed|Confirm deploy|deploy|error/i.test(text)) ?? false;
+        },
+        undefined,
+        { timeout: 15000 },
+      )
+      .then((handle) => handle.jsonValue() as Promise<string>, () => undefined);
+  let text: string | undefined;
+  for (let attempt = 0; attempt < 3 && text === undefined; attempt++) {
+    const state = await page.waitForFunction(
+      (retry) => {
+        const { document, RED } = globalThis as unknown as EditorWindow & { RED: { nodes: { dirty(): boolean } } };
+        // After a click whose notification was missed, a clean workspace means that deploy went through.
+        if (retry && !RED.nodes.dirty()) return 'deployed';
+        const shade = document.querySelectorAll('#red-ui-header-shade')[0] as { offsetParent: unknown } | undefined;
+        const button = document.querySelectorAll('#red-ui-header-button-deploy:not(.disabled)')[0];
+        return (!shade || shade.offsetParent === null) && button !== undefined ? 'ready' : false;
+      },
+      attempt > 0,
+      { timeout: 15000 },
+    );
+    if ((await state.jsonValue()) === 'deployed') return;
+    await page.locator('#red-ui-header-button-deploy').click();
+    text = await verdictText();
+  }
+  if (text === undefined) throw new Error('deploy: no notification after three clicks on Deploy');
   if (!/Successfully deployed/i.test(text)) throw new Error(`deploy did not succeed: ${text}`);
 }
 

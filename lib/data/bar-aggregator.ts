@@ -17,6 +17,7 @@
  * (the end of a file, or of a session without a later input).
  */
 import type { Bar } from '../messages';
+import { numberProblem } from '../messages/source';
 import { parseBarSize } from './bar-size';
 import { zoneOffsetMs } from './dates';
 
@@ -228,7 +229,7 @@ export class BarAggregator {
     }
     const p = payload as Record<string, unknown>;
     const time = p.time;
-    if (typeof time !== 'number' || !Number.isFinite(time)) throw new Error(`${label}.time is ${describe(time)}: every input needs its time in epoch ms`);
+    if (typeof time !== 'number' || !Number.isFinite(time)) throw new Error(`${label}.time ${numberProblem(time)}: every input needs its time in epoch ms`);
     if (p.open !== undefined || p.close !== undefined) {
       const open = price(p.open, `${label}.open`);
       const high = price(p.high, `${label}.high`);
@@ -267,17 +268,13 @@ function snapshot(bar: Bar): Bar {
 }
 
 function price(value: unknown, label: string): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  throw new Error(`${label} is ${describe(value)}: it must be a number`);
+  const problem = numberProblem(value);
+  if (problem === null) return value as number;
+  throw new Error(`${label} ${problem}: the bars node counts prices as numbers`);
 }
 
 function size(value: unknown, label: string): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  throw new Error(`${label} is ${describe(value)}: it must be a number >= 0`);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return String(value);
+  const problem = numberProblem(value) ?? ((value as number) < 0 ? 'is negative' : null);
+  if (problem === null) return value as number;
+  throw new Error(`${label} ${problem}: a size is a number >= 0`);
 }

@@ -8,7 +8,7 @@
  * 'bars' is IB's real-time bars (reqRealTimeBars): a closed 5-second bar of TRADES, MIDPOINT, BID or ASK
  * every 5 seconds, each bar once (a restart after a reconnect sends none it sent before).
  */
-import { describeValue } from '../messages/instrument';
+import { describeValue } from '../messages/describe-value';
 import { EventName, type Contract, type HistoricalTick, type HistoricalTickBidAsk, type HistoricalTickLast, type IBApi } from '@stoqey/ib';
 import type { Bar, InstrumentKey, Quote } from '../messages';
 import type { IbRequestError, IbSession } from '../ib/connection';

@@ -6,6 +6,7 @@
  */
 import type { Contract } from '@stoqey/ib';
 import type { InstrumentKey } from '.';
+import { describeValue } from './describe-value';
 
 const DEFAULTS = { secType: 'STK', exchange: 'SMART', currency: 'USD' } as const;
 
@@ -90,37 +91,6 @@ export function contractFromKey(key: InstrumentKey): Contract {
   return contract;
 }
 
-/**
- * A value as an error message shows it: never throws (BigInt, circular objects, objects without a
- * prototype), and stays short.
- */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    case 'number':
-    case 'boolean':
-      return String(value);
-    case 'bigint':
-      return `a BigInt (${value}n)`;
-    case 'undefined':
-      return 'nothing';
-    case 'symbol':
-      return 'a Symbol';
-    case 'function':
-      return 'a function';
-    default:
-      break;
-  }
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 60 ? 'an object' : `the object ${text}`;
-  } catch {
-    return 'an object';
-  }
-}
 
 /**
  * The multiplier a contract carries (futures, options: a position's avgCost is per contract, price x

@@ -3,7 +3,7 @@
  * every strategy node understands: msg.reset === true clears the state of msg.topic, or of every
  * instrument when the message has no topic.
  */
-import { describeValue } from './instrument';
+import { describeValue } from './describe-value';
 
 /**
  * The key a computing node keeps a message's state under: msg.topic as it is (messages without a topic

@@ -5,7 +5,8 @@
  */
 import type { Contract } from '@stoqey/ib';
 import type { InstrumentKey } from '.';
-import { contractFromKey, describeValue, instrumentKey } from './instrument';
+import { describeValue } from './describe-value';
+import { contractFromKey, instrumentKey } from './instrument';
 
 export const SEC_TYPES = ['STK', 'CASH', 'FUT', 'CONTFUT', 'OPT', 'FOP', 'IND', 'BOND', 'CRYPTO'] as const;
 export type SupportedSecType = (typeof SEC_TYPES)[number];

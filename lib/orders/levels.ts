@@ -5,7 +5,7 @@
 import type { Side } from '../messages';
 import { OrderInputError } from './errors';
 import { toNumber } from './validate';
-import { describe } from './value-text';
+import { describeValue } from '../messages/describe-value';
 import { roundToTick } from '../risk/levels-tick';
 
 export { roundToTick } from '../risk/levels-tick';
@@ -22,11 +22,11 @@ export interface LevelSpec {
 /** Checks a level spec from config or msg; `field` names it in errors. */
 export function checkLevelSpec(kind: unknown, value: unknown, field: string): LevelSpec {
   if (!LEVEL_KINDS.includes(kind as LevelKind)) {
-    throw new OrderInputError(`${field}Type`, `${field}Type ${describe(kind)} is not supported: use one of ${LEVEL_KINDS.join(', ')}`);
+    throw new OrderInputError(`${field}Type`, `${field}Type ${describeValue(kind)} is not supported: use one of ${LEVEL_KINDS.join(', ')}`);
   }
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n <= 0 || (kind === 'percent' && n >= 100)) {
-    throw new OrderInputError(field, `${field} must be a positive ${kind === 'price' ? 'price' : kind === 'percent' ? 'percentage below 100' : kind === 'atr' ? 'ATR multiple' : 'price distance'}, got ${describe(value)}`);
+    throw new OrderInputError(field, `${field} must be a positive ${kind === 'price' ? 'price' : kind === 'percent' ? 'percentage below 100' : kind === 'atr' ? 'ATR multiple' : 'price distance'}, got ${describeValue(value)}`);
   }
   return { kind: kind as LevelKind, value: n };
 }
@@ -50,7 +50,7 @@ export function levelPrice(spec: LevelSpec, entry: number, positionSide: Side, a
       break;
     case 'atr':
       if (atr === null || !Number.isFinite(atr) || atr <= 0) {
-        throw new OrderInputError('atr', `an ATR-based level needs a positive ATR in the message (e.g. msg.indicators.atr from an indicator node), got ${describe(atr)}`);
+        throw new OrderInputError('atr', `an ATR-based level needs a positive ATR in the message (e.g. msg.indicators.atr from an indicator node), got ${describeValue(atr)}`);
       }
       price = entry + direction * spec.value * atr;
       break;

@@ -13,7 +13,7 @@ import { OrderInputError, OrderRefusedError } from './errors';
 import { levelPrice, roundToTick, type LevelSpec } from './levels';
 import { stableJson, type OrderOutcome } from './strategy-orders';
 import { validateOrderIntent } from './validate';
-import { describe } from './value-text';
+import { describeValue } from '../messages/describe-value';
 import { KeyedSerial } from './keyed-serial';
 import { TargetOrders } from './target-orders';
 import { sizeIncrementOf } from './quantity';
@@ -79,7 +79,7 @@ export class Protection {
   handle(input: ProtectionInput): Promise<OrderOutcome> {
     for (const [field, value] of [['stopLoss', input.stopLoss], ['takeProfit', input.takeProfit]] as const) {
       if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-        throw new OrderInputError(`msg.${field}`, `msg.${field} must be a positive price, got ${describe(value)}`);
+        throw new OrderInputError(`msg.${field}`, `msg.${field} must be a positive price, got ${describeValue(value)}`);
       }
     }
     const run = input.order !== undefined && input.order !== null ? () => this.enter(input) : () => this.protect(input);

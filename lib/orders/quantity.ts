@@ -4,7 +4,7 @@
  * under a built-in ceiling. No configured limit is needed to stop 1e21 shares or 1e-300 of one: those
  * are never an intent, they are a bug upstream (a division by a tiny stop distance, a unit mix-up).
  */
-import { describe } from './value-text';
+import { describeValue } from '../messages/describe-value';
 
 /**
  * The most one order may ask for, with no limit configured: 10 million shares, contracts or currency
@@ -37,12 +37,12 @@ export function isWholeIncrements(value: number, increment = 1): boolean {
  */
 export function quantityProblem(value: unknown, field: string, increment = 1): string | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n <= 0) return `${field} must be a positive number of shares, got ${describe(value)}`;
-  if (n > MAX_ORDER_QUANTITY) return `${field} ${describe(value)} is over the built-in ceiling of ${MAX_ORDER_QUANTITY} per order: no order that size is sent, with or without limits on ib-connect`;
+  if (!Number.isFinite(n) || n <= 0) return `${field} must be a positive number of shares, got ${describeValue(value)}`;
+  if (n > MAX_ORDER_QUANTITY) return `${field} ${describeValue(value)} is over the built-in ceiling of ${MAX_ORDER_QUANTITY} per order: no order that size is sent, with or without limits on ib-connect`;
   if (!isWholeIncrements(n, increment)) {
     return increment === 1
-      ? `${field} ${describe(value)} is not a whole number of shares (or contracts): orders are for whole units`
-      : `${field} ${describe(value)} is not a whole number of the instrument's size increment ${increment}`;
+      ? `${field} ${describeValue(value)} is not a whole number of shares (or contracts): orders are for whole units`
+      : `${field} ${describeValue(value)} is not a whole number of the instrument's size increment ${increment}`;
   }
   return null;
 }
@@ -53,12 +53,12 @@ export function quantityProblem(value: unknown, field: string, increment = 1): s
  */
 export function targetProblem(value: unknown, field: string, increment = 1): string | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) return `${field} must be a number of shares (negative for short), got ${describe(value)}`;
-  if (Math.abs(n) > MAX_ORDER_QUANTITY) return `${field} ${describe(value)} is further from flat than the built-in ceiling of ${MAX_ORDER_QUANTITY} per order: no such target is traded`;
+  if (!Number.isFinite(n)) return `${field} must be a number of shares (negative for short), got ${describeValue(value)}`;
+  if (Math.abs(n) > MAX_ORDER_QUANTITY) return `${field} ${describeValue(value)} is further from flat than the built-in ceiling of ${MAX_ORDER_QUANTITY} per order: no such target is traded`;
   if (!isWholeIncrements(n, increment)) {
     return increment === 1
-      ? `${field} ${describe(value)} is not a whole number of shares (or contracts)`
-      : `${field} ${describe(value)} is not a whole number of the instrument's size increment ${increment}`;
+      ? `${field} ${describeValue(value)} is not a whole number of shares (or contracts)`
+      : `${field} ${describeValue(value)} is not a whole number of the instrument's size increment ${increment}`;
   }
   return null;
 }

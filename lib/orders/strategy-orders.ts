@@ -13,7 +13,7 @@ import type { ProtectiveLevels } from './plan';
 import { TargetOrders } from './target-orders';
 import { strategyOfOrderRef } from './strategy-ref';
 import { toNumber, validateOrderIntent, type CheckedIntent } from './validate';
-import { describe } from './value-text';
+import { describeValue } from '../messages/describe-value';
 import { KeyedSerial } from './keyed-serial';
 import { sizeIncrementOf } from './quantity';
 import { tolerant } from '../messages/json-text';
@@ -98,7 +98,7 @@ export class StrategyOrders {
     }
     const id = typeof which === 'string' && which.trim() !== '' ? Number(which) : which;
     if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
-      throw new OrderInputError('msg.cancel', `msg.cancel must be an order id (a positive integer) or "all", got ${describe(which)}`);
+      throw new OrderInputError('msg.cancel', `msg.cancel must be an order id (a positive integer) or "all", got ${describeValue(which)}`);
     }
     if (!this.broker.workingOrders().some((w) => w.orderId === id)) {
       throw new OrderInputError('msg.cancel', `order ${id} is not a working order (already filled, cancelled or unknown): nothing to cancel`);
@@ -214,7 +214,7 @@ export function levelsOf(order: unknown): ProtectiveLevels | null {
     const value = raw[field];
     if (!isGiven(value)) continue;
     const n = toNumber(value);
-    if (n === null || !Number.isFinite(n) || n <= 0) throw new OrderInputError(`msg.order.${field}`, `msg.order.${field} must be a positive price, got ${describe(value)}`);
+    if (n === null || !Number.isFinite(n) || n <= 0) throw new OrderInputError(`msg.order.${field}`, `msg.order.${field} must be a positive price, got ${describeValue(value)}`);
     levels[field] = n;
   }
   return levels.stopLoss !== undefined || levels.takeProfit !== undefined ? levels : null;

@@ -8,7 +8,7 @@ import { ORDER_TYPES, TIMES_IN_FORCE, type OrderIntent, type OrderType, type Sid
 import { parseIbDateTime } from '../messages/time-zones';
 import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
-import { describe } from './value-text';
+import { describeValue } from '../messages/describe-value';
 import { isGiven } from '../messages/setting';
 
 /** The price-related fields of an order, checked for its type. */
@@ -61,7 +61,7 @@ type Raw = Record<string, unknown>;
  */
 export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order', sizeIncrement = 1): CheckedIntent {
   if (intent !== undefined && intent !== null && (typeof intent !== 'object' || Array.isArray(intent))) {
-    throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describe(intent)}`);
+    throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describeValue(intent)}`);
   }
   const given = (intent ?? {}) as Raw;
   refuseUnknownFields(given, where);
@@ -77,7 +77,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   const terms = validateTerms(raw, where);
   if (hasTarget) {
     const targetQuantity = toNumber(raw.targetQuantity);
-    const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describe(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeIncrement);
+    const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describeValue(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeIncrement);
     if (problem || targetQuantity === null) throw new OrderInputError(`${where}.targetQuantity`, problem ?? '');
     if (terms.orderType === 'TRAIL' || terms.orderType === 'TRAIL LIMIT' || terms.orderType === 'STP' || terms.orderType === 'STP LMT' || terms.orderType === 'MIT' || terms.orderType === 'LIT') {
       throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${terms.orderType} cannot move to a target position: use MKT, LMT, MOC or LOC with targetQuantity, or an explicit order`);
@@ -86,7 +86,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   }
   const action = typeof raw.action === 'string' ? raw.action.toUpperCase() : raw.action;
   if (action !== 'BUY' && action !== 'SELL') {
-    throw new OrderInputError(`${where}.action`, `${where}.action must be "BUY" or "SELL" (or send ${where}.targetQuantity), got ${describe(raw.action)}`);
+    throw new OrderInputError(`${where}.action`, `${where}.action must be "BUY" or "SELL" (or send ${where}.targetQuantity), got ${describeValue(raw.action)}`);
   }
   const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`, sizeIncrement);
   return { kind: 'explicit', action, totalQuantity, ...terms };
@@ -95,7 +95,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
 function validateModify(given: Raw, where: string, sizeIncrement: number): ModifyIntent {
   const orderId = toNumber(given.orderId);
   if (orderId === null || !Number.isInteger(orderId) || orderId <= 0) {
-    throw new OrderInputError(`${where}.orderId`, `${where}.orderId must be the id of a working order (a positive integer), got ${describe(given.orderId)}`);
+    throw new OrderInputError(`${where}.orderId`, `${where}.orderId must be the id of a working order (a positive integer), got ${describeValue(given.orderId)}`);
   }
   if (given.targetQuantity !== undefined || given.action !== undefined) {
     throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity or tif only (action and targetQuantity cannot change on a working order)`);
@@ -225,11 +225,11 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
     throw new OrderInputError(`${where}.tif`, `tif OPG (at the open) works with MKT or LMT orders only, got ${type}`);
   }
   if (raw.account !== undefined) {
-    if (typeof raw.account !== 'string' || !raw.account.trim()) throw new OrderInputError(`${where}.account`, `${where}.account must be an account id such as "DU1234567", got ${describe(raw.account)}`);
+    if (typeof raw.account !== 'string' || !raw.account.trim()) throw new OrderInputError(`${where}.account`, `${where}.account must be an account id such as "DU1234567", got ${describeValue(raw.account)}`);
     terms.account = raw.account.trim();
   }
   if (raw.orderRef !== undefined) {
-    if (typeof raw.orderRef !== 'string') throw new OrderInputError(`${where}.orderRef`, `${where}.orderRef must be a string naming the strategy, got ${describe(raw.orderRef)}`);
+    if (typeof raw.orderRef !== 'string') throw new OrderInputError(`${where}.orderRef`, `${where}.orderRef must be a string naming the strategy, got ${describeValue(raw.orderRef)}`);
     terms.orderRef = raw.orderRef;
   }
   return terms;
@@ -239,14 +239,14 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
 function goodTillDate(value: unknown, tif: TimeInForce, where: string): string {
   if (tif !== 'GTD') throw new OrderInputError(`${where}.goodTillDate`, `${where}.goodTillDate is for tif GTD: set ${where}.tif to "GTD" or remove goodTillDate`);
   if (typeof value !== 'string' || Number.isNaN(parseIbDateTime(value, 'America/New_York'))) {
-    throw new OrderInputError(`${where}.goodTillDate`, `tif GTD needs ${where}.goodTillDate as "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it such as "20261218 16:00:00 US/Eastern") or "yyyyMMdd-HH:mm:ss" in UTC, got ${describe(value)}`);
+    throw new OrderInputError(`${where}.goodTillDate`, `tif GTD needs ${where}.goodTillDate as "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it such as "20261218 16:00:00 US/Eastern") or "yyyyMMdd-HH:mm:ss" in UTC, got ${describeValue(value)}`);
   }
   return value.trim();
 }
 
 function ibDateTime(value: unknown, field: string): string {
   if (typeof value !== 'string' || Number.isNaN(parseIbDateTime(value, 'America/New_York'))) {
-    throw new OrderInputError(field, `${field} must be "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it) or "yyyyMMdd-HH:mm:ss" in UTC, got ${describe(value)}`);
+    throw new OrderInputError(field, `${field} must be "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it) or "yyyyMMdd-HH:mm:ss" in UTC, got ${describeValue(value)}`);
   }
   return value.trim();
 }
@@ -254,7 +254,7 @@ function ibDateTime(value: unknown, field: string): string {
 function orderType(value: unknown, where: string): OrderType {
   const text = typeof value === 'string' ? value.trim().toUpperCase().replace(/_/g, ' ') : value;
   if (!ORDER_TYPES.includes(text as OrderType)) {
-    throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${describe(value)} is not supported: use one of ${ORDER_TYPES.join(', ')}`);
+    throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${describeValue(value)} is not supported: use one of ${ORDER_TYPES.join(', ')}`);
   }
   return text as OrderType;
 }
@@ -262,14 +262,14 @@ function orderType(value: unknown, where: string): OrderType {
 function timeInForce(value: unknown, where: string): TimeInForce {
   const text = typeof value === 'string' ? value.trim().toUpperCase() : value;
   if (!TIMES_IN_FORCE.includes(text as TimeInForce)) {
-    throw new OrderInputError(`${where}.tif`, `${where}.tif ${describe(value)} is not supported: use one of ${TIMES_IN_FORCE.join(', ')}`);
+    throw new OrderInputError(`${where}.tif`, `${where}.tif ${describeValue(value)} is not supported: use one of ${TIMES_IN_FORCE.join(', ')}`);
   }
   return text as TimeInForce;
 }
 
 function positiveQuantity(value: unknown, field: string, sizeIncrement: number): number {
   const n = toNumber(value);
-  const problem = n === null ? `${field} must be a positive number of shares, got ${describe(value)}` : quantityProblem(n, field, sizeIncrement);
+  const problem = n === null ? `${field} must be a positive number of shares, got ${describeValue(value)}` : quantityProblem(n, field, sizeIncrement);
   if (problem || n === null) throw new OrderInputError(field, problem ?? '');
   return n;
 }
@@ -277,7 +277,7 @@ function positiveQuantity(value: unknown, field: string, sizeIncrement: number):
 function positivePrice(value: unknown, field: string): number {
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n <= 0) {
-    throw new OrderInputError(field, `${field} must be a positive price, got ${describe(value)}`);
+    throw new OrderInputError(field, `${field} must be a positive price, got ${describeValue(value)}`);
   }
   return n;
 }
@@ -285,7 +285,7 @@ function positivePrice(value: unknown, field: string): number {
 function offset(value: unknown, field: string): number {
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n < 0) {
-    throw new OrderInputError(field, `${field} must be a price distance of 0 or more, got ${describe(value)}`);
+    throw new OrderInputError(field, `${field} must be a price distance of 0 or more, got ${describeValue(value)}`);
   }
   return n;
 }
@@ -293,7 +293,7 @@ function offset(value: unknown, field: string): number {
 function percent(value: unknown, field: string): number {
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n <= 0 || n >= 100) {
-    throw new OrderInputError(field, `${field} must be a percentage between 0 and 100 (e.g. 2 for 2%), got ${describe(value)}`);
+    throw new OrderInputError(field, `${field} must be a percentage between 0 and 100 (e.g. 2 for 2%), got ${describeValue(value)}`);
   }
   return n;
 }
@@ -302,7 +302,7 @@ function bool(value: unknown, field: string): boolean {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 1) return true;
   if (value === 'false' || value === 0) return false;
-  throw new OrderInputError(field, `${field} must be true or false, got ${describe(value)}`);
+  throw new OrderInputError(field, `${field} must be true or false, got ${describeValue(value)}`);
 }
 
 /** Numbers, or numeric strings (config fields arrive as strings); null for anything else. */

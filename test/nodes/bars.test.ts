@@ -107,7 +107,7 @@ describe('ib-bars', () => {
       return String((await caught).error.message);
     };
     assert.match(await error('b', { payload: { close: 1 } }), /msg.payload.time is missing/);
-    assert.match(await error('b', { payload: { time: 1, open: 1, high: 1, low: 'x', close: 1 } }), /msg.payload.low is the string "x": it must be a number/);
+    assert.match(await error('b', { payload: { time: 1, open: 1, high: 1, low: 'x', close: 1 } }), /msg.payload.low is the string "x", not a number/);
     assert.match(await error('b', { payload: 7 }), /the bars node takes bars/);
     assert.match(await error('b', { payload: [{ time: 1, open: 1, high: 1, low: 1, close: 1 }, { time: 2 }] }), /msg.payload\[1\] has neither bar fields/);
     assert.match(await error('bad', { payload: { time: 1, price: 1, type: 'Last' } }), /divide a day/);

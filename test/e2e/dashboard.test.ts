@@ -305,6 +305,11 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     assert.deepEqual(await clippedTexts(page), [], 'text cut off on the Paper trading page');
     await screenshot(page, 'dashboard-paper-trading', true);
     assert.deepEqual(errorLines(nodeRed, logFrom), [], 'Node-RED logged errors while the demo ran');
+    // The paper tab warms its strategy up on history: its risk-sizer (given the tab's connection through
+    // the subflow's IB_CONNECTION property) ends that history as warm-up, so place-order never has to
+    // turn it away with a warning meant for a backtest flow switched to a live connection.
+    const historyWarnings = nodeRed.log().split('\n').filter((line) => /history is not traded/.test(line));
+    assert.deepEqual(historyWarnings, [], 'the demo warned that its warm-up history is not traded');
   });
 
   it("Paper trading page: kill switch, flatten and resume ask first, then stop the strategy's orders and close its position", async () => {

@@ -48,6 +48,8 @@ export class IbAccountSource implements AccountSource {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    return { snapshot: () => feed.snapshot(), stop };
+    // Live or paper is the connection's answer (the one the live interlock uses), asked at each snapshot:
+    // TWS may report its managed accounts after the feed opened.
+    return { snapshot: () => ({ ...feed.snapshot(), live: this.connection.status().live }), stop };
   }
 }

@@ -42,6 +42,8 @@ export function backtestAccountSnapshot(engine: FillEngineApi, currency = 'USD')
   const strategies = markStrategies(attributeByOrderRef(executions), positions);
   return {
     account: engine.account,
+    // A backtest connection can never reach a real account.
+    live: false,
     time: Date.now(),
     summary: { NetLiquidation: equity, TotalCashValue: cash, GrossPositionValue: positions.reduce((s, p) => s + Math.abs(p.marketValue ?? 0), 0) },
     currency,

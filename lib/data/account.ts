@@ -63,6 +63,11 @@ export interface AccountPnl {
 
 export interface AccountSnapshot {
   account: string;
+  /**
+   * The connection's own live flag (ConnectionStatus.live: TWS's managedAccounts and the port decide
+   * it, as for the live interlock): real money may be at stake. false on a backtest connection.
+   */
+  live: boolean;
   time: number;
   /** Summary values by tag; numbers where TWS sent a number. */
   summary: Record<string, number | string>;
@@ -480,7 +485,8 @@ export class AccountFeed {
     );
   }
 
-  snapshot(): AccountSnapshot {
+  /** The account's data; whether it is live is the connection's to say (IbAccountSource adds it). */
+  snapshot(): Omit<AccountSnapshot, 'live'> {
     const summary: Record<string, number | string> = {};
     let currency: string | null = null;
     for (const [tag, { value, currency: cur }] of this.summary) {

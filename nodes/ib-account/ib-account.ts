@@ -33,6 +33,7 @@ export = function register(RED: NodeAPI): void {
     const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
     const connection: Connection | null = config?.connection ?? null;
 
+    // The account id, its live flag and the time are always sent; the parts only when ticked.
     const trim = (snapshot: AccountSnapshot): Partial<AccountSnapshot> => {
       const out: Partial<AccountSnapshot> = { ...snapshot };
       if (!parts.has('summary')) {
@@ -57,7 +58,9 @@ export = function register(RED: NodeAPI): void {
       // What no strategy traded (manual trades, older holdings) is said, never traded away.
       const loose = Object.entries(s.unattributed ?? {});
       const note = `${s.account} · not from a strategy: ${loose.map(([key, q]) => `${q} ${key}`).join(', ')}`;
-      node.status({ fill: loose.length ? 'yellow' : 'green', shape: 'dot', text: shortText(loose.length ? note : `${s.account}${nl} · ${s.positions.length} pos${pnl}`) });
+      // LIVE or PAPER first: the connection's own flag, as in msg.payload.live.
+      const mode = s.live ? 'LIVE' : 'PAPER';
+      node.status({ fill: loose.length ? 'yellow' : 'green', shape: 'dot', text: shortText(`${mode} ${loose.length ? note : `${s.account}${nl} · ${s.positions.length} pos${pnl}`}`, 60) });
     };
 
     const sendSnapshot = (snapshot: AccountSnapshot, changed: AccountPart[], msg?: NodeMessage) => {

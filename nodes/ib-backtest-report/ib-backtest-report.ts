@@ -6,8 +6,8 @@
  *   instruments' parts ({topic, contract, payload, order}, in an array or keyed by instrument): runs the
  *   batch backtest (lib/broker/batch-backtest.ts: the replay's clock, place-order's planning and the
  *   account guard) and reports at once.
- * - tws / simulator connection: samples the account's equity every few seconds: equity curve, drawdown
- *   and Sharpe to date.
+ * - tws / simulator connection: samples the account's equity every few seconds: equity curve, return and
+ *   drawdown to date (and a Sharpe in the payload, not in the status: see liveStatusText).
  * Outputs: 1 report (metrics in msg.payload, msg.trades) and progress, 2 equity chart, 3 drawdown chart,
  * 4 price chart with entries and exits (each a ui-chart with series from msg.topic, x "x", y "y").
  */
@@ -206,8 +206,10 @@ export = function register(RED: NodeAPI): void {
           { topic: 'drawdown %', payload: { x: time, y: -stats.drawdownPct } },
           null,
         ]);
-        const sharpe = stats.sharpe === null ? '-' : stats.sharpe.toFixed(2);
-        node.status({ fill: 'green', shape: 'dot', text: shortText(`${equity.toFixed(0)} dd ${stats.drawdownPct.toFixed(1)}% sharpe ${sharpe}`) });
+        // Equity, return since the first sample and drawdown: no Sharpe here. Annualised from a few minutes
+        // of samples (each taken as that much trading-session time) it is noise, -324 on the simulator's
+        // fast clock; payload.sharpe is there for those who sample long enough.
+        node.status({ fill: 'green', shape: 'dot', text: shortText(liveStatusText(stats), 60) });
         return true;
       };
       const timer = setInterval(() => {
@@ -265,3 +267,11 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('ib-backtest-report', IbBacktestReport);
 };
+
+/** The live status: "equity 999,936.00 · +0.01% · dd 0.02%" (money with separators, percent to 2 places). */
+function liveStatusText(stats: { equity: number; cumulativeReturn: number; drawdownPct: number }): string {
+  const money = stats.equity.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const ret = Math.round(stats.cumulativeReturn * 10_000) / 100 || 0;
+  const dd = Math.round(stats.drawdownPct * 100) / 100 || 0;
+  return `equity ${money} · ${ret > 0 ? '+' : ''}${ret.toFixed(2)}% · dd ${dd.toFixed(2)}%`;
+}

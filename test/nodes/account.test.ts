@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { helper, loadFlow, nextMessage, waitFor } from '../helpers/node-red';
 import { exampleFlow, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
+import { createSimulator } from '../../lib/sim/server';
 import type { ConnectionConfigNode } from '../../nodes/connection';
 
 const TYPES = ['ib-connect', 'ib-account'];
@@ -34,6 +35,29 @@ describe('account', () => {
     assert.ok(Array.isArray(p.positions) && Array.isArray(p.orders) && Array.isArray(p.executions));
     assert.ok('pnl' in p && 'strategies' in p);
     assert.deepEqual(msg.changed.sort(), ['executions', 'orders', 'pnl', 'positions', 'summary']);
+    // Paper, as the connection (the live interlock's own flag) says, in the payload and the status.
+    assert.equal(p.live, false);
+    assert.equal(connectionOf('c').status().live, false);
+    const statuses = (helper.getNode('a').status as unknown as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
+    assert.ok(statuses.some((t) => t.startsWith('PAPER DU1234567')), `no PAPER status: ${JSON.stringify(statuses)}`);
+  });
+
+  it('a login that manages a live account: payload.live and the status say LIVE, whatever the account id in use looks like', async () => {
+    const live = await createSimulator({ port: 0, seed: 3, accounts: ['DU1234567', 'U7654321'] });
+    try {
+      await loadFlow(TYPES, simulatorFlow(live, [{ id: 'a', type: 'ib-account', connection: 'c', account: 'DU1234567', mode: 'request', wires: [['out']] }], 63));
+      await waitFor(() => connectionOf('c').status().state === 'connected' && connectionOf('c').status().accounts.length > 0, 8000, 'connected');
+      const reply = nextMessage(helper.getNode('out'), 15_000);
+      helper.getNode('a').receive({ payload: 'go' });
+      const msg = await reply;
+      assert.equal(msg.payload.account, 'DU1234567');
+      assert.equal(msg.payload.live, true, 'the login also manages U7654321: an order could reach real money');
+      const statuses = (helper.getNode('a').status as unknown as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
+      assert.ok(statuses.some((t) => t.startsWith('LIVE DU1234567')), `no LIVE status: ${JSON.stringify(statuses)}`);
+    } finally {
+      await helper.unload();
+      await live.close();
+    }
   });
 
   it('streaming: a fill shows up as position, execution and strategy (orderRef); survives a reconnect', async () => {
@@ -84,6 +108,7 @@ describe('account', () => {
     assert.equal(msg.payload.summary.NetLiquidation, 50000);
     assert.equal(msg.payload.summary.TotalCashValue, 50000);
     assert.deepEqual(msg.payload.positions, []);
+    assert.equal(msg.payload.live, false, 'a backtest never reaches a real account');
     session.end('test');
   });
 

@@ -1,6 +1,6 @@
 /**
  * backtest-report on a simulator connection (the package's TWS simulator over a real socket): it tracks
- * the running account from the broker's equity: equity curve, drawdown, Sharpe to date.
+ * the running account from the broker's equity: equity curve, return and drawdown to date.
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,11 @@ describe('backtest-report on a live or simulator connection', () => {
     // The timer keeps sampling once a second.
     const next = await nextMessage(helper.getNode('stats'), 3000);
     assert.ok(next.payload.samples >= 2);
+    // The status: equity as money, return and drawdown; no Sharpe (annualised from seconds it is noise).
+    const statuses = (helper.getNode('acct').status as unknown as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
+    const last = statuses[statuses.length - 1];
+    assert.match(last, /^equity \d{1,3}(,\d{3})*\.\d{2} · [+-]?\d+\.\d{2}% · dd \d+\.\d{2}%$/);
+    assert.ok(statuses.every((t) => !/sharpe/i.test(t)), `a Sharpe in the status: ${JSON.stringify(statuses)}`);
   });
 
   it('breaks the live account down by instrument and by strategy: P&L to date and its drawdown', async () => {

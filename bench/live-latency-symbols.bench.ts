@@ -38,19 +38,29 @@ async function main(): Promise<void> {
   const red = await startRed(userDir);
   const rows: Row[] = [];
   let clientId = 120;
-  for (const c of CASES) rows.push(await runCase(c, { runMs: RUN_MS, clientId: clientId++, userDir }));
+  const stages: Record<string, Row[]> = {};
+  for (const c of CASES) {
+    const result = await runCase(c, { runMs: RUN_MS, clientId: clientId++, userDir });
+    rows.push(result.row);
+    stages[`${c.symbols} symbols, ${c.ticksPerSecond} ticks/s`] = result.stages;
+  }
   await red.stop();
   rmSync(userDir, { recursive: true, force: true });
   if (process.env.LIVE_LATENCY_FLOOR !== '0') rows.push(await floorRow(RUN_MS));
   report('live-latency-symbols', rows, {
     runMs: RUN_MS,
+    stages,
     goal: 'p50 < 500 us, p99 < 2000 us with 50 symbols streaming at once; 0 dropped, 0 not predicted',
     latency: 'tick frame handed to the client socket by the simulator -> PLACE_ORDER bytes arriving at the simulator, for the ticks that caused orders, all symbols',
     flow: 'per symbol: market-data (quote, throttle off) -> sma of bidSize -> crossover (band, on cross) -> risk-sizer (long-short, 100 shares) -> place-order (MKT); one connection',
     spans: 'in process: plan = place-order input -> the account guard placeOrder; guard+send = the guard placeOrder -> the PLACE_ORDER socket write',
-    loopDelay: 'event-loop delay of the Node-RED process in the window, perf_hooks.monitorEventLoopDelay (resolution 1 ms)',
+    loopDelay: 'event-loop delay of the Node-RED process in the window: perf_hooks.monitorEventLoopDelay at its finest resolution (1 ms), less that 1 ms (it records the time between its timer callbacks, so an idle loop reads 1 ms)',
     cpu: 'process CPU / wall in the window; Node-RED process and simulator process apart; 100% = one core',
   });
+  for (const [label, table] of Object.entries(stages)) {
+    console.log(`where the time goes, ${label} (each stage: from the one above it)`);
+    console.table(table);
+  }
   process.exit(0);
 }
 

@@ -58,12 +58,18 @@ async function main(): Promise<void> {
   const red = await startRed(userDir);
   const rows: Row[] = [];
   let clientId = 90;
-  for (const c of CASES) rows.push(await runCase(c, { runMs: RUN_MS, clientId: clientId++, userDir }));
+  const stages: Record<string, Row[]> = {};
+  for (const c of CASES) {
+    const result = await runCase(c, { runMs: RUN_MS, clientId: clientId++, userDir });
+    rows.push(result.row);
+    stages[`${c.ticksPerSecond} ticks/s`] = result.stages;
+  }
   await red.stop();
   rmSync(userDir, { recursive: true, force: true });
   if (process.env.LIVE_LATENCY_FLOOR !== '0') rows.push(await floorRow(RUN_MS));
   report('live-latency', rows, {
     runMs: RUN_MS,
+    stages,
     goal: 'p50 < 500 us, p99 < 2000 us at 1,000 ticks/s',
     latency: 'tick frame handed to the client socket by the simulator -> PLACE_ORDER bytes arriving at the simulator, for the ticks that caused orders',
     split: 'to place-order: tick written -> the message reaching place-order (wire, @stoqey/ib decoding, market-data, sma, crossover, risk-sizer); order out: place-order input -> PLACE_ORDER arriving (order logic, guard, journal, encoding, wire)',
@@ -72,6 +78,10 @@ async function main(): Promise<void> {
     cpu: 'process CPU / wall in the window; Node-RED process and simulator process apart; 100% = one core',
     floor: 'loopback floor: a 100-byte write every ms from a second process, every 250th answered at once with 175 bytes; write (stamped before) -> answer arriving',
   });
+  for (const [label, table] of Object.entries(stages)) {
+    console.log(`where the time goes, ${label} (each stage: from the one above it)`);
+    console.table(table);
+  }
   process.exit(0);
 }
 

@@ -12,7 +12,9 @@ import { EventName } from '@stoqey/ib';
 import type { ConnectionConfigNode } from '../../nodes/connection';
 import type { ReportRequest, SimulatorReply, SimulatorReport } from './protocol';
 import { readJournal } from '../../lib/journal/journal';
+import type { Socket } from 'node:net';
 import { measureFloor } from './floor';
+import { NODE_STAGES, STAGE, newTrace, now, stageRows, type MessageTrace, type Stage } from './stages';
 import { PATHS } from './strategy-model';
 import type { Row } from '../report';
 
@@ -20,6 +22,11 @@ const RED = require('node-red');
 const distDir = join(__dirname, '..', '..');
 const NODE_TYPES = ['ib-connect', 'ib-market-data', 'ib-sma', 'ib-crossover', 'ib-risk-sizer', 'ib-place-order'];
 const WARMUP_MS = 3000;
+/**
+ * monitorEventLoopDelay's timer period, ms (1 is its finest). Its figures are the time between the
+ * timer's callbacks, so an idle loop reads about this much: the rows show what exceeds it.
+ */
+const LOOP_DELAY_RESOLUTION_MS = 1;
 const HOOK = 'onSend.liveLatency';
 const INPUT_HOOK = 'onReceive.liveLatency';
 /** The simulator's five real stocks, then its made-up ones (SYM01 ...). */
@@ -133,13 +140,26 @@ function flow(port: number, clientId: number, c: Case, journalPath: string, symb
   return nodes;
 }
 
+/** The account guard and what the benchmark reaches inside it (private fields, read for the stamps). */
+interface PatchedGuard {
+  placeOrder(...args: unknown[]): void;
+  options: { journal: { append(...args: unknown[]): unknown } | null };
+  inner: { placeOrder(...args: unknown[]): void; rehearsal?: { stop(): void } };
+}
+
 export interface FlowRunOptions {
   runMs: number;
   clientId: number;
   userDir: string;
 }
 
-export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
+/** A case's row, and where its orders' time went stage by stage (stages.ts). */
+export interface CaseResult {
+  row: Row;
+  stages: Row[];
+}
+
+export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseResult> {
   const symbols = symbolsFor(c.symbols);
   const ticksPerSymbol = c.ticksPerSecond / symbols.length;
   const { sim, port } = await SimulatorProcess.start(ticksPerSymbol, Math.max(0, symbols.length - REAL_SYMBOLS.length));
@@ -154,61 +174,93 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
     }
     const api = config.connection.liveData('quotes').api;
     // Tick frames the client received (TICK_PRICE, TICK_SIZE, TICK_GENERIC, TICK_STRING), counted
-    // from before the subscription starts.
+    // from before the subscription starts, and when the last one was taken from its chunk.
     let received = 0;
+    let frameAt = 0;
     const onReceived = (tokens: string[]) => {
       const id = tokens[0];
-      if (id === '1' || id === '2' || id === '45' || id === '46') received++;
+      if (id === '1' || id === '2' || id === '45' || id === '46') {
+        received++;
+        frameAt = now();
+      }
     };
     api.on(EventName.received, onReceived);
-    // market-data sends while the client decodes a frame, so the frame is the last one counted.
-    const frameOfMsg = new Map<string, number>();
-    RED.hooks.add(HOOK, (events: Array<{ source: { id: string }; msg: { _msgid?: string } }>) => {
-      for (const event of events) if (event.source.id.startsWith('n-md-') && event.msg._msgid) frameOfMsg.set(event.msg._msgid, received - 1);
-    });
-    // When each message reached place-order (only place-order's inputs: a few a second).
-    const placeOrderInputAt = new Map<string, bigint>();
-    RED.hooks.add(INPUT_HOOK, (event: { destination: { id: string }; msg: { _msgid?: string } }) => {
-      if (event.destination.id.startsWith('n-order-') && event.msg._msgid) placeOrderInputAt.set(event.msg._msgid, process.hrtime.bigint());
-    });
-    // In-process spans of the order path (CPU-bound, far less exposed to the machine's scheduling
-    // than the crossings): "plan", place-order's input to the account guard's placeOrder (order
-    // planning and validation); "guard+send", from there to the PLACE_ORDER's socket write (limits,
-    // interlock, the journal line, the encoding, the write). Writes the pacing queue held are left out.
-    const broker = config.connection.broker as unknown as { placeOrder(...args: unknown[]): void; inner?: { rehearsal?: { stop(): void } } };
-    const placeOrder = broker.placeOrder;
-    const planSpans: number[] = [];
-    const sendSpans: number[] = [];
-    let placing: bigint | null = null;
-    broker.placeOrder = function (this: unknown, ...args: unknown[]) {
-      const start = process.hrtime.bigint();
-      const dedupKey = (args[3] as { dedupKey?: string } | undefined)?.dedupKey;
-      const inputAt = dedupKey ? placeOrderInputAt.get(dedupKey.split(':')[1]) : undefined;
-      if (inputAt !== undefined) planSpans.push(Number(start - inputAt) / 1e3);
-      placing = start;
-      try {
-        return placeOrder.apply(this, args);
-      } finally {
-        placing = null;
-      }
+    const controller = (api as unknown as { controller: { socket: { client: Socket }; sendMsg: (...tokens: unknown[]) => void } }).controller;
+    const socket = controller.socket.client;
+    // When the chunk being decoded reached the socket (its data event, ahead of @stoqey/ib's listener).
+    let chunkAt = 0;
+    const onChunk = () => {
+      chunkAt = now();
     };
-    const socket = (api as unknown as { controller: { socket: { client: { write: (...a: unknown[]) => boolean } } } }).controller.socket.client;
-    const write = socket.write;
-    socket.write = function (this: unknown, ...args: unknown[]) {
-      if (placing !== null) {
-        sendSpans.push(Number(process.hrtime.bigint() - placing) / 1e3);
-        placing = null;
+    socket.prependListener('data', onChunk);
+    // market-data sends while the client decodes a frame, so the frame is the last one counted. The
+    // trace rides on the message (nothing kept per tick); place-order's inputs are kept, a few a second.
+    RED.hooks.add(HOOK, (events: Array<{ source: { id: string }; msg: { _liveLatency?: MessageTrace } }>) => {
+      for (const event of events) if (event.source.id.startsWith('n-md-')) event.msg._liveLatency = newTrace(received - 1, chunkAt, frameAt);
+    });
+    const traceOfMsg = new Map<string, MessageTrace>();
+    RED.hooks.add(INPUT_HOOK, (event: { destination: { id: string }; msg: { _msgid?: string; _liveLatency?: MessageTrace } }) => {
+      const trace = event.msg._liveLatency;
+      if (!trace) return;
+      const id = event.destination.id;
+      for (const [prefix, stage] of NODE_STAGES) {
+        if (!id.startsWith(prefix)) continue;
+        trace.at[stage] = now();
+        if (stage === STAGE['place-order received'] && event.msg._msgid) traceOfMsg.set(event.msg._msgid, trace);
+        return;
       }
-      return write.apply(this, args);
+    });
+    // The order path's stages, stamped on the trace of the message being placed (all one synchronous
+    // call from the account guard to the socket write). Writes the pacing queue held are left out.
+    const broker = config.connection.broker as unknown as PatchedGuard;
+    let placing: MessageTrace | null = null;
+    const stampPlacing = (stage: number) => {
+      if (placing !== null && placing.at[stage] === 0) placing.at[stage] = now();
     };
+    const restore: Array<() => void> = [];
+    const patch = <T extends object, K extends keyof T>(target: T, name: K, before: (args: unknown[]) => void, after?: () => void) => {
+      const original = target[name] as unknown as (...args: unknown[]) => unknown;
+      const own = Object.hasOwn(target, name);
+      (target as Record<K, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
+        before(args);
+        try {
+          return original.apply(this, args);
+        } finally {
+          after?.();
+        }
+      };
+      restore.push(() => {
+        if (own) (target as Record<K, unknown>)[name] = original;
+        else delete (target as Record<K, unknown>)[name];
+      });
+    };
+    patch(
+      broker,
+      'placeOrder',
+      (args) => {
+        const dedupKey = (args[3] as { dedupKey?: string } | undefined)?.dedupKey;
+        placing = dedupKey ? (traceOfMsg.get(dedupKey.split(':')[1]) ?? null) : null;
+        stampPlacing(STAGE['account guard (planning)']);
+      },
+      () => {
+        placing = null;
+      },
+    );
+    const journal = broker.options.journal;
+    if (journal) patch(journal, 'append', () => stampPlacing(STAGE['journal line begun (limits, checks)']), () => stampPlacing(STAGE['journal line written']));
+    patch(broker.inner, 'placeOrder', () => stampPlacing(STAGE['IB broker placeOrder']));
+    patch(api, 'placeOrder', () => stampPlacing(STAGE['client placeOrder (order book, queue)']));
+    patch(controller, 'sendMsg', () => stampPlacing(STAGE['writer (check, encoding)']));
+    patch(socket, 'write', () => {
+      stampPlacing(STAGE['socket write (framing)']);
+      placing = null;
+    });
     // LIVE_LATENCY_REHEARSE=0: no periodic dry runs of the order path (the one at connect has run).
-    if (process.env.LIVE_LATENCY_REHEARSE === '0') broker.inner?.rehearsal?.stop();
+    if (process.env.LIVE_LATENCY_REHEARSE === '0') broker.inner.rehearsal?.stop();
     const mds = symbols.map((_s, i) => RED.nodes.getNode(`n-md-${i}`) as { receive(msg: object): void });
     for (const md of mds) md.receive({});
     await sleep(WARMUP_MS);
-    planSpans.length = 0;
-    sendSpans.length = 0;
-    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     const simCpu0 = await sim.cpu();
     const cpu0 = process.cpuUsage();
     loopDelay.enable();
@@ -235,9 +287,10 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
     const drainMs = Math.max(0, stillSince - drainStart);
     await sleep(500);
     api.off(EventName.received, onReceived);
+    socket.off('data', onChunk);
     RED.hooks.remove(HOOK);
     RED.hooks.remove(INPUT_HOOK);
-    socket.write = write;
+    for (const undo of restore.reverse()) undo();
     // Order id -> the message that placed it (dedup key: `${node id}:${msg._msgid}:...`).
     const msgOfOrder = new Map<number, string>();
     for (const entry of readJournal(journalPath)) {
@@ -247,8 +300,8 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
     }
     const causes = new Map<number, number>();
     for (const [orderId, msgId] of msgOfOrder) {
-      const frame = frameOfMsg.get(msgId);
-      if (frame !== undefined) causes.set(orderId, frame);
+      const trace = traceOfMsg.get(msgId);
+      if (trace) causes.set(orderId, trace.frame);
     }
     const frames = [...new Set(causes.values())];
     const result = await sim.report({
@@ -263,6 +316,14 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
     const latencies: number[] = [];
     const toPlaceOrder: number[] = [];
     const orderOut: number[] = [];
+    const planSpans: number[] = [];
+    const sendSpans: number[] = [];
+    const traces: MessageTrace[] = [];
+    const span = (trace: MessageTrace, from: Stage, to: Stage, into: number[]) => {
+      const a = trace.at[STAGE[from]];
+      const b = trace.at[STAGE[to]];
+      if (a > 0 && b > 0) into.push((b - a) / 1e3);
+    };
     for (const order of result.orders) {
       const frame = causes.get(order.orderId);
       const stamp = frame === undefined ? null : stampOfFrame.get(frame);
@@ -280,16 +341,23 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
         continue;
       }
       latencies.push(us);
-      const inputAt = placeOrderInputAt.get(msgOfOrder.get(order.orderId) ?? '');
-      if (inputAt !== undefined) {
-        toPlaceOrder.push(Number(inputAt - tickAt) / 1e3);
-        orderOut.push(Number(BigInt(order.at) - inputAt) / 1e3);
-      }
+      const trace = traceOfMsg.get(msgOfOrder.get(order.orderId) ?? '');
+      if (!trace) continue;
+      trace.at[STAGE['tick written (simulator)']] = Number(tickAt);
+      trace.at[STAGE['PLACE_ORDER read (simulator)']] = Number(order.at);
+      traces.push(trace);
+      span(trace, 'tick written (simulator)', 'place-order received', toPlaceOrder);
+      span(trace, 'place-order received', 'PLACE_ORDER read (simulator)', orderOut);
+      span(trace, 'place-order received', 'account guard (planning)', planSpans);
+      span(trace, 'account guard (planning)', 'socket write (framing)', sendSpans);
     }
     for (const list of [latencies, toPlaceOrder, orderOut, planSpans, sendSpans]) list.sort((a, b) => a - b);
     const simCpuUs = simCpu1.user + simCpu1.system - (simCpu0.user + simCpu0.system);
     const seconds = wallMs / 1000;
-    return {
+    // The histogram records the time between its timer's callbacks, every `resolution` ms when the
+    // loop is idle: the delay is what exceeds the resolution.
+    const delayUs = (p: number) => Math.max(0, Math.round(loopDelay.percentile(p) / 1e3 - LOOP_DELAY_RESOLUTION_MS * 1e3));
+    const row: Row = {
       symbols: symbols.length,
       'ticks/s': c.ticksPerSecond,
       'sma / band': `${c.period} / ${c.lower}-${c.upper}`,
@@ -305,7 +373,7 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
       'order out p50 us': Math.round(percentile(orderOut, 50)),
       'plan p50 us': Math.round(percentile(planSpans, 50)),
       'guard+send p50 us': Math.round(percentile(sendSpans, 50)),
-      'loop delay p50/p99 us': `${Math.round(loopDelay.percentile(50) / 1e3)} / ${Math.round(loopDelay.percentile(99) / 1e3)}`,
+      'loop delay p50/p99 us': `${delayUs(50)} / ${delayUs(99)}`,
       dropped: result.tickFrames - received,
       'drain ms': drainMs,
       'orders / predicted': `${result.orders.length} / ${result.expected.length}`,
@@ -315,6 +383,7 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<Row> {
       'CPU NR %': Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
       'CPU sim %': Math.round((simCpuUs / 1000 / wallMs) * 100),
     };
+    return { row, stages: stageRows(traces) };
   } finally {
     await RED.runtime.flows.setFlows({ flows: { flows: [] }, deploymentType: 'full' });
     await sim.stop();

@@ -7,8 +7,9 @@
  * - The simulator runs in its own process, as TWS does (bench/live-latency/simulator.ts). Its
  *   WireProbe stamps each tick frame when it is handed to the client socket and each PLACE_ORDER when
  *   its bytes arrive, with process.hrtime.bigint() (CLOCK_MONOTONIC: one clock for both processes).
- * - Pairing, by what the flow did: a Node-RED onSend hook notes which tick frame (counted as the
- *   client receives them) each market-data message came from; the order journal's decision line ties
+ * - Pairing, by what the flow did: the benchmark wraps market-data's send to note on each message
+ *   which tick frame (counted as the client receives them) it came from (no Node-RED hooks: with one
+ *   registered every send and delivery runs through the hook chain); the order journal's decision line ties
  *   each order id to the message (its dedup key holds msg._msgid); the simulator reads the order id
  *   in each PLACE_ORDER. Pairing by position (i-th signal, i-th order) broke whenever the flow rightly
  *   sent no order for a signal (a reversal that only cancels a working order meets the target): every
@@ -17,10 +18,11 @@
  *   (bench/live-latency/strategy-model.ts); "not predicted" counts orders whose frame and side the
  *   reference run does not name (a lost, doubled or reordered tick would show there).
  * - ticks/s: the simulator's clock instants per second (each moves bid, ask and last, so a few tick
- *   frames); frames/s and quote msgs/s are what reached the flow. dropped: tick frames written minus
+ *   frames). Its clock turns every 5 ms at most (lib/sim/server/market-clock.ts), so at 1,000 ticks/s
+ *   a write carries 5 instants, about 15 frames, and the tick behind an order waits for those ahead of
+ *   it in its chunk ("frames ahead in chunk"). frames/s and quote msgs/s are what reached the flow. dropped: tick frames written minus
  *   tick frames the client received, after the subscription is stopped and the pipe drained.
- * - Split of each latency at the moment place-order receives the message (a Node-RED onReceive hook,
- *   a few times a second, so it costs the ticks nothing): "to place-order" is the simulator's write,
+ * - Split of each latency at the moment place-order receives the message: "to place-order" is the simulator's write,
  *   the wire, the client's decoding and the flow up to place-order; "order out" is place-order, the
  *   account guard, the journal line, @stoqey/ib's encoding, the socket write and the wire back;
  * - CPU: process CPU / wall time in the window, Node-RED process and simulator apart (100% = a core).
@@ -28,7 +30,10 @@
  *   scheduling than the crossings: place-order's input to the account guard, and from there to the
  *   PLACE_ORDER's socket write. LIVE_LATENCY_REHEARSE=0 turns the periodic dry runs of the order path
  *   off (lib/ib/order-rehearsal.ts), to compare.
- * - Event-loop delay of the Node-RED process over the window (perf_hooks.monitorEventLoopDelay).
+ * - Event-loop delay of the Node-RED process over the window (perf_hooks.monitorEventLoopDelay at
+ *   1 ms, less that 1 ms: it records the time between its timer's callbacks).
+ * - Where the time goes: a table per case, each order's tick stamped stage by stage in the Node-RED
+ *   process (bench/live-latency/stages.ts), medians of each stage's time from the one before.
  * - Many symbols at once: live-latency-symbols.bench.ts, the same flow once per symbol.
  * - Loopback floor (last row, LIVE_LATENCY_FLOOR=0 leaves it out): the same two crossings between two
  *   Node processes with nothing in between (bench/live-latency/floor.ts), measured in the same run: on

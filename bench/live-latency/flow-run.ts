@@ -13,6 +13,10 @@ import type { ConnectionConfigNode } from '../../nodes/connection';
 import type { ReportRequest, SimulatorReply, SimulatorReport } from './protocol';
 import { readJournal } from '../../lib/journal/journal';
 import type { Socket } from 'node:net';
+import type { Contract } from '@stoqey/ib';
+import { instrumentKey } from '../../lib/messages/instrument';
+import { StrategyOrders } from '../../lib/orders/strategy-orders';
+import { TargetOrders } from '../../lib/orders/target-orders';
 import { measureFloor } from './floor';
 import { NODE_STAGES, STAGE, newTrace, now, stageRows, type MessageTrace, type Stage } from './stages';
 import { PATHS } from './strategy-model';
@@ -27,8 +31,6 @@ const WARMUP_MS = 3000;
  * timer's callbacks, so an idle loop reads about this much: the rows show what exceeds it.
  */
 const LOOP_DELAY_RESOLUTION_MS = 1;
-const HOOK = 'onSend.liveLatency';
-const INPUT_HOOK = 'onReceive.liveLatency';
 /** The simulator's five real stocks, then its made-up ones (SYM01 ...). */
 const REAL_SYMBOLS = ['AAPL', 'MSFT', 'SPY', 'TSLA', 'NVDA'];
 
@@ -140,6 +142,18 @@ function flow(port: number, clientId: number, c: Case, journalPath: string, symb
   return nodes;
 }
 
+/** A node of the chain, whose send and receive the benchmark wraps. */
+interface RedNode {
+  send(msg: unknown): void;
+  receive(msg: unknown): void;
+}
+
+/** A message of the chain, with the benchmark's trace. */
+interface TracedMsg {
+  _msgid?: string;
+  _liveLatency?: MessageTrace;
+}
+
 /** The account guard and what the benchmark reaches inside it (private fields, read for the stamps). */
 interface PatchedGuard {
   placeOrder(...args: unknown[]): void;
@@ -189,34 +203,12 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
     const socket = controller.socket.client;
     // When the chunk being decoded reached the socket (its data event, ahead of @stoqey/ib's listener).
     let chunkAt = 0;
+    let framesBeforeChunk = 0;
     const onChunk = () => {
       chunkAt = now();
+      framesBeforeChunk = received;
     };
     socket.prependListener('data', onChunk);
-    // market-data sends while the client decodes a frame, so the frame is the last one counted. The
-    // trace rides on the message (nothing kept per tick); place-order's inputs are kept, a few a second.
-    RED.hooks.add(HOOK, (events: Array<{ source: { id: string }; msg: { _liveLatency?: MessageTrace } }>) => {
-      for (const event of events) if (event.source.id.startsWith('n-md-')) event.msg._liveLatency = newTrace(received - 1, chunkAt, frameAt);
-    });
-    const traceOfMsg = new Map<string, MessageTrace>();
-    RED.hooks.add(INPUT_HOOK, (event: { destination: { id: string }; msg: { _msgid?: string; _liveLatency?: MessageTrace } }) => {
-      const trace = event.msg._liveLatency;
-      if (!trace) return;
-      const id = event.destination.id;
-      for (const [prefix, stage] of NODE_STAGES) {
-        if (!id.startsWith(prefix)) continue;
-        trace.at[stage] = now();
-        if (stage === STAGE['place-order received'] && event.msg._msgid) traceOfMsg.set(event.msg._msgid, trace);
-        return;
-      }
-    });
-    // The order path's stages, stamped on the trace of the message being placed (all one synchronous
-    // call from the account guard to the socket write). Writes the pacing queue held are left out.
-    const broker = config.connection.broker as unknown as PatchedGuard;
-    let placing: MessageTrace | null = null;
-    const stampPlacing = (stage: number) => {
-      if (placing !== null && placing.at[stage] === 0) placing.at[stage] = now();
-    };
     const restore: Array<() => void> = [];
     const patch = <T extends object, K extends keyof T>(target: T, name: K, before: (args: unknown[]) => void, after?: () => void) => {
       const original = target[name] as unknown as (...args: unknown[]) => unknown;
@@ -234,18 +226,64 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
         else delete (target as Record<K, unknown>)[name];
       });
     };
+    // market-data sends while the client decodes a frame, so the frame is the last one counted. The
+    // trace rides on the message (nothing kept per tick); place-order's inputs are kept, a few a second.
+    // Stamps come from wrapping the chain's nodes' own send and receive, not from Node-RED hooks: with
+    // one registered, every send and delivery of the runtime runs through its hook chain.
+    const traceOfMsg = new Map<string, MessageTrace>();
+    symbols.forEach((_symbol, i) => {
+      patch(RED.nodes.getNode(`n-md-${i}`) as RedNode, 'send', (args) => {
+        const msg = args[0] as TracedMsg | undefined;
+        if (msg && !Array.isArray(msg)) msg._liveLatency = newTrace(received - 1, received - 1 - framesBeforeChunk, chunkAt, frameAt);
+      });
+      for (const [prefix, stage] of NODE_STAGES) {
+        patch(RED.nodes.getNode(`${prefix}${i}`) as RedNode, 'receive', (args) => {
+          const msg = args[0] as TracedMsg | undefined;
+          const trace = msg?._liveLatency;
+          if (!trace) return;
+          trace.at[stage] = now();
+          if (stage === STAGE['place-order received'] && msg._msgid) traceOfMsg.set(msg._msgid, trace);
+        });
+      }
+    });
+    // The order path's stages, stamped on the trace of the message being placed (all one synchronous
+    // call from the account guard to the socket write). Writes the pacing queue held are left out.
+    const broker = config.connection.broker as unknown as PatchedGuard;
+    let placing: MessageTrace | null = null;
+    const stampPlacing = (stage: number) => {
+      if (placing !== null && placing.at[stage] === 0) placing.at[stage] = now();
+    };
     patch(
       broker,
       'placeOrder',
       (args) => {
         const dedupKey = (args[3] as { dedupKey?: string } | undefined)?.dedupKey;
         placing = dedupKey ? (traceOfMsg.get(dedupKey.split(':')[1]) ?? null) : null;
-        stampPlacing(STAGE['account guard (planning)']);
+        stampPlacing(STAGE['account guard (leg context)']);
       },
       () => {
         placing = null;
       },
     );
+    // The strategy's decision, one at a time per instrument (its KeyedSerial): the message's trace by
+    // instrument from the decision's start on.
+    const deciding = new Map<string, MessageTrace>();
+    const stampDeciding = (key: string, stage: number) => {
+      const trace = deciding.get(key);
+      if (trace && trace.at[stage] === 0) trace.at[stage] = now();
+    };
+    const strategyProto = StrategyOrders.prototype as unknown as Record<'submit' | 'run', (...args: unknown[]) => unknown>;
+    const requestOf = (args: unknown[]) => args[0] as { key: string; msgId?: string };
+    patch(strategyProto, 'submit', (args) => {
+      const trace = traceOfMsg.get(requestOf(args).msgId ?? '');
+      if (!trace) return;
+      deciding.set(requestOf(args).key, trace);
+      stampDeciding(requestOf(args).key, STAGE['strategy submit (history, instrument)']);
+    });
+    patch(strategyProto, 'run', (args) => stampDeciding(requestOf(args).key, STAGE['decision begins (order intent checked, queued)']));
+    const targetProto = TargetOrders.prototype as unknown as Record<'moveTo' | 'sendAll', (...args: unknown[]) => unknown>;
+    patch(targetProto, 'moveTo', (args) => stampDeciding(requestOf(args).key, STAGE['move to target (dedup keys, blocks)']));
+    patch(targetProto, 'sendAll', (args) => stampDeciding(instrumentKey(args[0] as Contract), STAGE['legs placed (position, plan, order ids, legs)']));
     const journal = broker.options.journal;
     if (journal) patch(journal, 'append', () => stampPlacing(STAGE['journal line begun (limits, checks)']), () => stampPlacing(STAGE['journal line written']));
     patch(broker.inner, 'placeOrder', () => stampPlacing(STAGE['IB broker placeOrder']));
@@ -288,8 +326,6 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
     await sleep(500);
     api.off(EventName.received, onReceived);
     socket.off('data', onChunk);
-    RED.hooks.remove(HOOK);
-    RED.hooks.remove(INPUT_HOOK);
     for (const undo of restore.reverse()) undo();
     // Order id -> the message that placed it (dedup key: `${node id}:${msg._msgid}:...`).
     const msgOfOrder = new Map<number, string>();
@@ -348,8 +384,8 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
       traces.push(trace);
       span(trace, 'tick written (simulator)', 'place-order received', toPlaceOrder);
       span(trace, 'place-order received', 'PLACE_ORDER read (simulator)', orderOut);
-      span(trace, 'place-order received', 'account guard (planning)', planSpans);
-      span(trace, 'account guard (planning)', 'socket write (framing)', sendSpans);
+      span(trace, 'place-order received', 'account guard (leg context)', planSpans);
+      span(trace, 'account guard (leg context)', 'socket write (framing)', sendSpans);
     }
     for (const list of [latencies, toPlaceOrder, orderOut, planSpans, sendSpans]) list.sort((a, b) => a - b);
     const simCpuUs = simCpu1.user + simCpu1.system - (simCpu0.user + simCpu0.system);
@@ -369,6 +405,7 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
       'p90 us': Math.round(percentile(latencies, 90)),
       'p99 us': Math.round(percentile(latencies, 99)),
       'max us': Math.round(latencies[latencies.length - 1] ?? NaN),
+      'frames ahead in chunk p50': percentile(traces.map((t) => t.ahead).sort((a, b) => a - b), 50),
       'to place-order p50 us': Math.round(percentile(toPlaceOrder, 50)),
       'order out p50 us': Math.round(percentile(orderOut, 50)),
       'plan p50 us': Math.round(percentile(planSpans, 50)),

@@ -3,7 +3,7 @@
  * the live-latency benchmark: each order's tick is stamped (process.hrtime, the simulator's clock too)
  * when its chunk reached the client socket, when @stoqey/ib took its frame from the chunk, when
  * market-data sent its quote, when each node of the chain received the message, and on the order
- * path at the account guard, around the journal line, at the IB broker, at @stoqey/ib's encoding, at
+ * path as place-order's strategy decides (lib/orders/strategy-orders.ts, target-orders.ts), at the account guard, around the journal line, at the IB broker, at @stoqey/ib's encoding, at
  * the writer and at the socket write. Stamps ride on the message (`msg._liveLatency`, set by the
  * benchmark's onSend hook), so nothing grows per tick: only the few messages that reach place-order
  * are kept.
@@ -13,6 +13,8 @@
 export interface MessageTrace {
   /** Index of the tick frame the quote came from, among the client's tick frames. */
   frame: number;
+  /** Tick frames of its chunk decoded before it (a simulator write carries several instants). */
+  ahead: number;
   /** Stamps by stage (index into STAGES); 0: not reached. */
   at: Float64Array;
 }
@@ -31,7 +33,11 @@ export const STAGES = [
   'crossover received',
   'risk-sizer received',
   'place-order received',
-  'account guard (planning)',
+  'strategy submit (history, instrument)',
+  'decision begins (order intent checked, queued)',
+  'move to target (dedup keys, blocks)',
+  'legs placed (position, plan, order ids, legs)',
+  'account guard (leg context)',
   'journal line begun (limits, checks)',
   'journal line written',
   'IB broker placeOrder',
@@ -54,12 +60,12 @@ export const NODE_STAGES: ReadonlyArray<[prefix: string, stage: number]> = [
 
 export const now = (): number => Number(process.hrtime.bigint());
 
-export function newTrace(frame: number, chunkAt: number, frameAt: number): MessageTrace {
+export function newTrace(frame: number, ahead: number, chunkAt: number, frameAt: number): MessageTrace {
   const at = new Float64Array(STAGES.length);
   at[STAGE['chunk read (socket data event)']] = chunkAt;
   at[STAGE['frame taken from its chunk (@stoqey/ib)']] = frameAt;
   at[STAGE['quote sent (decoded, market-data)']] = now();
-  return { frame, at };
+  return { frame, ahead, at };
 }
 
 function percentile(sorted: readonly number[], p: number): number {

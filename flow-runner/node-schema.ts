@@ -41,7 +41,33 @@ function inert(): unknown {
   return proxy;
 }
 
-function standInRed(registered: Map<string, Record<string, unknown>>): unknown {
+/**
+ * Node-RED's `RED._` over a package's en-US message catalogs: each node set's
+ * `<dir of its .js>/locales/en-US/<basename>.json`, under the namespace `<module>/<set>` as Node-RED's
+ * registry registers it; `__name__` placeholders are filled from `values`. A key it does not find is
+ * answered with the key itself, as i18next does.
+ */
+export function catalogTranslator(packageRoot: string, lang = 'en-US'): (key: string, values?: Record<string, unknown>) => string {
+  const catalogs = new Map<string, Record<string, unknown>>();
+  try {
+    const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name: string; 'node-red'?: { nodes?: Record<string, string> } };
+    for (const [set, file] of Object.entries(pkg['node-red']?.nodes ?? {})) {
+      const catalog = join(packageRoot, dirname(file), 'locales', lang, `${file.split('/').pop()!.replace(/\.js$/, '')}.json`);
+      if (existsSync(catalog)) catalogs.set(`${pkg.name}/${set}`, JSON.parse(readFileSync(catalog, 'utf8')) as Record<string, unknown>);
+    }
+  } catch {
+    // No package.json or catalogs: every key is answered as itself.
+  }
+  return (key, values) => {
+    const at = key.indexOf(':');
+    let found: unknown = catalogs.get(key.slice(0, at));
+    for (const part of key.slice(at + 1).split('.')) found = found && typeof found === 'object' ? (found as Record<string, unknown>)[part] : undefined;
+    if (typeof found !== 'string') return key;
+    return found.replace(/__(\w+)__/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
+  };
+}
+
+function standInRed(registered: Map<string, Record<string, unknown>>, translate: (key: string) => string): unknown {
   // Node-RED 4's built-in validators: true, or their message when the editor passes options.
   const validators = {
     number: (blankAllowed?: boolean): Validate => (v, opt) => (blankAllowed && (v === '' || v === undefined)) || (String(v).trim() !== '' && !Number.isNaN(Number(v))) || (opt ? 'Invalid number' : false),
@@ -52,7 +78,7 @@ function standInRed(registered: Map<string, Record<string, unknown>>): unknown {
   const red = {
     nodes: { registerType: (type: string, definition: Record<string, unknown>) => registered.set(type, definition) },
     validators,
-    _: (key: string) => key,
+    _: translate,
     settings: {},
   };
   return new Proxy(red, { get: (t, key) => (key in t ? (t as Record<string | symbol, unknown>)[key] : inert()) });
@@ -67,12 +93,12 @@ function selectOptions(html: string, property: string): string[] | undefined {
 }
 
 /** Every node type an editor `.html` registers, with its properties. */
-export function readNodeSchemas(htmlFile: string): NodeSchema[] {
+export function readNodeSchemas(htmlFile: string, translate: (key: string) => string = (key) => key): NodeSchema[] {
   const html = readFileSync(htmlFile, 'utf8');
   const registered = new Map<string, Record<string, unknown>>();
   for (const m of html.matchAll(/<script type=["']text\/javascript["'][^>]*>([\s\S]*?)<\/script>/g)) {
     try {
-      runInNewContext(m[1]!, { RED: standInRed(registered), $: inert(), jQuery: inert(), window: inert(), document: inert(), console }, { timeout: 1000 });
+      runInNewContext(m[1]!, { RED: standInRed(registered, translate), $: inert(), jQuery: inert(), window: inert(), document: inert(), console }, { timeout: 1000 });
     } catch {
       // A script that needs a real editor to run: its types stay unknown, so their --set is not checked.
     }
@@ -96,10 +122,11 @@ export function packageNodeSchemas(packageRoot: string): Map<string, NodeSchema>
   } catch {
     return schemas;
   }
+  const translate = catalogTranslator(packageRoot);
   for (const file of Object.values(nodes)) {
     const html = join(packageRoot, dirname(file), `${file.split('/').pop()!.replace(/\.js$/, '')}.html`);
     if (!existsSync(html)) continue;
-    for (const schema of readNodeSchemas(html)) schemas.set(schema.type, schema);
+    for (const schema of readNodeSchemas(html, translate)) schemas.set(schema.type, schema);
   }
   return schemas;
 }

@@ -14,24 +14,28 @@
 (function () {
   'use strict';
 
-  var SEC_TYPES = [
-    ['STK', 'Stock (STK)'],
-    ['CASH', 'Forex (CASH)'],
-    ['FUT', 'Future (FUT)'],
-    ['CONTFUT', 'Continuous future (CONTFUT)'],
-    ['OPT', 'Option (OPT)'],
-    ['FOP', 'Future option (FOP)'],
-    ['IND', 'Index (IND)'],
-    ['BOND', 'Bond (BOND)'],
-    ['CRYPTO', 'Crypto (CRYPTO)']
-  ];
-  var RIGHTS = [['', '-'], ['C', 'Call'], ['P', 'Put']];
+  var SEC_TYPES = ['STK', 'CASH', 'FUT', 'CONTFUT', 'OPT', 'FOP', 'IND', 'BOND', 'CRYPTO'];
+  var RIGHTS = ['C', 'P'];
+
+  /**
+   * The rows' texts: the package's shared editor texts live in ib-connect's message catalog
+   * (locales/<lang>/ib-connect.json, key ib-algo), the one node every other node depends on.
+   */
+  function text(key) {
+    return RED._('node-red-contrib-ib-algo/ib-connect:' + key);
+  }
 
   /** The node properties the rows edit, each in an element with id <prefix>-<property>. */
   var PROPERTIES = ['symbol', 'secType', 'exchange', 'currency', 'expiry', 'strike', 'right', 'multiplier'];
 
-  function options(pairs) {
-    return pairs.map(function (pair) { return '<option value="' + pair[0] + '">' + pair[1] + '</option>'; }).join('');
+  /** Texts go in with .text() semantics: a translation cannot add markup. */
+  function escapeHtml(value) {
+    return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  }
+
+  function options(values, group, blank) {
+    var list = blank === undefined ? '' : '<option value="">' + escapeHtml(blank) + '</option>';
+    return list + values.map(function (value) { return '<option value="' + value + '">' + escapeHtml(text('ib-algo.contract.' + group + '.' + value)) + '</option>'; }).join('');
   }
 
   /** The rows as HTML; ids are <prefix>-<property> (prefix: 'node-input' unless given). */
@@ -39,24 +43,24 @@
     var p = prefix || 'node-input';
     return [
       '<div class="form-row">',
-      '  <label for="' + p + '-symbol"><i class="fa fa-tag"></i> Symbol</label>',
-      '  <input type="text" id="' + p + '-symbol" placeholder="AAPL (empty: from msg.topic / msg.contract)">',
+      '  <label for="' + p + '-symbol"><i class="fa fa-tag"></i> ' + escapeHtml(text('ib-algo.contract.symbol')) + '</label>',
+      '  <input type="text" id="' + p + '-symbol" placeholder="' + escapeHtml(text('ib-algo.contract.symbolPlaceholder')) + '">',
       '</div>',
       '<div class="form-row">',
-      '  <label for="' + p + '-secType"><i class="fa fa-cube"></i> Type</label>',
-      '  <select id="' + p + '-secType" style="width:120px">' + options(SEC_TYPES) + '</select>',
-      '  <input type="text" id="' + p + '-exchange" placeholder="SMART" style="width:110px" title="Exchange">',
-      '  <input type="text" id="' + p + '-currency" placeholder="USD" style="width:60px" title="Currency">',
+      '  <label for="' + p + '-secType"><i class="fa fa-cube"></i> ' + escapeHtml(text('ib-algo.contract.secType')) + '</label>',
+      '  <select id="' + p + '-secType" style="width:120px">' + options(SEC_TYPES, 'secTypes') + '</select>',
+      '  <input type="text" id="' + p + '-exchange" placeholder="SMART" style="width:110px" title="' + escapeHtml(text('ib-algo.contract.exchange')) + '">',
+      '  <input type="text" id="' + p + '-currency" placeholder="USD" style="width:60px" title="' + escapeHtml(text('ib-algo.contract.currency')) + '">',
       '</div>',
       '<div class="form-row ib-contract-derivative">',
-      '  <label for="' + p + '-expiry"><i class="fa fa-calendar"></i> Expiry</label>',
-      '  <input type="text" id="' + p + '-expiry" placeholder="YYYYMM or YYYYMMDD" style="width:140px">',
-      '  <input type="text" id="' + p + '-multiplier" placeholder="multiplier" style="width:90px" title="Multiplier">',
+      '  <label for="' + p + '-expiry"><i class="fa fa-calendar"></i> ' + escapeHtml(text('ib-algo.contract.expiry')) + '</label>',
+      '  <input type="text" id="' + p + '-expiry" placeholder="' + escapeHtml(text('ib-algo.contract.expiryPlaceholder')) + '" style="width:140px">',
+      '  <input type="text" id="' + p + '-multiplier" placeholder="' + escapeHtml(text('ib-algo.contract.multiplierPlaceholder')) + '" style="width:90px" title="' + escapeHtml(text('ib-algo.contract.multiplier')) + '">',
       '</div>',
       '<div class="form-row ib-contract-option">',
-      '  <label for="' + p + '-strike"><i class="fa fa-crosshairs"></i> Strike</label>',
+      '  <label for="' + p + '-strike"><i class="fa fa-crosshairs"></i> ' + escapeHtml(text('ib-algo.contract.strike')) + '</label>',
       '  <input type="text" id="' + p + '-strike" placeholder="200" style="width:90px">',
-      '  <select id="' + p + '-right" style="width:90px" title="Right">' + options(RIGHTS) + '</select>',
+      '  <select id="' + p + '-right" style="width:90px" title="' + escapeHtml(text('ib-algo.contract.right')) + '">' + options(RIGHTS, 'rights', '-') + '</select>',
       '</div>'
     ].join('\n');
   }

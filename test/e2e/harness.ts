@@ -52,8 +52,11 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-/** Node-RED as `npm start` runs it (demo flows included), plus a browser page on its editor. */
-export async function startDemo(): Promise<Demo> {
+/**
+ * Node-RED as `npm start` runs it (demo flows included), plus a browser page on its editor. `locale`:
+ * the browser's language (navigator.language, from which the editor picks its language), en-US unless given.
+ */
+export async function startDemo(locale = 'en-US'): Promise<Demo> {
   const userDir = mkdtempSync(join(tmpdir(), 'ib-algo-e2e-'));
   const nodeRed = await startNodeRedProcess([join(repoRoot, 'scripts', 'start.mjs'), '--port', '0', '--user-dir', userDir], {
     cwd: repoRoot,
@@ -73,7 +76,7 @@ export async function startDemo(): Promise<Demo> {
         '--no-first-run',
       ],
     });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale });
     const openBrowser = browser;
     return {
       nodeRed,

@@ -13,6 +13,7 @@ import { runInNewContext } from 'node:vm';
 import { helper, loadFlow, nextMessage, waitFor } from '../helpers/node-red';
 import { listen, simulatorFlow, useSimulatorSuite } from '../helpers/simulator-flows';
 import { repoRoot } from '../helpers/paths';
+import { catalogTranslator } from '../../flow-runner/node-schema';
 
 const TYPES = ['ib-connect', 'ib-market-data'];
 
@@ -112,7 +113,7 @@ describe('market-data history ticks', () => {
     const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1];
     let definition: { defaults: Record<string, { value: unknown; validate?: (v: unknown) => unknown }> } | undefined;
     // The node's own registerType call, run with just enough of the editor's RED to capture it.
-    runInNewContext(script, { RED: { nodes: { registerType: (_t: string, d: typeof definition) => (definition = d) }, validators: { number: () => () => true } } });
+    runInNewContext(script, { RED: { nodes: { registerType: (_t: string, d: typeof definition) => (definition = d) }, validators: { number: () => () => true }, _: catalogTranslator(repoRoot) } });
     const field = definition!.defaults.historyTicks;
     assert.equal(field.value, 0);
     for (const ok of [0, '0', 250, '1000', '']) assert.equal(field.validate!(ok), true, `${ok} is valid`);

@@ -111,10 +111,15 @@ describe('packaging: npm pack, npm install into a Node-RED user directory', { ti
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('packs the compiled nodes, their editor files and icons (once), the examples, and no tests, sources or source maps', () => {
+  it('packs the compiled nodes, their editor files, help and messages, icons (once), the examples, and no tests, sources or source maps', () => {
     for (const [type, file] of Object.entries(packageJson['node-red'].nodes)) {
       assert.ok(tarballFiles.includes(file), `${file} (${type}) is not in the tarball`);
       assert.ok(tarballFiles.includes(file.replace(/\.js$/, '.html')), `${type}'s .html is not in the tarball`);
+      // Node-RED reads a node's help and messages from locales/<lang>/ beside its .js.
+      for (const catalog of ['.json', '.html']) {
+        const path = file.replace(/[^/]+\.js$/, `locales/en-US/${type}${catalog}`);
+        assert.ok(tarballFiles.includes(path), `${path} (${type}'s ${catalog === '.json' ? 'messages' : 'help'}) is not in the tarball`);
+      }
       // Node-RED serves an icon from the icons/ folder beside any of the package's nodes (checked below
       // through the admin API), so each icon ships once.
       const copies = tarballFiles.filter((f) => f.endsWith(`/icons/${type}.svg`));

@@ -1,0 +1,83 @@
+/**
+ * Every node's help and messages live in its locales/ folder, as Node-RED reads them (help in
+ * locales/<lang>/<type>.html, messages in locales/<lang>/<type>.json, beside the node's .js): each
+ * message key the editor files (data-i18n, this._, RED._) and the runtime code use is in en-US, and
+ * no node's .html keeps its help inline (inline help would win over every translation).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/paths';
+
+const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string> } };
+const types = Object.keys(packageJson['node-red'].nodes);
+/** The package's shared texts (the contract rows, the common statuses) are in ib-connect's catalog. */
+const SHARED = 'ib-algo';
+
+export function catalog(type: string, lang: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(repoRoot, 'nodes', type, 'locales', lang, `${type}.json`), 'utf8')) as Record<string, unknown>;
+}
+
+/** The value at a dotted key, or undefined. */
+function lookup(tree: unknown, key: string): unknown {
+  let found = tree;
+  for (const part of key.split('.')) found = found && typeof found === 'object' ? (found as Record<string, unknown>)[part] : undefined;
+  return found;
+}
+
+/** The node set a key in `type`'s files belongs to: its own, ib-connect's for shared texts, or the one it names. */
+function resolve(type: string, key: string): { set: string; key: string } | null {
+  const named = new RegExp(`^${packageJson.name}/([\\w-]+):(.+)$`).exec(key);
+  if (named) return { set: named[1]!, key: named[2]! };
+  if (key.includes(':')) return null; // another module's (node-red:common.label.name)
+  if (key.startsWith(`${SHARED}.`)) return { set: 'ib-connect', key };
+  return { set: type, key };
+}
+
+/** Message keys written literally in a source file: data-i18n values and the first argument of _(...) and the runtime's message functions. */
+function keysIn(text: string): string[] {
+  const keys: string[] = [];
+  for (const m of text.matchAll(/data-i18n="([^"]+)"/g)) for (const part of m[1]!.split(';')) keys.push(part.replace(/^\[[a-z]+\]/, ''));
+  for (const m of text.matchAll(/\b_\(\s*'([^']+)'/g)) keys.push(m[1]!);
+  for (const m of text.matchAll(/\b(?:t|shared|text)\(\s*'((?:ib-[a-z-]+|ib-algo)\.[\w.-]+)'/g)) keys.push(m[1]!);
+  return keys;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(ts|html|js)$/.test(f) && !f.includes('locales')).map((f) => join(dir, f));
+}
+
+describe('locales', () => {
+  it('every node has its help and messages in locales/en-US, and no inline help', () => {
+    for (const type of types) {
+      const dir = join(repoRoot, 'nodes', type);
+      assert.ok(existsSync(join(dir, 'locales', 'en-US', `${type}.json`)), `${type}: no locales/en-US/${type}.json`);
+      const help = readFileSync(join(dir, 'locales', 'en-US', `${type}.html`), 'utf8');
+      assert.match(help, new RegExp(`<script type="text/html" data-help-name="${type}">`), `${type}: locales/en-US/${type}.html is not its help`);
+      assert.ok(catalog(type, 'en-US')[type], `${type}: its catalog has no "${type}" section`);
+      assert.doesNotMatch(readFileSync(join(dir, `${type}.html`), 'utf8'), /data-help-name/, `${type}.html keeps its help inline`);
+    }
+  });
+
+  it('every message key the editor and the runtime use is in en-US', () => {
+    const missing: string[] = [];
+    let checked = 0;
+    const check = (type: string, file: string) => {
+      for (const raw of keysIn(readFileSync(file, 'utf8'))) {
+        const at = resolve(type, raw);
+        if (!at) continue;
+        checked++;
+        const value = lookup(catalog(at.set, 'en-US'), at.key.replace(/\.$/, ''));
+        // A key ending in '.' is completed in code ('ib-contract.node.' + action): a group must be there.
+        const ok = at.key.endsWith('.') ? Boolean(value) && typeof value === 'object' : typeof value === 'string';
+        if (!ok) missing.push(`${file.slice(repoRoot.length + 1)}: ${raw}`);
+      }
+    };
+    for (const type of types) for (const file of sourceFiles(join(repoRoot, 'nodes', type))) check(type, file);
+    for (const file of readdirSync(join(repoRoot, 'nodes')).filter((f) => f.endsWith('.ts'))) check('ib-connect', join(repoRoot, 'nodes', file));
+    check('ib-connect', join(repoRoot, 'resources', 'contract-editor.js'));
+    assert.ok(checked > 300, `only ${checked} keys found`);
+    assert.deepEqual(missing, []);
+  });
+});

@@ -79,9 +79,11 @@ export class OutgoingQueue {
     if (!this.open || this.timer) return;
     while (this.items.length > 0 && this.open) {
       const now = this.clock();
-      while (this.sentAt.length > 0 && this.sentAt[0] <= now - 1000) this.sentAt.shift();
+      // A send leaves the window only when more than a full second has passed (1 ms of margin): a clock
+      // read a moment apart from the send itself, on either side, still sees at most perSecond in a second.
+      while (this.sentAt.length > 0 && this.sentAt[0] < now - 1000) this.sentAt.shift();
       if (this.sentAt.length >= this.perSecond) {
-        const wait = Math.max(1, this.sentAt[0] + 1000 - now + 1);
+        const wait = Math.max(1, this.sentAt[0] + 1001 - now + 1);
         this.timer = setTimeout(() => {
           this.timer = null;
           this.drain();

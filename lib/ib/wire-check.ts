@@ -8,6 +8,7 @@
  * checkOrder let the order path refuse an order before it is queued.
  */
 import { IBApi } from '@stoqey/ib';
+import { describeValue } from '../messages/describe-value';
 
 /** A value that cannot be written to TWS: `field` names it as the caller wrote it (e.g. "contract.symbol"). */
 export class WireFieldError extends Error {
@@ -57,7 +58,7 @@ const MAX_INT = 2 ** 31 - 1;
 
 function checkInteger(value: unknown, field: string): void {
   if (value === undefined || value === null) return;
-  if (typeof value !== 'number') throw new WireFieldError(field, `is ${describeType(value)}, not a whole number`);
+  if (typeof value !== 'number') throw new WireFieldError(field, `is ${describeValue(value)}, not a whole number`);
   // TWS's "unset" for an int is its largest value; anything else must be a whole number in range.
   if (!Number.isInteger(value) || Math.abs(value) > MAX_INT) throw new WireFieldError(field, `is ${value}, not a whole number TWS can read`);
 }
@@ -73,7 +74,7 @@ const MAX_DEPTH = 6;
 export function checkWireValue(value: unknown, field: string, depth = 0, seen?: Set<object>): void {
   switch (typeof value) {
     case 'string':
-      if (value.includes('\u0000')) throw new WireFieldError(field, `contains a NUL byte (${preview(value)})`);
+      if (value.includes('\u0000')) throw new WireFieldError(field, `contains a NUL byte (${describeValue(value)})`);
       return;
     case 'number':
       if (!Number.isFinite(value)) throw new WireFieldError(field, `is ${value}, not a finite number`);
@@ -108,16 +109,16 @@ export function checkWireValue(value: unknown, field: string, depth = 0, seen?: 
 function checkTyped(record: Record<string, unknown>, field: string, strings: readonly string[], numbers: readonly string[]): void {
   for (const key of strings) {
     const v = record[key];
-    if (v !== undefined && v !== null && typeof v !== 'string') throw new WireFieldError(`${field}.${key}`, `is ${describeType(v)}, not text`);
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new WireFieldError(`${field}.${key}`, `is ${describeValue(v)}, not text`);
   }
   for (const key of numbers) {
     const v = record[key];
-    if (v !== undefined && v !== null && typeof v !== 'number') throw new WireFieldError(`${field}.${key}`, `is ${describeType(v)}, not a number`);
+    if (v !== undefined && v !== null && typeof v !== 'number') throw new WireFieldError(`${field}.${key}`, `is ${describeValue(v)}, not a number`);
   }
 }
 
 function checkRecord(value: unknown, field: string, strings: readonly string[], numbers: readonly string[], integers: readonly string[]): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new WireFieldError(field, `is ${describeType(value)}, not an object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new WireFieldError(field, `is ${describeValue(value)}, not an object`);
   const record = value as Record<string, unknown>;
   checkTyped(record, field, strings, numbers);
   for (const key of integers) checkInteger(record[key], `${field}.${key}`);
@@ -125,7 +126,7 @@ function checkRecord(value: unknown, field: string, strings: readonly string[], 
   const multiplier = record.multiplier;
   if (multiplier !== undefined && multiplier !== null && multiplier !== '') {
     const n = typeof multiplier === 'number' ? multiplier : typeof multiplier === 'string' ? Number(multiplier) : NaN;
-    if (!Number.isFinite(n)) throw new WireFieldError(`${field}.multiplier`, `is ${describeType(multiplier)}, not a number`);
+    if (!Number.isFinite(n)) throw new WireFieldError(`${field}.multiplier`, `is ${describeValue(multiplier)}, not a number`);
   }
   checkWireValue(value, field);
 }
@@ -215,25 +216,3 @@ export function guardApi(api: IBApi): void {
   }
 }
 
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return `the text ${preview(value)}`;
-    case 'number':
-      return String(value);
-    case 'bigint':
-      return `a BigInt (${value}n)`;
-    case 'object':
-      return 'an object';
-    default:
-      return `a ${typeof value}`;
-  }
-}
-
-/** A short, printable quote of a string (control characters escaped). */
-function preview(text: string): string {
-  const shown = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-  return shown;
-}

@@ -27,7 +27,8 @@ const SEED = 7;
 /**
  * columns / objects: the bars handed to the first SMA; csv: the whole example, historical-bars reading a
  * CSV file as columns; portfolio: 10 instruments x 100k bars as columns through the portfolio example
- * (each instrument's arrays through the same chain, a join of the ten, backtest-report on one clock).
+ * (ten historical-bars nodes on one backtest connection handed the columns in msg.payload, each
+ * instrument's arrays through the same chain, backtest-report gathering the ten on one clock).
  */
 type Shape = 'columns' | 'objects' | 'csv' | 'portfolio';
 
@@ -58,12 +59,20 @@ function batchFlow(csvFile: string | null): Array<Record<string, unknown>> {
     .map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n.type === 'ib-historical-bars' ? { ...n, file: csvFile, output: 'columns' } : n));
 }
 
-/** The portfolio batch example from its first SMA on, joining INSTRUMENTS instruments. */
+/**
+ * The portfolio batch example with INSTRUMENTS historical-bars nodes on its backtest connection instead of
+ * two, each taking its bars from msg.payload (as columns) instead of a file: backtest-report gathers them.
+ */
 function portfolioFlow(): Array<Record<string, unknown>> {
   const example = JSON.parse(readFileSync(join(root, 'examples', 'portfolio-batch.json'), 'utf8')) as Array<Record<string, unknown>>;
-  return example
-    .filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment' && n.type !== 'ib-historical-bars')
-    .map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n.type === 'join' ? { ...n, count: String(INSTRUMENTS) } : n));
+  const source = example.find((n) => n.type === 'ib-historical-bars')!;
+  const sources = Array.from({ length: INSTRUMENTS }, (_, k) => ({ ...source, id: `bench-bars-${k}`, name: `SYM${k}`, symbol: `SYM${k}`, source: 'msg', file: '' }));
+  return [
+    ...sources,
+    ...example
+      .filter((n) => n.type !== 'inject' && n.type !== 'debug' && n.type !== 'comment' && n.type !== 'ib-historical-bars')
+      .map((n) => (n.type === 'ib-backtest-report' ? { ...n, wires: [[], [], [], []] } : n)),
+  ];
 }
 
 function nextResult(nodeId: string): Promise<PublishedResult['result']> {
@@ -91,6 +100,7 @@ async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> 
   const RED = require('node-red') as NodeRedModule;
   const flow = shape === 'portfolio' ? portfolioFlow() : batchFlow(shape === 'csv' ? csvFile : null);
   const first = flow.find((n) => (shape === 'csv' ? n.type === 'ib-historical-bars' : n.name === 'fast SMA')) as { id: string };
+  const sources = flow.filter((n) => shape === 'portfolio' && n.type === 'ib-historical-bars') as Array<{ id: string }>;
   const reportNode = flow.find((n) => n.type === 'ib-backtest-report') as { id: string };
   const embedded = await startEmbeddedRuntime(RED, { packageRoot: root, packageName: 'node-red-contrib-ib-algo', flow, onLog: (e) => e.level <= 20 && console.error(e.msg) });
   try {
@@ -101,6 +111,7 @@ async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> 
     gc();
     const barsRssMb = process.memoryUsage().rss / 1048576 - runtimeRssMb;
     const entry = await embedded.node(first.id);
+    const sourceNodes = await Promise.all(sources.map((n) => embedded.node(n.id)));
     const times: number[] = [];
     const cpuTimes: number[] = [];
     let trades = 0;
@@ -111,7 +122,7 @@ async function measureFlow(shape: Shape, csvFile: string | null): Promise<void> 
       const cpuStart = process.cpuUsage();
       if (instruments) {
         instruments.forEach((columns, k) => {
-          entry.receive({ topic: `SYM${k}`, payload: columns });
+          sourceNodes[k]!.receive({ topic: `SYM${k}`, payload: columns });
         });
       }
       else entry.receive(bars ? { topic: 'BENCH', payload: bars } : {});
@@ -164,7 +175,7 @@ async function main(): Promise<void> {
     columns: 'batch flow, bars handed in as columns',
     objects: 'batch flow, bars handed in as an array of bar objects',
     csv: 'whole example: historical-bars reads a 1M-row CSV as columns, then the batch flow',
-    portfolio: `portfolio batch flow: ${INSTRUMENTS} instruments x ${PER_INSTRUMENT / 1000}k bars as columns, joined, one clock`,
+    portfolio: `portfolio batch flow: ${INSTRUMENTS} historical-bars x ${PER_INSTRUMENT / 1000}k bars as columns (msg source), one clock`,
   };
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const shapes = (['columns', 'objects', 'csv', 'portfolio'] as const).filter((s) => only.length === 0 || only.includes(s));

@@ -15,6 +15,7 @@ import { isBuyingPowerRejection } from '../fills/margin';
 import { contractsTableProblem, specFor, type InstrumentSpec } from '../fills/contract-terms';
 import { EquityRecorder, PriceRange } from './equity-curve';
 import { TimeMerge } from './time-merge';
+import { BatchSources } from './batch-sources';
 import { computeMetrics } from './metrics';
 import { isStartingCash } from './options';
 import { periodsPerYear } from './periods';
@@ -73,6 +74,8 @@ export class BacktestRun implements BacktestSession {
   /** Replayed bars fill orders here (a tws or simulator connection's replay clock fills nothing). */
   readonly fillsOrders = true;
   readonly options: BacktestOptions;
+  /** Batches of several instruments sent on this run's connection, gathered into one portfolio by a report. */
+  readonly batchSources = new BatchSources();
   /** Broker events of whichever engine is current (the broker's listeners survive engine resets). */
   readonly brokerEvents = new TypedEventEmitter<FillEngineEvents>();
   private readonly events = new TypedEventEmitter<BacktestEvents>();

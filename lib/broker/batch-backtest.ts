@@ -293,6 +293,14 @@ function instrumentPart(part: Part, where: string, name: string | null): BatchIn
   return { key: named?.key ?? name!, bars: part.payload as BarBatch, orders: part.order as BatchInstrumentInput['orders'], contract, where };
 }
 
+/**
+ * An instrument gathered from one of several messages (lib/backtest/batch-sources.ts): its error texts
+ * name the message it came in ("the AAA message's msg.order[12]"), since "msg.order[12]" would not say which.
+ */
+export function partOfMessages(part: BatchInstrumentInput): BatchInstrumentInput {
+  return part.where === undefined ? { ...part, where: `the ${part.key} message's msg` } : part;
+}
+
 /** The account limits of a connection's broker when it is guarded (ib-connect's), else none. */
 export function guardLimits(broker: Broker | null | undefined): RiskLimits {
   return broker instanceof GuardedBroker ? broker.limits() : {};

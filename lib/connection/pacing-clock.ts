@@ -9,6 +9,7 @@ import { TypedEventEmitter } from '../messages/events';
 import type { BacktestEvents, BacktestOptions, BacktestSummary } from '../backtest/types';
 import type { ReplayClock } from './types';
 import { TimeMerge } from '../backtest/time-merge';
+import { BatchSources } from '../backtest/batch-sources';
 
 /** What a batch backtest starts from when its connection has no backtest settings of its own. */
 export const DEFAULT_BACKTEST_OPTIONS: Readonly<BacktestOptions> = Object.freeze({ startingCash: 100_000, commission: 'none', fillAt: 'next-open' });
@@ -16,6 +17,7 @@ export const DEFAULT_BACKTEST_OPTIONS: Readonly<BacktestOptions> = Object.freeze
 export class PacingClock implements ReplayClock {
   readonly fillsOrders = false;
   readonly options: BacktestOptions = { ...DEFAULT_BACKTEST_OPTIONS };
+  readonly batchSources = new BatchSources();
   private readonly events = new TypedEventEmitter<BacktestEvents>();
   private readonly sources = new Set<string>();
   /** History replayed by several sources here is one time-ordered stream too. */

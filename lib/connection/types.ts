@@ -11,6 +11,7 @@ import type { BacktestEvents, BacktestOptions, BacktestSummary, InstrumentSpec, 
 import type { Broker } from '../orders/broker';
 import type { AccountPart, AccountSnapshot } from '../data/account';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
+import type { BatchSources } from '../backtest/batch-sources';
 
 export type { ConnectionStatus } from '../ib/connection';
 
@@ -72,6 +73,11 @@ export interface ReplayClock {
   readonly fillsOrders: boolean;
   /** What a batch backtest on this connection starts from (the backtest connection's own settings). */
   readonly options: BacktestOptions;
+  /**
+   * The sources sending all their bars in one message on this connection (lib/backtest/batch-sources.ts):
+   * a report here runs the batches of one round as one portfolio, as replays here share one clock.
+   */
+  readonly batchSources: BatchSources;
   /**
    * A source starts replaying; the first of a run resets the backtest to its starting cash. `spec`: what
    * the source knows of the instrument (IB's contract details), for a backtest's fills.

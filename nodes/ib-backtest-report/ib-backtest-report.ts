@@ -5,7 +5,8 @@
  * - msg.payload an array of bars with msg.order an index-aligned array of intents, or several
  *   instruments' parts ({topic, contract, payload, order}, in an array or keyed by instrument): runs the
  *   batch backtest (lib/broker/batch-backtest.ts: the replay's clock, place-order's planning and the
- *   account guard) and reports at once.
+ *   account guard) and reports at once. Batches of several historical-bars nodes started together on the
+ *   connection are held until all are in and run as one portfolio (lib/backtest/batch-sources.ts).
  * - tws / simulator connection: samples the account's equity every few seconds: equity curve, return and
  *   drawdown to date (and a Sharpe in the payload, not in the status: see liveStatusText).
  * Outputs: 1 report (metrics in msg.payload, msg.trades) and progress, 2 equity chart, 3 drawdown chart,
@@ -13,7 +14,8 @@
  */
 import type { BacktestOptions } from '../../lib/backtest/types';
 import { withBacktestOverride } from '../../lib/backtest/options';
-import { batchInstruments, guardLimits, runPortfolioBacktest } from '../../lib/broker/batch-backtest';
+import { batchInstruments, guardLimits, runPortfolioBacktest, partOfMessages, type BatchInstrumentInput } from '../../lib/broker/batch-backtest';
+import { BatchGathering } from '../../lib/backtest/batch-sources';
 import { batchLength } from '../../lib/messages/bar-columns';
 import { reportMessages, resultStatus, type ReportMessages } from '../../lib/backtest/report';
 import { resultsBus, type PublishedResult, type ReplayProgress } from '../results-bus';
@@ -222,6 +224,46 @@ export = function register(RED: NodeAPI): void {
       cleanups.push(() => clearInterval(timer));
       liveSample = sample;
     }
+    const gathering = new BatchGathering<BatchInstrumentInput>(connection?.replay().batchSources ?? null, partOfMessages);
+    /** msg.backtest of the last batch message (the options of a portfolio its round completes). */
+    let gatheredBacktest: unknown;
+
+    /** Runs the batch of `instruments` and makes its report; throws a UserError that says what was wrong. */
+    const runGathered = (instruments: BatchInstrumentInput[], backtest: unknown): ReportMessages => {
+      const s = settings!;
+      const bars = instruments.reduce((sum, i) => sum + batchLength(i.bars), 0);
+      let summary: ReturnType<typeof runPortfolioBacktest>;
+      try {
+        node.status({ fill: 'blue', shape: 'dot', text: `batch ${bars} bars${instruments.length > 1 ? `, ${instruments.length} instruments` : ''}` });
+        summary = runPortfolioBacktest({
+          instruments,
+          options: batchOptions(connection, backtest),
+          limits: guardLimits(connection?.broker),
+          summary: { periodsPerYear: s.periodsPerYear, riskFreeRate: s.riskFreeRate },
+          orderRef: node.id,
+        });
+      } catch (err) {
+        throw err instanceof UserError ? err : new UserError((err as Error).message);
+      }
+      return reportMessages(summary, instruments.map((i) => i.key).sort().join(','), s.maxPoints);
+    };
+
+    // A round may also end without a message here: the last source failed, or closed.
+    if (connection && settings) {
+      cleanups.push(
+        connection.replay().batchSources.onChange(() => {
+          const gathered = gathering.settle();
+          try {
+            if (gathered.kind === 'failed') throw new UserError(`backtest-report: the portfolio batch was not run: ${gathered.message}`);
+            if (gathered.kind === 'complete' && gathered.parts.length > 0) sendReport((m) => node.send(m), runGathered(gathered.parts, gatheredBacktest));
+          } catch (err) {
+            node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
+            node.error((err as Error).message);
+          }
+        }),
+      );
+    }
+
     onInput(node, (msg, send, done) => {
       if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
       let instruments: ReturnType<typeof batchInstruments>;
@@ -231,23 +273,18 @@ export = function register(RED: NodeAPI): void {
         throw new UserError((err as Error).message);
       }
       if (instruments) {
-        let summary: ReturnType<typeof runPortfolioBacktest>;
-        const bars = instruments.reduce((sum, i) => sum + batchLength(i.bars), 0);
-        try {
-          node.status({ fill: 'blue', shape: 'dot', text: `batch ${bars} bars${instruments.length > 1 ? `, ${instruments.length} instruments` : ''}` });
-          summary = runPortfolioBacktest({
-            instruments,
-            options: batchOptions(connection, msg.backtest),
-            limits: guardLimits(connection?.broker),
-            summary: { periodsPerYear: settings.periodsPerYear, riskFreeRate: settings.riskFreeRate },
-            orderRef: node.id,
-          });
-        } catch (err) {
-          throw err instanceof UserError ? err : new UserError((err as Error).message);
+        // Several instruments' batches on this connection are one portfolio: held until the round of
+        // its batch sources is whole.
+        gatheredBacktest = msg.backtest;
+        const gathered = gathering.add(instruments);
+        if (gathered.kind === 'waiting') {
+          node.status({ fill: 'blue', shape: 'ring', text: shortText(`batch: ${gathered.text}`) });
+          done();
+          return;
         }
-        const messages = reportMessages(summary, instruments.map((i) => i.key).sort().join(','), settings.maxPoints);
+        if (gathered.kind === 'failed') throw new UserError(`backtest-report: the portfolio batch was not run: ${gathered.message}`);
         // The bars and intents stay behind: a million-bar report must not carry them on.
-        sendReport(send, messages, { _msgid: msg._msgid });
+        sendReport(send, runGathered(gathered.parts, gatheredBacktest), { _msgid: msg._msgid });
         done();
         return;
       }
@@ -262,6 +299,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const cleanup of cleanups.splice(0)) cleanup();
+      gathering.clear();
       done();
     });
   }

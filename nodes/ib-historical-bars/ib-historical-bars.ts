@@ -223,8 +223,20 @@ export = function register(RED: NodeAPI): void {
       if (output === 'all' || output === 'columns') {
         // On a backtest connection too, all bars go in one message and nothing is fed to the backtest
         // session: the batch nodes downstream compute whole arrays and backtest-report runs the batch.
+        // Announced on the connection while the bars load: a report there gathers the batches of every
+        // source started together into one portfolio backtest (lib/backtest/batch-sources.ts).
         const shape: BatchShape<Bar[] | BarColumns> = output === 'columns' ? COLUMNS : BAR_LIST;
-        const { key, contract, bars } = await loadBars(msg, params, shape);
+        const sources = connection?.replay().batchSources ?? null;
+        sources?.announce(node.id);
+        let loaded: Awaited<ReturnType<typeof loadBars<Bar[] | BarColumns>>>;
+        try {
+          loaded = await loadBars(msg, params, shape);
+        } catch (err) {
+          sources?.failed(node.id, `historical-bars ${node.name || node.id} could not load its bars: ${(err as Error).message}`);
+          throw err;
+        }
+        const { key, contract, bars } = loaded;
+        sources?.sent(node.id, key);
         node.send(contract ? { topic: key, payload: bars, contract, history: true } : { topic: key, payload: bars, history: true });
         node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(shape.length(bars))} bars` });
         return;
@@ -269,6 +281,7 @@ export = function register(RED: NodeAPI): void {
       abort.abort();
       stopLive?.();
       connection?.off('resubscribe', connectionReloaded);
+      connection?.replay().batchSources.withdraw(node.id);
       if (dataConfig) dataConfig.deregister(node, done);
       else done();
     });

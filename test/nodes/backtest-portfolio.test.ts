@@ -2,7 +2,8 @@
  * The two-instrument portfolio examples in a real Node-RED runtime, on their bundled data (BBB has
  * holidays and a halt AAA trades through): two historical-bars replays on one backtest connection make
  * one clock (equity points = distinct dates, bars of a date before any of the next), and the batch
- * version (join of the two instruments' arrays into backtest-report) gives the same report to the cent.
+ * version (the two instruments' arrays gathered by backtest-report on the same connection, no join node)
+ * gives the same report to the cent.
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +29,7 @@ function example(file: string): { flow: Array<Record<string, any>>; bars: string
 }
 
 function load(flow: unknown[]): Promise<void> {
-  const modules = [...TYPES.map(nodeModule), require('@node-red/nodes/core/sequence/17-split.js')];
+  const modules = TYPES.map(nodeModule);
   return new Promise((resolve, reject) => helper.load(modules, flow, {}, (err?: Error) => (err ? reject(err) : resolve())));
 }
 
@@ -75,5 +76,31 @@ describe('two-instrument portfolio backtest', () => {
     assert.equal(batch.topic, 'AAA,BBB');
     assert.deepEqual(batch.payload, replayed.payload);
     assert.deepEqual(batch.trades, replayed.trades);
+  });
+
+  it('a batch source that fails stops the portfolio instead of reporting the other instruments alone', async () => {
+    const { flow, bars } = example('portfolio-batch.json');
+    await load(flow);
+    const report = helper.getNode(flow.find((n) => n.type === 'ib-backtest-report')!.id);
+    const out = helper.getNode(flow.find((n) => n.type === 'helper')!.id);
+    const reports: Array<Record<string, any>> = [];
+    out.on('input', (msg: Record<string, any>) => reports.push(msg));
+    const errors: string[] = [];
+    report.on('call:error', (call: { args: unknown[] }) => errors.push(String(call.args[0])));
+    const [aaa, bbb] = bars.map((id) => helper.getNode(id));
+    // Both started together; BBB's file is not there, so AAA's bars, in first, wait for it.
+    aaa!.receive({});
+    bbb!.receive({ filename: join(dataDir, 'no-such-file.csv') });
+    const deadline = Date.now() + 20_000;
+    while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(reports.length, 0, 'no report of AAA alone');
+    assert.match(errors[0] ?? '', /portfolio batch was not run: historical-bars BBB could not load its bars: cannot read bar file .*no-such-file\.csv/);
+    // The next round, both started together with both files there, runs both.
+    const next = new Promise<Record<string, any>>((resolve) => out.on('input', resolve));
+    bbb!.receive({});
+    aaa!.receive({});
+    const both = await next;
+    assert.equal(both.topic, 'AAA,BBB');
+    assert.equal(reports.length, 1);
   });
 });

@@ -4,6 +4,7 @@
 // Usage: node scripts/run-tests.mjs [suite ...]   suites: lib wire nodes flow package e2e (default: all but e2e)
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 
 const root = join(import.meta.dirname, '..', 'dist', 'test');
@@ -32,5 +33,17 @@ if (files.length === 0) {
 const concurrency = process.env.IB_ALGO_TEST_CONCURRENCY ?? (suites.includes('e2e') ? '3' : '4');
 const ownConcurrency = passThrough.some((a) => a.startsWith('--test-concurrency'));
 const args = ['--test', ...(ownConcurrency ? [] : [`--test-concurrency=${concurrency}`]), ...passThrough, ...files];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+// Several checkouts of this repository on one machine (git worktrees) run their suites one after
+// another, not on top of each other: the tests that watch time (pacing, reconnects, 5-second bars)
+// flake when a 2-core machine runs three suites at once, and each suite then takes five times as long.
+// The lock is util-linux's flock on a file in the temp folder; without flock, or with
+// IB_ALGO_TEST_LOCK=0, the suite runs at once.
+const lock = join(tmpdir(), 'ib-algo-test-run.lock');
+const useLock = process.env.IB_ALGO_TEST_LOCK !== '0' && spawnSync('flock', ['-n', lock, 'true']).error === undefined;
+if (useLock && spawnSync('flock', ['-n', lock, 'true']).status !== 0) {
+  console.error(`waiting for another test run on this machine to end (lock ${lock}; IB_ALGO_TEST_LOCK=0 skips the wait)`);
+}
+const result = useLock
+  ? spawnSync('flock', [lock, process.execPath, ...args], { stdio: 'inherit' })
+  : spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -53,9 +53,15 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   };
 }
 
-/** The market's clock: the wall clock from `start`, `speed` times faster. */
-function simulatorClock(start: number, speed: number): () => number {
-  return speed === 1 ? Date.now : () => start + (Date.now() - start) * speed;
+/** The market's clock: the wall clock from `start`, `speed` times faster, plus the time advanceClock skipped. */
+function simulatorClock(start: number, speed: number): { now: () => number; advance: (ms: number) => void } {
+  let skipped = 0;
+  return {
+    now: speed === 1 ? () => Date.now() + skipped : () => start + (Date.now() - start) * speed + skipped,
+    advance: (ms) => {
+      skipped += ms;
+    },
+  };
 }
 
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -75,8 +81,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const now = Date.now();
   const market = new Market(resolved.seed, now, resolved.extraStocks);
   const clock = simulatorClock(now, resolved.clockSpeed);
-  const engine = createEngine(resolved, market, clock);
-  const server = new SimulatorServer(resolved, handlers, market, engine, clock);
+  const engine = createEngine(resolved, market, clock.now);
+  const server = new SimulatorServer(resolved, handlers, market, engine, clock.now, clock.advance);
   await server.listen();
   // The clock runs from the start: it feeds the fill engine even before anyone subscribes.
   marketClock(server).ensureRunning();

@@ -42,6 +42,7 @@ export class SimulatorServer implements Simulator, SimContext {
     readonly market: Market,
     readonly engine: FillEngineApi,
     private readonly clock: () => number = Date.now,
+    private readonly moveClock: (ms: number) => void = () => {},
   ) {}
 
   get host(): string {
@@ -122,6 +123,12 @@ export class SimulatorServer implements Simulator, SimContext {
 
   setLatency(ms: number): void {
     this.latency = Math.max(0, ms);
+  }
+
+  advanceClock(ms: number): void {
+    if (!(ms > 0)) return;
+    this.moveClock(ms);
+    this.log(`clock: ${ms} ms later`);
   }
 
   broadcastError(id: number, code: number, message: string): void {

@@ -90,6 +90,12 @@ export interface Simulator {
   failNext(match: RequestMatch, code: number, message: string): void;
   /** Fault: delay every response by `ms`. */
   setLatency(ms: number): void;
+  /**
+   * Time passes: the market's clock jumps `ms` ahead (a night, a weekend) as if the simulator had run
+   * through it, so what it did before (executions, completed orders) belongs to an earlier day. Prices
+   * continue from the new time; orders still working meet the market there.
+   */
+  advanceClock(ms: number): void;
   /** Sends an ERR_MSG to every client, e.g. 1100/1101/1102 connectivity notices (id -1). */
   broadcastError(id: number, code: number, message: string): void;
 }

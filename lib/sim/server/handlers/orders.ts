@@ -16,6 +16,25 @@ import { marketClock } from '../market-clock';
 import { twsErrorCode } from '../../../fills/reasons';
 import { parseEndDateTime } from '../../market/bars';
 import { TWS_TIME_ZONE } from '../tws-time';
+import { formatInZone, zonedToEpoch } from '../../../messages/time-zones';
+
+/** How far back TWS lists executions when asked for a time (its Trade Log's longest setting, 7 days). */
+export const EXECUTIONS_KEPT_MS = 7 * 24 * 3600_000;
+
+/**
+ * The earliest execution a filter's time lets through, as TWS answers: without a time, today's (since
+ * midnight in TWS's zone); with one, from then on, but no further back than TWS keeps them.
+ */
+export function executionsSince(time: string, now: number): number {
+  const kept = now - EXECUTIONS_KEPT_MS;
+  if (time.trim() === '') {
+    const today = formatInZone(now, TWS_TIME_ZONE);
+    return zonedToEpoch(TWS_TIME_ZONE, today.year, today.month, today.day);
+  }
+  const since = parseEndDateTime(time, now, TWS_TIME_ZONE);
+  // A time TWS cannot read filters nothing out beyond what it keeps.
+  return since === null ? kept : Math.max(kept, since);
+}
 
 export function orderDesk(context: SimContext): OrderDesk {
   return service(context, 'order-desk', () => new OrderDesk(context));
@@ -153,12 +172,12 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
     const secType = reader.str('secType').toUpperCase();
     const exchange = reader.str('exchange').toUpperCase();
     const side = reader.str('side').toUpperCase();
-    const since = time ? parseEndDateTime(time, context.now(), TWS_TIME_ZONE) : null;
+    const since = executionsSince(time, context.now());
     const desk = orderDesk(context);
     for (const e of desk.executions) {
       if (clientId && e.clientId !== clientId) continue;
       if (account && e.account !== account) continue;
-      if (since !== null && e.time < since) continue;
+      if (e.time < since) continue;
       if (symbol && e.instrument.symbol !== symbol) continue;
       if (secType && e.instrument.secType !== secType) continue;
       if (exchange && exchange !== 'SMART' && exchange !== e.instrument.exchange && exchange !== e.instrument.primaryExch) continue;

@@ -25,7 +25,7 @@ export class IbAccountSource implements AccountSource {
         if (feed.isLoaded()) options.onChange(part);
       },
       onError: options.onError,
-    });
+    }, options.executionsSince ?? null);
     let pnlTimer: NodeJS.Timeout | null = null;
     const start = () => {
       feed.start();

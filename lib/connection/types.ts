@@ -113,6 +113,8 @@ export interface AccountFeedOptions {
   /** The account to follow; empty: the connection's. */
   account: string;
   parts: ReadonlySet<AccountPart>;
+  /** Executions from this time on (epoch ms), as far back as TWS keeps them; unset or null: today's. */
+  executionsSince?: number | null;
   /** Something in `part` changed (only once the feed has loaded). */
   onChange(part: AccountPart): void;
   /** A failure after the feed opened (TWS refused a subscription ...). */

@@ -51,6 +51,9 @@ export function backtestAccountSnapshot(engine: FillEngineApi, currency = 'USD')
     pnl: { daily: null, unrealized, realized },
     orders,
     executions,
+    // A run's executions are all listed; its finished orders are not kept as completed orders.
+    executionsSince: null,
+    completed: [],
     strategies,
     unattributed: unattributedPositions(positions, strategies),
   };

@@ -1,8 +1,9 @@
 /**
  * What an account holds and does, from a TWS session: summary values (net liquidation, cash, buying
- * power ...), positions with average cost, P&L for the account and per position, open orders and
- * today's executions, and positions per strategy (orderRef). Each part is loaded on start and kept up
- * to date from TWS's updates; `snapshot()` gives it all as one plain object. The open-orders and
+ * power ...), positions with average cost, P&L for the account and per position, open orders,
+ * executions (today's, or since a time as far back as TWS keeps them), completed orders, and positions
+ * per strategy (orderRef) from those executions. Each part is loaded on start and kept up to date from
+ * TWS's updates; `snapshot()` gives it all as one plain object. The open-orders, completed-orders and
  * executions requests of every feed on a session are coalesced (AccountRequests), so a burst of account
  * messages does not fill the connection's message budget ahead of orders.
  */
@@ -14,9 +15,59 @@ import { instrumentKey } from '../messages/instrument';
 import { attributeByOrderRef, markStrategies, unattributedPositions, type StrategyBook } from './attribution';
 import { parseTime } from './dates';
 import { executionSide } from '../ib/sides';
+import { describeValue } from '../messages/describe-value';
+import { isGiven, messageOrSetting } from '../messages/setting';
 
-export type AccountPart = 'summary' | 'positions' | 'pnl' | 'orders' | 'executions';
-export const ACCOUNT_PARTS: readonly AccountPart[] = ['summary', 'positions', 'pnl', 'orders', 'executions'];
+export type AccountPart = 'summary' | 'positions' | 'pnl' | 'orders' | 'executions' | 'completed';
+export const ACCOUNT_PARTS: readonly AccountPart[] = ['summary', 'positions', 'pnl', 'orders', 'executions', 'completed'];
+/** Parts an account shows unless told otherwise; completed orders (one more request to TWS) only when asked. */
+export function partShownByDefault(part: AccountPart): boolean {
+  return part !== 'completed';
+}
+
+/** How far back TWS lists executions at most (its Trade Log's longest "Show trades for" setting). */
+export const EXECUTION_DAYS_KEPT = 7;
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * Where the executions a feed loads start: null for TWS's default (today's), else `days` x 24 hours
+ * before `now` (to the minute). Refuses a count TWS cannot answer, saying what it takes.
+ */
+export function executionsSinceDays(value: unknown, now: number, name = 'days'): number | null {
+  const days = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isInteger(days) || days < 0 || days > EXECUTION_DAYS_KEPT) {
+    throw new Error(`${name} (of executions) must be a whole number from 0 (today, as TWS lists them) to ${EXECUTION_DAYS_KEPT} (TWS keeps at most ${EXECUTION_DAYS_KEPT} days of executions), not ${describeValue(value)}`);
+  }
+  // To the minute: requests asked for within one minute share one answer.
+  return days === 0 ? null : Math.floor((now - days * DAY_MS) / 60_000) * 60_000;
+}
+
+/**
+ * Where a request's executions start: the message's `since` (a time: epoch ms, ISO or IB's
+ * `yyyyMMdd HH:mm:ss [zone]`) or `days`, else the node's days setting. `fromMessage` says the message
+ * asked for its own period. Throws a message naming the bad value.
+ */
+export function requestedExecutionsSince(
+  message: { since?: unknown; days?: unknown },
+  settingDays: unknown,
+  now: number,
+): { since: number | null; fromMessage: boolean } {
+  if (isGiven(message.since)) {
+    const since = parseTime(message.since);
+    if (!Number.isFinite(since)) {
+      throw new Error(`msg.since must be a time (epoch ms, an ISO date such as "2024-07-01T00:00:00Z" or IB's "20240701 09:30:00 US/Eastern"), not ${describeValue(message.since)}`);
+    }
+    return { since, fromMessage: true };
+  }
+  if (isGiven(message.days)) return { since: executionsSinceDays(message.days, now, 'msg.days'), fromMessage: true };
+  return { since: executionsSinceDays(messageOrSetting(undefined, settingDays, 0), now, 'days'), fromMessage: false };
+}
+
+/** An ExecutionFilter's time for executions since `epochMs`: `yyyyMMdd-HH:mm:ss` in UTC, which TWS reads whatever its zone. */
+export function executionFilterTime(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 19)}`;
+}
 
 export const SUMMARY_TAGS = [
   'NetLiquidation', 'TotalCashValue', 'SettledCash', 'AvailableFunds', 'ExcessLiquidity', 'BuyingPower', 'EquityWithLoanValue',
@@ -55,6 +106,28 @@ export interface OpenOrderInfo {
   account: string;
 }
 
+/** A filled, cancelled or inactive order, as TWS lists completed orders. */
+export interface CompletedOrderInfo {
+  orderId: number;
+  permId: number;
+  key: string;
+  symbol: string;
+  action: string;
+  orderType: string;
+  totalQuantity: number;
+  lmtPrice: number | null;
+  auxPrice: number | null;
+  tif: string;
+  status: string;
+  /** TWS's words for how it ended: "Filled Size: 100", "Cancelled by Trader" ... */
+  completedStatus: string;
+  /** When it ended (epoch ms), null when TWS gave no time. */
+  completedTime: number | null;
+  filled: number;
+  orderRef: string;
+  account: string;
+}
+
 export interface AccountPnl {
   daily: number | null;
   unrealized: number | null;
@@ -75,12 +148,18 @@ export interface AccountSnapshot {
   positions: AccountPosition[];
   pnl: AccountPnl | null;
   orders: OpenOrderInfo[];
+  /** Today's executions, or those since `executionsSince`. */
   executions: Execution[];
-  /** strategy (orderRef, protective legs mapped back) -> instrument -> position, from today's executions. */
+  /** Where the executions start (epoch ms), null for TWS's default: today's. */
+  executionsSince: number | null;
+  /** Completed orders, oldest first, when asked for (empty otherwise). */
+  completed: CompletedOrderInfo[];
+  /** strategy (orderRef, protective legs mapped back) -> instrument -> position, from the executions listed. */
   strategies: StrategyBook;
   /**
    * Per instrument, the part of the account's position no strategy's executions explain (manual
-   * trades, holdings from before today): shown, never traded away. Only instruments where it is not 0.
+   * trades, holdings from before the executions listed): shown, never traded away. Only instruments
+   * where it is not 0.
    */
   unattributed: Record<string, number>;
 }
@@ -98,10 +177,11 @@ function finite(n: unknown): number | null {
 }
 
 /**
- * A request whose answer ends with an end marker (open orders, executions), shared: while one is being
- * answered, everyone who asks waits for the next one, which is sent once when the current one ends.
- * However many ask meanwhile (200 account messages in a burst, several account nodes), at most two
- * are on the wire, and every asker hears a full answer that started after it was listening.
+ * A request whose answer ends with an end marker (open orders, completed orders, executions), shared:
+ * while one is being answered, everyone who asks waits for the next one, which is sent once when the
+ * current one ends. However many ask meanwhile (200 account messages in a burst, several account
+ * nodes), at most two are on the wire, and every asker hears a full answer that started after it was
+ * listening.
  */
 interface SharedRequest {
   reqId: number;
@@ -110,30 +190,81 @@ interface SharedRequest {
   reject: (err: Error) => void;
 }
 
-/** One session's account requests (reqAllOpenOrders, reqExecutions), coalesced. */
+/** One kind of request without a request id (its end marker names none), coalesced. */
+class CoalescedRequest {
+  private now: SharedRequest | null = null;
+  private next: SharedRequest | null = null;
+
+  constructor(private readonly send: () => void) {}
+
+  /** Resolves at the end of an answer to a request sent after this call. */
+  ask(): Promise<void> {
+    if (!this.now) {
+      this.now = shared(-1);
+      this.send();
+      return this.now.done;
+    }
+    this.next ??= shared(-1);
+    return this.next.done;
+  }
+
+  /** The end marker arrived: the current request is answered, the next (if any) goes. */
+  ended(): void {
+    const ended = this.now;
+    this.now = null;
+    ended?.resolve();
+    const next = this.next;
+    if (!next) return;
+    this.next = null;
+    this.now = next;
+    this.send();
+  }
+
+  /** A request written to a dropped socket is never answered: ask again. */
+  askAgain(): void {
+    if (this.now) this.send();
+  }
+}
+
+/** The executions requests of one filter time ('' for TWS's default, today's). */
+interface ExecutionQueue {
+  time: string;
+  now: SharedRequest | null;
+  next: SharedRequest | null;
+}
+
+/** One session's account requests (reqAllOpenOrders, reqCompletedOrders, reqExecutions), coalesced. */
 export class AccountRequests {
-  private openOrdersNow: SharedRequest | null = null;
-  private openOrdersNext: SharedRequest | null = null;
-  private executionsNow: SharedRequest | null = null;
-  private executionsNext: SharedRequest | null = null;
+  private readonly openOrdersRequest: CoalescedRequest;
+  private readonly completedOrdersRequest: CoalescedRequest;
+  /** Executions requests per filter time: only those asking for the same time share an answer. */
+  private readonly executionQueues = new Map<string, ExecutionQueue>();
   /** Requests written to TWS (for status and tests). */
-  sent = { openOrders: 0, executions: 0 };
+  sent = { openOrders: 0, completedOrders: 0, executions: 0 };
 
   constructor(private readonly session: IbSession) {
-    const api = session.api as unknown as NodeJS.EventEmitter;
-    api.on(EventName.openOrderEnd, () => {
-      const ended = this.openOrdersNow;
-      this.openOrdersNow = null;
-      ended?.resolve();
-      this.sendNextOpenOrders();
+    this.openOrdersRequest = new CoalescedRequest(() => {
+      this.sent.openOrders++;
+      this.session.api.reqAllOpenOrders();
     });
+    this.completedOrdersRequest = new CoalescedRequest(() => {
+      this.sent.completedOrders++;
+      // Every client's, and orders entered in TWS by hand: the account's, not only this API's.
+      this.session.api.reqCompletedOrders(false);
+    });
+    const api = session.api as unknown as NodeJS.EventEmitter;
+    api.on(EventName.openOrderEnd, () => this.openOrdersRequest.ended());
+    api.on(EventName.completedOrdersEnd, () => this.completedOrdersRequest.ended());
     api.on(EventName.execDetailsEnd, (reqId: number) => {
-      const ended = this.executionsNow;
-      if (!ended || Number(reqId) !== ended.reqId) return;
-      this.executionsNow = null;
-      this.session.releaseReqId(ended.reqId);
-      ended.resolve();
-      this.sendNextExecutions();
+      for (const queue of this.executionQueues.values()) {
+        const ended = queue.now;
+        if (!ended || Number(reqId) !== ended.reqId) continue;
+        queue.now = null;
+        this.session.releaseReqId(ended.reqId);
+        ended.resolve();
+        this.sendNextExecutions(queue);
+        return;
+      }
     });
     // A request written to a dropped socket is never answered: ask again. After this turn, when
     // @stoqey/ib holds new requests until the next connection's handshake.
@@ -141,46 +272,51 @@ export class AccountRequests {
   }
 
   private askAgain(): void {
-    if (this.openOrdersNow) {
-      this.sent.openOrders++;
-      this.session.api.reqAllOpenOrders();
-    }
-    if (this.executionsNow) this.sendExecutions(this.executionsNow);
+    this.openOrdersRequest.askAgain();
+    this.completedOrdersRequest.askAgain();
+    for (const queue of this.executionQueues.values()) if (queue.now) this.sendExecutions(queue.now, queue.time);
   }
 
   /** Resolves at the openOrderEnd of an all-open-orders request sent after this call. */
   openOrders(): Promise<void> {
-    if (!this.openOrdersNow) {
-      this.openOrdersNow = shared(-1);
-      this.sent.openOrders++;
-      this.session.api.reqAllOpenOrders();
-      return this.openOrdersNow.done;
-    }
-    this.openOrdersNext ??= shared(-1);
-    return this.openOrdersNext.done;
+    return this.openOrdersRequest.ask();
   }
 
-  /** Today's executions: the request id their execDetails carry, and when they are complete. */
-  executions(): { reqId: number; done: Promise<void> } {
-    if (!this.executionsNow) {
-      this.executionsNow = this.executionRequest();
-      this.sendExecutions(this.executionsNow);
-      return this.executionsNow;
-    }
-    this.executionsNext ??= this.executionRequest();
-    return this.executionsNext;
+  /** Resolves at the completedOrdersEnd of a completed-orders request sent after this call. */
+  completedOrders(): Promise<void> {
+    return this.completedOrdersRequest.ask();
   }
 
-  private executionRequest(): SharedRequest {
+  /**
+   * Executions since `since` (epoch ms; null: TWS's default, today's): the request id their execDetails
+   * carry, and when they are complete.
+   */
+  executions(since: number | null = null): { reqId: number; done: Promise<void> } {
+    const time = since === null ? '' : executionFilterTime(since);
+    let queue = this.executionQueues.get(time);
+    if (!queue) {
+      queue = { time, now: null, next: null };
+      this.executionQueues.set(time, queue);
+    }
+    if (!queue.now) {
+      queue.now = this.executionRequest(queue);
+      this.sendExecutions(queue.now, time);
+      return queue.now;
+    }
+    queue.next ??= this.executionRequest(queue);
+    return queue.next;
+  }
+
+  private executionRequest(queue: ExecutionQueue): SharedRequest {
     let request: SharedRequest | null = null;
     const reqId = this.session.allocateReqId({
       onRequestError: (error) => {
         if (!request) return;
-        if (this.executionsNow === request) {
-          this.executionsNow = null;
-          this.sendNextExecutions();
+        if (queue.now === request) {
+          queue.now = null;
+          this.sendNextExecutions(queue);
         }
-        if (this.executionsNext === request) this.executionsNext = null;
+        if (queue.next === request) queue.next = null;
         this.session.releaseReqId(reqId);
         request.reject(new Error(`${error.message} (${error.code})`));
       },
@@ -189,26 +325,21 @@ export class AccountRequests {
     return request;
   }
 
-  private sendExecutions(request: SharedRequest): void {
+  private sendExecutions(request: SharedRequest, time: string): void {
     this.sent.executions++;
-    this.session.api.reqExecutions(request.reqId, {});
+    this.session.api.reqExecutions(request.reqId, time ? { time } : {});
   }
 
-  private sendNextOpenOrders(): void {
-    const next = this.openOrdersNext;
-    if (!next) return;
-    this.openOrdersNext = null;
-    this.openOrdersNow = next;
-    this.sent.openOrders++;
-    this.session.api.reqAllOpenOrders();
-  }
-
-  private sendNextExecutions(): void {
-    const next = this.executionsNext;
-    if (!next) return;
-    this.executionsNext = null;
-    this.executionsNow = next;
-    this.sendExecutions(next);
+  private sendNextExecutions(queue: ExecutionQueue): void {
+    const next = queue.next;
+    if (!next) {
+      // Nothing more for this time: forget it, so a node's changing "since" leaves no queues behind.
+      if (!queue.now) this.executionQueues.delete(queue.time);
+      return;
+    }
+    queue.next = null;
+    queue.now = next;
+    this.sendExecutions(next, queue.time);
   }
 }
 
@@ -246,6 +377,8 @@ export class AccountFeed {
   private readonly pnlByConId = new Map<number, { daily: number | null; unrealized: number | null; realized: number | null; value: number | null }>();
   private readonly orders = new Map<number, OpenOrderInfo>();
   private readonly executions = new Map<string, Execution>();
+  /** Completed orders by permId (TWS lists each again on every request). */
+  private readonly completed = new Map<number, CompletedOrderInfo>();
   private readonly loaded = new Set<AccountPart>();
   private running = false;
   /** Bumped on every start(): answers to an earlier start's requests are ignored. */
@@ -256,6 +389,8 @@ export class AccountFeed {
     readonly account: string,
     readonly parts: ReadonlySet<AccountPart>,
     private readonly handlers: AccountFeedHandlers,
+    /** Where the executions start (epoch ms); null: TWS's default, today's. */
+    readonly executionsSince: number | null = null,
   ) {}
 
   /** True once every requested part has loaded (P&L counts as loaded after its first value or `pnlGraceMs`). */
@@ -309,6 +444,7 @@ export class AccountFeed {
     }
     if (this.parts.has('orders')) this.startOrders();
     if (this.parts.has('executions')) this.startExecutions();
+    if (this.parts.has('completed')) this.startCompleted();
   }
 
   /** Marks P&L loaded even if TWS has not sent any yet (an empty account may never send it). */
@@ -443,11 +579,13 @@ export class AccountFeed {
   private startExecutions(): void {
     this.executions.clear();
     const generation = this.generation;
-    const request = accountRequestsFor(this.session).executions();
+    const request = accountRequestsFor(this.session).executions(this.executionsSince);
     const reqId = request.reqId;
     this.listen(EventName.execDetails, (id: number, contract: Contract, e: IbExecution) => {
       if (id !== reqId && id !== -1) return;
       if (e.acctNumber && e.acctNumber !== this.account) return;
+      const time = parseTime(e.time ?? '') || Date.now();
+      if (this.executionsSince !== null && time < this.executionsSince) return;
       const execId = e.execId ?? '';
       const previous = this.executions.get(execId);
       this.executions.set(execId, {
@@ -464,7 +602,7 @@ export class AccountFeed {
         realizedPnl: previous?.realizedPnl ?? null,
         orderRef: e.orderRef ?? '',
         account: e.acctNumber ?? this.account,
-        time: parseTime(e.time ?? '') || Date.now(),
+        time,
       });
       if (this.loaded.has('executions')) this.handlers.onChange('executions');
     });
@@ -480,9 +618,52 @@ export class AccountFeed {
         if (this.running && generation === this.generation && !this.loaded.has('executions')) this.markChanged('executions');
       },
       (err: Error) => {
-        if (this.running && generation === this.generation) this.handlers.onError(new Error(`today's executions for ${this.account}: ${err.message}`));
+        if (this.running && generation === this.generation) this.handlers.onError(new Error(`${this.executionsSince === null ? "today's executions" : 'executions'} for ${this.account}: ${err.message}`));
       },
     );
+  }
+
+  /** Completed orders: listed once on start, and again whenever one of the account's orders ends. */
+  private startCompleted(): void {
+    this.completed.clear();
+    const generation = this.generation;
+    this.listen(EventName.completedOrder, (contract: Contract, order: Order, state: OrderState) => {
+      if (order.account && order.account !== this.account) return;
+      const permId = Number(order.permId ?? 0);
+      this.completed.set(permId || -(this.completed.size + 1), {
+        orderId: Number(order.orderId ?? 0),
+        permId,
+        key: instrumentKey({ ...contract, exchange: contract.exchange || 'SMART' }),
+        symbol: contract.symbol ?? '',
+        action: String(order.action ?? ''),
+        orderType: String(order.orderType ?? ''),
+        totalQuantity: Number(order.totalQuantity ?? 0),
+        lmtPrice: finite(order.lmtPrice),
+        auxPrice: finite(order.auxPrice),
+        tif: String(order.tif ?? ''),
+        status: String(state?.status ?? ''),
+        completedStatus: String(state?.completedStatus ?? ''),
+        completedTime: parseTime(state?.completedTime ?? '') || null,
+        filled: Number(order.filledQuantity ?? 0),
+        orderRef: order.orderRef ?? '',
+        account: order.account ?? this.account,
+      });
+    });
+    const requests = accountRequestsFor(this.session);
+    const ask = () =>
+      requests.completedOrders().then(
+        () => {
+          if (this.running && generation === this.generation) this.markChanged('completed');
+        },
+        (err: Error) => {
+          if (this.running && generation === this.generation) this.handlers.onError(new Error(`completed orders for ${this.account}: ${err.message}`));
+        },
+      );
+    // An order that ends is a completed order from then on: TWS does not push it, so ask again.
+    this.listen(EventName.orderStatus, (_orderId: number, status: string) => {
+      if (DONE_STATUSES.has(String(status)) && this.loaded.has('completed')) void ask();
+    });
+    void ask();
   }
 
   /** The account's data; whether it is live is the connection's to say (IbAccountSource adds it). */
@@ -495,6 +676,7 @@ export class AccountFeed {
       if (tag === 'NetLiquidation' && cur) currency = cur;
     }
     const executions = [...this.executions.values()].sort((a, b) => a.time - b.time);
+    const completed = [...this.completed.values()].sort((a, b) => (a.completedTime ?? 0) - (b.completedTime ?? 0));
     const strategies = markStrategies(attributeByOrderRef(executions), this.positionsList);
     return {
       account: this.account,
@@ -505,6 +687,8 @@ export class AccountFeed {
       pnl: this.pnl ? { ...this.pnl } : null,
       orders: [...this.orders.values()].map((o) => ({ ...o })),
       executions: executions.map((e) => ({ ...e })),
+      executionsSince: this.executionsSince,
+      completed: completed.map((o) => ({ ...o })),
       strategies,
       unattributed: unattributedPositions(this.positionsList, strategies),
     };

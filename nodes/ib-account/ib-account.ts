@@ -1,11 +1,13 @@
 /**
  * account: the account's summary values, positions with average cost, P&L (account and per position),
- * open orders, today's executions and positions per strategy (orderRef). On request (each input message
- * gets one snapshot) or streaming (a snapshot whenever something changes, at most once per throttle
- * interval). The connection's account feed supplies it: TWS's account on a tws or simulator connection,
- * the backtest's fill engine on a backtest connection.
+ * open orders, executions (today's, or of the last days as far back as TWS keeps them), completed orders
+ * and positions per strategy (orderRef) from those executions. On request (each input message gets one
+ * snapshot) or streaming (a snapshot whenever something changes, at most once per throttle interval);
+ * a message with its own msg.since or msg.days gets a snapshot of that period. The connection's account
+ * feed supplies it: TWS's account on a tws or simulator connection, the backtest's fill engine on a
+ * backtest connection.
  */
-import { ACCOUNT_PARTS, type AccountPart, type AccountSnapshot } from '../../lib/data/account';
+import { ACCOUNT_PARTS, partShownByDefault, requestedExecutionsSince, type AccountPart, type AccountSnapshot } from '../../lib/data/account';
 import type { Connection, OpenAccountFeed } from '../../lib/connection/types';
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
@@ -15,7 +17,7 @@ export = function register(RED: NodeAPI): void {
   function IbAccount(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const parts = new Set<AccountPart>(ACCOUNT_PARTS.filter((p) => def[p] !== false));
+    const parts = new Set<AccountPart>(ACCOUNT_PARTS.filter((p) => (def[p] === undefined ? partShownByDefault(p) : def[p] !== false)));
     const streaming = def.mode === 'stream';
     const throttleMs = Math.max(0, Number(def.throttle ?? 1000) || 0);
     const accountSetting = String(def.account ?? '').trim();
@@ -24,8 +26,8 @@ export = function register(RED: NodeAPI): void {
     let feed: OpenAccountFeed | null = null;
     /** The streaming feed while it loads, so a message arriving meanwhile does not start a second one. */
     let starting: Promise<OpenAccountFeed> | null = null;
-    /** On request: the snapshot being loaded, shared by every message that arrives meanwhile. */
-    let requestLoad: { feed: Promise<OpenAccountFeed>; users: number } | null = null;
+    /** On request: the snapshots being loaded, per period of executions, each shared by every message that asks for it meanwhile. */
+    const requestLoads = new Map<string, { feed: Promise<OpenAccountFeed>; users: number }>();
     let pending = new Set<AccountPart>();
     let timer: NodeJS.Timeout | null = null;
     let lastSent = 0;
@@ -45,9 +47,11 @@ export = function register(RED: NodeAPI): void {
       if (!parts.has('orders')) delete out.orders;
       if (!parts.has('executions')) {
         delete out.executions;
+        delete out.executionsSince;
         delete out.strategies;
         delete out.unattributed;
       }
+      if (!parts.has('completed')) delete out.completed;
       return out;
     };
 
@@ -88,12 +92,28 @@ export = function register(RED: NodeAPI): void {
       timer = setTimeout(flush, Math.max(0, lastSent + throttleMs - Date.now()));
     };
 
-    const openFeed = (conn: Connection): Promise<OpenAccountFeed> =>
-      conn
+    /** Where the node's own executions start (its days setting), read when a feed opens. */
+    const settingSince = (): number | null => {
+      try {
+        return requestedExecutionsSince({}, def.days, Date.now()).since;
+      } catch (err) {
+        throw new UserError(`${(err as Error).message}: set the node's days of executions`);
+      }
+    };
+
+    const openFeed = (conn: Connection, asked?: number | null): Promise<OpenAccountFeed> => {
+      let executionsSince: number | null;
+      try {
+        executionsSince = asked === undefined ? settingSince() : asked;
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return conn
         .accountFeed()
         .open({
           account: accountSetting,
           parts,
+          executionsSince,
           onChange: onFeedChange,
           onError: (err) => {
             ownStatus = true;
@@ -105,6 +125,7 @@ export = function register(RED: NodeAPI): void {
         .catch((err: Error) => {
           throw new UserError(err.message);
         });
+    };
 
     onInput(node, async (msg, _send, done) => {
       if (!connection) throw noConnectionError('account');
@@ -115,7 +136,13 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      if (streaming) {
+      let asked: ReturnType<typeof requestedExecutionsSince>;
+      try {
+        asked = requestedExecutionsSince({ since: msg.since, days: msg.days }, def.days, Date.now());
+      } catch (err) {
+        throw new UserError((err as Error).message);
+      }
+      if (streaming && !asked.fromMessage) {
         // The feed that is loading (on deploy, or for an earlier message) answers this one too.
         const loadingFeed = starting ? await starting.catch(() => null) : null;
         const current = feed ?? loadingFeed;
@@ -139,16 +166,21 @@ export = function register(RED: NodeAPI): void {
         done();
         return;
       }
-      // On request: messages that arrive while a feed loads share it, each with its own snapshot (taken
-      // after it came); the feed stops once the last of them has its answer.
-      if (!requestLoad) {
-        const load = { feed: openFeed(connection), users: 0 };
-        requestLoad = load;
-        load.feed.finally(() => {
-          if (requestLoad === load) requestLoad = null;
-        }).catch(() => undefined);
+      // On request (or a message asking for its own period): messages that arrive while a feed for the
+      // same period loads share it, each with its own snapshot (taken after it came); the feed stops once
+      // the last of them has its answer.
+      const period = String(asked.since);
+      let load = requestLoads.get(period);
+      if (!load) {
+        const loading = { feed: openFeed(connection, asked.since), users: 0 };
+        requestLoads.set(period, loading);
+        loading.feed
+          .finally(() => {
+            if (requestLoads.get(period) === loading) requestLoads.delete(period);
+          })
+          .catch(() => undefined);
+        load = loading;
       }
-      const load = requestLoad;
       load.users++;
       let loaded: OpenAccountFeed;
       try {

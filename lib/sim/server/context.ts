@@ -25,6 +25,7 @@ export interface ResolvedOptions {
   log: (line: string) => void;
   probe: WireProbe | undefined;
   extraStocks: number;
+  startTime: number;
 }
 
 export interface SimContext {

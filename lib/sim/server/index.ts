@@ -50,14 +50,19 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     log: options.log ?? (() => {}),
     probe: options.probe,
     extraStocks: Math.max(0, Math.min(99, Math.floor(options.extraStocks ?? 0))),
+    startTime: options.startTime !== undefined && Number.isFinite(options.startTime) ? options.startTime : Date.now(),
   };
 }
 
-/** The market's clock: the wall clock from `start`, `speed` times faster, plus the time advanceClock skipped. */
+/**
+ * The market's clock: from `start` (now, or the past an option set) it runs `speed` times faster than
+ * the wall clock, plus the time advanceClock skipped.
+ */
 function simulatorClock(start: number, speed: number): { now: () => number; advance: (ms: number) => void } {
+  const wallStart = Date.now();
   let skipped = 0;
   return {
-    now: speed === 1 ? () => Date.now() + skipped : () => start + (Date.now() - start) * speed + skipped,
+    now: () => start + (Date.now() - wallStart) * speed + skipped,
     advance: (ms) => {
       skipped += ms;
     },
@@ -78,7 +83,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   registerDepthHandlers(handlers);
   registerTickByTickHandlers(handlers);
   registerRealTimeBarsHandlers(handlers);
-  const now = Date.now();
+  const now = resolved.startTime;
   const market = new Market(resolved.seed, now, resolved.extraStocks);
   const clock = simulatorClock(now, resolved.clockSpeed);
   const engine = createEngine(resolved, market, clock.now);

@@ -23,6 +23,11 @@ export interface SimulatorOptions {
    * its clock, which then runs ahead of this machine's.
    */
   clockSpeed?: number;
+  /**
+   * Where the market's clock starts (epoch ms; default now): a time in the past lets a test trade on
+   * earlier days, then advanceClock to today.
+   */
+  startTime?: number;
   startingCash?: number;
   /**
    * The account orders are checked against: 'reg-t' (default: Reg T margin, what an IB paper account

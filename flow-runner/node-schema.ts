@@ -63,7 +63,7 @@ export function catalogTranslator(packageRoot: string, lang = 'en-US'): (key: st
     let found: unknown = catalogs.get(key.slice(0, at));
     for (const part of key.slice(at + 1).split('.')) found = found && typeof found === 'object' ? (found as Record<string, unknown>)[part] : undefined;
     if (typeof found !== 'string') return key;
-    return found.replace(/__(\w+)__/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
+    return found.replace(/__(\w+?)__/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
   };
 }
 

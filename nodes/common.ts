@@ -7,6 +7,7 @@ import { isHistory } from '../lib/messages/history';
 import type { OrderEvent } from '../lib/messages';
 import { RejectionWatch } from '../lib/orders/rejections';
 import type { DoneFunction, Node, NodeMessage, SendFunction } from './red';
+import { message } from './i18n';
 
 /** An error whose message is meant for the user: what was wrong and how to fix it. */
 export class UserError extends Error {
@@ -78,7 +79,7 @@ export function historyRefusals(broker: Broker | null, node: Node, show: (fill: 
       warned = true;
       node.warn(refusal);
     }
-    show('yellow', `history not traded (${refused})`, 'ring');
+    show('yellow', message('ib-algo.status.historyNotTraded', { count: refused }), 'ring');
     return true;
   };
 }
@@ -95,7 +96,7 @@ export function orderEventReporter(node: Node, show: (fill: 'red', text: string,
     node.send([msg, null]);
     const rejection = rejections.check(event);
     if (!rejection) return false;
-    show('red', `#${event.orderId} ${event.status === 'Inactive' ? 'rejected' : event.status}: ${event.reason}`, 'ring');
+    show('red', message('ib-algo.status.orderRejected', { orderId: event.orderId, status: event.status === 'Inactive' ? message('ib-algo.status.rejected') : event.status, reason: event.reason }), 'ring');
     node.error(rejection, msg);
     return true;
   };

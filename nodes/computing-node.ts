@@ -7,6 +7,7 @@
 import { KeyedThrottle } from '../lib/data/throttle';
 import { asError } from './common';
 import type { Node, NodeStatus } from './red';
+import { message } from './i18n';
 
 /** Status updates at most this often; the newest one of an interval is shown when it ends. */
 export const STATUS_INTERVAL_MS = 250;
@@ -29,7 +30,7 @@ export function computingNode<T>(node: Node, build: () => T): ComputingNode<T> {
     computation = { ok: true, value: build() };
   } catch (err) {
     computation = { ok: false, error: asError(err) };
-    node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
+    node.status({ fill: 'red', shape: 'ring', text: message('ib-algo.status.invalidConfiguration') });
   }
   const status = new KeyedThrottle<NodeStatus>(STATUS_INTERVAL_MS, (_key, s) => node.status(s));
   node.on('close', (_removed: boolean, done: () => void) => {

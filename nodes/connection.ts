@@ -6,6 +6,7 @@
 import type { Connection, ConnectionStatus } from '../lib/connection/types';
 import { CapabilityError } from '../lib/connection/errors';
 import type { Node, NodeAPI, NodeStatus } from './red';
+import { message } from './i18n';
 
 /** What the ib-connect config node offers its users (nodes/ib-connect implements it). */
 export interface ConnectionConfigNode extends Node {
@@ -48,7 +49,7 @@ export interface UseConnectionOptions {
 export function useConnection(RED: NodeAPI, node: Node, configId: unknown, options: UseConnectionOptions = {}): ConnectionConfigNode | null {
   const config = typeof configId === 'string' && configId ? (RED.nodes.getNode(configId) as ConnectionConfigNode | null) : null;
   if (!config?.connection) {
-    node.status({ fill: 'red', shape: 'ring', text: 'no connection' });
+    node.status({ fill: 'red', shape: 'ring', text: message('ib-algo.status.noConnection') });
     return null;
   }
   const showStatus = (status: ConnectionStatus) => {
@@ -67,7 +68,7 @@ export function useConnection(RED: NodeAPI, node: Node, configId: unknown, optio
 
 /** The error a node gives when it needs a connection and has none. */
 export function noConnectionError(nodeLabel: string): Error {
-  return new Error(`${nodeLabel} has no ib-connect connection: open the node and pick or add one under "Connection"`);
+  return new Error(message('ib-algo.errors.noConnection', { node: nodeLabel }));
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Node, NodeAPI, NodeMessage } from './red';
+import { message } from './i18n';
 
 export interface FlowPacer {
   /** Sends `msg` from the node; resolves when it and all its descendants are handled. */
@@ -163,7 +164,7 @@ function runtimeHooks(RED: NodeAPI): HooksApi {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('@node-red/util') as { hooks: HooksApi }).hooks;
   } catch {
-    throw new Error('this Node-RED has no messaging hooks (Node-RED 2 or later is needed to pace a replay)');
+    throw new Error(message('ib-algo.errors.noHooks'));
   }
 }
 
@@ -196,7 +197,7 @@ class PacerImpl implements FlowPacer {
   }
 
   send(msg: NodeMessage): Promise<void> {
-    if (this.closed) return Promise.reject(new ReplayStoppedError('replay stopped: the flow was stopped or redeployed'));
+    if (this.closed) return Promise.reject(new ReplayStoppedError(message('ib-algo.errors.replayStopped')));
     const id = `${this.idBase}.${(this.seq++).toString(36)}`;
     msg._msgid = id;
     return new Promise<void>((resolve, reject) => {
@@ -219,7 +220,7 @@ class PacerImpl implements FlowPacer {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.watchdog);
-    const err = new ReplayStoppedError('replay stopped: the flow was stopped or redeployed');
+    const err = new ReplayStoppedError(message('ib-algo.errors.replayStopped'));
     for (const step of this.pending) this.tracker.abandon(step, err);
     this.pending.clear();
     if (--this.tracker.users === 0) this.tracker.uninstall();
@@ -234,11 +235,8 @@ class PacerImpl implements FlowPacer {
       }
       if (!step.warned && now - step.startedAt >= this.stallWarningMs) {
         step.warned = true;
-        const last = step.lastNode ? ` (last reached: ${step.lastNode.name || step.lastNode.type} ${step.lastNode.id})` : '';
-        this.node.warn(
-          `replay is waiting: ${step.count} message(s) of one bar not finished after ${Math.round((now - step.startedAt) / 1000)} s${last}. ` +
-            'Every node on the replay path must call done() for each message (or drop it); a node that holds messages stops the replay.',
-        );
+        const last = step.lastNode ? message('ib-algo.warnings.lastReached', { node: step.lastNode.name || step.lastNode.type, id: step.lastNode.id }) : '';
+        this.node.warn(message('ib-algo.warnings.replayWaiting', { count: step.count, seconds: Math.round((now - step.startedAt) / 1000), last }));
       }
     }
   }

@@ -7,6 +7,7 @@ import { formatValue, type IndicatorRunner } from '../lib/indicators/runner';
 import { onInput } from './common';
 import { computingNode } from './computing-node';
 import type { Node } from './red';
+import { message } from './i18n';
 
 export interface IndicatorSetup {
   runner: IndicatorRunner;
@@ -19,8 +20,8 @@ export function runIndicatorNode(node: Node, setup: () => IndicatorSetup): void 
   const computing = computingNode(node, setup);
   onInput(node, (msg, send, done) => {
     const { result, name } = computing.run(({ runner, name }) => ({ result: runner.run(msg), name }));
-    if (result.kind === 'reset') computing.show({ fill: 'grey', shape: 'ring', text: `reset (${result.cleared})` });
-    else if (result.kind === 'batch') computing.show({ fill: 'blue', shape: 'dot', text: `${formatValue(name, result.last)} (${result.count} bars)` });
+    if (result.kind === 'reset') computing.show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) });
+    else if (result.kind === 'batch') computing.show({ fill: 'blue', shape: 'dot', text: message('ib-algo.status.batch', { value: formatValue(name, result.last), count: result.count }) });
     else computing.show({ fill: result.value === null ? 'yellow' : 'green', shape: 'dot', text: formatValue(name, result.value) });
     send(msg);
     done();

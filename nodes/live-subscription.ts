@@ -6,6 +6,7 @@
 import type { ConnectionStatus, IbSession } from '../lib/ib/connection';
 import { shortText, UserError } from './common';
 import type { Node, NodeMessage, NodeStatus } from './red';
+import { message } from './i18n';
 
 /**
  * What a live data node shows while its connection is not up: a ring that says no data is coming
@@ -13,7 +14,7 @@ import type { Node, NodeMessage, NodeStatus } from './red';
  */
 export function outageStatus(status: ConnectionStatus): NodeStatus | null {
   if (status.state === 'connected') return null;
-  return { fill: status.state === 'connecting' ? 'yellow' : 'red', shape: 'ring', text: shortText(`no data: ${status.text}`) };
+  return { fill: status.state === 'connecting' ? 'yellow' : 'red', shape: 'ring', text: shortText(message('ib-algo.status.noData', { reason: status.text })) };
 }
 
 /** How long a new subscription waits for an immediate refusal before done(). */

@@ -12,8 +12,10 @@ import type { Connection, OpenAccountFeed } from '../../lib/connection/types';
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbAccount(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -57,14 +59,14 @@ export = function register(RED: NodeAPI): void {
 
     const showSnapshot = (s: AccountSnapshot) => {
       ownStatus = true;
-      const nl = typeof s.summary.NetLiquidation === 'number' ? ` NLV ${Math.round(s.summary.NetLiquidation)}` : '';
-      const pnl = s.pnl?.daily != null ? ` day ${s.pnl.daily.toFixed(0)}` : '';
+      const nl = typeof s.summary.NetLiquidation === 'number' ? message('ib-account.status.netLiquidation', { value: Math.round(s.summary.NetLiquidation) }) : '';
+      const pnl = s.pnl?.daily != null ? message('ib-account.status.dailyPnl', { value: s.pnl.daily.toFixed(0) }) : '';
       // What no strategy traded (manual trades, older holdings) is said, never traded away.
       const loose = Object.entries(s.unattributed ?? {});
-      const note = `${s.account} · not from a strategy: ${loose.map(([key, q]) => `${q} ${key}`).join(', ')}`;
+      const note = message('ib-account.status.unattributed', { account: s.account, positions: loose.map(([key, q]) => `${q} ${key}`).join(', ') });
       // LIVE or PAPER first: the connection's own flag, as in msg.payload.live.
       const mode = s.live ? 'LIVE' : 'PAPER';
-      node.status({ fill: loose.length ? 'yellow' : 'green', shape: 'dot', text: shortText(`${mode} ${loose.length ? note : `${s.account}${nl} · ${s.positions.length} pos${pnl}`}`, 60) });
+      node.status({ fill: loose.length ? 'yellow' : 'green', shape: 'dot', text: shortText(`${mode} ${loose.length ? note : message('ib-account.status.snapshot', { account: s.account, netLiquidation: nl, positions: s.positions.length, pnl })}`, 60) });
     };
 
     const sendSnapshot = (snapshot: AccountSnapshot, changed: AccountPart[], msg?: NodeMessage) => {
@@ -97,7 +99,7 @@ export = function register(RED: NodeAPI): void {
       try {
         return requestedExecutionsSince({}, def.days, Date.now()).since;
       } catch (err) {
-        throw new UserError(`${(err as Error).message}: set the node's days of executions`);
+        throw new UserError(message('ib-account.errors.days', { error: (err as Error).message }));
       }
     };
 
@@ -132,7 +134,7 @@ export = function register(RED: NodeAPI): void {
       if (msg.payload === 'stop') {
         feed?.stop();
         feed = null;
-        node.status({ fill: 'grey', shape: 'ring', text: 'stopped' });
+        node.status({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.stopped') });
         done();
         return;
       }
@@ -215,7 +217,7 @@ export = function register(RED: NodeAPI): void {
           if (closed) return;
           ownStatus = true;
           node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-          node.error(`account: ${err.message}`);
+          node.error(message('ib-account.errors.feed', { error: err.message }));
         });
     }
 

@@ -28,6 +28,7 @@ import { onInput, shortText, UserError } from '../common';
 import { useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../red';
 import { isGiven } from '../../lib/messages/setting';
+import { message, useMessageCatalogs } from '../i18n';
 
 interface ReportDef extends NodeDef {
   connection?: string;
@@ -52,16 +53,16 @@ function readSettings(def: ReportDef): ReportSettings {
   const num = (value: unknown, fallback: number, ok: (n: number) => boolean, what: string): number => {
     if (!isGiven(value)) return fallback;
     const n = Number(value);
-    if (!Number.isFinite(n) || !ok(n)) throw new UserError(`backtest-report: ${what} is ${JSON.stringify(value)}; open the node and fix it`);
+    if (!Number.isFinite(n) || !ok(n)) throw new UserError(message('ib-backtest-report.errors.setting', { setting: what, value: JSON.stringify(value) }));
     return n;
   };
-  const periods = !isGiven(def.periodsPerYear) ? undefined : num(def.periodsPerYear, 252, (n) => n > 0, 'periods per year (a positive number, or empty for automatic)');
+  const periods = !isGiven(def.periodsPerYear) ? undefined : num(def.periodsPerYear, 252, (n) => n > 0, message('ib-backtest-report.settings.periodsPerYear'));
   return {
-    progressEvery: num(def.progressEvery, 1000, (n) => Number.isInteger(n) && n >= 0, 'progress every (whole bars, 0 for none)'),
-    maxPoints: num(def.maxPoints, 1000, (n) => Number.isInteger(n) && n >= 10, 'chart points (a whole number >= 10)'),
-    riskFreeRate: num(def.riskFreeRate, 0, (n) => n >= -100 && n <= 100, 'risk-free rate (percent per year)') / 100,
+    progressEvery: num(def.progressEvery, 1000, (n) => Number.isInteger(n) && n >= 0, message('ib-backtest-report.settings.progressEvery')),
+    maxPoints: num(def.maxPoints, 1000, (n) => Number.isInteger(n) && n >= 10, message('ib-backtest-report.settings.maxPoints')),
+    riskFreeRate: num(def.riskFreeRate, 0, (n) => n >= -100 && n <= 100, message('ib-backtest-report.settings.riskFreeRate')) / 100,
     periodsPerYear: periods,
-    sampleSeconds: num(def.sampleSeconds, 60, (n) => n >= 1, 'sample every (seconds >= 1)'),
+    sampleSeconds: num(def.sampleSeconds, 60, (n) => n >= 1, message('ib-backtest-report.settings.sampleSeconds')),
   };
 }
 
@@ -76,6 +77,7 @@ function batchOptions(connection: Connection | null, override: unknown): Backtes
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbBacktestReport(this: Node, def: ReportDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -86,7 +88,7 @@ export = function register(RED: NodeAPI): void {
       settings = readSettings(def);
     } catch (err) {
       configError = err as Error;
-      node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
+      node.status({ fill: 'red', shape: 'ring', text: message('ib-algo.status.invalidConfiguration') });
     }
     const config = def.connection ? useConnection(RED, node, def.connection, { onStatus: () => false }) : null;
     const connection = config?.connection ?? null;
@@ -117,7 +119,7 @@ export = function register(RED: NodeAPI): void {
     } else if (settings && connection) {
       trackAccount(connection, settings);
     } else if (settings && !connection) {
-      node.status({ fill: 'grey', shape: 'ring', text: 'batch: send bars + orders' });
+      node.status({ fill: 'grey', shape: 'ring', text: message('ib-backtest-report.status.batchReady') });
     }
 
     function listenToBacktest(session: ReplayClock, s: ReportSettings): void {
@@ -134,7 +136,7 @@ export = function register(RED: NodeAPI): void {
           resultsBus().emit('replay', { nodeId: node.id, running: true });
         }
         keys.add(info.key);
-        node.status({ fill: 'blue', shape: 'ring', text: 'replay started' });
+        node.status({ fill: 'blue', shape: 'ring', text: message('ib-backtest-report.status.replayStarted') });
       };
       const onBar = (_key: InstrumentKey, _bar: Bar, equity: number) => {
         bars++;
@@ -159,7 +161,7 @@ export = function register(RED: NodeAPI): void {
         if (now - lastStatus >= STATUS_INTERVAL_MS) {
           lastStatus = now;
           const total = session.expectedBars();
-          node.status({ fill: 'blue', shape: 'dot', text: total ? `${bars}/${total} bars ${Math.floor((bars / total) * 100)}%` : `${bars} bars` });
+          node.status({ fill: 'blue', shape: 'dot', text: total ? message('ib-backtest-report.status.progress', { bars, total, percent: Math.floor((bars / total) * 100) }) : message('ib-backtest-report.status.bars', { bars }) });
           resultsBus().emit('progress', { nodeId: node.id, bars, totalBars: total, elapsedMs: now - started } satisfies ReplayProgress);
         }
       };
@@ -171,7 +173,7 @@ export = function register(RED: NodeAPI): void {
           sendReport((m) => node.send(m), messages);
         } catch (err) {
           node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
-          node.error(`backtest-report could not sum up the run: ${(err as Error).message}`);
+          node.error(message('ib-backtest-report.errors.summary', { error: (err as Error).message }));
           resultsBus().emit('failure', { nodeId: node.id, name: label, error: (err as Error).message });
         }
         keys.clear();
@@ -187,7 +189,7 @@ export = function register(RED: NodeAPI): void {
         session.off('bar', onBar);
         session.off('end', onEnd);
       });
-      node.status({ fill: 'grey', shape: 'ring', text: 'waiting for a replay' });
+      node.status({ fill: 'grey', shape: 'ring', text: message('ib-backtest-report.status.waitingReplay') });
     }
 
     function trackAccount(conn: Connection, s: ReportSettings): void {
@@ -196,7 +198,7 @@ export = function register(RED: NodeAPI): void {
       const sample = (send: SendFunction): boolean => {
         const equity = conn.broker.equity();
         if (equity === null) {
-          node.status({ fill: 'grey', shape: 'ring', text: 'waiting for account equity' });
+          node.status({ fill: 'grey', shape: 'ring', text: message('ib-backtest-report.status.waitingEquity') });
           return false;
         }
         const time = Date.now();
@@ -234,7 +236,7 @@ export = function register(RED: NodeAPI): void {
       const bars = instruments.reduce((sum, i) => sum + batchLength(i.bars), 0);
       let summary: ReturnType<typeof runPortfolioBacktest>;
       try {
-        node.status({ fill: 'blue', shape: 'dot', text: `batch ${bars} bars${instruments.length > 1 ? `, ${instruments.length} instruments` : ''}` });
+        node.status({ fill: 'blue', shape: 'dot', text: instruments.length > 1 ? message('ib-backtest-report.status.batchInstruments', { bars, instruments: instruments.length }) : message('ib-backtest-report.status.batch', { bars }) });
         summary = runPortfolioBacktest({
           instruments,
           options: batchOptions(connection, backtest),
@@ -254,7 +256,7 @@ export = function register(RED: NodeAPI): void {
         connection.replay().batchSources.onChange(() => {
           const gathered = gathering.settle();
           try {
-            if (gathered.kind === 'failed') throw new UserError(`backtest-report: the portfolio batch was not run: ${gathered.message}`);
+            if (gathered.kind === 'failed') throw new UserError(message('ib-backtest-report.errors.portfolioNotRun', { reason: gathered.message }));
             if (gathered.kind === 'complete' && gathered.parts.length > 0) sendReport((m) => node.send(m), runGathered(gathered.parts, gatheredBacktest));
           } catch (err) {
             node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
@@ -265,7 +267,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     onInput(node, (msg, send, done) => {
-      if (configError || !settings) throw configError ?? new Error('backtest-report is not configured');
+      if (configError || !settings) throw configError ?? new Error(message('ib-backtest-report.errors.notConfigured'));
       let instruments: ReturnType<typeof batchInstruments>;
       try {
         instruments = batchInstruments(msg);
@@ -278,11 +280,11 @@ export = function register(RED: NodeAPI): void {
         gatheredBacktest = msg.backtest;
         const gathered = gathering.add(instruments);
         if (gathered.kind === 'waiting') {
-          node.status({ fill: 'blue', shape: 'ring', text: shortText(`batch: ${gathered.text}`) });
+          node.status({ fill: 'blue', shape: 'ring', text: shortText(message('ib-backtest-report.status.batchWaiting', { waiting: gathered.text })) });
           done();
           return;
         }
-        if (gathered.kind === 'failed') throw new UserError(`backtest-report: the portfolio batch was not run: ${gathered.message}`);
+        if (gathered.kind === 'failed') throw new UserError(message('ib-backtest-report.errors.portfolioNotRun', { reason: gathered.message }));
         // The bars and intents stay behind: a million-bar report must not carry them on.
         sendReport(send, runGathered(gathered.parts, gatheredBacktest), { _msgid: msg._msgid });
         done();
@@ -311,5 +313,5 @@ function liveStatusText(stats: { equity: number; cumulativeReturn: number; drawd
   const money = stats.equity.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const ret = Math.round(stats.cumulativeReturn * 10_000) / 100 || 0;
   const dd = Math.round(stats.drawdownPct * 100) / 100 || 0;
-  return `equity ${money} · ${ret > 0 ? '+' : ''}${ret.toFixed(2)}% · dd ${dd.toFixed(2)}%`;
+  return message('ib-backtest-report.status.live', { equity: money, return: `${ret > 0 ? '+' : ''}${ret.toFixed(2)}`, drawdown: dd.toFixed(2) });
 }

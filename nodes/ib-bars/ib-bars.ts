@@ -10,6 +10,7 @@ import { isForming } from '../../lib/messages/forming';
 import { onInput, UserError } from '../common';
 import { computingNode } from '../computing-node';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 interface BarsDef extends NodeDef {
   barSize?: string;
@@ -21,6 +22,7 @@ interface BarsDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbBars(this: Node, def: BarsDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -54,7 +56,7 @@ export = function register(RED: NodeAPI): void {
       const { states, label } = computing.run((c) => c);
       if (isReset(msg as { reset?: unknown })) {
         const cleared = states.reset(msg.topic);
-        computing.show({ fill: 'grey', shape: 'ring', text: `reset (${cleared})` });
+        computing.show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: cleared }) });
         send(msg);
         done();
         return;
@@ -80,7 +82,7 @@ export = function register(RED: NodeAPI): void {
           throw new UserError((err as Error).message);
         }
         sent += bars.length;
-        computing.show({ fill: 'blue', shape: 'dot', text: `${topic} ${bars.length} ${label} bars from ${msg.payload.length}` });
+        computing.show({ fill: 'blue', shape: 'dot', text: message('ib-bars.status.batch', { topic, count: bars.length, size: label, from: msg.payload.length }) });
         send(barMessage(msg, topic, bars, null));
         done();
         return;
@@ -103,7 +105,7 @@ export = function register(RED: NodeAPI): void {
       const messages = outs.map((o) => barMessage(msg, topic, o.bar, options.formingBars ? o.forming : null));
       const last = outs[outs.length - 1];
       sent += outs.filter((o) => !o.forming).length;
-      computing.show({ fill: last.forming ? 'yellow' : 'green', shape: 'dot', text: `${topic} ${label} ${last.bar.close}${last.forming ? ' forming' : ''} · ${sent} bars` });
+      computing.show({ fill: last.forming ? 'yellow' : 'green', shape: 'dot', text: message(last.forming ? 'ib-bars.status.forming' : 'ib-bars.status.bar', { topic, size: label, close: last.bar.close, count: sent }) });
       send([messages]);
       done();
     });

@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { buildConnection, readConnectionConfig, type ConnectionConfig, type OpenableConnection } from '../../lib/connection';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import type { ConnectionConfigNode } from '../connection';
+import { message, useMessageCatalogs } from '../i18n';
 
 interface IbConnectNode extends ConnectionConfigNode {
   config: ConnectionConfig;
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbConnect(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this as unknown as IbConnectNode & { connection: OpenableConnection };
@@ -29,7 +31,7 @@ export = function register(RED: NodeAPI): void {
       warn: (m: string) => node.warn(m),
       error: (m: string) => node.error(m),
     };
-    for (const problem of config.problems) node.warn(`ib-connect "${config.name || node.id}": ${problem}`);
+    for (const problem of config.problems) node.warn(message('ib-connect.warnings.setting', { name: config.name || node.id, problem }));
     // Looked up when used: config nodes are created in flow-file order, so it may not exist yet here.
     const dataConnection = (): ConnectionConfigNode | null => (config.dataConnectionId ? (RED.nodes.getNode(config.dataConnectionId) as ConnectionConfigNode | null) : null);
     Object.defineProperty(node, 'dataConnection', { get: dataConnection });
@@ -39,21 +41,21 @@ export = function register(RED: NodeAPI): void {
     node.register = (user: Node) => {
       users.add(user.id);
       if (users.size === 1) {
-        connection.open().catch((err: Error) => node.error(`ib-connect: cannot open the ${config.mode} connection: ${err.message}`));
+        connection.open().catch((err: Error) => node.error(message('ib-connect.errors.open', { mode: config.mode, error: err.message })));
       }
     };
     node.deregister = (user: Node, done: () => void) => {
       users.delete(user.id);
       if (users.size > 0) return done();
       connection.close().then(done, (err: Error) => {
-        node.warn(`ib-connect: closing: ${err.message}`);
+        node.warn(message('ib-connect.warnings.closing', { error: err.message }));
         done();
       });
     };
     node.on('close', (_removed: boolean, done: () => void) => {
       users.clear();
       connection.dispose().then(done, (err: Error) => {
-        node.warn(`ib-connect: closing: ${err.message}`);
+        node.warn(message('ib-connect.warnings.closing', { error: err.message }));
         done();
       });
     });

@@ -15,6 +15,7 @@ import { configuredContract, messageContract } from '../contract-editor';
 import { contractCacheFor } from '../../lib/ib/contracts';
 import type { IbSession } from '../../lib/ib/connection';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 const ACTIONS = ['details', 'search', 'chain', 'option'] as const;
 
@@ -34,30 +35,30 @@ type Action = (typeof ACTIONS)[number];
 function actionOf(value: unknown): Action {
   const text = String(value ?? '').trim().toLowerCase();
   if ((ACTIONS as readonly string[]).includes(text)) return text as Action;
-  throw new UserError(`action ${JSON.stringify(value)} is not one of ${ACTIONS.join(', ')}: set msg.action or the node's Action`);
+  throw new UserError(message('ib-contract.errors.action', { action: JSON.stringify(value), actions: ACTIONS.join(', ') }));
 }
 
 /** The option to pick: the node's settings, then what msg.option gives. */
 function optionPick(def: NodeDef, given: unknown): OptionPick {
   if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
-    throw new UserError('msg.option must be an object such as {"right":"C","days":30,"delta":0.3}');
+    throw new UserError(message('ib-contract.errors.option'));
   }
   const o = (given ?? {}) as Record<string, unknown>;
   const right = String(o.right ?? def.optionRight ?? 'C').trim().toUpperCase();
-  if (right !== 'C' && right !== 'P' && right !== 'CALL' && right !== 'PUT') throw new UserError(`msg.option.right (or the node's Right) ${JSON.stringify(o.right ?? def.optionRight)} must be "C" (call) or "P" (put)`);
+  if (right !== 'C' && right !== 'P' && right !== 'CALL' && right !== 'PUT') throw new UserError(message('ib-contract.errors.right', { right: JSON.stringify(o.right ?? def.optionRight) }));
   const days = Number(o.days ?? def.optionDays ?? 30);
-  if (!Number.isFinite(days) || days < 0) throw new UserError(`msg.option.days (or the node's Days out) ${JSON.stringify(o.days ?? def.optionDays)} must be a number of days to expiry, 0 or more`);
+  if (!Number.isFinite(days) || days < 0) throw new UserError(message('ib-contract.errors.days', { days: JSON.stringify(o.days ?? def.optionDays) }));
   const pick: OptionPick = { right: right.startsWith('C') ? 'C' : 'P', days };
   if (o.strike !== undefined && o.strike !== '') {
     const strike = Number(o.strike);
-    if (!(strike > 0)) throw new UserError(`msg.option.strike ${JSON.stringify(o.strike)} must be a positive price`);
+    if (!(strike > 0)) throw new UserError(message('ib-contract.errors.strike', { strike: JSON.stringify(o.strike) }));
     pick.strike = strike;
     return pick;
   }
   const deltaSetting = o.delta ?? (def.optionDelta === '' || def.optionDelta === undefined ? undefined : def.optionDelta);
   if (deltaSetting !== undefined && deltaSetting !== null && deltaSetting !== '') {
     const delta = Math.abs(Number(deltaSetting));
-    if (!(delta > 0 && delta < 1)) throw new UserError(`msg.option.delta (or the node's Delta) ${JSON.stringify(deltaSetting)} must be between 0 and 1, e.g. 0.3 for a 30-delta option`);
+    if (!(delta > 0 && delta < 1)) throw new UserError(message('ib-contract.errors.delta', { delta: JSON.stringify(deltaSetting) }));
     pick.delta = delta;
   }
   return pick;
@@ -73,6 +74,7 @@ async function qualify(session: IbSession, contract: Contract) {
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbContract(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -85,12 +87,12 @@ export = function register(RED: NodeAPI): void {
       if (!connection) throw noConnectionError('contract');
       const action = actionOf(msg.action ?? def.action ?? 'details');
       const session = connection.history();
-      node.status({ fill: 'blue', shape: 'ring', text: `${action}…` });
+      node.status({ fill: 'blue', shape: 'ring', text: message('ib-contract.status.asking', { action }) });
       if (action === 'search') {
         const pattern = typeof msg.payload === 'string' && msg.payload.trim() ? msg.payload.trim() : String(def.pattern ?? '').trim() || String(msg.topic ?? '').trim();
-        if (!pattern) throw new UserError('symbol search needs a pattern: send it as msg.payload (e.g. "AAP") or set the node\'s Pattern');
+        if (!pattern) throw new UserError(message('ib-contract.errors.pattern'));
         const matches = await searchSymbols(session, pattern);
-        node.status({ fill: 'green', shape: 'dot', text: shortText(`"${pattern}": ${matches.length} found`) });
+        node.status({ fill: 'green', shape: 'dot', text: shortText(message('ib-contract.status.found', { pattern, count: matches.length })) });
         send({ ...msg, payload: matches });
         done();
         return;
@@ -98,8 +100,8 @@ export = function register(RED: NodeAPI): void {
       if (action === 'details') {
         const contract = lookupContract(messageContract(msg, configured));
         const found = await findContracts(session, contract);
-        if (found.length === 0) throw new UserError(`no contract matches ${describeContract(contract)}: check symbol, security type, exchange and currency`);
-        node.status({ fill: 'green', shape: 'dot', text: shortText(`${found.length} contract${found.length === 1 ? '' : 's'}`) });
+        if (found.length === 0) throw new UserError(message('ib-contract.errors.noMatch', { contract: describeContract(contract) }));
+        node.status({ fill: 'green', shape: 'dot', text: shortText(message('ib-contract.status.contracts', { count: found.length })) });
         const out: Record<string, unknown> = { ...msg, payload: found };
         // One match is a qualified contract the next node can use as it is.
         if (found.length === 1) {
@@ -115,8 +117,8 @@ export = function register(RED: NodeAPI): void {
       const underlying = await qualify(session, lookupContract(messageContract(msg, configured)));
       if (action === 'chain') {
         const chains = await optionChains(session, underlying);
-        if (chains.length === 0) throw new UserError(`${underlying.key} has no options listed: pick an underlying with an option chain`);
-        node.status({ fill: 'green', shape: 'dot', text: shortText(`${underlying.key}: ${chains[0]!.expirations.length} expiries`) });
+        if (chains.length === 0) throw new UserError(message('ib-contract.errors.noOptions', { underlying: underlying.key }));
+        node.status({ fill: 'green', shape: 'dot', text: shortText(message('ib-contract.status.expiries', { underlying: underlying.key, count: chains[0]!.expirations.length })) });
         send({ ...msg, topic: underlying.key, payload: { underlying: underlying.contract, chains } });
         done();
         return;

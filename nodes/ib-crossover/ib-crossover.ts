@@ -8,6 +8,7 @@ import { onInput } from '../common';
 import { computingNode } from '../computing-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { isGiven } from '../../lib/messages/setting';
+import { message, useMessageCatalogs } from '../i18n';
 
 interface CrossoverDef extends NodeDef {
   mode?: string;
@@ -29,14 +30,15 @@ function optionalNumber(value: unknown): number | undefined {
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbCrossover(this: Node, def: CrossoverDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const computing = computingNode(node, () => {
       const mode = (def.mode || 'series') as CrossoverMode;
-      if (!MODES.includes(mode)) throw new Error(`crossover mode "${def.mode}" is unknown: use series, level or band`);
+      if (!MODES.includes(mode)) throw new Error(message('ib-crossover.errors.mode', { mode: def.mode }));
       const emit = (def.emit || 'cross') as EmitMode;
-      if (!EMITS.includes(emit)) throw new Error(`crossover output "${def.emit}" is unknown: use cross, every or regime`);
+      if (!EMITS.includes(emit)) throw new Error(message('ib-crossover.errors.emit', { emit: def.emit }));
       return new Crossover({
         mode,
         fast: parsePath(def.fast?.trim() || 'indicators.sma20', 'fast property'),
@@ -55,10 +57,10 @@ export = function register(RED: NodeAPI): void {
       const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
       switch (result.kind) {
         case 'reset':
-          computing.show({ fill: 'grey', shape: 'ring', text: `reset (${result.cleared})` });
+          computing.show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) });
           break;
         case 'batch':
-          computing.show({ fill: 'blue', shape: 'dot', text: `${result.signals} signals in ${result.count} bars` });
+          computing.show({ fill: 'blue', shape: 'dot', text: message('ib-crossover.status.batch', { signals: result.signals, count: result.count }) });
           break;
         case 'bar':
           if (result.signal) computing.show({ fill: result.signal.side === 'BUY' ? 'green' : 'blue', shape: 'dot', text: `${result.signal.side}${who}` });

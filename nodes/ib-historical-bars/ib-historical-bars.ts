@@ -29,6 +29,7 @@ import { useConnection } from '../connection';
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
 import { createFlowPacer, ReplayStoppedError } from '../flow-pacer';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 type Source = 'ib' | 'file' | 'msg';
 type Output = 'all' | 'columns' | 'each' | 'live';
@@ -68,6 +69,7 @@ interface Params {
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbHistoricalBars(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -97,7 +99,7 @@ export = function register(RED: NodeAPI): void {
     const readParams = (msg: NodeMessage): Params => {
       try {
         const whatToShow = String(messageOrSetting(msg.whatToShow, def.whatToShow, 'TRADES')).toUpperCase();
-        if (!WHAT_TO_SHOW.includes(whatToShow)) throw new Error(`what to show "${whatToShow}" is not one of ${WHAT_TO_SHOW.join(', ')}`);
+        if (!WHAT_TO_SHOW.includes(whatToShow)) throw new Error(message('ib-historical-bars.errors.whatToShow', { whatToShow, allowed: WHAT_TO_SHOW.join(', ') }));
         const end = messageOrSetting(isGiven(msg.endTime) ? msg.endTime : msg.end, def.endTime, 'now');
         const useRTH = messageOrSetting(msg.useRTH, def.useRTH, true);
         return {
@@ -112,7 +114,7 @@ export = function register(RED: NodeAPI): void {
       }
     };
 
-    const noConnection = () => new UserError('historical-bars needs an ib-connect connection to fetch from IB: pick one under "Connection", or use a file or msg source');
+    const noConnection = () => new UserError(message('ib-historical-bars.errors.noConnection'));
 
     const loadBars = async <T>(
       msg: NodeMessage,
@@ -125,14 +127,14 @@ export = function register(RED: NodeAPI): void {
       }
       if (source === 'file') {
         const given = String(messageOrSetting(msg.filename, def.file, '')).trim();
-        if (!given) throw new UserError('no bar file: set "file" in the node or send msg.filename (CSV with header date,open,high,low,close,volume, or JSON)');
+        if (!given) throw new UserError(message('ib-historical-bars.errors.noFile'));
         const path = isAbsolute(given) ? given : join(userDir, given);
         // The bytes, not a string: CSV is read from them in pieces, never as one string the size of the file.
         let text: Uint8Array;
         try {
           text = await readFile(path);
         } catch (err) {
-          throw new UserError(`cannot read bar file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          throw new UserError(message('ib-historical-bars.errors.readFile', { path, error: (err as NodeJS.ErrnoException).code ?? (err as Error).message }));
         }
         const name = basename(path);
         return { ...barsInstrument(msg, configured.contract, basename(path, extname(path)).toUpperCase()), bars: asUserError(() => shape.fromText(text, name)) };
@@ -148,7 +150,7 @@ export = function register(RED: NodeAPI): void {
         onProgress: (p) => {
           if (closed) return;
           const secs = ((Date.now() - started) / 1000).toFixed(1);
-          node.status({ fill: 'blue', shape: 'ring', text: `${qualified.key} ${p.chunksDone}/${p.chunksTotal} chunks ${compact(p.bars)} bars ${secs}s` });
+          node.status({ fill: 'blue', shape: 'ring', text: message('ib-historical-bars.status.fetching', { key: qualified.key, done: p.chunksDone, total: p.chunksTotal, bars: compact(p.bars), seconds: secs }) });
         },
       }).catch((err: Error) => {
         throw new UserError(err.message);
@@ -177,7 +179,7 @@ export = function register(RED: NodeAPI): void {
 
     const live = async (msg: NodeMessage, params: Params) => {
       const session: IbSession | undefined = connection?.liveData('bar updates');
-      if (source !== 'ib') throw new UserError('keep-up-to-date works only with source IB');
+      if (source !== 'ib') throw new UserError(message('ib-historical-bars.errors.liveSource'));
       if (!session) throw noConnection();
       const qualified = await qualifyMessageContract(session, msg, configured);
       const key = qualified.key;
@@ -190,14 +192,14 @@ export = function register(RED: NodeAPI): void {
           onHistory: (bars) => {
             historySent = true;
             node.send({ topic: key, payload: bars, contract: { ...qualified.contract }, history: true });
-            node.status({ fill: 'green', shape: 'dot', text: `${key} ${bars.length} bars, live` });
+            node.status({ fill: 'green', shape: 'dot', text: message('ib-historical-bars.status.live', { key, bars: bars.length }) });
             resolve();
           },
           onUpdate: (bar, closedBar) => {
             updates++;
             if (closedBar) node.send({ topic: key, payload: closedBar, contract: { ...qualified.contract }, forming: false });
             if (sendForming) node.send({ topic: key, payload: bar, contract: { ...qualified.contract }, forming: true });
-            node.status({ fill: 'green', shape: 'dot', text: `${key} ${bar.close} · ${updates} updates` });
+            node.status({ fill: 'green', shape: 'dot', text: message('ib-historical-bars.status.update', { key, close: bar.close, updates }) });
           },
           onError: (err) => {
             if (!historySent) reject(new UserError(err.message));
@@ -215,7 +217,7 @@ export = function register(RED: NodeAPI): void {
         stopLive?.();
         stopLive = null;
         lastLive = null;
-        node.status({ fill: 'grey', shape: 'ring', text: 'stopped' });
+        node.status({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.stopped') });
         return;
       }
       const params = readParams(msg);
@@ -238,7 +240,7 @@ export = function register(RED: NodeAPI): void {
         const { key, contract, bars } = loaded;
         sources?.sent(node.id, key);
         node.send(contract ? { topic: key, payload: bars, contract, history: true } : { topic: key, payload: bars, history: true });
-        node.status({ fill: 'green', shape: 'dot', text: `${key} ${compact(shape.length(bars))} bars` });
+        node.status({ fill: 'green', shape: 'dot', text: message('ib-historical-bars.status.bars', { key, bars: compact(shape.length(bars)) }) });
         return;
       }
       // Held on the run's clock while the bars load, so another source's replay waits for these bars
@@ -271,7 +273,7 @@ export = function register(RED: NodeAPI): void {
       const { msg, params } = lastLive;
       live(msg, params).catch((err: Error) => {
         node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-        node.error(`historical-bars: resuming after reconnect: ${err.message}`, msg);
+        node.error(message('ib-historical-bars.errors.resume', { error: err.message }), msg);
       });
     };
     connection?.on('resubscribe', connectionReloaded);

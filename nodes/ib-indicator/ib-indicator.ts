@@ -8,6 +8,7 @@ import { IndicatorRunner } from '../../lib/indicators/runner';
 import { readValueSource } from '../../lib/messages/source';
 import { runIndicatorNode } from '../indicator-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 interface IndicatorDef extends NodeDef {
   indicator?: string;
@@ -23,13 +24,14 @@ function paramsOf(def: IndicatorDef): Record<string, unknown> {
     try {
       return JSON.parse(def.params) as Record<string, unknown>;
     } catch {
-      throw new Error(`indicator parameters are not valid JSON: ${def.params}`);
+      throw new Error(message('ib-indicator.errors.params', { params: def.params }));
     }
   }
   return def.params ?? {};
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbIndicator(this: Node, def: IndicatorDef): void {
     RED.nodes.createNode(this, def);
     runIndicatorNode(this, () => {

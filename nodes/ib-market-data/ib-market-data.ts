@@ -27,8 +27,10 @@ import { configuredContract, messageContract, qualifyMessageContract } from '../
 import { outageStatus, startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 import { isGiven } from '../../lib/messages/setting';
+import { message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbMarketData(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -67,8 +69,8 @@ export = function register(RED: NodeAPI): void {
     // A connection without live data (a backtest) says so on deploy; every input then fails with it.
     const noLiveData = connection ? capabilityRefusal(() => connection.liveData('quotes')) : null;
     if (noLiveData) node.status({ fill: 'red', shape: 'ring', text: noLiveData.statusText });
-    else if (barProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(`bad bar type ${JSON.stringify(def.whatToShow)}`) });
-    else if (historyProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(`bad history ticks ${JSON.stringify(def.historyTicks)}: 0 to 1000`) });
+    else if (barProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(message('ib-market-data.status.badBarType', { whatToShow: JSON.stringify(def.whatToShow) })) });
+    else if (historyProblem) node.status({ fill: 'red', shape: 'ring', text: shortText(message('ib-market-data.status.badHistoryTicks', { historyTicks: JSON.stringify(def.historyTicks) })) });
     else if (configured.problem) node.status({ fill: 'red', shape: 'ring', text: shortText(configured.problem) });
 
     const throttle = new KeyedThrottle<NodeMessage>(throttleMs, (_key, msg) => node.send(msg));
@@ -89,7 +91,7 @@ export = function register(RED: NodeAPI): void {
     const sendHistory = (key: string, contract: Contract, ticks: TickByTick[]) => {
       if (ticks.length > 0) node.send([ticks.map((tick) => ({ topic: key, payload: tick, contract: { ...contract }, history: true }))]);
       ownStatus = true;
-      node.status({ fill: 'green', shape: 'dot', text: shortText(`${key} ${ticks.length} history ticks, now live`) });
+      node.status({ fill: 'green', shape: 'dot', text: shortText(message('ib-market-data.status.historyThenLive', { key, count: ticks.length })) });
     };
 
     const statusTimer = setInterval(() => {
@@ -100,15 +102,15 @@ export = function register(RED: NodeAPI): void {
       if (active.length === 0) return;
       const ticks = active.reduce((n, s) => n + s.ticks, 0);
       const history = active.reduce((n, s) => n + s.historyTicks, 0);
-      const delayed = active.some((s) => s.marketDataType() >= 3) ? ' delayed' : '';
+      const delayed = active.some((s) => s.marketDataType() >= 3) ? message('ib-market-data.status.delayed') : '';
       if (active.length === 1 && lastBar && kind === 'bars') {
-        node.status({ fill: 'green', shape: 'dot', text: `${lastBar.key} ${lastBar.bar.close} · ${ticks} bars` });
+        node.status({ fill: 'green', shape: 'dot', text: message('ib-market-data.status.bars', { key: lastBar.key, close: lastBar.bar.close, count: ticks }) });
       } else if (active.length === 1 && lastQuote) {
         const q = lastQuote.quote;
         const price = q.last ?? (q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : q.bid ?? q.ask);
         node.status({ fill: 'green', shape: 'dot', text: `${lastQuote.key} ${price ?? '-'}${delayed}` });
       } else {
-        node.status({ fill: 'green', shape: 'dot', text: `${active.length} instrument${active.length > 1 ? 's' : ''} · ${ticks} ticks${history > 0 ? ` (+${history} history)` : ''}${delayed}` });
+        node.status({ fill: 'green', shape: 'dot', text: message('ib-market-data.status.instruments', { count: active.length, ticks, history: history > 0 ? message('ib-market-data.status.history', { count: history }) : '', delayed }) });
       }
     }, 1000);
 
@@ -137,7 +139,7 @@ export = function register(RED: NodeAPI): void {
       // A snapshot completes at TICK_SNAPSHOT_END (TWS gives up after about 11 s for quiet contracts).
       const gate =
         wantKind === 'snapshot'
-          ? startGate(node, msg, 15_000, () => new Error(`no snapshot for ${key} within 15 s`))
+          ? startGate(node, msg, 15_000, () => new Error(message('ib-market-data.errors.noSnapshot', { key })))
           : startGate(node, msg);
       const settle = gate.settle;
       const sub = new MarketDataSubscription(session, key, qualified.contract, { kind: wantKind, marketDataType: dataType, fallbackToDelayed, historyTicks: history, whatToShow, useRTH }, {
@@ -163,7 +165,7 @@ export = function register(RED: NodeAPI): void {
       });
       subscriptions.set(key, sub);
       ownStatus = true;
-      const asked = wantKind === 'quote' ? 'subscribed' : wantKind === 'bars' ? `5-second ${whatToShow} bars` : history > 0 ? `${wantKind} + ${history} history` : wantKind;
+      const asked = wantKind === 'quote' ? message('ib-market-data.status.subscribed') : wantKind === 'bars' ? message('ib-market-data.status.barsAsked', { whatToShow }) : history > 0 ? message('ib-market-data.status.ticksAsked', { kind: wantKind, count: history }) : wantKind;
       node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} ${asked}`) });
       sub.start();
       await gate.started;
@@ -172,7 +174,7 @@ export = function register(RED: NodeAPI): void {
     const stopFor = (msg: NodeMessage) => {
       if (msg.contract === undefined && !msg.topic) {
         stopAll();
-        node.status({ fill: 'grey', shape: 'ring', text: 'stopped' });
+        node.status({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.stopped') });
         return;
       }
       const contract = messageContract(msg, { contract: null, problem: null });
@@ -182,7 +184,7 @@ export = function register(RED: NodeAPI): void {
         subscriptions.delete(key);
         throttle.forget(key);
       }
-      node.status({ fill: 'grey', shape: 'ring', text: shortText(`stopped ${wanted.join(', ') || 'nothing'}`) });
+      node.status({ fill: 'grey', shape: 'ring', text: shortText(message('ib-market-data.status.stopped', { keys: wanted.join(', ') || message('ib-market-data.status.nothing') })) });
     };
 
     onInput(node, async (msg, _send, done) => {
@@ -197,7 +199,7 @@ export = function register(RED: NodeAPI): void {
       let history = historyTicks;
       if (isGiven(msg.historyTicks)) {
         const asked = readHistoryTicks(msg.historyTicks);
-        if ('problem' in asked) throw new UserError(`market-data: msg.historyTicks: ${asked.problem}`);
+        if ('problem' in asked) throw new UserError(message('ib-market-data.errors.historyTicks', { problem: asked.problem }));
         history = asked.ticks;
       } else if (historyProblem && wantKind !== 'snapshot') {
         throw new UserError(historyProblem);

@@ -11,8 +11,10 @@ import { capabilityRefusal, noConnectionError, useConnection } from '../connecti
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
 import { outageStatus, startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbMarketDepth(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -62,7 +64,7 @@ export = function register(RED: NodeAPI): void {
         const ask = book.asks[0]?.price ?? '-';
         node.status({ fill: 'green', shape: 'dot', text: `${key} ${bid} / ${ask}` });
       } else {
-        node.status({ fill: 'green', shape: 'dot', text: `${subscriptions.size} books · ${updates} updates` });
+        node.status({ fill: 'green', shape: 'dot', text: message('ib-market-depth.status.books', { count: subscriptions.size, updates }) });
       }
     }, 1000);
 
@@ -109,7 +111,7 @@ export = function register(RED: NodeAPI): void {
       });
       subscriptions.set(key, sub);
       ownStatus = true;
-      node.status({ fill: 'green', shape: 'ring', text: shortText(`${key} depth`) });
+      node.status({ fill: 'green', shape: 'ring', text: shortText(message('ib-market-depth.status.subscribed', { key })) });
       sub.start();
       await gate.started;
     };
@@ -120,7 +122,7 @@ export = function register(RED: NodeAPI): void {
       if (msg.payload === 'stop') {
         if (msg.contract === undefined && !msg.topic) for (const key of [...subscriptions.keys()]) stop(key);
         else for (const key of [...subscriptions.keys()]) if (key === msg.topic || subscriptions.get(key)?.contract.symbol === (msg.contract as { symbol?: string } | undefined)?.symbol) stop(key);
-        node.status({ fill: 'grey', shape: 'ring', text: 'stopped' });
+        node.status({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.stopped') });
         done();
         return;
       }

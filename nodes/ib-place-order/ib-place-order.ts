@@ -14,8 +14,10 @@ import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { historyRefusals, onInput, orderEventReporter, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbPlaceOrder(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -31,9 +33,9 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill, shape, text: shortText(text) });
     };
     // Problems found after a message was done (a re-plan refused, a bracket undone) reach Catch nodes.
-    const onProblem = (key: string, message: string) => {
-      show('red', `${key} ${message}`);
-      node.error(`${key}: ${message}`, { topic: key, payload: message });
+    const onProblem = (key: string, problem: string) => {
+      show('red', `${key} ${problem}`);
+      node.error(`${key}: ${problem}`, { topic: key, payload: problem });
     };
     const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem }) : null;
 
@@ -52,7 +54,7 @@ export = function register(RED: NodeAPI): void {
     };
     // A kill switch journaled before a restart or redeploy holds again: say so from the start.
     const haltedBefore = broker?.haltReason?.() ?? null;
-    if (haltedBefore) show('red', `HALTED: ${haltedBefore}`, 'ring');
+    if (haltedBefore) show('red', message('ib-algo.status.halted', { reason: haltedBefore }), 'ring');
     broker?.on('order', onOrder);
     broker?.on('execution', onExecution);
     node.on('close', (_removed, done) => {
@@ -69,22 +71,22 @@ export = function register(RED: NodeAPI): void {
       try {
         const flatten = flattenScope(msg.flatten);
         if ((msg.halt !== undefined && msg.halt !== false) || flatten) {
-          if (!broker.halt) throw new UserError('this connection has no kill switch (not a guarded broker)');
-          broker.halt(typeof msg.halt === 'string' && msg.halt ? msg.halt : `kill switch (place-order ${node.name || node.id})`, { flatten });
+          if (!broker.halt) throw new UserError(message('ib-place-order.errors.noKillSwitch'));
+          broker.halt(typeof msg.halt === 'string' && msg.halt ? msg.halt : message('ib-place-order.haltReason', { node: node.name || node.id }), { flatten });
           if (!flatten || !broker.flatten) {
-            show('red', 'HALTED: orders cancelled', 'ring');
+            show('red', message('ib-place-order.status.halted'), 'ring');
             return done();
           }
-          show('red', 'HALTED: orders cancelled, flattening', 'ring');
+          show('red', message('ib-place-order.status.flattening'), 'ring');
           const outcome = await broker.flatten(flatten, orderRef);
           for (const id of outcome.orderIds) flattenIds.add(id);
-          show('red', `HALTED: ${outcome.orderIds.length} of ${outcome.positions} position${outcome.positions === 1 ? '' : 's'} closing`, 'ring');
-          if (outcome.failed.length) throw new UserError(`kill switch: orders cancelled, but ${outcome.failed.length} position(s) could not be closed: ${outcome.failed.join('; ')}`);
+          show('red', message('ib-place-order.status.closing', { closing: outcome.orderIds.length, count: outcome.positions }), 'ring');
+          if (outcome.failed.length) throw new UserError(message('ib-place-order.errors.flattenFailed', { count: outcome.failed.length, failures: outcome.failed.join('; ') }));
           return done();
         }
         if (msg.resume === true) {
           broker.resume?.();
-          show('green', 'trading resumed');
+          show('green', message('ib-place-order.status.resumed'));
           if (msg.order === undefined && msg.cancel === undefined) return done();
         }
         if (msg.cancel !== undefined && msg.cancel !== null && msg.cancel !== false) {
@@ -113,7 +115,7 @@ function flattenScope(value: unknown): 'strategy' | 'account' | undefined {
   if (value === undefined || value === null || value === false) return undefined;
   if (value === true || value === 'strategy') return 'strategy';
   if (value === 'account') return 'account';
-  throw new UserError(`msg.flatten must be true (this strategy's positions) or "account" (every position of the account), got ${JSON.stringify(value)}`);
+  throw new UserError(message('ib-place-order.errors.flatten', { value: JSON.stringify(value) }));
 }
 
 /** The node's configured order fields (blank = not set): defaults under msg.order. */

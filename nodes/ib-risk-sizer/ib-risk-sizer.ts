@@ -12,6 +12,7 @@ import { computingNode } from '../computing-node';
 import { useConnection, type ConnectionConfigNode } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
 import { isGiven } from '../../lib/messages/setting';
+import { message, useMessageCatalogs } from '../i18n';
 
 interface RiskSizerDef extends NodeDef {
   connection?: string;
@@ -59,7 +60,7 @@ function stopRule(def: RiskSizerDef): StopRule {
     case 'level':
       return { kind: 'level' };
     default:
-      throw new Error(`stop "${def.stop}" is unknown: use none, fixed, percent, atr or level`);
+      throw new Error(message('ib-risk-sizer.errors.stop', { stop: def.stop }));
   }
 }
 
@@ -74,15 +75,15 @@ function takeProfitRule(def: RiskSizerDef): TakeProfitRule {
     case 'r':
       return { kind: 'r', multiple: num(def.tpMultiple, 2) };
     default:
-      throw new Error(`take-profit "${def.takeProfit}" is unknown: use none, fixed, percent or r`);
+      throw new Error(message('ib-risk-sizer.errors.takeProfit', { takeProfit: def.takeProfit }));
   }
 }
 
 function readConfig(def: RiskSizerDef): SizerConfig {
   const direction = (def.direction || 'long-only') as Direction;
-  if (direction !== 'long-only' && direction !== 'long-short') throw new Error(`direction "${def.direction}" is unknown: use long-only or long-short`);
+  if (direction !== 'long-only' && direction !== 'long-short') throw new Error(message('ib-risk-sizer.errors.direction', { direction: def.direction }));
   const method = (def.method || 'fixed') as SizingMethod;
-  if (!['fixed', 'notional', 'percent', 'risk'].includes(method)) throw new Error(`sizing "${def.method}" is unknown: use fixed, notional, percent or risk`);
+  if (!['fixed', 'notional', 'percent', 'risk'].includes(method)) throw new Error(message('ib-risk-sizer.errors.method', { method: def.method }));
   const d = DEFAULT_SIZER_CONFIG;
   return {
     direction,
@@ -103,6 +104,7 @@ function readConfig(def: RiskSizerDef): SizerConfig {
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbRiskSizer(this: Node, def: RiskSizerDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -134,13 +136,13 @@ export = function register(RED: NodeAPI): void {
 
     onInput(node, (msg, send, done) => {
       const result = computing.run((sizer) => {
-        if (def.connection && !connection) throw new Error('risk-sizer: its ib-connect connection is missing (deleted or disabled): pick one under "Connection" or clear the field');
+        if (def.connection && !connection) throw new Error(message('ib-risk-sizer.errors.connectionMissing'));
         return sizer.run(msg, account);
       });
       const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
       switch (result.kind) {
         case 'reset':
-          show({ fill: 'grey', shape: 'ring', text: `reset (${result.cleared})` });
+          show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) });
           break;
         case 'no-signal':
           if (!result.send) {
@@ -149,13 +151,13 @@ export = function register(RED: NodeAPI): void {
           }
           break;
         case 'order':
-          show({ fill: 'green', shape: 'dot', text: `target ${result.order.targetQuantity}${who}` });
+          show({ fill: 'green', shape: 'dot', text: message('ib-risk-sizer.status.target', { quantity: result.order.targetQuantity, who }) });
           break;
         case 'batch':
-          show({ fill: 'blue', shape: 'dot', text: `${result.orders} targets in ${result.count} bars` });
+          show({ fill: 'blue', shape: 'dot', text: message('ib-risk-sizer.status.batch', { orders: result.orders, count: result.count }) });
           break;
         case 'warm-up':
-          show({ fill: 'blue', shape: 'ring', text: `warmed up on ${result.count} history bars${who}, no orders` });
+          show({ fill: 'blue', shape: 'ring', text: message('ib-risk-sizer.status.warmUp', { count: result.count, who }) });
           done();
           return;
       }

@@ -8,6 +8,7 @@ import { Sma } from '../../lib/indicators/sma';
 import { readValueSource } from '../../lib/messages/source';
 import { runIndicatorNode } from '../indicator-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { message, useMessageCatalogs } from '../i18n';
 
 interface SmaDef extends NodeDef {
   period?: number | string;
@@ -17,11 +18,12 @@ interface SmaDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbSma(this: Node, def: SmaDef): void {
     RED.nodes.createNode(this, def);
     runIndicatorNode(this, () => {
       const period = Number(def.period ?? 20);
-      if (!Number.isInteger(period) || period < 1) throw new Error(`sma period is ${JSON.stringify(def.period)}: use a whole number >= 1, e.g. 20`);
+      if (!Number.isInteger(period) || period < 1) throw new Error(message('ib-sma.errors.period', { period: JSON.stringify(def.period) }));
       const output = parsePath(def.output?.trim() || `indicators.sma${period}`, 'output property');
       const name = output[output.length - 1];
       const runner = new IndicatorRunner({

@@ -18,8 +18,10 @@ import { historyRefusals, onInput, orderEventReporter, shortText, UserError } fr
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 import { isGiven, messageOrSetting } from '../../lib/messages/setting';
+import { message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
+  useMessageCatalogs(RED);
   function IbStopOrder(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -56,9 +58,9 @@ export = function register(RED: NodeAPI): void {
             tick: toNumber(def.tick) && Number(def.tick) > 0 ? Number(def.tick) : 0.01,
             entryDefaults: { orderType: (String(def.entryType || 'MKT') as 'MKT' | 'LMT'), tif: 'DAY' },
             // Problems found after a message was done (a re-plan refused, a bracket undone) reach Catch nodes.
-            onProblem: (key, message) => {
-              show('red', `${key} ${message}`);
-              node.error(`${key}: ${message}`, { topic: key, payload: message });
+            onProblem: (key, problem) => {
+              show('red', `${key} ${problem}`);
+              node.error(`${key}: ${problem}`, { topic: key, payload: problem });
             },
           })
         : null;
@@ -67,7 +69,7 @@ export = function register(RED: NodeAPI): void {
     const onOrder = (event: OrderEvent) => {
       if (!protection?.ownsEvent(event)) return;
       if (report(event)) return;
-      if (event.status === 'Filled') show('green', `#${event.orderId} ${event.orderRef.split(':')[1] ?? 'entry'} filled @${event.avgFillPrice}`);
+      if (event.status === 'Filled') show('green', message('ib-stop-order.status.filled', { orderId: event.orderId, leg: event.orderRef.split(':')[1] ?? message('ib-stop-order.status.entry'), price: event.avgFillPrice }));
     };
     const onExecution = (execution: Execution) => {
       if (protection?.ownsEvent(execution)) node.send([null, { topic: execution.symbol, payload: execution }]);
@@ -75,7 +77,7 @@ export = function register(RED: NodeAPI): void {
     const onPosition = (position: Position) => {
       if (!protection || position.quantity !== 0) return;
       const cancelled = protection.onPosition(position.symbol);
-      if (cancelled.length) show('yellow', `${position.symbol} flat: cancel ${cancelled.length} exit${cancelled.length > 1 ? 's' : ''}`);
+      if (cancelled.length) show('yellow', message('ib-stop-order.status.flat', { symbol: position.symbol, count: cancelled.length }));
     };
     broker?.on('order', onOrder);
     broker?.on('execution', onExecution);
@@ -92,17 +94,17 @@ export = function register(RED: NodeAPI): void {
 
     onInput(node, async (msg: NodeMessage, _send, done) => {
       if (!broker) throw noConnectionError('stop-order');
-      if (!protection) throw new UserError(`stop-order is misconfigured: ${settingsProblem}`);
+      if (!protection) throw new UserError(message('ib-stop-order.errors.misconfigured', { problem: settingsProblem }));
       try {
         const { key, contract } = orderInstrument(msg, configuredKey);
         if (msg.cancel !== undefined && msg.cancel !== null && msg.cancel !== false) {
           const ids = msg.cancel === 'all' ? broker.workingOrders(key).filter((w) => protection.ownsEvent({ orderId: w.orderId, orderRef: w.order.orderRef ?? '' } as OrderEvent)).map((w) => w.orderId) : null;
           if (ids) {
             for (const id of ids) broker.cancelOrder(id);
-            show('yellow', `${key} cancel ${ids.length}`);
+            show('yellow', message('ib-stop-order.status.cancelAll', { key, count: ids.length }));
           } else {
             new StrategyOrders(broker, { source: node.id, orderRef }).cancel(msg.cancel);
-            show('yellow', `cancel #${msg.cancel}`);
+            show('yellow', message('ib-stop-order.status.cancel', { orderId: msg.cancel }));
           }
           return done();
         }
@@ -141,8 +143,8 @@ function readLevels(def: NodeDef): { stopLoss: LevelSpec | null; takeProfit: Lev
   const trail = kind(def.trailType);
   if (trail !== 'none') {
     const value = toNumber(def.trailValue);
-    if (value === null || !(value > 0) || (trail === 'percent' && value >= 100)) throw new Error(`trailing ${trail} must be a positive number${trail === 'percent' ? ' below 100' : ''}, got "${String(def.trailValue)}"`);
-    if (trail !== 'amount' && trail !== 'percent') throw new Error(`trailType "${trail}" is not supported: use none, amount or percent`);
+    if (value === null || !(value > 0) || (trail === 'percent' && value >= 100)) throw new Error(message(trail === 'percent' ? 'ib-stop-order.errors.trailPercent' : 'ib-stop-order.errors.trailValue', { trail, value: String(def.trailValue) }));
+    if (trail !== 'amount' && trail !== 'percent') throw new Error(message('ib-stop-order.errors.trailType', { trail }));
     trailing = trail === 'amount' ? { amount: value } : { percent: value };
   }
   return { stopLoss, takeProfit, trailing };

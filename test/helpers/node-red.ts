@@ -2,14 +2,34 @@
  * A real Node-RED runtime for node tests, through node-red-node-test-helper. Loads the compiled nodes
  * from dist/ exactly as Node-RED would.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { distNodesDir } from './paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper: TestHelper = require('node-red-node-test-helper');
 // IB_ALGO_NODE_RED_PATH: the node-red package directory to test against instead of the repository's
 // own (scripts/test-node-red-5.mjs points it at Node-RED 5 installed under .ci/cache).
-helper.init(require.resolve(process.env.IB_ALGO_NODE_RED_PATH || 'node-red'));
+const nodeRedMain = require.resolve(process.env.IB_ALGO_NODE_RED_PATH || 'node-red');
+helper.init(nodeRedMain);
+
+interface RuntimeI18n {
+  init(settings: { lang?: string }): void;
+  registerMessageCatalog(namespace: string, dir: string, file: string): Promise<void>;
+  _(key: string, values?: Record<string, unknown>): string;
+}
+
+/**
+ * The runtime's own message lookup (@node-red/util's i18n, the one Node-RED's RED._ is). The test
+ * helper hands nodes a RED._ that answers every key with itself and never reads a node's locales/;
+ * nodeModule gives this package's nodes the real one, with their catalogs registered as Node-RED's
+ * registry registers them when it loads a node (namespace <module>/<type>, the locales/ folder beside
+ * the .js). The tests run in en-US whatever the machine's LANG: the first init decides, and the
+ * helper's own (in startServer) comes later.
+ */
+const i18n = (require(require.resolve('@node-red/util', { paths: [dirname(nodeRedMain)] })) as { i18n: RuntimeI18n }).i18n;
+i18n.init({ lang: 'en-US' });
+const catalogs = new Map<string, Promise<void>>();
+const packageName = (require(join(distNodesDir, '..', '..', 'package.json')) as { name: string }).name;
 
 export interface TestNode {
   id: string;
@@ -30,9 +50,35 @@ interface TestHelper {
 
 export { helper };
 
-/** The module function of a compiled node, e.g. nodeModule('ib-sma'). */
+type ModuleFunction = (RED: { _: (key: string, values?: Record<string, unknown>) => string }) => unknown;
+
+/**
+ * `register` (a module function that stands for nodes of this package, as a test's own nodes do) with
+ * the package's message catalogs registered and RED._ reading them; other modules' keys go to the
+ * helper's RED._. `types`: the node sets whose catalogs to register (ib-connect's, which holds the
+ * shared texts, always).
+ */
+export function packageModule(register: ModuleFunction, types: string[] = []): ModuleFunction {
+  return async (RED) => {
+    await Promise.all(
+      [...new Set([...types, 'ib-connect'])].map((type) => {
+        const namespace = `${packageName}/${type}`;
+        if (!catalogs.has(namespace)) catalogs.set(namespace, i18n.registerMessageCatalog(namespace, join(distNodesDir, type, 'locales'), `${type}.json`));
+        return catalogs.get(namespace);
+      }),
+    );
+    const helperLookup = RED._;
+    if (!(helperLookup as { ours?: boolean }).ours) {
+      const lookup = (key: string, values?: Record<string, unknown>) => (key.startsWith(`${packageName}/`) ? i18n._(key, values) : helperLookup(key, values));
+      RED._ = Object.assign(lookup, { ours: true });
+    }
+    return register(RED);
+  };
+}
+
+/** The module function of a compiled node, e.g. nodeModule('ib-sma'), as Node-RED calls it: with its message catalog. */
 export function nodeModule(type: string): unknown {
-  return require(join(distNodesDir, type, `${type}.js`));
+  return packageModule(require(join(distNodesDir, type, `${type}.js`)) as ModuleFunction, [type]);
 }
 
 export function startServer(): Promise<void> {

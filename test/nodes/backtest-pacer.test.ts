@@ -6,8 +6,9 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFlowPacer, ReplayStoppedError, type FlowPacer } from '../../nodes/flow-pacer';
+import { useMessageCatalogs } from '../../nodes/i18n';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../../nodes/red';
-import { helper, startServer, stopServer } from '../helpers/node-red';
+import { helper, packageModule, startServer, stopServer } from '../helpers/node-red';
 
 interface ReplayRun {
   log: string[];
@@ -28,6 +29,8 @@ function newRun(): ReplayRun {
 
 /** A replaying node: on input {payload: N, paced}, sends bars 0..N-1 (paced or not) and logs each send. */
 function testNodes(RED: NodeAPI): void {
+  // As the package's nodes do: the pacer's warnings come from the package's message catalogs.
+  useMessageCatalogs(RED);
   RED.nodes.registerType('test-replay', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -98,7 +101,7 @@ function assertCausal(entries: string[], bars: number, sinksPerBar: number): voi
 
 /** Core nodes the flows use (the helper preloads only catch, status and complete). */
 const nodeModules: unknown[] = [
-  testNodes,
+  packageModule(testNodes as Parameters<typeof packageModule>[0]),
   require('@node-red/nodes/core/function/10-function.js'),
   require('@node-red/nodes/core/function/89-delay.js'),
   require('@node-red/nodes/core/common/60-link.js'),

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths';
+import { MODULE } from '../../nodes/i18n';
 
 const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string> } };
 const types = Object.keys(packageJson['node-red'].nodes);
@@ -35,12 +36,19 @@ function resolve(type: string, key: string): { set: string; key: string } | null
   return { set: type, key };
 }
 
-/** Message keys written literally in a source file: data-i18n values and the first argument of _(...) and the runtime's message functions. */
-function keysIn(text: string): string[] {
+/**
+ * Message keys written literally in a source file: data-i18n values and the first argument of _(...)
+ * and text(...) in the editor files; in the runtime's TypeScript every string that has a key's shape
+ * ('ib-sma.errors.period', 'ib-algo.status.stopped': nodes/i18n.ts message()).
+ */
+function keysIn(file: string, text: string): string[] {
   const keys: string[] = [];
+  if (file.endsWith('.ts')) {
+    for (const m of text.matchAll(/'((?:ib-[a-z-]+|ib-algo)\.[A-Za-z][\w.-]*)'/g)) keys.push(m[1]!);
+    return keys;
+  }
   for (const m of text.matchAll(/data-i18n="([^"]+)"/g)) for (const part of m[1]!.split(';')) keys.push(part.replace(/^\[[a-z]+\]/, ''));
-  for (const m of text.matchAll(/\b_\(\s*'([^']+)'/g)) keys.push(m[1]!);
-  for (const m of text.matchAll(/\b(?:t|shared|text)\(\s*'((?:ib-[a-z-]+|ib-algo)\.[\w.-]+)'/g)) keys.push(m[1]!);
+  for (const m of text.matchAll(/\b(?:_|text)\(\s*'([^'\s]+)'/g)) keys.push(m[1]!);
   return keys;
 }
 
@@ -49,6 +57,10 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('locales', () => {
+  it("the runtime's catalog namespace is the package's name", () => {
+    assert.equal(MODULE, packageJson.name);
+  });
+
   it('every node has its help and messages in locales/en-US, and no inline help', () => {
     for (const type of types) {
       const dir = join(repoRoot, 'nodes', type);
@@ -64,20 +76,22 @@ describe('locales', () => {
     const missing: string[] = [];
     let checked = 0;
     const check = (type: string, file: string) => {
-      for (const raw of keysIn(readFileSync(file, 'utf8'))) {
+      for (const raw of keysIn(file, readFileSync(file, 'utf8'))) {
         const at = resolve(type, raw);
         if (!at) continue;
         checked++;
-        const value = lookup(catalog(at.set, 'en-US'), at.key.replace(/\.$/, ''));
+        const texts = catalog(at.set, 'en-US');
+        const value = lookup(texts, at.key.replace(/\.$/, ''));
         // A key ending in '.' is completed in code ('ib-contract.node.' + action): a group must be there.
-        const ok = at.key.endsWith('.') ? Boolean(value) && typeof value === 'object' : typeof value === 'string';
+        // A count picks a plural form (i18next: key_one, key_other).
+        const ok = at.key.endsWith('.') ? Boolean(value) && typeof value === 'object' : typeof value === 'string' || (typeof lookup(texts, `${at.key}_one`) === 'string' && typeof lookup(texts, `${at.key}_other`) === 'string');
         if (!ok) missing.push(`${file.slice(repoRoot.length + 1)}: ${raw}`);
       }
     };
     for (const type of types) for (const file of sourceFiles(join(repoRoot, 'nodes', type))) check(type, file);
     for (const file of readdirSync(join(repoRoot, 'nodes')).filter((f) => f.endsWith('.ts'))) check('ib-connect', join(repoRoot, 'nodes', file));
     check('ib-connect', join(repoRoot, 'resources', 'contract-editor.js'));
-    assert.ok(checked > 300, `only ${checked} keys found`);
+    assert.ok(checked > 400, `only ${checked} keys found`);
     assert.deepEqual(missing, []);
   });
 });

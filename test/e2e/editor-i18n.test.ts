@@ -131,3 +131,62 @@ describe('editor in English: help and labels from locales/en-US', { timeout: 180
   });
 });
 
+
+describe('editor in German (the browser language de): help and labels from locales/de', { timeout: 180000 }, () => {
+  let demo: Demo;
+
+  before(async () => {
+    demo = await startDemo('de');
+    await openEditor(demo.page, demo.nodeRed.url);
+  });
+
+  after(async () => {
+    await demo?.close();
+  });
+
+  for (const type of types) {
+    it(`shows the German help of ${type}`, async () => {
+      const text = await shownHelp(demo.page, type);
+      assert.ok(text.includes(helpOpening(type, 'de')), `${type}'s help shows "${text.slice(0, 200)}", not its locales/de help`);
+    });
+  }
+
+  it("shows sma's and risk-sizer's edit dialogs with German labels, options and checks", async () => {
+    const { page } = demo;
+    const texts = await page.evaluate(() => {
+      const { RED, document } = globalThis as unknown as HelpWindow & { RED: { nodes: { eachNode(cb: (n: { id: string; type: string }) => void): void } } };
+      let sma: { id: string } | undefined;
+      RED.nodes.eachNode((n) => {
+        if (n.type === 'ib-sma' && !sma) sma = n;
+      });
+      RED.editor.edit(RED.nodes.node(sma!.id));
+      void document;
+      return sma!.id;
+    });
+    assert.ok(texts);
+    const cancel = page.locator('#node-dialog-cancel');
+    await cancel.waitFor({ state: 'visible', timeout: 10000 });
+    await page.waitForTimeout(300);
+    const tray = page.locator('.red-ui-tray').last();
+    assert.equal((await tray.locator('label[for="node-input-period"]').innerText()).trim(), 'Periode');
+    assert.equal((await tray.locator('label[for="node-input-source"]').innerText()).trim(), 'Quelle');
+    assert.equal((await tray.locator('#node-input-source option[value="close"]').innerText()).trim(), 'Schluss');
+    // Node-RED's own common label, in its own German catalog.
+    assert.equal((await tray.locator('label[for="node-input-name"]').innerText()).trim(), 'Name');
+    await screenshot(page, 'edit-ib-sma-de');
+    assert.deepEqual(await keysShown(page), []);
+    await cancel.click();
+    await cancel.waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    // A check's message comes from the catalog in the editor's language too.
+    const verdict = await page.evaluate(() => {
+      const { RED } = globalThis as unknown as { RED: { nodes: { getType(type: string): { defaults: Record<string, { validate: (this: unknown, v: unknown, opt: unknown) => unknown }> } } } };
+      return RED.nodes.getType('ib-sma').defaults.period.validate.call({}, 'abc', {});
+    });
+    assert.equal(verdict, 'Periode: eine ganze Zahl von Bars, mindestens 1');
+  });
+
+  it('shows no message key in the edit dialog of any node', async () => {
+    const { keys } = await keysInEditDialogs(demo.page);
+    assert.deepEqual(keys, []);
+  });
+});

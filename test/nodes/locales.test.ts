@@ -94,4 +94,27 @@ describe('locales', () => {
     assert.ok(checked > 400, `only ${checked} keys found`);
     assert.deepEqual(missing, []);
   });
+  it('the German translation (locales/de) has exactly en-US\'s keys, the same placeholders, and every help page', () => {
+    const flatten = (tree: unknown, prefix = ''): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const [key, value] of Object.entries(tree as Record<string, unknown>)) {
+        if (value && typeof value === 'object') for (const [k, v] of flatten(value, `${prefix}${key}.`)) out.set(k, v);
+        else out.set(`${prefix}${key}`, String(value));
+      }
+      return out;
+    };
+    const placeholders = (text: string) => [...text.matchAll(/__(\w+?)__/g)].map((m) => m[1]).sort();
+    for (const type of types) {
+      const en = flatten(catalog(type, 'en-US'));
+      const de = flatten(catalog(type, 'de'));
+      assert.deepEqual([...de.keys()].sort(), [...en.keys()].sort(), `${type}: locales/de/${type}.json keys`);
+      for (const [key, text] of en) assert.deepEqual(placeholders(de.get(key)!), placeholders(text), `${type}: ${key} placeholders in de`);
+      const help = readFileSync(join(repoRoot, 'nodes', type, 'locales', 'de', `${type}.html`), 'utf8');
+      assert.match(help, new RegExp(`^<script type="text/html" data-help-name="${type}">`), `${type}: locales/de/${type}.html is not its help`);
+      // The same structure as the English page: a translation, not a summary.
+      const tags = (html: string) => (html.match(/<(h3|dt|li)\b/g) ?? []).length;
+      const english = readFileSync(join(repoRoot, 'nodes', type, 'locales', 'en-US', `${type}.html`), 'utf8');
+      assert.equal(tags(help), tags(english), `${type}: the German help has not the English one's headings, entries and list items`);
+    }
+  });
 });

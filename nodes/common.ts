@@ -6,7 +6,9 @@ import type { Broker } from '../lib/orders/broker';
 import { isHistory } from '../lib/messages/history';
 import type { OrderEvent } from '../lib/messages';
 import { RejectionWatch } from '../lib/orders/rejections';
-import type { DoneFunction, Node, NodeMessage, SendFunction } from './red';
+import { messageProperty, parsePath, type MessageValue } from '../lib/messages/path';
+import { messageOrSetting } from '../lib/messages/setting';
+import type { DoneFunction, Node, NodeAPI, NodeMessage, SendFunction } from './red';
 import { message } from './i18n';
 
 /** An error whose message is meant for the user: what was wrong and how to fix it. */
@@ -100,4 +102,35 @@ export function orderEventReporter(node: Node, show: (fill: 'red', text: string,
     node.error(rejection, msg);
     return true;
   };
+}
+
+/** The typedInput types a setting that names where a value comes from may take (number where a value fits). */
+const TYPED_SOURCES = new Set(['msg', 'flow', 'global', 'env', 'num']);
+
+/**
+ * What a setting the editor's typedInput names, read for each message: a message property (type msg;
+ * a flow saved before the setting had a type names one too, as the plain property name it held), flow or
+ * global context, an environment variable, or a number, the others through Node-RED's
+ * evaluateNodeProperty, as the core nodes read theirs. The setting, else `fallback` (messageOrSetting's
+ * order); `what` names the setting in errors.
+ */
+export function typedSetting(RED: NodeAPI, node: Node, value: unknown, type: unknown, what: string, fallback = ''): MessageValue {
+  const kind = typeof type === 'string' && type ? type : 'msg';
+  if (!TYPED_SOURCES.has(kind)) throw new Error(message('ib-algo.errors.typedType', { what, type: kind }));
+  const text = String(messageOrSetting(undefined, typeof value === 'string' ? value.trim() : value, fallback)).trim();
+  if (kind === 'msg') return messageProperty(parsePath(text, what));
+  if (!text) throw new Error(message('ib-algo.errors.typedEmpty', { what, type: kind }));
+  const label = kind === 'num' ? text : `${kind}.${text}`;
+  return { label, read: (msg) => RED.util.evaluateNodeProperty(text, kind, node, msg as NodeMessage) };
+}
+
+
+/**
+ * The property a value source reads (sma, indicator, risk-sizer's price) as readValueSource takes it:
+ * a message property as the path the setting holds (lib checks it and says what is missing), anything
+ * else as typedSetting reads it. Only when the source is "property".
+ */
+export function typedSource(RED: NodeAPI, node: Node, source: unknown, value: unknown, type: unknown, what: string): unknown {
+  if (source !== 'property' || !type || type === 'msg') return value;
+  return typedSetting(RED, node, value, type, what);
 }

@@ -19,7 +19,7 @@ import type { IndicatorValue, StreamingIndicator } from './catalog';
 import { BarSequence, barTimeOf, isForming } from '../messages/forming';
 import type { OhlcvBar } from '../messages/source';
 import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
-import { getPath, pathLabel, setPath } from '../messages/path';
+import { setPath, type MessageValue } from '../messages/path';
 import { batchBarAt, batchLength, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
 import { barColumn, nullableColumn, ohlcvColumns } from './column';
 import { barFields, barValue, propertyValue, type OhlcvField, type ValueSource } from '../messages/source';
@@ -104,7 +104,7 @@ export class IndicatorRunner {
         values[i] = indicator.next({ open: open ? open[i] : NaN, high: high ? high[i] : NaN, low: low ? low[i] : NaN, close: close ? close[i] : NaN, volume: volume ? volume[i] : NaN }) ?? missing;
       }
     } else {
-      const column = this.source.kind === 'bar' ? barColumn(bars, this.source.field) : this.propertyColumn(msg, this.source.path, n);
+      const column = this.source.kind === 'bar' ? barColumn(bars, this.source.field) : this.propertyColumn(msg, this.source.value, n);
       if (numeric && indicator.nextColumn) indicator.nextColumn(column, values as number[]);
       else for (let i = 0; i < n; i++) if (column[i] === column[i]) values[i] = indicator.next(column[i]) ?? missing;
     }
@@ -141,16 +141,16 @@ export class IndicatorRunner {
   }
 
   /** The source property as a column (null or NaN, an upstream warm-up, as MISSING); it must be an array as long as the batch. */
-  private propertyColumn(msg: Record<string, unknown>, path: readonly string[], length: number): Float64Array {
-    const raw = getPath(msg, path);
+  private propertyColumn(msg: Record<string, unknown>, source: MessageValue, length: number): Float64Array {
+    const raw = source.read(msg);
     if (!isColumn(raw) || raw.length !== length) {
       throw new Error(
-        `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`,
+        `${source.label} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`,
       );
     }
     return nullableColumn(raw, (i) => {
-      propertyValue(raw[i], `${pathLabel(path)}[${i}]`); // throws: only numbers and null get past the column's check
-      throw new Error(`${pathLabel(path)}[${i}] is not a number`);
+      propertyValue(raw[i], `${source.label}[${i}]`); // throws: only numbers and null get past the column's check
+      throw new Error(`${source.label}[${i}] is not a number`);
     });
   }
 
@@ -158,7 +158,7 @@ export class IndicatorRunner {
   private read(msg: Record<string, unknown>, bar: unknown, label: string): Input | null {
     if (this.options.input === 'bar') return barFields(bar, this.fields, label, this.options.name);
     if (this.source.kind === 'bar') return barValue(bar, this.source.field, label);
-    return propertyValue(getPath(msg, this.source.path), pathLabel(this.source.path));
+    return propertyValue(this.source.value.read(msg), this.source.value.label);
   }
 }
 

@@ -46,3 +46,28 @@ export function setPath(msg: Record<string, unknown>, segments: readonly string[
 export function pathLabel(segments: readonly string[]): string {
   return `msg.${segments.join('.')}`;
 }
+
+/**
+ * A value a node reads from each message, and what to call it in an error: a message property, or
+ * anything else the node can evaluate per message (a node's editor may point a setting at flow or
+ * global context or an environment variable; lib only sees the reader).
+ */
+export interface MessageValue {
+  /** The name errors use, e.g. "msg.indicators.sma20" or "flow.level". */
+  readonly label: string;
+  read(msg: unknown): unknown;
+}
+
+/** The message property at `segments`, as a MessageValue. */
+export function messageProperty(segments: readonly string[]): MessageValue {
+  return { label: pathLabel(segments), read: (msg) => getPath(msg, segments) };
+}
+
+/** A message property path (as most callers name one) or any MessageValue, as a MessageValue. */
+export function asMessageValue(value: readonly string[] | MessageValue): MessageValue {
+  return isPath(value) ? messageProperty(value) : value;
+}
+
+function isPath(value: readonly string[] | MessageValue): value is readonly string[] {
+  return Array.isArray(value);
+}

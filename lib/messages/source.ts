@@ -3,14 +3,14 @@
  * or any message property (e.g. another indicator's output). Every check names the property that
  * was wrong and says how to fix it, because the text ends up in done(err) and a Catch node.
  */
-import { parsePath } from './path';
+import { messageProperty, parsePath, type MessageValue } from './path';
 
 /** Bar fields and the usual derived prices. */
 export type BarField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'median' | 'typical' | 'weighted' | 'ohlc4';
 
 export const SOURCE_FIELDS: readonly BarField[] = ['open', 'high', 'low', 'close', 'volume', 'median', 'typical', 'weighted', 'ohlc4'];
 
-export type ValueSource = { kind: 'bar'; field: BarField } | { kind: 'property'; path: readonly string[] };
+export type ValueSource = { kind: 'bar'; field: BarField } | { kind: 'property'; value: MessageValue };
 
 /** The OHLCV fields an indicator reads from whole bars. */
 export type OhlcvField = 'open' | 'high' | 'low' | 'close' | 'volume';
@@ -96,13 +96,17 @@ export function propertyValue(value: unknown, label: string): number | null {
   return requireNumber(value, label, 'point the node at a property that holds a number (or null while warming up)');
 }
 
-/** The editor's source fields: a bar field name, or "property" with the property path. */
+/**
+ * The editor's source fields: a bar field name, or "property" with the property path (or the value a
+ * node reads for it from elsewhere, e.g. flow context).
+ */
 export function readValueSource(source: unknown, property: unknown): ValueSource {
   const field = typeof source === 'string' && source ? source : 'close';
   if (field === 'property') {
+    if (property && typeof property === 'object') return { kind: 'property', value: property as MessageValue };
     const path = typeof property === 'string' ? property.trim() : '';
     if (!path) throw new Error('the source is "property" but no property is set: enter one, e.g. "indicators.rsi14"');
-    return { kind: 'property', path: parsePath(path, 'source property') };
+    return { kind: 'property', value: messageProperty(parsePath(path, 'source property')) };
   }
   if (!(SOURCE_FIELDS as readonly string[]).includes(field)) throw new Error(`source "${field}" is unknown: use one of ${SOURCE_FIELDS.join(', ')} or "property"`);
   return { kind: 'bar', field: field as BarField };

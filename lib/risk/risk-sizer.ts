@@ -14,7 +14,7 @@ import type { OrderIntent, Side } from '../messages';
 import { batchLength, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
 import { contractMultiplier } from '../messages/instrument';
 import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
-import { getPath, pathLabel } from '../messages/path';
+import { asMessageValue, getPath, type MessageValue } from '../messages/path';
 import { barValueAt } from '../indicators/column';
 import { barValue, numberProblem, requireNumber, type ValueSource } from '../messages/source';
 import { sizePosition, validateSizerConfig, type SizerConfig } from './sizing';
@@ -32,10 +32,10 @@ export interface RiskSizerOptions {
   config: SizerConfig;
   /** Entry price: a bar field of msg.payload (close by default) or a message property. */
   price: ValueSource;
-  /** Property holding the ATR (stop kind 'atr'), e.g. ['indicators', 'atr14']. */
-  atr?: readonly string[];
-  /** Property holding the stop price (stop kind 'level'). */
-  stopLevel?: readonly string[];
+  /** The ATR (stop kind 'atr'): a message property path such as ['indicators', 'atr14'], or any value read from each message. */
+  atr?: readonly string[] | MessageValue;
+  /** The stop price (stop kind 'level'), likewise. */
+  stopLevel?: readonly string[] | MessageValue;
   /** Pass messages without a signal on (without msg.order) instead of dropping them. */
   passThrough?: boolean;
 }
@@ -50,10 +50,13 @@ export type SizerResult =
 export class RiskSizer {
   private readonly lastTarget = new KeyedState<{ target: number | null }>(() => ({ target: null }));
 
-  constructor(private readonly options: RiskSizerOptions) {
+  private readonly options: RiskSizerOptions & { atr?: MessageValue; stopLevel?: MessageValue };
+
+  constructor(options: RiskSizerOptions) {
     validateSizerConfig(options.config);
     if (options.config.stop.kind === 'atr' && !options.atr) throw new Error('an ATR stop needs the ATR property, e.g. "indicators.atr14"');
     if (options.config.stop.kind === 'level' && !options.stopLevel) throw new Error('a stop from the message needs the stop property, e.g. "stop"');
+    this.options = { ...options, atr: options.atr && asMessageValue(options.atr), stopLevel: options.stopLevel && asMessageValue(options.stopLevel) };
   }
 
   run(msg: Record<string, unknown>, account: AccountSource | null): SizerResult {
@@ -75,8 +78,8 @@ export class RiskSizer {
       price: this.readPrice(msg),
       ...this.equity(msg, account),
       position: this.position(msg, account, topic, state.target),
-      atr: this.options.atr ? optionalNumber(getPath(msg, this.options.atr), pathLabel(this.options.atr)) : undefined,
-      stopLevel: this.options.stopLevel ? optionalNumber(getPath(msg, this.options.stopLevel), pathLabel(this.options.stopLevel)) : undefined,
+      atr: this.options.atr ? optionalNumber(this.options.atr.read(msg), this.options.atr.label) : undefined,
+      stopLevel: this.options.stopLevel ? optionalNumber(this.options.stopLevel.read(msg), this.options.stopLevel.label) : undefined,
       labels: this.labels(account),
       instrument: topic || 'the instrument',
     });
@@ -121,7 +124,7 @@ export class RiskSizer {
       if (price.kind === 'bar') {
         entry = barValueAt(bars, i, price.field);
       } else {
-        priceColumn ??= batchColumn(msg, price.path, n);
+        priceColumn ??= batchColumn(msg, price.value, n);
         const raw = priceColumn[i];
         entry = typeof raw === 'number' && raw - raw === 0 ? raw : requireNumber(raw, labels.price, 'the price must be a number > 0');
       }
@@ -159,14 +162,14 @@ export class RiskSizer {
   private priceLabel(payloadLabel: string, index: number | undefined): string {
     const { price } = this.options;
     if (price.kind === 'bar') return `${payloadLabel}.${price.field}`;
-    return index === undefined ? pathLabel(price.path) : `${pathLabel(price.path)}[${index}]`;
+    return index === undefined ? price.value.label : `${price.value.label}[${index}]`;
   }
 
   /** Streaming: the entry price of the message. */
   private readPrice(msg: Record<string, unknown>): number {
     const { price } = this.options;
     const label = this.priceLabel('msg.payload', undefined);
-    const value = price.kind === 'bar' ? barValue(msg.payload, price.field, 'msg.payload') : requireNumber(getPath(msg, price.path), label, 'the price must be a number > 0');
+    const value = price.kind === 'bar' ? barValue(msg.payload, price.field, 'msg.payload') : requireNumber(price.value.read(msg), label, 'the price must be a number > 0');
     if (value <= 0) throw new Error(`${label} is ${value}: a price must be > 0; check the data source`);
     return value;
   }
@@ -192,8 +195,8 @@ export class RiskSizer {
     return {
       price: this.priceLabel('msg.payload', undefined),
       equity: account && account.equity() !== null ? "the connection's equity" : 'msg.account.equity',
-      atr: this.options.atr ? pathLabel(this.options.atr) : undefined,
-      stopLevel: this.options.stopLevel ? pathLabel(this.options.stopLevel) : undefined,
+      atr: this.options.atr?.label,
+      stopLevel: this.options.stopLevel?.label,
     };
   }
 }
@@ -224,11 +227,11 @@ function optionalNumber(value: unknown, label: string): number | null | undefine
  * optionalNumber(values[i], "msg.<path>[i]") without building the label unless the value is refused.
  * NaN in a batch array is a warm-up (indicators write NaN there), so it reads as null.
  */
-function optionalNumberAt(values: ArrayLike<unknown>, i: number, path: readonly string[]): number | null | undefined {
+function optionalNumberAt(values: ArrayLike<unknown>, i: number, source: MessageValue): number | null | undefined {
   const value = values[i];
   if (value === null || value === undefined || (typeof value === 'number' && value - value === 0)) return value;
   if (value !== value) return null;
-  return optionalNumber(value, `${pathLabel(path)}[${i}]`);
+  return optionalNumber(value, `${source.label}[${i}]`);
 }
 
 /**
@@ -241,8 +244,8 @@ class BatchLabels {
   constructor(
     readonly equity: string,
     private readonly priceAt: (index: number) => string,
-    private readonly atrPath: readonly string[] | undefined,
-    private readonly stopPath: readonly string[] | undefined,
+    private readonly atrSource: MessageValue | undefined,
+    private readonly stopSource: MessageValue | undefined,
   ) {}
 
   get price(): string {
@@ -250,18 +253,18 @@ class BatchLabels {
   }
 
   get atr(): string | undefined {
-    return this.atrPath ? `${pathLabel(this.atrPath)}[${this.index}]` : undefined;
+    return this.atrSource ? `${this.atrSource.label}[${this.index}]` : undefined;
   }
 
   get stopLevel(): string | undefined {
-    return this.stopPath ? `${pathLabel(this.stopPath)}[${this.index}]` : undefined;
+    return this.stopSource ? `${this.stopSource.label}[${this.index}]` : undefined;
   }
 }
 
-function batchColumn(msg: unknown, path: readonly string[], length: number): ArrayLike<unknown> {
-  const raw = getPath(msg, path);
+function batchColumn(msg: unknown, source: MessageValue, length: number): ArrayLike<unknown> {
+  const raw = source.read(msg);
   if (!isColumn(raw) || raw.length !== length) {
-    throw new Error(`${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`);
+    throw new Error(`${source.label} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}`);
   }
   return raw;
 }

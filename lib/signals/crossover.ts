@@ -14,7 +14,7 @@
 import type { Side, Signal } from '../messages';
 import { batchLength, batchTimeAt, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
 import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
-import { getPath, pathLabel } from '../messages/path';
+import { asMessageValue, type MessageValue } from '../messages/path';
 import { numberProblem } from '../messages/source';
 import { BarSequence, barTimeOf, isForming } from '../messages/forming';
 import { CrossDetector, type Relation } from './cross-detector';
@@ -25,10 +25,10 @@ export type EmitMode = 'cross' | 'every' | 'regime';
 
 export interface CrossoverOptions {
   mode: CrossoverMode;
-  /** The compared property (the fast one in series mode). */
-  fast: readonly string[];
-  /** series mode: the slow property. */
-  slow?: readonly string[];
+  /** The compared value (the fast one in series mode): a message property path, or any value read from each message. */
+  fast: readonly string[] | MessageValue;
+  /** series mode: the slow value. */
+  slow?: readonly string[] | MessageValue;
   /** level mode. */
   level?: number;
   /** band mode: a cross up through `lower` is a BUY, a cross down through `upper` a SELL. */
@@ -86,10 +86,13 @@ export class Crossover {
   private readonly down: Direction;
   private readonly bandRegimeReason: string;
 
-  constructor(private readonly options: CrossoverOptions) {
+  private readonly options: CrossoverOptions & { fast: MessageValue; slow?: MessageValue };
+
+  constructor(options: CrossoverOptions) {
     validateCrossoverOptions(options);
-    this.fastName = options.fast[options.fast.length - 1];
-    const slowName = options.slow ? options.slow[options.slow.length - 1] : '';
+    this.options = { ...options, fast: asMessageValue(options.fast), slow: options.slow === undefined ? undefined : asMessageValue(options.slow) };
+    this.fastName = lastName(this.options.fast.label);
+    const slowName = this.options.slow ? lastName(this.options.slow.label) : '';
     const against = options.mode === 'series' ? slowName : String(options.level);
     // Band mode: an up cross is through the lower level, a down cross through the upper one.
     const upAgainst = options.mode === 'band' ? String(options.lower) : against;
@@ -104,8 +107,8 @@ export class Crossover {
     const topic = topicKey(msg);
     if (isBarBatch(msg.payload)) return this.runBatch(msg, topic, msg.payload);
     const state = this.states.get(topic);
-    const fast = readOperand(getPath(msg, this.options.fast), pathLabel(this.options.fast));
-    const slow = this.options.mode === 'series' ? readOperand(getPath(msg, this.options.slow!), pathLabel(this.options.slow!)) : 0;
+    const fast = readOperand(this.options.fast.read(msg), this.options.fast.label);
+    const slow = this.options.mode === 'series' ? readOperand(this.options.slow!.read(msg), this.options.slow!.label) : 0;
     const time = barTime(msg.payload);
     const { step, closePending } = state.sequence.next(barTimeOf(msg.payload), isForming(msg));
     // The forming bar before this one never came closed: its last revision is its close, and a cross there is a closed bar's signal.
@@ -219,11 +222,11 @@ function readOperand(value: unknown, label: string): number | null {
 }
 
 /** values[i] as a number, NaN for null or NaN (missing data: a warm-up); anything else throws readOperand's error naming `path[i]`. */
-function operandAt(values: ArrayLike<unknown>, i: number, path: readonly string[]): number {
+function operandAt(values: ArrayLike<unknown>, i: number, source: MessageValue): number {
   const value = values[i];
   if (typeof value === 'number' && value - value === 0) return value;
   if (value === null || value !== value) return NaN;
-  throw operandError(value, `${pathLabel(path)}[${i}]`);
+  throw operandError(value, `${source.label}[${i}]`);
 }
 
 function operandError(value: unknown, label: string): Error {
@@ -234,11 +237,11 @@ function operandError(value: unknown, label: string): Error {
   return new Error(`${label} ${numberProblem(value)}: ${fix}`);
 }
 
-function column(msg: unknown, path: readonly string[], length: number): ArrayLike<unknown> {
-  const raw = getPath(msg, path);
+function column(msg: unknown, source: MessageValue, length: number): ArrayLike<unknown> {
+  const raw = source.read(msg);
   if (!isColumn(raw) || raw.length !== length) {
     throw new Error(
-      `${pathLabel(path)} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}: put the indicator nodes before this one`,
+      `${source.label} must be an array of ${length} values (one per bar) when msg.payload is a batch of bars; it is ${Array.isArray(raw) ? `an array of ${raw.length}` : raw === undefined ? 'missing' : typeof raw}: put the indicator nodes before this one`,
     );
   }
   return raw;
@@ -256,4 +259,9 @@ export function barTime(payload: unknown): number {
 function lastSignal(signals: Array<Signal | null>): Signal | null {
   for (let i = signals.length - 1; i >= 0; i--) if (signals[i]) return signals[i];
   return null;
+}
+
+/** The last part of a value's name ("sma20" of msg.indicators.sma20): what a signal's reason calls it. */
+function lastName(label: string): string {
+  return label.slice(label.lastIndexOf('.') + 1);
 }

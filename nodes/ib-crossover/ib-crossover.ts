@@ -2,9 +2,8 @@
  * crossover: msg.signal {side, reason, time} when one series crosses another, a level, or a band,
  * per instrument, on one bar at a time or a whole array of bars. Logic in lib/signals/crossover.
  */
-import { parsePath } from '../../lib/messages/path';
 import { Crossover, type CrossoverMode, type EmitMode } from '../../lib/signals/crossover';
-import { onInput } from '../common';
+import { onInput, typedSetting } from '../common';
 import { computingNode } from '../computing-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { isGiven } from '../../lib/messages/setting';
@@ -41,8 +40,8 @@ export = function register(RED: NodeAPI): void {
       if (!EMITS.includes(emit)) throw new Error(message('ib-crossover.errors.emit', { emit: def.emit }));
       return new Crossover({
         mode,
-        fast: parsePath(def.fast?.trim() || 'indicators.sma20', 'fast property'),
-        slow: mode === 'series' ? parsePath(def.slow?.trim() || 'indicators.sma50', 'slow property') : undefined,
+        fast: typedSetting(RED, node, def.fast, def.fastType, 'fast property', 'indicators.sma20'),
+        slow: mode === 'series' ? typedSetting(RED, node, def.slow, def.slowType, 'slow property', 'indicators.sma50') : undefined,
         level: optionalNumber(def.level),
         lower: optionalNumber(def.lower),
         upper: optionalNumber(def.upper),

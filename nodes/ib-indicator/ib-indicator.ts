@@ -6,6 +6,7 @@ import { defaultIndicatorName, findIndicator, resolveParams } from '../../lib/in
 import { parsePath } from '../../lib/messages/path';
 import { IndicatorRunner } from '../../lib/indicators/runner';
 import { readValueSource } from '../../lib/messages/source';
+import { typedSource } from '../common';
 import { runIndicatorNode } from '../indicator-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { message, useMessageCatalogs } from '../i18n';
@@ -15,6 +16,7 @@ interface IndicatorDef extends NodeDef {
   params?: Record<string, unknown> | string;
   source?: string;
   sourceProperty?: string;
+  sourcePropertyType?: string;
   output?: string;
 }
 
@@ -34,6 +36,7 @@ export = function register(RED: NodeAPI): void {
   useMessageCatalogs(RED);
   function IbIndicator(this: Node, def: IndicatorDef): void {
     RED.nodes.createNode(this, def);
+    const node = this;
     runIndicatorNode(this, () => {
       const spec = findIndicator(def.indicator || 'ema');
       const params = resolveParams(spec, paramsOf(def));
@@ -43,7 +46,7 @@ export = function register(RED: NodeAPI): void {
         create: () => spec.create(params),
         input: spec.input,
         fields: spec.fields,
-        source: spec.input === 'value' ? readValueSource(def.source, def.sourceProperty) : undefined,
+        source: spec.input === 'value' ? readValueSource(def.source, typedSource(RED, node, def.source, def.sourceProperty, def.sourcePropertyType, 'source property')) : undefined,
         output,
         name,
         numeric: spec.lines.length === 0,

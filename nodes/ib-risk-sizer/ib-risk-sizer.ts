@@ -3,11 +3,10 @@
  * come from the node's connection when it has one (the broker: account values live and in the
  * simulator, the fill engine in a backtest), else from the message. Logic in lib/risk.
  */
-import { parsePath } from '../../lib/messages/path';
 import { readValueSource } from '../../lib/messages/source';
 import { RiskSizer, type AccountSource } from '../../lib/risk/risk-sizer';
 import { DEFAULT_SIZER_CONFIG, type Direction, type SizerConfig, type SizingMethod, type StopRule, type TakeProfitRule } from '../../lib/risk/sizing';
-import { onInput } from '../common';
+import { onInput, typedSetting, typedSource } from '../common';
 import { computingNode } from '../computing-node';
 import { useConnection, type ConnectionConfigNode } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
@@ -123,9 +122,9 @@ export = function register(RED: NodeAPI): void {
       const config = readConfig(def);
       return new RiskSizer({
         config,
-        price: readValueSource(def.priceSource, def.priceProperty),
-        atr: config.stop.kind === 'atr' ? parsePath(def.atrProperty?.trim() || 'indicators.atr14', 'ATR property') : undefined,
-        stopLevel: config.stop.kind === 'level' ? parsePath(def.stopProperty?.trim() || 'stop', 'stop property') : undefined,
+        price: readValueSource(def.priceSource, typedSource(RED, node, def.priceSource, def.priceProperty, def.pricePropertyType, 'price property')),
+        atr: config.stop.kind === 'atr' ? typedSetting(RED, node, def.atrProperty, def.atrPropertyType, 'ATR property', 'indicators.atr14') : undefined,
+        stopLevel: config.stop.kind === 'level' ? typedSetting(RED, node, def.stopProperty, def.stopPropertyType, 'stop property', 'stop') : undefined,
         passThrough: def.passThrough === true,
       });
     });

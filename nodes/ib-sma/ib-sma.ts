@@ -6,6 +6,7 @@ import { parsePath } from '../../lib/messages/path';
 import { IndicatorRunner } from '../../lib/indicators/runner';
 import { Sma } from '../../lib/indicators/sma';
 import { readValueSource } from '../../lib/messages/source';
+import { typedSource } from '../common';
 import { runIndicatorNode } from '../indicator-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { message, useMessageCatalogs } from '../i18n';
@@ -14,6 +15,7 @@ interface SmaDef extends NodeDef {
   period?: number | string;
   source?: string;
   sourceProperty?: string;
+  sourcePropertyType?: string;
   output?: string;
 }
 
@@ -21,6 +23,7 @@ export = function register(RED: NodeAPI): void {
   useMessageCatalogs(RED);
   function IbSma(this: Node, def: SmaDef): void {
     RED.nodes.createNode(this, def);
+    const node = this;
     runIndicatorNode(this, () => {
       const period = Number(def.period ?? 20);
       if (!Number.isInteger(period) || period < 1) throw new Error(message('ib-sma.errors.period', { period: JSON.stringify(def.period) }));
@@ -29,7 +32,7 @@ export = function register(RED: NodeAPI): void {
       const runner = new IndicatorRunner({
         create: () => new Sma(period),
         input: 'value',
-        source: readValueSource(def.source, def.sourceProperty),
+        source: readValueSource(def.source, typedSource(RED, node, def.source, def.sourceProperty, def.sourcePropertyType, 'source property')),
         output,
         name,
         numeric: true,

@@ -9,12 +9,13 @@ import type { Execution, OrderEvent, Position, TimeInForce } from '../../lib/mes
 import type { TrailSpec } from '../../lib/orders/bracket';
 import { OrderInputError, OrderRefusedError } from '../../lib/orders/errors';
 import { checkLevelSpec, type LevelSpec } from '../../lib/orders/levels';
-import { orderInstrument, numberAt, referencePrice } from '../../lib/orders/message-inputs';
+import { orderInstrument, referencePrice } from '../../lib/orders/message-inputs';
+import type { MessageValue } from '../../lib/messages/path';
 import { Protection } from '../../lib/orders/protection';
 import { isHistory } from '../../lib/messages/history';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { toNumber } from '../../lib/orders/validate';
-import { historyRefusals, onInput, orderEventReporter, shortText, UserError } from '../common';
+import { historyRefusals, onInput, orderEventReporter, shortText, typedSetting, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 import { isGiven, messageOrSetting } from '../../lib/messages/setting';
@@ -27,7 +28,6 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const orderRef = String(def.orderRef ?? '').trim() || String(def.name ?? '').trim() || `stop-order-${node.id}`;
     const configuredKey = String(def.symbol ?? '').trim();
-    const atrPath = String(def.atrProperty ?? '').trim() || 'indicators.atr';
     let ownStatus = false;
     const show = (fill: 'green' | 'yellow' | 'red' | 'blue' | 'grey', text: string, shape: 'dot' | 'ring' = 'dot') => {
       ownStatus = true;
@@ -36,8 +36,10 @@ export = function register(RED: NodeAPI): void {
 
     let settings: { stopLoss: LevelSpec | null; takeProfit: LevelSpec | null; trailing: TrailSpec | null } | null = null;
     let settingsProblem: string | null = null;
+    let atrValue: MessageValue | null = null;
     try {
       settings = readLevels(def);
+      atrValue = typedSetting(RED, node, def.atrProperty, def.atrPropertyType, 'ATR property', 'indicators.atr');
     } catch (err) {
       settingsProblem = (err as Error).message;
     }
@@ -118,7 +120,7 @@ export = function register(RED: NodeAPI): void {
           contract,
           order: entry,
           price: referencePrice(msg.payload),
-          atr: numberAt(msg as Record<string, unknown>, atrPath),
+          atr: finiteOrNull(atrValue?.read(msg)),
           stopLoss,
           takeProfit,
           msgId: msg._msgid,
@@ -155,4 +157,9 @@ function levelFrom(value: unknown): number | undefined {
   if (!isGiven(value)) return undefined;
   const n = toNumber(value);
   return n === null ? (value as number) : n;
+}
+
+/** The ATR a message gives, or null when it holds none yet (an indicator warming up): levels from it wait. */
+function finiteOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

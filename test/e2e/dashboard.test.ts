@@ -1,7 +1,7 @@
 /**
  * The demo's Dashboard 2.0 pages in the browser, with the demo flows exactly as `npm start` deploys
  * them, checked for what a trader sees: the Backtest page's button runs the replay and fills the
- * metrics and trades tables, entries and exits are drawn as markers on the price; the Paper trading
+ * metrics and trades tables, the replayed bars are drawn as candles with both averages as lines and the entries and exits as arrows at their prices (the package's price chart widget, read back from its canvas); the Paper trading
  * page shows the account panel (PAPER badge, connection light, today's P&L, money with thousands
  * separators), price charts that move, fills as markers, and the kill switch, flatten and resume
  * buttons, each behind a confirmation, stopping and closing what the strategy holds. On both pages no
@@ -139,52 +139,163 @@ async function rowsInView(table: Locator): Promise<{ rows: number; inView: numbe
   });
 }
 
+/** A bar, a line point or a marker of the package's price chart as drawn: where it is and what is there. */
+interface ChartPicture {
+  topic: string | null;
+  /** The pane's size (CSS px); x and y below are in it. */
+  width: number;
+  height: number;
+  candles: Array<{ time: number; x: number; body: { top: number; bottom: number; colour: string; width: number }; wick: { top: number; bottom: number; found: boolean } }>;
+  lines: Record<string, { colour: string; points: number; found: number; between: number; betweenFound: number }>;
+  markers: Array<{ side: string; kind: string; price: number; time: number; x: number | null; y: number | null; pixels: number; box: { width: number; height: number; top: number; bottom: number } }>;
+}
+
 /**
- * Marks of one colour on a chart's canvas, found as connected patches of pixels: a marker is a small
- * patch; a line joining fills would be one long one. The legend's symbol is a patch too.
+ * What the price chart in `container` shows, read back from its canvases: for each visible bar, the
+ * colour and width of the body between open and close and the wick up to the high and down to the low;
+ * for each line, whether its colour is where its values are (and between them, so it is a line, not
+ * dots); for each marker, the patch of its colour at its bar and price. Positions come from the chart
+ * (time and price to pixels), the colours from the pixels a person sees.
  */
-async function colourPatches(canvas: Locator, rgb: [number, number, number]): Promise<Array<{ width: number; height: number }>> {
-  return canvas.evaluate((c, colour) => {
-    const canvasEl = c as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
-    const { width, height } = canvasEl;
-    const data = canvasEl.getContext('2d').getImageData(0, 0, width, height).data;
-    const near = (i: number) => Math.abs(data[i] - colour[0]) < 12 && Math.abs(data[i + 1] - colour[1]) < 12 && Math.abs(data[i + 2] - colour[2]) < 12 && data[i + 3] > 200;
-    const seen = new Uint8Array(width * height);
-    const patches: Array<{ width: number; height: number }> = [];
-    for (let start = 0; start < width * height; start++) {
-      if (seen[start] || !near(start * 4)) continue;
-      let minX = width;
-      let maxX = 0;
-      let minY = height;
-      let maxY = 0;
-      let size = 0;
-      const stack = [start];
-      seen[start] = 1;
-      while (stack.length) {
-        const p = stack.pop() as number;
-        const x = p % width;
-        const y = (p - x) / width;
-        size++;
-        minX = Math.min(minX, x);
-        maxX = Math.max(maxX, x);
-        minY = Math.min(minY, y);
-        maxY = Math.max(maxY, y);
-        for (const q of [p - 1, p + 1, p - width, p + width]) {
-          if (q < 0 || q >= width * height || seen[q] || Math.abs((q % width) - x) > 1) continue;
-          if (near(q * 4)) {
-            seen[q] = 1;
-            stack.push(q);
+async function chartPicture(container: Locator): Promise<ChartPicture> {
+  return container.evaluate((root: any) => {
+    const api = root.ibPriceChart;
+    const shown = api.shown();
+    const rootBox = root.getBoundingClientRect();
+    // Every canvas of the chart, its pixels once, to read a colour at a point of the pane.
+    const layers = Array.from(root.querySelectorAll('canvas') as ArrayLike<any>).map((canvas: any) => {
+      const r = canvas.getBoundingClientRect();
+      const data = canvas.width && canvas.height ? canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data : null;
+      return { left: r.left - rootBox.left, top: r.top - rootBox.top, width: r.width, height: r.height, sx: canvas.width / (r.width || 1), sy: canvas.height / (r.height || 1), w: canvas.width, data };
+    });
+    const pane = layers.reduce((a: any, b: any) => (b.width * b.height > a.width * a.height ? b : a));
+    const rgbAt = (x: number, y: number): [number, number, number] | null => {
+      let found: [number, number, number] | null = null;
+      for (const l of layers) {
+        const px = x + pane.left - l.left;
+        const py = y + pane.top - l.top;
+        if (!l.data || px < 0 || py < 0 || px >= l.width || py >= l.height) continue;
+        const i = (Math.floor(py * l.sy) * l.w + Math.floor(px * l.sx)) * 4;
+        if (l.data[i + 3] > 200) found = [l.data[i], l.data[i + 1], l.data[i + 2]];
+      }
+      return found;
+    };
+    const hex = (c: string) => [1, 3, 5].map((i) => Number.parseInt(c.slice(i, i + 2), 16));
+    const near = (c: [number, number, number] | null, want: string) => {
+      if (!c) return false;
+      const w = hex(want);
+      return Math.abs(c[0] - w[0]!) < 16 && Math.abs(c[1] - w[1]!) < 16 && Math.abs(c[2] - w[2]!) < 16;
+    };
+    const { up, down, buy, sell } = api.colors;
+    const snap = (t: number) => {
+      let at = -1;
+      for (let i = 0; i < shown.time.length; i++) if (shown.time[i] <= t) at = i;
+      return at;
+    };
+    const candles: any[] = [];
+    for (let i = 0; i < shown.time.length; i++) {
+      const x = api.toX(shown.time[i]);
+      if (x === null || x < 4 || x > pane.width - 4) continue;
+      const colour = shown.close[i] >= shown.open[i] ? up : down;
+      const yo = api.toY(shown.open[i]);
+      const yc = api.toY(shown.close[i]);
+      const top = Math.min(yo, yc);
+      const bottom = Math.max(yo, yc);
+      const mid = Math.round((top + bottom) / 2);
+      let width = 0;
+      for (let dx = -8; dx <= 8; dx++) if (near(rgbAt(x + dx, mid), colour)) width++;
+      const yh = api.toY(shown.high[i]);
+      const yl = api.toY(shown.low[i]);
+      // The wick: the candle's colour just below the high and just above the low, where they stand out of the body.
+      // (x is the bar's centre, fractional: the 1 px wick is within a pixel of it.)
+      const wickAt = (y: number) => [-1, 0, 1].some((dx) => near(rgbAt(x + dx, y), colour) || near(rgbAt(x + dx, y + Math.sign(mid - y)), colour));
+      const wickUp = yh < top - 2 ? wickAt(Math.ceil(yh) + 1) : true;
+      const wickDown = yl > bottom + 2 ? wickAt(Math.floor(yl) - 1) : true;
+      candles.push({ time: shown.time[i], x, body: { top, bottom, colour, width }, wick: { top: yh, bottom: yl, found: wickUp && wickDown } });
+    }
+    const lines: Record<string, any> = {};
+    for (const [name, values] of Object.entries(shown.lines as Record<string, Array<number | null>>)) {
+      const colour = api.lineColor(name);
+      const summary = { colour, points: 0, found: 0, between: 0, betweenFound: 0 };
+      const hit = (x: number, y: number) => {
+        for (let dy = -3; dy <= 3; dy++) for (let dx = -1; dx <= 1; dx++) if (near(rgbAt(x + dx, y + dy), colour)) return true;
+        return false;
+      };
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        const x = api.toX(shown.time[i]);
+        if (v === null || x === null || x < 4 || x > pane.width - 4) continue;
+        summary.points++;
+        if (hit(x, api.toY(v))) summary.found++;
+        const next = values[i + 1];
+        const x2 = i + 1 < values.length ? api.toX(shown.time[i + 1]) : null;
+        if (next !== null && next !== undefined && x2 !== null && x2 - x >= 4 && x2 < pane.width - 4) {
+          summary.between++;
+          if (hit(Math.round((x + x2) / 2), Math.round((api.toY(v) + api.toY(next)) / 2))) summary.betweenFound++;
+        }
+      }
+      lines[name] = summary;
+    }
+    const markers = shown.markers.map((m: any) => {
+      const at = snap(m.time);
+      const x = at < 0 ? null : api.toX(shown.time[at]);
+      const y = api.toY(m.price);
+      const colour = m.side === 'BUY' ? buy : sell;
+      let pixels = 0;
+      let minX = Infinity;
+      let maxX = -Infinity;
+      let minY = Infinity;
+      let maxY = -Infinity;
+      if (x !== null && y !== null) {
+        // An up arrow hangs under a BUY's price, a down arrow stands over a SELL's.
+        for (let dy = -30; dy <= 30; dy++) {
+          for (let dx = -12; dx <= 12; dx++) {
+            if (!near(rgbAt(x + dx, y + dy), colour)) continue;
+            pixels++;
+            minX = Math.min(minX, dx);
+            maxX = Math.max(maxX, dx);
+            minY = Math.min(minY, dy);
+            maxY = Math.max(maxY, dy);
           }
         }
       }
-      if (size >= 6) patches.push({ width: maxX - minX + 1, height: maxY - minY + 1 });
-    }
-    return patches;
-  }, rgb);
+      return { side: m.side, kind: m.kind, price: m.price, time: m.time, x, y, pixels, box: { width: pixels ? maxX - minX + 1 : 0, height: pixels ? maxY - minY + 1 : 0, top: minY, bottom: maxY } };
+    });
+    return { topic: shown.topic, width: pane.width, height: pane.height, candles, lines, markers };
+  });
 }
 
-const buyGreen: [number, number, number] = [0x16, 0xa3, 0x4a];
-const sellRed: [number, number, number] = [0xdc, 0x26, 0x26];
+/**
+ * Each marker an arrow of its side's colour at its price: a BUY's up arrow just under the price, a
+ * SELL's down arrow just over it, small (a marker, not a line joining the fills).
+ */
+function assertMarkersDrawn(markers: ChartPicture['markers'], what: string): void {
+  for (const m of markers) {
+    const where = `${what}: the ${m.side} ${m.kind} at ${m.price} (${new Date(m.time).toISOString()})`;
+    assert.ok(m.x !== null && m.y !== null, `${where} has no place on the chart`);
+    assert.ok(m.pixels >= 20, `${where} is not drawn at its bar and price (${m.pixels} pixels of its colour there)`);
+    // An arrow (with a fill's BUY / SELL label beside it) is a small patch; a line joining fills is not.
+    assert.ok(m.box.width <= 30 && m.box.height <= 40, `${where} is not a marker: ${JSON.stringify(m.box)}`);
+    if (m.side === 'BUY') assert.ok(m.box.top >= -3, `${where}: the arrow is not under its price (${JSON.stringify(m.box)})`);
+    else assert.ok(m.box.bottom <= 3, `${where}: the arrow is not over its price (${JSON.stringify(m.box)})`);
+  }
+}
+
+/** Candles, lines and markers as a person should see them; the message says what is not. */
+function assertChartLooksRight(picture: ChartPicture, what: string, lineNames: string[]): void {
+  assert.ok(picture.candles.length >= 20, `${what}: only ${picture.candles.length} candles in view`);
+  const thin = picture.candles.filter((c) => c.body.width < 3);
+  assert.ok(thin.length <= picture.candles.length * 0.1, `${what}: ${thin.length} of ${picture.candles.length} candles have no body of their colour at least 3 px wide: ${JSON.stringify(thin.slice(0, 3))}`);
+  const wickless = picture.candles.filter((c) => !c.wick.found);
+  assert.ok(wickless.length <= picture.candles.length * 0.1, `${what}: ${wickless.length} of ${picture.candles.length} candles lack a wick to their high or low: ${JSON.stringify(wickless.slice(0, 3))}`);
+  for (const name of lineNames) {
+    const line = picture.lines[name];
+    assert.ok(line && line.points >= 20, `${what}: no ${name} line in view (${JSON.stringify(line)})`);
+    assert.ok(line.found >= line.points * 0.9, `${what}: ${name} is drawn at only ${line.found} of its ${line.points} values`);
+    assert.ok(line.betweenFound >= line.between * 0.9, `${what}: ${name} is not a line (drawn between only ${line.betweenFound} of ${line.between} pairs of values)`);
+  }
+}
+
 /** Money as the dashboard shows it: thousands separators and two decimals, a sign where it is P&L. */
 const moneyPattern = /^[+-]?\d{1,3}(,\d{3})*\.\d{2}$/;
 
@@ -221,7 +332,7 @@ describe('demo dashboard', { timeout: 420000 }, () => {
 
     const trades = await tableRows(group(page, 'demo-group-bt-trades'));
     assert.ok(trades.length > 0, 'the trades table is empty');
-    const price = group(page, 'demo-group-bt-price').locator('canvas').first();
+    const price = group(page, 'demo-group-bt-price').locator('[data-test="chart"]');
     await price.waitFor({ state: 'visible' });
     await sleep(1500);
 
@@ -230,12 +341,22 @@ describe('demo dashboard', { timeout: 420000 }, () => {
       assert.equal(seen.inView, seen.rows, `${id}: only ${seen.inView} of ${seen.rows} rows in view`);
     }
     assert.equal((await rowsInView(metrics)).rows, 14, 'the metrics table does not show all 14 metrics on its page');
-    // Entries (green triangles) and exits (red) as markers: small patches, the legend's symbol among them.
-    const entries = await colourPatches(price, buyGreen);
-    assert.ok(entries.length >= 2, `no entry marker on the price chart (patches: ${JSON.stringify(entries)})`);
-    assert.ok(entries.every((p) => p.width <= 24 && p.height <= 24), `entries are not drawn as markers: ${JSON.stringify(entries)}`);
-    const exits = await colourPatches(price, sellRed);
-    assert.ok(exits.every((p) => p.width <= 24 && p.height <= 24), `exits are not drawn as markers: ${JSON.stringify(exits)}`);
+    // The replayed bars as candles with both averages as lines; entries and exits as arrows at their
+    // trade's price on its bar, one for each row of the trades table (an open trade has no exit).
+    let picture = await chartPicture(price);
+    assertChartLooksRight(picture, 'Backtest price chart', ['sma20', 'sma50']);
+    const marks = picture.markers;
+    assert.equal(marks.filter((m) => m.kind === 'entry').length, trades.length, `entries on the chart: ${JSON.stringify(marks)}`);
+    assert.equal(marks.filter((m) => m.kind === 'exit').length, trades.filter((t) => t.exit !== 'open').length, `exits on the chart: ${JSON.stringify(marks)}`);
+    // The first trade's entry, scrolled into view as a person would (the chart opens on the newest bars).
+    await price.evaluate((el: any, time: number) => el.ibPriceChart.reveal(time), marks[0]!.time);
+    await sleep(800);
+    picture = await chartPicture(price);
+    const inView = picture.markers.filter((m) => m.x !== null && m.x > 12 && m.x < picture.width - 12);
+    assert.ok(inView.length >= 1, `no entry or exit in view after scrolling to the first: ${JSON.stringify(picture.markers)}`);
+    assertMarkersDrawn(inView, 'Backtest price chart');
+    assertChartLooksRight(picture, 'Backtest price chart, scrolled to the first entry', ['sma20', 'sma50']);
+    await screenshot(group(page, 'demo-group-bt-price'), 'price-chart-backtest');
     // The drawdown chart is a chart, not a strip.
     const drawdown = await group(page, 'demo-group-bt-equity').locator('canvas').nth(1).boundingBox();
     assert.ok(drawdown && drawdown.height >= 150, `the drawdown chart is ${drawdown?.height} px high`);
@@ -247,7 +368,7 @@ describe('demo dashboard', { timeout: 420000 }, () => {
   it('Paper trading page: account panel, moving charts, the strategy trades, fills are markers', async () => {
     const { page, nodeRed } = demo;
     await page.goto(new URL('dashboard/paper', nodeRed.url).toString());
-    const chart = group(page, 'demo-group-aapl').locator('canvas').first();
+    const chart = group(page, 'demo-group-aapl').locator('[data-test="chart"]');
     await chart.waitFor({ state: 'visible', timeout: 30000 });
 
     // A moving chart: the canvas is redrawn with new trades (compare two pictures a few seconds apart;
@@ -259,6 +380,12 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     await sleep(4000);
     const later = await page.screenshot({ clip: box });
     assert.notDeepEqual(later, before, 'the AAPL chart did not change in 4 s');
+    // The history and the live bars as candles, both averages as lines over them.
+    for (const symbol of ['aapl', 'msft']) {
+      const picture = await chartPicture(group(page, `demo-group-${symbol}`).locator('[data-test="chart"]'));
+      assert.equal(picture.topic, symbol.toUpperCase());
+      assertChartLooksRight(picture, `${symbol.toUpperCase()} chart`, ['sma20', 'sma50']);
+    }
 
     const panel = group(page, 'demo-group-account');
     const text = (name: string) => panel.locator(`[data-test="${name}"]`).innerText();
@@ -290,13 +417,15 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     await waitForRows(group(page, 'demo-group-working'), (r) => r.length >= 2, 15000, "the bracket's stop-loss and take-profit in Working orders");
     await sleep(1500);
 
-    // The BUY fill is a marker on its symbol's chart (the legend's symbol is the other green patch).
-    const patches = [
-      ...(await colourPatches(group(page, 'demo-group-aapl').locator('canvas').first(), buyGreen)),
-      ...(await colourPatches(group(page, 'demo-group-msft').locator('canvas').first(), buyGreen)),
-    ];
-    assert.ok(patches.length >= 3, `no BUY marker on the price charts (patches: ${JSON.stringify(patches)})`);
-    assert.ok(patches.every((p) => p.width <= 24 && p.height <= 24), `BUY fills are not drawn as markers: ${JSON.stringify(patches)}`);
+    // The BUY fill is an up arrow under its price, on the bar it came in, on its symbol's chart.
+    const fills: ChartPicture['markers'] = [];
+    for (const symbol of ['aapl', 'msft']) {
+      const picture = await chartPicture(group(page, `demo-group-${symbol}`).locator('[data-test="chart"]'));
+      fills.push(...picture.markers.filter((m) => m.kind === 'fill'));
+      if (picture.markers.length) await screenshot(group(page, `demo-group-${symbol}`), `price-chart-paper-${symbol}`);
+    }
+    assert.ok(fills.some((m) => m.side === 'BUY'), `no BUY fill on the price charts: ${JSON.stringify(fills)}`);
+    assertMarkersDrawn(fills, 'Paper trading price charts');
 
     for (const id of ['demo-group-positions', 'demo-group-working', 'demo-group-log']) {
       const seen = await rowsInView(group(page, id));

@@ -24,6 +24,7 @@ const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf
   name: string;
   version: string;
   'node-red': { nodes: Record<string, string> };
+  'node-red-dashboard-2': { widgets: Record<string, { output: string; component: string }> };
 };
 const nodeTypes = Object.keys(packageJson['node-red'].nodes);
 
@@ -133,6 +134,12 @@ describe('packaging: npm pack, npm install into a Node-RED user directory', { ti
         assert.ok(tarballFiles.includes(path!), `examples/${example}.json reads ${path}, which is not in the tarball`);
       }
     }
+    // Each Dashboard 2.0 widget's built component (Vue and lightweight-charts in one UMD file), which
+    // Node-RED serves from resources/; its sources (ui/) stay out.
+    for (const [type, widget] of Object.entries(packageJson['node-red-dashboard-2'].widgets)) {
+      assert.ok(tarballFiles.includes(`resources/${widget.output}`), `resources/${widget.output} (${type}'s dashboard component) is not in the tarball`);
+    }
+    assert.deepEqual(tarballFiles.filter((f) => f.startsWith('ui/')), [], "the widget's sources are in the tarball");
     const unwanted = tarballFiles.filter((file) => file.startsWith('dist/test/') || file.startsWith('dist/bench/') || /\.ts$/.test(file) && !file.endsWith('.d.ts') || file.endsWith('.map'));
     assert.deepEqual(unwanted, [], 'tests, benchmarks, TypeScript sources or source maps (they would point at sources the package lacks) in the tarball');
   });
@@ -160,6 +167,18 @@ describe('packaging: npm pack, npm install into a Node-RED user directory', { ti
       const response = await fetch(new URL(`icons/${packageJson.name}/${type}.svg`, nodeRed!.url));
       assert.equal(response.status, 200, `icon ${type}.svg: HTTP ${response.status}`);
       assert.match(await response.text(), /<svg[\s>]/);
+    }
+  });
+
+  it("serves each dashboard widget's component where Dashboard 2.0 loads it (/resources/<package>/<output>)", async () => {
+    for (const [type, widget] of Object.entries(packageJson['node-red-dashboard-2'].widgets)) {
+      const response = await fetch(new URL(`resources/${packageJson.name}/${widget.output}`, nodeRed!.url));
+      assert.equal(response.status, 200, `${type}'s ${widget.output}: HTTP ${response.status}`);
+      const code = await response.text();
+      // A UMD bundle that defines window[type] with the component under its name, on the dashboard's Vue.
+      assert.ok(code.includes(`[\`${type}\`]`) || code.includes(`["${type}"]`), `${widget.output} does not define window["${type}"]`);
+      assert.ok(code.includes(widget.component), `${widget.output} does not export ${widget.component}`);
+      assert.match(code, /Lightweight Charts/, 'the bundled library has lost its licence notice');
     }
   });
 

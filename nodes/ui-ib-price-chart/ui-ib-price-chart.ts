@@ -1,0 +1,137 @@
+/**
+ * price chart (ui-ib-price-chart): a Dashboard 2.0 widget of this package. Takes the package's own
+ * messages straight from the nodes, with no function node between: bars with the indicators computing
+ * nodes added (candles and lines), fills out of place-order and stop-order (BUY / SELL markers) and
+ * backtest-report's final message (entries and exits). lib/charts/price-chart.ts decides what each
+ * message shows; this node registers the widget with its ui-group, hands each update to the dashboard
+ * and keeps the whole picture for pages opened later. The drawing is ui/UIIbPriceChart.vue, built to
+ * resources/ui-ib-price-chart.umd.js (lightweight-charts inside).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PriceChartError, PriceChartModel } from '../../lib/charts/price-chart';
+import { shortText } from '../common';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+
+const TYPE = 'ui-ib-price-chart';
+
+/** The package root, three folders up from dist/nodes/ui-ib-price-chart. */
+const packageRoot = join(__dirname, '..', '..', '..');
+
+/** Dashboard 2.0's ui-group and ui-base as this node uses them. */
+interface DashboardGroup extends Node {
+  register(node: Node, config: Record<string, unknown>, events: Record<string, unknown>): void;
+  getBase(): DashboardBase;
+}
+interface DashboardBase extends Node {
+  /** Dashboard 2.0's record of third-party widgets by type (what it reads from package.json's "node-red-dashboard-2"). */
+  uiShared?: { contribs?: Record<string, unknown> };
+}
+
+/** Dashboard 2.0's per-widget message store (its own module, loaded from the dashboard's package). */
+interface DataStore {
+  save(base: DashboardBase, node: Node, msg: NodeMessage): void;
+}
+
+/**
+ * The dashboard lists a package's widgets (package.json "node-red-dashboard-2") only for packages whose
+ * name contains "node-red-dashboard-2-" in the user directory's package.json; this package is named for
+ * the Node-RED library as node-red-contrib-ib-algo, so its widget is added to the same record the
+ * dashboard would have made from package.json, once, for the ui-base this chart is under.
+ */
+function registerWidgetSource(base: DashboardBase): boolean {
+  const contribs = base.uiShared?.contribs;
+  if (!contribs) return false;
+  if (!contribs[TYPE]) {
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name: string; 'node-red-dashboard-2': { widgets: Record<string, { output: string; component: string }> } };
+    const widget = manifest['node-red-dashboard-2'].widgets[TYPE]!;
+    contribs[TYPE] = { package: manifest.name, name: TYPE, src: widget.output, path: packageRoot, component: widget.component };
+  }
+  return true;
+}
+
+function dashboardDataStore(): DataStore | null {
+  try {
+    // The dashboard's own store module, the one its widgets save to: found from the dashboard's package.
+    const dashboardMain = require.resolve('@flowfuse/node-red-dashboard/package.json', { paths: [process.cwd(), ...(require.main?.paths ?? []), packageRoot] });
+    return require(join(dashboardMain, '..', 'nodes', 'store', 'data.js')) as DataStore;
+  } catch {
+    return null;
+  }
+}
+
+export = function register(RED: NodeAPI): void {
+  function UiIbPriceChart(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const group = (typeof def.group === 'string' ? RED.nodes.getNode(def.group) : null) as DashboardGroup | null;
+    if (!group || typeof group.register !== 'function') {
+      node.status({ fill: 'red', shape: 'ring', text: 'no dashboard group' });
+      node.error('price chart has no Dashboard 2.0 group: open the node and pick or add one under "Group" (needs @flowfuse/node-red-dashboard)');
+      return;
+    }
+    const maxBars = Number(def.maxBars ?? 500);
+    const overlays = String(def.overlays ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/^indicators\./, ''))
+      .filter(Boolean);
+    let model: PriceChartModel;
+    try {
+      model = new PriceChartModel({ maxBars: Number.isFinite(maxBars) ? maxBars : 500, overlays, instrument: String(def.instrument ?? '').trim() });
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
+      node.error(`price chart: ${(err as Error).message}`);
+      return;
+    }
+    const base = group.getBase();
+    if (!registerWidgetSource(base)) {
+      node.status({ fill: 'red', shape: 'ring', text: 'dashboard version not supported' });
+      node.error('price chart: this version of @flowfuse/node-red-dashboard does not take third-party widgets as 1.x does; install @flowfuse/node-red-dashboard 1.x');
+      return;
+    }
+    const datastore = dashboardDataStore();
+    let bars = 0;
+    let markers = 0;
+
+    const events = {
+      // Runs first for every message: the package's message becomes the chart's update (or nothing).
+      // A PriceChartError (a bar that is not one) ends in done(err): Catch nodes see it, the status says it.
+      beforeSend(msg: NodeMessage): NodeMessage {
+        let update: ReturnType<PriceChartModel['accept']>;
+        try {
+          update = model.accept(msg);
+        } catch (err) {
+          if (err instanceof PriceChartError) {
+            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+            throw new Error(`price chart: ${err.message}`);
+          }
+          throw err;
+        }
+        // A message the chart shows nothing of (an order's status) goes on as a no-op: the dashboard reads
+        // properties of whatever this returns.
+        if (!update) return { _msgid: msg._msgid, payload: { kind: 'none' } };
+        if (update.kind === 'update') {
+          bars += update.bars.length;
+          markers += update.markers.length;
+          node.status({ fill: 'green', shape: 'dot', text: shortText(`${update.topic}: ${bars.toLocaleString('en-US')} bars, ${markers} markers`) });
+        } else {
+          bars = 0;
+          markers = 0;
+          node.status({ fill: 'grey', shape: 'ring', text: 'cleared' });
+        }
+        return { _msgid: msg._msgid, topic: msg.topic, payload: update };
+      },
+      // The whole picture is what a page opening later loads (widget-load reads the dashboard's store).
+      onInput(msg: NodeMessage | null): void {
+        if (!msg || (msg.payload as { kind?: string }).kind === 'none') return;
+        datastore?.save(base, node, { payload: model.snapshot() });
+      },
+    };
+    // The dashboard keeps what it is given and removes id, type and wires from it: a copy of the settings.
+    const config: Record<string, unknown> = { ...def, type: TYPE, maxBars, instrument: String(def.instrument ?? '').trim() };
+    group.register(node, config, events);
+    datastore?.save(base, node, { payload: model.snapshot() });
+    node.status({ fill: 'grey', shape: 'ring', text: 'waiting for bars' });
+  }
+  RED.nodes.registerType(TYPE, UiIbPriceChart);
+};

@@ -7,13 +7,13 @@
  *   orders risk-controls journal
  *   backtest   ib data   sim
  *   fills
- *   indicators signals risk
+ *   indicators signals risk charts
  *   messages
  *
  * Folders on one floor may use each other, but never in a circle (no-circular-folders).
  */
 const MIDDLE = '(broker|orders|risk-controls|journal|backtest|ib|data|sim)';
-const COMPUTATION = '(indicators|signals|risk)';
+const COMPUTATION = '(indicators|signals|risk|charts)';
 
 module.exports = {
   forbidden: [

@@ -7,58 +7,12 @@
  * and keeps the whole picture for pages opened later. The drawing is ui/UIIbPriceChart.vue, built to
  * resources/ui-ib-price-chart.umd.js (lightweight-charts inside).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PriceChartError, PriceChartModel } from '../../lib/charts/price-chart';
 import { shortText } from '../common';
+import { dashboardDataStore, registerWidgetSource, type DashboardGroup } from '../dashboard-widget';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 const TYPE = 'ui-ib-price-chart';
-
-/** The package root, three folders up from dist/nodes/ui-ib-price-chart. */
-const packageRoot = join(__dirname, '..', '..', '..');
-
-/** Dashboard 2.0's ui-group and ui-base as this node uses them. */
-interface DashboardGroup extends Node {
-  register(node: Node, config: Record<string, unknown>, events: Record<string, unknown>): void;
-  getBase(): DashboardBase;
-}
-interface DashboardBase extends Node {
-  /** Dashboard 2.0's record of third-party widgets by type (what it reads from package.json's "node-red-dashboard-2"). */
-  uiShared?: { contribs?: Record<string, unknown> };
-}
-
-/** Dashboard 2.0's per-widget message store (its own module, loaded from the dashboard's package). */
-interface DataStore {
-  save(base: DashboardBase, node: Node, msg: NodeMessage): void;
-}
-
-/**
- * The dashboard lists a package's widgets (package.json "node-red-dashboard-2") only for packages whose
- * name contains "node-red-dashboard-2-" in the user directory's package.json; this package is named for
- * the Node-RED library as node-red-contrib-ib-algo, so its widget is added to the same record the
- * dashboard would have made from package.json, once, for the ui-base this chart is under.
- */
-function registerWidgetSource(base: DashboardBase): boolean {
-  const contribs = base.uiShared?.contribs;
-  if (!contribs) return false;
-  if (!contribs[TYPE]) {
-    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name: string; 'node-red-dashboard-2': { widgets: Record<string, { output: string; component: string }> } };
-    const widget = manifest['node-red-dashboard-2'].widgets[TYPE]!;
-    contribs[TYPE] = { package: manifest.name, name: TYPE, src: widget.output, path: packageRoot, component: widget.component };
-  }
-  return true;
-}
-
-function dashboardDataStore(): DataStore | null {
-  try {
-    // The dashboard's own store module, the one its widgets save to: found from the dashboard's package.
-    const dashboardMain = require.resolve('@flowfuse/node-red-dashboard/package.json', { paths: [process.cwd(), ...(require.main?.paths ?? []), packageRoot] });
-    return require(join(dashboardMain, '..', 'nodes', 'store', 'data.js')) as DataStore;
-  } catch {
-    return null;
-  }
-}
 
 export = function register(RED: NodeAPI): void {
   function UiIbPriceChart(this: Node, def: NodeDef): void {
@@ -84,7 +38,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const base = group.getBase();
-    if (!registerWidgetSource(base)) {
+    if (!registerWidgetSource(base, TYPE)) {
       node.status({ fill: 'red', shape: 'ring', text: 'dashboard version not supported' });
       node.error('price chart: this version of @flowfuse/node-red-dashboard does not take third-party widgets as 1.x does; install @flowfuse/node-red-dashboard 1.x');
       return;

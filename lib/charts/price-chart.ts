@@ -56,13 +56,23 @@ export interface InstrumentColumns {
   markers: TradeMarker[];
 }
 
-export interface ChartSnapshot {
+/**
+ * Where an update or a snapshot stands in the chart's history: which model made it (a new one on every
+ * deploy) and how many updates it had made. A page that sees an update out of sequence has missed one
+ * and loads the whole picture again (the snapshot is saved for new pages at most once a second).
+ */
+export interface ChartSequence {
+  run: string;
+  seq: number;
+}
+
+export interface ChartSnapshot extends ChartSequence {
   kind: 'snapshot';
   /** In the order they first came. */
   instruments: Record<string, InstrumentColumns>;
 }
 
-export interface ChartUpdate {
+export interface ChartUpdate extends ChartSequence {
   kind: 'update';
   topic: string;
   /** The instrument's bars so far are replaced by these (a history array, a new run): not appended. */
@@ -75,7 +85,7 @@ export interface ChartUpdate {
 }
 
 /** Everything cleared (msg.payload = [] or msg.reset), as ui-chart clears on an empty array. */
-export interface ChartClear {
+export interface ChartClear extends ChartSequence {
   kind: 'clear';
 }
 
@@ -118,6 +128,8 @@ const money = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: 
 
 export class PriceChartModel {
   private readonly instruments = new Map<string, InstrumentState>();
+  private readonly run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  private seq = 0;
 
   constructor(private readonly options: PriceChartOptions) {
     if (!Number.isInteger(options.maxBars) || options.maxBars < 1) throw new PriceChartError(`bars to keep must be a whole number of at least 1, got ${options.maxBars}`);
@@ -128,10 +140,19 @@ export class PriceChartModel {
    * progress message). Throws PriceChartError, saying what is wrong, for a bar that is not one.
    */
   accept(msg: Record<string, unknown>): ChartUpdate | ChartClear | null {
+    const made = this.make(msg);
+    if (made) {
+      made.seq = ++this.seq;
+      made.run = this.run;
+    }
+    return made;
+  }
+
+  private make(msg: Record<string, unknown>): ChartUpdate | ChartClear | null {
     const payload = msg.payload;
     if (msg.reset === true || (Array.isArray(payload) && payload.length === 0)) {
       this.instruments.clear();
-      return { kind: 'clear' };
+      return { kind: 'clear', run: this.run, seq: 0 };
     }
     const topic = typeof msg.topic === 'string' && msg.topic !== '' ? msg.topic : null;
     if (Array.isArray(payload) && isBarLike(payload[0])) return this.acceptBars(topic, payload as Bar[], msg.indicators, true);
@@ -146,7 +167,7 @@ export class PriceChartModel {
     for (const [key, s] of this.instruments) {
       instruments[key] = { time: s.time, open: s.open, high: s.high, low: s.low, close: s.close, lines: s.lines, markers: s.markers };
     }
-    return { kind: 'snapshot', instruments };
+    return { kind: 'snapshot', run: this.run, seq: this.seq, instruments };
   }
 
   private shows(key: string): boolean {
@@ -175,7 +196,7 @@ export class PriceChartModel {
       if (candles[i]!.time <= candles[i - 1]!.time) throw new PriceChartError(`bar ${i} of ${candles.length} (time ${candles[i]!.time}) is not after the bar before it (${candles[i - 1]!.time}): send bars oldest first`);
     }
     const valuesAt = this.indicatorReader(indicators, batch, bars.length);
-    const update: ChartUpdate = { kind: 'update', topic, replace: batch, bars: [], lines: {}, markers: [] };
+    const update: ChartUpdate = { kind: 'update', run: this.run, seq: 0, topic, replace: batch, bars: [], lines: {}, markers: [] };
     if (batch) {
       s.time = [];
       s.open = [];
@@ -311,7 +332,7 @@ export class PriceChartModel {
     }
     s.markers.sort((a, b) => a.time - b.time);
     this.trim(s);
-    return { kind: 'update', topic: key, replace: false, bars: [], lines: {}, markers: fresh };
+    return { kind: 'update', run: this.run, seq: 0, topic: key, replace: false, bars: [], lines: {}, markers: fresh };
   }
 
   private trim(s: InstrumentState): void {

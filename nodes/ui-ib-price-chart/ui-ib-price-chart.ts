@@ -13,6 +13,8 @@ import { dashboardDataStore, registerWidgetSource, type DashboardGroup } from '.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 const TYPE = 'ui-ib-price-chart';
+/** How often the whole picture is saved for pages opened later. */
+const SAVE_EVERY_MS = 1000;
 
 export = function register(RED: NodeAPI): void {
   function UiIbPriceChart(this: Node, def: NodeDef): void {
@@ -44,6 +46,18 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const datastore = dashboardDataStore();
+    let lastSave = 0;
+    let saveTimer: NodeJS.Timeout | null = null;
+    const saveSnapshot = () => {
+      saveTimer = null;
+      lastSave = Date.now();
+      datastore?.save(base, node, { payload: model.snapshot() });
+    };
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = null;
+      done();
+    });
     let bars = 0;
     let markers = 0;
 
@@ -75,16 +89,20 @@ export = function register(RED: NodeAPI): void {
         }
         return { _msgid: msg._msgid, topic: msg.topic, payload: update };
       },
-      // The whole picture is what a page opening later loads (widget-load reads the dashboard's store).
+      // The whole picture is what a page opening later loads (widget-load reads the dashboard's store),
+      // saved at most once a second: copying it for every bar of a replay costs O(bars) each time. A page
+      // that loads a picture older than the updates it then gets sees the gap and loads it again.
       onInput(msg: NodeMessage | null): void {
         if (!msg || (msg.payload as { kind?: string }).kind === 'none') return;
-        datastore?.save(base, node, { payload: model.snapshot() });
+        const since = Date.now() - lastSave;
+        if (since >= SAVE_EVERY_MS) saveSnapshot();
+        else saveTimer ??= setTimeout(saveSnapshot, SAVE_EVERY_MS - since);
       },
     };
     // The dashboard keeps what it is given and removes id, type and wires from it: a copy of the settings.
     const config: Record<string, unknown> = { ...def, type: TYPE, maxBars, instrument: String(def.instrument ?? '').trim() };
     group.register(node, config, events);
-    datastore?.save(base, node, { payload: model.snapshot() });
+    saveSnapshot();
     node.status({ fill: 'grey', shape: 'ring', text: 'waiting for bars' });
   }
   RED.nodes.registerType(TYPE, UiIbPriceChart);

@@ -76,11 +76,12 @@ export async function keysInEditDialogs(page: Page): Promise<{ opened: Set<strin
     if (missing.length) RED.view.importNodes(missing, { generateIds: false });
     const list: Array<{ id: string; type: string; config: boolean }> = [];
     // A callback that returns false stops the editor's iteration: these return nothing.
+    // The package's types (ib-..., and its dashboard widgets ui-ib-...).
     RED.nodes.eachNode((n) => {
-      if (n.type.startsWith('ib-')) list.push({ id: n.id, type: n.type, config: false });
+      if (all.includes(n.type)) list.push({ id: n.id, type: n.type, config: false });
     });
     RED.nodes.eachConfig((n) => {
-      if (n.type.startsWith('ib-')) list.push({ id: n.id, type: n.type, config: true });
+      if (all.includes(n.type)) list.push({ id: n.id, type: n.type, config: true });
     });
     return list;
   }, types);

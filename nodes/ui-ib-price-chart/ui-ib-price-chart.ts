@@ -55,11 +55,15 @@ export = function register(RED: NodeAPI): void {
     };
     node.on('close', (_removed: boolean, done: () => void) => {
       if (saveTimer) clearTimeout(saveTimer);
+      if (statusTimer) clearTimeout(statusTimer);
       saveTimer = null;
+      statusTimer = null;
       done();
     });
     let bars = 0;
     let markers = 0;
+    let statusAt = 0;
+    let statusTimer: NodeJS.Timeout | null = null;
 
     const events = {
       // Runs first for every message: the package's message becomes the chart's update (or nothing).
@@ -81,10 +85,22 @@ export = function register(RED: NodeAPI): void {
         if (update.kind === 'update') {
           bars += update.bars.length;
           markers += update.markers.length;
-          node.status({ fill: 'green', shape: 'dot', text: shortText(`${update.topic}: ${bars.toLocaleString('en-US')} bars, ${markers} markers`) });
+          // At most a few statuses a second: a replay sends hundreds of bars a second through the chart.
+          const text = shortText(`${update.topic}: ${bars.toLocaleString('en-US')} bars, ${markers} markers`);
+          const show = () => {
+            statusTimer = null;
+            statusAt = Date.now();
+            node.status({ fill: 'green', shape: 'dot', text });
+          };
+          if (statusTimer) clearTimeout(statusTimer);
+          statusTimer = null;
+          if (Date.now() - statusAt >= 250) show();
+          else statusTimer = setTimeout(show, 250);
         } else {
           bars = 0;
           markers = 0;
+          if (statusTimer) clearTimeout(statusTimer);
+          statusTimer = null;
           node.status({ fill: 'grey', shape: 'ring', text: 'cleared' });
         }
         return { _msgid: msg._msgid, topic: msg.topic, payload: update };

@@ -202,8 +202,13 @@ async function chartPicture(container: Locator): Promise<ChartPicture> {
       const top = Math.min(yo, yc);
       const bottom = Math.max(yo, yc);
       const mid = Math.round((top + bottom) / 2);
+      // The body's width on the row of the body where it is widest (an average's line may cross a row).
       let width = 0;
-      for (let dx = -8; dx <= 8; dx++) if (near(rgbAt(x + dx, mid), colour)) width++;
+      for (const row of [0.25, 0.5, 0.75].map((f) => Math.round(top + (bottom - top) * f))) {
+        let w = 0;
+        for (let dx = -8; dx <= 8; dx++) if (near(rgbAt(x + dx, row), colour)) w++;
+        width = Math.max(width, w);
+      }
       const yh = api.toY(shown.high[i]);
       const yl = api.toY(shown.low[i]);
       // The wick: the candle's colour just below the high and just above the low, where they stand out of the body.
@@ -319,7 +324,8 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     await metrics.waitFor({ state: 'visible', timeout: 30000 });
     await page.getByRole('button', { name: 'Run backtest' }).click();
 
-    const rows = await waitForRows(metrics, (r) => r.some((row) => row.metric === 'Final equity'), 60000, 'the metrics of the backtest');
+    // Five days of 5-minute bars, each through the strategy and onto the price chart, paced by the flow.
+    const rows = await waitForRows(metrics, (r) => r.some((row) => row.metric === 'Final equity'), 120000, 'the metrics of the backtest');
     const value = (metric: string) => rows.find((row) => row.metric === metric)?.value;
     assert.equal(value('Start equity'), '100,000.00');
     assert.match(value('Final equity') ?? '', moneyPattern);

@@ -34,7 +34,7 @@ module.exports = {
     header: { title: 'Node-RED: IB algo demo' },
     palette: {
       categories: {
-        order: ['subflows', 'IB data', 'IB strategy', 'IB trading', 'common', 'function', 'dashboard 2', 'network', 'sequence', 'parser', 'storage'],
+        order: ['subflows', 'IB data', 'IB strategy', 'IB trading', 'IB dashboard', 'common', 'function', 'dashboard 2', 'network', 'sequence', 'parser', 'storage'],
       },
     },
     projects: { enabled: false },

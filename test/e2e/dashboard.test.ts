@@ -211,11 +211,26 @@ async function chartPicture(container: Locator): Promise<ChartPicture> {
       }
       const yh = api.toY(shown.high[i]);
       const yl = api.toY(shown.low[i]);
-      // The wick: the candle's colour just below the high and just above the low, where they stand out of the body.
-      // (x is the bar's centre, fractional: the 1 px wick is within a pixel of it.)
-      const wickAt = (y: number) => [-1, 0, 1].some((dx) => near(rgbAt(x + dx, y), colour) || near(rgbAt(x + dx, y + Math.sign(mid - y)), colour));
-      const wickUp = yh < top - 2 ? wickAt(Math.ceil(yh) + 1) : true;
-      const wickDown = yl > bottom + 2 ? wickAt(Math.floor(yl) - 1) : true;
+      // The wick: the candle's colour on most rows between the body and the high, and the body and the low
+      // (an average's line crossing it hides a few rows); x is the bar's centre, fractional: the 1 px wick
+      // is within a pixel of it.
+      const wickRows = (from: number, to: number) => {
+        let rows = 0;
+        let coloured = 0;
+        for (let y = Math.ceil(from) + 1; y <= Math.floor(to) - 1; y++) {
+          rows++;
+          if ([-1, 0, 1].some((dx) => near(rgbAt(x + dx, y), colour))) coloured++;
+        }
+        return rows === 0 || coloured >= rows * 0.5;
+      };
+      // A wick an average's line runs across (drawn over the candles) is not judged.
+      const lineYs = Object.values(shown.lines as Record<string, Array<number | null>>)
+        .map((values) => values[i])
+        .filter((v): v is number => v !== null && v !== undefined)
+        .map((v) => api.toY(v) as number);
+      const crossed = (from: number, to: number) => lineYs.some((y) => y >= from - 3 && y <= to + 3);
+      const wickUp = yh < top - 2 && !crossed(yh, top) ? wickRows(yh, top) : true;
+      const wickDown = yl > bottom + 2 && !crossed(bottom, yl) ? wickRows(bottom, yl) : true;
       candles.push({ time: shown.time[i], x, body: { top, bottom, colour, width }, wick: { top: yh, bottom: yl, found: wickUp && wickDown } });
     }
     const lines: Record<string, any> = {};

@@ -11,6 +11,8 @@ const expectedCategories: Record<string, string[]> = {
   'IB data': ['ib-market-data', 'ib-market-depth', 'ib-contract', 'ib-historical-bars', 'ib-bars', 'ib-account'],
   'IB strategy': ['ib-sma', 'ib-indicator', 'ib-crossover', 'ib-risk-sizer'],
   'IB trading': ['ib-place-order', 'ib-stop-order', 'ib-backtest-report'],
+  // Dashboard 2.0 widgets: ui-... as the dashboard's own, ib-... as the package's.
+  'IB dashboard': ['ui-ib-account-panel', 'ui-ib-price-chart'],
 };
 
 describe('palette', { timeout: 120000 }, () => {
@@ -45,7 +47,7 @@ describe('palette', { timeout: 120000 }, () => {
         // The palette breaks labels into words at spaces and hyphens: compare the words.
         const words = (text: string | null) => (text ?? '').split(/[\s-]+/).filter(Boolean).join(' ');
         const label = await node.locator('.red-ui-palette-label').textContent();
-        assert.equal(words(label), words(type.replace(/^ib-/, '')), `${type} has the wrong palette label`);
+        assert.equal(words(label), words(type.replace(/^(ui-)?ib-/, '')), `${type} has the wrong palette label`);
         const icon = await node.locator('.red-ui-palette-icon-container').getAttribute('data-palette-icon');
         assert.equal(icon, `icons/${packageJson.name}/${type}.svg`, `${type} does not show its own icon`);
         const served = await page.request.get(new URL(icon, demo.nodeRed.url).toString());

@@ -98,12 +98,30 @@ export function checkWireValue(value: unknown, field: string, depth = 0, seen?: 
   const path = seen ?? new Set<object>();
   if (path.has(object)) throw new WireFieldError(field, 'refers back to itself (an object that contains itself)');
   path.add(object);
+  // A field's name is built only to follow it into an object or to say what is wrong with it: an
+  // order and its contract are checked twice on their way out, field by field.
   if (Array.isArray(object)) {
-    for (let i = 0; i < object.length; i++) checkWireValue(object[i], `${field}[${i}]`, depth + 1, path);
+    for (let i = 0; i < object.length; i++) if (!writablePlain(object[i])) checkWireValue(object[i], `${field}[${i}]`, depth + 1, path);
   } else {
-    for (const key of Object.keys(object)) checkWireValue((object as Record<string, unknown>)[key], `${field}.${key}`, depth + 1, path);
+    const record = object as Record<string, unknown>;
+    for (const key of Object.keys(record)) if (!writablePlain(record[key])) checkWireValue(record[key], `${field}.${key}`, depth + 1, path);
   }
   path.delete(object);
+}
+
+/** A value checkWireValue passes without looking further: text without NUL, a finite number, a boolean, nothing. */
+function writablePlain(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return !value.includes('\u0000');
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+    case 'undefined':
+      return true;
+    default:
+      return value === null;
+  }
 }
 
 function checkTyped(record: Record<string, unknown>, field: string, strings: readonly string[], numbers: readonly string[]): void {

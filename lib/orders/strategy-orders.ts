@@ -136,9 +136,11 @@ export class StrategyOrders {
   }
 
   private async run(request: OrderRequest, intent: CheckedIntent): Promise<OrderOutcome> {
+    // The message's part of every leg's duplicate key, written once (each leg and each look-up used to write it again).
+    const messageKey = request.msgId ? `${this.options.source}:${request.msgId}:${request.key}:${stableJson(request.order)}:` : null;
     const context = (leg: string, inputs: Record<string, unknown>): OrderContext => ({
       source: this.options.source,
-      dedupKey: request.msgId ? `${this.options.source}:${request.msgId}:${request.key}:${stableJson(request.order)}:${leg}` : undefined,
+      dedupKey: messageKey === null ? undefined : messageKey + leg,
       price: request.price,
       inputs: { key: request.key, order: request.order, ...inputs },
       history: request.history,

@@ -66,6 +66,9 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   private halted: string | null = null;
   private readonly lossTimer: NodeJS.Timeout | null;
   private readonly forward: { [E in keyof BrokerEvents]: BrokerEvents[E] };
+  /** The last order placed, for the dry run of the checks and the journal line (rehearse()). */
+  private sample: { orderId: number; contract: Contract; order: Order; context: OrderContext } | null = null;
+  private readonly stopRehearsal: (() => void) | null;
 
   constructor(
     readonly inner: Broker,
@@ -96,6 +99,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     inner.on('order', this.forward.order);
     inner.on('execution', this.forward.execution);
     inner.on('position', this.forward.position);
+    this.stopRehearsal = inner.keepWarm?.(() => this.rehearse()) ?? null;
     const every = options.lossCheckMs ?? 5000;
     this.lossTimer = options.limits.maxDailyLoss && every > 0 ? setInterval(() => this.checkDailyLoss(), every) : null;
     this.lossTimer?.unref();
@@ -156,8 +160,6 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     const key = instrumentKey(contract);
     const working = this.inner.workingOrders(key);
     const isModify = working.some((w) => w.orderId === orderId);
-    const action: Side = sideSign(order.action) < 0 ? 'SELL' : 'BUY';
-    const quantity = Number(order.totalQuantity);
     if (context.price !== undefined && Number.isFinite(context.price) && context.price > 0) this.prices.set(key, context.price);
     // The journal line of the decision; without a journal (a batch backtest, a million bars) not built.
     const decision = this.options.journal
@@ -192,12 +194,29 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (block) refuse(this.halted ? 'halt' : this.dailyLoss.locked() ? 'max daily loss' : 'interlock', block);
     const wrongAccount = this.accountRefusal(order.account);
     if (wrongAccount) refuse('account', wrongAccount);
+    const checks = this.limitChecks(key, orderId, contract, order, context, working);
+    const breach = checks.find((c) => !c.ok);
+    if (breach) refuse(breach.limit, breach.message ?? breach.limit, checks);
+    if (decision) this.record('decision', { ...decision, checks, result: 'sent' });
+    try {
+      this.inner.placeOrder(orderId, contract, order, context);
+    } catch (err) {
+      if (decision) this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
+      throw err;
+    }
+    this.sample = { orderId, contract, order, context };
+    this.rate.record();
+    if (context.dedupKey) this.sentByDedupKey.set(context.dedupKey, orderId);
+  }
+
+  /** The risk limits checked for an order about to go (working: the instrument's working orders). */
+  private limitChecks(key: InstrumentKey, orderId: number, contract: Contract, order: Order, context: OrderContext, working: readonly WorkingOrder[]): LimitCheck[] {
     // Orders whose cancel is not confirmed can still fill: they count until TWS says they are done.
     const others = working.filter((w) => w.orderId !== orderId);
-    const checks = checkOrderLimits(this.options.limits, {
+    return checkOrderLimits(this.options.limits, {
       key,
-      action,
-      quantity,
+      action: sideSign(order.action) < 0 ? 'SELL' : 'BUY',
+      quantity: Number(order.totalQuantity),
       price: this.priceOf(key, order, context),
       multiplier: contractMultiplier(contract),
       secType: contract.secType,
@@ -209,17 +228,22 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       ocaGroup: order.ocaGroup || undefined,
       ordersLastMinute: this.rate.count(),
     });
-    const breach = checks.find((c) => !c.ok);
-    if (breach) refuse(breach.limit, breach.message ?? breach.limit, checks);
-    if (decision) this.record('decision', { ...decision, checks, result: 'sent' });
-    try {
-      this.inner.placeOrder(orderId, contract, order, context);
-    } catch (err) {
-      if (decision) this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
-      throw err;
-    }
-    this.rate.record();
-    if (context.dedupKey) this.sentByDedupKey.set(context.dedupKey, orderId);
+  }
+
+  /**
+   * A dry run of the checks and the journal line on the last order placed (Broker.keepWarm): read
+   * only, nothing recorded, placed or written, so that this code is not cold when an order comes.
+   */
+  rehearse(): void {
+    const sample = this.sample;
+    if (!sample) return;
+    const key = instrumentKey(sample.contract);
+    const checks = this.limitChecks(key, sample.orderId, sample.contract, sample.order, sample.context, this.inner.workingOrders(key));
+    this.options.journal?.lineOf('decision', { orderId: sample.orderId, key, source: sample.context.source, dedupKey: sample.context.dedupKey, modify: false, order: summarize(sample.order), inputs: sample.context.inputs, checks, result: 'sent' });
+  }
+
+  keepWarm(rehearse: () => void): () => void {
+    return this.inner.keepWarm?.(rehearse) ?? (() => {});
   }
 
   cancelOrder(orderId: number): void {
@@ -368,6 +392,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   /** Stops listening to the inner broker and closes the journal. */
   dispose(): void {
     if (this.lossTimer) clearInterval(this.lossTimer);
+    this.stopRehearsal?.();
     this.inner.off('order', this.forward.order);
     this.inner.off('execution', this.forward.execution);
     this.inner.off('position', this.forward.position);

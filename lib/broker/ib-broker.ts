@@ -242,6 +242,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
     return this.executions.lastPrice(key);
   }
 
+  keepWarm(rehearse: () => void): () => void {
+    return this.rehearsal.add(rehearse);
+  }
+
   /** Messages waiting in the outgoing queue (paced or held while disconnected). */
   queued(): number {
     return this.queue.size();

@@ -64,6 +64,14 @@ export class Journal {
   }
 
   /**
+   * The line append() would write for these fields now, not written: the order path's dry run
+   * (Broker.keepWarm) makes it so that the writing of a decision is not the first in a while.
+   */
+  lineOf(type: JournalEntryType, fields: Record<string, unknown>): string {
+    return `${toJsonLine({ time: this.clock(), type, ...fields })}\n`;
+  }
+
+  /**
    * Appends one line within the current turn of the event loop, batched with its neighbours into one
    * write: for events after the fact (order status, fills), which must not slow the order path.
    * Failures are swallowed (the event already happened; the decision lines are the ones that block).

@@ -116,4 +116,10 @@ export interface Broker {
   historyBlock?(): string | null;
   /** Guarded brokers: why trading is halted (also a halt kept from before a restart), or null. */
   haltReason?(): string | null;
+  /**
+   * Brokers over a socket (TWS): runs `rehearse` with their own dry runs of the order path, at connect
+   * and periodically, so the code an order passes stays warm (lib/ib/order-rehearsal.ts). A rehearsal
+   * must never place, cancel or write anything. Returns the function that stops it.
+   */
+  keepWarm?(rehearse: () => void): () => void;
 }

@@ -55,14 +55,34 @@ export class StrategyOrders {
   private readonly placed = new Set<number>();
   private readonly queue = new KeyedSerial();
   private readonly traders = new Map<string, TargetOrders>();
+  /** The last request submitted, for the dry run of the decision (rehearse()). */
+  private sample: OrderRequest | null = null;
+  private readonly stopRehearsal: (() => void) | null;
 
   constructor(
     private readonly broker: Broker,
     readonly options: StrategyOrdersOptions,
-  ) {}
+  ) {
+    this.stopRehearsal = broker.keepWarm?.(() => this.rehearse()) ?? null;
+  }
+
+  /**
+   * A dry run of the last decision's own steps (the intent's checks, its duplicate key, the plan of a
+   * target and its legs), on what the strategy holds now (Broker.keepWarm): read only, nothing
+   * queued, placed, cancelled or reserved, so that this code is not cold when the next message comes.
+   */
+  rehearse(): void {
+    const request = this.sample;
+    if (!request) return;
+    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract));
+    stableJson(request.order);
+    if (intent.kind !== 'target') return;
+    this.traders.get(intent.orderRef ?? this.options.orderRef)?.rehearse(request.key, intent.targetQuantity, intent);
+  }
 
   /** Stops listening to the broker (the node closes). */
   dispose(): void {
+    this.stopRehearsal?.();
     for (const trader of this.traders.values()) trader.dispose();
     this.traders.clear();
   }
@@ -71,6 +91,7 @@ export class StrategyOrders {
   submit(request: OrderRequest): Promise<OrderOutcome> {
     // Checked at once (outside the queue) so a malformed order fails before anything else happens.
     const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract));
+    this.sample = request;
     return this.queue.run(request.key, () => this.run(request, intent));
   }
 

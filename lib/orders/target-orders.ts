@@ -86,6 +86,16 @@ export class TargetOrders {
     return mine.map((w) => planOrderOf(w, mine, this.isExit(w)));
   }
 
+  /**
+   * The plan of a move to `target` and its legs, computed and dropped: the dry run of
+   * StrategyOrders.rehearse (nothing is sent, cancelled or remembered; ids are made up).
+   */
+  rehearse(key: InstrumentKey, target: number, terms: OrderTerms): void {
+    const plan = planOrders({ target, position: this.position(key), working: this.planOrders(key) });
+    let id = 0;
+    ordersOfPlan(plan, { orderRef: this.options.orderRef, terms, ocaPrefix: key, account: terms.account }, () => ++id);
+  }
+
   /** Stops re-planning `key` (the user cancelled by hand or sent an explicit order). */
   forget(key: InstrumentKey): void {
     this.waiting.delete(key);

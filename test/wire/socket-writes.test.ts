@@ -15,6 +15,8 @@ import { IbSocketSession } from '../../lib/ib/session';
 import { OrderRehearsal } from '../../lib/ib/order-rehearsal';
 import { WireFieldError } from '../../lib/ib/wire-check';
 import { buildOrder } from '../../lib/orders/build';
+import { StrategyOrders } from '../../lib/orders/strategy-orders';
+import { readJournal } from '../../lib/journal/journal';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator, SimulatorOptions } from '../../lib/sim/server/types';
 import { waitFor } from './harness';
@@ -35,6 +37,7 @@ interface Rig {
   lines: string[];
   /** How often the session lost its connection. */
   drops: () => number;
+  journalPath: string;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,8 @@ async function rig(options: SimulatorOptions = {}, clientId = 5): Promise<Rig> {
   });
   const session = new IbSocketSession({ host: sim.host, port: sim.port, clientId, allowLiveOrders: false, mode: 'simulator', backoff: { initialMs: 50, maxMs: 200 } });
   const dir = mkdtempSync(join(tmpdir(), 'socket-writes-'));
-  const broker = createIbBroker(session, { clientId, allowLiveOrders: false, limits: {}, journalPath: join(dir, 'journal.jsonl'), statusProvider: () => session.status() });
+  const journalPath = join(dir, 'journal.jsonl');
+  const broker = createIbBroker(session, { clientId, allowLiveOrders: false, limits: {}, journalPath, statusProvider: () => session.status() });
   let drops = 0;
   session.api.on(EventName.disconnected, () => drops++);
   session.start();
@@ -65,6 +69,7 @@ async function rig(options: SimulatorOptions = {}, clientId = 5): Promise<Rig> {
     connections,
     lines,
     drops: () => drops,
+    journalPath,
     async close() {
       disposeBroker(broker);
       await session.stop();
@@ -148,6 +153,38 @@ describe('the order path rehearsal', () => {
       assert.equal(sentOrders.length, 1, 'one PLACE_ORDER written');
       assert.equal(r.sim.engine.executions().length, 1);
       assert.equal(r.drops(), 0);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('the order path rehearsal of the layers above', () => {
+  it("runs the strategy's decision and the account guard's checks and journal line with the client's, and they place, cancel and write nothing", async () => {
+    const r = await rig({}, 8);
+    try {
+      let periods = 0;
+      const stop = r.broker.keepWarm(() => periods++);
+      const strategy = new StrategyOrders(r.broker, { source: 'rehearsed', orderRef: 'warm' });
+      const outcome = await strategy.submit({ key: 'AAPL', contract: AAPL, order: { targetQuantity: 5 }, msgId: 'm1', price: 100 });
+      assert.equal(outcome.kind, 'sent');
+      await waitFor(() => r.sim.engine.executions().length === 1, 'the order to fill');
+      // Rehearsed at once many times, and by the broker's period (twice every 100 ms).
+      for (let i = 0; i < 200; i++) {
+        strategy.rehearse();
+        r.broker.rehearse();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      assert.ok(periods >= 6, `the broker ran what was added to its rehearsal (${periods} runs)`);
+      stop();
+      const stopped = periods;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.equal(periods, stopped, 'and no more once stopped');
+      assert.equal(r.received.filter((f) => f[0] === PLACE_ORDER).length, 1, 'one PLACE_ORDER read');
+      assert.equal(r.received.filter((f) => f[0] === '4').length, 0, 'no cancel');
+      assert.equal(readJournal(r.journalPath).filter((e) => e.type === 'decision').length, 1, 'one decision journaled');
+      assert.equal(r.sim.engine.executions().length, 1);
+      strategy.dispose();
     } finally {
       await r.close();
     }

@@ -28,8 +28,8 @@
  * - CPU: process CPU / wall time in the window, Node-RED process and simulator apart (100% = a core).
  * - plan / guard+send: in-process spans of the order path (flow-run.ts), less exposed to the machine's
  *   scheduling than the crossings: place-order's input to the account guard, and from there to the
- *   PLACE_ORDER's socket write. LIVE_LATENCY_REHEARSE=0 turns the periodic dry runs of the order path
- *   off (lib/ib/order-rehearsal.ts), to compare.
+ *   PLACE_ORDER's socket write. LIVE_LATENCY_REHEARSE=<ms> sets the period of the order path's dry
+ *   runs (lib/ib/order-rehearsal.ts; 0: none after those at connect), to compare with the default.
  * - Event-loop delay of the Node-RED process over the window (perf_hooks.monitorEventLoopDelay at
  *   1 ms, less that 1 ms: it records the time between its timer's callbacks).
  * - Where the time goes: a table per case, each order's tick stamped stage by stage in the Node-RED

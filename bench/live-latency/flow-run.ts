@@ -158,7 +158,7 @@ interface TracedMsg {
 interface PatchedGuard {
   placeOrder(...args: unknown[]): void;
   options: { journal: { append(...args: unknown[]): unknown } | null };
-  inner: { placeOrder(...args: unknown[]): void; rehearsal?: { stop(): void } };
+  inner: { placeOrder(...args: unknown[]): void; rehearsal?: { start(everyMs: number): void; stop(): void } };
 }
 
 export interface FlowRunOptions {
@@ -293,8 +293,13 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
       stampPlacing(STAGE['socket write (framing)']);
       placing = null;
     });
-    // LIVE_LATENCY_REHEARSE=0: no periodic dry runs of the order path (the one at connect has run).
-    if (process.env.LIVE_LATENCY_REHEARSE === '0') broker.inner.rehearsal?.stop();
+    // LIVE_LATENCY_REHEARSE=ms: the period of the order path's dry runs (0: none after the ones at
+    // connect), to compare with the broker's default.
+    const rehearseMs = process.env.LIVE_LATENCY_REHEARSE;
+    if (rehearseMs !== undefined && rehearseMs !== '') {
+      if (Number(rehearseMs) > 0) broker.inner.rehearsal?.start(Number(rehearseMs));
+      else broker.inner.rehearsal?.stop();
+    }
     const mds = symbols.map((_s, i) => RED.nodes.getNode(`n-md-${i}`) as { receive(msg: object): void });
     for (const md of mds) md.receive({});
     await sleep(WARMUP_MS);

@@ -135,7 +135,7 @@ describe('the order path rehearsal', () => {
     try {
       const sentOrders: unknown[][] = [];
       r.session.api.on(EventName.sent, (tokens: unknown[]) => Number(tokens[0]) === 3 && sentOrders.push(tokens));
-      // Its own dry runs, on the connected client, beside the broker's (at connect and every 100 ms).
+      // Its own dry runs, on the connected client, beside the broker's (at connect and every 20 ms).
       const rehearsal = new OrderRehearsal(r.session.api);
       rehearsal.setSample(AAPL, { ...market(7), account: 'DU0', orderId: 1, clientId: 7 });
       rehearsal.rehearse(200);
@@ -169,7 +169,7 @@ describe('the order path rehearsal of the layers above', () => {
       const outcome = await strategy.submit({ key: 'AAPL', contract: AAPL, order: { targetQuantity: 5 }, msgId: 'm1', price: 100 });
       assert.equal(outcome.kind, 'sent');
       await waitFor(() => r.sim.engine.executions().length === 1, 'the order to fill');
-      // Rehearsed at once many times, and by the broker's period (twice every 100 ms).
+      // Rehearsed at once many times, and by the broker's period (twice every 20 ms).
       for (let i = 0; i < 200; i++) {
         strategy.rehearse();
         r.broker.rehearse();

@@ -3,9 +3,11 @@
  * Quotes at any instant derive from the path: the midpoint is the path, bid and ask one tick either
  * side, the last trade at the midpoint (for instruments that trade). An index has a level (last) only.
  * Options are priced by the model (option-model.ts) on their underlying's path at the same instant,
- * so their quotes, greeks and implied volatility move with it; the spread widens with the price.
+ * so their quotes, greeks, implied volatility and bars (option-path.ts) move with it; the spread widens
+ * with the price.
  */
 import { PricePath } from './price-path';
+import { OptionPricePath } from './option-path';
 import { Universe, type Instrument } from './universe';
 import { hashSeed, Random } from './rng';
 import { impliedVolatility, optionValue, surfaceVolatility, yearsTo, type OptionValue } from './option-model';
@@ -45,7 +47,10 @@ export class Market {
   path(instrument: Instrument): PricePath {
     let path = this.paths.get(instrument.conId);
     if (!path) {
-      path = new PricePath(instrument, this.seed);
+      const option = instrument.option;
+      path = option
+        ? new OptionPricePath(instrument, this.seed, this.path(option.chain.underlying), (underlyingPrice, time) => this.optionValueAt(instrument, underlyingPrice, time).price)
+        : new PricePath(instrument, this.seed);
       this.paths.set(instrument.conId, path);
     }
     return path;
@@ -76,9 +81,13 @@ export class Market {
 
   /** The model's value and greeks of an option at an instant, on its underlying's price then. */
   optionModel(instrument: Instrument, time: number): OptionModelValue {
+    return this.optionValueAt(instrument, this.path(instrument.option!.chain.underlying).priceAt(time), time);
+  }
+
+  /** The model's value and greeks of an option at an instant, with its underlying at `underlyingPrice`. */
+  optionValueAt(instrument: Instrument, underlyingPrice: number, time: number): OptionModelValue {
     const terms = instrument.option!;
     const chain = terms.chain;
-    const underlyingPrice = this.path(chain.underlying).priceAt(time);
     const years = yearsTo(terms.expiresAt, time);
     const volatility = surfaceVolatility(chain.baseVolatility, underlyingPrice, instrument.strike);
     const right = instrument.right === 'P' ? 'P' : 'C';

@@ -13,6 +13,10 @@ import { BacktestRun, type EngineFactory } from '../backtest/session';
 import type { BacktestOptions } from '../backtest/types';
 import { BacktestAccountSource } from './backtest-account-source';
 import { CapabilityError } from './errors';
+import type { Contract } from '@stoqey/ib';
+import { specFor } from '../fills/contract-terms';
+import { instrumentKey } from '../messages/instrument';
+import { sizeRulesOf, type SizeRules } from '../messages/size-rules';
 import type { AccountSource, Connection, ConnectionEvents, ConnectionStatus, LiveDataUse, OpenableConnection } from './types';
 
 export interface BacktestConnectionOptions extends BacktestOptions {
@@ -85,6 +89,15 @@ export class BacktestConnection implements OpenableConnection {
       );
     }
     return data.history();
+  }
+
+  async sizeRules(contract: Contract): Promise<SizeRules | null> {
+    // The contracts table speaks for the backtest; else the data connection's TWS, when there is one.
+    const spec = specFor(this.run.options.contracts, instrumentKey(contract));
+    const fromTable = sizeRulesOf(spec);
+    if (fromTable) return fromTable;
+    const data = this.data();
+    return data && !(data instanceof BacktestConnection) ? data.sizeRules(contract) : null;
   }
 
   liveData(use: LiveDataUse): never {

@@ -14,6 +14,9 @@ import { createSimulator } from '../sim/server';
 import type { Simulator, SimulatorOptions } from '../sim/server/types';
 import { IbAccountSource } from './ib-account-source';
 import { PacingClock } from './pacing-clock';
+import type { Contract } from '@stoqey/ib';
+import { contractCacheFor } from '../ib/contracts';
+import { sizeRulesOf, type SizeRules } from '../messages/size-rules';
 import type { AccountSource, ConnectionEvents, OpenableConnection, ReplayClock } from './types';
 
 export interface IbConnectionOptions extends SessionOptions {
@@ -62,6 +65,11 @@ export class IbConnection extends TypedEventEmitter<ConnectionEvents> implements
 
   accountFeed(): AccountSource {
     return this.account;
+  }
+
+  async sizeRules(contract: Contract): Promise<SizeRules | null> {
+    const { details } = await contractCacheFor(this.session).qualify(contract);
+    return sizeRulesOf(details);
   }
 
   replay(): ReplayClock {

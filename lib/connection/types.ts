@@ -9,6 +9,8 @@
 import type { Bar, InstrumentKey } from '../messages';
 import type { BacktestEvents, BacktestOptions, BacktestSummary, InstrumentSpec, SummaryOptions } from '../backtest/types';
 import type { Broker } from '../orders/broker';
+import type { SizeRules } from '../messages/size-rules';
+import type { Contract } from '@stoqey/ib';
 import type { AccountPart, AccountSnapshot } from '../data/account';
 import type { ConnectionStatus, IbSession } from '../ib/connection';
 import type { BatchSources } from '../backtest/batch-sources';
@@ -43,6 +45,12 @@ export interface Connection {
   liveData(use: LiveDataUse): IbSession;
   /** What the account node shows (summary, positions, P&L, orders, executions). */
   accountFeed(): AccountSource;
+  /**
+   * How much of an instrument one may trade (size increment, minimum size): TWS's contract details on
+   * a tws or simulator connection (and a backtest's data connection), else a backtest's contracts
+   * table; null when neither says. Rejects with a message naming the contract when TWS cannot find it.
+   */
+  sizeRules(contract: Contract): Promise<SizeRules | null>;
   /** The clock replaying sources feed before they send a bar into the flow, and reports listen to. */
   replay(): ReplayClock;
   on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;

@@ -41,6 +41,10 @@ export interface InstrumentSpec {
   /** Initial and maintenance margin per contract (futures), in the account currency. */
   initialMargin?: number;
   maintenanceMargin?: number;
+  /** What a quantity is a multiple of (risk-sizer rounds to it; 0.0001 for BTC); 1 unless given. */
+  sizeIncrement?: number;
+  /** The smallest quantity an order may have; the size increment unless given. */
+  minSize?: number;
 }
 
 /**
@@ -119,10 +123,10 @@ export function contractsTableProblem(table: unknown): string | null {
     for (const [field, value] of Object.entries(spec as Record<string, unknown>)) {
       if (field === 'currency') {
         if (typeof value !== 'string' || !/^[A-Za-z]{3}$/.test(value)) return `contracts["${symbol}"].currency must be a 3-letter code such as "USD", got ${JSON.stringify(value)}`;
-      } else if (field === 'minTick' || field === 'multiplier' || field === 'initialMargin' || field === 'maintenanceMargin') {
+      } else if (field === 'minTick' || field === 'multiplier' || field === 'initialMargin' || field === 'maintenanceMargin' || field === 'sizeIncrement' || field === 'minSize') {
         if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) return `contracts["${symbol}"].${field} must be a positive number, got ${JSON.stringify(value)}`;
       } else {
-        return `contracts["${symbol}"] has an unknown field "${field}": use minTick, multiplier, currency, initialMargin, maintenanceMargin`;
+        return `contracts["${symbol}"] has an unknown field "${field}": use minTick, multiplier, currency, initialMargin, maintenanceMargin, sizeIncrement, minSize`;
       }
     }
   }

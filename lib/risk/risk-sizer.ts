@@ -17,8 +17,9 @@ import { isReset, KeyedState, topicKey } from '../messages/keyed-state';
 import { asMessageValue, getPath, type MessageValue } from '../messages/path';
 import { barValueAt } from '../indicators/column';
 import { barValue, numberProblem, requireNumber, type ValueSource } from '../messages/source';
-import { sizePosition, validateSizerConfig, type SizerConfig } from './sizing';
+import { roundDownToIncrement, sizePosition, validateSizerConfig, type SizerConfig } from './sizing';
 import { jsonText } from '../messages/json-text';
+import { sizeRulesOf, type SizeRules } from '../messages/size-rules';
 
 /** What a connection tells the sizer (nodes adapt the broker to this). */
 export interface AccountSource {
@@ -59,7 +60,11 @@ export class RiskSizer {
     this.options = { ...options, atr: options.atr && asMessageValue(options.atr), stopLevel: options.stopLevel && asMessageValue(options.stopLevel) };
   }
 
-  run(msg: Record<string, unknown>, account: AccountSource | null): SizerResult {
+  /**
+   * `rules`: the instrument's size increment and minimum from TWS's contract details (or a backtest's
+   * contracts table), when the node's connection could say; they win over msg.contract's and the setting.
+   */
+  run(msg: Record<string, unknown>, account: AccountSource | null, rules: SizeRules | null = null): SizerResult {
     if (isReset(msg)) return { kind: 'reset', cleared: this.lastTarget.reset(msg.topic) };
     const topic = topicKey(msg);
     if (isBarBatch(msg.payload)) {
@@ -67,13 +72,13 @@ export class RiskSizer {
       // warms the indicators up before live bars; it has warmed everything before this node and ends
       // here. On a backtest connection, or with no connection, a batch of history is what is backtested.
       if (msg.history === true && account?.tradesHistory?.() === false) return { kind: 'warm-up', topic, count: batchLength(msg.payload) };
-      return this.runBatch(msg, topic, msg.payload, account);
+      return this.runBatch(msg, topic, msg.payload, account, rules);
     }
     const signal = msg.signal;
     if (signal === null || signal === undefined) return { kind: 'no-signal', send: !!this.options.passThrough };
     const side = readSide(signal, 'msg.signal');
     const state = this.lastTarget.get(topic);
-    const order = sizePosition(this.configFor(msg), {
+    const order = sizePosition(this.configFor(msg, rules), {
       side,
       price: this.readPrice(msg),
       ...this.equity(msg, account),
@@ -93,7 +98,7 @@ export class RiskSizer {
    * checked where they are read and error labels ("msg.payload[17].close") are built only when an
    * error text needs them, so a batch fails at the same bar with the same text as streaming.
    */
-  private runBatch(msg: Record<string, unknown>, topic: string, bars: BarBatch, account: AccountSource | null): SizerResult {
+  private runBatch(msg: Record<string, unknown>, topic: string, bars: BarBatch, account: AccountSource | null, rules: SizeRules | null): SizerResult {
     const n = batchLength(bars);
     const signals = msg.signal;
     if (!Array.isArray(signals) || signals.length !== n) {
@@ -107,7 +112,7 @@ export class RiskSizer {
     const priceAt = (i: number) => (columnar && price.kind === 'bar' ? `msg.payload.${price.field}[${i}]` : this.priceLabel(`msg.payload[${i}]`, i));
     const labels = new BatchLabels(equityLabels.equity, priceAt, atrPath, stopPath);
     const instrument = topic || 'the instrument';
-    const config = this.configFor(msg);
+    const config = this.configFor(msg, rules);
     const state = { target: this.position(msg, account, topic, null) };
     // The price property (when the price is not a bar field) is looked up at the first signal, as streaming would.
     let priceColumn: ArrayLike<unknown> | null = null;
@@ -152,11 +157,17 @@ export class RiskSizer {
   /**
    * The sizing rules for this message: a multiplier on msg.contract (as market-data and historical-bars
    * pass it on, e.g. "50" for ES) wins over the node's setting, so one node can size any instrument.
+   * The size increment and minimum are the instrument's (TWS's contract details, else msg.contract's
+   * sizeIncrement and minSize); the node's increment still counts where it is a lot above 1 and a whole
+   * multiple of the instrument's (round lots of 100 shares on an instrument traded by 1).
    */
-  private configFor(msg: Record<string, unknown>): SizerConfig {
+  private configFor(msg: Record<string, unknown>, rules: SizeRules | null): SizerConfig {
     const multiplier = contractMultiplier(msg.contract as { multiplier?: unknown } | undefined);
     const { config } = this.options;
-    return multiplier === undefined || multiplier === config.multiplier ? config : { ...config, multiplier };
+    const instrument = rules ?? sizeRulesOf(msg.contract as { sizeIncrement?: unknown; minSize?: unknown } | undefined);
+    if (instrument === null) return multiplier === undefined || multiplier === config.multiplier ? config : { ...config, multiplier };
+    const increment = config.increment > 1 && config.increment > instrument.increment && roundDownToIncrement(config.increment, instrument.increment) === config.increment ? config.increment : instrument.increment;
+    return { ...config, multiplier: multiplier ?? config.multiplier, increment, minSize: instrument.minSize };
   }
 
   private priceLabel(payloadLabel: string, index: number | undefined): string {

@@ -52,6 +52,8 @@ export interface SizerConfig {
   takeProfit: TakeProfitRule;
   /** The contract's size increment (1 for stocks); quantities are rounded down to a multiple. */
   increment: number;
+  /** The smallest quantity the instrument trades (TWS's minSize); unset: one increment. */
+  minSize?: number;
   /** Currency per price point per contract: 1 for stocks, 50 for ES, 100 for US equity options. */
   multiplier: number;
   /** The instrument's price increment (minTick) for stop-loss and take-profit levels; 0: not rounded. */
@@ -224,6 +226,10 @@ export function sizePosition(config: SizerConfig, input: SizingInput): OrderInte
     }
     const basis = config.method === 'fixed' ? `fixed shares ${config.shares}` : config.method === 'notional' ? `notional ${config.notional}` : `equity ${input.equity}`;
     throw new Error(`${basis} is too small for one increment (${config.increment}) of ${input.instrument} at ${atPrice(price, config.multiplier)}: raise ${config.method === 'fixed' ? 'the shares' : config.method === 'notional' ? 'the notional' : 'the equity or the percent'}, or lower the size increment`);
+  }
+
+  if (config.minSize !== undefined && quantity < config.minSize - 1e-12) {
+    throw new Error(`${quantity} of ${input.instrument} is below its minimum size ${config.minSize} (TWS's contract details) at ${atPrice(price, config.multiplier)}: raise ${config.method === 'fixed' ? 'the shares' : config.method === 'notional' ? 'the notional' : 'the equity or the percent'}`);
   }
 
   const order: OrderIntent = { targetQuantity: sign * quantity };

@@ -12,6 +12,9 @@ import { useConnection, type ConnectionConfigNode } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
 import { isGiven } from '../../lib/messages/setting';
 import { message, useMessageCatalogs } from '../i18n';
+import { isBarBatch } from '../../lib/messages/bar-columns';
+import { findMessageInstrument } from '../../lib/messages/message-instrument';
+import type { SizeRules } from '../../lib/messages/size-rules';
 
 interface RiskSizerDef extends NodeDef {
   connection?: string;
@@ -133,11 +136,39 @@ export = function register(RED: NodeAPI): void {
       computing.show(s);
     };
 
-    onInput(node, (msg, send, done) => {
-      const result = computing.run((sizer) => {
-        if (def.connection && !connection) throw new Error(message('ib-risk-sizer.errors.connectionMissing'));
-        return sizer.run(msg, account);
-      });
+    // The instrument's size rules (TWS's contract details, a backtest's contracts table), once per instrument.
+    const rulesByKey = new Map<string, Promise<SizeRules | null>>();
+    const warned = new Set<string>();
+    const sizeRules = async (msg: Record<string, unknown>): Promise<SizeRules | null> => {
+      if (!connection || (msg.signal === undefined && !isBarBatch(msg.payload))) return null;
+      let found: ReturnType<typeof findMessageInstrument>;
+      try {
+        found = findMessageInstrument(msg, null, 'message');
+      } catch {
+        // A msg.contract the look-up cannot read is sized from what it carries, as before.
+        return null;
+      }
+      if (!found) return null;
+      let rules = rulesByKey.get(found.key);
+      if (!rules) {
+        rules = connection.connection.sizeRules(found.contract);
+        rulesByKey.set(found.key, rules);
+        rules.catch(() => rulesByKey.delete(found.key));
+      }
+      try {
+        return await rules;
+      } catch (err) {
+        // Sized as before (msg.contract, the setting); TWS refuses an order whose quantity does not fit.
+        if (!warned.has(found.key)) node.warn(`risk-sizer: the size increment of ${found.key} is not known (${(err as Error).message}): sizing with msg.contract's or the node's increment`);
+        warned.add(found.key);
+        return null;
+      }
+    };
+
+    onInput(node, async (msg, send, done) => {
+      if (def.connection && !connection) throw new Error(message('ib-risk-sizer.errors.connectionMissing'));
+      const rules = await sizeRules(msg as Record<string, unknown>);
+      const result = computing.run((sizer) => sizer.run(msg, account, rules));
       const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
       switch (result.kind) {
         case 'reset':

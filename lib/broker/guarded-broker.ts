@@ -13,6 +13,7 @@ import type { JournalMemory } from '../journal/journal';
 import type { Journal } from '../journal/journal';
 import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../messages';
 import { sideSign } from '../orders/build';
+import { orderOwnPrice } from '../messages/order-types';
 import { OrderRefusedError } from '../orders/errors';
 import { isWholeIncrements, MAX_ORDER_QUANTITY, quantityProblem, sizeIncrementOf } from '../orders/quantity';
 import { DailyLossLock } from '../risk-controls/daily-loss';
@@ -410,9 +411,8 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   }
 
   private priceOf(key: InstrumentKey, order: Order, context: OrderContext): number | null {
-    const type = String(order.orderType);
-    if ((type === 'LMT' || type === 'LOC' || type === 'STP LMT' || type === 'LIT') && Number(order.lmtPrice) > 0) return Number(order.lmtPrice);
-    if ((type === 'STP' || type === 'MIT') && Number(order.auxPrice) > 0) return Number(order.auxPrice);
+    const own = orderOwnPrice(String(order.orderType), order.lmtPrice, order.auxPrice);
+    if (own !== undefined) return own;
     if (context.price !== undefined && context.price > 0) return context.price;
     return this.lastPrice(key);
   }

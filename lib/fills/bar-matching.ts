@@ -8,6 +8,10 @@
  * - TRAIL / TRAIL LIMIT: see bar-path.ts for the order of the bar's prices; the best price is updated
  *   after each point is checked, the stop only ratchets in the holder's favour and is rounded to the tick.
  * - MOC at the bar's close; LOC at the close when the close satisfies the limit, else cancelled.
+ * - REL, PEG MID, MIDPRICE: a bar has no bid or ask, so each is a limit at the price the last close
+ *   pegged it to (close plus or minus its offset, never past its cap; MIDPRICE at its cap, without
+ *   one at the open), set again from every close (pegging.ts).
+ * - FOK: like IOC, and only when the whole quantity fills at once.
  * - IOC: looked at once, at the next open; what does not fill is cancelled. OPG: at the open of the
  *   first bar of a later day than the last price seen when it was placed, then cancelled.
  * - DAY (the default, as in TWS): good for the trading day of the first price event it is looked at;
@@ -24,7 +28,8 @@ import type { OrderHandler } from './order-handler';
 import { OrderState, type Book, type LiveOrder } from './book';
 import { BarPath } from './bar-path';
 import { trailTo, triggerTrail } from './trailing';
-import { EXPIRED_DAY, EXPIRED_GTD, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
+import { EXPIRED_DAY, EXPIRED_GTD, NOT_FILLED_FOK, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
+import { isPegged, repeg } from './pegging';
 
 export class BarMatcher {
   /** True while a bar is being matched (a fillAt 'close' market order placed then waits for the next bar). */
@@ -110,8 +115,14 @@ export class BarMatcher {
       if (live.state !== OrderState.Working || !live.looked) continue;
       const tif = live.order.tif;
       if (tif === 'IOC') orders.cancel(live, NOT_FILLED_IOC, time);
+      else if (tif === 'FOK') orders.cancel(live, NOT_FILLED_FOK, time);
       else if (tif === 'OPG') orders.cancel(live, NOT_FILLED_OPG, time);
       else if (live.order.orderType === 'LOC') orders.cancel(live, NOT_FILLED_LOC, time);
+    }
+    // Pegged orders stand at the price this bar's close puts them at until the next bar.
+    for (let i = 0; i < lookingCount; i++) {
+      const live = looking[i];
+      if (live.state === OrderState.Working && isPegged(live)) repeg(live, NaN, NaN, bar.close);
     }
   }
 
@@ -140,9 +151,9 @@ export class BarMatcher {
     const path = this.path;
     path.set(start, buy ? bar.high : bar.low, buy ? bar.low : bar.high, bar.close);
     const tif = o.tif;
-    if (tif === 'IOC' || tif === 'OPG') {
-      // One look, at the open.
-      if (offset !== 0) return false;
+    if (tif === 'IOC' || tif === 'FOK' || tif === 'OPG') {
+      // One look, at the open (FOK: only when it fills whole).
+      if (offset !== 0 || (tif === 'FOK' && !this.orders.fillsWhole(live))) return false;
       if (o.orderType === 'MKT' || (buy ? start <= o.lmtPrice! : start >= o.lmtPrice!)) return this.at(start, 0);
       return false;
     }
@@ -177,6 +188,13 @@ export class BarMatcher {
       case 'TRAIL':
       case 'TRAIL LIMIT':
         return this.trailOnPath(live, buy);
+      case 'REL':
+      case 'PEG MID':
+      case 'MIDPRICE':
+        // A limit at the price the last close pegged it to (a bar has no spread: bid, ask and midpoint
+        // are its price); MIDPRICE without a cap stands at no price and fills at the open.
+        if (!Number.isFinite(live.pegPrice)) return live.pegPrice === live.pegPrice && this.at(start, 0);
+        return path.cross(0, start, live.pegPrice, !buy);
       case 'MOC':
         return this.at(bar.close, 3);
       case 'LOC':

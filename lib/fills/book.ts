@@ -6,6 +6,7 @@
  * without indirection on the per-bar path.
  */
 import type { OrderStatus } from '../messages';
+import { ORDER_TYPE_RULES } from '../messages/order-types';
 import type { EngineOrder } from './types';
 import { SHARE_TERMS, type ContractTerms } from './contract-terms';
 
@@ -86,6 +87,8 @@ export class LiveOrder {
   activeLimit = NaN;
   trailBest = NaN;
   trailStop = NaN;
+  /** REL, PEG MID, MIDPRICE: the price the order stands at now (pegging.ts); NaN until first pegged. */
+  pegPrice = NaN;
   /** DAY clock: the trading day of the first price event the order was looked at. */
   day = NaN;
   /** The trading day of the last price seen when the order was placed (OPG, MOC/LOC on quotes). */
@@ -107,16 +110,17 @@ export class LiveOrder {
 
   /** A market order now: MKT, or a STP / TRAIL / MIT whose stop or trigger has been reached. */
   isMarket(): boolean {
-    const type = this.order.orderType;
-    return type === 'MKT' || ((type === 'STP' || type === 'TRAIL' || type === 'MIT') && this.triggered);
+    const rule = ORDER_TYPE_RULES[this.order.orderType];
+    return rule.lmtPrice === null && rule.pegged === null && !rule.auction && (!rule.waitsForPrice || this.triggered);
   }
 
   /** The limit a fill must respect (slippage never crosses it), or NaN for market-like orders. */
   limitInForce(): number {
     const o = this.order;
-    if (o.orderType === 'LMT' || o.orderType === 'LOC') return o.lmtPrice!;
-    if (o.orderType === 'STP LMT' || o.orderType === 'TRAIL LIMIT' || o.orderType === 'LIT') return this.activeLimit;
-    return NaN;
+    const rule = ORDER_TYPE_RULES[o.orderType];
+    if (rule.pegged !== null) return this.pegPrice;
+    if (rule.lmtPrice === null) return NaN;
+    return rule.waitsForPrice ? this.activeLimit : o.lmtPrice!;
   }
 }
 

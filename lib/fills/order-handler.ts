@@ -13,16 +13,17 @@ import type { Portfolio } from './portfolio';
 import { type Book, LiveOrder, OrderState, QTY_EPSILON, removeItem } from './book';
 import { contractMultiplier, resolveTerms, type ContractTerms } from './contract-terms';
 import { initTrail, retrail } from './trailing';
-import { isTrailing, modifyProblem, orderProblem, usesLimitPrice, usesStopPrice } from './validate';
+import { isTrailing, modifyProblem, orderProblem } from './validate';
+import { orderOwnPrice } from '../messages/order-types';
+import { isPegged, repeg } from './pegging';
 import type { BuyingPower, MarginPreview } from './margin';
 import { CANNOT_MODIFY_CANCELLED, CANNOT_MODIFY_FILLED, OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from './reasons';
 
 const FIRST_PERM_ID = 1_000_000_001;
 
-/** The price an order is checked at when placed: its limit or stop price, else the instrument's last mark. */
+/** The price an order is checked at when placed: its limit (or cap) or stop price, else the instrument's last mark. */
 function placingPrice(order: EngineOrder, book: Book): number {
-  const type = order.orderType;
-  return usesLimitPrice(type) ? order.lmtPrice! : usesStopPrice(type) ? order.auxPrice! : book.mark;
+  return orderOwnPrice(order.orderType, order.lmtPrice, order.auxPrice) ?? book.mark;
 }
 
 export class OrderHandler {
@@ -47,6 +48,11 @@ export class OrderHandler {
     /** The account's buying-power check; null: every order fits (no account type set). */
     private readonly buyingPower: BuyingPower | null = null,
   ) {}
+
+  /** Whether one price event can fill what remains of `live` (FOK: all at once or not at all). */
+  fillsWhole(live: LiveOrder): boolean {
+    return live.remaining <= this.maxFill;
+  }
 
   get(orderId: number): LiveOrder | undefined {
     return this.orders.get(orderId);
@@ -156,6 +162,7 @@ export class OrderHandler {
       retrail(live, old);
     }
     if ((order.orderType === 'STP LMT' || order.orderType === 'LIT') && live.triggered) live.activeLimit = order.lmtPrice!;
+    if (live.state === OrderState.Working && isPegged(live)) repeg(live, live.book.bid, live.book.ask, live.book.mark);
     if ((order.ocaGroup ?? '') !== (old.ocaGroup ?? '')) {
       this.leaveOca(live);
       this.joinOca(live);
@@ -203,6 +210,7 @@ export class OrderHandler {
     if (isTrailing(live.order.orderType) && !live.triggered && live.trailBest !== live.trailBest) {
       initTrail(live, reference);
     }
+    if (isPegged(live)) repeg(live, live.book.bid, live.book.ask, reference);
     live.state = OrderState.Working;
     live.status = 'Submitted';
     live.book.working.push(live);

@@ -4,13 +4,16 @@
  * crosses it, at that ask/bid; stops and trailing stops trigger on last and then fill at the ask/bid;
  * MOC/LOC at the last price of the day, when the first quote of a later day arrives; OPG at the first
  * quote of a later day. DAY orders expire with the first quote of a later day. Children activated by a
- * fill are looked at against the same quote at once.
+ * fill are looked at against the same quote at once. REL fills like a limit at the price it is pegged
+ * to (pegging.ts), MIDPRICE and PEG MID at the midpoint when it is at or better than theirs; FOK fills
+ * its whole quantity at the first look or is cancelled.
  */
 import type { QuoteTick } from './types';
 import type { OrderHandler } from './order-handler';
 import { OrderState, PriceFeed, type Book, type LiveOrder } from './book';
 import { trailTo, triggerTrail } from './trailing';
-import { EXPIRED_DAY, EXPIRED_GTD, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
+import { EXPIRED_DAY, EXPIRED_GTD, NOT_FILLED_FOK, NOT_FILLED_IOC, NOT_FILLED_LOC, NOT_FILLED_OPG } from './reasons';
+import { isPegged, midpoint, repeg } from './pegging';
 
 export class QuoteMatcher {
   constructor(
@@ -61,7 +64,8 @@ export class QuoteMatcher {
       if (tif === 'OPG' && day <= live.submitDay) return;
       if (o.goodAfterTime !== undefined && time < o.goodAfterTime) return;
       live.looked = true;
-      price = this.fillPrice(live, bid, ask, last);
+      // Fill or kill: all of it at once, or nothing (cancelled below).
+      price = tif === 'FOK' && !orders.fillsWhole(live) ? NaN : this.fillPrice(live, bid, ask, last);
     }
     if (price === price && price > 0) {
       const activated = orders.fill(live, price, time);
@@ -74,7 +78,10 @@ export class QuoteMatcher {
       }
     }
     if (live.state === OrderState.Working) {
+      // A pegged order stands where this quote puts it until the next one.
+      if (isPegged(live)) repeg(live, bid, ask, last);
       if (tif === 'IOC') orders.cancel(live, NOT_FILLED_IOC, time);
+      else if (tif === 'FOK') orders.cancel(live, NOT_FILLED_FOK, time);
       else if (tif === 'OPG') orders.cancel(live, NOT_FILLED_OPG, time);
       else if (o.orderType === 'LOC' && live.looked) orders.cancel(live, NOT_FILLED_LOC, time);
     }
@@ -107,6 +114,16 @@ export class QuoteMatcher {
           live.activeLimit = o.lmtPrice ?? NaN;
         }
         break;
+      case 'REL':
+        // A limit at the price it stands at (pegged to the bid or ask): filled when the other side reaches it.
+        return buy ? (market <= live.pegPrice ? market : NaN) : market >= live.pegPrice ? market : NaN;
+      case 'MIDPRICE':
+      case 'PEG MID': {
+        // Filled at the midpoint, when the midpoint is at or better than the price it stands at.
+        const mid = midpoint(bid, ask);
+        if (!(mid === mid)) return NaN;
+        return buy ? (mid <= live.pegPrice ? mid : NaN) : mid >= live.pegPrice ? mid : NaN;
+      }
       case 'TRAIL':
       case 'TRAIL LIMIT':
         if (!live.triggered) {

@@ -12,6 +12,7 @@ export const CANCELLED_BY_REQUEST = 'Cancelled by request.';
 export const EXPIRED_DAY = 'Order expired: time in force DAY ended.';
 export const EXPIRED_GTD = 'Order expired: its goodTillDate has passed.';
 export const NOT_FILLED_IOC = 'IOC order: the part not filled at once was cancelled.';
+export const NOT_FILLED_FOK = 'FOK order: it could not fill its whole quantity at once, cancelled.';
 export const NOT_FILLED_OPG = 'OPG order: not filled at the opening, cancelled.';
 export const NOT_FILLED_LOC = 'LOC order: the close did not reach the limit, cancelled.';
 export const PARENT_CANCELLED = 'Parent order was cancelled before it filled.';
@@ -29,6 +30,7 @@ export function twsErrorCode(reason: string): number {
     reason === EXPIRED_DAY ||
     reason === EXPIRED_GTD ||
     reason === NOT_FILLED_IOC ||
+    reason === NOT_FILLED_FOK ||
     reason === NOT_FILLED_OPG ||
     reason === NOT_FILLED_LOC ||
     reason === PARENT_CANCELLED ||

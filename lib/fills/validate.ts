@@ -3,6 +3,7 @@
  * for the trader, or null when it is acceptable.
  */
 import { ORDER_TYPES, TIMES_IN_FORCE, type OrderType } from '../messages';
+import { ORDER_TYPE_RULES } from '../messages/order-types';
 import type { EngineOrder } from './types';
 import { PRICE_NOT_ON_TICK } from './reasons';
 import { QTY_EPSILON } from './book';
@@ -10,17 +11,8 @@ import { QTY_EPSILON } from './book';
 const TYPES: ReadonlySet<string> = new Set(ORDER_TYPES);
 const TIFS: ReadonlySet<string> = new Set(TIMES_IN_FORCE);
 
-export function usesLimitPrice(type: OrderType): boolean {
-  return type === 'LMT' || type === 'STP LMT' || type === 'LIT' || type === 'LOC';
-}
-
-/** Types triggered at auxPrice: a stop (price moves through it) or a touch (MIT, LIT: price comes to it). */
-export function usesStopPrice(type: OrderType): boolean {
-  return type === 'STP' || type === 'STP LMT' || type === 'MIT' || type === 'LIT';
-}
-
 export function isTrailing(type: OrderType): boolean {
-  return type === 'TRAIL' || type === 'TRAIL LIMIT';
+  return ORDER_TYPE_RULES[type]?.auxPrice?.role === 'trail';
 }
 
 /** Whether `price` is a whole multiple of `tick` (tolerating binary noise such as 0.1 + 0.2). */
@@ -56,7 +48,7 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
   if (o.tif === 'GTD' && !(typeof o.goodTillDate === 'number' && Number.isFinite(o.goodTillDate))) {
     return 'A GTD order needs goodTillDate as "yyyyMMdd HH:mm:ss" (with an optional zone) or "yyyyMMdd-HH:mm:ss" in UTC.';
   }
-  if ((o.tif === 'IOC' || o.tif === 'OPG') && type !== 'MKT' && type !== 'LMT') {
+  if ((o.tif === 'IOC' || o.tif === 'FOK' || o.tif === 'OPG') && type !== 'MKT' && type !== 'LMT') {
     return `Time in force ${o.tif} is for MKT and LMT orders, not ${type}.`;
   }
   if (o.ocaType !== undefined && o.ocaType !== 1 && o.ocaType !== 2 && o.ocaType !== 3) {
@@ -67,14 +59,24 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
   }
   if (o.parentId === o.orderId) return 'An order cannot be its own parent.';
 
-  if (type === 'MKT' || type === 'MOC') return null;
+  const rule = ORDER_TYPE_RULES[type];
   const prices: number[] = [];
-  if (usesLimitPrice(type)) {
-    if (!finite(o.lmtPrice)) return `A ${type} order needs a limit price (lmtPrice), got ${String(o.lmtPrice)}.`;
-    prices.push(o.lmtPrice);
+  const limit = rule.lmtPrice;
+  if (limit !== null && !isTrailing(type)) {
+    if (limit.required || o.lmtPrice !== undefined) {
+      if (!finite(o.lmtPrice) || (limit.role === 'cap' && o.lmtPrice <= 0)) {
+        return `A ${type} order needs ${limit.role === 'cap' ? 'a price cap above 0 (lmtPrice), or none,' : 'a limit price (lmtPrice)'}, got ${String(o.lmtPrice)}.`;
+      }
+      prices.push(o.lmtPrice);
+    }
   }
-  if (usesStopPrice(type)) {
-    if (!finite(o.auxPrice)) return `A ${type} order needs a ${type === 'MIT' || type === 'LIT' ? 'trigger' : 'stop'} price (auxPrice), got ${String(o.auxPrice)}.`;
+  const aux = rule.auxPrice;
+  if (aux !== null && (aux.role === 'stop' || aux.role === 'trigger')) {
+    if (!finite(o.auxPrice)) return `A ${type} order needs a ${aux.role} price (auxPrice), got ${String(o.auxPrice)}.`;
+    prices.push(o.auxPrice);
+  }
+  if (aux !== null && aux.role === 'offset' && (aux.required || o.auxPrice !== undefined)) {
+    if (!finite(o.auxPrice) || o.auxPrice < 0) return `A ${type} order needs its offset from the ${rule.pegged === 'midpoint' ? 'midpoint' : 'bid or ask'} as auxPrice >= 0, got ${String(o.auxPrice)}.`;
     prices.push(o.auxPrice);
   }
   if (isTrailing(type)) {
@@ -132,6 +134,6 @@ export function modifyProblem(order: EngineOrder, old: EngineOrder, filled: numb
 }
 
 /** MOC / LOC: filled in the closing auction. */
-function isAuction(type: string): boolean {
-  return type === 'MOC' || type === 'LOC';
+function isAuction(type: OrderType): boolean {
+  return ORDER_TYPE_RULES[type]?.auction === true;
 }

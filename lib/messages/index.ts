@@ -74,15 +74,9 @@ export interface Signal {
   forming?: boolean;
 }
 
-/**
- * The order types the package places and fills, one list for every check (the order nodes' validation,
- * the fill engine's): IB's names.
- */
-export const ORDER_TYPES = ['MKT', 'LMT', 'STP', 'STP LMT', 'MIT', 'LIT', 'TRAIL', 'TRAIL LIMIT', 'MOC', 'LOC'] as const;
-export type OrderType = (typeof ORDER_TYPES)[number];
-/** Times in force, likewise one list. */
-export const TIMES_IN_FORCE = ['DAY', 'GTC', 'GTD', 'IOC', 'OPG'] as const;
-export type TimeInForce = (typeof TIMES_IN_FORCE)[number];
+/** The order types and times in force, and what each type does with its prices: lib/messages/order-types.ts. */
+export { ORDER_TYPES, TIMES_IN_FORCE, type OrderType, type TimeInForce } from './order-types';
+import type { OrderType, TimeInForce } from './order-types';
 
 /**
  * `msg.order`: either a target position (`targetQuantity`, signed: negative is short) or an explicit

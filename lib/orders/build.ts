@@ -4,6 +4,7 @@
  */
 import type { Order } from '@stoqey/ib';
 import type { Side } from '../messages';
+import { orderTypeRule } from '../messages/order-types';
 import type { ModifyIntent, OrderTerms } from './validate';
 
 /** A new order of `quantity` shares on `action` with `terms`; transmitted unless said otherwise. */
@@ -58,8 +59,9 @@ export function describeOrder(order: Pick<Order, 'action' | 'totalQuantity' | 'o
   const parts = [String(order.action), String(order.totalQuantity), String(order.orderType)];
   if (order.orderType === 'TRAIL') parts.push(order.trailingPercent !== undefined ? `${order.trailingPercent}%` : String(order.auxPrice));
   else {
-    if (order.auxPrice !== undefined) parts.push(`stop ${order.auxPrice}`);
-    if (order.lmtPrice !== undefined) parts.push(`lmt ${order.lmtPrice}`);
+    const rule = orderTypeRule(String(order.orderType));
+    if (order.auxPrice !== undefined) parts.push(`${rule?.auxPrice?.role === 'offset' ? 'offset' : 'stop'} ${order.auxPrice}`);
+    if (order.lmtPrice !== undefined) parts.push(`${rule?.lmtPrice?.role === 'cap' ? 'cap' : 'lmt'} ${order.lmtPrice}`);
   }
   return parts.join(' ');
 }

@@ -5,6 +5,7 @@
  * here first, and each failure names the field: money is at stake, so nothing is guessed.
  */
 import { ORDER_TYPES, TIMES_IN_FORCE, type OrderIntent, type OrderType, type Side, type TimeInForce } from '../messages';
+import { ORDER_TYPE_RULES } from '../messages/order-types';
 import { parseIbDateTime } from '../messages/time-zones';
 import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
@@ -79,8 +80,9 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
     const targetQuantity = toNumber(raw.targetQuantity);
     const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describeValue(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeIncrement);
     if (problem || targetQuantity === null) throw new OrderInputError(`${where}.targetQuantity`, problem ?? '');
-    if (terms.orderType === 'TRAIL' || terms.orderType === 'TRAIL LIMIT' || terms.orderType === 'STP' || terms.orderType === 'STP LMT' || terms.orderType === 'MIT' || terms.orderType === 'LIT') {
-      throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${terms.orderType} cannot move to a target position: use MKT, LMT, MOC or LOC with targetQuantity, or an explicit order`);
+    if (ORDER_TYPE_RULES[terms.orderType].waitsForPrice) {
+      const targetTypes = ORDER_TYPES.filter((t) => !ORDER_TYPE_RULES[t].waitsForPrice);
+      throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${terms.orderType} cannot move to a target position: use ${targetTypes.join(', ')} with targetQuantity, or an explicit order`);
     }
     return { kind: 'target', targetQuantity, ...terms };
   }
@@ -171,49 +173,32 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
     }
     return positivePrice(raw[field], `${where}.${field}`);
   };
-  switch (type) {
-    case 'MKT':
-    case 'MOC':
-      break;
-    case 'LMT':
-    case 'LOC':
-      terms.lmtPrice = price('lmtPrice', 'the limit price');
-      break;
-    case 'STP':
-      terms.auxPrice = price('auxPrice', 'the stop price');
-      break;
-    case 'STP LMT':
-      terms.auxPrice = price('auxPrice', 'the stop price');
-      terms.lmtPrice = price('lmtPrice', 'the limit price once the stop triggers');
-      break;
-    case 'MIT':
-      terms.auxPrice = price('auxPrice', 'the price that, touched, sends it as a market order');
-      break;
-    case 'LIT':
-      terms.auxPrice = price('auxPrice', 'the price that, touched, sends it as a limit order');
-      terms.lmtPrice = price('lmtPrice', 'the limit price once the trigger is touched');
-      break;
-    case 'TRAIL':
-    case 'TRAIL LIMIT': {
-      const hasPercent = raw.trailingPercent !== undefined;
-      const hasAmount = raw.auxPrice !== undefined;
-      if (hasPercent === hasAmount) {
-        throw new OrderInputError(`${where}.auxPrice`, `${type} orders need exactly one of ${where}.auxPrice (trailing amount) or ${where}.trailingPercent`);
-      }
-      if (hasPercent) terms.trailingPercent = percent(raw.trailingPercent, `${where}.trailingPercent`);
-      else terms.auxPrice = price('auxPrice', 'the trailing amount');
-      terms.trailStopPrice = price('trailStopPrice', null);
-      if (type === 'TRAIL LIMIT') {
-        // The limit once the stop triggers: an offset from the trailing stop, or a limit price with the
-        // stop it starts from (IB takes either).
-        if (raw.lmtPriceOffset !== undefined) terms.lmtPriceOffset = offset(raw.lmtPriceOffset, `${where}.lmtPriceOffset`);
-        else if (raw.lmtPrice !== undefined && terms.trailStopPrice !== undefined) terms.lmtPrice = price('lmtPrice', null);
-        else throw new OrderInputError(`${where}.lmtPriceOffset`, `TRAIL LIMIT orders need ${where}.lmtPriceOffset (the limit's distance from the trailing stop), or ${where}.lmtPrice with ${where}.trailStopPrice`);
-      }
-      break;
+  const rule = ORDER_TYPE_RULES[type];
+  if (rule.auxPrice?.role === 'trail') {
+    const hasPercent = raw.trailingPercent !== undefined;
+    const hasAmount = raw.auxPrice !== undefined;
+    if (hasPercent === hasAmount) {
+      throw new OrderInputError(`${where}.auxPrice`, `${type} orders need exactly one of ${where}.auxPrice (trailing amount) or ${where}.trailingPercent`);
     }
-    default:
-      break;
+    if (hasPercent) terms.trailingPercent = percent(raw.trailingPercent, `${where}.trailingPercent`);
+    else terms.auxPrice = price('auxPrice', 'the trailing amount');
+    terms.trailStopPrice = price('trailStopPrice', null);
+    if (rule.lmtPrice !== null) {
+      // TRAIL LIMIT: the limit once the stop triggers: an offset from the trailing stop, or a limit
+      // price with the stop it starts from (IB takes either).
+      if (raw.lmtPriceOffset !== undefined) terms.lmtPriceOffset = offset(raw.lmtPriceOffset, `${where}.lmtPriceOffset`);
+      else if (raw.lmtPrice !== undefined && terms.trailStopPrice !== undefined) terms.lmtPrice = price('lmtPrice', null);
+      else throw new OrderInputError(`${where}.lmtPriceOffset`, `TRAIL LIMIT orders need ${where}.lmtPriceOffset (the limit's distance from the trailing stop), or ${where}.lmtPrice with ${where}.trailStopPrice`);
+    }
+  } else {
+    if (rule.auxPrice !== null) {
+      const aux = rule.auxPrice;
+      if (aux.role === 'offset') {
+        if (raw.auxPrice !== undefined) terms.auxPrice = offset(raw.auxPrice, `${where}.auxPrice`);
+        else if (aux.required) throw new OrderInputError(`${where}.auxPrice`, `${where}.auxPrice is required for ${type} orders (${AUX_MEANING[type] ?? 'the offset'}; 0 for none)`);
+      } else terms.auxPrice = price('auxPrice', aux.required ? (AUX_MEANING[type] ?? `the ${aux.role} price`) : null);
+    }
+    if (rule.lmtPrice !== null) terms.lmtPrice = price('lmtPrice', rule.lmtPrice.required ? (LIMIT_MEANING[type] ?? 'the limit price') : null);
   }
   if ((type === 'MOC' || type === 'LOC') && tif !== 'DAY') {
     throw new OrderInputError(`${where}.tif`, `${type} orders execute at the close and take tif DAY, got ${tif}`);
@@ -223,6 +208,9 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
   if (raw.hidden !== undefined) terms.hidden = bool(raw.hidden, `${where}.hidden`);
   if (tif === 'OPG' && type !== 'MKT' && type !== 'LMT') {
     throw new OrderInputError(`${where}.tif`, `tif OPG (at the open) works with MKT or LMT orders only, got ${type}`);
+  }
+  if (tif === 'FOK' && type !== 'MKT' && type !== 'LMT') {
+    throw new OrderInputError(`${where}.tif`, `tif FOK (fill all at once or cancel) works with MKT or LMT orders only, got ${type}`);
   }
   if (raw.account !== undefined) {
     if (typeof raw.account !== 'string' || !raw.account.trim()) throw new OrderInputError(`${where}.account`, `${where}.account must be an account id such as "DU1234567", got ${describeValue(raw.account)}`);
@@ -234,6 +222,19 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
   }
   return terms;
 }
+
+/** What a required auxPrice or lmtPrice is to each type, for the message that asks for it. */
+const AUX_MEANING: Partial<Record<OrderType, string>> = {
+  STP: 'the stop price',
+  'STP LMT': 'the stop price',
+  MIT: 'the price that, touched, sends it as a market order',
+  LIT: 'the price that, touched, sends it as a limit order',
+  REL: 'the offset from the bid (buy) or the ask (sell) it is pegged to',
+};
+const LIMIT_MEANING: Partial<Record<OrderType, string>> = {
+  'STP LMT': 'the limit price once the stop triggers',
+  LIT: 'the limit price once the trigger is touched',
+};
 
 /** The expiry of a GTD order in a form IB takes; refused when absent, malformed or without tif GTD. */
 function goodTillDate(value: unknown, tif: TimeInForce, where: string): string {

@@ -128,7 +128,7 @@ test('rejections: bad quantity, missing prices, off-tick price, unknown type: In
     [{ orderType: 'LMT', lmtPrice: 100.123 }, PRICE_NOT_ON_TICK],
     [{ orderType: 'STP', auxPrice: 100.005 }, PRICE_NOT_ON_TICK],
     [{ orderType: 'FOO' as EngineOrder['orderType'] }, /Unsupported order type 'FOO'/],
-    [{ tif: 'FOK' as EngineOrder['tif'] }, /Unsupported time in force/],
+    [{ tif: 'DTC' as EngineOrder['tif'] }, /Unsupported time in force/],
     [{ action: 'HOLD' as EngineOrder['action'] }, /BUY or SELL/],
     [{ orderType: 'STP', auxPrice: 90, tif: 'IOC' }, /IOC is for MKT and LMT/],
   ];

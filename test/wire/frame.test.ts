@@ -33,6 +33,12 @@ function terms(orderType: OrderType): Record<string, number> {
       return { trailingPercent: 1.5 };
     case 'TRAIL LIMIT':
       return { auxPrice: 0.5, lmtPriceOffset: 0.1 };
+    case 'REL':
+      return { auxPrice: 0.02, lmtPrice: 101 };
+    case 'MIDPRICE':
+      return { lmtPrice: 101.5 };
+    case 'PEG MID':
+      return { auxPrice: 0.01 };
     default:
       return {};
   }

@@ -1,0 +1,106 @@
+/**
+ * place-order's order types beyond the basic ones, in a real Node-RED runtime against the simulator
+ * through the real @stoqey/ib client: REL, MIDPRICE, PEG MID and FOK each from msg.order to a fill,
+ * a rest or a kill, and REL from the node's own settings.
+ */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helper, loadFlow, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
+import type { Simulator } from '../../lib/sim/server/types';
+import type { Connection } from '../../lib/connection/types';
+
+const TYPES = ['ib-connect', 'ib-place-order'];
+const dir = mkdtempSync(join(tmpdir(), 'place-order-types-'));
+let journalCount = 0;
+
+function flow(clientId: number, node: Record<string, unknown> = {}) {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'simulator', clientId, journalPath: join(dir, `journal-${++journalCount}.jsonl`) },
+    { id: 'po', z: 'tab', type: 'ib-place-order', connection: 'c', orderRef: 'types', wires: [['events'], ['fills']], ...node },
+    { id: 'events', z: 'tab', type: 'helper' },
+    { id: 'fills', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+function connectionOf(): Connection {
+  return (helper.getNode('c') as unknown as { connection: Connection }).connection;
+}
+
+function simOf(): Simulator {
+  return (connectionOf() as unknown as { simulator(): Simulator }).simulator();
+}
+
+async function ready(): Promise<void> {
+  await waitFor(() => connectionOf().status().state === 'connected' && connectionOf().broker.orderBlock() === null, 8000, 'the connection ready for orders');
+}
+
+function listen(node: TestNode): Array<Record<string, any>> {
+  const msgs: Array<Record<string, any>> = [];
+  node.on('input', (m: Record<string, any>) => msgs.push(m));
+  return msgs;
+}
+
+async function priceNow(): Promise<number> {
+  const ib = connectionOf().liveData('quotes');
+  const ticks = await ib.next.getMarketDataSnapshot({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', false);
+  return (ticks.get(4)?.value ?? ticks.get(1)?.value) as number;
+}
+
+describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
+  before(startServer);
+  after(async () => {
+    await stopServer();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(() => helper.unload());
+
+  it('sends each from msg.order to the simulator: the marketable ones fill, the ones away rest, a FOK that cannot fill is killed', async () => {
+    await loadFlow(TYPES, flow(61));
+    await ready();
+    const events = listen(helper.getNode('events'));
+    const fills = listen(helper.getNode('fills'));
+    const po = helper.getNode('po');
+    const away = Math.round((await priceNow()) * 80) / 100;
+    const send = (order: Record<string, unknown>) => po.receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 10, ...order } });
+    send({ orderType: 'REL', auxPrice: 0.05 });
+    await waitFor(() => fills.length === 1, 5000, 'the REL across the spread filled');
+    send({ orderType: 'MIDPRICE' });
+    await waitFor(() => fills.length === 2, 5000, 'the MIDPRICE filled');
+    send({ orderType: 'PEG MID' });
+    await waitFor(() => fills.length === 3, 5000, 'the PEG MID without an offset filled at the midpoint');
+    send({ orderType: 'LMT', lmtPrice: away, tif: 'FOK' });
+    await waitFor(() => events.some((m) => m.payload.orderType === 'LMT' && m.payload.status === 'Cancelled'), 5000, 'the FOK killed');
+    send({ orderType: 'MIDPRICE', lmtPrice: away });
+    send({ orderType: 'REL', auxPrice: 0, lmtPrice: away });
+    await waitFor(() => simOf().engine.openOrders().length === 2, 5000, 'the capped MIDPRICE and REL resting');
+    assert.deepEqual(simOf().engine.openOrders().map((o) => o.order.orderType).sort(), ['MIDPRICE', 'REL']);
+    assert.deepEqual(fills.map((m) => m.payload.shares), [10, 10, 10]);
+    assert.ok(events.some((m) => m.payload.orderType === 'REL' && m.payload.status === 'Filled'));
+    po.receive({ cancel: 'all' });
+    await waitFor(() => simOf().engine.openOrders().length === 0, 5000, 'cancelled');
+    const caught = listen(helper.getNode('caught'));
+    send({ orderType: 'REL' });
+    await waitFor(() => caught.length === 1, 5000, 'the refusal');
+    assert.match(String(caught[0].error.message), /msg\.order\.auxPrice is required for REL orders/);
+    assert.equal(simOf().engine.openOrders().length, 0, 'nothing sent');
+  });
+
+  it("takes the type and the offset from the node's settings; msg.order's tif FOK over them", async () => {
+    await loadFlow(TYPES, flow(62, { symbol: 'AAPL', action: 'BUY', quantity: 5, orderType: 'REL', auxPrice: '0.05' }));
+    await ready();
+    const fills = listen(helper.getNode('fills'));
+    const po = helper.getNode('po');
+    po.receive({ payload: 'go' });
+    await waitFor(() => fills.length === 1, 5000, 'the configured REL filled');
+    assert.equal(fills[0].payload.shares, 5);
+    // msg.order wins over the settings: a market order, whole at once.
+    po.receive({ order: { orderType: 'MKT', tif: 'FOK' } });
+    await waitFor(() => fills.length === 2, 5000, 'the FOK market order filled');
+  });
+});

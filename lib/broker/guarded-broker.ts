@@ -447,7 +447,7 @@ function remainingOf(w: WorkingOrder): number {
 /** The fields of an order worth a journal line (IB's Order has ~150). */
 function summarize(order: Order): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of ['action', 'totalQuantity', 'orderType', 'lmtPrice', 'auxPrice', 'trailingPercent', 'trailStopPrice', 'tif', 'outsideRth', 'account', 'orderRef', 'parentId', 'ocaGroup', 'ocaType', 'transmit'] as const) {
+  for (const field of ['action', 'totalQuantity', 'orderType', 'lmtPrice', 'auxPrice', 'trailingPercent', 'trailStopPrice', 'lmtPriceOffset', 'tif', 'goodTillDate', 'goodAfterTime', 'outsideRth', 'account', 'orderRef', 'parentId', 'ocaGroup', 'ocaType', 'transmit', 'algoStrategy', 'algoParams', 'conditions', 'conditionsCancelOrder', 'whatIf'] as const) {
     if (order[field] !== undefined) out[field] = order[field];
   }
   return out;

@@ -12,6 +12,8 @@
  *   pegged it to (close plus or minus its offset, never past its cap; MIDPRICE at its cap, without
  *   one at the open), set again from every close (pegging.ts).
  * - FOK: like IOC, and only when the whole quantity fills at once.
+ * - Conditions (conditions.ts): a price condition reads the close before the bar, a time condition the
+ *   bar's start; the order works from the bar they are met on.
  * - IOC: looked at once, at the next open; what does not fill is cancelled. OPG: at the open of the
  *   first bar of a later day than the last price seen when it was placed, then cancelled.
  * - DAY (the default, as in TWS): good for the trading day of the first price event it is looked at;
@@ -88,6 +90,8 @@ export class BarMatcher {
       } else if (tif === 'OPG' && day <= live.submitDay) continue;
       // Not working before its goodAfterTime: a bar that begins earlier does not fill it.
       if (live.order.goodAfterTime !== undefined && time < live.order.goodAfterTime) continue;
+      // Conditions see the close before this bar (book.mark until the bar is taken), never the bar itself.
+      if (!orders.mayTrade(live, NaN, NaN, book.mark, time)) continue;
       live.looked = true;
       if (this.fillPoint(live, bar, open, 0)) this.addCandidate(live, this.path.price, this.path.pos, 0);
     }
@@ -134,6 +138,7 @@ export class BarMatcher {
     if (!this.closeFills || this.inBar || !live.isMarket() || live.order.tif === 'OPG') return;
     const book = live.book;
     if (live.order.goodAfterTime !== undefined && book.lastTime < live.order.goodAfterTime) return;
+    if (!this.orders.mayTrade(live, NaN, NaN, book.mark, book.lastTime)) return;
     live.looked = true;
     if (live.order.tif === 'DAY' || live.order.tif === undefined) live.day = this.dayOf(book.lastTime);
     // Children it activates start working and are looked at from the next bar.

@@ -87,6 +87,8 @@ export class LiveOrder {
   activeLimit = NaN;
   trailBest = NaN;
   trailStop = NaN;
+  /** Its conditions were met (it was released, or cancelled with conditionsCancelOrder). */
+  conditionsDone = false;
   /** REL, PEG MID, MIDPRICE: the price the order stands at now (pegging.ts); NaN until first pegged. */
   pegPrice = NaN;
   /** DAY clock: the trading day of the first price event the order was looked at. */

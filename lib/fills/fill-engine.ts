@@ -80,6 +80,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
       dayOf,
       (live) => this.lookNow(live),
       this.buyingPower,
+      (symbol) => this.books.get(symbol),
     );
     this.bars = new BarMatcher(this.orders, options.fillAt === 'close', dayOf);
     this.quotes = new QuoteMatcher(this.orders, dayOf, options.now);

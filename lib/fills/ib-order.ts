@@ -11,7 +11,7 @@ import type { Contract } from '@stoqey/ib';
 import type { InstrumentKey, OrderType, Side, TimeInForce } from '../messages';
 import { contractMultiplier, instrumentKey } from '../messages/instrument';
 import { parseIbDateTime } from '../messages/time-zones';
-import type { EngineOrder } from './types';
+import type { EngineCondition, EngineOrder } from './types';
 
 /**
  * The fields of IB's Order the engine acts on. @stoqey/ib's Order has them under these names, and so
@@ -36,6 +36,20 @@ export interface IbOrderFields {
   orderRef?: string;
   transmit?: boolean;
   outsideRth?: boolean;
+  /** @stoqey/ib's condition objects (or the same fields read off the wire): type 1 price, 3 time. */
+  conditions?: ReadonlyArray<IbConditionFields>;
+  conditionsCancelOrder?: boolean;
+}
+
+/** The fields of an IB order condition the engine acts on (PriceCondition, TimeCondition). */
+export interface IbConditionFields {
+  type?: number;
+  conjunctionConnection?: string;
+  isMore?: boolean;
+  price?: number;
+  triggerMethod?: number;
+  conId?: number;
+  time?: string;
 }
 
 export interface EngineOrderTarget {
@@ -47,6 +61,11 @@ export interface EngineOrderTarget {
   multiplier?: number;
   /** The client that placed it (TWS reports it back). */
   clientId?: number;
+  /**
+   * The instrument key of a contract id, for price conditions on another instrument (the simulator's
+   * contracts); a condition without a conId, or with the order's own, watches the order's instrument.
+   */
+  conditionSymbol?: (conId: number) => InstrumentKey | undefined;
 }
 
 /** The engine's order for IB order `orderId` on `contract`. */
@@ -82,9 +101,25 @@ export function engineOrderFromIb(orderId: number, contract: Contract, order: Ib
   if (order.transmit === false) result.transmit = false;
   if (order.outsideRth) result.outsideRth = true;
   if (target.clientId !== undefined) result.clientId = target.clientId;
+  if (order.conditions !== undefined && order.conditions.length > 0) {
+    result.conditions = order.conditions.map((c) => engineCondition(c, result.symbol, contract.conId, target.conditionSymbol));
+    if (order.conditionsCancelOrder) result.conditionsCancelOrder = true;
+  }
   const multiplier = target.multiplier !== undefined && target.multiplier > 0 ? target.multiplier : contractMultiplier(contract);
   if (multiplier !== undefined) result.multiplier = multiplier;
   return result;
+}
+
+/** IB's condition as the engine watches it; a type it does not watch keeps the type, and the engine refuses it. */
+function engineCondition(c: IbConditionFields, ownSymbol: InstrumentKey, ownConId: number | undefined, symbolOf: EngineOrderTarget['conditionSymbol']): EngineCondition {
+  const or = String(c.conjunctionConnection ?? '').toLowerCase() === 'o';
+  if (c.type === 3) return { kind: 'time', isMore: c.isMore === true, time: parseIbDateTime(String(c.time ?? ''), 'America/New_York'), or };
+  if (c.type === 1) {
+    const conId = Number(c.conId) || 0;
+    const symbol = conId === 0 || conId === ownConId ? ownSymbol : (symbolOf?.(conId) ?? '');
+    return { kind: 'price', symbol, isMore: c.isMore === true, price: Number(c.price), triggerMethod: Number(c.triggerMethod) || 0, or };
+  }
+  return { kind: `type ${String(c.type)}` } as unknown as EngineCondition;
 }
 
 function finiteOrUndefined(value: unknown): number | undefined {

@@ -17,7 +17,8 @@ import { isTrailing, modifyProblem, orderProblem } from './validate';
 import { orderOwnPrice } from '../messages/order-types';
 import { isPegged, repeg } from './pegging';
 import type { BuyingPower, MarginPreview } from './margin';
-import { CANNOT_MODIFY_CANCELLED, CANNOT_MODIFY_FILLED, OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from './reasons';
+import { conditionsMet } from './conditions';
+import { CONDITIONS_CANCELLED, CANNOT_MODIFY_CANCELLED, CANNOT_MODIFY_FILLED, OCA_FILLED, OCA_REDUCED_TO_ZERO, PARENT_CANCELLED } from './reasons';
 
 const FIRST_PERM_ID = 1_000_000_001;
 
@@ -47,7 +48,29 @@ export class OrderHandler {
     private readonly lookNow: (live: LiveOrder) => void,
     /** The account's buying-power check; null: every order fits (no account type set). */
     private readonly buyingPower: BuyingPower | null = null,
+    /** The book of an instrument, for conditions on another instrument's price. */
+    private readonly bookOf: (symbol: string) => Book | undefined = () => undefined,
   ) {}
+
+  /**
+   * Whether `live` may trade on this price event (its own instrument's `bid`, `ask`, `last` at `time`):
+   * yes without conditions or once they were met. Conditions met now release it (PreSubmitted to
+   * Submitted) or, with conditionsCancelOrder, cancel it; while unmet only a conditionsCancelOrder
+   * order trades.
+   */
+  mayTrade(live: LiveOrder, bid: number, ask: number, last: number, time: number): boolean {
+    const o = live.order;
+    if (o.conditions === undefined || o.conditions.length === 0 || live.conditionsDone) return true;
+    if (!conditionsMet(live, bid, ask, last, time, this.bookOf)) return o.conditionsCancelOrder === true;
+    live.conditionsDone = true;
+    if (o.conditionsCancelOrder) {
+      this.cancel(live, CONDITIONS_CANCELLED, time);
+      return false;
+    }
+    live.status = 'Submitted';
+    this.events.order(live, time);
+    return true;
+  }
 
   /** Whether one price event can fill what remains of `live` (FOK: all at once or not at all). */
   fillsWhole(live: LiveOrder): boolean {
@@ -212,7 +235,9 @@ export class OrderHandler {
     }
     if (isPegged(live)) repeg(live, live.book.bid, live.book.ask, reference);
     live.state = OrderState.Working;
-    live.status = 'Submitted';
+    // Held by its conditions until they are met (TWS shows such an order PreSubmitted).
+    const held = live.order.conditions !== undefined && live.order.conditions.length > 0 && !live.order.conditionsCancelOrder && !live.conditionsDone;
+    live.status = held ? 'PreSubmitted' : 'Submitted';
     live.book.working.push(live);
     this.events.order(live, time);
   }

@@ -63,6 +63,7 @@ export class QuoteMatcher {
       }
       if (tif === 'OPG' && day <= live.submitDay) return;
       if (o.goodAfterTime !== undefined && time < o.goodAfterTime) return;
+      if (!orders.mayTrade(live, bid, ask, last, time)) return;
       live.looked = true;
       // Fill or kill: all of it at once, or nothing (cancelled below).
       price = tif === 'FOK' && !orders.fillsWhole(live) ? NaN : this.fillPrice(live, bid, ask, last);

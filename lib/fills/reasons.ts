@@ -15,6 +15,7 @@ export const NOT_FILLED_IOC = 'IOC order: the part not filled at once was cancel
 export const NOT_FILLED_FOK = 'FOK order: it could not fill its whole quantity at once, cancelled.';
 export const NOT_FILLED_OPG = 'OPG order: not filled at the opening, cancelled.';
 export const NOT_FILLED_LOC = 'LOC order: the close did not reach the limit, cancelled.';
+export const CONDITIONS_CANCELLED = 'Its conditions were met: cancelled (conditionsCancelOrder).';
 export const PARENT_CANCELLED = 'Parent order was cancelled before it filled.';
 export const OCA_FILLED = 'Another order of its OCA group filled.';
 export const OCA_REDUCED_TO_ZERO = 'Another order of its OCA group filled its whole quantity.';
@@ -34,6 +35,7 @@ export function twsErrorCode(reason: string): number {
     reason === NOT_FILLED_OPG ||
     reason === NOT_FILLED_LOC ||
     reason === PARENT_CANCELLED ||
+    reason === CONDITIONS_CANCELLED ||
     reason === OCA_FILLED ||
     reason === OCA_REDUCED_TO_ZERO
   ) {

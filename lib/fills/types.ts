@@ -33,6 +33,12 @@ export interface EngineOrder {
   goodTillDate?: number;
   /** The instant (epoch ms) before which the order does not work (goodAfterTime). */
   goodAfterTime?: number;
+  /**
+   * Conditions (IB's order conditions) that release the order to work when met, or with
+   * conditionsCancelOrder cancel it: see conditions.ts. Each joins the next by its conjunction.
+   */
+  conditions?: EngineCondition[];
+  conditionsCancelOrder?: boolean;
   /** Orders sharing an OCA group: when one fills (ocaType 1) the others are cancelled. */
   ocaGroup?: string;
   ocaType?: 1 | 2 | 3;
@@ -50,6 +56,14 @@ export interface EngineOrder {
    */
   multiplier?: number | string;
 }
+
+/**
+ * A price condition (the price of instrument `symbol` at or above / at or below `price`, read as its
+ * trigger method says: 0 default and 2 last, 8 midpoint) or a time condition (at or after / before `time`).
+ */
+export type EngineCondition =
+  | { kind: 'price'; symbol: InstrumentKey; isMore: boolean; price: number; triggerMethod: number; or?: boolean }
+  | { kind: 'time'; isMore: boolean; time: number; or?: boolean };
 
 /** Prices the engine fills against: a bar (backtest) or a quote (simulator). */
 export interface QuoteTick {

@@ -7,6 +7,7 @@ import { ORDER_TYPE_RULES } from '../messages/order-types';
 import type { EngineOrder } from './types';
 import { PRICE_NOT_ON_TICK } from './reasons';
 import { QTY_EPSILON } from './book';
+import { conditionsProblem } from './conditions';
 
 const TYPES: ReadonlySet<string> = new Set(ORDER_TYPES);
 const TIFS: ReadonlySet<string> = new Set(TIMES_IN_FORCE);
@@ -58,6 +59,8 @@ export function orderProblem(o: EngineOrder, minTick: number): string | null {
     return `The parentId must be an integer, got ${String(o.parentId)}.`;
   }
   if (o.parentId === o.orderId) return 'An order cannot be its own parent.';
+  const conditions = conditionsProblem(o.conditions);
+  if (conditions !== null) return conditions;
 
   const rule = ORDER_TYPE_RULES[type];
   const prices: number[] = [];

@@ -100,6 +100,13 @@ export interface OrderIntent {
   goodAfterTime?: string;
   /** Not shown in the book (IB: NASDAQ-routed orders). */
   hidden?: boolean;
+  /** An IB algo: "Adaptive", "Vwap" or "Twap", with its parameters as TWS takes them ([{tag, value}]) or as an object. */
+  algoStrategy?: string;
+  algoParams?: Array<{ tag: string; value: string }> | Record<string, unknown>;
+  /** Price and time conditions (see place-order's help); conditionsCancelOrder: they cancel the order instead of releasing it. */
+  conditions?: Array<Record<string, unknown>>;
+  conditionsCancelOrder?: boolean;
+  conditionsIgnoreRth?: boolean;
   outsideRth?: boolean;
   account?: string;
   orderRef?: string;

@@ -5,6 +5,7 @@
 import type { Order } from '@stoqey/ib';
 import type { Side } from '../messages';
 import { orderTypeRule } from '../messages/order-types';
+import { ibConditions } from './algos-conditions';
 import type { ModifyIntent, OrderTerms } from './validate';
 
 /** A new order of `quantity` shares on `action` with `terms`; transmitted unless said otherwise. */
@@ -26,6 +27,15 @@ export function buildOrder(action: Side, quantity: number, terms: OrderTerms, or
   if (terms.goodTillDate !== undefined) order.goodTillDate = terms.goodTillDate;
   if (terms.goodAfterTime !== undefined) order.goodAfterTime = terms.goodAfterTime;
   if (terms.hidden !== undefined) order.hidden = terms.hidden;
+  if (terms.algoStrategy !== undefined) {
+    order.algoStrategy = terms.algoStrategy;
+    order.algoParams = (terms.algoParams ?? []).map((p) => ({ ...p }));
+  }
+  if (terms.conditions !== undefined) {
+    order.conditions = ibConditions(terms.conditions);
+    order.conditionsCancelOrder = terms.conditionsCancelOrder ?? false;
+    order.conditionsIgnoreRth = terms.conditionsIgnoreRth ?? false;
+  }
   if (terms.account !== undefined) order.account = terms.account;
   return order;
 }

@@ -11,6 +11,8 @@ import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
 import { describeValue } from '../messages/describe-value';
 import { isGiven } from '../messages/setting';
+import { checkAlgo, checkConditions, type AlgoStrategy, type CheckedCondition } from './algos-conditions';
+import type { TagValue } from '@stoqey/ib';
 
 /** The price-related fields of an order, checked for its type. */
 export interface OrderTerms {
@@ -28,6 +30,13 @@ export interface OrderTerms {
   /** When it starts working, as IB takes it. */
   goodAfterTime?: string;
   hidden?: boolean;
+  /** An IB algo (TWS runs it; the simulator and a backtest fill the order as its type) and its parameters. */
+  algoStrategy?: AlgoStrategy;
+  algoParams?: TagValue[];
+  /** Price and time conditions that release the order (or, with conditionsCancelOrder, cancel it). */
+  conditions?: CheckedCondition[];
+  conditionsCancelOrder?: boolean;
+  conditionsIgnoreRth?: boolean;
   outsideRth: boolean;
   account?: string;
   orderRef?: string;
@@ -70,6 +79,8 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
     return validateModify(given, where, sizeIncrement);
   }
   const raw: Raw = copySet(given, copySet(defaults as Raw, {}));
+  // An algo msg.order names brings its own parameters, not those of the settings' algo.
+  if (isGiven(given.algoStrategy) && !isGiven(given.algoParams)) delete raw.algoParams;
   const hasTarget = raw.targetQuantity !== undefined;
   const hasExplicit = given.action !== undefined || given.totalQuantity !== undefined;
   if (hasTarget && hasExplicit) {
@@ -136,6 +147,11 @@ const ORDER_FIELDS: ReadonlySet<string> = new Set([
   'goodTillDate',
   'goodAfterTime',
   'hidden',
+  'algoStrategy',
+  'algoParams',
+  'conditions',
+  'conditionsCancelOrder',
+  'conditionsIgnoreRth',
   'outsideRth',
   'account',
   'orderRef',
@@ -206,6 +222,21 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
   if (tif === 'GTD' || raw.goodTillDate !== undefined) terms.goodTillDate = goodTillDate(raw.goodTillDate, tif, where);
   if (raw.goodAfterTime !== undefined) terms.goodAfterTime = ibDateTime(raw.goodAfterTime, `${where}.goodAfterTime`);
   if (raw.hidden !== undefined) terms.hidden = bool(raw.hidden, `${where}.hidden`);
+  // "none" names no algo (over the settings' one).
+  const noAlgo = typeof raw.algoStrategy === 'string' && raw.algoStrategy.trim().toLowerCase() === 'none';
+  if (noAlgo) {
+    if (isGiven((raw as Raw).algoParams)) throw new OrderInputError(`${where}.algoParams`, `${where}.algoStrategy is "none": remove ${where}.algoParams`);
+  } else if (raw.algoStrategy !== undefined) Object.assign(terms, checkAlgo(raw.algoStrategy, raw.algoParams, type, where));
+  else if (raw.algoParams !== undefined) throw new OrderInputError(`${where}.algoParams`, `${where}.algoParams needs ${where}.algoStrategy (Adaptive, Vwap or Twap)`);
+  if (raw.conditions !== undefined) {
+    terms.conditions = checkConditions(raw.conditions, where);
+    if (raw.conditionsCancelOrder !== undefined) terms.conditionsCancelOrder = bool(raw.conditionsCancelOrder, `${where}.conditionsCancelOrder`);
+    if (raw.conditionsIgnoreRth !== undefined) terms.conditionsIgnoreRth = bool(raw.conditionsIgnoreRth, `${where}.conditionsIgnoreRth`);
+  } else {
+    for (const field of ['conditionsCancelOrder', 'conditionsIgnoreRth'] as const) {
+      if (raw[field] !== undefined) throw new OrderInputError(`${where}.${field}`, `${where}.${field} says what the order's conditions do: give ${where}.conditions, or remove ${field}`);
+    }
+  }
   if (tif === 'OPG' && type !== 'MKT' && type !== 'LMT') {
     throw new OrderInputError(`${where}.tif`, `tif OPG (at the open) works with MKT or LMT orders only, got ${type}`);
   }

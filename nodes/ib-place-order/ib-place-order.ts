@@ -128,6 +128,10 @@ function configDefaults(def: NodeDef): Partial<OrderIntent> {
   for (const field of ['lmtPrice', 'auxPrice', 'trailingPercent'] as const) if (text(def[field])) defaults[field] = text(def[field]);
   if (text(def.tif)) defaults.tif = text(def.tif);
   if (def.outsideRth === true) defaults.outsideRth = true;
+  if (text(def.algoStrategy)) {
+    defaults.algoStrategy = text(def.algoStrategy);
+    if (text(def.algoStrategy) === 'Adaptive' && text(def.adaptivePriority)) defaults.algoParams = [{ tag: 'adaptivePriority', value: text(def.adaptivePriority) }];
+  }
   if (text(def.account)) defaults.account = text(def.account);
   return defaults as Partial<OrderIntent>;
 }

@@ -135,7 +135,7 @@ test('TRAIL LIMIT validates as the fill engine takes it: a trail, and the limit 
 });
 
 test('order fields this package does not pass on are refused by name, never dropped', () => {
-  for (const field of ['ocaGroup', 'displaySize', 'algoStrategy', 'algoParams', 'conditions', 'totalQty']) {
+  for (const field of ['ocaGroup', 'displaySize', 'minQty', 'percentOffset', 'algoId', 'totalQty']) {
     assert.throws(
       () => validateOrderIntent({ action: 'BUY', totalQuantity: 10, [field]: 'x' }),
       (err: Error & { field?: string }) => new RegExp(`^msg\\.order\\.${field} is not an order field this node passes to IB, so the order is not sent without it`).test(err.message),

@@ -5,7 +5,7 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helper, loadFlow, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
@@ -15,11 +15,12 @@ import type { Connection } from '../../lib/connection/types';
 const TYPES = ['ib-connect', 'ib-place-order'];
 const dir = mkdtempSync(join(tmpdir(), 'place-order-types-'));
 let journalCount = 0;
+let journalPath = '';
 
 function flow(clientId: number, node: Record<string, unknown> = {}) {
   return [
     { id: 'tab', type: 'tab' },
-    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'simulator', clientId, journalPath: join(dir, `journal-${++journalCount}.jsonl`) },
+    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'simulator', clientId, journalPath: (journalPath = join(dir, `journal-${++journalCount}.jsonl`)) },
     { id: 'po', z: 'tab', type: 'ib-place-order', connection: 'c', orderRef: 'types', wires: [['events'], ['fills']], ...node },
     { id: 'events', z: 'tab', type: 'helper' },
     { id: 'fills', z: 'tab', type: 'helper' },
@@ -102,5 +103,28 @@ describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
     // msg.order wins over the settings: a market order, whole at once.
     po.receive({ order: { orderType: 'MKT', tif: 'FOK' } });
     await waitFor(() => fills.length === 2, 5000, 'the FOK market order filled');
+  });
+
+  it("sends the settings' Adaptive algo and msg.order's conditions: the simulator holds a time-conditioned order PreSubmitted, then fills it", async () => {
+    await loadFlow(TYPES, flow(63, { symbol: 'AAPL', algoStrategy: 'Adaptive', adaptivePriority: 'Urgent' }));
+    await ready();
+    const events = listen(helper.getNode('events'));
+    const fills = listen(helper.getNode('fills'));
+    const po = helper.getNode('po');
+    po.receive({ order: { action: 'BUY', totalQuantity: 3 } });
+    await waitFor(() => fills.length === 1, 5000, 'the Adaptive market order filled');
+    const at = new Date(Date.now() + 1500);
+    const time = `${at.getUTCFullYear()}${String(at.getUTCMonth() + 1).padStart(2, '0')}${String(at.getUTCDate()).padStart(2, '0')}-${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}:${String(at.getUTCSeconds()).padStart(2, '0')}`;
+    po.receive({ order: { action: 'BUY', totalQuantity: 4, algoStrategy: 'none', conditions: [{ type: 'time', time }] } });
+    await waitFor(() => events.some((m) => m.payload.totalQuantity === 4 && m.payload.status === 'PreSubmitted'), 5000, 'held by its condition');
+    assert.equal(fills.length, 1);
+    await waitFor(() => fills.length === 2, 8000, 'released at its time and filled');
+    assert.equal(fills[1].payload.shares, 4);
+    // What went to TWS, as the journal wrote each decision.
+    await waitFor(() => existsSync(journalPath) && readFileSync(journalPath, 'utf8').split('\n').filter((l) => l.includes('"decision"')).length === 2, 5000, 'two decisions journaled');
+    const sentOrders = readFileSync(journalPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision').map((l) => l.order);
+    assert.deepEqual([sentOrders[0].algoStrategy, sentOrders[0].algoParams], ['Adaptive', [{ tag: 'adaptivePriority', value: 'Urgent' }]]);
+    assert.equal(sentOrders[1].algoStrategy, undefined, 'msg.order.algoStrategy "none": no algo, whatever the settings say');
+    assert.deepEqual(sentOrders[1].conditions.map((c: { time: string; isMore: boolean }) => [c.time, c.isMore]), [[time, true]]);
   });
 });

@@ -12,6 +12,7 @@ import { Encoder } from '@stoqey/ib/dist/core/io/encoder';
 import { Socket } from '@stoqey/ib/dist/core/io/socket';
 import { ORDER_TYPES, TIMES_IN_FORCE, type OrderType } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
+import { validateOrderIntent } from '../../lib/orders/validate';
 import { frameMessage, wireFields } from '../../lib/ib/frame';
 import { installWireWriter } from '../../lib/ib/wire-writer';
 import { startSimulator, VERSIONS, waitFor } from './harness';
@@ -72,6 +73,21 @@ function shapes(): Array<{ name: string; encode: (encoder: Encoder) => void }> {
   list.push({ name: 'future', encode: (e) => e.placeOrder(78, ES, sent(buildOrder('SELL', 2, { orderType: 'MKT', tif: 'DAY', outsideRth: false } as never, 'fut'), 78)) });
   // A lone surrogate: both write U+FFFD for it.
   list.push({ name: 'lone surrogate', encode: (e) => e.placeOrder(79, AAPL, sent(buildOrder('BUY', 1, { orderType: 'MKT', tif: 'DAY', outsideRth: false } as never, 'bad \ud800 ref'), 79)) });
+  // Algos and conditions, as place-order builds them from msg.order.
+  const extras: Array<[string, Record<string, unknown>]> = [
+    ['Adaptive', { orderType: 'MKT', algoStrategy: 'Adaptive', algoParams: [{ tag: 'adaptivePriority', value: 'Patient' }] }],
+    ['Vwap', { orderType: 'LMT', lmtPrice: 101, algoStrategy: 'Vwap', algoParams: { maxPctVol: 0.1, startTime: '09:45:00 US/Eastern', endTime: '15:30:00 US/Eastern', allowPastEndTime: true, noTakeLiq: false } }],
+    ['Twap', { orderType: 'LMT', lmtPrice: 101, algoStrategy: 'twap', algoParams: { strategyType: 'Matching Midpoint', allowPastEndTime: false } }],
+    ['Adaptive without params', { orderType: 'MKT', algoStrategy: 'Adaptive' }],
+    ['price and time conditions', { orderType: 'LMT', lmtPrice: 100, conditions: [{ type: 'price', conId: 265598, isMore: true, price: 201.5, triggerMethod: 'last', conjunction: 'or' }, { type: 'time', time: '20261218 10:00:00 US/Eastern' }] }],
+    ['conditions that cancel, outside RTH', { orderType: 'MKT', conditions: [{ type: 'price', isMore: false, price: 150, exchange: 'SMART' }], conditionsCancelOrder: true, conditionsIgnoreRth: true }],
+  ];
+  for (const [name, fields] of extras) {
+    const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, tif: 'DAY', ...fields });
+    assert.equal(intent.kind, 'explicit', name);
+    const order = sent(buildOrder('BUY', 10, intent as never, 'extras'), id++);
+    list.push({ name, encode: (e) => e.placeOrder(order.orderId!, AAPL, order) });
+  }
   list.push({ name: 'cancel', encode: (e) => e.cancelOrder(77, { manualOrderCancelTime: '' } as never) });
   list.push({ name: 'global cancel', encode: (e) => e.reqGlobalCancel({} as never) });
   list.push({ name: 'market data', encode: (e) => e.reqMktData(500_000_001, AAPL, '', false, false) });

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { EventName, OrderAction, OrderType, SecType, type TimeInForce, type Contract, type Order } from '@stoqey/ib';
 import { connectApi, startSimulator, waitFor } from './harness';
 import { formatIbUtc } from '../../lib/data/dates';
+import { validateOrderIntent } from '../../lib/orders/validate';
+import { buildOrder } from '../../lib/orders/build';
 
 const AAPL: Contract = { symbol: 'AAPL', secType: SecType.STK, exchange: 'SMART', currency: 'USD' };
 
@@ -87,6 +89,61 @@ test('REL, MIDPRICE, PEG MID and FOK through the client: each fills or rests as 
     assert.match(killed?.message ?? '', /FOK order/);
     for (const id of [relPassive, midCapped, pegOffset]) client.api.cancelOrder(id, { manualOrderCancelTime: '' } as never);
     await waitFor(() => [relPassive, midCapped, pegOffset].every((id) => statuses.get(id) === 'Cancelled'), 'the resting ones cancelled');
+    assert.deepEqual(client.errors.filter((e) => e.code !== 202), []);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});
+
+test('algos and conditions through the client: the simulator fills an Adaptive order as its type and reports the algo back; a time condition releases its order at its time, a price condition when the price crosses, conditionsCancelOrder cancels', async () => {
+  const sim = await startSimulator({ accounts: ['DU5550006'] });
+  try {
+    const client = await connectApi(sim, 1);
+    const statuses = new Map<number, string[]>();
+    const reported = new Map<number, Order>();
+    client.api.on(EventName.orderStatus, (id: number, status: string) => {
+      const list = statuses.get(id) ?? [];
+      if (list.at(-1) !== status) list.push(status);
+      statuses.set(id, list);
+    });
+    client.api.on(EventName.openOrder, (id: number, _contract: Contract, order: Order) => reported.set(id, order));
+    let last = 0;
+    client.api.on(EventName.tickPrice, (id: number, tickType: number, value: number) => {
+      if (id === 92 && tickType === 4) last = value;
+    });
+    client.api.reqMktData(92, AAPL, '', true, false);
+    await waitFor(() => last > 0, 'the last price');
+    const round = (x: number) => Math.round(x * 100) / 100;
+    const place = (fields: Record<string, unknown>): number => {
+      const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, ...fields });
+      if (intent.kind === 'modify') throw new Error('a new order');
+      const id = client.nextValidId++;
+      client.api.placeOrder(id, AAPL, { ...buildOrder('BUY', 10, intent, 'wire'), orderId: id });
+      return id;
+    };
+    const adaptive = place({ orderType: 'MKT', algoStrategy: 'Adaptive', algoParams: { adaptivePriority: 'Patient' } });
+    const timed = place({ orderType: 'MKT', conditions: [{ type: 'time', time: formatIbUtc(Date.now() + 1500) }] });
+    const priced = place({ orderType: 'MKT', conditions: [{ type: 'price', conId: 265598, isMore: true, price: round(last * 1.5) }] });
+    // MSFT (conId 272093) trades above 1: met at once, so this AAPL order works at once.
+    const otherMet = place({ orderType: 'MKT', conditions: [{ type: 'price', conId: 272093, isMore: true, price: 1 }] });
+    const cancelling = place({ orderType: 'LMT', lmtPrice: round(last * 0.8), conditions: [{ type: 'time', time: formatIbUtc(Date.now() + 1500) }], conditionsCancelOrder: true });
+    await waitFor(() => statuses.get(adaptive)?.at(-1) === 'Filled' && statuses.get(otherMet)?.at(-1) === 'Filled', 'the Adaptive order and the one released by MSFT filled');
+    assert.equal(reported.get(adaptive)?.algoStrategy, 'Adaptive', 'TWS reports the algo back');
+    assert.deepEqual(reported.get(adaptive)?.algoParams, [{ tag: 'adaptivePriority', value: 'Patient' }]);
+    assert.equal(statuses.get(timed)?.at(-1), 'PreSubmitted', 'held until its time');
+    await waitFor(() => statuses.get(cancelling)?.at(-1) === 'Submitted', `the one its conditions cancel working (errors ${JSON.stringify(client.errors)})`);
+    await waitFor(() => statuses.get(timed)?.at(-1) === 'Filled', 'the time condition released it', 8000);
+    assert.deepEqual(statuses.get(timed), ['PreSubmitted', 'Submitted', 'Filled']);
+    await waitFor(() => statuses.get(cancelling)?.at(-1) === 'Cancelled', 'the conditions cancelled it', 8000);
+    assert.match(client.errors.find((e) => e.reqId === cancelling)?.message ?? '', /conditions were met/);
+    assert.equal(statuses.get(priced)?.at(-1), 'PreSubmitted', 'AAPL is far from 1.5 times its price');
+    const conditions = reported.get(priced)?.conditions ?? [];
+    assert.deepEqual([conditions.length, (conditions[0] as { conId?: number }).conId, (conditions[0] as { isMore?: boolean }).isMore], [1, 265598, true], 'TWS reports the conditions back');
+    // A modification re-sends the working order as TWS reported it: its conditions stay.
+    client.api.placeOrder(priced, AAPL, { ...reported.get(priced)!, totalQuantity: 20 });
+    await waitFor(() => sim.engine.openOrders().some((o) => o.order.orderId === priced && o.order.totalQuantity === 20), 'the modification');
+    assert.equal(sim.engine.openOrders().find((o) => o.order.orderId === priced)?.order.conditions?.length, 1);
     assert.deepEqual(client.errors.filter((e) => e.code !== 202), []);
     client.disconnect();
   } finally {

@@ -80,6 +80,7 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       symbol: instrument.key,
       multiplier: instrument.multiplier || undefined,
       clientId: session.clientId,
+      conditionSymbol: (conId) => context.market.universe.get(conId)?.key,
     });
     if (order.whatIf) {
       // What-if: TWS answers with the order, its state and the margins it would need, and places nothing.

@@ -74,6 +74,23 @@ function whatIfFields(preview: MarginPreview | null, currency: string): Field[] 
   ];
 }
 
+/** The algo as TWS reports it back: its name, then (when there is one) its parameters. */
+function algoFields(order: PlacedOrder): Field[] {
+  if (!order.algoStrategy) return [''];
+  const f: Field[] = [order.algoStrategy, order.algoParams.length];
+  for (const p of order.algoParams) f.push(p.tag, p.value);
+  return f;
+}
+
+/** The order's conditions as TWS reports them back: the count, each as sent, then the two flags. */
+function conditionFields(order: PlacedOrder): Field[] {
+  if (order.conditions.length === 0) return [0];
+  const f: Field[] = [order.conditions.length];
+  for (const c of order.conditions) f.push(c.type, c.conjunctionConnection, ...c.fields);
+  f.push(order.conditionsIgnoreRth ? 1 : 0, order.conditionsCancelOrder ? 1 : 0);
+  return f;
+}
+
 /**
  * OPEN_ORDER of `record`. `whatIf` (a what-if answer) carries the engine's margin preview, or null when
  * the account checks no margin: the margin fields are then empty, as TWS leaves what it cannot compute.
@@ -157,7 +174,7 @@ export function openOrderFields(record: OrderRecord, serverVersion: number, what
     '', // clearingIntent
     0, // notHeld
     0, // deltaNeutralContract present
-    '', // algoStrategy
+    ...algoFields(order),
     0, // solicited
     whatIf ? 1 : 0,
     record.status,
@@ -166,7 +183,7 @@ export function openOrderFields(record: OrderRecord, serverVersion: number, what
     whatIf?.preview?.problem ?? '', // warningText: why the previewed order would be refused
     0, // randomizeSize
     0, // randomizePrice
-    0, // conditions count
+    ...conditionFields(order),
     '', // adjustedOrderType
     '', // triggerPrice
     maxDouble(order.trailStopPrice),

@@ -33,6 +33,25 @@ export interface PlacedOrder {
   lmtPriceOffset: number | undefined;
   trailingPercent: number | undefined;
   whatIf: boolean;
+  /** '' without an algo; the simulator fills an algo order as its order type. */
+  algoStrategy: string;
+  algoParams: Array<{ tag: string; value: string }>;
+  /** Price (type 1) and time (type 3) conditions as read; `fields` keeps the others' fields as sent. */
+  conditions: PlacedCondition[];
+  conditionsIgnoreRth: boolean;
+  conditionsCancelOrder: boolean;
+}
+
+/** One order condition off the wire: what the engine watches, and every field as sent (OPEN_ORDER echoes them). */
+export interface PlacedCondition {
+  type: number;
+  conjunctionConnection: string;
+  isMore?: boolean;
+  price?: number;
+  conId?: number;
+  triggerMethod?: number;
+  time?: string;
+  fields: string[];
 }
 
 const PEG_BENCH = 'PEG BENCH';
@@ -106,7 +125,11 @@ export function readPlaceOrder(reader: FieldReader, serverVersion: number): Plac
   reader.str('notHeld');
   if (reader.bool('deltaNeutralContract')) reader.skip(3, 'delta neutral contract field');
   const algoStrategy = reader.str('algoStrategy');
-  if (algoStrategy !== '') reader.skip(reader.int('algoParamsCount') * 2, 'algo param');
+  const algoParams: PlacedOrder['algoParams'] = [];
+  if (algoStrategy !== '') {
+    const count = reader.int('algoParamsCount');
+    for (let i = 0; i < count; i++) algoParams.push({ tag: reader.str('algoParam tag'), value: reader.str('algoParam value') });
+  }
   reader.str('algoId');
   const whatIf = reader.bool('whatIf');
   reader.str('orderMiscOptions');
@@ -114,15 +137,28 @@ export function readPlaceOrder(reader: FieldReader, serverVersion: number): Plac
   reader.str('randomizeSize');
   reader.str('randomizePrice');
   if (orderType === PEG_BENCH) reader.skip(5, 'pegged to benchmark field');
-  const conditions = reader.int('conditionsCount');
-  for (let i = 0; i < conditions; i++) {
+  const conditionCount = reader.int('conditionsCount');
+  const conditions: PlacedCondition[] = [];
+  for (let i = 0; i < conditionCount; i++) {
     const type = reader.int('conditionType');
-    reader.str('conjunctionConnection');
+    const conjunctionConnection = reader.str('conjunctionConnection');
     const count = CONDITION_FIELDS[type];
     if (count === undefined) throw new Error(`PLACE_ORDER: unknown order condition type ${type}`);
-    reader.skip(count, 'condition field');
+    const fields: string[] = [];
+    for (let k = 0; k < count; k++) fields.push(reader.str('condition field'));
+    const condition: PlacedCondition = { type, conjunctionConnection, fields };
+    // Operator conditions begin with isMore and the value; a price condition then has conId, exchange, trigger method.
+    if (type === 1 || type === 3) condition.isMore = fields[0] === '1' || fields[0].toLowerCase() === 'true';
+    if (type === 1) {
+      condition.price = Number(fields[1]);
+      condition.conId = Number(fields[2]) || 0;
+      condition.triggerMethod = Number(fields[4]) || 0;
+    }
+    if (type === 3) condition.time = fields[1];
+    conditions.push(condition);
   }
-  if (conditions > 0) reader.skip(2, 'conditions flag');
+  const conditionsIgnoreRth = conditionCount > 0 ? reader.bool('conditionsIgnoreRth') : false;
+  const conditionsCancelOrder = conditionCount > 0 ? reader.bool('conditionsCancelOrder') : false;
   reader.skip(2, 'adjusted order field');
   const lmtPriceOffset = reader.optionalNumber('lmtPriceOffset');
   reader.skip(4, 'adjusted order field');
@@ -177,5 +213,10 @@ export function readPlaceOrder(reader: FieldReader, serverVersion: number): Plac
     lmtPriceOffset,
     trailingPercent,
     whatIf,
+    algoStrategy,
+    algoParams,
+    conditions,
+    conditionsIgnoreRth,
+    conditionsCancelOrder,
   };
 }

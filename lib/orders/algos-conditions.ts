@@ -1,0 +1,194 @@
+/**
+ * IB's algos (algoStrategy with its algoParams) and order conditions (price and time), checked from
+ * msg.order into the shapes IB takes, each failure naming the field. TWS runs algos and watches
+ * conditions itself; the simulator and a backtest fill an algo order as its order type (MKT or LMT) and
+ * watch the conditions in the fill engine (lib/fills/conditions.ts).
+ */
+import { ConjunctionConnection, PriceCondition, TimeCondition, type OrderCondition, type TagValue, type TriggerMethod } from '@stoqey/ib';
+import type { OrderType } from '../messages';
+import { parseIbDateTime } from '../messages/time-zones';
+import { OrderInputError } from './errors';
+import { describeValue } from '../messages/describe-value';
+
+export type AlgoStrategy = 'Adaptive' | 'Vwap' | 'Twap';
+
+type ParamCheck = (value: unknown) => string | null;
+
+const oneOf =
+  (...values: string[]): ParamCheck =>
+  (v) => {
+    const found = values.find((x) => typeof v === 'string' && x.toLowerCase() === v.trim().toLowerCase());
+    return found ?? null;
+  };
+const flag: ParamCheck = (v) => (v === true || v === 1 || v === '1' || v === 'true' ? '1' : v === false || v === 0 || v === '0' || v === 'false' ? '0' : null);
+const fraction: ParamCheck = (v) => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) && n >= 0.01 && n <= 0.5 ? String(n) : null;
+};
+/** "HH:mm:ss" with an optional zone ("09:30:00 US/Eastern"), or a whole IB date-time. */
+const algoTime: ParamCheck = (v) => {
+  if (typeof v !== 'string') return null;
+  const text = v.trim();
+  const m = /^(\d{2}):(\d{2}):(\d{2})(?: (\S+))?$/.exec(text);
+  if (m) {
+    const zone = m[4];
+    if (Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3]) > 59) return null;
+    return zone === undefined || !Number.isNaN(parseIbDateTime(`20260102 ${m[1]}:${m[2]}:${m[3]} ${zone}`, 'UTC')) ? text : null;
+  }
+  return Number.isNaN(parseIbDateTime(text, 'America/New_York')) ? null : text;
+};
+
+/** Each algo's parameters as IB names them, what each takes, and the order types the algo runs on. */
+const ALGOS: Record<AlgoStrategy, { params: Record<string, { check: ParamCheck; takes: string }>; types: readonly OrderType[] }> = {
+  Adaptive: {
+    params: { adaptivePriority: { check: oneOf('Urgent', 'Normal', 'Patient'), takes: '"Urgent", "Normal" or "Patient"' } },
+    types: ['MKT', 'LMT'],
+  },
+  Vwap: {
+    params: {
+      maxPctVol: { check: fraction, takes: 'a fraction of the volume from 0.01 to 0.5' },
+      startTime: { check: algoTime, takes: '"HH:mm:ss" with an optional zone, or "yyyyMMdd HH:mm:ss [zone]"' },
+      endTime: { check: algoTime, takes: '"HH:mm:ss" with an optional zone, or "yyyyMMdd HH:mm:ss [zone]"' },
+      allowPastEndTime: { check: flag, takes: 'true or false' },
+      noTakeLiq: { check: flag, takes: 'true or false' },
+      speedUp: { check: flag, takes: 'true or false' },
+    },
+    types: ['MKT', 'LMT'],
+  },
+  Twap: {
+    params: {
+      strategyType: { check: oneOf('Marketable', 'Matching Midpoint', 'Matching Same Side', 'Matching Last'), takes: '"Marketable", "Matching Midpoint", "Matching Same Side" or "Matching Last"' },
+      startTime: { check: algoTime, takes: '"HH:mm:ss" with an optional zone, or "yyyyMMdd HH:mm:ss [zone]"' },
+      endTime: { check: algoTime, takes: '"HH:mm:ss" with an optional zone, or "yyyyMMdd HH:mm:ss [zone]"' },
+      allowPastEndTime: { check: flag, takes: 'true or false' },
+    },
+    types: ['MKT', 'LMT'],
+  },
+};
+
+export interface CheckedAlgo {
+  algoStrategy: AlgoStrategy;
+  /** As TWS takes them: tag and text value, in the order given. */
+  algoParams: TagValue[];
+}
+
+/**
+ * msg.order.algoStrategy and algoParams: the algo's name (any case), and its parameters as TWS takes
+ * them ([{tag, value}]) or as an object ({adaptivePriority: "Normal"}). Every tag is checked against
+ * the algo's own; an unknown one is refused by name.
+ */
+export function checkAlgo(strategy: unknown, params: unknown, type: OrderType, where: string): CheckedAlgo {
+  const name = (Object.keys(ALGOS) as AlgoStrategy[]).find((k) => typeof strategy === 'string' && k.toLowerCase() === strategy.trim().toLowerCase());
+  if (name === undefined) {
+    throw new OrderInputError(`${where}.algoStrategy`, `${where}.algoStrategy ${describeValue(strategy)} is not an algo this node sends: use ${Object.keys(ALGOS).join(', ')}, or "none" for no algo`);
+  }
+  const algo = ALGOS[name];
+  if (!algo.types.includes(type)) {
+    throw new OrderInputError(`${where}.orderType`, `the ${name} algo runs on ${algo.types.join(' or ')} orders, got ${type}`);
+  }
+  const pairs: Array<[string, unknown]> = [];
+  if (Array.isArray(params)) {
+    params.forEach((p, i) => {
+      if (!p || typeof p !== 'object' || typeof (p as TagValue).tag !== 'string') {
+        throw new OrderInputError(`${where}.algoParams`, `${where}.algoParams[${i}] must be {"tag": "...", "value": "..."} as TWS takes it, got ${describeValue(p)}`);
+      }
+      pairs.push([(p as TagValue).tag, (p as TagValue).value]);
+    });
+  } else if (params && typeof params === 'object') {
+    for (const [tag, value] of Object.entries(params)) pairs.push([tag, value]);
+  } else if (params !== undefined && params !== null && params !== '') {
+    throw new OrderInputError(`${where}.algoParams`, `${where}.algoParams must be a list of {"tag", "value"} (as TWS takes them) or an object such as {"adaptivePriority": "Normal"}, got ${describeValue(params)}`);
+  }
+  const algoParams: TagValue[] = [];
+  const seen = new Set<string>();
+  for (const [tag, value] of pairs) {
+    const param = Object.hasOwn(algo.params, tag) ? algo.params[tag] : undefined;
+    if (param === undefined) {
+      throw new OrderInputError(`${where}.algoParams`, `${where}.algoParams: ${describeValue(tag)} is not a parameter of the ${name} algo: use ${Object.keys(algo.params).join(', ')}`);
+    }
+    if (seen.has(tag)) throw new OrderInputError(`${where}.algoParams`, `${where}.algoParams: ${tag} is given twice`);
+    seen.add(tag);
+    const text = param.check(value);
+    if (text === null) throw new OrderInputError(`${where}.algoParams`, `${where}.algoParams: ${tag} of the ${name} algo takes ${param.takes}, got ${describeValue(value)}`);
+    algoParams.push({ tag, value: text });
+  }
+  return { algoStrategy: name, algoParams };
+}
+
+/** A price condition: the price of the instrument `conId` (this order's own when absent) above or below `price`. */
+export interface CheckedPriceCondition {
+  type: 'price';
+  conId?: number;
+  exchange: string;
+  isMore: boolean;
+  price: number;
+  /** IB's trigger method: 0 default (last for most instruments), 2 last, 8 midpoint. */
+  triggerMethod: 0 | 2 | 8;
+  conjunction: 'and' | 'or';
+}
+
+/** A time condition: after (isMore) or before `time`, IB's "yyyyMMdd HH:mm:ss [zone]" or "yyyyMMdd-HH:mm:ss" UTC. */
+export interface CheckedTimeCondition {
+  type: 'time';
+  isMore: boolean;
+  time: string;
+  conjunction: 'and' | 'or';
+}
+
+export type CheckedCondition = CheckedPriceCondition | CheckedTimeCondition;
+
+const TRIGGER_METHODS: Record<string, 0 | 2 | 8> = { default: 0, last: 2, midpoint: 8, '0': 0, '2': 2, '8': 8 };
+
+/**
+ * msg.order.conditions: [{type: "price", conId?, exchange?, isMore, price, triggerMethod?, conjunction?},
+ * {type: "time", isMore?, time, conjunction?}]. `conjunction` ("and", the default, or "or") joins a
+ * condition to the next.
+ */
+export function checkConditions(value: unknown, where: string): CheckedCondition[] {
+  const field = `${where}.conditions`;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new OrderInputError(field, `${field} must be a non-empty list such as [{"type": "price", "isMore": true, "price": 200}] or [{"type": "time", "time": "20261218 10:00:00 US/Eastern"}], got ${describeValue(value)}`);
+  }
+  return value.map((raw, i): CheckedCondition => {
+    const at = `${field}[${i}]`;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new OrderInputError(field, `${at} must be an object with a type ("price" or "time"), got ${describeValue(raw)}`);
+    const c = raw as Record<string, unknown>;
+    const known = c.type === 'price' ? ['type', 'conId', 'exchange', 'isMore', 'price', 'triggerMethod', 'conjunction'] : ['type', 'isMore', 'time', 'conjunction'];
+    if (c.type !== 'price' && c.type !== 'time') throw new OrderInputError(field, `${at}.type must be "price" or "time" (the conditions this node sends), got ${describeValue(c.type)}`);
+    for (const key of Object.keys(c)) {
+      if (!known.includes(key) && c[key] !== undefined) throw new OrderInputError(field, `${at}.${key} is not a field of a ${c.type} condition: use ${known.join(', ')}`);
+    }
+    const conjunction = c.conjunction === undefined || c.conjunction === 'and' ? 'and' : c.conjunction === 'or' ? 'or' : null;
+    if (conjunction === null) throw new OrderInputError(field, `${at}.conjunction must be "and" or "or" (how it joins the next condition), got ${describeValue(c.conjunction)}`);
+    const isMore = c.isMore === undefined && c.type === 'time' ? true : c.isMore;
+    if (typeof isMore !== 'boolean') throw new OrderInputError(field, `${at}.isMore must be true (at or above / after) or false (at or below / before), got ${describeValue(c.isMore)}`);
+    if (c.type === 'time') {
+      if (typeof c.time !== 'string' || Number.isNaN(parseIbDateTime(c.time, 'America/New_York'))) {
+        throw new OrderInputError(field, `${at}.time must be "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it) or "yyyyMMdd-HH:mm:ss" in UTC, got ${describeValue(c.time)}`);
+      }
+      return { type: 'time', isMore, time: c.time.trim(), conjunction };
+    }
+    const price = typeof c.price === 'string' && c.price.trim() !== '' ? Number(c.price) : c.price;
+    if (typeof price !== 'number' || !Number.isFinite(price) || price <= 0) throw new OrderInputError(field, `${at}.price must be a positive price, got ${describeValue(c.price)}`);
+    let conId: number | undefined;
+    if (c.conId !== undefined && c.conId !== null && c.conId !== '') {
+      conId = Number(c.conId);
+      if (!Number.isInteger(conId) || conId <= 0) throw new OrderInputError(field, `${at}.conId must be the contract id of the instrument watched (a positive integer), or absent for this order's own, got ${describeValue(c.conId)}`);
+    }
+    const method = c.triggerMethod === undefined ? 0 : TRIGGER_METHODS[String(c.triggerMethod).toLowerCase()];
+    if (method === undefined) throw new OrderInputError(field, `${at}.triggerMethod must be "default" (0), "last" (2) or "midpoint" (8), got ${describeValue(c.triggerMethod)}`);
+    if (c.exchange !== undefined && (typeof c.exchange !== 'string' || c.exchange.trim() === '')) throw new OrderInputError(field, `${at}.exchange must be an exchange such as "SMART", got ${describeValue(c.exchange)}`);
+    const condition: CheckedPriceCondition = { type: 'price', exchange: typeof c.exchange === 'string' ? c.exchange.trim().toUpperCase() : 'SMART', isMore, price, triggerMethod: method, conjunction };
+    if (conId !== undefined) condition.conId = conId;
+    return condition;
+  });
+}
+
+/** The conditions as @stoqey/ib encodes them (its condition classes). */
+export function ibConditions(conditions: readonly CheckedCondition[]): OrderCondition[] {
+  return conditions.map((c) => {
+    const join = c.conjunction === 'or' ? ConjunctionConnection.OR : ConjunctionConnection.AND;
+    if (c.type === 'time') return new TimeCondition(c.time, c.isMore, join);
+    return new PriceCondition(c.price, c.triggerMethod as TriggerMethod, c.conId, c.exchange, c.isMore, join);
+  });
+}

@@ -9,7 +9,8 @@ import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
 import { engineOrderFromIb } from '../fills/ib-order';
 import type { BacktestRun } from '../backtest/session';
 import { contractFromKey } from '../messages/instrument';
-import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from '../orders/broker';
+import type { Broker, BrokerEvents, OrderContext, WhatIfPreview, WorkingOrder } from '../orders/broker';
+import { previewOfEngine } from './what-if';
 
 export class BacktestBroker implements Broker {
   readonly kind = 'backtest' as const;
@@ -58,6 +59,13 @@ export class BacktestBroker implements Broker {
     }
     this.placed.set(orderId, { contract, order });
     this.run.engine().submit(engineOrder);
+  }
+
+  /** What-if: the fill engine's margins before and after `order` and its commission; nothing placed. */
+  whatIf(contract: Contract, order: Order): Promise<WhatIfPreview> {
+    const preview = this.run.engine().whatIf(engineOrderFromIb(this.nextId, contract, order, { account: this.account() }));
+    if (typeof preview === 'string') return Promise.reject(new Error(`what-if: ${preview}`));
+    return Promise.resolve(previewOfEngine(preview));
   }
 
   cancelOrder(orderId: number): void {

@@ -20,7 +20,7 @@ import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
 import { BrokerEmitter } from './broker-emitter';
-import type { Broker, BrokerEvents, OrderContext, WorkingOrder } from '../orders/broker';
+import type { Broker, BrokerEvents, OrderContext, WhatIfPreview, WorkingOrder } from '../orders/broker';
 import type { StrategyBook } from '../fills/strategy-positions';
 
 /** Whose positions flatten closes: the strategy's own, or every position of the account. */
@@ -388,6 +388,15 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
 
   lastPrice(key: InstrumentKey): number | null {
     return this.inner.lastPrice(key) ?? this.prices.get(key) ?? null;
+  }
+
+  /**
+   * A what-if places nothing: it passes no limit and is not journaled as an order sent; the broker
+   * underneath asks TWS (or its fill engine).
+   */
+  whatIf(contract: Contract, order: Order): Promise<WhatIfPreview> {
+    if (!this.inner.whatIf) return Promise.reject(new Error('this connection cannot preview orders (its broker has no what-if)'));
+    return this.inner.whatIf(contract, order);
   }
 
   /** Stops listening to the inner broker and closes the journal. */

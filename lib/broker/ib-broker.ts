@@ -33,7 +33,8 @@ import { OutgoingQueue, type OrderRequest } from './outgoing-queue';
 import { isAccountInUse, PositionBook } from './positions';
 import { Reconciliation } from './reconciliation';
 import { ReportedKeys } from './reported-keys';
-import type { Broker, WorkingOrder } from '../orders/broker';
+import type { Broker, WhatIfPreview, WorkingOrder } from '../orders/broker';
+import { WhatIfDesk } from './what-if';
 
 export type { BrokerLog } from './log';
 
@@ -71,6 +72,8 @@ type Phase = 'offline' | 'reconciling' | 'ready';
 
 /** How long nextOrderId waits for TWS's first nextValidId. */
 const ORDER_ID_WAIT_MS = 10_000;
+/** How long a what-if waits for TWS's answer. */
+const WHAT_IF_WAIT_MS = 10_000;
 /** Rebuild attempts before going on with an incomplete answer. */
 const RECONCILE_ATTEMPTS = 2;
 
@@ -99,6 +102,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly contracts = new Map<InstrumentKey, Contract>();
   private disposed = false;
   private readonly rehearsal: OrderRehearsal;
+  /** What-if orders waiting for TWS's answer: their ids never become orders here. */
+  private readonly whatIfs = new WhatIfDesk();
 
   constructor(
     private readonly session: IbSession,
@@ -177,6 +182,23 @@ export class IbBroker extends BrokerEmitter implements Broker {
     this.queue.push({ kind: 'place', orderId });
     this.orders.report(tracked);
     this.rehearsal.setSample(tracked.contract, tracked.order);
+  }
+
+  /**
+   * A what-if order: sent at once under an order id of its own (not through the order queue: it
+   * places nothing), answered by TWS's OPEN_ORDER with the margins and commission.
+   */
+  async whatIf(contract: Contract, order: Order): Promise<WhatIfPreview> {
+    const block = this.orderBlock();
+    if (block) throw new Error(block);
+    checkContract(contract);
+    checkOrder(order);
+    const account = order.account || this.account();
+    if (!account) throw new Error('what-if: no account to preview it on (TWS has not reported its managed accounts)');
+    const orderId = await this.nextOrderId();
+    this.ids.claim(orderId);
+    const sent: Order = { ...order, account, orderId, clientId: this.options.clientId, whatIf: true, transmit: true };
+    return this.whatIfs.ask(orderId, WHAT_IF_WAIT_MS, () => this.session.api.placeOrder(orderId, { ...contract }, sent));
   }
 
   cancelOrder(orderId: number): void {
@@ -338,6 +360,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   private onDisconnected(): void {
+    this.whatIfs.failAll('the connection to TWS dropped before it answered');
     if (this.phase === 'offline') return;
     this.phase = 'offline';
     this.queue.pause();
@@ -350,6 +373,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   private onOpenOrder(orderId: number, contract: Contract, order: Order, orderState: OrderState): void {
+    if (this.whatIfs.has(orderId)) {
+      this.whatIfs.answer(orderId, orderState);
+      return;
+    }
     const taken = this.orders.onOpenOrder(orderId, contract, order, orderState);
     if (!taken) return;
     if (taken === 'adopted') this.ids.used(orderId);
@@ -400,6 +427,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   private onError(error: Error, code: number, id: number): void {
+    if (this.whatIfs.has(id)) {
+      this.whatIfs.fail(id, new Error(`what-if refused by TWS (${code}): ${error.message}`));
+      return;
+    }
     if (this.reconciliation && id === this.reconciliation.execReqId) {
       // reqExecutions failed: go on as if TWS had listed none.
       this.reconciliation.done('executions');

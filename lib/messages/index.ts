@@ -107,6 +107,8 @@ export interface OrderIntent {
   conditions?: Array<Record<string, unknown>>;
   conditionsCancelOrder?: boolean;
   conditionsIgnoreRth?: boolean;
+  /** Preview only: TWS's margins and commission for the order, placing nothing. */
+  whatIf?: boolean;
   outsideRth?: boolean;
   account?: string;
   orderRef?: string;

@@ -47,6 +47,30 @@ export interface OrderContext {
   history?: boolean;
 }
 
+/**
+ * What a what-if order shows (TWS's answer to an order sent with whatIf: it places nothing): the
+ * account's initial and maintenance margin and equity with loan before, the change and after, and the
+ * commission. null where the broker cannot tell (TWS leaves a figure empty; an account checking no
+ * margin).
+ */
+export interface WhatIfPreview {
+  initMarginBefore: number | null;
+  initMarginChange: number | null;
+  initMarginAfter: number | null;
+  maintMarginBefore: number | null;
+  maintMarginChange: number | null;
+  maintMarginAfter: number | null;
+  equityWithLoanBefore: number | null;
+  equityWithLoanChange: number | null;
+  equityWithLoanAfter: number | null;
+  commission: number | null;
+  minCommission: number | null;
+  maxCommission: number | null;
+  commissionCurrency: string | null;
+  /** Why TWS would refuse the order (its warning text), or null. */
+  warningText: string | null;
+}
+
 export interface WorkingOrder {
   orderId: number;
   key: InstrumentKey;
@@ -71,6 +95,12 @@ export interface Broker {
   cancelOrder(orderId: number): void;
   /** Global cancel: every working order of the account. */
   cancelAll(): void;
+  /**
+   * A what-if order: TWS's margin and commission for `order` on `contract`, placing nothing (no order
+   * id of the account's orders is used up as an order, no order event, nothing journaled as sent).
+   * Rejects with the reason when TWS refuses to preview it.
+   */
+  whatIf?(contract: Contract, order: Order): Promise<WhatIfPreview>;
   /** Signed position of an instrument (negative is short); 0 when flat or unknown. */
   position(key: InstrumentKey): number;
   positions(): Position[];

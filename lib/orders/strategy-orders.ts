@@ -5,7 +5,7 @@
  * of identical targets sees the first one's order as working and sends nothing more.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Broker, OrderContext, WorkingOrder } from './broker';
+import type { Broker, OrderContext, WhatIfPreview, WorkingOrder } from './broker';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { applyModification, buildOrder, describeOrder } from './build';
 import { OrderInputError, OrderRefusedError } from './errors';
@@ -44,7 +44,9 @@ export interface OrderRequest {
 }
 
 export interface OrderOutcome {
-  kind: 'sent' | 'modified' | 'nothing' | 'duplicate' | 'cancelled';
+  kind: 'sent' | 'modified' | 'nothing' | 'duplicate' | 'cancelled' | 'preview';
+  /** kind 'preview' (msg.order.whatIf): TWS's margins and commission for the order; nothing was placed. */
+  preview?: WhatIfPreview;
   /** Orders placed, modified or cancelled. */
   orderIds: number[];
   /** Short text for the node status. */
@@ -173,6 +175,16 @@ export class StrategyOrders {
       this.broker.placeOrder(intent.orderId, working.contract, order, context('modify', { changes: intent.changes }));
       return { kind: 'modified', orderIds: [intent.orderId], text: `#${intent.orderId} ${describeOrder(order)}` };
     }
+    const ref = intent.orderRef ?? this.options.orderRef;
+    if (intent.kind === 'explicit' && intent.whatIf) {
+      // A preview places nothing: no duplicate key, no interlock, no journal line of an order sent.
+      if (levelsOf(request.order)) throw new OrderInputError('msg.order.whatIf', 'msg.order.whatIf previews one order: remove stopLoss and takeProfit, or whatIf');
+      if (!this.broker.whatIf) throw new OrderRefusedError('what-if', 'this connection cannot preview orders (its broker has no what-if)');
+      const order = buildOrder(intent.action, intent.totalQuantity, intent, ref);
+      const preview = await this.broker.whatIf(request.contract, order);
+      const change = preview.initMarginChange;
+      return { kind: 'preview', orderIds: [], preview, text: `what-if ${describeOrder(order)}: init margin ${change === null ? 'unknown' : `${change >= 0 ? '+' : ''}${change}`}` };
+    }
     const entryContext = context('entry', {});
     const already = entryContext.dedupKey ? this.broker.placedFor?.(entryContext.dedupKey) ?? this.broker.placedFor?.(context('exit', {}).dedupKey as string) : null;
     if (already != null) return { kind: 'duplicate', orderIds: [already], text: 'same msg again: ignored' };
@@ -181,7 +193,6 @@ export class StrategyOrders {
     // Before planning: a target from history must not even cancel working orders.
     const history = request.history ? (this.broker.historyBlock?.() ?? null) : null;
     if (history) throw new OrderRefusedError('history', history);
-    const ref = intent.orderRef ?? this.options.orderRef;
     if (intent.kind === 'explicit' && levelsOf(request.order)) {
       const placed = await this.trader(ref).sendExplicit({ key: request.key, contract: request.contract, terms: intent, levels: levelsOf(request.order), protection: { tif: 'GTC', outsideRth: intent.outsideRth }, context }, intent.action, intent.totalQuantity);
       return { kind: 'sent', orderIds: placed.map((p) => p.orderId), text: `#${placed[0].orderId} ${describeOrder(placed[0].order)}${placed.length > 1 ? ` +${placed.length - 1} protected` : ''}` };

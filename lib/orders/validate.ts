@@ -52,6 +52,8 @@ export interface ExplicitIntent extends OrderTerms {
   kind: 'explicit';
   action: Side;
   totalQuantity: number;
+  /** Preview only (TWS's what-if): the margins and commission it would take; nothing is placed. */
+  whatIf?: boolean;
 }
 
 export interface ModifyIntent {
@@ -87,6 +89,10 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
     throw new OrderInputError(`${where}.targetQuantity`, `${where} has both targetQuantity and action/totalQuantity: send a target position or an explicit order, not both`);
   }
   const terms = validateTerms(raw, where);
+  const whatIf = raw.whatIf === undefined ? false : bool(raw.whatIf, `${where}.whatIf`);
+  if (whatIf && hasTarget) {
+    throw new OrderInputError(`${where}.whatIf`, `${where}.whatIf previews one explicit order: send ${where}.action and ${where}.totalQuantity instead of targetQuantity`);
+  }
   if (hasTarget) {
     const targetQuantity = toNumber(raw.targetQuantity);
     const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describeValue(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeIncrement);
@@ -102,7 +108,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
     throw new OrderInputError(`${where}.action`, `${where}.action must be "BUY" or "SELL" (or send ${where}.targetQuantity), got ${describeValue(raw.action)}`);
   }
   const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`, sizeIncrement);
-  return { kind: 'explicit', action, totalQuantity, ...terms };
+  return whatIf ? { kind: 'explicit', action, totalQuantity, ...terms, whatIf } : { kind: 'explicit', action, totalQuantity, ...terms };
 }
 
 function validateModify(given: Raw, where: string, sizeIncrement: number): ModifyIntent {
@@ -152,6 +158,7 @@ const ORDER_FIELDS: ReadonlySet<string> = new Set([
   'conditions',
   'conditionsCancelOrder',
   'conditionsIgnoreRth',
+  'whatIf',
   'outsideRth',
   'account',
   'orderRef',

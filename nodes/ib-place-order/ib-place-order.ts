@@ -98,6 +98,12 @@ export = function register(RED: NodeAPI): void {
         const order = msg.order as Record<string, unknown> | undefined;
         const { key, contract } = (StrategyOrders.isModification(order) && strategy.instrumentOfOrder(order?.orderId)) || orderInstrument(msg, configuredKey);
         const outcome = await strategy.submit({ key, contract, order: msg.order, msgId: msg._msgid, price: referencePrice(msg.payload) ?? undefined, history: isHistory(msg) });
+        if (outcome.kind === 'preview' && outcome.preview) {
+          // What-if: the margins and commission on output 1, beside the order events; nothing was placed.
+          node.send([{ topic: key, payload: { whatIf: true, ...outcome.preview }, order: msg.order }, null]);
+          show('grey', `${key} ${outcome.text}`, 'ring');
+          return done();
+        }
         const note = strategy.accountNote(key);
         show(outcome.kind === 'duplicate' || note ? 'yellow' : outcome.kind === 'nothing' ? 'grey' : 'blue', note ? `${key}: ${note} · ${outcome.text}` : `${key} ${outcome.text}`);
         done();
@@ -128,6 +134,7 @@ function configDefaults(def: NodeDef): Partial<OrderIntent> {
   for (const field of ['lmtPrice', 'auxPrice', 'trailingPercent'] as const) if (text(def[field])) defaults[field] = text(def[field]);
   if (text(def.tif)) defaults.tif = text(def.tif);
   if (def.outsideRth === true) defaults.outsideRth = true;
+  if (def.whatIf === true) defaults.whatIf = true;
   if (text(def.algoStrategy)) {
     defaults.algoStrategy = text(def.algoStrategy);
     if (text(def.algoStrategy) === 'Adaptive' && text(def.adaptivePriority)) defaults.algoParams = [{ tag: 'adaptivePriority', value: text(def.adaptivePriority) }];

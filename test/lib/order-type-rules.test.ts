@@ -87,3 +87,19 @@ test('the guard counts a TRAIL LIMIT or a capped REL at its own price, not at th
   broker.placeOrder(2, contract, { action: 'BUY', totalQuantity: 100, orderType: 'REL', auxPrice: 0.05, tif: 'DAY', transmit: true } as never, { price: 10 });
   broker.dispose();
 });
+
+test('a what-if on a backtest connection previews from the fill engine and places nothing; the order then takes that margin', async () => {
+  const connection = createBacktestConnection({ startingCash: 100_000, commission: 'ib-fixed', accountType: 'reg-t' } as never);
+  const broker = guardBroker(connection.broker, { limits: { maxOrderNotional: 1 }, journalPath: null, clock: () => 0 });
+  connection.replay().begin('test', 'AAPL', null);
+  connection.replay().onBar('AAPL', { time: 0, open: 100, high: 100, low: 100, close: 100, volume: 1 });
+  const contract = contractFromKey('AAPL');
+  const order = { action: 'BUY', totalQuantity: 100, orderType: 'LMT', lmtPrice: 100, tif: 'DAY', transmit: true } as never;
+  // The notional limit of 1 would refuse the order: a preview passes no limit, it places nothing.
+  const preview = await broker.whatIf(contract, order);
+  assert.deepEqual([preview.initMarginBefore, preview.initMarginChange, preview.maintMarginChange], [0, 5_000, 2_500]);
+  assert.ok((preview.commission ?? 0) > 0);
+  assert.equal(broker.workingOrders().length, 0);
+  await assert.rejects(broker.whatIf(contract, { ...(order as object), orderType: 'LMT', lmtPrice: undefined } as never), /what-if: A LMT order needs a limit price/);
+  broker.dispose();
+});

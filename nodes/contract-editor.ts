@@ -29,6 +29,9 @@ export function configuredContract(def: NodeDef): ConfiguredContract {
         strike: def.strike as string,
         right: def.right as string,
         multiplier: def.multiplier as string,
+        conId: def.conId as string,
+        primaryExch: def.primaryExch as string,
+        tradingClass: def.tradingClass as string,
       }),
       problem: null,
     };

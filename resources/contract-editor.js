@@ -1,6 +1,7 @@
 /*
- * The contract rows of the IB data nodes' edit dialogs (symbol, type, exchange, currency, and the
- * expiry / multiplier / strike / right of futures and options; a future's empty expiry is its front month), written once for every node that
+ * The contract rows of the IB data nodes' edit dialogs (symbol, type, exchange, currency, the
+ * expiry / multiplier / strike / right of futures and options, a future's empty expiry being its front
+ * month, and conId, primary exchange and trading class for any type), written once for every node that
  * edits a contract. Node-RED serves this package's resources/ folder to the editor; each such node's
  * .html loads this file with <script src="resources/node-red-contrib-ib-algo/contract-editor.js">
  * and calls IbAlgo.contractEditor.prepare(this) in its oneditprepare.
@@ -26,7 +27,7 @@
   }
 
   /** The node properties the rows edit, each in an element with id <prefix>-<property>. */
-  var PROPERTIES = ['symbol', 'secType', 'exchange', 'currency', 'expiry', 'strike', 'right', 'multiplier'];
+  var PROPERTIES = ['symbol', 'secType', 'exchange', 'currency', 'expiry', 'strike', 'right', 'multiplier', 'conId', 'primaryExch', 'tradingClass'];
 
   /** Texts go in with .text() semantics: a translation cannot add markup. */
   function escapeHtml(value) {
@@ -61,6 +62,12 @@
       '  <label for="' + p + '-strike"><i class="fa fa-crosshairs"></i> ' + escapeHtml(text('ib-algo.contract.strike')) + '</label>',
       '  <input type="text" id="' + p + '-strike" placeholder="200" style="width:90px">',
       '  <select id="' + p + '-right" style="width:90px" title="' + escapeHtml(text('ib-algo.contract.right')) + '">' + options(RIGHTS, 'rights', '-') + '</select>',
+      '</div>',
+      '<div class="form-row">',
+      '  <label for="' + p + '-conId"><i class="fa fa-hashtag"></i> ' + escapeHtml(text('ib-algo.contract.conId')) + '</label>',
+      '  <input type="text" id="' + p + '-conId" placeholder="' + escapeHtml(text('ib-algo.contract.conIdPlaceholder')) + '" style="width:140px">',
+      '  <input type="text" id="' + p + '-primaryExch" placeholder="' + escapeHtml(text('ib-algo.contract.primaryExchPlaceholder')) + '" style="width:100px" title="' + escapeHtml(text('ib-algo.contract.primaryExch')) + '">',
+      '  <input type="text" id="' + p + '-tradingClass" placeholder="' + escapeHtml(text('ib-algo.contract.tradingClassPlaceholder')) + '" style="width:100px" title="' + escapeHtml(text('ib-algo.contract.tradingClass')) + '">',
       '</div>'
     ].join('\n');
   }

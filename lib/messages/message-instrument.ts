@@ -22,6 +22,7 @@ export interface ContractSettings {
   right?: string;
   multiplier?: string | number;
   primaryExch?: string;
+  tradingClass?: string;
   conId?: string | number;
 }
 
@@ -30,7 +31,9 @@ const DEFAULT_CURRENCY: Partial<Record<SupportedSecType, string>> = {};
 /** A contract from the editor's fields, or null when no symbol (and no conId) is set. */
 export function contractFromSettings(settings: ContractSettings): Contract | null {
   const symbol = String(settings.symbol ?? '').trim().toUpperCase();
-  const conId = Number(settings.conId ?? 0) || 0;
+  const conIdText = String(settings.conId ?? '').trim();
+  const conId = conIdText === '' ? 0 : Number(conIdText);
+  if (!Number.isInteger(conId) || conId < 0) throw new Error(`contract in the node settings: conId must be IB's contract id (a whole number such as 265598), or empty, got ${describeValue(settings.conId)}`);
   if (!symbol && !conId) return null;
   const secType = (String(settings.secType ?? '').trim().toUpperCase() || 'STK') as SupportedSecType;
   const contract: Contract = {
@@ -41,15 +44,24 @@ export function contractFromSettings(settings: ContractSettings): Contract | nul
   };
   if (conId) contract.conId = conId;
   const expiry = String(settings.expiry ?? '').trim();
+  if (expiry && !/^\d{6}(\d{2})?$/.test(expiry)) throw new Error(`contract ${symbol || conId} in the node settings: the expiry (lastTradeDateOrContractMonth) must be YYYYMM or YYYYMMDD, got ${describeValue(settings.expiry)}`);
   if (expiry) contract.lastTradeDateOrContractMonth = expiry;
-  const strike = Number(settings.strike ?? 0);
-  if (settings.strike !== undefined && settings.strike !== '' && Number.isFinite(strike) && strike > 0) contract.strike = strike;
+  const strikeText = String(settings.strike ?? '').trim();
+  if (strikeText !== '') {
+    const strike = Number(strikeText);
+    if (!(Number.isFinite(strike) && strike > 0)) throw new Error(`contract ${symbol || conId} in the node settings: the strike must be a price above 0, or empty, got ${describeValue(settings.strike)}`);
+    contract.strike = strike;
+  }
   const right = String(settings.right ?? '').trim().toUpperCase();
+  if (right && !['C', 'P', 'CALL', 'PUT'].includes(right)) throw new Error(`contract ${symbol || conId} in the node settings: the right must be C (call) or P (put), got ${describeValue(settings.right)}`);
   if (right) contract.right = (right.startsWith('C') ? 'C' : 'P') as Contract['right'];
   const multiplier = String(settings.multiplier ?? '').trim();
+  if (multiplier !== '' && !(Number(multiplier) > 0 && Number.isFinite(Number(multiplier)))) throw new Error(`contract ${symbol || conId} in the node settings: the multiplier must be a number above 0 (50 for ES, 100 for a US equity option), or empty, got ${describeValue(settings.multiplier)}`);
   if (multiplier) contract.multiplier = Number(multiplier);
   const primaryExch = String(settings.primaryExch ?? '').trim().toUpperCase();
   if (primaryExch) contract.primaryExch = primaryExch;
+  const tradingClass = String(settings.tradingClass ?? '').trim().toUpperCase();
+  if (tradingClass) contract.tradingClass = tradingClass;
   return validateContract(contract, 'the node settings');
 }
 

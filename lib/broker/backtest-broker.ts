@@ -10,7 +10,7 @@ import { engineOrderFromIb } from '../fills/ib-order';
 import type { BacktestRun } from '../backtest/session';
 import { contractFromKey } from '../messages/instrument';
 import type { Broker, BrokerEvents, OrderContext, WhatIfPreview, WorkingOrder } from '../orders/broker';
-import { previewOfEngine } from './what-if';
+import type { MarginPreview } from '../fills/types';
 
 export class BacktestBroker implements Broker {
   readonly kind = 'backtest' as const;
@@ -116,4 +116,29 @@ export class BacktestBroker implements Broker {
     this.run.brokerEvents.off(event, listener);
     return this;
   }
+}
+
+/** The fill engine's preview (a backtest) as TWS words one; an account that checks no margin shows none. */
+function previewOfEngine(preview: MarginPreview | null): WhatIfPreview {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const b = preview?.before;
+  const a = preview?.after;
+  const money = (n: number | undefined) => (n === undefined ? null : round(n));
+  const change = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? null : round(y - x));
+  return {
+    initMarginBefore: money(b?.initialMargin),
+    initMarginChange: change(b?.initialMargin, a?.initialMargin),
+    initMarginAfter: money(a?.initialMargin),
+    maintMarginBefore: money(b?.maintenanceMargin),
+    maintMarginChange: change(b?.maintenanceMargin, a?.maintenanceMargin),
+    maintMarginAfter: money(a?.maintenanceMargin),
+    equityWithLoanBefore: money(b?.equityWithLoan),
+    equityWithLoanChange: change(b?.equityWithLoan, a?.equityWithLoan),
+    equityWithLoanAfter: money(a?.equityWithLoan),
+    commission: preview ? preview.commission : null,
+    minCommission: null,
+    maxCommission: null,
+    commissionCurrency: null,
+    warningText: preview?.problem ?? null,
+  };
 }

@@ -3,11 +3,10 @@
  * with an OPEN_ORDER whose order state carries the margins and the commission, and nothing more (no
  * status, no execution): that answer, or an error for the id, ends it. The broker keeps such ids out of
  * its order book, so a preview is never taken for an order. A backtest asks its fill engine instead
- * (previewOfEngine).
+ * (backtest-broker.ts).
  */
 import type { OrderState } from '@stoqey/ib';
 import type { WhatIfPreview } from '../orders/broker';
-import type { MarginPreview } from '../fills/types';
 
 /** TWS's "no value" for a double (Double.MAX_VALUE), which a preview never means. */
 const UNSET = 1.7976931348623157e308;
@@ -34,31 +33,6 @@ function previewOf(state: OrderState): WhatIfPreview {
     maxCommission: figure(state.maxCommission),
     commissionCurrency: state.commissionCurrency ? String(state.commissionCurrency) : null,
     warningText: state.warningText ? String(state.warningText) : null,
-  };
-}
-
-/** The fill engine's preview (a backtest) as TWS words one; an account that checks no margin shows none. */
-export function previewOfEngine(preview: MarginPreview | null): WhatIfPreview {
-  const round = (n: number) => Math.round(n * 100) / 100;
-  const b = preview?.before;
-  const a = preview?.after;
-  const money = (n: number | undefined) => (n === undefined ? null : round(n));
-  const change = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? null : round(y - x));
-  return {
-    initMarginBefore: money(b?.initialMargin),
-    initMarginChange: change(b?.initialMargin, a?.initialMargin),
-    initMarginAfter: money(a?.initialMargin),
-    maintMarginBefore: money(b?.maintenanceMargin),
-    maintMarginChange: change(b?.maintenanceMargin, a?.maintenanceMargin),
-    maintMarginAfter: money(a?.maintenanceMargin),
-    equityWithLoanBefore: money(b?.equityWithLoan),
-    equityWithLoanChange: change(b?.equityWithLoan, a?.equityWithLoan),
-    equityWithLoanAfter: money(a?.equityWithLoan),
-    commission: preview ? preview.commission : null,
-    minCommission: null,
-    maxCommission: null,
-    commissionCurrency: null,
-    warningText: preview?.problem ?? null,
   };
 }
 

@@ -4,7 +4,11 @@
  * conditions itself; the simulator and a backtest fill an algo order as its order type (MKT or LMT) and
  * watch the conditions in the fill engine (lib/fills/conditions.ts).
  */
-import { ConjunctionConnection, PriceCondition, TimeCondition, type OrderCondition, type TagValue, type TriggerMethod } from '@stoqey/ib';
+import type { ConjunctionConnection, OrderCondition, TagValue, TriggerMethod } from '@stoqey/ib';
+// The condition classes alone (two small files), not the client's index: a backtest loads this module
+// and must load nothing of the client that could open a socket.
+import { PriceCondition } from '@stoqey/ib/dist/api/order/condition/price-condition';
+import { TimeCondition } from '@stoqey/ib/dist/api/order/condition/time-condition';
 import type { OrderType } from '../messages';
 import { parseIbDateTime } from '../messages/time-zones';
 import { OrderInputError } from './errors';
@@ -187,7 +191,7 @@ export function checkConditions(value: unknown, where: string): CheckedCondition
 /** The conditions as @stoqey/ib encodes them (its condition classes). */
 export function ibConditions(conditions: readonly CheckedCondition[]): OrderCondition[] {
   return conditions.map((c) => {
-    const join = c.conjunction === 'or' ? ConjunctionConnection.OR : ConjunctionConnection.AND;
+    const join = (c.conjunction === 'or' ? 'o' : 'a') as ConjunctionConnection;
     if (c.type === 'time') return new TimeCondition(c.time, c.isMore, join);
     return new PriceCondition(c.price, c.triggerMethod as TriggerMethod, c.conId, c.exchange, c.isMore, join);
   });

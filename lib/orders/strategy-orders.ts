@@ -76,7 +76,7 @@ export class StrategyOrders {
   rehearse(): void {
     const request = this.sample;
     if (!request) return;
-    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract));
+    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract), true);
     stableJson(request.order);
     if (intent.kind !== 'target') return;
     this.traders.get(intent.orderRef ?? this.options.orderRef)?.rehearse(request.key, intent.targetQuantity, intent);
@@ -92,7 +92,7 @@ export class StrategyOrders {
   /** Places, modifies or moves to a target, one request per instrument at a time. */
   submit(request: OrderRequest): Promise<OrderOutcome> {
     // Checked at once (outside the queue) so a malformed order fails before anything else happens.
-    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract));
+    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract), true);
     this.sample = request;
     return this.queue.run(request.key, () => this.run(request, intent));
   }

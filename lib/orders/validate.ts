@@ -69,9 +69,10 @@ type Raw = Record<string, unknown>;
 
 /**
  * Checks `intent` (msg.order) over `defaults` (the node's config; msg fields win). `where` names the
- * source in error messages. Throws OrderInputError naming the first field at fault.
+ * source in error messages; `previews`: the caller handles a what-if (whatIf), else one is refused.
+ * Throws OrderInputError naming the first field at fault.
  */
-export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order', sizeIncrement = 1): CheckedIntent {
+export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order', sizeIncrement = 1, previews = false): CheckedIntent {
   if (intent !== undefined && intent !== null && (typeof intent !== 'object' || Array.isArray(intent))) {
     throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describeValue(intent)}`);
   }
@@ -90,6 +91,8 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   }
   const terms = validateTerms(raw, where);
   const whatIf = raw.whatIf === undefined ? false : bool(raw.whatIf, `${where}.whatIf`);
+  // Only a caller that previews (place-order) takes a what-if: any other would place it for real.
+  if (whatIf && !previews) throw new OrderInputError(`${where}.whatIf`, `${where}.whatIf previews an order in place-order; this node places the orders it is given: remove whatIf`);
   if (whatIf && hasTarget) {
     throw new OrderInputError(`${where}.whatIf`, `${where}.whatIf previews one explicit order: send ${where}.action and ${where}.totalQuantity instead of targetQuantity`);
   }

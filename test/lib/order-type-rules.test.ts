@@ -103,3 +103,37 @@ test('a what-if on a backtest connection previews from the fill engine and place
   await assert.rejects(broker.whatIf(contract, { ...(order as object), orderType: 'LMT', lmtPrice: undefined } as never), /what-if: A LMT order needs a limit price/);
   broker.dispose();
 });
+
+test('a what-if is taken only where it is previewed (place-order): stop-order and a batch backtest would place it, so they refuse it by name', () => {
+  const previewed = validateOrderIntent({ action: 'BUY', totalQuantity: 10, whatIf: true }, {}, 'msg.order', 1, true);
+  assert.equal(previewed.kind === 'explicit' && previewed.whatIf, true);
+  assert.throws(() => validateOrderIntent({ action: 'BUY', totalQuantity: 10, whatIf: true }), /msg\.order\.whatIf previews an order in place-order; this node places the orders it is given/);
+  assert.equal(validateOrderIntent({ action: 'BUY', totalQuantity: 10, whatIf: false }).kind, 'explicit', 'whatIf false places it');
+  assert.throws(() => validateOrderIntent({ targetQuantity: 10, whatIf: true }, {}, 'msg.order', 1, true), /msg\.order\.whatIf previews one explicit order/);
+  assert.throws(() => validateOrderIntent({ orderId: 7, lmtPrice: 10, whatIf: true }, {}, 'msg.order', 1, true), /whatIf is not changed on a working order/);
+});
+
+test('a backtest fills an algo order as its order type, and holds a conditioned one until the close before a bar meets it', () => {
+  const connection = createBacktestConnection({ startingCash: 1_000_000, commission: 'none' });
+  const broker = guardBroker(connection.broker, { limits: {}, journalPath: null, clock: () => 0 });
+  const replay = connection.replay();
+  replay.begin('test', 'AAPL', null);
+  const bar = (i: number, price: number) => replay.onBar('AAPL', { time: i * 60_000, open: price, high: price, low: price, close: price, volume: 1 });
+  bar(0, 100);
+  const contract = contractFromKey('AAPL');
+  const build = (fields: Record<string, unknown>) => {
+    const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, ...fields });
+    if (intent.kind !== 'explicit') throw new Error('explicit');
+    return buildOrder('BUY', 10, intent, 'bt');
+  };
+  broker.placeOrder(1, contract, build({ orderType: 'MKT', algoStrategy: 'Vwap', algoParams: { maxPctVol: 0.1 } }));
+  broker.placeOrder(2, contract, build({ orderType: 'MKT', conditions: [{ type: 'price', isMore: true, price: 105 }] }));
+  bar(1, 101);
+  assert.equal(broker.position('AAPL'), 10, 'the Vwap order filled as a market order at the next open');
+  assert.equal(broker.workingOrders()[0]?.state.status, 'PreSubmitted');
+  bar(2, 106); // this close meets the condition
+  assert.equal(broker.position('AAPL'), 10);
+  bar(3, 107);
+  assert.equal(broker.position('AAPL'), 20, 'released by the 106 close, filled at the next open');
+  broker.dispose();
+});

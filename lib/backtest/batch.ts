@@ -120,51 +120,55 @@ function runOne(run: BacktestRun, reader: Reader, act: BatchAct): void {
  * Several instruments: at each step the earliest time among the instruments' next bars is released,
  * every bar at that time fed to the engine, then acted on. Each instrument's bars must be in time order.
  */
-function runMerged(run: BacktestRun, readers: readonly Reader[], act: BatchAct): void {
-  const k = readers.length;
-  const cursor = new Array<number>(k).fill(0);
-  // The time of each instrument's next bar (read once per bar), or null once it has none left.
-  const next = readers.map((r) => (r.n > 0 ? r.time(0) : null));
-  const due = new Array<number>(k);
-  const bars = new Array<Bar>(k);
+function runMerged(run: BacktestRun, given: readonly Reader[], act: BatchAct): void {
+  const k = given.length;
   // Bars of one time go to the engine in instrument-key order, as the replay's clock feeds them, so
   // the executions (and the trade list) come out in the same order whichever way the inputs were given.
-  const byKey = readers.map((_r, p) => p).sort((a, b) => compareKeys(readers[a]!.key, readers[b]!.key));
+  const part = given.map((_r, p) => p).sort((a, b) => compareKeys(given[a]!.key, given[b]!.key));
+  const readers = part.map((p) => given[p]!);
+  const cursor = new Int32Array(k);
+  // The time of each instrument's next bar (read once per bar), Infinity once it has none left: raw
+  // doubles, where an array of numbers and nulls would box a number per bar.
+  const next = new Float64Array(k);
+  // A time that is not a number (NaN here) would never be the earliest: named instead of its bars skipped.
+  const badTime = (j: number) => checkBar(readers[j]!.key, readers[j]!.at(cursor[j]!));
+  for (let j = 0; j < k; j++) {
+    next[j] = readers[j]!.n > 0 ? readers[j]!.time(0) : Infinity;
+    if (next[j] !== next[j]) badTime(j);
+  }
+  const due = new Int32Array(k);
+  const bars = new Array<Bar>(k);
   let last = -Infinity;
   for (;;) {
     let time = Infinity;
-    let first = -1;
-    for (let p = 0; p < k; p++) {
-      const t = next[p];
-      if (t === null) continue;
-      // A time that is not a number would never be the earliest: name it instead of skipping its bars.
-      if (t !== t) checkBar(readers[p]!.key, readers[p]!.at(cursor[p]!));
-      if (t < time) {
-        time = t;
-        first = p;
-      }
+    for (let j = 0; j < k; j++) {
+      const t = next[j]!;
+      if (t < time) time = t;
     }
-    if (first < 0) return;
+    if (time === Infinity) return;
     if (time < last) {
-      throw new Error(`batch backtest: the bars of ${readers[first]!.key} are not in time order at bar ${cursor[first]}: sort them by time`);
+      const j = next.indexOf(time);
+      throw new Error(`batch backtest: the bars of ${readers[j]!.key} are not in time order at bar ${cursor[j]}: sort them by time`);
     }
     last = time;
     let count = 0;
     for (let j = 0; j < k; j++) {
-      const p = byKey[j]!;
-      if (next[p] !== time) continue;
-      const r = readers[p]!;
-      const bar = r.at(cursor[p]!);
+      if (next[j] !== time) continue;
+      const r = readers[j]!;
+      const bar = r.at(cursor[j]!);
       run.onBar(r.key, bar);
-      due[count] = p;
+      due[count] = j;
       bars[count++] = bar;
     }
-    for (let j = 0; j < count; j++) {
-      const p = due[j]!;
-      const i = cursor[p]!;
-      cursor[p] = i + 1;
-      next[p] = i + 1 < readers[p]!.n ? readers[p]!.time(i + 1) : null;
-      act(p, i, bars[j]!);
+    for (let c = 0; c < count; c++) {
+      const j = due[c]!;
+      const i = cursor[j]!;
+      const r = readers[j]!;
+      cursor[j] = i + 1;
+      const t = i + 1 < r.n ? r.time(i + 1) : Infinity;
+      next[j] = t;
+      if (t !== t) badTime(j);
+      act(part[j]!, i, bars[c]!);
     }
   }
 }

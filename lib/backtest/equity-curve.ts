@@ -29,16 +29,17 @@ export class EquityRecorder implements EquityCurve {
     this.price = new Float64Array(size);
   }
 
-  /** Adds a point, or updates the last one when `time` is the same (another instrument's bar). */
-  record(time: number, equity: number, exposed: boolean, price: number): void {
+  /**
+   * Adds a point, or updates the last one when `time` is the same (another instrument's bar); its
+   * equity and exposure are set by settleLast once the strategy has acted on the bar.
+   */
+  record(time: number, price: number): void {
     let n = this.length;
     if (n === 0 || this.time[n - 1] !== time) {
       if (n === this.time.length) this.grow();
       this.time[n] = time;
       this.length = ++n;
     }
-    this.equity[n - 1] = equity;
-    this.exposed[n - 1] = exposed ? 1 : 0;
     this.price[n - 1] = price;
   }
 

@@ -153,12 +153,14 @@ export class BacktestRun implements BacktestSession {
     if (this.held.has(key)) this.tally.carry(key);
     engine.onBar(key, bar);
     this.prices.observe(key, bar.close);
-    const equity = engine.equity();
-    this.curve.record(bar.time, equity, this.heldBefore || this.holding(), bar.close);
+    // The point's equity and exposure are settled after the strategy acted on the bar (settle): marked
+    // here only for the 'bar' listeners (a replay's progress). A batch has none, and skips marking every
+    // position on every bar.
+    this.curve.record(bar.time, bar.close);
     this.pendingSettle = true;
     this.barsFed++;
     // emit() with arguments allocates even with no listener: a batch of a million bars has none.
-    if (this.barListeners > 0) this.events.emit('bar', key, bar, equity);
+    if (this.barListeners > 0) this.events.emit('bar', key, bar, engine.equity());
   }
 
   hold(sourceId: string): void {

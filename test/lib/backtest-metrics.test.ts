@@ -20,7 +20,8 @@ const DAY = 86_400_000;
 function curveOf(equity: number[], exposed: boolean[] = equity.map(() => false), start = 0): EquityRecorder {
   const recorder = new EquityRecorder(4);
   equity.forEach((e, i) => {
-    recorder.record(start + i * DAY, e, exposed[i]!, 10 + i);
+    recorder.record(start + i * DAY, 10 + i);
+    recorder.settleLast(e, exposed[i]!);
   });
   return recorder;
 }

@@ -143,3 +143,16 @@ test('the shared 10k fixture, and a newest-first copy of it, read the same as co
   assert.deepEqual(parseBarColumnsText(newestFirst, 'bars.csv'), columns);
   assert.deepEqual(parseBarsText(newestFirst, 'bars.csv'), bars);
 });
+
+test('columns that need no reading are taken as they are: the same arrays, no copy; any other goes through the checks', () => {
+  const day = Date.UTC(2024, 0, 2);
+  const ready = { time: [day, day + 86_400_000], open: [1, 2], high: [1.5, 2.5], low: [0.5, 1.5], close: [1.2, 2.2], volume: [10, 20], other: 'dropped' };
+  const taken = barColumnsFromData(ready);
+  assert.deepEqual(taken, { time: ready.time, open: ready.open, high: ready.high, low: ready.low, close: ready.close, volume: ready.volume });
+  for (const field of ['time', 'open', 'high', 'low', 'close', 'volume'] as const) assert.equal(taken[field], ready[field], `${field} is not copied`);
+  // Seconds, newest first, and a bad row each take the reading path: converted, ordered, or refused as before.
+  assert.deepEqual(barColumnsFromData({ ...ready, time: [day / 1000, day / 1000 + 86_400] }).time, ready.time);
+  assert.deepEqual(barColumnsFromData({ ...ready, time: [...ready.time].reverse() }).close, [2.2, 1.2]);
+  assert.match(errorOf(() => barColumnsFromData({ ...ready, high: [1.5, 1] })), /high 1 is below low 1\.5/);
+  assert.match(errorOf(() => barColumnsFromData({ ...ready, close: [1.2, Number.NaN] })), /close is NaN, not a number/);
+});

@@ -11,7 +11,7 @@
  * the caller hands it in (lib/broker/batch-backtest.ts), so the batch and the replay share one path.
  */
 import type { Bar, InstrumentKey } from '../messages';
-import { batchLength, columnsBarAt, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../messages/bar-columns';
+import { batchLength, isBarBatch, requireColumn, type BarBatch, type BarColumns } from '../messages/bar-columns';
 import { FillEngine } from '../fills/fill-engine';
 import { BacktestRun, checkBar, type EngineFactory } from './session';
 import { compareKeys } from './time-merge';
@@ -66,7 +66,7 @@ function readerOf(instrument: BatchInstrument): Reader {
   const low = requireColumn(columns, 'low', 'a backtest');
   const { time, close, volume } = columns;
   // One bar, read into (as columnsBarAt reads it: a missing volume column is 0).
-  const bar: Bar = columnsBarAt(columns, 0);
+  const bar = new ReadBar();
   const at = (i: number): Bar => {
     bar.time = time[i]!;
     bar.open = open[i]!;
@@ -77,6 +77,20 @@ function readerOf(instrument: BatchInstrument): Reader {
     return bar;
   };
   return { key, n, at, time: (i) => time[i]! };
+}
+
+/**
+ * The bar a column reader reads into. A class whose fields start as doubles: V8 then overwrites them in
+ * place, where the fields of an object literal took a new heap number on every store (six per bar, a
+ * million bars' worth of garbage, and the reads' largest cost in a profile).
+ */
+class ReadBar implements Bar {
+  time = Number.NaN;
+  open = Number.NaN;
+  high = Number.NaN;
+  low = Number.NaN;
+  close = Number.NaN;
+  volume = Number.NaN;
 }
 
 /** Bars every instrument announced: the equity curve is sized once (one point per distinct time at most this many). */

@@ -14,6 +14,7 @@ import { roundTrips, type Trade } from './trades';
 import { attributeByOrderRef, markStrategies, strategyTotals } from '../fills/strategy-positions';
 import { strategyOfOrderRef } from '../messages/strategy';
 import { currencyOfKey } from '../fills/contract-terms';
+import type { PartDrawdowns } from './part-drawdown';
 
 export interface StrategyResult {
   /** The strategy's name (its orders' orderRef); '' for orders without one. */
@@ -32,6 +33,9 @@ export interface StrategyResult {
   exposurePct: number;
   commissions: number;
   rejectedOrders: number;
+  /** Its P&L's fall from the highest it had so far, at the end, and the largest fall, in money (part-drawdown.ts). */
+  drawdown: number;
+  maxDrawdown: number;
 }
 
 export interface InstrumentResult {
@@ -53,7 +57,12 @@ export interface InstrumentResult {
   rejectedOrders: number;
   /** Signed position at the end. */
   position: number;
+  /** Its P&L's fall from the highest it had so far, at the end, and the largest fall, in money (part-drawdown.ts). */
+  drawdown: number;
+  maxDrawdown: number;
 }
+
+const NO_FALL = { drawdown: 0, maxDrawdown: 0 } as const;
 
 /** Counts, per instrument, the points it was exposed at and the orders refused for it. */
 export class InstrumentTally {
@@ -99,7 +108,7 @@ export class InstrumentTally {
     this.current = 0;
   }
 
-  results(input: { startingCash: number; points: number; positions: readonly Position[]; trades: readonly Trade[]; executions: readonly Execution[] }): InstrumentResult[] {
+  results(input: { startingCash: number; points: number; positions: readonly Position[]; trades: readonly Trade[]; executions: readonly Execution[]; falls?: PartDrawdowns }): InstrumentResult[] {
     const rows = new Map<InstrumentKey, InstrumentResult>();
     const row = (key: InstrumentKey): InstrumentResult => {
       let r = rows.get(key);
@@ -117,6 +126,7 @@ export class InstrumentTally {
           commissions: 0,
           rejectedOrders: this.rejected.get(key) ?? 0,
           position: 0,
+          ...(input.falls?.instrument(key) ?? NO_FALL),
         };
         rows.set(key, r);
       }
@@ -146,7 +156,15 @@ export class InstrumentTally {
   }
 
   /** Per strategy: its own executions' P&L, trades, exposure over the run's point times, refusals. */
-  strategies(input: { startingCash: number; times: ArrayLike<number>; points: number; positions: readonly Position[]; executions: readonly Execution[]; trades?: readonly Trade[] }): StrategyResult[] {
+  strategies(input: {
+    startingCash: number;
+    times: ArrayLike<number>;
+    points: number;
+    positions: readonly Position[];
+    executions: readonly Execution[];
+    trades?: readonly Trade[];
+    falls?: PartDrawdowns;
+  }): StrategyResult[] {
     const book = markStrategies(attributeByOrderRef(input.executions), input.positions);
     const byStrategy = new Map<string, Execution[]>();
     for (const e of input.executions) {
@@ -179,6 +197,7 @@ export class InstrumentTally {
         exposurePct: input.points > 0 ? (exposed / input.points) * 100 : 0,
         commissions,
         rejectedOrders: this.rejectedByStrategy.get(strategy) ?? 0,
+        ...(input.falls?.strategy(strategy) ?? NO_FALL),
       });
     }
     return results;

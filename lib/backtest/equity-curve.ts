@@ -88,8 +88,18 @@ export class PriceRange {
 
   observe(key: string, close: number): void {
     const range = this.ranges.get(key);
-    if (range) range.last = close;
-    else this.ranges.set(key, { first: close, last: close });
+    if (range === undefined) this.ranges.set(key, { first: close, last: close });
+    else {
+      if (range.first !== range.first) range.first = close;
+      range.last = close;
+    }
+  }
+
+  /** The range of an instrument (its last close read as `last`), made empty (NaN) before its first bar. */
+  entry(key: string): { first: number; last: number } {
+    let range = this.ranges.get(key);
+    if (range === undefined) this.ranges.set(key, (range = { first: Number.NaN, last: Number.NaN }));
+    return range;
   }
 
   /** The last close seen of an instrument. */

@@ -7,6 +7,7 @@
  */
 import type { InstrumentKey, Position } from '../messages';
 import { markStrategies, strategyTotals, type StrategyBook } from '../fills/strategy-positions';
+import { cents, fallOf, markFall, type PnlFall } from './part-drawdown';
 
 export interface RunningPart {
   pnl: number;
@@ -28,16 +29,9 @@ export interface RunningStrategy extends RunningPart {
   commissions: number;
 }
 
-interface Peak {
-  peak: number;
-  max: number;
-}
-
-const cents = (x: number) => Math.round(x * 100) / 100;
-
 export class RunningBreakdown {
-  private readonly instrumentPeaks = new Map<InstrumentKey, Peak>();
-  private readonly strategyPeaks = new Map<string, Peak>();
+  private readonly instrumentPeaks = new Map<InstrumentKey, PnlFall>();
+  private readonly strategyPeaks = new Map<string, PnlFall>();
   private readonly lastInstruments = new Map<InstrumentKey, RunningInstrument>();
   private readonly lastStrategies = new Map<string, RunningStrategy>();
 
@@ -66,12 +60,13 @@ export class RunningBreakdown {
   }
 }
 
-/** The drawdown of `pnl` from the highest value `name` has had, and the largest so far. */
-function fallFrom(peaks: Map<string, Peak>, name: string, pnl: number): { drawdown: number; maxDrawdown: number } {
+/**
+ * The drawdown of `pnl` from the highest value `name` has had, and the largest so far (markFall, the
+ * backtest's rule too); live, a part's highest starts at its first sample, the first P&L known of it.
+ */
+function fallFrom(peaks: Map<string, PnlFall>, name: string, pnl: number): { drawdown: number; maxDrawdown: number } {
   let p = peaks.get(name);
-  if (p === undefined) peaks.set(name, (p = { peak: pnl, max: 0 }));
-  if (pnl > p.peak) p.peak = pnl;
-  const drawdown = cents(p.peak - pnl);
-  if (drawdown > p.max) p.max = drawdown;
-  return { drawdown, maxDrawdown: p.max };
+  if (p === undefined) peaks.set(name, (p = { peak: Math.round(pnl * 100), drawdown: 0, maxDrawdown: 0 }));
+  markFall(p, pnl);
+  return fallOf(p);
 }

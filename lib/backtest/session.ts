@@ -21,6 +21,7 @@ import { isStartingCash } from './options';
 import { periodsPerYear } from './periods';
 import { roundTrips } from './trades';
 import { InstrumentTally } from './breakdown';
+import { PartDrawdowns } from './part-drawdown';
 import type { BacktestEvents, BacktestOptions, BacktestSession, BacktestSummary, SummaryOptions } from './types';
 
 /** The account a backtest reports (a paper-style id: a backtest never touches a real account). */
@@ -94,6 +95,8 @@ export class BacktestRun implements BacktestSession {
   private readonly unsubscribe: Array<() => void> = [];
   private heldBefore = false;
   private readonly tally = new InstrumentTally();
+  /** Each instrument's and strategy's P&L drawdown, marked once per point at the instruments' last closes. */
+  private readonly parts = new PartDrawdowns((key) => this.prices.entry(key));
   private barsFed = 0;
   /** Orders refused this run: at placing (Inactive) or at the fill for buying power (Cancelled). */
   private rejected = 0;
@@ -211,8 +214,8 @@ export class BacktestRun implements BacktestSession {
       openPosition,
       rejectedOrders: this.rejected,
     });
-    const instruments = this.tally.results({ startingCash: this.options.startingCash, points: curve.length, positions, trades, executions });
-    const strategies = this.tally.strategies({ startingCash: this.options.startingCash, times: curve.time, points: curve.length, positions, executions, trades });
+    const instruments = this.tally.results({ startingCash: this.options.startingCash, points: curve.length, positions, trades, executions, falls: this.parts });
+    const strategies = this.tally.strategies({ startingCash: this.options.startingCash, times: curve.time, points: curve.length, positions, executions, trades, falls: this.parts });
     return { metrics, trades, curve, executions, instruments, strategies };
   }
 
@@ -239,6 +242,7 @@ export class BacktestRun implements BacktestSession {
     this.pendingSettle = false;
     this.curve.settleLast(this.current.equity(), this.heldBefore || this.holding());
     this.tally.point(this.heldKeys);
+    this.parts.point();
   }
 
   private reset(): void {
@@ -251,6 +255,7 @@ export class BacktestRun implements BacktestSession {
     this.announced.clear();
     this.heldBefore = false;
     this.tally.reset();
+    this.parts.reset();
     this.pendingSettle = false;
     this.barsFed = 0;
     this.rejected = 0;
@@ -280,6 +285,9 @@ export class BacktestRun implements BacktestSession {
     };
     engine.on('position', track);
     this.unsubscribe.push(() => engine.off('position', track));
+    const book = (fill: Execution) => this.parts.execution(fill);
+    engine.on('execution', book);
+    this.unsubscribe.push(() => engine.off('execution', book));
     const count = (event: OrderEvent) => {
       if (event.status === 'Inactive' || (event.status === 'Cancelled' && isBuyingPowerRejection(event.reason))) {
         this.rejected++;

@@ -33,13 +33,3 @@ export function referencePrice(payload: unknown): number | null {
   if (ok(p.price)) return p.price;
   return null;
 }
-
-/** A number at a dotted path of the message (e.g. "indicators.atr14"), or null. */
-export function numberAt(msg: Record<string, unknown>, path: string): number | null {
-  let value: unknown = msg;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return null;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}

@@ -201,7 +201,6 @@ async function chartPicture(container: Locator): Promise<ChartPicture> {
       const yc = api.toY(shown.close[i]);
       const top = Math.min(yo, yc);
       const bottom = Math.max(yo, yc);
-      const mid = Math.round((top + bottom) / 2);
       // The body's width on the row of the body where it is widest (an average's line may cross a row).
       let width = 0;
       for (const row of [0.25, 0.5, 0.75].map((f) => Math.round(top + (bottom - top) * f))) {

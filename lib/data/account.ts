@@ -87,7 +87,8 @@ function marketPriceOf(marketValue: number | null | undefined, quantity: number,
   return marketValue != null && quantity ? marketValue / (quantity * multiplier) : null;
 }
 
-export interface OpenOrderInfo {
+/** What TWS says of any order of the account, working or ended. */
+interface OrderInfo {
   orderId: number;
   permId: number;
   key: string;
@@ -100,32 +101,21 @@ export interface OpenOrderInfo {
   tif: string;
   status: string;
   filled: number;
-  remaining: number;
-  avgFillPrice: number;
   orderRef: string;
   account: string;
 }
 
+export interface OpenOrderInfo extends OrderInfo {
+  remaining: number;
+  avgFillPrice: number;
+}
+
 /** A filled, cancelled or inactive order, as TWS lists completed orders. */
-export interface CompletedOrderInfo {
-  orderId: number;
-  permId: number;
-  key: string;
-  symbol: string;
-  action: string;
-  orderType: string;
-  totalQuantity: number;
-  lmtPrice: number | null;
-  auxPrice: number | null;
-  tif: string;
-  status: string;
+export interface CompletedOrderInfo extends OrderInfo {
   /** TWS's words for how it ended: "Filled Size: 100", "Cancelled by Trader" ... */
   completedStatus: string;
   /** When it ended (epoch ms), null when TWS gave no time. */
   completedTime: number | null;
-  filled: number;
-  orderRef: string;
-  account: string;
 }
 
 export interface AccountPnl {

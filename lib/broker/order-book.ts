@@ -145,7 +145,11 @@ export class OrderBook {
     if (tracked.delivery === 'sent' || tracked.delivery === 'queued') tracked.delivery = 'acked';
     tracked.state = {
       ...tracked.state,
-      status,
+      // A status TWS sent before it read our cancel (Submitted, a partial fill) does not undo the
+      // cancel: the order stays cancelling until TWS ends it or refuses the cancel. Taking it as
+      // Submitted made the planner count the order as a live one it could keep, and once the cancel
+      // was confirmed nothing planned the target again (a target of 0 left 100 shares held).
+      status: tracked.cancelRequested && !TERMINAL.has(status) ? 'PendingCancel' : status,
       filled: Number(filled) || 0,
       remaining: Number(remaining) || 0,
       avgFillPrice: Number(avgFillPrice) || 0,

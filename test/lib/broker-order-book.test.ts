@@ -92,3 +92,23 @@ test('working orders are exactly the unfinished ones, in the order they were add
   assert.deepEqual(book.working().map((w) => w.orderId), working.slice(0, -1));
   assert.deepEqual(book.working().map((w) => w.orderId), expected());
 });
+
+test('a status TWS sent before it read the cancel leaves the order cancelling, with its new fill counts', () => {
+  const { book, events } = makeBook();
+  const tracked = book.add(3, 'AAPL', contract, { ...limitBuy, orderId: 3 }, 'acked');
+  book.onOrderStatus(3, 'Submitted', 0, 100, 0);
+  book.markCancelling(tracked);
+  // In flight when the cancel left: the plain Submitted, then a partial fill.
+  book.onOrderStatus(3, 'Submitted', 0, 100, 0);
+  book.onOrderStatus(3, 'Submitted', 40, 60, 10);
+  const [working] = book.working();
+  assert.deepEqual([working.state.status, working.state.filled, working.state.remaining], ['PendingCancel', 40, 60]);
+  assert.equal(tracked.cancelRequested, true);
+  assert.deepEqual(events.map((e) => [e.status, e.filled]), [['Submitted', 0], ['PendingCancel', 0], ['PendingCancel', 40]]);
+  // TWS's own PendingCancel, then the end: the order is done and no longer cancelling.
+  book.onOrderStatus(3, 'PendingCancel', 40, 60, 10);
+  book.onOrderStatus(3, 'Cancelled', 40, 60, 10);
+  book.onOrderError(new Error('Order Canceled - reason:'), 202, 3);
+  assert.deepEqual(book.working(), []);
+  assert.equal(events.at(-1)?.status, 'Cancelled');
+});

@@ -113,7 +113,13 @@ describe('order safety against the simulator', () => {
     const executions = suite.sim.engine.executions().length;
     const po = helper.getNode('po');
     for (let i = 0; i < 1000; i++) po.receive({ topic: 'AAPL', order: { targetQuantity: i % 2 === 0 ? 100 : 0 } });
-    await waitFor(() => connection().broker.workingOrders('AAPL').length === 0 && position() === 0, 40_000, 'settled at the last target, 0');
+    await waitFor(() => connection().broker.workingOrders('AAPL').length === 0 && position() === 0, 40_000, 'settled at the last target, 0').catch((e) => {
+      // What each side held when it did not settle, and the strategy's last decisions, to tell a lost re-plan from a slow one.
+      const broker = connection().broker;
+      const working = broker.workingOrders('AAPL').map((w) => [w.orderId, w.order.action, w.order.totalQuantity, w.state.status, w.state.filled]);
+      const last = journal().slice(-12).map((l) => [l.type, l.result ?? l.status, l.orderId, l.order?.action, l.order?.totalQuantity, l.inputs?.target]);
+      throw new Error(`${e.message}: simulator ${position()}, broker ${broker.position('AAPL')}, strategy ${broker.strategyPosition?.('alt', 'AAPL')}, working ${JSON.stringify(working)}, last journal ${JSON.stringify(last)}`);
+    });
     await quiet(1000);
     assert.equal(position(), 0);
     // The position as the fills moved it never left [0, 100].

@@ -63,6 +63,8 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   private readonly rate: SlidingWindowCounter;
   private readonly dailyLoss: DailyLossLock;
   private readonly sentByDedupKey: Map<string, number>;
+  /** Who placed each order of this run (OrderContext.source), for placedBy. */
+  private readonly placers = new Map<number, string>();
   private readonly prices = new Map<InstrumentKey, number>();
   private halted: string | null = null;
   private readonly lossTimer: NodeJS.Timeout | null;
@@ -199,9 +201,13 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     const breach = checks.find((c) => !c.ok);
     if (breach) refuse(breach.limit, breach.message ?? breach.limit, checks);
     if (decision) this.record('decision', { ...decision, checks, result: 'sent' });
+    // Known before the order's first event, which the broker underneath may emit as it places it.
+    const newPlacer = context.source !== undefined && !this.placers.has(orderId) ? context.source : null;
+    if (newPlacer !== null) this.placers.set(orderId, newPlacer);
     try {
       this.inner.placeOrder(orderId, contract, order, context);
     } catch (err) {
+      if (newPlacer !== null) this.placers.delete(orderId);
       if (decision) this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
       throw err;
     }
@@ -261,6 +267,10 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     return this.sentByDedupKey.get(dedupKey) ?? null;
   }
 
+  placedBy(orderId: number): string | undefined {
+    return this.placers.get(orderId);
+  }
+
   /**
    * Kill switch: the global cancel (every working order of the account, whoever placed it) and no new
    * order until resume(); journaled, so it holds again after a restart. flatten() may follow it.
@@ -276,9 +286,10 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
    * kill switch and the loss lock (closing is what they are for) but never past the live interlock.
    * Scope 'strategy': the positions of `strategy` (its orderRef), from its own executions; 'account':
    * every position of the account, also ones traded by hand, each strategy's share closed under its
-   * own orderRef (so every strategy ends flat too) and the rest under none. Returns the order ids.
+   * own orderRef (so every strategy ends flat too) and the rest under none. Returns the order ids. `by`
+   * (a node id) placed them, as placedBy answers: its node reports them, not the strategies they close.
    */
-  async flatten(scope: FlattenScope, strategy = ''): Promise<FlattenOutcome> {
+  async flatten(scope: FlattenScope, strategy = '', by?: string): Promise<FlattenOutcome> {
     const block = this.connectionBlock();
     if (block) throw new OrderRefusedError('interlock', `flatten: nothing sent: ${block}`);
     const book = this.inner.strategyBook?.() ?? null;
@@ -317,9 +328,11 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       const decision = { orderId, key, source: 'flatten', scope, order: summarize(order), inputs: { position: position.quantity } };
       try {
         this.record('decision', { ...decision, result: 'sent' });
+        if (by !== undefined) this.placers.set(orderId, by);
         this.inner.placeOrder(orderId, contract, order, { source: 'flatten' });
         orderIds.push(orderId);
       } catch (err) {
+        this.placers.delete(orderId);
         this.record('decision', { ...decision, result: 'failed', reason: (err as Error).message });
         failed.push(`${key}: ${(err as Error).message}`);
       }

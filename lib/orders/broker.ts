@@ -127,14 +127,19 @@ export interface Broker {
   strategyBook?(): StrategyBook;
   /** Guarded brokers: the order id already sent under `dedupKey` (see OrderContext), or null. */
   placedFor?(dedupKey: string): number | null;
+  /**
+   * Guarded brokers: who placed an order in this run (its OrderContext.source, a node id), or undefined
+   * for one placed before a restart, by another API client, by hand in TWS, or with no source given.
+   */
+  placedBy?(orderId: number): string | undefined;
   /** Guarded brokers (kill switch): cancels every working order and refuses new ones until resume(). */
   halt?(reason: string, options?: { flatten?: 'strategy' | 'account' }): void;
   /**
    * Guarded brokers: closes positions with market orders (scope 'strategy': those of `strategy`, its
    * orderRef; 'account': every position of the account), past the kill switch but never past the live
-   * interlock. Resolves with the order ids.
+   * interlock. Resolves with the order ids. `by` (a node id) is who placed the closing orders (placedBy).
    */
-  flatten?(scope: 'strategy' | 'account', strategy?: string): Promise<{ orderIds: number[]; positions: number; failed: string[] }>;
+  flatten?(scope: 'strategy' | 'account', strategy?: string, by?: string): Promise<{ orderIds: number[]; positions: number; failed: string[] }>;
   /** The contract an instrument was traded or reported with (IB broker), for flattening; null if unknown. */
   contractOf?(key: InstrumentKey): Contract | null;
   /** Guarded brokers: lifts a halt and the daily-loss lock. */
@@ -152,4 +157,17 @@ export interface Broker {
    * must never place, cancel or write anything. Returns the function that stops it.
    */
   keepWarm?(rehearse: () => void): () => void;
+}
+
+/**
+ * Whether the node `source` reports an order's events and fills on its outputs: the node that placed it
+ * in this run does, and no other; an order no node placed in this run (before a restart, another API
+ * client, by hand in TWS) is reported by the node whose strategy it belongs to by its orderRef
+ * (`ownedByName`). One order, one node: a kill switch's flatten closes a strategy's position under the
+ * strategy's own orderRef, yet it is the flattening node's order, and a flow that lists its order nodes'
+ * events in one table would list it twice.
+ */
+export function reportsOrder(broker: Broker, source: string, orderId: number, ownedByName: boolean): boolean {
+  const placer = broker.placedBy?.(orderId);
+  return placer === undefined ? ownedByName : placer === source;
 }

@@ -6,7 +6,7 @@
  * (`<ref>`, `<ref>:stop-loss`, `<ref>:take-profit`), so a restart picks up where it was.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Broker, OrderContext, WorkingOrder } from './broker';
+import { reportsOrder, type Broker, type OrderContext, type WorkingOrder } from './broker';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent, Side, TimeInForce } from '../messages';
 import { protectiveOrders, roleOf, type PlannedOrder, type TrailSpec } from './bracket';
 import { OrderInputError, OrderRefusedError } from './errors';
@@ -97,6 +97,11 @@ export class Protection {
 
   ownsEvent(event: OrderEvent | Execution): boolean {
     return this.placed.has(event.orderId) || roleOf(event.orderRef, this.config.orderRef) !== null;
+  }
+
+  /** Whether this strategy's node sends the event on (reportsOrder: the node that placed the order). */
+  reportsEvent(event: OrderEvent | Execution): boolean {
+    return reportsOrder(this.broker, this.config.source, event.orderId, this.ownsEvent(event));
   }
 
   /** Working exit orders (stop-loss, take-profit) of this strategy on `key`. */

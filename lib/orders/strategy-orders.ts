@@ -5,7 +5,7 @@
  * of identical targets sees the first one's order as working and sends nothing more.
  */
 import type { Contract } from '@stoqey/ib';
-import type { Broker, OrderContext, WhatIfPreview, WorkingOrder } from './broker';
+import { reportsOrder, type Broker, type OrderContext, type WhatIfPreview, type WorkingOrder } from './broker';
 import type { Execution, InstrumentKey, OrderEvent, OrderIntent } from '../messages';
 import { applyModification, buildOrder, describeOrder } from './build';
 import { OrderInputError, OrderRefusedError } from './errors';
@@ -152,6 +152,11 @@ export class StrategyOrders {
 
   ownsEvent(event: OrderEvent | Execution): boolean {
     return this.ownsOrder(event.orderId, event.orderRef);
+  }
+
+  /** Whether this strategy's node sends the event on (reportsOrder: the node that placed the order). */
+  reportsEvent(event: OrderEvent | Execution): boolean {
+    return reportsOrder(this.broker, this.options.source, event.orderId, this.ownsEvent(event));
   }
 
   private ownsOrder(orderId: number, orderRef: string | undefined): boolean {

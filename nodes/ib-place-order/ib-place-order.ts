@@ -40,16 +40,15 @@ export = function register(RED: NodeAPI): void {
     const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem }) : null;
 
     const report = orderEventReporter(node, show);
-    /** Market orders this node's kill switch sent to close positions: reported like its own. */
-    const flattenIds = new Set<number>();
+    // This node's orders, the market orders its kill switch sent to close positions among them.
     const onOrder = (event: OrderEvent) => {
-      if (!strategy?.ownsEvent(event) && !flattenIds.has(event.orderId)) return;
+      if (!strategy?.reportsEvent(event)) return;
       if (report(event)) return;
       const fill = event.status === 'Filled' ? 'green' : event.status === 'Inactive' ? 'red' : 'blue';
       show(fill, `#${event.orderId} ${event.status}${event.filled ? ` ${event.filled}@${round(event.avgFillPrice)}` : ''}`);
     };
     const onExecution = (execution: Execution) => {
-      if (!strategy?.ownsEvent(execution) && !flattenIds.has(execution.orderId)) return;
+      if (!strategy?.reportsEvent(execution)) return;
       node.send([null, { topic: execution.symbol, payload: execution }]);
     };
     // A kill switch journaled before a restart or redeploy holds again: say so from the start.
@@ -78,8 +77,7 @@ export = function register(RED: NodeAPI): void {
             return done();
           }
           show('red', message('ib-place-order.status.flattening'), 'ring');
-          const outcome = await broker.flatten(flatten, orderRef);
-          for (const id of outcome.orderIds) flattenIds.add(id);
+          const outcome = await broker.flatten(flatten, orderRef, node.id);
           show('red', message('ib-place-order.status.closing', { closing: outcome.orderIds.length, count: outcome.positions }), 'ring');
           if (outcome.failed.length) throw new UserError(message('ib-place-order.errors.flattenFailed', { count: outcome.failed.length, failures: outcome.failed.join('; ') }));
           return done();

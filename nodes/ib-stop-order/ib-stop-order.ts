@@ -69,12 +69,12 @@ export = function register(RED: NodeAPI): void {
 
     const report = orderEventReporter(node, show);
     const onOrder = (event: OrderEvent) => {
-      if (!protection?.ownsEvent(event)) return;
+      if (!protection?.reportsEvent(event)) return;
       if (report(event)) return;
       if (event.status === 'Filled') show('green', message('ib-stop-order.status.filled', { orderId: event.orderId, leg: event.orderRef.split(':')[1] ?? message('ib-stop-order.status.entry'), price: event.avgFillPrice }));
     };
     const onExecution = (execution: Execution) => {
-      if (protection?.ownsEvent(execution)) node.send([null, { topic: execution.symbol, payload: execution }]);
+      if (protection?.reportsEvent(execution)) node.send([null, { topic: execution.symbol, payload: execution }]);
     };
     const onPosition = (position: Position) => {
       if (!protection || position.quantity !== 0) return;

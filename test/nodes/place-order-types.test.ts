@@ -5,64 +5,26 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { helper, loadFlow, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
-import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/connection/types';
+import { existsSync, readFileSync } from 'node:fs';
+import { helper, loadFlow, startServer, stopServer, waitFor } from '../helpers/node-red';
+import { JournalFiles, listen, PLACE_ORDER_TYPES, placeOrderFlow, priceNow, ready, simOf } from '../helpers/place-order-flow';
 
-const TYPES = ['ib-connect', 'ib-place-order'];
-const dir = mkdtempSync(join(tmpdir(), 'place-order-types-'));
-let journalCount = 0;
-let journalPath = '';
+const journals = new JournalFiles('place-order-types');
 
 function flow(clientId: number, node: Record<string, unknown> = {}) {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'simulator', clientId, journalPath: (journalPath = join(dir, `journal-${++journalCount}.jsonl`)) },
-    { id: 'po', z: 'tab', type: 'ib-place-order', connection: 'c', orderRef: 'types', wires: [['events'], ['fills']], ...node },
-    { id: 'events', z: 'tab', type: 'helper' },
-    { id: 'fills', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-  ];
-}
-
-function connectionOf(): Connection {
-  return (helper.getNode('c') as unknown as { connection: Connection }).connection;
-}
-
-function simOf(): Simulator {
-  return (connectionOf() as unknown as { simulator(): Simulator }).simulator();
-}
-
-async function ready(): Promise<void> {
-  await waitFor(() => connectionOf().status().state === 'connected' && connectionOf().broker.orderBlock() === null, 8000, 'the connection ready for orders');
-}
-
-function listen(node: TestNode): Array<Record<string, any>> {
-  const msgs: Array<Record<string, any>> = [];
-  node.on('input', (m: Record<string, any>) => msgs.push(m));
-  return msgs;
-}
-
-async function priceNow(): Promise<number> {
-  const ib = connectionOf().liveData('quotes');
-  const ticks = await ib.next.getMarketDataSnapshot({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', false);
-  return (ticks.get(4)?.value ?? ticks.get(1)?.value) as number;
+  return placeOrderFlow(journals, { mode: 'simulator', clientId }, { orderRef: 'types', ...node });
 }
 
 describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
   before(startServer);
   after(async () => {
     await stopServer();
-    rmSync(dir, { recursive: true, force: true });
+    journals.remove();
   });
   afterEach(() => helper.unload());
 
   it('sends each from msg.order to the simulator: the marketable ones fill, the ones away rest, a FOK that cannot fill is killed', async () => {
-    await loadFlow(TYPES, flow(61));
+    await loadFlow(PLACE_ORDER_TYPES, flow(61));
     await ready();
     const events = listen(helper.getNode('events'));
     const fills = listen(helper.getNode('fills'));
@@ -93,7 +55,7 @@ describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
   });
 
   it("takes the type and the offset from the node's settings; msg.order's tif FOK over them", async () => {
-    await loadFlow(TYPES, flow(62, { symbol: 'AAPL', action: 'BUY', quantity: 5, orderType: 'REL', auxPrice: '0.05' }));
+    await loadFlow(PLACE_ORDER_TYPES, flow(62, { symbol: 'AAPL', action: 'BUY', quantity: 5, orderType: 'REL', auxPrice: '0.05' }));
     await ready();
     const fills = listen(helper.getNode('fills'));
     const po = helper.getNode('po');
@@ -106,7 +68,7 @@ describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
   });
 
   it("sends the settings' Adaptive algo and msg.order's conditions: the simulator holds a time-conditioned order PreSubmitted, then fills it", async () => {
-    await loadFlow(TYPES, flow(63, { symbol: 'AAPL', algoStrategy: 'Adaptive', adaptivePriority: 'Urgent' }));
+    await loadFlow(PLACE_ORDER_TYPES, flow(63, { symbol: 'AAPL', algoStrategy: 'Adaptive', adaptivePriority: 'Urgent' }));
     await ready();
     const events = listen(helper.getNode('events'));
     const fills = listen(helper.getNode('fills'));
@@ -121,8 +83,8 @@ describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
     await waitFor(() => fills.length === 2, 8000, 'released at its time and filled');
     assert.equal(fills[1].payload.shares, 4);
     // What went to TWS, as the journal wrote each decision.
-    await waitFor(() => existsSync(journalPath) && readFileSync(journalPath, 'utf8').split('\n').filter((l) => l.includes('"decision"')).length === 2, 5000, 'two decisions journaled');
-    const sentOrders = readFileSync(journalPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision').map((l) => l.order);
+    await waitFor(() => existsSync(journals.last) && readFileSync(journals.last, 'utf8').split('\n').filter((l) => l.includes('"decision"')).length === 2, 5000, 'two decisions journaled');
+    const sentOrders = readFileSync(journals.last, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision').map((l) => l.order);
     assert.deepEqual([sentOrders[0].algoStrategy, sentOrders[0].algoParams], ['Adaptive', [{ tag: 'adaptivePriority', value: 'Urgent' }]]);
     assert.equal(sentOrders[1].algoStrategy, undefined, 'msg.order.algoStrategy "none": no algo, whatever the settings say');
     assert.deepEqual(sentOrders[1].conditions.map((c: { time: string; isMore: boolean }) => [c.time, c.isMore]), [[time, true]]);

@@ -5,63 +5,31 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { helper, loadFlow, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
-import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/connection/types';
+import { existsSync, readFileSync } from 'node:fs';
+import { helper, loadFlow, startServer, stopServer, waitFor } from '../helpers/node-red';
+import { JournalFiles, listen, PLACE_ORDER_TYPES, placeOrderFlow, ready, simOf } from '../helpers/place-order-flow';
 
-const TYPES = ['ib-connect', 'ib-place-order'];
-const dir = mkdtempSync(join(tmpdir(), 'place-order-what-if-'));
-let journalCount = 0;
-let journalPath = '';
+const journals = new JournalFiles('place-order-what-if');
 
 function flow(clientId: number, node: Record<string, unknown> = {}) {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'c', z: 'tab', type: 'ib-connect', mode: 'simulator', clientId, journalPath: (journalPath = join(dir, `journal-${++journalCount}.jsonl`)) },
-    { id: 'po', z: 'tab', type: 'ib-place-order', connection: 'c', orderRef: 'preview', symbol: 'AAPL', wires: [['events'], ['fills']], ...node },
-    { id: 'events', z: 'tab', type: 'helper' },
-    { id: 'fills', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-  ];
-}
-
-function connectionOf(): Connection {
-  return (helper.getNode('c') as unknown as { connection: Connection }).connection;
-}
-
-function simOf(): Simulator {
-  return (connectionOf() as unknown as { simulator(): Simulator }).simulator();
-}
-
-async function ready(): Promise<void> {
-  await waitFor(() => connectionOf().status().state === 'connected' && connectionOf().broker.orderBlock() === null, 8000, 'the connection ready for orders');
-}
-
-function listen(node: TestNode): Array<Record<string, any>> {
-  const msgs: Array<Record<string, any>> = [];
-  node.on('input', (m: Record<string, any>) => msgs.push(m));
-  return msgs;
+  return placeOrderFlow(journals, { mode: 'simulator', clientId }, { orderRef: 'preview', symbol: 'AAPL', ...node });
 }
 
 function decisions(): Array<Record<string, any>> {
-  if (!existsSync(journalPath)) return [];
-  return readFileSync(journalPath, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((l) => l.type === 'decision');
+  if (!existsSync(journals.last)) return [];
+  return readFileSync(journals.last, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((l) => l.type === 'decision');
 }
 
 describe('place-order what-if', () => {
   before(startServer);
   after(async () => {
     await stopServer();
-    rmSync(dir, { recursive: true, force: true });
+    journals.remove();
   });
   afterEach(() => helper.unload());
 
   it('previews the margin and commission on output 1 and places nothing; the real order then takes what it previewed', async () => {
-    await loadFlow(TYPES, flow(71));
+    await loadFlow(PLACE_ORDER_TYPES, flow(71));
     await ready();
     const events = listen(helper.getNode('events'));
     const fills = listen(helper.getNode('fills'));
@@ -97,7 +65,7 @@ describe('place-order what-if', () => {
   });
 
   it('the What-if setting previews every order; msg.order.whatIf false places one for real; a what-if refuses a target', async () => {
-    await loadFlow(TYPES, flow(72, { whatIf: true, action: 'SELL', quantity: 10 }));
+    await loadFlow(PLACE_ORDER_TYPES, flow(72, { whatIf: true, action: 'SELL', quantity: 10 }));
     await ready();
     const events = listen(helper.getNode('events'));
     const fills = listen(helper.getNode('fills'));

@@ -5,68 +5,28 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
+import { readFileSync } from 'node:fs';
+import { helper, loadFlow, nextMessage, startServer, stopServer, waitFor } from '../helpers/node-red';
+import { connectionOf, errorOf, JournalFiles, listen, PLACE_ORDER_TYPES, placeOrderFlow, priceNow, ready, simOf } from '../helpers/place-order-flow';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
-import type { Connection } from '../../lib/connection/types';
 
-const TYPES = ['ib-connect', 'ib-place-order'];
-const dir = mkdtempSync(join(tmpdir(), 'place-order-'));
-let journalCount = 0;
+const journals = new JournalFiles('place-order');
 
 function flow(connection: Record<string, unknown>, node: Record<string, unknown>) {
-  return [
-    { id: 'tab', type: 'tab' },
-    { id: 'c', z: 'tab', type: 'ib-connect', journalPath: join(dir, `journal-${++journalCount}.jsonl`), ...connection },
-    { id: 'po', z: 'tab', type: 'ib-place-order', connection: 'c', wires: [['events'], ['fills']], ...node },
-    { id: 'events', z: 'tab', type: 'helper' },
-    { id: 'fills', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-  ];
-}
-
-function connectionOf(): Connection {
-  return (helper.getNode('c') as unknown as { connection: Connection }).connection;
-}
-
-function simOf(): Simulator {
-  return (connectionOf() as unknown as { simulator(): Simulator }).simulator();
-}
-
-async function ready(): Promise<void> {
-  await waitFor(() => connectionOf().status().state === 'connected' && connectionOf().broker.orderBlock() === null, 8000, 'the connection ready for orders');
-}
-
-function listen(node: TestNode): Array<Record<string, any>> {
-  const msgs: Array<Record<string, any>> = [];
-  node.on('input', (m: Record<string, any>) => msgs.push(m));
-  return msgs;
-}
-
-function errorOf(timeoutMs = 5000): Promise<string> {
-  return nextMessage(helper.getNode('caught'), timeoutMs).then((m) => String((m.error as { message: string }).message));
-}
-
-async function priceNow(): Promise<number> {
-  const ib = connectionOf().liveData('quotes');
-  const ticks = await ib.next.getMarketDataSnapshot({ symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, '', false);
-  return (ticks.get(4)?.value ?? ticks.get(1)?.value) as number;
+  return placeOrderFlow(journals, connection, node);
 }
 
 describe('place-order', () => {
   before(startServer);
   after(async () => {
     await stopServer();
-    rmSync(dir, { recursive: true, force: true });
+    journals.remove();
   });
   afterEach(() => helper.unload());
 
   it('places the seed\'s market order from its config and reports every event and the fill', async () => {
-    await loadFlow(TYPES, flow({ mode: 'simulator', clientId: 41 }, { symbol: 'AAPL', action: 'BUY', quantity: 100, orderType: 'MKT', orderRef: 'seed' }));
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'simulator', clientId: 41 }, { symbol: 'AAPL', action: 'BUY', quantity: 100, orderType: 'MKT', orderRef: 'seed' }));
     await ready();
     const events = listen(helper.getNode('events'));
     const fills = listen(helper.getNode('fills'));
@@ -86,7 +46,7 @@ describe('place-order', () => {
   });
 
   it('modifies a working order by msg.order.orderId and cancels by msg.cancel', async () => {
-    await loadFlow(TYPES, flow({ mode: 'simulator', clientId: 42 }, { orderRef: 'mod' }));
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'simulator', clientId: 42 }, { orderRef: 'mod' }));
     await ready();
     const events = listen(helper.getNode('events'));
     const po = helper.getNode('po');
@@ -109,7 +69,7 @@ describe('place-order', () => {
   });
 
   it('ends malformed orders in done(err) naming the field, and sends nothing', async () => {
-    await loadFlow(TYPES, flow({ mode: 'simulator', clientId: 43 }, {}));
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'simulator', clientId: 43 }, {}));
     await ready();
     const po = helper.getNode('po');
     const cases: Array<[Record<string, unknown>, RegExp]> = [
@@ -131,7 +91,7 @@ describe('place-order', () => {
   });
 
   it('refuses an order over a connection limit with a message naming it', async () => {
-    await loadFlow(TYPES, flow({ mode: 'simulator', clientId: 44, maxOrderQuantity: 10 }, {}));
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'simulator', clientId: 44, maxOrderQuantity: 10 }, {}));
     await ready();
     const error = errorOf();
     helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 20 } });
@@ -140,7 +100,7 @@ describe('place-order', () => {
   });
 
   it('sends nothing to a live account without "allow live orders"', async () => {
-    await loadFlow(TYPES, flow({ mode: 'simulator', clientId: 45, simAccount: 'U1234567' }, {}));
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'simulator', clientId: 45, simAccount: 'U1234567' }, {}));
     await waitFor(() => connectionOf().status().state === 'connected' && connectionOf().status().account === 'U1234567', 8000, 'connected to the live account');
     const error = errorOf();
     helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 1 } });
@@ -150,7 +110,7 @@ describe('place-order', () => {
   });
 
   it('places one order for a msg delivered twice, and one for 1,000 copies of a target', async () => {
-    await loadFlow(TYPES, flow({ mode: 'simulator', clientId: 46 }, { orderRef: 'burst' }));
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'simulator', clientId: 46 }, { orderRef: 'burst' }));
     await ready();
     const po = helper.getNode('po');
     const msg = { _msgid: 'fixed-id-1', topic: 'MSFT', order: { action: 'BUY', totalQuantity: 3 } };
@@ -182,7 +142,7 @@ describe('place-order across a Node-RED restart', () => {
   });
 
   it('keeps one order: the restarted flow finds its working order and the same target sends nothing', async () => {
-    const journalPath = join(dir, 'restart.jsonl');
+    const journalPath = journals.named('restart.jsonl');
     const restartFlow = () => [
       { id: 'tab', type: 'tab' },
       { id: 'c', z: 'tab', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId: 47, journalPath },
@@ -191,7 +151,7 @@ describe('place-order across a Node-RED restart', () => {
       { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
       { id: 'caught', z: 'tab', type: 'helper' },
     ];
-    await loadFlow(TYPES, restartFlow());
+    await loadFlow(PLACE_ORDER_TYPES, restartFlow());
     await ready();
     const away = Math.round((await priceNow()) * 0.7);
     const target = { topic: 'AAPL', order: { targetQuantity: 50, orderType: 'LMT', lmtPrice: away, tif: 'GTC' } };
@@ -199,7 +159,7 @@ describe('place-order across a Node-RED restart', () => {
     helper.getNode('po').receive(target);
     await waitFor(() => events.some((m) => m.payload.status === 'Submitted'), 5000, 'the working order');
     await helper.unload();
-    await loadFlow(TYPES, restartFlow());
+    await loadFlow(PLACE_ORDER_TYPES, restartFlow());
     await ready();
     const after = listen(helper.getNode('events'));
     const status = nextMessage(helper.getNode('events'), 1000).catch(() => null);

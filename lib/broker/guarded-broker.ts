@@ -15,7 +15,8 @@ import type { Execution, InstrumentKey, OrderEvent, Position, Side } from '../me
 import { sideSign } from '../orders/build';
 import { orderOwnPrice } from '../messages/order-types';
 import { OrderRefusedError } from '../orders/errors';
-import { isWholeIncrements, MAX_ORDER_QUANTITY, quantityProblem, sizeIncrementOf } from '../orders/quantity';
+import { isWholeIncrements, MAX_ORDER_QUANTITY, quantityProblem } from '../orders/quantity';
+import { orderSizeRules } from '../messages/size-rules';
 import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
@@ -187,10 +188,11 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (context.dedupKey && !isModify && this.sentByDedupKey.has(context.dedupKey)) {
       refuse('duplicate', `duplicate: this message already placed order ${this.sentByDedupKey.get(context.dedupKey)} (same msg delivered again); nothing sent`);
     }
-    const increment = sizeIncrementOf(contract);
+    const rules = context.sizeRules ?? orderSizeRules(null, contract);
+    const increment = rules.increment;
     // The label of the refusal is built only for a quantity that is wrong (the common case is a plain whole number).
-    const plainQuantity = typeof order.totalQuantity === 'number' && order.totalQuantity > 0 && order.totalQuantity <= MAX_ORDER_QUANTITY && isWholeIncrements(order.totalQuantity, increment);
-    const quantityWrong = plainQuantity ? null : quantityProblem(order.totalQuantity, `order ${orderId}: totalQuantity`, increment);
+    const plainQuantity = typeof order.totalQuantity === 'number' && order.totalQuantity >= rules.minSize && order.totalQuantity > 0 && order.totalQuantity <= MAX_ORDER_QUANTITY && isWholeIncrements(order.totalQuantity, increment);
+    const quantityWrong = plainQuantity ? null : quantityProblem(order.totalQuantity, `order ${orderId}: totalQuantity`, increment, rules.minSize);
     if (quantityWrong) refuse('order quantity', quantityWrong);
     this.checkDailyLoss();
     const block = this.orderBlock();

@@ -100,6 +100,11 @@ export class BacktestConnection implements OpenableConnection {
     return data && !(data instanceof BacktestConnection) ? data.sizeRules(contract) : null;
   }
 
+  /** A backtest names instruments by key, not by TWS's ids (its price conditions watch the order's own instrument). */
+  async contractId(_contract: Contract): Promise<number | null> {
+    return null;
+  }
+
   liveData(use: LiveDataUse): never {
     const refusal = NO_LIVE_DATA[use];
     throw new CapabilityError(refusal.message, refusal.status);

@@ -72,6 +72,11 @@ export class IbConnection extends TypedEventEmitter<ConnectionEvents> implements
     return sizeRulesOf(details);
   }
 
+  async contractId(contract: Contract): Promise<number | null> {
+    const { contract: qualified } = await contractCacheFor(this.session).qualify(contract);
+    return qualified.conId && qualified.conId > 0 ? qualified.conId : null;
+  }
+
   replay(): ReplayClock {
     return this.clock;
   }

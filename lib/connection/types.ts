@@ -51,6 +51,12 @@ export interface Connection {
    * table; null when neither says. Rejects with a message naming the contract when TWS cannot find it.
    */
   sizeRules(contract: Contract): Promise<SizeRules | null>;
+  /**
+   * The contract id TWS knows an instrument by (what its price conditions name), from the same
+   * contract details as sizeRules; null where there is no TWS to ask (a backtest). Rejects with a
+   * message naming the contract when TWS cannot find it.
+   */
+  contractId(contract: Contract): Promise<number | null>;
   /** The clock replaying sources feed before they send a bar into the flow, and reports listen to. */
   replay(): ReplayClock;
   on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;

@@ -4,7 +4,7 @@
  * conditions itself; the simulator and a backtest fill an algo order as its order type (MKT or LMT) and
  * watch the conditions in the fill engine (lib/fills/conditions.ts).
  */
-import type { ConjunctionConnection, OrderCondition, TagValue, TriggerMethod } from '@stoqey/ib';
+import type { ConjunctionConnection, Contract, OrderCondition, TagValue, TriggerMethod } from '@stoqey/ib';
 // The condition classes alone (two small files), not the client's index: a backtest loads this module
 // and must load nothing of the client that could open a socket.
 import { PriceCondition } from '@stoqey/ib/dist/api/order/condition/price-condition';
@@ -13,6 +13,8 @@ import type { OrderType } from '../messages';
 import { parseIbDateTime } from '../messages/time-zones';
 import { OrderInputError } from './errors';
 import { describeValue } from '../messages/describe-value';
+import { describeContract } from '../messages/instrument';
+import { findMessageInstrument } from '../messages/message-instrument';
 
 export type AlgoStrategy = 'Adaptive' | 'Vwap' | 'Twap';
 
@@ -119,10 +121,17 @@ export function checkAlgo(strategy: unknown, params: unknown, type: OrderType, w
   return { algoStrategy: name, algoParams };
 }
 
-/** A price condition: the price of the instrument `conId` (this order's own when absent) above or below `price`. */
+/**
+ * A price condition: the price of an instrument above or below `price`. TWS watches the instrument by
+ * its contract id: `conId` when given, else the one of `contract` (another instrument, named by
+ * symbol or contract) or, with neither, of the order's own instrument, which conditionContractIds
+ * fills in before the order is sent.
+ */
 export interface CheckedPriceCondition {
   type: 'price';
   conId?: number;
+  /** The instrument watched when it is not the order's own and no conId was given. */
+  contract?: Contract;
   exchange: string;
   isMore: boolean;
   price: number;
@@ -144,9 +153,11 @@ export type CheckedCondition = CheckedPriceCondition | CheckedTimeCondition;
 const TRIGGER_METHODS: Record<string, 0 | 2 | 8> = { default: 0, last: 2, midpoint: 8, '0': 0, '2': 2, '8': 8 };
 
 /**
- * msg.order.conditions: [{type: "price", conId?, exchange?, isMore, price, triggerMethod?, conjunction?},
- * {type: "time", isMore?, time, conjunction?}]. `conjunction` ("and", the default, or "or") joins a
- * condition to the next.
+ * msg.order.conditions: [{type: "price", conId? | symbol? | contract?, exchange?, isMore, price,
+ * triggerMethod?, conjunction?}, {type: "time", isMore?, time, conjunction?}]. A price condition
+ * watches the instrument of `conId`, of `symbol` (an instrument key such as "MSFT" or
+ * "ES:FUT:CME:USD") or of `contract` (an IB contract), or the order's own with none of them.
+ * `conjunction` ("and", the default, or "or") joins a condition to the next.
  */
 export function checkConditions(value: unknown, where: string): CheckedCondition[] {
   const field = `${where}.conditions`;
@@ -157,7 +168,7 @@ export function checkConditions(value: unknown, where: string): CheckedCondition
     const at = `${field}[${i}]`;
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new OrderInputError(field, `${at} must be an object with a type ("price" or "time"), got ${describeValue(raw)}`);
     const c = raw as Record<string, unknown>;
-    const known = c.type === 'price' ? ['type', 'conId', 'exchange', 'isMore', 'price', 'triggerMethod', 'conjunction'] : ['type', 'isMore', 'time', 'conjunction'];
+    const known = c.type === 'price' ? ['type', 'conId', 'symbol', 'contract', 'exchange', 'isMore', 'price', 'triggerMethod', 'conjunction'] : ['type', 'isMore', 'time', 'conjunction'];
     if (c.type !== 'price' && c.type !== 'time') throw new OrderInputError(field, `${at}.type must be "price" or "time" (the conditions this node sends), got ${describeValue(c.type)}`);
     for (const key of Object.keys(c)) {
       if (!known.includes(key) && c[key] !== undefined) throw new OrderInputError(field, `${at}.${key} is not a field of a ${c.type} condition: use ${known.join(', ')}`);
@@ -182,8 +193,21 @@ export function checkConditions(value: unknown, where: string): CheckedCondition
     const method = c.triggerMethod === undefined ? 0 : TRIGGER_METHODS[String(c.triggerMethod).toLowerCase()];
     if (method === undefined) throw new OrderInputError(field, `${at}.triggerMethod must be "default" (0), "last" (2) or "midpoint" (8), got ${describeValue(c.triggerMethod)}`);
     if (c.exchange !== undefined && (typeof c.exchange !== 'string' || c.exchange.trim() === '')) throw new OrderInputError(field, `${at}.exchange must be an exchange such as "SMART", got ${describeValue(c.exchange)}`);
+    const named = (['conId', 'symbol', 'contract'] as const).filter((f) => c[f] !== undefined && c[f] !== null && c[f] !== '');
+    if (named.length > 1) throw new OrderInputError(field, `${at} names its instrument by ${named.join(' and ')}: give one of conId, symbol or contract (none: the order's own)`);
+    let contract: Contract | undefined;
+    if (named[0] === 'symbol' || named[0] === 'contract') {
+      const given = named[0] === 'symbol' ? { topic: c.symbol } : { contract: c.contract };
+      if (named[0] === 'symbol' && typeof c.symbol !== 'string') throw new OrderInputError(field, `${at}.symbol must be an instrument key such as "MSFT" or "ES:FUT:CME:USD", got ${describeValue(c.symbol)}`);
+      try {
+        contract = findMessageInstrument(given, null, 'message')?.contract;
+      } catch (err) {
+        throw new OrderInputError(field, `${at}.${named[0]}: ${(err as Error).message.replace(/^msg\.(topic|contract)\b/, named[0])}`);
+      }
+    }
     const condition: CheckedPriceCondition = { type: 'price', exchange: typeof c.exchange === 'string' ? c.exchange.trim().toUpperCase() : 'SMART', isMore, price, triggerMethod: method, conjunction };
     if (conId !== undefined) condition.conId = conId;
+    if (contract !== undefined) condition.contract = contract;
     return condition;
   });
 }
@@ -195,4 +219,42 @@ export function ibConditions(conditions: readonly CheckedCondition[]): OrderCond
     if (c.type === 'time') return new TimeCondition(c.time, c.isMore, join);
     return new PriceCondition(c.price, c.triggerMethod as TriggerMethod, c.conId, c.exchange, c.isMore, join);
   });
+}
+
+/**
+ * The conditions with the contract id of every instrument a price condition watches, as TWS needs
+ * it: its own conId, else the contract id of its `contract` or, with neither, of the order's own
+ * instrument (`order`'s conId when it has one). `contractId` finds one (the connection asks TWS's
+ * contract details, once per instrument); it answers null where there is no TWS to ask (a backtest,
+ * which watches the order's own instrument without one). Throws OrderInputError naming the condition
+ * when an instrument cannot be found.
+ */
+export async function conditionContractIds(conditions: readonly CheckedCondition[], order: Contract, contractId: ((contract: Contract) => Promise<number | null>) | undefined, where: string): Promise<CheckedCondition[]> {
+  const out: CheckedCondition[] = [];
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i];
+    if (c.type !== 'price' || c.conId !== undefined) {
+      out.push(c);
+      continue;
+    }
+    const { contract: watched, ...rest } = c;
+    const own = watched === undefined;
+    const target = watched ?? order;
+    const known = Number(target.conId);
+    if (Number.isInteger(known) && known > 0) {
+      out.push({ ...rest, conId: known });
+      continue;
+    }
+    const at = `${where}.conditions[${i}]`;
+    let found: number | null = null;
+    try {
+      found = contractId ? await contractId(target) : null;
+    } catch (err) {
+      throw new OrderInputError(`${where}.conditions`, `${at} watches ${describeContract(target)}, whose contract id TWS could not give (${(err as Error).message}): give ${own ? "msg.contract's conId" : `${at}.conId`}, or check ${own ? "the order's instrument" : 'its symbol or contract'}`);
+    }
+    if (found !== null && found > 0) out.push({ ...rest, conId: found });
+    else if (own) out.push(rest);
+    else throw new OrderInputError(`${where}.conditions`, `${at} watches ${describeContract(target)}, and this connection has no TWS to find its contract id (a backtest watches price conditions on the order's own instrument only): give its conId, or watch the order's own instrument`);
+  }
+  return out;
 }

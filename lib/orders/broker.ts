@@ -12,6 +12,7 @@
 import type { Contract, Order } from '@stoqey/ib';
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
 import type { StrategyBook } from '../fills/strategy-positions';
+import type { SizeRules } from '../messages/size-rules';
 
 export type BrokerKind = 'ib' | 'backtest';
 
@@ -45,6 +46,12 @@ export interface OrderContext {
    * fills it; the guard refuses it on a tws or simulator connection.
    */
   history?: boolean;
+  /**
+   * The instrument's size rules its quantity was checked against (lib/messages/size-rules.ts
+   * orderSizeRules: TWS's contract details before msg.contract's); the guard checks the quantity
+   * against them again, else against msg.contract's.
+   */
+  sizeRules?: SizeRules;
 }
 
 /**

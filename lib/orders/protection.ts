@@ -16,7 +16,7 @@ import { validateOrderIntent } from './validate';
 import { describeValue } from '../messages/describe-value';
 import { KeyedSerial } from './keyed-serial';
 import { TargetOrders } from './target-orders';
-import { sizeIncrementOf } from './quantity';
+import { orderSizeRules } from '../messages/size-rules';
 
 export interface ProtectionConfig {
   source: string;
@@ -83,7 +83,7 @@ export class Protection {
       }
     }
     const run = input.order !== undefined && input.order !== null ? () => this.enter(input) : () => this.protect(input);
-    if (input.order !== undefined && input.order !== null) validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', sizeIncrementOf(input.contract));
+    if (input.order !== undefined && input.order !== null) validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', orderSizeRules(null, input.contract));
     return this.queue.run(input.key, run);
   }
 
@@ -118,7 +118,7 @@ export class Protection {
   }
 
   private async enter(input: ProtectionInput): Promise<OrderOutcome> {
-    const intent = validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', sizeIncrementOf(input.contract));
+    const intent = validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', orderSizeRules(null, input.contract));
     if (intent.kind === 'modify') {
       throw new OrderInputError('msg.order.orderId', 'stop-order places brackets: to move a stop send a new level (msg.stopLoss) without msg.order; to modify other orders use place-order');
     }

@@ -13,16 +13,6 @@ import { describeValue } from '../messages/describe-value';
  */
 export const MAX_ORDER_QUANTITY = 10_000_000;
 
-/**
- * The size increment of an instrument: `sizeIncrement` on msg.contract when it is a positive number
- * (fractional shares, crypto), else 1.
- */
-export function sizeIncrementOf(contract: unknown): number {
-  const raw = contract && typeof contract === 'object' ? (contract as Record<string, unknown>).sizeIncrement : undefined;
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  return Number.isFinite(n) && n > 0 && n <= 1 ? n : 1;
-}
-
 /** Whether `value` is a whole number of `increment`s (within float noise of the division). */
 export function isWholeIncrements(value: number, increment = 1): boolean {
   const steps = value / increment;
@@ -35,7 +25,7 @@ export function isWholeIncrements(value: number, increment = 1): boolean {
  * Why `value` cannot be an order's quantity, naming it (`field` says where it came from), or null
  * when it can.
  */
-export function quantityProblem(value: unknown, field: string, increment = 1): string | null {
+export function quantityProblem(value: unknown, field: string, increment = 1, minSize = 0): string | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(n) || n <= 0) return `${field} must be a positive number of shares, got ${describeValue(value)}`;
   if (n > MAX_ORDER_QUANTITY) return `${field} ${describeValue(value)} is over the built-in ceiling of ${MAX_ORDER_QUANTITY} per order: no order that size is sent, with or without limits on ib-connect`;
@@ -44,6 +34,7 @@ export function quantityProblem(value: unknown, field: string, increment = 1): s
       ? `${field} ${describeValue(value)} is not a whole number of shares (or contracts): orders are for whole units`
       : `${field} ${describeValue(value)} is not a whole number of the instrument's size increment ${increment}`;
   }
+  if (n < minSize * (1 - 1e-9)) return `${field} ${describeValue(value)} is below the instrument's minimum size ${minSize}`;
   return null;
 }
 

@@ -15,7 +15,8 @@ import { strategyOfOrderRef } from './strategy-ref';
 import { toNumber, validateOrderIntent, type CheckedIntent } from './validate';
 import { describeValue } from '../messages/describe-value';
 import { KeyedSerial } from './keyed-serial';
-import { sizeIncrementOf } from './quantity';
+import { conditionContractIds } from './algos-conditions';
+import { InstrumentSizeRules, orderSizeRules, type SizeRules } from '../messages/size-rules';
 import { tolerant } from '../messages/json-text';
 import { isGiven } from '../messages/setting';
 
@@ -28,6 +29,18 @@ export interface StrategyOrdersOptions {
   defaults?: Partial<OrderIntent>;
   /** A problem found after the message was done (a re-plan refused, a bracket undone): the node reports it. */
   onProblem?: (key: InstrumentKey, message: string) => void;
+  /**
+   * What the connection knows of an instrument (its Connection answers both): the size rules an
+   * order's quantity is checked against, and the contract id a price condition names. Without it,
+   * quantities are checked against msg.contract's rules and conditions need their conId.
+   */
+  instruments?: InstrumentFacts;
+}
+
+/** What a connection tells of an instrument from TWS's contract details (or a backtest's contracts table). */
+export interface InstrumentFacts {
+  sizeRules(contract: Contract): Promise<SizeRules | null>;
+  contractId(contract: Contract): Promise<number | null>;
 }
 
 export interface OrderRequest {
@@ -57,15 +70,20 @@ export class StrategyOrders {
   private readonly placed = new Set<number>();
   private readonly queue = new KeyedSerial();
   private readonly traders = new Map<string, TargetOrders>();
-  /** The last request submitted, for the dry run of the decision (rehearse()). */
+  /** The last request submitted and its size rules, for the dry run of the decision (rehearse()). */
   private sample: OrderRequest | null = null;
+  private sampleRules: SizeRules | null = null;
   private readonly stopRehearsal: (() => void) | null;
+  /** The instruments' size rules, asked of the connection once per instrument. */
+  private readonly sizeRules: InstrumentSizeRules | null;
 
   constructor(
     private readonly broker: Broker,
     readonly options: StrategyOrdersOptions,
   ) {
     this.stopRehearsal = broker.keepWarm?.(() => this.rehearse()) ?? null;
+    const instruments = options.instruments;
+    this.sizeRules = instruments ? new InstrumentSizeRules((contract) => instruments.sizeRules(contract)) : null;
   }
 
   /**
@@ -76,7 +94,7 @@ export class StrategyOrders {
   rehearse(): void {
     const request = this.sample;
     if (!request) return;
-    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract), true);
+    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', this.sampleRules ?? orderSizeRules(null, request.contract), true);
     stableJson(request.order);
     if (intent.kind !== 'target') return;
     this.traders.get(intent.orderRef ?? this.options.orderRef)?.rehearse(request.key, intent.targetQuantity, intent);
@@ -89,12 +107,43 @@ export class StrategyOrders {
     this.traders.clear();
   }
 
-  /** Places, modifies or moves to a target, one request per instrument at a time. */
+  /**
+   * Places, modifies or moves to a target, one request per instrument at a time. The quantity is
+   * checked against the instrument's size rules (asked of the connection the first time an
+   * instrument is traded; at once after that), the intent before it is queued.
+   */
   submit(request: OrderRequest): Promise<OrderOutcome> {
-    // Checked at once (outside the queue) so a malformed order fails before anything else happens.
-    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', sizeIncrementOf(request.contract), true);
+    const rules = this.instrumentRules(request);
+    if (rules instanceof Promise) return rules.then((found) => this.checkAndQueue(request, orderSizeRules(found, request.contract)));
+    return this.checkAndQueue(request, orderSizeRules(rules, request.contract));
+  }
+
+  private checkAndQueue(request: OrderRequest, rules: SizeRules): Promise<OrderOutcome> {
+    // Checked before it is queued, so a malformed order fails before anything else happens.
+    const intent = validateOrderIntent(request.order, this.options.defaults ?? {}, 'msg.order', rules, true);
     this.sample = request;
-    return this.queue.run(request.key, () => this.run(request, intent));
+    this.sampleRules = rules;
+    return this.queue.run(request.key, () => {
+      const resolved = this.withConditionIds(intent, request.contract);
+      return resolved === intent ? this.run(request, intent, rules) : (resolved as Promise<CheckedIntent>).then((withIds) => this.run(request, withIds, rules));
+    });
+  }
+
+  /**
+   * The instrument's size rules as the connection has them (null: unknown, then msg.contract's
+   * count). Not asked while orders are refused anyway (not connected: the look-up would wait for
+   * the connection, and the refusal says why at once).
+   */
+  private instrumentRules(request: OrderRequest): SizeRules | null | Promise<SizeRules | null> {
+    if (!this.sizeRules || !request.key || this.broker.orderBlock() !== null) return null;
+    return this.sizeRules.of(request.key, request.contract);
+  }
+
+  /** The intent with the contract id of every instrument its price conditions watch (TWS needs them); the same intent when none is missing. */
+  private withConditionIds(intent: CheckedIntent, contract: Contract): CheckedIntent | Promise<CheckedIntent> {
+    if (intent.kind === 'modify' || !intent.conditions?.some((c) => c.type === 'price' && c.conId === undefined)) return intent;
+    const instruments = this.options.instruments;
+    return conditionContractIds(intent.conditions, contract, instruments ? (c) => instruments.contractId(c) : undefined, 'msg.order').then((conditions) => ({ ...intent, conditions }));
   }
 
   /** Whether msg.order asks to modify a working order (which needs no instrument in the msg). */
@@ -163,7 +212,7 @@ export class StrategyOrders {
     return this.placed.has(orderId) || (orderRef !== undefined && strategyOfOrderRef(orderRef) === strategyOfOrderRef(this.options.orderRef));
   }
 
-  private async run(request: OrderRequest, intent: CheckedIntent): Promise<OrderOutcome> {
+  private async run(request: OrderRequest, intent: CheckedIntent, sizeRules: SizeRules): Promise<OrderOutcome> {
     // The message's part of every leg's duplicate key, written once (each leg and each look-up used to write it again).
     const messageKey = request.msgId ? `${this.options.source}:${request.msgId}:${request.key}:${stableJson(request.order)}:` : null;
     const context = (leg: string, inputs: Record<string, unknown>): OrderContext => ({
@@ -172,6 +221,7 @@ export class StrategyOrders {
       price: request.price,
       inputs: { key: request.key, order: request.order, ...inputs },
       history: request.history,
+      sizeRules,
     });
     if (intent.kind === 'modify') {
       const working = this.broker.workingOrders().find((w) => w.orderId === intent.orderId);

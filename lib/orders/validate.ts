@@ -13,6 +13,7 @@ import { describeValue } from '../messages/describe-value';
 import { isGiven } from '../messages/setting';
 import { checkAlgo, checkConditions, type AlgoStrategy, type CheckedCondition } from './algos-conditions';
 import type { TagValue } from '@stoqey/ib';
+import type { SizeRules } from '../messages/size-rules';
 
 /** The price-related fields of an order, checked for its type. */
 export interface OrderTerms {
@@ -69,17 +70,20 @@ type Raw = Record<string, unknown>;
 
 /**
  * Checks `intent` (msg.order) over `defaults` (the node's config; msg fields win). `where` names the
- * source in error messages; `previews`: the caller handles a what-if (whatIf), else one is refused.
+ * source in error messages; `sizes`: the instrument's size rules (lib/messages/size-rules.ts
+ * orderSizeRules), or an increment alone; `previews`: the caller handles a what-if (whatIf), else one
+ * is refused.
  * Throws OrderInputError naming the first field at fault.
  */
-export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order', sizeIncrement = 1, previews = false): CheckedIntent {
+export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order', sizes: SizeRules | number = 1, previews = false): CheckedIntent {
+  const sizeRules = typeof sizes === 'number' ? { increment: sizes, minSize: 0 } : sizes;
   if (intent !== undefined && intent !== null && (typeof intent !== 'object' || Array.isArray(intent))) {
     throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describeValue(intent)}`);
   }
   const given = (intent ?? {}) as Raw;
   refuseUnknownFields(given, where);
   if (isGiven(given.orderId)) {
-    return validateModify(given, where, sizeIncrement);
+    return validateModify(given, where, sizeRules);
   }
   const raw: Raw = copySet(given, copySet(defaults as Raw, {}));
   // An algo msg.order names brings its own parameters, not those of the settings' algo.
@@ -98,7 +102,7 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   }
   if (hasTarget) {
     const targetQuantity = toNumber(raw.targetQuantity);
-    const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describeValue(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeIncrement);
+    const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describeValue(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeRules.increment);
     if (problem || targetQuantity === null) throw new OrderInputError(`${where}.targetQuantity`, problem ?? '');
     if (ORDER_TYPE_RULES[terms.orderType].waitsForPrice) {
       const targetTypes = ORDER_TYPES.filter((t) => !ORDER_TYPE_RULES[t].waitsForPrice);
@@ -110,11 +114,11 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   if (action !== 'BUY' && action !== 'SELL') {
     throw new OrderInputError(`${where}.action`, `${where}.action must be "BUY" or "SELL" (or send ${where}.targetQuantity), got ${describeValue(raw.action)}`);
   }
-  const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`, sizeIncrement);
+  const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`, sizeRules);
   return whatIf ? { kind: 'explicit', action, totalQuantity, ...terms, whatIf } : { kind: 'explicit', action, totalQuantity, ...terms };
 }
 
-function validateModify(given: Raw, where: string, sizeIncrement: number): ModifyIntent {
+function validateModify(given: Raw, where: string, sizeRules: SizeRules): ModifyIntent {
   const orderId = toNumber(given.orderId);
   if (orderId === null || !Number.isInteger(orderId) || orderId <= 0) {
     throw new OrderInputError(`${where}.orderId`, `${where}.orderId must be the id of a working order (a positive integer), got ${describeValue(given.orderId)}`);
@@ -127,7 +131,7 @@ function validateModify(given: Raw, where: string, sizeIncrement: number): Modif
     throw new OrderInputError(`${where}.${field}`, `${where} modifies order ${orderId}, and ${field} is not changed on a working order here: cancel it and place a new one, or change ${[...MODIFIABLE_FIELDS].filter((f) => f !== 'orderId').join(', ')}`);
   }
   const changes: ModifyIntent['changes'] = {};
-  if (given.totalQuantity !== undefined) changes.totalQuantity = positiveQuantity(given.totalQuantity, `${where}.totalQuantity`, sizeIncrement);
+  if (given.totalQuantity !== undefined) changes.totalQuantity = positiveQuantity(given.totalQuantity, `${where}.totalQuantity`, sizeRules);
   if (given.orderType !== undefined) changes.orderType = orderType(given.orderType, where);
   for (const field of ['lmtPrice', 'auxPrice', 'trailStopPrice'] as const) {
     if (given[field] !== undefined) changes[field] = positivePrice(given[field], `${where}.${field}`);
@@ -309,9 +313,9 @@ function timeInForce(value: unknown, where: string): TimeInForce {
   return text as TimeInForce;
 }
 
-function positiveQuantity(value: unknown, field: string, sizeIncrement: number): number {
+function positiveQuantity(value: unknown, field: string, sizeRules: SizeRules): number {
   const n = toNumber(value);
-  const problem = n === null ? `${field} must be a positive number of shares, got ${describeValue(value)}` : quantityProblem(n, field, sizeIncrement);
+  const problem = n === null ? `${field} must be a positive number of shares, got ${describeValue(value)}` : quantityProblem(n, field, sizeRules.increment, sizeRules.minSize);
   if (problem || n === null) throw new OrderInputError(field, problem ?? '');
   return n;
 }

@@ -37,7 +37,8 @@ export = function register(RED: NodeAPI): void {
       show('red', `${key} ${problem}`);
       node.error(`${key}: ${problem}`, { topic: key, payload: problem });
     };
-    const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem }) : null;
+    // The connection tells the instrument's size rules and contract ids (for price conditions).
+    const strategy = broker ? new StrategyOrders(broker, { source: node.id, orderRef, defaults, onProblem, instruments: config?.connection }) : null;
 
     const report = orderEventReporter(node, show);
     // This node's orders, the market orders its kill switch sent to close positions among them.

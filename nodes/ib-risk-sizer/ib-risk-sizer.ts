@@ -14,7 +14,7 @@ import { isGiven } from '../../lib/messages/setting';
 import { message, useMessageCatalogs } from '../i18n';
 import { isBarBatch } from '../../lib/messages/bar-columns';
 import { findMessageInstrument } from '../../lib/messages/message-instrument';
-import type { SizeRules } from '../../lib/messages/size-rules';
+import { InstrumentSizeRules, type SizeRules } from '../../lib/messages/size-rules';
 
 interface RiskSizerDef extends NodeDef {
   connection?: string;
@@ -137,10 +137,19 @@ export = function register(RED: NodeAPI): void {
     };
 
     // The instrument's size rules (TWS's contract details, a backtest's contracts table), once per instrument.
-    const rulesByKey = new Map<string, Promise<SizeRules | null>>();
     const warned = new Set<string>();
-    const sizeRules = async (msg: Record<string, unknown>): Promise<SizeRules | null> => {
-      if (!connection || (msg.signal === undefined && !isBarBatch(msg.payload))) return null;
+    const instrumentRules = connection
+      ? new InstrumentSizeRules(
+          (contract) => connection.connection.sizeRules(contract),
+          (key, err) => {
+            // Sized as before (msg.contract, the setting); TWS refuses an order whose quantity does not fit.
+            if (!warned.has(key)) node.warn(`risk-sizer: the size increment of ${key} is not known (${err.message}): sizing with msg.contract's or the node's increment`);
+            warned.add(key);
+          },
+        )
+      : null;
+    const sizeRules = (msg: Record<string, unknown>): SizeRules | null | Promise<SizeRules | null> => {
+      if (!instrumentRules || (msg.signal === undefined && !isBarBatch(msg.payload))) return null;
       let found: ReturnType<typeof findMessageInstrument>;
       try {
         found = findMessageInstrument(msg, null, 'message');
@@ -148,26 +157,14 @@ export = function register(RED: NodeAPI): void {
         // A msg.contract the look-up cannot read is sized from what it carries, as before.
         return null;
       }
-      if (!found) return null;
-      let rules = rulesByKey.get(found.key);
-      if (!rules) {
-        rules = connection.connection.sizeRules(found.contract);
-        rulesByKey.set(found.key, rules);
-        rules.catch(() => rulesByKey.delete(found.key));
-      }
-      try {
-        return await rules;
-      } catch (err) {
-        // Sized as before (msg.contract, the setting); TWS refuses an order whose quantity does not fit.
-        if (!warned.has(found.key)) node.warn(`risk-sizer: the size increment of ${found.key} is not known (${(err as Error).message}): sizing with msg.contract's or the node's increment`);
-        warned.add(found.key);
-        return null;
-      }
+      return found ? instrumentRules.of(found.key, found.contract) : null;
     };
 
     onInput(node, async (msg, send, done) => {
       if (def.connection && !connection) throw new Error(message('ib-risk-sizer.errors.connectionMissing'));
-      const rules = await sizeRules(msg as Record<string, unknown>);
+      const known = sizeRules(msg as Record<string, unknown>);
+      // Known rules are used at once: only an instrument's first signal waits for TWS's answer.
+      const rules = known instanceof Promise ? await known : known;
       const result = computing.run((sizer) => sizer.run(msg, account, rules));
       const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
       switch (result.kind) {

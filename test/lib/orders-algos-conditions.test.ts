@@ -77,6 +77,9 @@ test('conditions refuse what is malformed, naming the field', () => {
   refused({ conditions: [{ type: 'price', isMore: true, price: -1 }] }, /conditions\[0\]\.price must be a positive price/);
   refused({ conditions: [{ type: 'price', isMore: true, price: 1, triggerMethod: 'bidask' }] }, /triggerMethod must be "default" \(0\), "last" \(2\) or "midpoint" \(8\)/);
   refused({ conditions: [{ type: 'price', isMore: true, price: 1, conId: 'AAPL' }] }, /conditions\[0\]\.conId must be the contract id/);
+  refused({ conditions: [{ type: 'price', isMore: true, price: 1, conId: 272093, symbol: 'MSFT' }] }, /conditions\[0\] names its instrument by conId and symbol: give one of conId, symbol or contract/);
+  refused({ conditions: [{ type: 'price', isMore: true, price: 1, symbol: 42 }] }, /conditions\[0\]\.symbol must be an instrument key such as "MSFT"/);
+  refused({ conditions: [{ type: 'price', isMore: true, price: 1, contract: 'MSFT' }] }, /conditions\[0\]\.contract: contract must be an object/);
   refused({ conditions: [{ type: 'time', time: 'tomorrow' }] }, /conditions\[0\]\.time must be "yyyyMMdd HH:mm:ss"/);
   refused({ conditions: [{ type: 'time', time: '20261218 10:00:00', price: 5 }] }, /conditions\[0\]\.price is not a field of a time condition: use type, isMore, time, conjunction/);
   refused({ conditions: [{ type: 'time', time: '20261218 10:00:00', conjunction: 'xor' }] }, /conjunction must be "and" or "or"/);

@@ -89,4 +89,26 @@ describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
     assert.equal(sentOrders[1].algoStrategy, undefined, 'msg.order.algoStrategy "none": no algo, whatever the settings say');
     assert.deepEqual(sentOrders[1].conditions.map((c: { time: string; isMore: boolean }) => [c.time, c.isMore]), [[time, true]]);
   });
+
+  it('fills in the contract id a price condition needs: the order\'s own from its qualification, another symbol\'s by its key; an instrument TWS cannot find is refused naming the condition', async () => {
+    await loadFlow(PLACE_ORDER_TYPES, flow(64));
+    await ready();
+    const events = listen(helper.getNode('events'));
+    const fills = listen(helper.getNode('fills'));
+    const caught = listen(helper.getNode('caught'));
+    const po = helper.getNode('po');
+    // AAPL at or below 1: never met, so the order waits.
+    po.receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 2, conditions: [{ type: 'price', isMore: false, price: 1 }] } });
+    await waitFor(() => events.some((m) => m.payload.totalQuantity === 2 && m.payload.status === 'PreSubmitted'), 5000, `held by its condition on AAPL (errors: ${caught.map((m) => m.error.message).join('; ')})`);
+    // MSFT at or above 1, named by its symbol: met at once.
+    po.receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 3, conditions: [{ type: 'price', symbol: 'MSFT', isMore: true, price: 1 }] } });
+    await waitFor(() => fills.some((m) => m.payload.shares === 3), 5000, `released by MSFT's price (errors: ${caught.map((m) => m.error.message).join('; ')})`);
+    po.receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 4, conditions: [{ type: 'price', symbol: 'NOSUCH', isMore: true, price: 1 }] } });
+    await waitFor(() => caught.length === 1, 5000, 'the refusal');
+    assert.match(String(caught[0].error.message), /msg\.order\.conditions\[0\] watches NOSUCH.*whose contract id TWS could not give \(unknown contract.*give msg\.order\.conditions\[0\]\.conId/);
+    await waitFor(() => existsSync(journals.last) && readFileSync(journals.last, 'utf8').split('\n').filter((l) => l.includes('"decision"')).length === 2, 5000, 'two decisions journaled');
+    const sent = readFileSync(journals.last, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision').map((l) => l.order);
+    assert.deepEqual(sent.map((o) => o.conditions.map((c: { conId: number }) => c.conId)), [[265598], [272093]], "AAPL's and MSFT's contract ids");
+    assert.equal(simOf().engine.openOrders().length, 1, 'the AAPL-conditioned order waits; nothing of the refused one was sent');
+  });
 });

@@ -128,6 +128,37 @@ describe('place-order', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(simOf().engine.executions().length, 2);
   });
+
+  it("checks quantities against the instrument's own size rules, from TWS's contract details, with no sizeIncrement on the message", async () => {
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'simulator', clientId: 48 }, { orderRef: 'sizes' }));
+    await ready();
+    const po = helper.getNode('po');
+    const fills = listen(helper.getNode('fills'));
+    const caught = listen(helper.getNode('caught'));
+    // BTC on PAXOS trades by 0.0001 (the simulator's contract details say so; the message does not).
+    po.receive({ topic: 'BTC:CRYPTO:PAXOS:USD', order: { action: 'BUY', totalQuantity: 0.0005 } });
+    await waitFor(() => fills.length === 1, 8000, `the BTC fill (errors: ${caught.map((m) => m.error.message).join('; ')})`);
+    assert.equal(fills[0].payload.shares, 0.0005);
+    po.receive({ topic: 'BTC:CRYPTO:PAXOS:USD', order: { action: 'BUY', totalQuantity: 0.00005 } });
+    po.receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 0.5 } });
+    await waitFor(() => caught.length === 2, 5000, 'both refused');
+    assert.match(String(caught[0].error.message), /msg\.order\.totalQuantity 0\.00005 is not a whole number of the instrument's size increment 0\.0001/);
+    assert.match(String(caught[1].error.message), /msg\.order\.totalQuantity 0\.5 is not a whole number of shares/);
+    assert.equal(simOf().engine.executions().length, 1, 'nothing more sent');
+  });
+
+  it("refuses a quantity under a backtest contracts table's minSize before sending, and takes its increment", async () => {
+    await loadFlow(PLACE_ORDER_TYPES, flow({ mode: 'backtest', btCash: 50_000, btCommission: 'none', btContracts: '{"XYZ": {"sizeIncrement": 0.5}, "QQQ": {"sizeIncrement": 1, "minSize": 10}}' }, { orderRef: 'table' }));
+    const po = helper.getNode('po');
+    const caught = listen(helper.getNode('caught'));
+    po.receive({ topic: 'QQQ', order: { action: 'BUY', totalQuantity: 5 } });
+    await waitFor(() => caught.length === 1, 5000, 'the minimum size refusal');
+    assert.match(String(caught[0].error.message), /msg\.order\.totalQuantity 5 is below the instrument's minimum size 10/);
+    po.receive({ topic: 'XYZ', order: { action: 'BUY', totalQuantity: 2.5, orderType: 'LMT', lmtPrice: 10 } });
+    await waitFor(() => connectionOf().broker.workingOrders('XYZ').length === 1 || caught.length > 1, 5000, '2.5 XYZ working');
+    assert.equal(caught.length, 1, `2.5 XYZ (by halves) taken: ${caught.map((m) => m.error.message).join('; ')}`);
+    assert.equal(connectionOf().broker.workingOrders('XYZ')[0]?.order.totalQuantity, 2.5);
+  });
 });
 
 describe('place-order across a Node-RED restart', () => {

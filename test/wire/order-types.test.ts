@@ -150,3 +150,30 @@ test('algos and conditions through the client: the simulator fills an Adaptive o
     await sim.close();
   }
 });
+
+test('a price condition names its instrument by conId, as TWS takes it: the simulator fails an order whose condition has none (0) or one it does not know with 133, and places nothing', async () => {
+  const sim = await startSimulator({ accounts: ['DU5550007'] });
+  try {
+    const client = await connectApi(sim, 1);
+    const place = (conId: number | undefined): number => {
+      const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, conditions: [{ type: 'price', conId, isMore: true, price: 1 }] });
+      if (intent.kind === 'modify') throw new Error('a new order');
+      const id = client.nextValidId++;
+      client.api.placeOrder(id, AAPL, { ...buildOrder('BUY', 10, intent, 'wire'), orderId: id });
+      return id;
+    };
+    const none = place(undefined);
+    const unknown = place(999_999_999);
+    await waitFor(() => client.errors.filter((e) => e.code === 133).length === 2, `both refused (errors ${JSON.stringify(client.errors)})`);
+    assert.match(client.errors.find((e) => e.reqId === none)?.message ?? '', /Submit new order failed: its price condition names conId 0, which is no contract/);
+    assert.match(client.errors.find((e) => e.reqId === unknown)?.message ?? '', /names conId 999999999/);
+    assert.equal(sim.engine.openOrders().length, 0, 'nothing placed');
+    // With AAPL's own conId it works (met at once: AAPL trades above 1).
+    const own = place(265598);
+    await waitFor(() => sim.engine.executions().some((e) => e.orderId === own) || client.errors.some((e) => e.reqId === own), 'the order with a conId filled');
+    assert.deepEqual(client.errors.filter((e) => e.reqId === own), []);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});

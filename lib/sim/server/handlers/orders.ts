@@ -62,6 +62,12 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       session.error(orderId, 321, `Error validating request.-'bO' : cause - The account code "${order.account}" is not one of this login's accounts (${context.options.accounts.join(', ')})`);
       return;
     }
+    // TWS watches a price condition's instrument by its contract id: none (0) or one it does not know fails the order.
+    const unwatchable = order.conditions.find((c) => c.type === 1 && context.market.universe.get(c.conId ?? 0) === undefined);
+    if (unwatchable) {
+      session.error(orderId, existing ? 134 : 133, `${existing ? 'Modify order failed' : 'Submit new order failed'}: its price condition names conId ${unwatchable.conId ?? 0}, which is no contract: a price condition needs the contract id of the instrument it watches`);
+      return;
+    }
     const record: OrderRecord = existing ?? {
       order,
       instrument,

@@ -72,6 +72,12 @@ const ALGOS: Record<AlgoStrategy, { params: Record<string, { check: ParamCheck; 
   },
 };
 
+/** Why `name` cannot run on an order of `type` (IB runs each algo on some order types only), or null. */
+export function algoTypeProblem(name: AlgoStrategy, type: string): string | null {
+  const types = ALGOS[name].types as readonly string[];
+  return types.includes(type) ? null : `the ${name} algo runs on ${types.join(' or ')} orders, got ${type}`;
+}
+
 export interface CheckedAlgo {
   algoStrategy: AlgoStrategy;
   /** As TWS takes them: tag and text value, in the order given. */
@@ -81,17 +87,17 @@ export interface CheckedAlgo {
 /**
  * msg.order.algoStrategy and algoParams: the algo's name (any case), and its parameters as TWS takes
  * them ([{tag, value}]) or as an object ({adaptivePriority: "Normal"}). Every tag is checked against
- * the algo's own; an unknown one is refused by name.
+ * the algo's own; an unknown one is refused by name. `type` null: the order type is checked later
+ * (a modification, against the working order's).
  */
-export function checkAlgo(strategy: unknown, params: unknown, type: OrderType, where: string): CheckedAlgo {
+export function checkAlgo(strategy: unknown, params: unknown, type: OrderType | null, where: string): CheckedAlgo {
   const name = (Object.keys(ALGOS) as AlgoStrategy[]).find((k) => typeof strategy === 'string' && k.toLowerCase() === strategy.trim().toLowerCase());
   if (name === undefined) {
     throw new OrderInputError(`${where}.algoStrategy`, `${where}.algoStrategy ${describeValue(strategy)} is not an algo this node sends: use ${Object.keys(ALGOS).join(', ')}, or "none" for no algo`);
   }
   const algo = ALGOS[name];
-  if (!algo.types.includes(type)) {
-    throw new OrderInputError(`${where}.orderType`, `the ${name} algo runs on ${algo.types.join(' or ')} orders, got ${type}`);
-  }
+  const wrongType = type === null ? null : algoTypeProblem(name, type);
+  if (wrongType) throw new OrderInputError(`${where}.orderType`, wrongType);
   const pairs: Array<[string, unknown]> = [];
   if (Array.isArray(params)) {
     params.forEach((p, i) => {

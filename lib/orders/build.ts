@@ -42,12 +42,30 @@ export function buildOrder(action: Side, quantity: number, terms: OrderTerms, or
 
 /**
  * The order a modification sends: the working order with the changes applied. IB modifies by
- * re-sending placeOrder with the same id and every field, so nothing of the original may be lost.
+ * re-sending placeOrder with the same id and every field, so nothing of the original may be lost. A new
+ * algo or new conditions replace the old ones whole (the conditions' price conditions with their conIds).
  */
 export function applyModification(working: Order, changes: ModifyIntent['changes']): Order {
   const order: Order = { ...working, transmit: true };
-  for (const [field, value] of Object.entries(changes)) {
+  const { algo, conditions, ...fields } = changes;
+  for (const [field, value] of Object.entries(fields)) {
     if (value !== undefined) (order as unknown as Record<string, unknown>)[field] = value;
+  }
+  if (algo === null) {
+    delete order.algoStrategy;
+    delete order.algoParams;
+  } else if (algo !== undefined) {
+    order.algoStrategy = algo.algoStrategy;
+    order.algoParams = algo.algoParams.map((p) => ({ ...p }));
+  }
+  if (conditions !== undefined && conditions.length === 0) {
+    delete order.conditions;
+    delete order.conditionsCancelOrder;
+    delete order.conditionsIgnoreRth;
+  } else if (conditions !== undefined) {
+    order.conditions = ibConditions(conditions);
+    order.conditionsCancelOrder = changes.conditionsCancelOrder ?? order.conditionsCancelOrder ?? false;
+    order.conditionsIgnoreRth = changes.conditionsIgnoreRth ?? order.conditionsIgnoreRth ?? false;
   }
   // A TRAIL order has either an amount or a percent: setting one clears the other.
   if (changes.trailingPercent !== undefined) delete order.auxPrice;

@@ -15,7 +15,7 @@ import { strategyOfOrderRef } from './strategy-ref';
 import { toNumber, validateOrderIntent, type CheckedIntent } from './validate';
 import { describeValue } from '../messages/describe-value';
 import { KeyedSerial } from './keyed-serial';
-import { conditionContractIds } from './algos-conditions';
+import { algoTypeProblem, conditionContractIds, type AlgoStrategy } from './algos-conditions';
 import { InstrumentSizeRules, orderSizeRules, type SizeRules } from '../messages/size-rules';
 import { tolerant } from '../messages/json-text';
 import { isGiven } from '../messages/setting';
@@ -141,9 +141,12 @@ export class StrategyOrders {
 
   /** The intent with the contract id of every instrument its price conditions watch (TWS needs them); the same intent when none is missing. */
   private withConditionIds(intent: CheckedIntent, contract: Contract): CheckedIntent | Promise<CheckedIntent> {
-    if (intent.kind === 'modify' || !intent.conditions?.some((c) => c.type === 'price' && c.conId === undefined)) return intent;
+    const conditions = intent.kind === 'modify' ? intent.changes.conditions : intent.conditions;
+    if (!conditions?.some((c) => c.type === 'price' && c.conId === undefined)) return intent;
     const instruments = this.options.instruments;
-    return conditionContractIds(intent.conditions, contract, instruments ? (c) => instruments.contractId(c) : undefined, 'msg.order').then((conditions) => ({ ...intent, conditions }));
+    return conditionContractIds(conditions, contract, instruments ? (c) => instruments.contractId(c) : undefined, 'msg.order').then((withIds) =>
+      intent.kind === 'modify' ? { ...intent, changes: { ...intent.changes, conditions: withIds } } : { ...intent, conditions: withIds },
+    );
   }
 
   /** Whether msg.order asks to modify a working order (which needs no instrument in the msg). */
@@ -227,6 +230,8 @@ export class StrategyOrders {
       const working = this.broker.workingOrders().find((w) => w.orderId === intent.orderId);
       if (!working) throw new OrderInputError('msg.order.orderId', `order ${intent.orderId} is not a working order (already filled, cancelled or unknown): nothing to modify`);
       const order = applyModification(working.order, intent.changes);
+      const algoWrong = order.algoStrategy ? algoTypeProblem(order.algoStrategy as AlgoStrategy, String(order.orderType)) : null;
+      if (algoWrong) throw new OrderInputError('msg.order.algoStrategy', `msg.order modifies order ${intent.orderId}: ${algoWrong}`);
       this.broker.placeOrder(intent.orderId, working.contract, order, context('modify', { changes: intent.changes }));
       return { kind: 'modified', orderIds: [intent.orderId], text: `#${intent.orderId} ${describeOrder(order)}` };
     }

@@ -11,7 +11,7 @@ import { OrderInputError } from './errors';
 import { quantityProblem, targetProblem } from './quantity';
 import { describeValue } from '../messages/describe-value';
 import { isGiven } from '../messages/setting';
-import { checkAlgo, checkConditions, type AlgoStrategy, type CheckedCondition } from './algos-conditions';
+import { checkAlgo, checkConditions, type AlgoStrategy, type CheckedAlgo, type CheckedCondition } from './algos-conditions';
 import type { TagValue } from '@stoqey/ib';
 import type { SizeRules } from '../messages/size-rules';
 
@@ -60,8 +60,11 @@ export interface ExplicitIntent extends OrderTerms {
 export interface ModifyIntent {
   kind: 'modify';
   orderId: number;
-  /** Only the fields given; the rest stay as they are on the working order. */
-  changes: Partial<Omit<OrderTerms, 'account' | 'orderRef'>> & { totalQuantity?: number };
+  /**
+   * Only the fields given; the rest stay as they are on the working order. `algo` null takes the
+   * algo off (algoStrategy "none"); `conditions` [] takes every condition off.
+   */
+  changes: Partial<Omit<OrderTerms, 'account' | 'orderRef' | 'algoStrategy' | 'algoParams'>> & { totalQuantity?: number; algo?: CheckedAlgo | null };
 }
 
 export type CheckedIntent = TargetIntent | ExplicitIntent | ModifyIntent;
@@ -124,7 +127,7 @@ function validateModify(given: Raw, where: string, sizeRules: SizeRules): Modify
     throw new OrderInputError(`${where}.orderId`, `${where}.orderId must be the id of a working order (a positive integer), got ${describeValue(given.orderId)}`);
   }
   if (given.targetQuantity !== undefined || given.action !== undefined) {
-    throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity or tif only (action and targetQuantity cannot change on a working order)`);
+    throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity, tif, the algo or the conditions (action and targetQuantity cannot change on a working order)`);
   }
   for (const field of Object.keys(given)) {
     if (!isGiven(given[field]) || MODIFIABLE_FIELDS.has(field)) continue;
@@ -139,8 +142,21 @@ function validateModify(given: Raw, where: string, sizeRules: SizeRules): Modify
   if (given.trailingPercent !== undefined) changes.trailingPercent = percent(given.trailingPercent, `${where}.trailingPercent`);
   if (given.tif !== undefined) changes.tif = timeInForce(given.tif, where);
   if (given.outsideRth !== undefined) changes.outsideRth = bool(given.outsideRth, `${where}.outsideRth`);
+  // TWS takes a new algo and new conditions on a working order (placeOrder with its id re-sends every field).
+  if (isGiven(given.algoStrategy)) {
+    const none = typeof given.algoStrategy === 'string' && given.algoStrategy.trim().toLowerCase() === 'none';
+    if (none && isGiven(given.algoParams)) throw new OrderInputError(`${where}.algoParams`, `${where}.algoStrategy is "none": remove ${where}.algoParams`);
+    // Which order types the algo runs on is checked against the working order's type when it is applied.
+    changes.algo = none ? null : checkAlgo(given.algoStrategy, given.algoParams, null, where);
+  } else if (isGiven(given.algoParams)) {
+    throw new OrderInputError(`${where}.algoParams`, `${where} modifies order ${orderId}: give ${where}.algoStrategy with its algoParams (the whole algo is sent again)`);
+  }
+  if (given.conditions !== undefined) changes.conditions = Array.isArray(given.conditions) && given.conditions.length === 0 ? [] : checkConditions(given.conditions, where);
+  for (const field of ['conditionsCancelOrder', 'conditionsIgnoreRth'] as const) {
+    if (given[field] !== undefined) changes[field] = bool(given[field], `${where}.${field}`);
+  }
   if (Object.keys(changes).length === 0) {
-    throw new OrderInputError(`${where}.orderId`, `${where} names order ${orderId} but changes nothing: add lmtPrice, auxPrice, totalQuantity, trailingPercent or tif`);
+    throw new OrderInputError(`${where}.orderId`, `${where} names order ${orderId} but changes nothing: add lmtPrice, auxPrice, totalQuantity, trailingPercent, tif, algoStrategy or conditions`);
   }
   return { kind: 'modify', orderId, changes };
 }
@@ -175,7 +191,7 @@ const ORDER_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** What a modification (msg.order with orderId) may change. */
-const MODIFIABLE_FIELDS: ReadonlySet<string> = new Set(['orderId', 'totalQuantity', 'orderType', 'lmtPrice', 'auxPrice', 'trailStopPrice', 'trailingPercent', 'tif', 'outsideRth']);
+const MODIFIABLE_FIELDS: ReadonlySet<string> = new Set(['orderId', 'totalQuantity', 'orderType', 'lmtPrice', 'auxPrice', 'trailStopPrice', 'trailingPercent', 'tif', 'outsideRth', 'algoStrategy', 'algoParams', 'conditions', 'conditionsCancelOrder', 'conditionsIgnoreRth']);
 
 /**
  * A field of msg.order this package does not pass on (an IB order field it does not support yet, or a

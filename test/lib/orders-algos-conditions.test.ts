@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PriceCondition, TimeCondition } from '@stoqey/ib';
 import { validateOrderIntent } from '../../lib/orders/validate';
-import { buildOrder } from '../../lib/orders/build';
+import { applyModification, buildOrder } from '../../lib/orders/build';
 
 const order = (fields: Record<string, unknown>) => {
   const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, ...fields });
@@ -84,4 +84,24 @@ test('conditions refuse what is malformed, naming the field', () => {
   refused({ conditions: [{ type: 'time', time: '20261218 10:00:00', price: 5 }] }, /conditions\[0\]\.price is not a field of a time condition: use type, isMore, time, conjunction/);
   refused({ conditions: [{ type: 'time', time: '20261218 10:00:00', conjunction: 'xor' }] }, /conjunction must be "and" or "or"/);
   refused({ conditionsCancelOrder: true }, /msg\.order\.conditionsCancelOrder says what the order's conditions do: give msg\.order\.conditions/);
+});
+
+test('a modification changes the algo and the conditions whole (TWS takes them on a working order), or takes them off', () => {
+  const working = order({ orderType: 'LMT', lmtPrice: 100, algoStrategy: 'Adaptive', algoParams: { adaptivePriority: 'Patient' }, conditions: [{ type: 'time', time: '20261218 10:00:00' }], conditionsCancelOrder: true });
+  const modify = (fields: Record<string, unknown>) => {
+    const intent = validateOrderIntent({ orderId: 7, ...fields });
+    if (intent.kind !== 'modify') throw new Error('a modification');
+    return applyModification(working, intent.changes);
+  };
+  const changed = modify({ algoStrategy: 'Vwap', algoParams: { maxPctVol: 0.1 }, conditions: [{ type: 'price', conId: 272093, isMore: false, price: 300 }] });
+  assert.deepEqual([changed.algoStrategy, changed.algoParams], ['Vwap', [{ tag: 'maxPctVol', value: '0.1' }]]);
+  const [price] = changed.conditions ?? [];
+  assert.ok(price instanceof PriceCondition && price.conId === 272093 && price.isMore === false);
+  assert.equal(changed.conditionsCancelOrder, true, 'kept from the working order');
+  const off = modify({ algoStrategy: 'none', conditions: [] });
+  assert.deepEqual([off.algoStrategy, off.algoParams, off.conditions, off.conditionsCancelOrder], [undefined, undefined, undefined, undefined]);
+  assert.equal(working.algoStrategy, 'Adaptive', 'the working order itself is not changed');
+  assert.throws(() => validateOrderIntent({ orderId: 7, algoParams: { adaptivePriority: 'Urgent' } }), /msg\.order modifies order 7: give msg\.order\.algoStrategy with its algoParams/);
+  assert.throws(() => validateOrderIntent({ orderId: 7, algoStrategy: 'Adaptive', algoParams: { maxPctVol: 0.1 } }), /maxPctVol" is not a parameter of the Adaptive algo/);
+  assert.throws(() => validateOrderIntent({ orderId: 7, conditions: [{ type: 'volume' }] }), /conditions\[0\]\.type must be "price" or "time"/);
 });

@@ -111,4 +111,36 @@ describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
     assert.deepEqual(sent.map((o) => o.conditions.map((c: { conId: number }) => c.conId)), [[265598], [272093]], "AAPL's and MSFT's contract ids");
     assert.equal(simOf().engine.openOrders().length, 1, 'the AAPL-conditioned order waits; nothing of the refused one was sent');
   });
+
+  it('modifies the algo and the conditions of a working order (TWS takes them): new conditions release a held order, "none" takes the algo off; algoParams alone are refused by name', async () => {
+    await loadFlow(PLACE_ORDER_TYPES, flow(65));
+    await ready();
+    const events = listen(helper.getNode('events'));
+    const caught = listen(helper.getNode('caught'));
+    const po = helper.getNode('po');
+    const away = Math.round((await priceNow()) * 70) / 100;
+    // Held by a time condition a day away, Adaptive.
+    const later = new Date(Date.now() + 86_400_000);
+    const time = `${later.getUTCFullYear()}${String(later.getUTCMonth() + 1).padStart(2, '0')}${String(later.getUTCDate()).padStart(2, '0')}-12:00:00`;
+    po.receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 6, orderType: 'LMT', lmtPrice: away, algoStrategy: 'Adaptive', algoParams: { adaptivePriority: 'Patient' }, conditions: [{ type: 'time', time }] } });
+    await waitFor(() => events.some((m) => m.payload.totalQuantity === 6 && m.payload.status === 'PreSubmitted'), 5000, 'held by its condition');
+    const orderId = events.find((m) => m.payload.totalQuantity === 6)!.payload.orderId as number;
+    // MSFT at or above 1: met at once, so the order works (and rests, far below the market).
+    po.receive({ order: { orderId, conditions: [{ type: 'price', symbol: 'MSFT', isMore: true, price: 1 }], algoStrategy: 'Adaptive', algoParams: { adaptivePriority: 'Urgent' } } });
+    await waitFor(() => events.some((m) => m.payload.orderId === orderId && m.payload.status === 'Submitted'), 5000, `released by its new condition (errors: ${caught.map((m) => m.error.message).join('; ')})`);
+    const live = simOf().engine.openOrders().find((o) => o.order.orderId === orderId);
+    assert.deepEqual(live?.order.conditions?.map((c) => (c.kind === 'price' ? c.symbol : c.kind)), ['MSFT'], "the simulator watches MSFT's price now");
+    po.receive({ order: { orderId, algoStrategy: 'none' } });
+    po.receive({ order: { orderId, algoParams: { adaptivePriority: 'Normal' } } });
+    await waitFor(() => caught.length === 1, 5000, 'the refusal');
+    assert.match(String(caught[0].error.message), /msg\.order modifies order \d+: give msg\.order\.algoStrategy with its algoParams/);
+    await waitFor(() => existsSync(journals.last) && readFileSync(journals.last, 'utf8').split('\n').filter((l) => l.includes('"decision"')).length === 3, 5000, 'three decisions journaled');
+    const sent = readFileSync(journals.last, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'decision').map((l) => l.order);
+    assert.deepEqual(sent.map((o) => [o.algoStrategy, o.algoParams?.[0]?.value, o.conditions?.map((c: { conId?: number; time?: string }) => c.conId ?? c.time)]), [
+      ['Adaptive', 'Patient', [time]],
+      ['Adaptive', 'Urgent', [272093]],
+      [undefined, undefined, [272093]],
+    ]);
+    po.receive({ cancel: 'all' });
+  });
 });

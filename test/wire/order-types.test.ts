@@ -177,3 +177,47 @@ test('a price condition names its instrument by conId, as TWS takes it: the simu
     await sim.close();
   }
 });
+
+test('COMPLETED_ORDER echoes an order\'s algo and conditions as OPEN_ORDER does (reqCompletedOrders after a cancel)', async () => {
+  const sim = await startSimulator({ accounts: ['DU5550008'] });
+  try {
+    const client = await connectApi(sim, 1);
+    const statuses = new Map<number, string>();
+    client.api.on(EventName.orderStatus, (id: number, status: string) => statuses.set(id, status));
+    const intent = validateOrderIntent({
+      action: 'BUY',
+      totalQuantity: 10,
+      orderType: 'LMT',
+      lmtPrice: 1,
+      algoStrategy: 'Adaptive',
+      algoParams: { adaptivePriority: 'Patient' },
+      conditions: [{ type: 'price', conId: 272093, isMore: true, price: 1, triggerMethod: 'midpoint', conjunction: 'or' }, { type: 'time', time: '20261218 10:00:00 US/Eastern' }],
+      conditionsCancelOrder: false,
+      conditionsIgnoreRth: true,
+    });
+    if (intent.kind === 'modify') throw new Error('a new order');
+    const id = client.nextValidId++;
+    client.api.placeOrder(id, AAPL, { ...buildOrder('BUY', 10, intent, 'echo'), orderId: id });
+    await waitFor(() => statuses.get(id) === 'Submitted', `the order working (errors ${JSON.stringify(client.errors)})`);
+    client.api.cancelOrder(id);
+    await waitFor(() => statuses.get(id) === 'Cancelled', 'cancelled');
+    const completed: Order[] = [];
+    let ended = false;
+    client.api.on(EventName.completedOrder, (_c: Contract, order: Order) => completed.push(order));
+    client.api.once(EventName.completedOrdersEnd, () => (ended = true));
+    client.api.reqCompletedOrders(false);
+    await waitFor(() => ended, 'the completed orders');
+    const order = completed.find((o) => o.orderRef === 'echo');
+    assert.ok(order, 'the cancelled order is a completed order');
+    assert.equal(order.algoStrategy, 'Adaptive');
+    assert.deepEqual(order.algoParams, [{ tag: 'adaptivePriority', value: 'Patient' }]);
+    const [price, time] = (order.conditions ?? []) as unknown as Array<Record<string, unknown>>;
+    assert.deepEqual([price?.conId, price?.isMore, price?.price, price?.triggerMethod, price?.conjunctionConnection], [272093, true, 1, 8, 'o']);
+    assert.deepEqual([time?.time, time?.isMore], ['20261218 10:00:00 US/Eastern', true]);
+    assert.deepEqual([order.conditionsIgnoreRth, order.conditionsCancelOrder], [true, false]);
+    assert.deepEqual(client.errors.filter((e) => e.code !== 202), []);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});

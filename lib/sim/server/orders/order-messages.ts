@@ -286,7 +286,8 @@ export function commissionReportFields(e: ExecutionRecord): Field[] {
 /**
  * COMPLETED_ORDER: a filled, cancelled or inactive order as reqCompletedOrders answers it. The client
  * reads it with every optional section of its order decoder present (no clientId, parentId, margins or
- * whatIf, unlike OPEN_ORDER), then the completed time and status.
+ * whatIf, unlike OPEN_ORDER), then the completed time and status. Its algo and conditions are echoed as
+ * OPEN_ORDER echoes them.
  */
 export function completedOrderFields(record: OrderRecord, serverVersion: number): Field[] {
   const { order, instrument } = record;
@@ -351,12 +352,12 @@ export function completedOrderFields(record: OrderRecord, serverVersion: number)
     '', // clearingIntent
     0, // notHeld
     0, // deltaNeutralContract present
-    '', // algoStrategy
+    ...algoFields(order),
     0, // solicited
     record.status,
     0, // randomizeSize
     0, // randomizePrice
-    0, // conditions count
+    ...conditionFields(order),
     maxDouble(order.trailStopPrice),
     '', // lmtPriceOffset
     '', // cashQty

@@ -221,3 +221,52 @@ test('COMPLETED_ORDER echoes an order\'s algo and conditions as OPEN_ORDER does 
     await sim.close();
   }
 });
+
+test('LIT, goodAfterTime, hidden, Vwap and Twap through the client: a touched LIT works as its limit, one far away rests; an order waits for its goodAfterTime; hidden and the algos are reported back', async () => {
+  const sim = await startSimulator({ accounts: ['DU5550009'] });
+  try {
+    const client = await connectApi(sim, 1);
+    const statuses = new Map<number, string[]>();
+    const reported = new Map<number, Order>();
+    client.api.on(EventName.orderStatus, (id: number, status: string) => {
+      const list = statuses.get(id) ?? [];
+      if (list.at(-1) !== status) list.push(status);
+      statuses.set(id, list);
+    });
+    client.api.on(EventName.openOrder, (id: number, _contract: Contract, order: Order) => reported.set(id, order));
+    let last = 0;
+    client.api.on(EventName.tickPrice, (id: number, tickType: number, value: number) => {
+      if (id === 93 && tickType === 4) last = value;
+    });
+    client.api.reqMktData(93, AAPL, '', true, false);
+    await waitFor(() => last > 0, 'the last price');
+    const round = (x: number) => Math.round(x * 100) / 100;
+    const place = (fields: Record<string, unknown>): number => {
+      const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, ...fields });
+      if (intent.kind === 'modify') throw new Error('a new order');
+      const id = client.nextValidId++;
+      client.api.placeOrder(id, AAPL, { ...buildOrder('BUY', 10, intent, 'wire'), orderId: id });
+      return id;
+    };
+    // A buy LIT triggers when the price is at or below its trigger: above the market it is touched at once.
+    const touched = place({ orderType: 'LIT', auxPrice: round(last * 1.05), lmtPrice: round(last * 1.1) });
+    const away = place({ orderType: 'LIT', auxPrice: round(last * 0.8), lmtPrice: round(last * 0.8) });
+    const later = place({ orderType: 'MKT', goodAfterTime: formatIbUtc(Date.now() + 1500) });
+    const hidden = place({ orderType: 'LMT', lmtPrice: round(last * 0.8), hidden: true });
+    const vwap = place({ orderType: 'MKT', algoStrategy: 'Vwap', algoParams: { maxPctVol: 0.1, noTakeLiq: false } });
+    const twap = place({ orderType: 'LMT', lmtPrice: round(last * 1.1), algoStrategy: 'Twap', algoParams: { strategyType: 'Marketable' } });
+    await waitFor(() => [touched, vwap, twap].every((id) => statuses.get(id)?.at(-1) === 'Filled'), `the touched LIT and the two algo orders filled (errors ${JSON.stringify(client.errors)})`);
+    assert.notEqual(statuses.get(later)?.at(-1), 'Filled', 'not before its goodAfterTime');
+    await waitFor(() => statuses.get(later)?.at(-1) === 'Filled', 'filled once its goodAfterTime passed', 8000);
+    assert.equal(statuses.get(away)?.at(-1), 'Submitted', 'the LIT far below rests');
+    assert.equal(statuses.get(hidden)?.at(-1), 'Submitted');
+    assert.equal(reported.get(hidden)?.hidden, true, 'TWS reports hidden back');
+    assert.deepEqual([reported.get(vwap)?.algoStrategy, reported.get(vwap)?.algoParams], ['Vwap', [{ tag: 'maxPctVol', value: '0.1' }, { tag: 'noTakeLiq', value: '0' }]]);
+    assert.deepEqual([reported.get(twap)?.algoStrategy, reported.get(twap)?.algoParams], ['Twap', [{ tag: 'strategyType', value: 'Marketable' }]]);
+    assert.equal(reported.get(later)?.goodAfterTime !== undefined && reported.get(later)?.goodAfterTime !== '', true, 'goodAfterTime reported back');
+    assert.deepEqual(client.errors.filter((e) => e.code !== 202 && e.code !== 399), []);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});

@@ -158,6 +158,8 @@ test('currency majors, the SPX index (no orders), crypto on PAXOS, a Treasury no
     for (const [symbol, currency, local] of [['GBP', 'USD', 'GBP.USD'], ['USD', 'JPY', 'USD.JPY'], ['EUR', 'GBP', 'EUR.GBP'], ['AUD', 'USD', 'AUD.USD']] as const) {
       const [d] = await client.ib.getContractDetails({ symbol, secType: SecType.CASH, exchange: 'IDEALPRO', currency });
       assert.equal(d?.contract.localSymbol, local);
+      // IDEALPRO's lot rules: any whole unit trades, 25,000 of the base currency is its regular lot.
+      assert.deepEqual([d?.sizeIncrement, d?.minSize, d?.suggestedSizeIncrement], [1, 1, 25_000], `${local}'s size rules`);
     }
     const [usdJpy] = await client.ib.getContractDetails({ localSymbol: 'USD.JPY', secType: SecType.CASH, exchange: 'IDEALPRO' });
     assert.equal(usdJpy?.minTick, 0.005);

@@ -270,3 +270,41 @@ test('LIT, goodAfterTime, hidden, Vwap and Twap through the client: a touched LI
     await sim.close();
   }
 });
+
+test('MOC, LOC, OPG, IOC and STP LMT through the client: IOC and a triggered STP LMT at once; MOC, a LOC its close meets and OPG at the next day, a LOC the close misses cancelled', async () => {
+  const sim = await startSimulator({ accounts: ['DU5550010'] });
+  try {
+    const client = await connectApi(sim, 1);
+    const statuses = new Map<number, string>();
+    client.api.on(EventName.orderStatus, (id: number, status: string) => statuses.set(id, status));
+    let last = 0;
+    client.api.on(EventName.tickPrice, (id: number, tickType: number, value: number) => {
+      if (id === 94 && tickType === 4) last = value;
+    });
+    client.api.reqMktData(94, AAPL, '', false, false);
+    await waitFor(() => last > 0, 'the last price');
+    const round = (x: number) => Math.round(x * 100) / 100;
+    const place = (fields: Record<string, unknown>): number => {
+      const intent = validateOrderIntent({ action: 'BUY', totalQuantity: 10, ...fields });
+      if (intent.kind === 'modify') throw new Error('a new order');
+      const id = client.nextValidId++;
+      client.api.placeOrder(id, AAPL, { ...buildOrder('BUY', 10, intent, 'wire'), orderId: id });
+      return id;
+    };
+    const ioc = place({ orderType: 'LMT', lmtPrice: round(last * 0.8), tif: 'IOC' });
+    const stopLimit = place({ orderType: 'STP LMT', auxPrice: round(last * 0.9), lmtPrice: round(last * 1.1) });
+    const moc = place({ orderType: 'MOC' });
+    const locMet = place({ orderType: 'LOC', lmtPrice: round(last * 1.5) });
+    const locMissed = place({ orderType: 'LOC', lmtPrice: round(last * 0.5) });
+    const opg = place({ orderType: 'LMT', lmtPrice: round(last * 1.5), tif: 'OPG' });
+    await waitFor(() => statuses.get(ioc) === 'Cancelled' && statuses.get(stopLimit) === 'Filled', `the IOC cancelled, the STP LMT filled (errors ${JSON.stringify(client.errors)})`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual([moc, locMet, locMissed, opg].map((id) => statuses.get(id)), ['Submitted', 'Submitted', 'Submitted', 'Submitted'], 'the close and the open orders wait for their day');
+    sim.advanceClock(24 * 3600_000);
+    await waitFor(() => [moc, locMet, opg].every((id) => statuses.get(id) === 'Filled') && statuses.get(locMissed) === 'Cancelled', `MOC, the met LOC and OPG filled, the missed LOC cancelled (${JSON.stringify([moc, locMet, locMissed, opg].map((id) => statuses.get(id)))})`, 8000);
+    assert.deepEqual(client.errors.filter((e) => e.code !== 202 && e.code !== 399).map((e) => e.code), []);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});

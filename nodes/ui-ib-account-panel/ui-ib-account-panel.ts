@@ -1,12 +1,14 @@
 /**
  * account panel (ui-ib-account-panel): a Dashboard 2.0 widget of this package. A PAPER / LIVE badge,
  * the connection's light, whether orders are allowed or trading is halted, today's P&L as the headline,
- * unrealized and realized P&L, net liquidation, cash, return and drawdown since the flow started. It
- * takes the account node's snapshots and backtest-report's live samples straight from those nodes, and
- * reads its connection's status and halt itself (no status node, no function node between).
+ * unrealized and realized P&L, net liquidation, cash, return and drawdown since the flow started; the
+ * account's positions and working orders as tables, and the order log (order events, fills, errors).
+ * Its Show settings pick which of these a node draws. It takes the account node's snapshots,
+ * backtest-report's live samples and the order nodes' events straight from those nodes, and reads its
+ * connection's status and halt itself (no status node, no function node between).
  * lib/charts/account-panel.ts decides what it shows; ui/UIIbAccountPanel.vue draws it.
  */
-import { AccountPanelModel } from '../../lib/charts/account-panel';
+import { AccountPanelModel, type PanelSections } from '../../lib/charts/account-panel';
 import type { Connection } from '../../lib/connection/types';
 import { useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
@@ -33,7 +35,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     const datastore = dashboardDataStore();
-    const model = new AccountPanelModel();
+    const model = new AccountPanelModel(sectionsOf(def));
     let registered = false;
     /** The panel as it is now, to every open page and to pages opened later. */
     const push = () => {
@@ -85,3 +87,8 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType(TYPE, UiIbAccountPanel);
 };
+
+/** What the node shows; a panel saved before the Show settings existed shows the summary alone, as it did. */
+function sectionsOf(def: NodeDef): PanelSections {
+  return { summary: def.showSummary !== false, positions: def.showPositions === true, orders: def.showOrders === true, log: def.showLog === true };
+}

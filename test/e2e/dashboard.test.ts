@@ -315,6 +315,43 @@ function assertChartLooksRight(picture: ChartPicture, what: string, lineNames: s
   }
 }
 
+/**
+ * The labels up a ui-chart's value axis, from the bottom, as drawn: Dashboard 2.0's chart is eCharts on a
+ * canvas; the texts are read from its scene (what it painted, hidden labels left out) through the hook
+ * the dashboard keeps for browser tests (window.uiCharts, set when window.Cypress is), the y-axis's being
+ * those left of the plot, within its height.
+ */
+async function valueAxisLabels(page: Page, chartId: string): Promise<string[]> {
+  return page.evaluate((id) => {
+    const chart = (globalThis as any).uiCharts?.[id]?.chart;
+    if (!chart) return [];
+    const grid = chart.getModel().getComponent('grid').coordinateSystem.getRect();
+    const labels: Array<{ text: string; y: number }> = [];
+    for (const el of chart.getZr().storage.getDisplayList(true) as any[]) {
+      if (!el.style || typeof el.style.text !== 'string' || !el.style.text || el.ignore || el.invisible) continue;
+      const r = el.getBoundingRect().clone();
+      if (el.transform) r.applyTransform(el.transform);
+      const middle = r.y + r.height / 2;
+      if (r.x + r.width <= grid.x + 1 && middle >= grid.y - 8 && middle <= grid.y + grid.height + 8) labels.push({ text: el.style.text, y: middle });
+    }
+    return labels.sort((a, b) => b.y - a.y).map((l) => l.text);
+  }, chartId);
+}
+
+/** Axis labels a person reads as a scale: at least `min` of them, each a number (in `unit`), in equal steps. */
+function assertEvenScale(labels: string[], what: string, unit: '' | ' %', min = 3): void {
+  assert.ok(labels.length >= min, `${what}: ${labels.length} labels on its value axis (${JSON.stringify(labels)})`);
+  const values = labels.map((label) => {
+    assert.ok(label.endsWith(unit) && (unit === '' || !label.slice(0, -unit.length).includes('%')), `${what}: "${label}" is not in${unit || ' plain numbers'}`);
+    // Money to the cent at most; a percentage as fine as the scale needs.
+    const number = unit === '' ? /^-?\d{1,3}(,\d{3})*(\.\d{1,2})?$/ : /^-?\d{1,3}(,\d{3})*(\.\d+)?$/;
+    assert.match(label.slice(0, label.length - unit.length), number, `${what}: "${label}" is not a number with thousands separators${unit === '' ? ', to the cent at most' : ''}`);
+    return Number(label.slice(0, label.length - unit.length).replace(/,/g, ''));
+  });
+  const steps = values.slice(1).map((v, i) => v - values[i]!);
+  assert.ok(steps.every((step) => step > 0 && Math.abs(step - steps[0]!) <= Math.abs(steps[0]!) * 1e-6), `${what}: labels ${JSON.stringify(labels)} are not evenly stepped`);
+}
+
 /** Money as the dashboard shows it: thousands separators and two decimals, a sign where it is P&L. */
 const moneyPattern = /^[+-]?\d{1,3}(,\d{3})*\.\d{2}$/;
 
@@ -325,6 +362,10 @@ describe('demo dashboard', { timeout: 420000 }, () => {
 
   before(async () => {
     demo = await startDemo();
+    // Dashboard 2.0 keeps its charts in window.uiCharts for browser tests when window.Cypress is set.
+    await demo.page.addInitScript(() => {
+      (globalThis as any).Cypress = {};
+    });
   });
 
   after(async () => {
@@ -334,7 +375,8 @@ describe('demo dashboard', { timeout: 420000 }, () => {
   it('Backtest page: the button runs the backtest, the tables show every row, entries and exits are markers', async () => {
     const { page, nodeRed } = demo;
     await page.goto(new URL('dashboard/backtest', nodeRed.url).toString());
-    const metrics = group(page, 'demo-group-bt-metrics');
+    // The run card holds the button, the state and the metrics table under them.
+    const metrics = group(page, 'demo-group-bt-run');
     await metrics.waitFor({ state: 'visible', timeout: 30000 });
     await page.getByRole('button', { name: 'Run backtest' }).click();
 
@@ -356,7 +398,7 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     await price.waitFor({ state: 'visible' });
     await sleep(1500);
 
-    for (const id of ['demo-group-bt-metrics', 'demo-group-bt-trades']) {
+    for (const id of ['demo-group-bt-run', 'demo-group-bt-trades']) {
       const seen = await rowsInView(group(page, id));
       assert.equal(seen.inView, seen.rows, `${id}: only ${seen.inView} of ${seen.rows} rows in view`);
     }
@@ -380,6 +422,17 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     // The drawdown chart is a chart, not a strip.
     const drawdown = await group(page, 'demo-group-bt-equity').locator('canvas').nth(1).boundingBox();
     assert.ok(drawdown && drawdown.height >= 150, `the drawdown chart is ${drawdown?.height} px high`);
+    // The run card and the charts beside it fill their row: neither leaves an empty block under it.
+    // The cards as drawn (a group's own box is stretched to its grid row's height).
+    const card = await group(page, 'demo-group-bt-run').locator('> .v-card').boundingBox();
+    const charts = await group(page, 'demo-group-bt-equity').locator('> .v-card').boundingBox();
+    assert.ok(card && charts, 'the run card or the equity charts have no box');
+    assert.ok(Math.abs(card.y - charts.y) <= 2 && card.x + card.width <= charts.x + 1, `the run card (${JSON.stringify(card)}) is not beside the equity charts (${JSON.stringify(charts)})`);
+    const taller = Math.max(card.height, charts.height);
+    assert.ok(taller - Math.min(card.height, charts.height) <= taller * 0.15, `an empty block beside the shorter of the run card (${Math.round(card.height)} px) and the equity charts (${Math.round(charts.height)} px)`);
+    // Both value axes read as scales: even steps, equity in money, drawdown in %.
+    assertEvenScale(await valueAxisLabels(page, 'demo-bt-equity'), 'Backtest equity axis', '');
+    assertEvenScale(await valueAxisLabels(page, 'demo-bt-drawdown'), 'Backtest drawdown axis', ' %');
 
     assert.deepEqual(await clippedTexts(page), [], 'text cut off on the Backtest page');
     await screenshot(page, 'dashboard-backtest', true);
@@ -451,6 +504,14 @@ describe('demo dashboard', { timeout: 420000 }, () => {
       const seen = await rowsInView(group(page, id));
       assert.equal(seen.inView, seen.rows, `${id}: only ${seen.inView} of ${seen.rows} rows in view`);
     }
+    // Each order event once in the log (a flatten's were listed twice, from two nodes).
+    const logRows = await tableRows(orders);
+    const events = logRows.filter((row) => row.event !== 'error').map((row) => `${row.order} ${row.event} ${row.detail}`);
+    assert.deepEqual(events.filter((e, i) => events.indexOf(e) !== i), [], 'an order event listed twice in "Orders and fills"');
+    // Equity and drawdown read as scales (the equity axis once showed a single label, the drawdown's
+    // read -0.00005 / -0.0001 / -0.00014).
+    assertEvenScale(await valueAxisLabels(page, 'demo-equity-chart'), 'Paper equity axis', '');
+    assertEvenScale(await valueAxisLabels(page, 'demo-drawdown-chart'), 'Paper drawdown axis', ' %', 2);
     assert.deepEqual(await clippedTexts(page), [], 'text cut off on the Paper trading page');
     await screenshot(page, 'dashboard-paper-trading', true);
     assert.deepEqual(errorLines(nodeRed, logFrom), [], 'Node-RED logged errors while the demo ran');
@@ -496,10 +557,13 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     await dialog.getByText('close every position of the account').waitFor();
     await dialog.locator('[data-test="confirm"]').click();
     await waitForRows(positions, (r) => r.length === 0, 30000, 'Positions to empty after Flatten all');
-    assert.ok(
-      (await tableRows(group(page, 'demo-group-log'))).some((row) => row.event === 'fill' && /^SELL /.test(row.detail ?? '') && row.strategy === 'sma-cross'),
-      'no SELL fill of the flatten in "Orders and fills"',
-    );
+    const log = await tableRows(group(page, 'demo-group-log'));
+    const flattenFills = log.filter((row) => row.event === 'fill' && /^SELL /.test(row.detail ?? '') && row.strategy === 'sma-cross');
+    assert.ok(flattenFills.length > 0, 'no SELL fill of the flatten in "Orders and fills"');
+    // The flatten's order is the kill switch node's: its fill and events once, not also from the strategy's node.
+    const closing = flattenFills[0]!.order;
+    const ofClosing = log.filter((row) => row.order === closing).map((row) => `${row.event} ${row.detail}`);
+    assert.deepEqual(ofClosing.filter((e, i) => ofClosing.indexOf(e) !== i), [], `the flatten's order ${closing} listed twice: ${JSON.stringify(ofClosing)}`);
     assert.match(await text('trading'), /^halted/);
 
     // Resume lifts the halt.

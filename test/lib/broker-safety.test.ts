@@ -253,6 +253,30 @@ describe('account limits', () => {
   });
 });
 
+describe('order quantities', () => {
+  it("checks every order against the size rules its caller gives (the instrument's, TWS's contract details), else msg.contract's", async () => {
+    await withSim({}, async (sim) => {
+      const c = await connect(sim);
+      try {
+        const rules = { increment: 1, minSize: 10 };
+        const under = refusal(() => c.broker.placeOrder(-1, AAPL, mkt('BUY', 5), { sizeRules: rules }));
+        assert.equal(under.rule, 'order quantity');
+        assert.match(under.message, /totalQuantity 5 is below the instrument's minimum size 10/);
+        const off = refusal(() => c.broker.placeOrder(-2, AAPL, mkt('BUY', 0.3), { sizeRules: { increment: 0.25, minSize: 0.25 } }));
+        assert.match(off.message, /totalQuantity 0\.3 is not a whole number of the instrument's size increment 0\.25/);
+        const lot = refusal(() => c.broker.placeOrder(-3, { ...AAPL, sizeIncrement: 100 } as Contract, mkt('BUY', 50)));
+        assert.match(lot.message, /totalQuantity 50 is not a whole number of the instrument's size increment 100/, "msg.contract's lot without rules from the caller");
+        const id = await c.broker.nextOrderId();
+        c.broker.placeOrder(id, AAPL, mkt('BUY', 10), { sizeRules: rules });
+        await waitFor(() => c.broker.position('AAPL') === 10, 'the order at the minimum size filled');
+        assert.equal(sim.engine.executions().length, 1);
+      } finally {
+        await c.close();
+      }
+    });
+  });
+});
+
 describe('never twice', () => {
   it('refuses a second order under the same dedup key, also after a restart', async () => {
     await withSim({}, async (sim) => {

@@ -12,11 +12,12 @@ import { protectiveOrders, roleOf, type PlannedOrder, type TrailSpec } from './b
 import { OrderInputError, OrderRefusedError } from './errors';
 import { levelPrice, roundToTick, type LevelSpec } from './levels';
 import { stableJson, type OrderOutcome } from './strategy-orders';
-import { validateOrderIntent } from './validate';
+import { validateOrderIntent, type CheckedIntent } from './validate';
+import { OrderInstruments, type InstrumentFacts } from './order-instruments';
 import { describeValue } from '../messages/describe-value';
 import { KeyedSerial } from './keyed-serial';
 import { TargetOrders } from './target-orders';
-import { orderSizeRules } from '../messages/size-rules';
+import type { SizeRules } from '../messages/size-rules';
 
 export interface ProtectionConfig {
   source: string;
@@ -35,6 +36,8 @@ export interface ProtectionConfig {
   entryDefaults?: Partial<OrderIntent>;
   /** A problem found after the message was done (a re-plan refused, a bracket undone): the node reports it. */
   onProblem?: (key: InstrumentKey, message: string) => void;
+  /** What the connection knows of an instrument: an entry's size rules and its conditions' contract ids. */
+  instruments?: InstrumentFacts;
 }
 
 export interface ProtectionInput {
@@ -57,11 +60,13 @@ export class Protection {
   private readonly placed = new Set<number>();
   private readonly queue = new KeyedSerial();
   private readonly trader: TargetOrders;
+  private readonly instruments: OrderInstruments;
 
   constructor(
     private readonly broker: Broker,
     readonly config: ProtectionConfig,
   ) {
+    this.instruments = new OrderInstruments(broker, config.instruments);
     this.trader = new TargetOrders(broker, {
       orderRef: config.orderRef,
       owns: (orderId, orderRef) => this.placed.has(orderId) || roleOf(orderRef, config.orderRef) !== null,
@@ -82,9 +87,14 @@ export class Protection {
         throw new OrderInputError(`msg.${field}`, `msg.${field} must be a positive price, got ${describeValue(value)}`);
       }
     }
-    const run = input.order !== undefined && input.order !== null ? () => this.enter(input) : () => this.protect(input);
-    if (input.order !== undefined && input.order !== null) validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', orderSizeRules(null, input.contract));
-    return this.queue.run(input.key, run);
+    if (input.order === undefined || input.order === null) return this.queue.run(input.key, () => this.protect(input));
+    // An entry is checked against the instrument's size rules before it is queued.
+    const rules = this.instruments.sizeRules(input.key, input.contract);
+    const queue = (sizes: SizeRules) => {
+      const intent = validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', sizes);
+      return this.queue.run(input.key, () => this.enter(input, intent, sizes));
+    };
+    return rules instanceof Promise ? rules.then(queue) : queue(rules);
   }
 
   /** After a position change: exits of a position that is now flat are cancelled. */
@@ -117,9 +127,8 @@ export class Protection {
     return parentId > 0 && this.broker.workingOrders().some((p) => p.orderId === parentId);
   }
 
-  private async enter(input: ProtectionInput): Promise<OrderOutcome> {
-    const intent = validateOrderIntent(input.order, this.config.entryDefaults ?? {}, 'msg.order', orderSizeRules(null, input.contract));
-    if (intent.kind === 'modify') {
+  private async enter(input: ProtectionInput, checked: CheckedIntent, sizeRules: SizeRules): Promise<OrderOutcome> {
+    if (checked.kind === 'modify') {
       throw new OrderInputError('msg.order.orderId', 'stop-order places brackets: to move a stop send a new level (msg.stopLoss) without msg.order; to modify other orders use place-order');
     }
     const dedupBase = input.msgId ? `${this.config.source}:${input.msgId}:${input.key}:${stableJson(input.order)}` : undefined;
@@ -129,6 +138,7 @@ export class Protection {
     }
     const block = this.broker.orderBlock();
     if (block) throw new OrderRefusedError('interlock', block);
+    const intent = (await this.instruments.withConditionIds(checked, input.contract)) as Exclude<CheckedIntent, { kind: 'modify' }>;
     const entryPrice = intent.lmtPrice ?? intent.auxPrice ?? input.price ?? this.broker.lastPrice(input.key);
     let chosen: { stopLoss?: number; takeProfit?: number } = {};
     const request = {
@@ -146,6 +156,7 @@ export class Protection {
         price: input.price ?? undefined,
         inputs: { key: input.key, order: input.order, entryPrice, ...chosen, ...inputs },
         history: input.history,
+        sizeRules,
       }),
     };
     let placed: PlannedOrder[];

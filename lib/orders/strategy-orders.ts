@@ -15,8 +15,9 @@ import { strategyOfOrderRef } from './strategy-ref';
 import { toNumber, validateOrderIntent, type CheckedIntent } from './validate';
 import { describeValue } from '../messages/describe-value';
 import { KeyedSerial } from './keyed-serial';
-import { algoTypeProblem, conditionContractIds, type AlgoStrategy } from './algos-conditions';
-import { InstrumentSizeRules, orderSizeRules, type SizeRules } from '../messages/size-rules';
+import { algoTypeProblem, type AlgoStrategy } from './algos-conditions';
+import { OrderInstruments, type InstrumentFacts } from './order-instruments';
+import { orderSizeRules, type SizeRules } from '../messages/size-rules';
 import { tolerant } from '../messages/json-text';
 import { isGiven } from '../messages/setting';
 
@@ -35,12 +36,6 @@ export interface StrategyOrdersOptions {
    * quantities are checked against msg.contract's rules and conditions need their conId.
    */
   instruments?: InstrumentFacts;
-}
-
-/** What a connection tells of an instrument from TWS's contract details (or a backtest's contracts table). */
-export interface InstrumentFacts {
-  sizeRules(contract: Contract): Promise<SizeRules | null>;
-  contractId(contract: Contract): Promise<number | null>;
 }
 
 export interface OrderRequest {
@@ -74,16 +69,15 @@ export class StrategyOrders {
   private sample: OrderRequest | null = null;
   private sampleRules: SizeRules | null = null;
   private readonly stopRehearsal: (() => void) | null;
-  /** The instruments' size rules, asked of the connection once per instrument. */
-  private readonly sizeRules: InstrumentSizeRules | null;
+  /** The instruments' size rules and contract ids, asked of the connection. */
+  private readonly instruments: OrderInstruments;
 
   constructor(
     private readonly broker: Broker,
     readonly options: StrategyOrdersOptions,
   ) {
     this.stopRehearsal = broker.keepWarm?.(() => this.rehearse()) ?? null;
-    const instruments = options.instruments;
-    this.sizeRules = instruments ? new InstrumentSizeRules((contract) => instruments.sizeRules(contract)) : null;
+    this.instruments = new OrderInstruments(broker, options.instruments);
   }
 
   /**
@@ -113,9 +107,8 @@ export class StrategyOrders {
    * instrument is traded; at once after that), the intent before it is queued.
    */
   submit(request: OrderRequest): Promise<OrderOutcome> {
-    const rules = this.instrumentRules(request);
-    if (rules instanceof Promise) return rules.then((found) => this.checkAndQueue(request, orderSizeRules(found, request.contract)));
-    return this.checkAndQueue(request, orderSizeRules(rules, request.contract));
+    const rules = this.instruments.sizeRules(request.key, request.contract);
+    return rules instanceof Promise ? rules.then((found) => this.checkAndQueue(request, found)) : this.checkAndQueue(request, rules);
   }
 
   private checkAndQueue(request: OrderRequest, rules: SizeRules): Promise<OrderOutcome> {
@@ -124,29 +117,9 @@ export class StrategyOrders {
     this.sample = request;
     this.sampleRules = rules;
     return this.queue.run(request.key, () => {
-      const resolved = this.withConditionIds(intent, request.contract);
-      return resolved === intent ? this.run(request, intent, rules) : (resolved as Promise<CheckedIntent>).then((withIds) => this.run(request, withIds, rules));
+      const resolved = this.instruments.withConditionIds(intent, request.contract);
+      return resolved instanceof Promise ? resolved.then((withIds) => this.run(request, withIds, rules)) : this.run(request, resolved, rules);
     });
-  }
-
-  /**
-   * The instrument's size rules as the connection has them (null: unknown, then msg.contract's
-   * count). Not asked while orders are refused anyway (not connected: the look-up would wait for
-   * the connection, and the refusal says why at once).
-   */
-  private instrumentRules(request: OrderRequest): SizeRules | null | Promise<SizeRules | null> {
-    if (!this.sizeRules || !request.key || this.broker.orderBlock() !== null) return null;
-    return this.sizeRules.of(request.key, request.contract);
-  }
-
-  /** The intent with the contract id of every instrument its price conditions watch (TWS needs them); the same intent when none is missing. */
-  private withConditionIds(intent: CheckedIntent, contract: Contract): CheckedIntent | Promise<CheckedIntent> {
-    const conditions = intent.kind === 'modify' ? intent.changes.conditions : intent.conditions;
-    if (!conditions?.some((c) => c.type === 'price' && c.conId === undefined)) return intent;
-    const instruments = this.options.instruments;
-    return conditionContractIds(conditions, contract, instruments ? (c) => instruments.contractId(c) : undefined, 'msg.order').then((withIds) =>
-      intent.kind === 'modify' ? { ...intent, changes: { ...intent.changes, conditions: withIds } } : { ...intent, conditions: withIds },
-    );
   }
 
   /** Whether msg.order asks to modify a working order (which needs no instrument in the msg). */

@@ -59,6 +59,8 @@ export = function register(RED: NodeAPI): void {
             tightenOnly: def.tightenOnly !== false,
             tick: toNumber(def.tick) && Number(def.tick) > 0 ? Number(def.tick) : 0.01,
             entryDefaults: { orderType: (String(def.entryType || 'MKT') as 'MKT' | 'LMT'), tif: 'DAY' },
+            // The connection tells an entry's size rules and its price conditions' contract ids.
+            instruments: config?.connection,
             // Problems found after a message was done (a re-plan refused, a bracket undone) reach Catch nodes.
             onProblem: (key, problem) => {
               show('red', `${key} ${problem}`);

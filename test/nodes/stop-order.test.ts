@@ -126,4 +126,27 @@ describe('stop-order', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(sim().engine.openOrders().length + sim().engine.executions().length, 0);
   });
+
+  it("checks an entry against the instrument's own size rules and fills in its price conditions' contract ids, as place-order does", async () => {
+    await loadFlow(TYPES, flow(55, { stopType: 'distance', stopValue: 5 }));
+    const price = await ready();
+    const events = listen(helper.getNode('events'));
+    const caught = listen(helper.getNode('caught'));
+    const so = helper.getNode('so');
+    // Held by a condition on its own instrument (AAPL at or below 1), named without a conId.
+    so.receive({ topic: 'AAPL', payload: { close: price }, order: { action: 'BUY', totalQuantity: 10, conditions: [{ type: 'price', isMore: false, price: 1 }] } });
+    await waitFor(() => events.some((m) => m.payload.orderRef === 'protect' && m.payload.status === 'PreSubmitted'), 5000, `the entry held by its condition (errors: ${caught.map((m) => m.error.message).join('; ')})`);
+    const entry = sim().engine.openOrders().find((o) => o.order.orderRef === 'protect');
+    assert.deepEqual(entry?.order.conditions?.map((c) => (c.kind === 'price' ? c.symbol : c.kind)), ['AAPL']);
+    // BTC on PAXOS by 0.0001: the simulator's contract details say so, the message does not.
+    const btc = await connection().liveData('quotes').next.getMarketDataSnapshot({ symbol: 'BTC', secType: 'CRYPTO' as never, exchange: 'PAXOS', currency: 'USD' }, '', false);
+    const btcPrice = Math.round((btc.get(4)?.value ?? btc.get(1)?.value) as number);
+    so.receive({ topic: 'BTC:CRYPTO:PAXOS:USD', payload: { close: btcPrice }, order: { action: 'BUY', totalQuantity: 0.0005 } });
+    await waitFor(() => sim().engine.position('BTC:CRYPTO:PAXOS:USD')?.quantity === 0.0005 || caught.length > 0, 8000, 'the BTC entry filled');
+    assert.deepEqual(caught.map((m) => m.error.message), []);
+    await waitFor(() => sim().engine.openOrders().some((o) => o.order.orderRef === 'protect:stop-loss' && o.order.totalQuantity === 0.0005), 5000, 'its stop for 0.0005');
+    so.receive({ topic: 'BTC:CRYPTO:PAXOS:USD', payload: { close: btcPrice }, order: { action: 'BUY', totalQuantity: 0.00005 } });
+    await waitFor(() => caught.length === 1, 5000, 'the refusal');
+    assert.match(String(caught[0].error.message), /msg\.order\.totalQuantity 0\.00005 is not a whole number of the instrument's size increment 0\.0001/);
+  });
 });

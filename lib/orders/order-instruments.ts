@@ -41,12 +41,15 @@ export class OrderInstruments {
 
   /**
    * The intent with the contract id of every instrument its price conditions watch (TWS needs them),
-   * a modification's new conditions too; the same intent, at once, when none is missing. `contract` is
-   * the order's own instrument.
+   * a modification's new conditions too; the same intent, at once, when none is missing or new orders
+   * are refused now. `contract` is the order's own instrument.
    */
   withConditionIds(intent: CheckedIntent, contract: Contract): CheckedIntent | Promise<CheckedIntent> {
     const conditions = intent.kind === 'modify' ? intent.changes.conditions : intent.conditions;
     if (!conditions?.some((c) => c.type === 'price' && c.conId === undefined)) return intent;
+    // A new order is not looked up while orders are refused: the refusal says why at once, where a
+    // look-up would wait for the connection. (A modification is held until the connection is back.)
+    if (intent.kind !== 'modify' && this.broker.orderBlock() !== null) return intent;
     const facts = this.facts;
     return conditionContractIds(conditions, contract, facts ? (c) => facts.contractId(c) : undefined, 'msg.order').then((withIds) =>
       intent.kind === 'modify' ? { ...intent, changes: { ...intent.changes, conditions: withIds } } : { ...intent, conditions: withIds },

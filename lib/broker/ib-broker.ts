@@ -35,6 +35,7 @@ import { Reconciliation } from './reconciliation';
 import { ReportedKeys } from './reported-keys';
 import type { Broker, WhatIfPreview, WorkingOrder } from '../orders/broker';
 import { WhatIfDesk } from './what-if';
+import { EquityMark } from '../data/equity-mark';
 
 export type { BrokerLog } from './log';
 
@@ -91,7 +92,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
   private readonly executions: ExecutionTracker;
   private readonly apiListeners: ApiListeners;
   private phase: Phase = 'offline';
-  private netLiquidation: number | null = null;
+  /** NetLiquidation as TWS last sent it, marked with the account's P&L since. */
+  private readonly equityMark = new EquityMark();
+  /** The request id of this connection's P&L stream (the account node may run others). */
+  private pnlReqId: number | null = null;
   /** The account's base currency (NetLiquidation's) and what a unit of each other currency is worth in it ($LEDGER:ALL's ExchangeRate). */
   private baseCurrency: string | null = null;
   private readonly exchangeRates = new Map<string, number>();
@@ -259,7 +263,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
   }
 
   equity(): number | null {
-    return this.netLiquidation;
+    return this.equityMark.value();
   }
 
   lastPrice(key: InstrumentKey): number | null {
@@ -350,6 +354,9 @@ export class IbBroker extends BrokerEmitter implements Broker {
     on(EventName.position, (account: string, contract: Contract, pos: number, avgCost?: number) => this.onPosition(account, contract, pos, avgCost));
     on(EventName.positionEnd, () => this.onPositionEnd());
     on(EventName.accountSummary, (_reqId: number, account: string, tag: string, value: string, currency: string) => this.onAccountSummary(account, tag, value, currency));
+    on(EventName.pnl, (reqId: number, daily: number) => {
+      if (reqId === this.pnlReqId) this.equityMark.onDailyPnl(Number(daily));
+    });
     on(EventName.error, (error: Error, code: number, id: number) => this.onError(error, Number(code), Number(id)));
   }
 
@@ -411,7 +418,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     if (!Number.isFinite(n)) return;
     const code = String(currency ?? '').toUpperCase();
     if (tag === 'NetLiquidation') {
-      this.netLiquidation = n;
+      this.equityMark.onNetLiquidation(n);
       // NetLiquidation comes in the account's base currency.
       if (code && code !== 'BASE') this.baseCurrency = code;
     } else if (code && code !== 'BASE' && n > 0) {
@@ -452,8 +459,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
       (done) => this.completeReconcile(done),
     );
     this.reconciliation = reconciliation;
+    this.equityMark.restart();
+    this.pnlReqId = reconciliation.pnlReqId;
     this.log.debug('broker: connected; rebuilding open orders, positions and executions from TWS');
-    const sent = reconciliation.request(this.options.clientId);
+    const sent = reconciliation.request(this.options.clientId, this.account());
     for (let i = 0; i < sent; i++) this.queue.noteSent();
   }
 

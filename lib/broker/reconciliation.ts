@@ -18,6 +18,8 @@ const PARTS: readonly ReconcilePart[] = ['openOrders', 'positions', 'executions'
 export class Reconciliation implements RequestOwner {
   readonly execReqId: number;
   readonly summaryReqId: number;
+  /** The account's P&L stream (reqPnL), which marks NetLiquidation between TWS's refreshes (EquityMark). */
+  readonly pnlReqId: number;
   readonly finished = new Set<ReconcilePart>();
   /** Open orders TWS listed. */
   readonly seenOpen = new Set<number>();
@@ -39,11 +41,12 @@ export class Reconciliation implements RequestOwner {
   ) {
     this.execReqId = session.allocateReqId(this);
     this.summaryReqId = session.allocateReqId({ onRequestError: () => {} });
+    this.pnlReqId = session.allocateReqId({ onRequestError: () => {} });
     this.timer = setTimeout(onTimeout, timeoutMs);
   }
 
-  /** Sends the rebuild's requests; returns how many messages went to TWS. */
-  request(clientId: number): number {
+  /** Sends the rebuild's requests (the P&L stream once `account` is known); returns how many messages went to TWS. */
+  request(clientId: number, account: string | null): number {
     const api = this.session.api;
     api.reqOpenOrders();
     api.reqPositions();
@@ -51,7 +54,9 @@ export class Reconciliation implements RequestOwner {
     // NetLiquidation (in the base currency) for the daily-loss lock; $LEDGER:ALL's ExchangeRate per
     // currency for limits set in the base currency on orders priced in another.
     api.reqAccountSummary(this.summaryReqId, 'All', 'NetLiquidation,$LEDGER:ALL');
-    return 4;
+    if (!account) return 4;
+    api.reqPnL(this.pnlReqId, account, '');
+    return 5;
   }
 
   onRequestError(): void {
@@ -121,10 +126,12 @@ export class Reconciliation implements RequestOwner {
     return resent;
   }
 
-  /** Stops the wait; the account summary subscription may live on for equity updates until the next connect. */
+  /** Stops the wait; the account summary and P&L subscriptions may live on for equity updates until the next connect. */
   dispose(keepSummary = false): void {
     clearTimeout(this.timer);
     this.session.releaseReqId(this.execReqId);
-    if (!keepSummary) this.session.releaseReqId(this.summaryReqId);
+    if (keepSummary) return;
+    this.session.releaseReqId(this.summaryReqId);
+    this.session.releaseReqId(this.pnlReqId);
   }
 }

@@ -1,9 +1,19 @@
 /**
  * Positions (REQ_POSITIONS), account summary (REQ_ACCOUNT_SUMMARY), account updates (REQ_ACCOUNT_DATA:
- * values and portfolio) and PnL (REQ_PNL, REQ_PNL_SINGLE) of the fill engine's account. Subscriptions
- * are answered at once, again when a fill changes a position, and PnL once a second as TWS does.
+ * values and portfolio) and PnL (REQ_PNL, REQ_PNL_SINGLE) of the fill engine's account, at TWS's
+ * cadence: every subscription is answered at once; then the P&L streams every second, the summary
+ * and the account updates when a fill changes a position and every 3 minutes of the market's clock
+ * (TWS's refresh of its Account window), each sending only what changed, and the positions when one
+ * changes.
+ *
+ * Every stream sends on one beat (AccountBeat), from the same engine state in one turn, the P&L first:
+ * whenever NetLiquidation goes out, TotalCashValue + the portfolio's market values and every P&L
+ * stream sent in that turn agree with it, at the same prices. Between two refreshes the summary's
+ * NetLiquidation is older than the P&L, as at TWS; a client marks it with the P&L since (see
+ * lib/data/equity-mark.ts).
  */
 import type { SimContext } from '../context';
+import { service } from '../context';
 import type { HandlerRegistry } from '../handler';
 import { register } from '../handler';
 import { Incoming, Outgoing } from '../message-ids';
@@ -15,8 +25,10 @@ import { orderDesk } from './orders';
 import { pad, TWS_TIME_ZONE } from '../tws-time';
 import { formatInZone } from '../../../messages/time-zones';
 
+/** TWS sends the P&L streams once a second (wall clock). */
 const PNL_PERIOD_MS = 1000;
-const ACCOUNT_REFRESH_MS = 60_000;
+/** TWS refreshes its Account window every 3 minutes (here on the market's clock, which a test may speed up). */
+const ACCOUNT_REFRESH_MS = 180_000;
 
 /** Per-session subscriptions of this file, stopped together when the connection closes. */
 function subscriptions(session: ClientSession): Map<string, () => void> {
@@ -42,17 +54,77 @@ function stopSubscription(session: ClientSession, key: string): boolean {
   return true;
 }
 
-/** Calls `send` now, after every position change, and every `periodMs`; returns the stopper. */
-function follow(context: SimContext, send: () => void, periodMs: number): () => void {
-  send();
-  const desk = orderDesk(context);
-  desk.accountListeners.add(send);
-  const timer = setInterval(send, periodMs);
-  timer.unref();
-  return () => {
-    desk.accountListeners.delete(send);
-    clearInterval(timer);
-  };
+/** The streams in the order one beat sends them: the P&L first, the account updates' time last. */
+const STREAM_ORDER = { pnl: 0, summary: 1, positions: 2, updates: 3 } as const;
+type AccountStream = keyof typeof STREAM_ORDER;
+
+interface Follower {
+  stream: AccountStream;
+  send: () => void;
+}
+
+/** The one beat every account stream of a simulator sends on (see the file's comment). */
+class AccountBeat {
+  private readonly followers: Follower[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** The market time of the last refresh of the summary, updates and positions. */
+  private refreshedAt: number;
+
+  constructor(private readonly context: SimContext) {
+    this.refreshedAt = context.now();
+    orderDesk(context).accountListeners.add(() => this.send('change'));
+    context.onStop(() => this.stopTimer());
+  }
+
+  /** Calls `send` now, then on the beats of its stream; returns the stopper. */
+  follow(stream: AccountStream, send: () => void): () => void {
+    send();
+    const follower = { stream, send };
+    this.followers.push(follower);
+    this.followers.sort((a, b) => STREAM_ORDER[a.stream] - STREAM_ORDER[b.stream]);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.send(this.context.now() - this.refreshedAt >= ACCOUNT_REFRESH_MS ? 'refresh' : 'pnl'), PNL_PERIOD_MS);
+      this.timer.unref();
+    }
+    return () => {
+      const at = this.followers.indexOf(follower);
+      if (at >= 0) this.followers.splice(at, 1);
+      if (this.followers.length === 0) this.stopTimer();
+    };
+  }
+
+  /**
+   * One beat: the P&L streams; on a refresh the summary and the account updates too; on a change
+   * (a fill moved a position) the positions as well, which TWS sends only when they change.
+   */
+  private send(beat: 'pnl' | 'refresh' | 'change'): void {
+    if (beat !== 'pnl') this.refreshedAt = this.context.now();
+    for (const follower of [...this.followers]) {
+      if (follower.stream !== 'pnl' && beat === 'pnl') continue;
+      if (follower.stream === 'positions' && beat !== 'change') continue;
+      try {
+        follower.send();
+      } catch (error) {
+        this.context.log(`account stream failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function follow(context: SimContext, stream: AccountStream, send: () => void): () => void {
+  return service(context, 'account-beat', () => new AccountBeat(context)).follow(stream, send);
+}
+
+/** Remembers what a subscription last sent under each key: true when `value` is new for it. */
+function changedSince(sent: Map<string, string>, key: string, value: string): boolean {
+  if (sent.get(key) === value) return false;
+  sent.set(key, value);
+  return true;
 }
 
 function positionFields(account: string, line: PositionLine): Field[] {
@@ -109,15 +181,11 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     reader.int('version');
     stopSubscription(session, 'positions');
     let first = true;
-    const stop = follow(
-      context,
-      () => {
-        for (const line of positionLines(context.engine, context.market)) session.send(positionFields(context.engine.account, line));
-        if (first) session.send([Outgoing.POSITION_END, 1]);
-        first = false;
-      },
-      ACCOUNT_REFRESH_MS,
-    );
+    const stop = follow(context, 'positions', () => {
+      for (const line of positionLines(context.engine, context.market)) session.send(positionFields(context.engine.account, line));
+      if (first) session.send([Outgoing.POSITION_END, 1]);
+      first = false;
+    });
     subscriptions(session).set('positions', stop);
   });
 
@@ -137,11 +205,16 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     }
     const wanted = new Set(tagText.split(',').map((t) => t.trim()).filter(Boolean));
     let first = true;
+    const sent = new Map<string, string>();
     const stop = follow(
       context,
+      'summary',
       () => {
         const numbers = accountNumbers(context.engine, context.market);
         const account = context.engine.account;
+        const send = (tag: string, value: string, currency: string) => {
+          if (changedSince(sent, `${tag}\u0000${currency}`, value)) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, currency]);
+        };
         // Money is kept in USD; the summary speaks the account's base currency.
         const { baseCurrency: base, exchangeRates: rates } = context.options;
         const usd = rates.USD ?? 1;
@@ -149,25 +222,24 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
         for (const [tag, value] of summaryTags(numbers)) {
           if (!wanted.has(tag)) continue;
           const plain = tag === 'AccountType' || tag === 'Cushion' || tag === 'Leverage' || tag === 'DayTradesRemaining' || tag === 'HighestSeverity' || tag === 'LookAheadNextChange';
-          session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, plain ? value : inBase(value), plain ? '' : base]);
+          send(tag, plain ? value : inBase(value), plain ? '' : base);
         }
         const ledger = ['$LEDGER', '$LEDGER:USD', '$LEDGER:ALL'].filter((t) => wanted.has(t));
         if (ledger.length > 0) {
           for (const [tag, value] of ledgerTags(numbers)) {
-            session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, tag === 'ExchangeRate' && usd !== 1 ? String(usd) : value, 'USD']);
-            if (wanted.has('$LEDGER:ALL')) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, tag === 'ExchangeRate' ? '1.00' : inBase(value), 'BASE']);
+            send(tag, tag === 'ExchangeRate' && usd !== 1 ? String(usd) : value, 'USD');
+            if (wanted.has('$LEDGER:ALL')) send(tag, tag === 'ExchangeRate' ? '1.00' : inBase(value), 'BASE');
           }
           // The other currencies TWS knows a rate for (none held here).
           if (wanted.has('$LEDGER:ALL')) {
             for (const [code, rate] of Object.entries(rates)) {
-              if (code !== 'USD') session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, 'ExchangeRate', String(rate), code]);
+              if (code !== 'USD') send('ExchangeRate', String(rate), code);
             }
           }
         }
         if (first) session.send([Outgoing.ACCOUNT_SUMMARY_END, 1, reqId]);
         first = false;
       },
-      ACCOUNT_REFRESH_MS * 3,
     );
     stopSubscription(session, `summary:${reqId}`);
     subscriptions(session).set(`summary:${reqId}`, stop);
@@ -190,23 +262,34 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
       return;
     }
     let first = true;
-    const stop = follow(
-      context,
-      () => {
-        const numbers = accountNumbers(context.engine, context.market);
-        for (const [tag, value] of summaryTags(numbers)) session.send([Outgoing.ACCT_VALUE, 2, tag, value, tag === 'AccountType' ? '' : 'USD', account]);
-        for (const [tag, value] of ledgerTags(numbers)) {
-          session.send([Outgoing.ACCT_VALUE, 2, tag, value, 'USD', account]);
-          session.send([Outgoing.ACCT_VALUE, 2, tag, value, 'BASE', account]);
-        }
-        for (const line of positionLines(context.engine, context.market)) session.send(portfolioFields(account, line));
+    const sent = new Map<string, string>();
+    const stop = follow(context, 'updates', () => {
+      const numbers = accountNumbers(context.engine, context.market);
+      let changed = first;
+      const send = (tag: string, value: string, currency: string) => {
+        if (!changedSince(sent, `${tag}\u0000${currency}`, value)) return;
+        session.send([Outgoing.ACCT_VALUE, 2, tag, value, currency, account]);
+        changed = true;
+      };
+      for (const [tag, value] of summaryTags(numbers)) send(tag, value, tag === 'AccountType' ? '' : 'USD');
+      for (const [tag, value] of ledgerTags(numbers)) {
+        send(tag, value, 'USD');
+        send(tag, value, 'BASE');
+      }
+      for (const line of positionLines(context.engine, context.market)) {
+        const fields = portfolioFields(account, line);
+        if (!changedSince(sent, `portfolio\u0000${line.instrument.conId}`, fields.join('\u0000'))) continue;
+        session.send(fields);
+        changed = true;
+      }
+      // The update time closes a batch of changes, as at TWS.
+      if (changed) {
         const p = formatInZone(context.now(), TWS_TIME_ZONE);
         session.send([Outgoing.ACCT_UPDATE_TIME, 1, `${pad(p.hour)}:${pad(p.minute)}`]);
-        if (first) session.send([Outgoing.ACCT_DOWNLOAD_END, 1, account]);
-        first = false;
-      },
-      ACCOUNT_REFRESH_MS,
-    );
+      }
+      if (first) session.send([Outgoing.ACCT_DOWNLOAD_END, 1, account]);
+      first = false;
+    });
     subscriptions(session).set('updates', stop);
   });
 
@@ -219,7 +302,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
       const n = accountNumbers(context.engine, context.market);
       session.send([Outgoing.PNL, reqId, num(n.unrealizedPnl + n.realizedPnl), num(n.unrealizedPnl), num(n.realizedPnl)]);
     };
-    subscriptions(session).set(`pnl:${reqId}`, follow(context, send, PNL_PERIOD_MS));
+    subscriptions(session).set(`pnl:${reqId}`, follow(context, 'pnl', send));
   });
 
   register(registry, Incoming.CANCEL_PNL, 'CANCEL_PNL', (session, reader) => {
@@ -251,7 +334,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
         num(position?.marketValue ?? 0),
       ]);
     };
-    subscriptions(session).set(`pnl:${reqId}`, follow(context, send, PNL_PERIOD_MS));
+    subscriptions(session).set(`pnl:${reqId}`, follow(context, 'pnl', send));
   });
 
   register(registry, Incoming.CANCEL_PNL_SINGLE, 'CANCEL_PNL_SINGLE', (session, reader) => {

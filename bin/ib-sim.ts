@@ -35,7 +35,8 @@ ${(Object.keys(OPTIONS) as Name[]).map((name) => `  ${`--${name}${OPTIONS[name].
 Accounts: ids starting with D are paper accounts. Any other id (U7654321) presents a
 live account: ib-connect then counts the connection as live and refuses orders unless "Allow live
 orders" is ticked, whatever account is typed in it. Several ids present a login with several accounts
-(--account DU1111111,DU2222222); orders name theirs, and one for an account not listed is refused (321).`;
+(--account DU1111111,DU2222222), each with its own cash, positions and executions: an order is booked
+on the account it names (the first when it names none), and one for an account not listed is refused (321).`;
 
 /** The simulator's options from the command line, or 'help'; a bad option or value throws what is wrong. */
 function parseArguments(argv: string[]): SimulatorOptions | 'help' {

@@ -129,8 +129,11 @@ describe('the live interlock', () => {
     const events: Array<Record<string, any>> = [];
     helper.getNode('events').on('input', (m: Record<string, any>) => events.push(m));
     helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 2, orderType: 'LMT', lmtPrice: 1, tif: 'GTC' } });
-    await waitFor(() => wire!.sim.engine.openOrders().length === 1, 5000, 'the resting order');
-    assert.equal(wire.sim.engine.openOrders()[0].order.account, 'DU2222222', 'the typed account, not the first one');
+    // Each account keeps its own orders: every account's, in the order they were placed.
+    const openOrders = () => [...wire!.sim.engines.values()].flatMap((engine) => engine.openOrders()).sort((a, b) => a.order.orderId - b.order.orderId);
+    await waitFor(() => openOrders().length === 1, 5000, 'the resting order');
+    assert.equal(openOrders()[0].order.account, 'DU2222222', 'the typed account, not the first one');
+    assert.equal(wire.sim.engines.get('DU2222222')!.openOrders().length, 1, 'booked on the typed account');
 
     const error = errorOf();
     helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 2, orderType: 'MKT', account: 'DU9999999' } });
@@ -144,8 +147,8 @@ describe('the live interlock', () => {
     await connected();
     await waitFor(() => connectionOf().broker.orderBlock() === null, 8000, 'ready for orders');
     helper.getNode('po').receive({ topic: 'MSFT', order: { action: 'BUY', totalQuantity: 1, orderType: 'LMT', lmtPrice: 1, tif: 'GTC' } });
-    await waitFor(() => wire!.sim.engine.openOrders().length === 2, 5000, 'the second resting order');
-    assert.equal(wire.sim.engine.openOrders()[1].order.account, 'DU1111111');
+    await waitFor(() => openOrders().length === 2, 5000, 'the second resting order');
+    assert.equal(openOrders()[1].order.account, 'DU1111111');
     // On the wire, not filled in by the simulator's default: the client named the account itself.
     assert.ok(wire.frames.at(-1)!.includes('DU1111111'), 'PLACE_ORDER carries the account');
   });

@@ -40,11 +40,19 @@ export interface SimContext {
   now(): number;
   log(line: string): void;
   readonly market: Market;
+  /** The first managed account's fill engine (the one tools and tests place on directly). */
   readonly engine: FillEngineApi;
+  /** One fill engine per managed account (options.accounts): each account's own orders, positions and cash. */
+  readonly engines: ReadonlyMap<string, FillEngineApi>;
   /** Feature state shared across connections, created on first use (see `service`). */
   readonly services: Map<string, unknown>;
   /** Registers something to stop when the simulator closes (timers). */
   onStop(stop: () => void): void;
+}
+
+/** The engine of `account` (empty: the first managed account's, as TWS books an order without one), or undefined for an account this login does not manage. */
+export function engineOf(context: SimContext, account: string): FillEngineApi | undefined {
+  return account ? context.engines.get(account) : context.engine;
 }
 
 /** The feature state named `name`, created by `create` the first time. */

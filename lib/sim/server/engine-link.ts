@@ -1,5 +1,5 @@
 /**
- * The fill engine behind the simulator's account: one FillEngine for the first managed account, fed
+ * The fill engines behind the simulator's accounts: one FillEngine per managed account, fed
  * with the market's quotes, its minimum ticks and trading days in TWS's zone, checking buying power
  * for the account type (Reg T margin unless told).
  */
@@ -11,9 +11,14 @@ import type { ResolvedOptions } from './context';
 import { TWS_TIME_ZONE } from './tws-time';
 import { formatInZone } from '../../messages/time-zones';
 
-export function createEngine(options: ResolvedOptions, market: Market, now: () => number = Date.now): FillEngineApi {
+/** One engine per managed account, in MANAGED_ACCTS order: each its own orders, positions and cash. */
+export function createEngines(options: ResolvedOptions, market: Market, now: () => number = Date.now): Map<string, FillEngineApi> {
+  return new Map(options.accounts.map((account) => [account, createEngine(account, options, market, now)]));
+}
+
+function createEngine(account: string, options: ResolvedOptions, market: Market, now: () => number): FillEngineApi {
   return new FillEngine({
-    account: options.accounts[0],
+    account,
     startingCash: options.startingCash,
     commission: ibTiered(),
     maxFillPerEvent: options.maxFillPerEvent,

@@ -3,7 +3,7 @@
  * it listens. Any IB API client can then connect to `host:port` as to TWS.
  */
 import { Market } from '../market/market';
-import { createEngine } from './engine-link';
+import { createEngines } from './engine-link';
 import { registerContractDetailsHandlers, registerOptionChainHandlers } from './handlers/contract-details';
 import { registerMarketDataHandlers } from './handlers/market-data';
 import { registerHistoricalHandlers } from './handlers/historical';
@@ -86,8 +86,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const now = resolved.startTime;
   const market = new Market(resolved.seed, now, resolved.extraStocks);
   const clock = simulatorClock(now, resolved.clockSpeed);
-  const engine = createEngine(resolved, market, clock.now);
-  const server = new SimulatorServer(resolved, handlers, market, engine, clock.now, clock.advance);
+  const engines = createEngines(resolved, market, clock.now);
+  const server = new SimulatorServer(resolved, handlers, market, engines, clock.now, clock.advance);
   await server.listen();
   // The clock runs from the start: it feeds the fill engine even before anyone subscribes.
   marketClock(server).ensureRunning();

@@ -34,13 +34,14 @@ export class MarketClock {
     };
   }
 
-  /** Feeds every instrument's current quote to the fill engine (also right after an order arrives). */
+  /** Feeds every instrument's current quote to every account's fill engine (also right after an order arrives). */
   feedEngine(time = this.context.now()): void {
-    const { market, engine } = this.context;
+    const { market, engines } = this.context;
     for (const instrument of market.universe.traded()) {
       if (!instrument.tradable) continue;
       const quote = market.quote(instrument, time);
-      engine.onQuote(instrument.key, { time, bid: quote.bid, ask: quote.ask, last: Number.isNaN(quote.last) ? 0 : quote.last });
+      const tick = { time, bid: quote.bid, ask: quote.ask, last: Number.isNaN(quote.last) ? 0 : quote.last };
+      for (const engine of engines.values()) engine.onQuote(instrument.key, tick);
     }
     this.lastEngineFeed = time;
   }

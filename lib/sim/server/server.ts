@@ -40,10 +40,14 @@ export class SimulatorServer implements Simulator, SimContext {
     readonly options: ResolvedOptions,
     private readonly handlers: HandlerRegistry,
     readonly market: Market,
-    readonly engine: FillEngineApi,
+    readonly engines: ReadonlyMap<string, FillEngineApi>,
     private readonly clock: () => number = Date.now,
     private readonly moveClock: (ms: number) => void = () => {},
   ) {}
+
+  get engine(): FillEngineApi {
+    return this.engines.get(this.options.accounts[0])!;
+  }
 
   get host(): string {
     return this.options.host;

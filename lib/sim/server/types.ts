@@ -11,7 +11,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Seed of every random walk: same seed, same prices and bars. */
   seed?: number;
-  /** Accounts reported in MANAGED_ACCTS. Default ['DU1234567'] (paper). A 'U...' id simulates a live account. */
+  /**
+   * Accounts reported in MANAGED_ACCTS, each with its own cash, orders, positions and executions (an
+   * order is booked on its order.account, the first when it names none). Default ['DU1234567'] (paper).
+   * A 'U...' id simulates a live account.
+   */
   accounts?: string[];
   /** Highest server version it negotiates (clamped to 176..193). Default 193. */
   maxServerVersion?: number;
@@ -80,7 +84,10 @@ export interface RequestMatch {
 export interface Simulator {
   readonly host: string;
   readonly port: number;
+  /** The first managed account's fill engine. */
   readonly engine: FillEngineApi;
+  /** Every managed account's fill engine, by account id. */
+  readonly engines: ReadonlyMap<string, FillEngineApi>;
   /** Number of connected API clients. */
   clientCount(): number;
   /** Stops listening and closes every client socket. */

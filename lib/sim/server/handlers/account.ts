@@ -1,10 +1,10 @@
 /**
  * Positions (REQ_POSITIONS), account summary (REQ_ACCOUNT_SUMMARY), account updates (REQ_ACCOUNT_DATA:
- * values and portfolio) and PnL (REQ_PNL, REQ_PNL_SINGLE) of the fill engine's account, at TWS's
- * cadence: every subscription is answered at once; then the P&L streams every second, the summary
- * and the account updates when a fill changes a position and every 3 minutes of the market's clock
- * (TWS's refresh of its Account window), each sending only what changed, and the positions when one
- * changes.
+ * values and portfolio) and PnL (REQ_PNL, REQ_PNL_SINGLE) of each managed account (each its own fill
+ * engine), at TWS's cadence: every subscription is answered at once; then the P&L streams every
+ * second, the summary and the account updates when a fill changes a position and every 3 minutes of
+ * the market's clock (TWS's refresh of its Account window), each sending only what changed, and the
+ * positions when one changes.
  *
  * Every stream sends on one beat (AccountBeat), from the same engine state in one turn, the P&L first:
  * whenever NetLiquidation goes out, TotalCashValue + the portfolio's market values and every P&L
@@ -13,8 +13,9 @@
  * lib/data/equity-mark.ts).
  */
 import type { SimContext } from '../context';
-import { service } from '../context';
+import { engineOf, service } from '../context';
 import type { HandlerRegistry } from '../handler';
+import type { FillEngineApi } from '../../../fills/types';
 import { register } from '../handler';
 import { Incoming, Outgoing } from '../message-ids';
 import type { ClientSession, Field } from '../session';
@@ -127,6 +128,13 @@ function changedSince(sent: Map<string, string>, key: string, value: string): bo
   return true;
 }
 
+/** The engine of the account a P&L request names, or error 321 naming the accounts there are. */
+function accountEngine(session: ClientSession, reqId: number, account: string, context: SimContext): FillEngineApi | undefined {
+  const engine = engineOf(context, account);
+  if (!engine) session.error(reqId, 321, `Error validating request.-'cc' : cause - account "${account}" is not one of this login's accounts (${context.options.accounts.join(', ')})`);
+  return engine;
+}
+
 function positionFields(account: string, line: PositionLine): Field[] {
   const { instrument, position } = line;
   // The engine reports avgCost as TWS does: per contract (price x multiplier), commissions included.
@@ -182,7 +190,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     stopSubscription(session, 'positions');
     let first = true;
     const stop = follow(context, 'positions', () => {
-      for (const line of positionLines(context.engine, context.market)) session.send(positionFields(context.engine.account, line));
+      for (const [account, engine] of context.engines) for (const line of positionLines(engine, context.market)) session.send(positionFields(account, line));
       if (first) session.send([Outgoing.POSITION_END, 1]);
       first = false;
     });
@@ -204,16 +212,15 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
       return;
     }
     const wanted = new Set(tagText.split(',').map((t) => t.trim()).filter(Boolean));
+    // "All": every account of the login, one after the other; an account id: that one.
+    const accounts = group === 'All' || group === '' ? context.options.accounts : [group];
     let first = true;
     const sent = new Map<string, string>();
-    const stop = follow(
-      context,
-      'summary',
-      () => {
-        const numbers = accountNumbers(context.engine, context.market);
-        const account = context.engine.account;
+    const stop = follow(context, 'summary', () => {
+      for (const account of accounts) {
+        const numbers = accountNumbers(context.engines.get(account)!, context.market);
         const send = (tag: string, value: string, currency: string) => {
-          if (changedSince(sent, `${tag}\u0000${currency}`, value)) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, currency]);
+          if (changedSince(sent, `${account}\u0000${tag}\u0000${currency}`, value)) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, currency]);
         };
         // Money is kept in USD; the summary speaks the account's base currency.
         const { baseCurrency: base, exchangeRates: rates } = context.options;
@@ -237,10 +244,10 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
             }
           }
         }
-        if (first) session.send([Outgoing.ACCOUNT_SUMMARY_END, 1, reqId]);
-        first = false;
-      },
-    );
+      }
+      if (first) session.send([Outgoing.ACCOUNT_SUMMARY_END, 1, reqId]);
+      first = false;
+    });
     stopSubscription(session, `summary:${reqId}`);
     subscriptions(session).set(`summary:${reqId}`, stop);
   });
@@ -256,15 +263,16 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     const requested = reader.remaining > 0 ? reader.str('acctCode') : '';
     stopSubscription(session, 'updates');
     if (!subscribe) return;
-    const account = context.engine.account;
-    if (requested && requested !== account) {
-      session.error(-1, 321, `Error validating request.-'bA' : cause - account updates are served for ${account} only, not "${requested}"`);
+    const engine = engineOf(context, requested);
+    if (!engine) {
+      session.error(-1, 321, `Error validating request.-'bA' : cause - account "${requested}" is not one of this login's accounts (${context.options.accounts.join(', ')})`);
       return;
     }
+    const account = engine.account;
     let first = true;
     const sent = new Map<string, string>();
     const stop = follow(context, 'updates', () => {
-      const numbers = accountNumbers(context.engine, context.market);
+      const numbers = accountNumbers(engine, context.market);
       let changed = first;
       const send = (tag: string, value: string, currency: string) => {
         if (!changedSince(sent, `${tag}\u0000${currency}`, value)) return;
@@ -276,7 +284,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
         send(tag, value, 'USD');
         send(tag, value, 'BASE');
       }
-      for (const line of positionLines(context.engine, context.market)) {
+      for (const line of positionLines(engine, context.market)) {
         const fields = portfolioFields(account, line);
         if (!changedSince(sent, `portfolio\u0000${line.instrument.conId}`, fields.join('\u0000'))) continue;
         session.send(fields);
@@ -295,11 +303,12 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
 
   register(registry, Incoming.REQ_PNL, 'REQ_PNL', (session, reader, context) => {
     const reqId = reader.int('reqId');
-    reader.str('account');
+    const engine = accountEngine(session, reqId, reader.str('account'), context);
     reader.str('modelCode');
+    if (!engine) return;
     stopSubscription(session, `pnl:${reqId}`);
     const send = () => {
-      const n = accountNumbers(context.engine, context.market);
+      const n = accountNumbers(engine, context.market);
       session.send([Outgoing.PNL, reqId, num(n.unrealizedPnl + n.realizedPnl), num(n.unrealizedPnl), num(n.realizedPnl)]);
     };
     subscriptions(session).set(`pnl:${reqId}`, follow(context, 'pnl', send));
@@ -311,9 +320,10 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
 
   register(registry, Incoming.REQ_PNL_SINGLE, 'REQ_PNL_SINGLE', (session, reader, context) => {
     const reqId = reader.int('reqId');
-    reader.str('account');
+    const engine = accountEngine(session, reqId, reader.str('account'), context);
     reader.str('modelCode');
     const conId = reader.int('conId');
+    if (!engine) return;
     const instrument = context.market.universe.get(conId);
     if (!instrument) {
       session.error(reqId, 200, 'No security definition has been found for the request');
@@ -321,7 +331,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     }
     stopSubscription(session, `pnl:${reqId}`);
     const send = () => {
-      const position = context.engine.position(instrument.key);
+      const position = engine.position(instrument.key);
       const unrealized = position?.unrealizedPnl ?? 0;
       const realized = position?.realizedPnl ?? 0;
       session.send([

@@ -1,9 +1,10 @@
 /**
  * PLACE_ORDER (new or modify), CANCEL_ORDER (both layouts), REQ_GLOBAL_CANCEL, the open-order requests
- * and REQ_EXECUTIONS, all through the shared fill engine and reported by the order desk.
+ * and REQ_EXECUTIONS, each order booked on its account's fill engine (order.account; without one the
+ * first managed account, as TWS books it) and reported by the order desk.
  */
 import type { SimContext } from '../context';
-import { service } from '../context';
+import { engineOf, service } from '../context';
 import type { HandlerRegistry } from '../handler';
 import { register } from '../handler';
 import { Incoming, Outgoing, ServerVersion } from '../message-ids';
@@ -68,6 +69,15 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       session.error(orderId, existing ? 134 : 133, `${existing ? 'Modify order failed' : 'Submit new order failed'}: its price condition names conId ${unwatchable.conId ?? 0}, which is no contract: a price condition needs the contract id of the instrument it watches`);
       return;
     }
+    // A modification stays on the account the order is booked on; OPEN_ORDER names it, as at TWS.
+    const bookedOn = existing?.order.account;
+    const account = order.account || bookedOn || context.options.accounts[0];
+    if (bookedOn && account !== bookedOn) {
+      session.error(orderId, 321, `Error validating request.-'bO' : cause - order ${orderId} is booked on ${bookedOn}: a modification cannot move it to ${account}`);
+      return;
+    }
+    order.account = account;
+    const engine = engineOf(context, account)!;
     const record: OrderRecord = existing ?? {
       order,
       instrument,
@@ -82,7 +92,7 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
     };
     // What one contract is worth per point (50 for ES) comes from the contract details; 0 for stocks and forex.
     const engineOrder = engineOrderFromIb(orderId, { symbol: instrument.symbol }, order, {
-      account: order.account || context.options.accounts[0],
+      account,
       symbol: instrument.key,
       multiplier: instrument.multiplier || undefined,
       clientId: session.clientId,
@@ -91,7 +101,7 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
     if (order.whatIf) {
       // What-if: TWS answers with the order, its state and the margins it would need, and places nothing.
       marketClock(context).feedEngine();
-      const preview = context.engine.whatIf(engineOrder);
+      const preview = engine.whatIf(engineOrder);
       if (typeof preview === 'string') {
         session.error(orderId, twsErrorCode(preview), preview);
         return;
@@ -107,7 +117,7 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
     desk.records.set(orderId, record);
     // The engine fills against the latest quote; make it the current one.
     marketClock(context).feedEngine();
-    context.engine.submit(engineOrder);
+    engine.submit(engineOrder);
   });
 
   register(registry, Incoming.CANCEL_ORDER, 'CANCEL_ORDER', (session, reader, context) => {
@@ -128,7 +138,7 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       session.error(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`);
       return;
     }
-    context.engine.cancel(orderId);
+    engineOf(context, record.order.account)?.cancel(orderId);
   });
 
   register(registry, Incoming.REQ_GLOBAL_CANCEL, 'REQ_GLOBAL_CANCEL', (session, reader, context) => {
@@ -138,7 +148,8 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       reader.str('manualOrderIndicator');
     }
     orderDesk(context);
-    context.engine.cancelAll();
+    // Every order of the login, whichever account it is booked on.
+    for (const engine of context.engines.values()) engine.cancelAll();
   });
 
   const sendOpenOrders = (records: OrderRecord[], session: Parameters<OrderDesk['sendOrder']>[0], desk: OrderDesk) => {

@@ -55,7 +55,12 @@ function followAccount(context: SimContext, send: () => void): () => void {
 
 /** An account a "multi" request may name: empty (all), "All", or one the simulator manages. */
 function knownAccount(context: SimContext, account: string): boolean {
-  return account === '' || account === 'All' || context.options.accounts.includes(account) || account === context.engine.account;
+  return account === '' || account === 'All' || context.options.accounts.includes(account);
+}
+
+/** The accounts a "multi" request covers: every one for empty or "All", else the one named. */
+function coveredAccounts(context: SimContext, account: string): string[] {
+  return account === '' || account === 'All' ? context.options.accounts : [account];
 }
 
 /** The increments of a market rule: the finest tick among the instruments that carry it. */
@@ -91,11 +96,12 @@ export function registerStartupHandlers(registry: HandlerRegistry): void {
     stopMulti(session, reqId);
     let first = true;
     const stop = followAccount(context, () => {
-      const numbers = accountNumbers(context.engine, context.market);
-      const name = context.engine.account;
-      const values = ledgerAndNlv ? ledgerTags(numbers).filter(([tag]) => tag === 'NetLiquidationByCurrency' || tag === 'CashBalance' || tag === 'TotalCashBalance') : summaryTags(numbers);
-      for (const [tag, value] of ledgerAndNlv ? [...values, ...summaryTags(numbers).filter(([t]) => t === 'NetLiquidation')] : values) {
-        session.send([Outgoing.ACCOUNT_UPDATE_MULTI, 1, reqId, name, modelCode, tag, value, tag === 'AccountType' ? '' : 'USD']);
+      for (const name of coveredAccounts(context, account)) {
+        const numbers = accountNumbers(context.engines.get(name)!, context.market);
+        const values = ledgerAndNlv ? ledgerTags(numbers).filter(([tag]) => tag === 'NetLiquidationByCurrency' || tag === 'CashBalance' || tag === 'TotalCashBalance') : summaryTags(numbers);
+        for (const [tag, value] of ledgerAndNlv ? [...values, ...summaryTags(numbers).filter(([t]) => t === 'NetLiquidation')] : values) {
+          session.send([Outgoing.ACCOUNT_UPDATE_MULTI, 1, reqId, name, modelCode, tag, value, tag === 'AccountType' ? '' : 'USD']);
+        }
       }
       if (first) session.send([Outgoing.ACCOUNT_UPDATE_MULTI_END, 1, reqId]);
       first = false;
@@ -120,9 +126,10 @@ export function registerStartupHandlers(registry: HandlerRegistry): void {
     stopMulti(session, reqId);
     let first = true;
     const stop = followAccount(context, () => {
-      const name = context.engine.account;
-      for (const { instrument, position } of positionLines(context.engine, context.market)) {
-        session.send([Outgoing.POSITION_MULTI, 1, reqId, name, ...contractBlock(instrument, instrument.primaryExch || instrument.exchange), num(position.quantity), num(position.avgCost), modelCode]);
+      for (const name of coveredAccounts(context, account)) {
+        for (const { instrument, position } of positionLines(context.engines.get(name)!, context.market)) {
+          session.send([Outgoing.POSITION_MULTI, 1, reqId, name, ...contractBlock(instrument, instrument.primaryExch || instrument.exchange), num(position.quantity), num(position.avgCost), modelCode]);
+        }
       }
       if (first) session.send([Outgoing.POSITION_MULTI_END, 1, reqId]);
       first = false;

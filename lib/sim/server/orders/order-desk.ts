@@ -42,11 +42,13 @@ export class OrderDesk {
   readonly accountListeners = new Set<() => void>();
 
   constructor(private readonly context: SimContext) {
-    context.engine.on('order', (event) => this.onOrder(event));
-    context.engine.on('execution', (execution) => this.onExecution(execution));
-    context.engine.on('position', () => {
-      for (const listener of this.accountListeners) listener();
-    });
+    for (const engine of context.engines.values()) {
+      engine.on('order', (event) => this.onOrder(event));
+      engine.on('execution', (execution) => this.onExecution(execution));
+      engine.on('position', () => {
+        for (const listener of this.accountListeners) listener();
+      });
+    }
   }
 
   private owner(orderId: number): ClientSession | undefined {
@@ -163,7 +165,8 @@ export class OrderDesk {
 
   /** Orders still working or held, oldest first. */
   openRecords(): OrderRecord[] {
-    const open = new Set(this.context.engine.openOrders().map((o) => o.order.orderId));
+    const open = new Set<number>();
+    for (const engine of this.context.engines.values()) for (const o of engine.openOrders()) open.add(o.order.orderId);
     return [...this.records.values()].filter((r) => open.has(r.order.orderId));
   }
 }

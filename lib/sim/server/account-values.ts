@@ -8,6 +8,13 @@
  * the contracts' market value is added back), its P&L shows in cash, and it has no position value for
  * GrossPositionValue or Reg T. Its margin is a share of the notional, about what exchanges ask of
  * equity-index futures (ES: roughly 5% initial); TWS would report the exchange's own figure.
+ *
+ * Cash is kept per currency, as TWS keeps it: a trade in an instrument quoted in another currency moves
+ * that currency's cash (the engine books every amount in one cash, so the amounts of instruments not
+ * quoted in USD are taken back out of it here), and a currency pair's position is a balance of its
+ * base currency (a long EUR.USD is EUR cash, a long USD.JPY USD cash), not a position value. The
+ * totals are in USD, each currency at its rate now: the mark of a pair held, else the market's
+ * midpoint. The engine's margins stay what it checks orders against.
  */
 import type { FillEngineApi } from '../../fills/types';
 import type { Market } from '../market/market';
@@ -15,7 +22,19 @@ import type { Position } from '../../messages';
 import type { Instrument } from '../market/universe';
 import { isMarginedPerContract } from '../../fills/margin';
 
+/** One currency's part of the account, in that currency; `rate` is one unit of it in USD. */
+export interface CurrencyBalance {
+  currency: string;
+  rate: number;
+  cash: number;
+  stockMarketValue: number;
+  netLiquidation: number;
+  unrealizedPnl: number;
+  realizedPnl: number;
+}
+
 export interface AccountNumbers {
+  /** Every currency's cash, in USD. */
   cash: number;
   netLiquidation: number;
   grossPositionValue: number;
@@ -27,6 +46,8 @@ export interface AccountNumbers {
   buyingPower: number;
   unrealizedPnl: number;
   realizedPnl: number;
+  /** USD first, then every other currency with cash or positions, by code. */
+  currencies: CurrencyBalance[];
 }
 
 export interface PositionLine {
@@ -43,22 +64,84 @@ export function positionLines(engine: FillEngineApi, market: Market): PositionLi
   return lines;
 }
 
-export function accountNumbers(engine: FillEngineApi, market: Market): AccountNumbers {
+/** What one unit of each currency is worth in USD now: from the pairs held (their marks), else the market's midpoints. */
+function usdRates(lines: readonly PositionLine[], market: Market, now: number): (currency: string) => number {
+  const rates = new Map<string, number>([['USD', 1]]);
+  const note = (pair: Instrument, price: number) => {
+    if (!(price > 0)) return;
+    if (pair.currency === 'USD' && !rates.has(pair.symbol)) rates.set(pair.symbol, price);
+    else if (pair.symbol === 'USD' && !rates.has(pair.currency)) rates.set(pair.currency, 1 / price);
+  };
+  for (const { instrument, position } of lines) if (instrument.secType === 'CASH') note(instrument, position.marketPrice ?? NaN);
+  return (currency) => {
+    let rate = rates.get(currency);
+    if (rate !== undefined) return rate;
+    const pair = market.universe.instruments.find((i) => i.secType === 'CASH' && ((i.symbol === currency && i.currency === 'USD') || (i.symbol === 'USD' && i.currency === currency)));
+    if (pair) note(pair, market.quote(pair, now).bid / 2 + market.quote(pair, now).ask / 2);
+    rate = rates.get(currency) ?? NaN;
+    rates.set(currency, rate);
+    return rate;
+  };
+}
+
+export function accountNumbers(engine: FillEngineApi, market: Market, now: number): AccountNumbers {
+  const lines = positionLines(engine, market);
+  const rateOf = usdRates(lines, market, now);
+  const balances = new Map<string, CurrencyBalance>();
+  const balance = (currency: string): CurrencyBalance => {
+    let b = balances.get(currency);
+    if (!b) {
+      b = { currency, rate: rateOf(currency), cash: 0, stockMarketValue: 0, netLiquidation: 0, unrealizedPnl: 0, realizedPnl: 0 };
+      balances.set(currency, b);
+    }
+    return b;
+  };
+  const usd = balance('USD');
+  usd.cash = engine.cash();
+  // The engine paid an instrument quoted in another currency out of its one cash: that is this currency's.
+  for (const execution of engine.executions()) {
+    const instrument = market.universe.byInstrumentKey(execution.symbol);
+    if (!instrument || instrument.currency === 'USD') continue;
+    const amount = execution.shares * execution.price * (execution.multiplier ?? 1) * (execution.side === 'BUY' ? -1 : 1);
+    usd.cash -= amount;
+    balance(instrument.currency).cash += amount;
+  }
   let gross = 0;
   let stock = 0;
-  let futuresValue = 0;
   let unrealized = 0;
   let realized = 0;
-  for (const { position, instrument } of positionLines(engine, market)) {
+  for (const { position, instrument } of lines) {
+    const local = balance(instrument.currency);
     const value = position.marketValue ?? 0;
-    if (isMarginedPerContract(instrument.secType)) futuresValue += value;
-    else gross += Math.abs(value);
-    if (instrument.secType === 'STK') stock += value;
-    unrealized += position.unrealizedPnl ?? 0;
-    realized += position.realizedPnl;
+    const rate = local.rate;
+    local.unrealizedPnl += position.unrealizedPnl ?? 0;
+    local.realizedPnl += position.realizedPnl;
+    unrealized += (position.unrealizedPnl ?? 0) * rate;
+    realized += position.realizedPnl * rate;
+    if (instrument.secType === 'CASH') {
+      // A pair held is a balance of its base currency, not a position value.
+      balance(instrument.symbol).cash += position.quantity;
+      continue;
+    }
+    if (isMarginedPerContract(instrument.secType)) {
+      // Marked to market: what the engine paid for the contracts is cash again, their P&L is cash.
+      local.cash += value;
+      continue;
+    }
+    gross += Math.abs(value) * rate;
+    local.netLiquidation += value;
+    if (instrument.secType === 'STK') {
+      stock += value * rate;
+      local.stockMarketValue += value;
+    }
   }
-  const cash = engine.cash() + futuresValue;
-  const netLiquidation = engine.equity();
+  let cash = 0;
+  let netLiquidation = 0;
+  for (const b of balances.values()) {
+    b.netLiquidation += b.cash;
+    cash += b.cash * b.rate;
+    netLiquidation += b.netLiquidation * b.rate;
+  }
   // The margins are the ones the engine checks orders against (lib/fills/margin.ts): one answer.
   const margin = engine.margin();
   return {
@@ -73,6 +156,7 @@ export function accountNumbers(engine: FillEngineApi, market: Market): AccountNu
     buyingPower: margin?.buyingPower ?? Math.max(0, netLiquidation),
     unrealizedPnl: unrealized,
     realizedPnl: realized,
+    currencies: [usd, ...[...balances.values()].filter((b) => b !== usd && (b.cash !== 0 || b.netLiquidation !== 0)).sort((a, b) => a.currency.localeCompare(b.currency))],
   };
 }
 
@@ -115,15 +199,25 @@ export function summaryTags(n: AccountNumbers): Array<[string, string]> {
   ];
 }
 
-/** Ledger values by currency ($LEDGER tags). */
-export function ledgerTags(n: AccountNumbers): Array<[string, string]> {
+/** The BASE row of the ledger: every currency together, in USD. */
+export function baseBalance(n: AccountNumbers): CurrencyBalance {
+  return { currency: 'BASE', rate: 1, cash: n.cash, stockMarketValue: n.stockMarketValue, netLiquidation: n.netLiquidation, unrealizedPnl: n.unrealizedPnl, realizedPnl: n.realizedPnl };
+}
+
+/** An exchange rate as TWS writes it: "1.00" for one, else to 10 significant digits (a yen is 0.006644518272 dollars). */
+export function rateText(rate: number): string {
+  return rate === 1 ? '1.00' : String(Number(rate.toPrecision(10)));
+}
+
+/** One currency's ledger values ($LEDGER tags) in that currency, with its ExchangeRate (one unit in the base currency). */
+export function ledgerTags(b: CurrencyBalance, exchangeRate: number): Array<[string, string]> {
   return [
-    ['CashBalance', money(n.cash)],
-    ['TotalCashBalance', money(n.cash)],
-    ['NetLiquidationByCurrency', money(n.netLiquidation)],
-    ['StockMarketValue', money(n.stockMarketValue)],
-    ['RealizedPnL', money(n.realizedPnl)],
-    ['UnrealizedPnL', money(n.unrealizedPnl)],
-    ['ExchangeRate', '1.00'],
+    ['CashBalance', money(b.cash)],
+    ['TotalCashBalance', money(b.cash)],
+    ['NetLiquidationByCurrency', money(b.netLiquidation)],
+    ['StockMarketValue', money(b.stockMarketValue)],
+    ['RealizedPnL', money(b.realizedPnl)],
+    ['UnrealizedPnL', money(b.unrealizedPnl)],
+    ['ExchangeRate', rateText(exchangeRate)],
   ];
 }

@@ -21,7 +21,7 @@ import { Incoming, Outgoing } from '../message-ids';
 import type { ClientSession, Field } from '../session';
 import { maxDouble, num } from '../fields';
 import { multiplierText } from '../contract-codec';
-import { accountNumbers, ledgerTags, positionLines, summaryTags, type PositionLine } from '../account-values';
+import { accountNumbers, baseBalance, ledgerTags, positionLines, summaryTags, type PositionLine } from '../account-values';
 import { orderDesk } from './orders';
 import { pad, TWS_TIME_ZONE } from '../tws-time';
 import { formatInZone } from '../../../messages/time-zones';
@@ -218,7 +218,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     const sent = new Map<string, string>();
     const stop = follow(context, 'summary', () => {
       for (const account of accounts) {
-        const numbers = accountNumbers(context.engines.get(account)!, context.market);
+        const numbers = accountNumbers(context.engines.get(account)!, context.market, context.now());
         const send = (tag: string, value: string, currency: string) => {
           if (changedSince(sent, `${account}\u0000${tag}\u0000${currency}`, value)) session.send([Outgoing.ACCOUNT_SUMMARY, 1, reqId, account, tag, value, currency]);
         };
@@ -233,14 +233,17 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
         }
         const ledger = ['$LEDGER', '$LEDGER:USD', '$LEDGER:ALL'].filter((t) => wanted.has(t));
         if (ledger.length > 0) {
-          for (const [tag, value] of ledgerTags(numbers)) {
-            send(tag, tag === 'ExchangeRate' && usd !== 1 ? String(usd) : value, 'USD');
-            if (wanted.has('$LEDGER:ALL')) send(tag, tag === 'ExchangeRate' ? '1.00' : inBase(value), 'BASE');
+          const all = wanted.has('$LEDGER:ALL');
+          // Each currency held in its own amounts (USD only, unless all are asked for), its rate in the base currency.
+          for (const balance of numbers.currencies) {
+            if (balance.currency !== 'USD' && !all) continue;
+            for (const [tag, value] of ledgerTags(balance, balance.rate * usd)) send(tag, value, balance.currency);
           }
-          // The other currencies TWS knows a rate for (none held here).
-          if (wanted.has('$LEDGER:ALL')) {
+          if (all) {
+            for (const [tag, value] of ledgerTags(baseBalance(numbers), 1)) send(tag, tag === 'ExchangeRate' ? value : inBase(value), 'BASE');
+            // The other currencies TWS knows a rate for, not held.
             for (const [code, rate] of Object.entries(rates)) {
-              if (code !== 'USD') send('ExchangeRate', String(rate), code);
+              if (code !== 'USD' && !numbers.currencies.some((b) => b.currency === code)) send('ExchangeRate', String(rate), code);
             }
           }
         }
@@ -272,7 +275,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     let first = true;
     const sent = new Map<string, string>();
     const stop = follow(context, 'updates', () => {
-      const numbers = accountNumbers(engine, context.market);
+      const numbers = accountNumbers(engine, context.market, context.now());
       let changed = first;
       const send = (tag: string, value: string, currency: string) => {
         if (!changedSince(sent, `${tag}\u0000${currency}`, value)) return;
@@ -280,10 +283,9 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
         changed = true;
       };
       for (const [tag, value] of summaryTags(numbers)) send(tag, value, tag === 'AccountType' ? '' : 'USD');
-      for (const [tag, value] of ledgerTags(numbers)) {
-        send(tag, value, 'USD');
-        send(tag, value, 'BASE');
-      }
+      // Each currency held in its own amounts with its rate, then every currency together (BASE).
+      for (const balance of numbers.currencies) for (const [tag, value] of ledgerTags(balance, balance.rate)) send(tag, value, balance.currency);
+      for (const [tag, value] of ledgerTags(baseBalance(numbers), 1)) send(tag, value, 'BASE');
       for (const line of positionLines(engine, context.market)) {
         const fields = portfolioFields(account, line);
         if (!changedSince(sent, `portfolio\u0000${line.instrument.conId}`, fields.join('\u0000'))) continue;
@@ -308,7 +310,7 @@ export function registerAccountHandlers(registry: HandlerRegistry): void {
     if (!engine) return;
     stopSubscription(session, `pnl:${reqId}`);
     const send = () => {
-      const n = accountNumbers(engine, context.market);
+      const n = accountNumbers(engine, context.market, context.now());
       session.send([Outgoing.PNL, reqId, num(n.unrealizedPnl + n.realizedPnl), num(n.unrealizedPnl), num(n.realizedPnl)]);
     };
     subscriptions(session).set(`pnl:${reqId}`, follow(context, 'pnl', send));

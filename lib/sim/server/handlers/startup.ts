@@ -14,7 +14,7 @@ import { Incoming, Outgoing } from '../message-ids';
 import type { ClientSession } from '../session';
 import { num } from '../fields';
 import { readContract, resolveOne } from '../contract-codec';
-import { accountNumbers, ledgerTags, positionLines, summaryTags } from '../account-values';
+import { accountNumbers, baseBalance, ledgerTags, positionLines, summaryTags } from '../account-values';
 import { completedOrderFields, contractBlock } from '../orders/order-messages';
 import { orderDesk } from './orders';
 import { pad, TWS_TIME_ZONE } from '../tws-time';
@@ -97,8 +97,8 @@ export function registerStartupHandlers(registry: HandlerRegistry): void {
     let first = true;
     const stop = followAccount(context, () => {
       for (const name of coveredAccounts(context, account)) {
-        const numbers = accountNumbers(context.engines.get(name)!, context.market);
-        const values = ledgerAndNlv ? ledgerTags(numbers).filter(([tag]) => tag === 'NetLiquidationByCurrency' || tag === 'CashBalance' || tag === 'TotalCashBalance') : summaryTags(numbers);
+        const numbers = accountNumbers(context.engines.get(name)!, context.market, context.now());
+        const values = ledgerAndNlv ? ledgerTags(baseBalance(numbers), 1).filter(([tag]) => tag === 'NetLiquidationByCurrency' || tag === 'CashBalance' || tag === 'TotalCashBalance') : summaryTags(numbers);
         for (const [tag, value] of ledgerAndNlv ? [...values, ...summaryTags(numbers).filter(([t]) => t === 'NetLiquidation')] : values) {
           session.send([Outgoing.ACCOUNT_UPDATE_MULTI, 1, reqId, name, modelCode, tag, value, tag === 'AccountType' ? '' : 'USD']);
         }

@@ -207,7 +207,8 @@ export class AccountPanelModel {
       pnlTodaySign: isNumber(daily) ? Math.sign(daily) : 0,
       unrealized: signed(pnl.unrealized),
       realized: signed(pnl.realized),
-      netLiquidation: money(summary.NetLiquidation),
+      // Marked with the P&L since TWS sent it, so it moves with the P&L beside it.
+      netLiquidation: money(isNumber(a.equity) ? a.equity : summary.NetLiquidation),
       cash: money(summary.TotalCashValue),
       returnSinceStart: percent(isNumber(this.performance?.cumulativeReturn) ? this.performance.cumulativeReturn * 100 : null),
       drawdown: percent(this.performance?.drawdownPct, false),

@@ -46,6 +46,7 @@ export function backtestAccountSnapshot(engine: FillEngineApi, currency = 'USD')
     live: false,
     time: Date.now(),
     summary: { NetLiquidation: equity, TotalCashValue: cash, GrossPositionValue: positions.reduce((s, p) => s + Math.abs(p.marketValue ?? 0), 0) },
+    equity,
     currency,
     positions,
     pnl: { daily: null, unrealized, realized },

@@ -17,6 +17,7 @@ import { parseTime } from './dates';
 import { executionSide } from '../ib/sides';
 import { describeValue } from '../messages/describe-value';
 import { isGiven, messageOrSetting } from '../messages/setting';
+import { EquityMark } from './equity-mark';
 
 export type AccountPart = 'summary' | 'positions' | 'pnl' | 'orders' | 'executions' | 'completed';
 export const ACCOUNT_PARTS: readonly AccountPart[] = ['summary', 'positions', 'pnl', 'orders', 'executions', 'completed'];
@@ -134,6 +135,11 @@ export interface AccountSnapshot {
   time: number;
   /** Summary values by tag; numbers where TWS sent a number. */
   summary: Record<string, number | string>;
+  /**
+   * The account's equity now: NetLiquidation marked with the account's P&L since TWS sent it (TWS
+   * refreshes NetLiquidation every 3 minutes, the P&L every second; see equity-mark.ts), or null.
+   */
+  equity: number | null;
   currency: string | null;
   positions: AccountPosition[];
   pnl: AccountPnl | null;
@@ -364,6 +370,7 @@ export class AccountFeed {
   private readonly summary = new Map<string, { value: string; currency: string }>();
   private positionsList: AccountPosition[] = [];
   private pnl: AccountPnl | null = null;
+  private readonly equityMark = new EquityMark();
   private readonly pnlByConId = new Map<number, { daily: number | null; unrealized: number | null; realized: number | null; value: number | null }>();
   private readonly orders = new Map<number, OpenOrderInfo>();
   private readonly executions = new Map<string, Execution>();
@@ -394,6 +401,7 @@ export class AccountFeed {
     this.running = true;
     this.generation++;
     this.loaded.clear();
+    this.equityMark.restart();
     const next = this.session.next;
     const fail = (what: string) => (err: unknown) => this.handlers.onError(new Error(`account ${what} for ${this.account}: ${describeError(err)}`));
     if (this.parts.has('summary')) {
@@ -401,7 +409,15 @@ export class AccountFeed {
         next.getAccountSummary('All', SUMMARY_TAGS.join(',')).subscribe({
           next: (update) => {
             const tags = update.all.get(this.account);
-            if (tags) for (const [tag, values] of tags) for (const [currency, v] of values) this.summary.set(tag, { value: v.value, currency });
+            if (tags) {
+              for (const [tag, values] of tags) {
+                for (const [currency, v] of values) {
+                  // Only a NetLiquidation TWS sent again marks from the P&L of now (an update lists every tag).
+                  if (tag === 'NetLiquidation' && v.value !== this.summary.get(tag)?.value) this.equityMark.onNetLiquidation(Number(v.value));
+                  this.summary.set(tag, { value: v.value, currency });
+                }
+              }
+            }
             this.markChanged('summary');
           },
           error: fail('summary'),
@@ -426,6 +442,7 @@ export class AccountFeed {
         next.getPnL(this.account).subscribe({
           next: (p) => {
             this.pnl = { daily: finite(p.dailyPnL), unrealized: finite(p.unrealizedPnL), realized: finite(p.realizedPnL) };
+            if (this.pnl.daily !== null) this.equityMark.onDailyPnl(this.pnl.daily);
             this.markChanged('pnl');
           },
           error: fail('P&L'),
@@ -672,6 +689,7 @@ export class AccountFeed {
       account: this.account,
       time: Date.now(),
       summary,
+      equity: this.equityMark.value(),
       currency,
       positions: this.positionsList.map((p) => ({ ...p })),
       pnl: this.pnl ? { ...this.pnl } : null,

@@ -42,6 +42,7 @@ export = function register(RED: NodeAPI): void {
       const out: Partial<AccountSnapshot> = { ...snapshot };
       if (!parts.has('summary')) {
         delete out.summary;
+        delete out.equity;
         delete out.currency;
       }
       if (!parts.has('positions')) delete out.positions;
@@ -59,7 +60,8 @@ export = function register(RED: NodeAPI): void {
 
     const showSnapshot = (s: AccountSnapshot) => {
       ownStatus = true;
-      const nl = typeof s.summary.NetLiquidation === 'number' ? message('ib-account.status.netLiquidation', { value: Math.round(s.summary.NetLiquidation) }) : '';
+      const equity = s.equity ?? (typeof s.summary.NetLiquidation === 'number' ? s.summary.NetLiquidation : null);
+      const nl = equity !== null ? message('ib-account.status.netLiquidation', { value: Math.round(equity) }) : '';
       const pnl = s.pnl?.daily != null ? message('ib-account.status.dailyPnl', { value: s.pnl.daily.toFixed(0) }) : '';
       // What no strategy traded (manual trades, older holdings) is said, never traded away.
       const loose = Object.entries(s.unattributed ?? {});

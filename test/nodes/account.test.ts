@@ -92,6 +92,38 @@ describe('account', () => {
     await waitFor(() => msgs.some((m) => m.payload.strategies?.trend?.AAPL?.quantity === 0), 15_000, 'flat');
   });
 
+  it("streaming: payload.equity is NetLiquidation marked with the P&L since, moving with the prices between TWS's refreshes", async () => {
+    // At 20x the market moves a minute and more in the 4 s watched; its 3 minutes between refreshes take 9 s.
+    const own = await createSimulator({ port: 0, seed: 12, ticksPerSecond: 10, startingCash: 100_000, clockSpeed: 20 });
+    try {
+      await loadFlow(TYPES, simulatorFlow(own, [{ id: 'a', type: 'ib-account', connection: 'c', mode: 'stream', throttle: 100, wires: [['out']] }], 64));
+      const seen: Array<{ equity: number; netLiquidation: number; truth: number }> = [];
+      let bought = false;
+      helper.getNode('out').on('input', (m: Record<string, any>) => {
+        if (bought && typeof m.payload.equity === 'number') seen.push({ equity: m.payload.equity, netLiquidation: m.payload.summary.NetLiquidation, truth: own.engine.equity() });
+      });
+      await waitFor(() => connectionOf('c').status().state === 'connected' && connectionOf('c').broker.equity() !== null, 8000, 'connected');
+      const broker = connectionOf('c').broker;
+      const orderId = await broker.nextOrderId();
+      broker.placeOrder(orderId, { symbol: 'AAPL', secType: 'STK' as never, exchange: 'SMART', currency: 'USD' }, { action: 'BUY' as never, totalQuantity: 200, orderType: 'MKT' as never, orderRef: 'mark', tif: 'DAY' as never, transmit: true });
+      await waitFor(() => broker.position('AAPL') === 200, 8000, 'the buy');
+      await new Promise((r) => setTimeout(r, 1500));
+      bought = true;
+      await new Promise((r) => setTimeout(r, 4000));
+      assert.ok(seen.length >= 3, `snapshots while the P&L moves (${seen.length})`);
+      assert.equal(new Set(seen.map((s) => s.netLiquidation)).size, 1, `no NetLiquidation came meanwhile: ${JSON.stringify(seen)}`);
+      assert.ok(new Set(seen.map((s) => s.equity.toFixed(2))).size >= 2, `equity moved with the P&L: ${JSON.stringify(seen)}`);
+      // The P&L comes once a second: the simulator's own equity may be a second's move ahead.
+      for (const s of seen) assert.ok(Math.abs(s.equity - s.truth) < 0.1 * 200, `equity ${s.equity} follows the account's ${s.truth}: ${JSON.stringify(seen)}`);
+      const statuses = (helper.getNode('a').status as unknown as { args: Array<[{ text?: string }]> }).args.map((a) => a[0]?.text ?? '');
+      const marked = new Set(seen.filter((s) => Math.round(s.equity) !== Math.round(s.netLiquidation)).map((s) => `NLV ${Math.round(s.equity)}`));
+      if (marked.size > 0) assert.ok(statuses.some((t) => [...marked].some((nlv) => t.includes(nlv))), `the status shows the marked equity (${[...marked].join(', ')}): ${JSON.stringify(statuses.slice(-5))}`);
+    } finally {
+      await helper.unload();
+      await own.close();
+    }
+  });
+
   it('backtest connection: the snapshot comes from the fill engine', async () => {
     await loadFlow(TYPES, [
       { id: 'tab', type: 'tab' },

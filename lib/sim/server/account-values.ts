@@ -15,12 +15,18 @@
  * base currency (a long EUR.USD is EUR cash, a long USD.JPY USD cash), not a position value. The
  * totals are in USD, each currency at its rate now: the mark of a pair held, else the market's
  * midpoint. The engine's margins stay what it checks orders against.
+ *
+ * A bond trades at its price plus the interest accrued since its last coupon, which the buyer pays the
+ * seller in cash; the holder is paid each coupon in cash, and the interest accrued on the bonds held
+ * is part of the net liquidation value (lib/sim/market/bond-interest.ts). The engine counts the clean
+ * price only, so both are added here; the portfolio's market value stays at the price.
  */
 import type { FillEngineApi } from '../../fills/types';
 import type { Market } from '../market/market';
 import type { Position } from '../../messages';
 import type { Instrument } from '../market/universe';
 import { isMarginedPerContract } from '../../fills/margin';
+import { accruedInterest, couponsPaid } from '../market/bond-interest';
 
 /** One currency's part of the account, in that currency; `rate` is one unit of it in USD. */
 export interface CurrencyBalance {
@@ -98,11 +104,17 @@ export function accountNumbers(engine: FillEngineApi, market: Market, now: numbe
   };
   const usd = balance('USD');
   usd.cash = engine.cash();
-  // The engine paid an instrument quoted in another currency out of its one cash: that is this currency's.
   for (const execution of engine.executions()) {
     const instrument = market.universe.byInstrumentKey(execution.symbol);
-    if (!instrument || instrument.currency === 'USD') continue;
-    const amount = execution.shares * execution.price * (execution.multiplier ?? 1) * (execution.side === 'BUY' ? -1 : 1);
+    if (!instrument) continue;
+    const signed = execution.side === 'BUY' ? execution.shares : -execution.shares;
+    if (instrument.bond) {
+      // The accrued interest paid (bought) or received (sold) with the price, then the coupons since, per bond.
+      balance(instrument.currency).cash += signed * (couponsPaid(instrument.bond, execution.time, now) - accruedInterest(instrument.bond, execution.time));
+    }
+    if (instrument.currency === 'USD') continue;
+    // The engine paid an instrument quoted in another currency out of its one cash: that is this currency's.
+    const amount = -signed * execution.price * (execution.multiplier ?? 1);
     usd.cash -= amount;
     balance(instrument.currency).cash += amount;
   }
@@ -130,6 +142,8 @@ export function accountNumbers(engine: FillEngineApi, market: Market, now: numbe
     }
     gross += Math.abs(value) * rate;
     local.netLiquidation += value;
+    // The interest the bonds held have accrued is theirs: part of what the account is worth.
+    if (instrument.bond) local.netLiquidation += position.quantity * accruedInterest(instrument.bond, now);
     if (instrument.secType === 'STK') {
       stock += value * rate;
       local.stockMarketValue += value;

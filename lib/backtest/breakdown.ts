@@ -8,10 +8,14 @@
  * The same per strategy (the orderRef's, protective legs counted with the strategy that opened them):
  * each strategy's own executions netted per instrument (lib/fills/strategy-positions.ts), marked at the
  * instruments' last prices.
+ *
+ * Money is in the account's base currency. An instrument quoted in another currency counts its P&L and
+ * commissions in that currency, valued at its last rate (`rateOf`): the account holds that currency's
+ * cash beside the position (lib/fills/currency.ts), so the parts still add up to the account's P&L.
  */
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
 import { roundTrips, type Trade } from './trades';
-import { attributeByOrderRef, markStrategies, strategyTotals } from '../fills/strategy-positions';
+import { attributeByOrderRef, markStrategies, strategyTotals, type StrategyBook } from '../fills/strategy-positions';
 import { strategyOfOrderRef } from '../messages/strategy';
 import { currencyOfKey } from '../fills/contract-terms';
 import type { PartDrawdowns } from './part-drawdown';
@@ -21,7 +25,7 @@ export interface StrategyResult {
   strategy: string;
   /** The instruments it traded. */
   instruments: InstrumentKey[];
-  /** Realized plus open P&L net of its commissions, in the account currency. */
+  /** Realized plus open P&L net of its commissions, in the account's base currency. */
   pnl: number;
   realizedPnl: number;
   openPnl: number;
@@ -40,9 +44,11 @@ export interface StrategyResult {
 
 export interface InstrumentResult {
   instrument: InstrumentKey;
-  /** The currency its prices are quoted in (from its key; USD for a plain symbol). */
+  /** The currency its prices are quoted in (its executions', else its key's; USD for a plain symbol). */
   currency: string;
-  /** Realized plus open P&L, in the account currency. */
+  /** When that is not the base currency: the rate its money is valued at (base units per unit, the last). */
+  fxRate?: number;
+  /** Realized plus open P&L, in the account's base currency. */
   pnl: number;
   realizedPnl: number;
   openPnl: number;
@@ -63,6 +69,20 @@ export interface InstrumentResult {
 }
 
 const NO_FALL = { drawdown: 0, maxDrawdown: 0 } as const;
+const ONE = (): number => 1;
+
+/** Each strategy's money per instrument in the base currency, at the instrument's rate (in place). */
+function valueInBase(book: StrategyBook, rateOf: (key: InstrumentKey) => number): void {
+  for (const perKey of Object.values(book)) {
+    for (const [key, p] of Object.entries(perKey)) {
+      const rate = rateOf(key);
+      if (rate === 1) continue;
+      p.realizedPnl *= rate;
+      p.commission *= rate;
+      if (p.openPnl !== undefined) p.openPnl *= rate;
+    }
+  }
+}
 
 /** Counts, per instrument, the points it was exposed at and the orders refused for it. */
 export class InstrumentTally {
@@ -108,7 +128,17 @@ export class InstrumentTally {
     this.current = 0;
   }
 
-  results(input: { startingCash: number; points: number; positions: readonly Position[]; trades: readonly Trade[]; executions: readonly Execution[]; falls?: PartDrawdowns }): InstrumentResult[] {
+  results(input: {
+    startingCash: number;
+    points: number;
+    positions: readonly Position[];
+    trades: readonly Trade[];
+    executions: readonly Execution[];
+    falls?: PartDrawdowns;
+    /** Base units per unit of an instrument's currency, now (absent: one currency). */
+    rateOf?: (key: InstrumentKey) => number;
+  }): InstrumentResult[] {
+    const rateOf = input.rateOf ?? ONE;
     const rows = new Map<InstrumentKey, InstrumentResult>();
     const row = (key: InstrumentKey): InstrumentResult => {
       let r = rows.get(key);
@@ -134,8 +164,9 @@ export class InstrumentTally {
     };
     for (const p of input.positions) {
       const r = row(p.symbol);
-      r.realizedPnl = p.realizedPnl;
-      r.openPnl = p.unrealizedPnl ?? 0;
+      const rate = rateOf(p.symbol);
+      r.realizedPnl = p.realizedPnl * rate;
+      r.openPnl = (p.unrealizedPnl ?? 0) * rate;
       r.position = p.quantity;
     }
     for (const t of input.trades) {
@@ -144,7 +175,16 @@ export class InstrumentTally {
       r.trades++;
       if (t.pnl > 0) r.winningTrades++;
     }
-    for (const e of input.executions) row(e.symbol).commissions += e.commission;
+    for (const e of input.executions) {
+      const r = row(e.symbol);
+      if (e.currency === undefined) r.commissions += e.commission;
+      else {
+        const rate = rateOf(e.symbol);
+        r.commissions += e.commission * rate;
+        r.currency = e.currency;
+        r.fxRate = rate;
+      }
+    }
     for (const key of this.rejected.keys()) row(key);
     for (const r of rows.values()) {
       r.pnl = r.realizedPnl + r.openPnl;
@@ -164,8 +204,10 @@ export class InstrumentTally {
     executions: readonly Execution[];
     trades?: readonly Trade[];
     falls?: PartDrawdowns;
+    rateOf?: (key: InstrumentKey) => number;
   }): StrategyResult[] {
     const book = markStrategies(attributeByOrderRef(input.executions), input.positions);
+    if (input.rateOf !== undefined) valueInBase(book, input.rateOf);
     const byStrategy = new Map<string, Execution[]>();
     for (const e of input.executions) {
       const name = strategyOfOrderRef(e.orderRef);

@@ -6,6 +6,7 @@
  */
 import type { CommissionModelName } from '../fills/commission';
 import { ACCOUNT_TYPES } from '../fills/margin';
+import { isCurrencyCode, ratesTableProblem } from '../fills/currency';
 import type { AccountType, BacktestOptions } from './types';
 
 export const COMMISSION_MODELS: readonly CommissionModelName[] = ['none', 'ib-fixed', 'ib-tiered', 'percent'];
@@ -66,6 +67,15 @@ export function withBacktestOverride(base: BacktestOptions, override: unknown, w
       throw new Error(`${where}.accountType must be one of ${ACCOUNT_TYPES.join(', ')}${got('accountType')}`);
     }
     result.accountType = o.accountType as AccountType;
+  }
+  if (o.baseCurrency !== undefined) {
+    if (!isCurrencyCode(o.baseCurrency)) throw new Error(`${where}.baseCurrency must be a 3-letter currency code such as "USD"${got('baseCurrency')}`);
+    result.baseCurrency = o.baseCurrency.toUpperCase();
+  }
+  if (o.fxRates !== undefined) {
+    const problem = ratesTableProblem(o.fxRates);
+    if (problem !== null) throw new Error(`${where}.fxRates: ${problem}`);
+    result.fxRates = o.fxRates as Record<string, number>;
   }
   return result;
 }

@@ -10,6 +10,10 @@
  * commissions) plus its open P&L, as the breakdown counts them. Only the parts holding a position, or
  * traded at the point, are marked: a flat part's P&L does not move. A point costs a few multiplications
  * per open position and allocates nothing.
+ *
+ * A leg quoted in another currency than the account's base keeps its flows in that currency and is
+ * valued at that currency's rate of the point (its money sits in that currency's cash, as the engine
+ * keeps it): the breakdown values it at the last rate alike.
  */
 import type { Execution, InstrumentKey } from '../messages';
 import { strategyOfOrderRef } from '../messages/strategy';
@@ -51,11 +55,16 @@ interface Leg {
   quantity: number;
   multiplier: number;
   mark: MarkSource;
+  /** In another currency than the base: its own flows, valued at the rate of the point. */
+  foreign: boolean;
+  flow: number;
 }
 
 class Part implements PnlFall {
-  /** What its executions paid and received, less commissions. */
+  /** What its base-currency executions paid and received, less commissions. */
   flow = 0;
+  /** Its legs in another currency (valued at their rates). */
+  foreign = 0;
   readonly legs: Leg[] = [];
   /** Legs with a quantity. */
   open = 0;
@@ -67,16 +76,25 @@ class Part implements PnlFall {
 
   leg(key: InstrumentKey, mark: MarkSource): Leg {
     for (let i = 0; i < this.legs.length; i++) if (this.legs[i]!.key === key) return this.legs[i]!;
-    const leg = { key, quantity: 0, multiplier: 1, mark };
+    const leg = { key, quantity: 0, multiplier: 1, mark, foreign: false, flow: 0 };
     this.legs.push(leg);
     return leg;
   }
 
-  pnl(): number {
+  pnl(rateOf: (key: InstrumentKey) => number): number {
     let value = this.flow;
-    for (let i = 0; i < this.legs.length; i++) {
-      const leg = this.legs[i]!;
+    const legs = this.legs;
+    for (let i = 0; i < legs.length; i++) {
+      const leg = legs[i]!;
+      if (leg.foreign) continue;
       if (leg.quantity !== 0) value += leg.quantity * leg.mark.last * leg.multiplier;
+    }
+    if (this.foreign === 0) return value;
+    for (let i = 0; i < legs.length; i++) {
+      const leg = legs[i]!;
+      if (!leg.foreign) continue;
+      const local = leg.quantity !== 0 ? leg.flow + leg.quantity * leg.mark.last * leg.multiplier : leg.flow;
+      value += local * rateOf(leg.key);
     }
     return value;
   }
@@ -92,6 +110,8 @@ export class PartDrawdowns {
   constructor(
     /** The last close of an instrument (its price range in the run), made on its first bar. */
     private readonly markOf: (key: InstrumentKey) => MarkSource,
+    /** Base units per unit of an instrument's currency now (read for legs in another currency only). */
+    private readonly rateOf: (key: InstrumentKey) => number = () => 1,
   ) {}
 
   /** An execution of the current point. */
@@ -99,8 +119,9 @@ export class PartDrawdowns {
     const signed = e.side === 'BUY' ? e.shares : -e.shares;
     const multiplier = e.multiplier ?? 1;
     const flow = -signed * e.price * multiplier - (Number.isFinite(e.commission) ? e.commission : 0);
-    this.book(this.part(this.instruments, e.symbol), e.symbol, signed, multiplier, flow);
-    this.book(this.part(this.strategies, strategyOfOrderRef(e.orderRef)), e.symbol, signed, multiplier, flow);
+    const foreign = e.currency !== undefined;
+    this.book(this.part(this.instruments, e.symbol), e.symbol, signed, multiplier, flow, foreign);
+    this.book(this.part(this.strategies, strategyOfOrderRef(e.orderRef)), e.symbol, signed, multiplier, flow, foreign);
   }
 
   /** The point settled: marks every part due at the instruments' last closes. */
@@ -110,7 +131,7 @@ export class PartDrawdowns {
     const next = this.spare;
     for (let i = 0; i < due.length; i++) {
       const part = due[i]!;
-      markFall(part, part.pnl());
+      markFall(part, part.pnl(this.rateOf));
       if (part.open > 0) next.push(part);
       else part.due = false;
     }
@@ -141,14 +162,19 @@ export class PartDrawdowns {
     return part;
   }
 
-  private book(part: Part, key: InstrumentKey, signed: number, multiplier: number, flow: number): void {
+  private book(part: Part, key: InstrumentKey, signed: number, multiplier: number, flow: number, foreign: boolean): void {
     const leg = part.leg(key, this.markOf(key));
+    if (foreign && !leg.foreign) {
+      leg.foreign = true;
+      part.foreign++;
+    }
     const before = leg.quantity;
     leg.quantity = Math.round((before + signed) * 1e8) / 1e8;
     leg.multiplier = multiplier;
     if (before === 0 && leg.quantity !== 0) part.open++;
     else if (before !== 0 && leg.quantity === 0) part.open--;
-    part.flow += flow;
+    if (leg.foreign) leg.flow += flow;
+    else part.flow += flow;
     if (!part.due) {
       part.due = true;
       this.due.push(part);

@@ -68,9 +68,10 @@ export function tradeRows(trades: readonly Trade[]): TradeRow[] {
       commission: t.commission,
       returnPct: t.returnPct,
       open: t.open,
-    } satisfies Required<Omit<Trade, 'multiplier'>>;
+    } satisfies Required<Omit<Trade, 'multiplier' | 'currency'>>;
     const row = fields as TradeRow;
     if (t.multiplier !== undefined) row.multiplier = t.multiplier;
+    if (t.currency !== undefined) row.currency = t.currency;
     row.entryDate = isoDate(t.entryTime);
     row.exitDate = t.exitTime === null ? null : isoDate(t.exitTime);
     rows[i] = row;

@@ -45,6 +45,8 @@ export function engineOptions(options: BacktestOptions): FillEngineOptions {
     slippage: createSlippageModel(slippage.kind, slippage.amount),
     fillAt: options.fillAt ?? 'next-open',
     accountType: options.accountType ?? 'cash',
+    baseCurrency: options.baseCurrency ?? 'USD',
+    fxRates: options.fxRates,
     instrument: table === undefined ? undefined : (symbol) => specFor(table, symbol),
   };
 }
@@ -96,7 +98,10 @@ export class BacktestRun implements BacktestSession {
   private heldBefore = false;
   private readonly tally = new InstrumentTally();
   /** Each instrument's and strategy's P&L drawdown, marked once per point at the instruments' last closes. */
-  private readonly parts = new PartDrawdowns((key) => this.prices.entry(key));
+  private readonly parts = new PartDrawdowns(
+    (key) => this.prices.entry(key),
+    (key) => this.current.rateOf(key),
+  );
   private barsFed = 0;
   /** Orders refused this run: at placing (Inactive) or at the fill for buying power (Cancelled). */
   private rejected = 0;
@@ -214,8 +219,9 @@ export class BacktestRun implements BacktestSession {
       openPosition,
       rejectedOrders: this.rejected,
     });
-    const instruments = this.tally.results({ startingCash: this.options.startingCash, points: curve.length, positions, trades, executions, falls: this.parts });
-    const strategies = this.tally.strategies({ startingCash: this.options.startingCash, times: curve.time, points: curve.length, positions, executions, trades, falls: this.parts });
+    const rateOf = (key: InstrumentKey) => this.current.rateOf(key);
+    const instruments = this.tally.results({ startingCash: this.options.startingCash, points: curve.length, positions, trades, executions, falls: this.parts, rateOf });
+    const strategies = this.tally.strategies({ startingCash: this.options.startingCash, times: curve.time, points: curve.length, positions, executions, trades, falls: this.parts, rateOf });
     return { metrics, trades, curve, executions, instruments, strategies };
   }
 

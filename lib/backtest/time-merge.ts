@@ -21,8 +21,15 @@ interface Offer {
   reject: (err: Error) => void;
 }
 
-/** The order bars of one time go in, in a replay and a batch alike: by instrument key. */
+/**
+ * The order bars of one time go in, in a replay and a batch alike: by instrument key, currency pairs
+ * after the rest. A pair's close is a rate of the account's other currencies (lib/fills/currency.ts):
+ * fed last, the fills at this time's opens are valued at the rate known before it, never at the close
+ * of the bar they fill in.
+ */
 export function compareKeys(a: InstrumentKey, b: InstrumentKey): number {
+  const pairA = a.includes(':CASH:');
+  if (pairA !== b.includes(':CASH:')) return pairA ? 1 : -1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -4,7 +4,9 @@
  * rest). Adds average into the entry price, partial exits into the exit price; commissions are charged
  * to the trade whose shares they paid for, split pro rata when one fill closes one trade and opens
  * another. Prices are per unit and money is quantity x price x the contract multiplier (the
- * execution's, 1 when absent), as the fill engine counts it: an ES point is USD 50 a contract.
+ * execution's, 1 when absent), as the fill engine counts it: an ES point is USD 50 a contract. An
+ * execution in another currency than the account's base (it carries its fxRate) adds its P&L and
+ * commission in the base currency at its own rate: a trade's pnl is what it realized, valued when it did.
  */
 import type { Execution } from '../messages';
 
@@ -28,6 +30,8 @@ export interface Trade {
   open: boolean;
   /** Contract multiplier when it is not 1 (futures, options). */
   multiplier?: number;
+  /** The currency its prices are in, when not the account's base (pnl and commission are in the base). */
+  currency?: string;
 }
 
 interface OpenTrade {
@@ -35,6 +39,8 @@ interface OpenTrade {
   position: number;
   entryShares: number;
   entryValue: number;
+  /** entryValue in the base currency, each fill at its rate. */
+  entryValueBase: number;
   exitShares: number;
   exitValue: number;
   gross: number;
@@ -49,7 +55,8 @@ export function roundTrips(executions: readonly Execution[]): Trade[] {
     let remaining = ex.shares;
     if (!(remaining > 0)) continue;
     const sign = ex.side === 'BUY' ? 1 : -1;
-    const perShareCommission = (ex.commission || 0) / ex.shares;
+    const rate = ex.fxRate ?? 1;
+    const perShareCommission = ((ex.commission || 0) * rate) / ex.shares;
     while (remaining > 0) {
       let current = open.get(ex.symbol);
       if (!current) {
@@ -62,6 +69,7 @@ export function roundTrips(executions: readonly Execution[]): Trade[] {
         current.position += sign * remaining;
         current.entryShares += remaining;
         current.entryValue += remaining * ex.price;
+        current.entryValueBase += remaining * ex.price * rate;
         current.trade.quantity = Math.max(current.trade.quantity, Math.abs(current.position));
         current.trade.commission += remaining * perShareCommission;
         remaining = 0;
@@ -69,7 +77,7 @@ export function roundTrips(executions: readonly Execution[]): Trade[] {
         // Reducing, closing, maybe flipping.
         const qty = Math.min(remaining, Math.abs(current.position));
         const entryAvg = current.entryValue / current.entryShares;
-        current.gross += qty * (ex.price - entryAvg) * direction * current.multiplier;
+        current.gross += qty * (ex.price - entryAvg) * direction * current.multiplier * rate;
         current.exitShares += qty;
         current.exitValue += qty * ex.price;
         current.position -= direction * qty;
@@ -105,12 +113,14 @@ function startTrade(ex: Execution, sign: number): OpenTrade {
     position: 0,
     entryShares: 0,
     entryValue: 0,
+    entryValueBase: 0,
     exitShares: 0,
     exitValue: 0,
     gross: 0,
     multiplier,
   };
   if (multiplier !== 1) open.trade.multiplier = multiplier;
+  if (ex.currency !== undefined) open.trade.currency = ex.currency;
   return open;
 }
 
@@ -120,7 +130,7 @@ function finish(t: OpenTrade, exitTime: number | null, isOpen: boolean): Trade {
   trade.exitPrice = t.exitShares > 0 ? t.exitValue / t.exitShares : null;
   trade.exitTime = exitTime;
   trade.pnl = t.gross - trade.commission;
-  trade.returnPct = (trade.pnl / (trade.entryPrice * trade.quantity * t.multiplier)) * 100;
+  trade.returnPct = (trade.pnl / ((t.entryValueBase / t.entryShares) * trade.quantity * t.multiplier)) * 100;
   trade.open = isOpen;
   return trade;
 }

@@ -34,6 +34,16 @@ export interface BacktestOptions {
    * from IB's contract details, which wins over the defaults (lib/fills/contract-terms.ts).
    */
   contracts?: Record<string, InstrumentSpec>;
+  /**
+   * The account's base currency (USD unless set): equity, buying power, limits and reports are in it; an
+   * instrument quoted in another currency keeps cash in that one (lib/fills/currency.ts).
+   */
+  baseCurrency?: string;
+  /**
+   * Fixed rates, base-currency units per unit of each currency ({"EUR": 1.08}), for currencies no FX
+   * instrument of the backtest (EUR.USD bars) gives a rate for.
+   */
+  fxRates?: Record<string, number>;
 }
 
 export interface BacktestEvents {

@@ -36,6 +36,11 @@ export class BacktestBroker implements Broker {
     return this.run.engine().account;
   }
 
+  /** The backtest's base currency and its rates (an FX instrument's last close, else the fixed table): limits count in it. */
+  currencyValue(currency: string): { base: string; rate: number | null } | null {
+    return this.run.engine().currencyValue(currency);
+  }
+
   orderBlock(): string | null {
     return null;
   }

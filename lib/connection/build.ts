@@ -75,6 +75,8 @@ function buildBacktestConnection(config: ConnectionConfig, context: BuildContext
     fillAt: config.backtest.fillAt,
     accountType: config.backtest.accountType,
     contracts: config.backtest.contracts,
+    baseCurrency: config.backtest.baseCurrency,
+    fxRates: config.backtest.fxRates,
     dataConnection: context.dataConnection,
     // The account guard runs on replay time, so orders-per-minute and the session day are those of
     // the bars, not of the machine replaying them.

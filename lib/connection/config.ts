@@ -7,6 +7,7 @@ import type { AccountType, CommissionModelName, InstrumentSpec } from '../backte
 import type { ConnectionMode } from '../ib/connection';
 import { ACCOUNT_TYPES } from '../fills/margin';
 import { contractsTableProblem } from '../fills/contract-terms';
+import { isCurrencyCode, ratesTableProblem } from '../fills/currency';
 
 /** The config node's saved fields as Node-RED hands them over (strings, numbers, booleans). */
 export type ConnectionFields = Record<string, unknown>;
@@ -40,6 +41,10 @@ export interface ConnectionConfig {
     accountType: AccountType;
     /** Each instrument's own terms by symbol or key (minTick, multiplier, currency, margins); {} when none. */
     contracts: Record<string, InstrumentSpec>;
+    /** The account's base currency (3 letters, upper case; USD unless set). */
+    baseCurrency: string;
+    /** Fixed rates by currency, base units per unit; {} when none. */
+    fxRates: Record<string, number>;
   };
   /** Backtest mode: the ib-connect IB history comes from; empty in the other modes (they have their own socket). */
   dataConnectionId: string;
@@ -94,6 +99,8 @@ export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
       fillAt: pick('btFillAt', FILL_AT, 'next-open'),
       accountType: pick('btAccount', ACCOUNT_TYPES, 'cash'),
       contracts: contractsTable(def.btContracts, problems),
+      baseCurrency: baseCurrency(def.btBaseCurrency, problems),
+      fxRates: ratesTable(def.btFxRates, problems),
     },
     dataConnectionId: mode === 'backtest' ? String(def.dataConnection ?? '') : '',
     limits: {
@@ -126,4 +133,33 @@ function contractsTable(raw: unknown, problems: string[]): Record<string, Instru
     return {};
   }
   return table as Record<string, InstrumentSpec>;
+}
+
+/** The backtest's base currency: a 3-letter code, USD when empty; anything else is a problem and USD. */
+function baseCurrency(raw: unknown, problems: string[]): string {
+  if (raw === undefined || raw === null || String(raw).trim() === '') return 'USD';
+  const code = String(raw).trim();
+  if (isCurrencyCode(code)) return code.toUpperCase();
+  problems.push(`btBaseCurrency "${code}" is not a 3-letter currency code such as USD; using USD`);
+  return 'USD';
+}
+
+/** The backtest's fixed FX rates: JSON text (or an object) by currency; anything else is a problem and {}. */
+function ratesTable(raw: unknown, problems: string[]): Record<string, number> {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
+  let table: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      table = JSON.parse(raw);
+    } catch (err) {
+      problems.push(`btFxRates is not JSON (${(err as Error).message}); using no fixed rates. Write it as {"EUR": 1.08}`);
+      return {};
+    }
+  }
+  const problem = ratesTableProblem(table);
+  if (problem !== null) {
+    problems.push(`btFxRates: ${problem}; using no fixed rates`);
+    return {};
+  }
+  return table as Record<string, number>;
 }

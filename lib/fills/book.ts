@@ -9,6 +9,7 @@ import type { OrderStatus } from '../messages';
 import { ORDER_TYPE_RULES } from '../messages/order-types';
 import type { EngineOrder } from './types';
 import { SHARE_TERMS, type ContractTerms } from './contract-terms';
+import type { CurrencyCash } from './currency';
 
 /** Where an order is in its lifecycle inside the engine. */
 export const enum OrderState {
@@ -58,6 +59,11 @@ export class Book {
   /** terms.multiplier, read on the per-bar equity path. */
   multiplier = 1;
   termsFixed = false;
+  /**
+   * The cash of the currency it is quoted in, when that is not the account's base currency (currency.ts):
+   * its fills move that cash, its money is valued at that currency's rate. Null: the base currency.
+   */
+  fx: CurrencyCash | null = null;
 
   constructor(
     readonly symbol: string,

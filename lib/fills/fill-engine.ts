@@ -23,7 +23,8 @@ import { Portfolio } from './portfolio';
 import { QuoteMatcher } from './quote-matching';
 import { isTrailing } from './validate';
 import { CANCELLED_BY_REQUEST } from './reasons';
-import { contractMultiplier, defaultMinTick, resolveTerms, type ContractTerms, type InstrumentSpec } from './contract-terms';
+import { contractMultiplier, currencyOfKey, defaultMinTick, resolveTerms, secTypeOfKey, type ContractTerms, type InstrumentSpec } from './contract-terms';
+import { Currencies, isCurrencyCode, ratesTableProblem, upperCaseRates } from './currency';
 import { ACCOUNT_TYPES, BuyingPower, type MarginFigures, type MarginPreview } from './margin';
 
 const MS_PER_DAY = 86_400_000;
@@ -47,6 +48,7 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
   private readonly bars: BarMatcher;
   private readonly quotes: QuoteMatcher;
   private readonly buyingPower: BuyingPower | null;
+  private readonly currencies: Currencies | null;
 
   constructor(options: FillEngineOptions) {
     super();
@@ -70,9 +72,14 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     if (options.accountType !== undefined && !ACCOUNT_TYPES.includes(options.accountType)) {
       throw new Error(`accountType must be one of ${ACCOUNT_TYPES.join(', ')}, got ${String(options.accountType)}`);
     }
-    this.portfolio = new Portfolio(options.account, options.startingCash, options.commission, options.slippage);
+    const base = options.baseCurrency;
+    if (base !== undefined && !isCurrencyCode(base)) throw new Error(`baseCurrency must be a 3-letter code such as "USD", got ${JSON.stringify(base)}`);
+    const ratesProblem = options.fxRates === undefined ? null : ratesTableProblem(options.fxRates);
+    if (ratesProblem !== null) throw new Error(ratesProblem);
+    this.currencies = base === undefined ? null : new Currencies(base.toUpperCase(), upperCaseRates(options.fxRates));
+    this.portfolio = new Portfolio(options.account, options.startingCash, options.commission, options.slippage, this.currencies);
     const portfolio = this.portfolio;
-    this.buyingPower = options.accountType === undefined ? null : new BuyingPower(options.accountType, () => portfolio.cash(), this.bookList);
+    this.buyingPower = options.accountType === undefined ? null : new BuyingPower(options.accountType, () => portfolio.cash(), this.bookList, this.currencies?.base);
     this.orders = new OrderHandler(
       this.events,
       this.portfolio,
@@ -220,6 +227,18 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     return this.portfolio.equity(this.bookList);
   }
 
+  currencyValue(currency: string): { base: string; rate: number | null } | null {
+    const currencies = this.currencies;
+    if (currencies === null) return null;
+    const rate = currencies.rateOf(currency);
+    return { base: currencies.base, rate: rate > 0 ? rate : null };
+  }
+
+  rateOf(symbol: InstrumentKey): number {
+    const fx = this.books.get(symbol)?.fx;
+    return fx === undefined || fx === null ? 1 : fx.rate();
+  }
+
   /** Margin figures of the account (null when the engine checks no buying power). */
   margin(): MarginFigures | null {
     return this.buyingPower === null ? null : this.buyingPower.figures();
@@ -274,6 +293,12 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
       // A multiplier the caller knows fixes the terms now; else the first order's contract does.
       const known = contractMultiplier({ multiplier: this.multiplierOf?.(symbol) ?? spec?.multiplier });
       if (known !== undefined) book.fixTerms(resolveTerms(symbol, known) as ContractTerms);
+      const currencies = this.currencies;
+      if (currencies !== null) {
+        const currency = isCurrencyCode(spec?.currency) ? spec.currency : currencyOfKey(symbol);
+        book.fx = currencies.slotFor(currency);
+        if (secTypeOfKey(symbol) === 'CASH') currencies.pairMet(book, String(symbol).split(':')[0]!, currency);
+      }
       this.books.set(symbol, book);
       this.bookList.push(book);
     }

@@ -17,7 +17,9 @@
  * are paid in full. IB opens futures only in margin accounts; a cash backtest lets them trade against
  * their margin too, as backtrader's cash broker does, so a futures backtest needs no extra setting.
  *
- * Money here is in the account's currency: quantity x price x multiplier, as the portfolio counts it.
+ * Money here is in the account's base currency: quantity x price x multiplier, as the portfolio counts
+ * it, times the rate of the instrument's currency (currency.ts) when it is quoted in another one; a
+ * future's margin per contract is in its own currency, as the exchange sets it.
  */
 import type { Side } from '../messages';
 import type { Book } from './book';
@@ -105,6 +107,8 @@ export class BuyingPower {
     readonly type: AccountType,
     private readonly cash: () => number,
     private readonly books: readonly Book[],
+    /** The base currency, as the rejection names it. */
+    private readonly currency = 'USD',
   ) {}
 
   figures(): MarginFigures {
@@ -113,9 +117,10 @@ export class BuyingPower {
     let maintenance = 0;
     for (const b of this.books) {
       if (b.quantity === 0 || b.mark !== b.mark) continue;
-      equity += b.quantity * b.mark * b.multiplier;
-      initial += initialMargin(this.type, b.terms, b.quantity, b.mark);
-      maintenance += maintenanceMargin(this.type, b.terms, b.quantity, b.mark);
+      const rate = rateOf(b);
+      equity += b.quantity * b.mark * b.multiplier * rate;
+      initial += initialMargin(this.type, b.terms, b.quantity, b.mark) * rate;
+      maintenance += maintenanceMargin(this.type, b.terms, b.quantity, b.mark) * rate;
     }
     const available = equity - initial;
     return {
@@ -144,31 +149,38 @@ export class BuyingPower {
     const { equityWithLoan, initialMargin: initial } = this.afterOrder(book, action, quantity, price, commission);
     // Equal is enough: a cash account may spend its last cent.
     if (initial <= equityWithLoan + 1e-6) return null;
-    return insufficientEquity(equityWithLoan, initial);
+    return insufficientEquity(equityWithLoan, initial, this.currency);
   }
 
   /**
    * The account's equity with loan value and margins if `quantity` of `book` were bought (or sold) at
-   * `price`, paying `commission`, with that position valued at `price`: what a what-if order previews
-   * and what the check above compares.
+   * `price`, paying `commission` (both in the instrument's currency), with that position valued at
+   * `price`: what a what-if order previews and what the check above compares.
    */
   afterOrder(book: Book, action: Side, quantity: number, price: number, commission: number): Pick<MarginFigures, 'equityWithLoan' | 'initialMargin' | 'maintenanceMargin'> {
     const held = book.quantity;
     const after = held + (action === 'BUY' ? quantity : -quantity);
     const multiplier = book.multiplier;
-    let equity = this.cash() - (after - held) * price * multiplier - commission;
+    const rate = rateOf(book);
+    let equity = this.cash() - (after - held) * price * multiplier * rate - commission * rate;
     let initial = 0;
     let maintenance = 0;
     for (const b of this.books) {
       if (b === book) continue;
       if (b.quantity === 0 || b.mark !== b.mark) continue;
-      equity += b.quantity * b.mark * b.multiplier;
-      initial += initialMargin(this.type, b.terms, b.quantity, b.mark);
-      maintenance += maintenanceMargin(this.type, b.terms, b.quantity, b.mark);
+      const r = rateOf(b);
+      equity += b.quantity * b.mark * b.multiplier * r;
+      initial += initialMargin(this.type, b.terms, b.quantity, b.mark) * r;
+      maintenance += maintenanceMargin(this.type, b.terms, b.quantity, b.mark) * r;
     }
-    equity += after * price * multiplier;
-    initial += initialMargin(this.type, book.terms, after, price);
-    maintenance += maintenanceMargin(this.type, book.terms, after, price);
+    equity += after * price * multiplier * rate;
+    initial += initialMargin(this.type, book.terms, after, price) * rate;
+    maintenance += maintenanceMargin(this.type, book.terms, after, price) * rate;
     return { equityWithLoan: equity, initialMargin: initial, maintenanceMargin: maintenance };
   }
+}
+
+/** Base-currency units per unit of the currency `book` is quoted in (1 for the base currency). */
+function rateOf(book: Book): number {
+  return book.fx === null ? 1 : book.fx.rate();
 }

@@ -92,6 +92,12 @@ export class OrderHandler {
       return;
     }
     if (terms !== null) book.fixTerms(terms);
+    // Money in a currency without a rate could be neither valued nor checked.
+    const noRate = book.fx === null ? null : this.portfolio.currencies!.refusal(book, book.fx);
+    if (noRate !== null) {
+      this.events.rejection(order, noRate, time);
+      return;
+    }
     // A bracket child is checked when it fills: placed beside its parent it looks like a new position.
     const unaffordable = order.parentId === undefined ? this.placingProblem(order, book) : null;
     if (unaffordable !== null) {

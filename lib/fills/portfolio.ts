@@ -11,10 +11,18 @@
  * value and the reported avgCost (price x multiplier, as POSITION messages carry it) are per contract.
  * Cash pays a future's full notional here, where IB moves only variation margin: equity (net
  * liquidation) comes out the same, cash alone differs.
+ *
+ * Currencies (currency.ts, when the engine has a base currency): an instrument quoted in another
+ * currency moves that currency's cash, and its position, P&L and commission stay in that currency, as
+ * TWS reports them; cash() and equity() are in the base currency at the rates of the time. Commission
+ * models price in the base currency (their rates and minimums are IB's schedule in the account's
+ * currency), on the trade's value at the fill's rate; the amount is charged in the trade's currency, as
+ * IB charges it, and commissionsPaid() adds each in the base currency at its fill's rate.
  */
 import type { Execution, Position } from '../messages';
 import type { CommissionModel, SlippageModel } from './types';
 import { QTY_EPSILON, type Book, type LiveOrder } from './book';
+import type { Currencies } from './currency';
 
 export class Portfolio {
   private cashBalance: number;
@@ -28,24 +36,31 @@ export class Portfolio {
     startingCash: number,
     private readonly commissionModel: CommissionModel | undefined,
     private readonly slippageModel: SlippageModel | undefined,
+    /** The account's currencies (null: every amount is counted as is, in one currency). */
+    readonly currencies: Currencies | null = null,
   ) {
     this.cashBalance = startingCash;
   }
 
+  /** Cash in the base currency: its own, plus every other currency's at its rate now. */
   cash(): number {
-    return this.cashBalance;
+    const currencies = this.currencies;
+    return currencies === null || currencies.list.length === 0 ? this.cashBalance : this.cashBalance + currencies.foreignCash();
   }
 
+  /** Every commission so far, in the base currency (each at its fill's rate). */
   commissionsPaid(): number {
     return this.commissionTotal;
   }
 
-  /** Cash plus every position marked at its last price. */
+  /** Cash plus every position marked at its last price (in the base currency, at the rates now). */
   equity(books: readonly Book[]): number {
-    let value = this.cashBalance;
+    let value = this.cash();
     for (let i = 0; i < books.length; i++) {
       const b = books[i];
-      if (b.quantity !== 0) value += b.quantity * b.mark * b.multiplier;
+      if (b.quantity === 0) continue;
+      const fx = b.fx;
+      value += fx === null ? b.quantity * b.mark * b.multiplier : b.quantity * b.mark * b.multiplier * fx.rate();
     }
     return value;
   }
@@ -62,22 +77,29 @@ export class Portfolio {
     return price;
   }
 
-  /** The commission an execution of `quantity` of `live` at `price` (after slippage) is charged. */
+  /**
+   * The commission an execution of `quantity` of `live` at `price` (after slippage) is charged, in the
+   * instrument's currency: the model prices it in the base currency, at the fill's rate.
+   */
   commissionFor(live: LiveOrder, quantity: number, price: number): number {
     const model = this.commissionModel;
     if (model === undefined) return 0;
     const book = live.book;
+    const rate = book.fx === null ? 1 : book.fx.rate();
     // Charge the increase of the order's total, so per-order minimums and caps apply once per order.
     return model.forOrder !== undefined
-      ? model.forOrder(live.filled + quantity, (live.filledValue + quantity * price) * book.multiplier, book.terms) - live.commission
-      : model.commission(quantity, price, book.terms);
+      ? model.forOrder(live.filled + quantity, (live.filledValue + quantity * price) * book.multiplier * rate, book.terms) / rate - live.commission
+      : model.commission(quantity, price * rate, book.terms) / rate;
   }
 
-  /** What a whole order of `quantity` at `price` would be charged (the placing-time estimate). */
+  /** What a whole order of `quantity` at `price` would be charged (the placing-time estimate), in the instrument's currency. */
   orderCommission(book: Book, quantity: number, price: number): number {
     const model = this.commissionModel;
     if (model === undefined || !(price > 0)) return 0;
-    return model.forOrder !== undefined ? model.forOrder(quantity, quantity * price * book.multiplier, book.terms) : model.commission(quantity, price, book.terms);
+    const rate = book.fx === null ? 1 : book.fx.rate();
+    const base =
+      model.forOrder !== undefined ? model.forOrder(quantity, quantity * price * book.multiplier * rate, book.terms) : model.commission(quantity, price * rate, book.terms);
+    return base / rate;
   }
 
   /**
@@ -100,8 +122,11 @@ export class Portfolio {
     live.lastFillPrice = price;
     live.commission += commission;
     const realized = applyToPosition(book, buy, quantity, price, commission);
-    this.cashBalance -= (buy ? value : -value) + commission;
-    this.commissionTotal += commission;
+    const fx = book.fx;
+    const rate = fx === null ? 1 : fx.rate();
+    if (fx === null) this.cashBalance -= (buy ? value : -value) + commission;
+    else fx.cash -= (buy ? value : -value) + commission;
+    this.commissionTotal += commission * rate;
     if (book.mark !== book.mark) book.mark = price;
 
     const execution: Execution = {
@@ -121,6 +146,10 @@ export class Portfolio {
       time,
     };
     if (multiplier !== 1) execution.multiplier = multiplier;
+    if (fx !== null) {
+      execution.currency = fx.currency;
+      execution.fxRate = rate;
+    }
     this.executions.push(execution);
     return execution;
   }

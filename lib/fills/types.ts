@@ -129,6 +129,14 @@ export interface FillEngineOptions {
    * sales) or 'reg-t' (Reg T margin). Absent: no check (orders fill whatever they cost).
    */
   accountType?: AccountType;
+  /**
+   * The account's base currency (a backtest's: USD unless set). Given, instruments quoted in another
+   * currency (their InstrumentSpec's currency, else their key's) keep cash in it and are valued at its
+   * rate (currency.ts); absent, every amount is counted as is, in one currency (the simulator).
+   */
+  baseCurrency?: string;
+  /** Fixed rates by currency (base units per unit), used where no FX instrument's bars give one. */
+  fxRates?: Readonly<Record<string, number>>;
   /** Wall clock for quotes-driven use; bars carry their own time. */
   now?: () => number;
   /**
@@ -158,8 +166,17 @@ export interface FillEngineApi {
   onBar(symbol: InstrumentKey, bar: Bar): void;
   /** Feeds one quote of `symbol`: fills what it triggers and marks positions at last. */
   onQuote(symbol: InstrumentKey, quote: QuoteTick): void;
+  /** Cash in the base currency (every currency's at its rate now). */
   cash(): number;
+  /** Cash plus positions at their marks, in the base currency. */
   equity(): number;
+  /**
+   * Base-currency units per unit of the currency `symbol` is quoted in, now: 1 for the base currency (or
+   * an engine without one), NaN while no rate is known.
+   */
+  rateOf(symbol: InstrumentKey): number;
+  /** The base currency and one unit of `currency` in it (rate null while unknown); null without a base currency. */
+  currencyValue(currency: string): { base: string; rate: number | null } | null;
   /** The account's margin figures, or null when it checks no buying power (no accountType). */
   margin(): MarginFigures | null;
   /** What-if: margins now and after `order`, and its commission, placing nothing (null: no buying power check; text: why the order is malformed). */

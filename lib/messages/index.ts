@@ -170,6 +170,12 @@ export interface Execution {
   time: number;
   /** Contract multiplier when it is not 1 (futures, options): money is shares x price x multiplier. */
   multiplier?: number;
+  /**
+   * A backtest's execution of an instrument quoted in another currency than the account's base: that
+   * currency (price, commission and realizedPnl are in it) and its rate at the fill (base units per unit).
+   */
+  currency?: string;
+  fxRate?: number;
 }
 
 /**

@@ -206,7 +206,7 @@ export class InstrumentTally {
     falls?: PartDrawdowns;
     rateOf?: (key: InstrumentKey) => number;
   }): StrategyResult[] {
-    const book = markStrategies(attributeByOrderRef(input.executions), input.positions);
+    const book = markStrategies(attributeByOrderRef(input.executions, true), input.positions);
     if (input.rateOf !== undefined) valueInBase(book, input.rateOf);
     const byStrategy = new Map<string, Execution[]>();
     for (const e of input.executions) {

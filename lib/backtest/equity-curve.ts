@@ -83,13 +83,26 @@ export class EquityRecorder implements EquityCurve {
 }
 
 /** First and last close of each instrument, for buy-and-hold. */
+/**
+ * An instrument's first and last close. A class whose fields start as doubles: V8 overwrites them in
+ * place on every bar, where an object literal's could take a new heap number per store.
+ */
+class CloseRange {
+  first = Number.NaN;
+  last = Number.NaN;
+}
+
 export class PriceRange {
-  private readonly ranges = new Map<string, { first: number; last: number }>();
+  private readonly ranges = new Map<string, CloseRange>();
 
   observe(key: string, close: number): void {
     const range = this.ranges.get(key);
-    if (range === undefined) this.ranges.set(key, { first: close, last: close });
-    else {
+    if (range === undefined) {
+      const made = new CloseRange();
+      made.first = close;
+      made.last = close;
+      this.ranges.set(key, made);
+    } else {
       if (range.first !== range.first) range.first = close;
       range.last = close;
     }
@@ -98,7 +111,7 @@ export class PriceRange {
   /** The range of an instrument (its last close read as `last`), made empty (NaN) before its first bar. */
   entry(key: string): { first: number; last: number } {
     let range = this.ranges.get(key);
-    if (range === undefined) this.ranges.set(key, (range = { first: Number.NaN, last: Number.NaN }));
+    if (range === undefined) this.ranges.set(key, (range = new CloseRange()));
     return range;
   }
 

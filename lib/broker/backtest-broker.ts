@@ -4,7 +4,7 @@
  * account, whatever a message carries.
  */
 import type { Contract, Order } from '@stoqey/ib';
-import type { Execution, InstrumentKey, Position } from '../messages';
+import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
 import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
 import { engineOrderFromIb } from '../fills/ib-order';
 import type { BacktestRun } from '../backtest/session';
@@ -18,10 +18,16 @@ export class BacktestBroker implements Broker {
   /** What each order was placed as, to report working orders in IB's own shapes. */
   private readonly placed = new Map<number, { contract: Contract; order: Order }>();
   /** Positions per strategy, from the engine's executions. */
-  private readonly strategies = new StrategyLedger();
+  /** The engine reports each execution once. */
+  private readonly strategies = new StrategyLedger(true);
 
   constructor(private readonly run: BacktestRun) {
     run.brokerEvents.on('execution', (execution: Execution) => this.strategies.add(execution));
+    // Only working orders are reported in their placed shapes: a done order's are let go (a long batch
+    // would otherwise keep every order it ever placed).
+    run.brokerEvents.on('order', (event: OrderEvent) => {
+      if (event.status === 'Filled' || event.status === 'Cancelled' || event.status === 'Inactive' || event.status === 'ApiCancelled') this.placed.delete(event.orderId);
+    });
   }
 
   strategyPosition(strategy: string, key: InstrumentKey): number {

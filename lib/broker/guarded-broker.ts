@@ -221,18 +221,26 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   /** The risk limits checked for an order about to go (working: the instrument's working orders). */
   private limitChecks(key: InstrumentKey, orderId: number, contract: Contract, order: Order, context: OrderContext, working: readonly WorkingOrder[]): LimitCheck[] {
     // Orders whose cancel is not confirmed can still fill: they count until TWS says they are done.
-    const others = working.filter((w) => w.orderId !== orderId);
-    return checkOrderLimits(this.options.limits, {
+    const limits = this.options.limits;
+    // What only one limit reads is looked up only when that limit is set (a batch sends an order every
+    // few bars: its price, currency, position and working orders were built for every one).
+    const notional = !!limits.maxOrderNotional;
+    const exposure = !!limits.maxPosition;
+    return checkOrderLimits(limits, {
       key,
       action: sideSign(order.action) < 0 ? 'SELL' : 'BUY',
       quantity: Number(order.totalQuantity),
-      price: this.priceOf(key, order, context),
+      price: notional ? this.priceOf(key, order, context) : null,
       multiplier: contractMultiplier(contract),
       secType: contract.secType,
-      currency: this.currencyOf(contract),
-      position: this.inner.position(key),
+      currency: notional ? this.currencyOf(contract) : undefined,
+      position: exposure ? this.inner.position(key) : 0,
       working: 0,
-      workingOrders: others.map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: remainingOf(w), parentId: Number(w.order.parentId) || 0, ocaGroup: w.order.ocaGroup || undefined })),
+      workingOrders: exposure
+        ? working
+            .filter((w) => w.orderId !== orderId)
+            .map((w) => ({ orderId: w.orderId, action: String(w.order.action), remaining: remainingOf(w), parentId: Number(w.order.parentId) || 0, ocaGroup: w.order.ocaGroup || undefined }))
+        : [],
       parentId: Number(order.parentId) || 0,
       ocaGroup: order.ocaGroup || undefined,
       ordersLastMinute: this.rate.count(),

@@ -25,12 +25,24 @@ export interface StrategyPosition {
 /** strategy ('' for orders without one) -> instrument key -> position. */
 export type StrategyBook = Record<string, Record<InstrumentKey, StrategyPosition>>;
 
-/** Executions in time order (ties keep the given order), netted per strategy and instrument. */
-export function attributeByOrderRef(executions: readonly Execution[]): StrategyBook {
-  const ledger = new StrategyLedger();
-  const ordered = executions.map((e, i) => ({ e, i })).sort((a, b) => a.e.time - b.e.time || a.i - b.i);
-  for (const { e } of ordered) ledger.add(e);
+/**
+ * Executions in time order (ties keep the given order), netted per strategy and instrument. `unique`:
+ * each execution is listed once (a fill engine's own list), so none is looked up by execId.
+ */
+export function attributeByOrderRef(executions: readonly Execution[], unique = false): StrategyBook {
+  const ledger = new StrategyLedger(unique);
+  if (inTimeOrder(executions)) for (let i = 0; i < executions.length; i++) ledger.add(executions[i]!);
+  else {
+    const ordered = executions.map((e, i) => ({ e, i })).sort((a, b) => a.e.time - b.e.time || a.i - b.i);
+    for (const { e } of ordered) ledger.add(e);
+  }
   return ledger.book();
+}
+
+/** Whether executions are already in time order (an engine lists them so): then they need no sort. */
+function inTimeOrder(executions: readonly Execution[]): boolean {
+  for (let i = 1; i < executions.length; i++) if (executions[i]!.time < executions[i - 1]!.time) return false;
+  return true;
 }
 
 /**
@@ -42,9 +54,17 @@ export class StrategyLedger {
   private readonly seen = new Set<string>();
   private readonly positions: StrategyBook = {};
 
+  constructor(
+    /**
+     * Every execution comes once (a fill engine's, as a backtest's broker hears them): none is looked up
+     * by execId. A set of every execId of a long backtest was the ledger's largest cost.
+     */
+    private readonly unique = false,
+  ) {}
+
   /** Books an execution; false when it was booked before. */
   add(e: Execution): boolean {
-    if (e.execId) {
+    if (!this.unique && e.execId) {
       if (this.seen.has(e.execId)) return false;
       this.seen.add(e.execId);
     }

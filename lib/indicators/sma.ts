@@ -26,7 +26,9 @@ export class Sma {
   nextColumn(values: ArrayLike<number>, out: number[]): void {
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (value !== value) continue;
+      // NaN (warm-up) is skipped. Tested by arithmetic first: on an array with holes (a column made by
+      // new Array(n).fill, or lengthened), value !== value boxes the double, an allocation per bar.
+      if (value - value !== 0 && value !== value) continue;
       const average = this.next(value);
       if (average !== null) out[i] = average;
     }

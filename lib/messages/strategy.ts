@@ -8,6 +8,8 @@ const ROLE_SUFFIXES = [':stop-loss', ':take-profit'];
 /** The strategy of an orderRef ('' for orders without one: manual or other software's). */
 export function strategyOfOrderRef(orderRef: string | undefined | null): string {
   const ref = typeof orderRef === 'string' ? orderRef : '';
+  // Most orderRefs are a strategy's name alone: no role suffix to look for.
+  if (!ref.includes(':')) return ref;
   for (const suffix of ROLE_SUFFIXES) if (ref.endsWith(suffix) && ref.length > suffix.length) return ref.slice(0, -suffix.length);
   return ref;
 }

@@ -5,7 +5,7 @@
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
-import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
+import { StrategyLedger, type LedgerTrips, type StrategyBook } from '../fills/strategy-positions';
 import { engineOrderFromIb } from '../fills/ib-order';
 import type { BacktestRun } from '../backtest/session';
 import { contractFromKey } from '../messages/instrument';
@@ -36,6 +36,10 @@ export class BacktestBroker implements Broker {
 
   strategyBook(): StrategyBook {
     return this.strategies.book();
+  }
+
+  strategyTrips(): LedgerTrips {
+    return this.strategies.trips();
   }
 
   account(): string {

@@ -22,7 +22,7 @@ import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-cont
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
 import { BrokerEmitter } from './broker-emitter';
 import type { Broker, BrokerEvents, OrderContext, WhatIfPreview, WorkingOrder } from '../orders/broker';
-import type { StrategyBook } from '../fills/strategy-positions';
+import type { LedgerTrips, StrategyBook } from '../fills/strategy-positions';
 
 /** Whose positions flatten closes: the strategy's own, or every position of the account. */
 export type FlattenScope = 'strategy' | 'account';
@@ -399,6 +399,10 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
 
   strategyBook(): StrategyBook {
     return this.inner.strategyBook?.() ?? {};
+  }
+
+  strategyTrips(): LedgerTrips {
+    return this.inner.strategyTrips?.() ?? { strategies: {}, instruments: {} };
   }
 
   equity(): number | null {

@@ -22,7 +22,7 @@ import { OrderRehearsal } from '../ib/order-rehearsal';
 import { checkContract, checkOrder } from '../ib/wire-check';
 import { contractMultiplier, instrumentKey } from '../messages/instrument';
 import type { Execution, InstrumentKey, OrderStatus, Position } from '../messages';
-import { StrategyLedger, type StrategyBook } from '../fills/strategy-positions';
+import { StrategyLedger, type LedgerTrips, type StrategyBook } from '../fills/strategy-positions';
 import { ApiListeners } from './api-listeners';
 import { BrokerEmitter } from './broker-emitter';
 import { ExecutionTracker } from './executions';
@@ -260,6 +260,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
 
   strategyBook(): StrategyBook {
     return this.strategies.book();
+  }
+
+  strategyTrips(): LedgerTrips {
+    return this.strategies.trips();
   }
 
   equity(): number | null {

@@ -45,6 +45,64 @@ function inTimeOrder(executions: readonly Execution[]): boolean {
   return true;
 }
 
+/** Closed round trips of a part and how many gained (after commissions). */
+export interface RoundTrips {
+  trades: number;
+  winningTrades: number;
+}
+
+/** Round trips per strategy and instrument, and per instrument for the account (StrategyLedger.trips). */
+export interface LedgerTrips {
+  strategies: Record<string, Record<InstrumentKey, RoundTrips>>;
+  instruments: Record<InstrumentKey, RoundTrips>;
+}
+
+/** The round trip open on one position: its P&L so far (realized less commissions), and the closed ones. */
+interface Trip extends RoundTrips {
+  pnl: number;
+}
+
+/**
+ * Books execution `e` on its instrument's position in `perKey` (average cost, realized P&L before
+ * commissions) and on its round trip in `trips`: a trip's P&L is what its closing fills realized less
+ * every commission it paid (a fill that flips the position splits its commission pro rata, as the
+ * backtest's trade list does).
+ */
+function bookInto(perKey: Record<InstrumentKey, StrategyPosition>, trips: Record<InstrumentKey, Trip>, e: Execution): void {
+  const p = (perKey[e.symbol] ??= { quantity: 0, avgCost: 0, realizedPnl: 0, commission: 0, executions: 0 });
+  const trip = (trips[e.symbol] ??= { pnl: 0, trades: 0, winningTrades: 0 });
+  const signed = e.side === 'BUY' ? e.shares : -e.shares;
+  const commission = Number.isFinite(e.commission) ? e.commission : 0;
+  p.executions++;
+  p.commission += commission;
+  if (e.multiplier !== undefined && e.multiplier !== 1) p.multiplier = e.multiplier;
+  if (p.quantity === 0 || Math.sign(p.quantity) === Math.sign(signed)) {
+    // Opening or adding: the average cost moves toward the fill price.
+    if (p.quantity === 0) trip.pnl = 0;
+    trip.pnl -= commission;
+    const quantity = round(p.quantity + signed);
+    p.avgCost = (p.avgCost * Math.abs(p.quantity) + e.price * Math.abs(signed)) / Math.abs(quantity);
+    p.quantity = quantity;
+    return;
+  }
+  // Reducing, closing or flipping: the closed part realizes against the average cost.
+  const closing = Math.min(Math.abs(signed), Math.abs(p.quantity));
+  const realized = closing * (e.price - p.avgCost) * Math.sign(p.quantity) * (e.multiplier ?? 1);
+  p.realizedPnl += realized;
+  const closingCommission = (commission * closing) / Math.abs(signed);
+  trip.pnl += realized - closingCommission;
+  const quantity = round(p.quantity + signed);
+  const flipped = quantity !== 0 && Math.sign(quantity) !== Math.sign(p.quantity);
+  if (quantity === 0 || flipped) {
+    trip.trades++;
+    if (trip.pnl > 0) trip.winningTrades++;
+    trip.pnl = flipped ? -(commission - closingCommission) : 0;
+  }
+  if (quantity === 0) p.avgCost = 0;
+  else if (flipped) p.avgCost = e.price;
+  p.quantity = quantity;
+}
+
 /**
  * The running book of positions per strategy, one execution at a time, each once (by execId): what a
  * broker keeps so a strategy's target is measured against its own position, and rebuilds after a
@@ -53,6 +111,9 @@ function inTimeOrder(executions: readonly Execution[]): boolean {
 export class StrategyLedger {
   private readonly seen = new Set<string>();
   private readonly positions: StrategyBook = {};
+  private readonly strategyTrips: Record<string, Record<InstrumentKey, Trip>> = {};
+  private readonly accountPositions: Record<InstrumentKey, StrategyPosition> = {};
+  private readonly accountTrips: Record<InstrumentKey, Trip> = {};
 
   constructor(
     /**
@@ -68,27 +129,28 @@ export class StrategyLedger {
       if (this.seen.has(e.execId)) return false;
       this.seen.add(e.execId);
     }
-    const perKey = (this.positions[strategyOfOrderRef(e.orderRef)] ??= {});
-    const p = (perKey[e.symbol] ??= { quantity: 0, avgCost: 0, realizedPnl: 0, commission: 0, executions: 0 });
-    const signed = e.side === 'BUY' ? e.shares : -e.shares;
-    p.executions++;
-    p.commission += Number.isFinite(e.commission) ? e.commission : 0;
-    if (e.multiplier !== undefined && e.multiplier !== 1) p.multiplier = e.multiplier;
-    if (p.quantity === 0 || Math.sign(p.quantity) === Math.sign(signed)) {
-      // Opening or adding: the average cost moves toward the fill price.
-      const quantity = round(p.quantity + signed);
-      p.avgCost = (p.avgCost * Math.abs(p.quantity) + e.price * Math.abs(signed)) / Math.abs(quantity);
-      p.quantity = quantity;
-      return true;
-    }
-    // Reducing, closing or flipping: the closed part realizes against the average cost.
-    const closing = Math.min(Math.abs(signed), Math.abs(p.quantity));
-    p.realizedPnl += closing * (e.price - p.avgCost) * Math.sign(p.quantity) * (e.multiplier ?? 1);
-    const quantity = round(p.quantity + signed);
-    if (quantity === 0) p.avgCost = 0;
-    else if (Math.sign(quantity) !== Math.sign(p.quantity)) p.avgCost = e.price;
-    p.quantity = quantity;
+    const strategy = strategyOfOrderRef(e.orderRef);
+    const perKey = (this.positions[strategy] ??= {});
+    const trips = (this.strategyTrips[strategy] ??= {});
+    bookInto(perKey, trips, e);
+    // The account's own position per instrument (every strategy's and none's), for its round trips.
+    bookInto(this.accountPositions, this.accountTrips, e);
     return true;
+  }
+
+  /**
+   * Closed round trips (a position that left zero and came back to it, or flipped) and how many of them
+   * gained after commissions: per strategy and instrument, and per instrument for the whole account.
+   */
+  trips(): LedgerTrips {
+    const strategies: Record<string, Record<InstrumentKey, RoundTrips>> = {};
+    for (const [strategy, perKey] of Object.entries(this.strategyTrips)) {
+      strategies[strategy] = {};
+      for (const [key, t] of Object.entries(perKey)) strategies[strategy][key] = { trades: t.trades, winningTrades: t.winningTrades };
+    }
+    const instruments: Record<InstrumentKey, RoundTrips> = {};
+    for (const [key, t] of Object.entries(this.accountTrips)) instruments[key] = { trades: t.trades, winningTrades: t.winningTrades };
+    return { strategies, instruments };
   }
 
   /** The signed position of `strategy` on `key` (0 when it has none). */

@@ -11,7 +11,7 @@
  */
 import type { Contract, Order } from '@stoqey/ib';
 import type { Execution, InstrumentKey, OrderEvent, Position } from '../messages';
-import type { StrategyBook } from '../fills/strategy-positions';
+import type { LedgerTrips, StrategyBook } from '../fills/strategy-positions';
 import type { SizeRules } from '../messages/size-rules';
 
 export type BrokerKind = 'ib' | 'backtest';
@@ -132,6 +132,8 @@ export interface Broker {
   strategyPosition?(strategy: string, key: InstrumentKey): number | null;
   /** Positions per strategy and instrument (the account's is their sum plus what no strategy traded). */
   strategyBook?(): StrategyBook;
+  /** Closed round trips per strategy and instrument, and per instrument for the account, from the same executions. */
+  strategyTrips?(): LedgerTrips;
   /** Guarded brokers: the order id already sent under `dedupKey` (see OrderContext), or null. */
   placedFor?(dedupKey: string): number | null;
   /**

@@ -203,7 +203,7 @@ export = function register(RED: NodeAPI): void {
         }
         const time = Date.now();
         const stats = account.sample(time, equity);
-        const { instruments, strategies } = parts.sample(conn.broker.positions(), conn.broker.strategyBook?.() ?? null);
+        const { instruments, strategies } = parts.sample(equity, conn.broker.positions(), conn.broker.strategyBook?.() ?? null, conn.broker.strategyTrips?.() ?? null);
         send([
           { topic: conn.broker.account() ?? 'account', payload: { ...stats, instruments, strategies }, live: true },
           { topic: 'equity', payload: { x: time, y: equity } },

@@ -79,8 +79,11 @@ describe('backtest-report on a live or simulator connection', () => {
     assert.equal(aapl.position, 150);
     assert.deepEqual(payload.strategies.map((r: { strategy: string; instruments: string[] }) => [r.strategy, r.instruments]), [['meanrev', ['AAPL']], ['trend', ['AAPL']]]);
     for (const row of [aapl, ...payload.strategies]) {
-      for (const field of ['pnl', 'realizedPnl', 'openPnl', 'drawdown', 'maxDrawdown']) assert.equal(typeof row[field], 'number', `${field} of ${JSON.stringify(row)}`);
+      for (const field of ['pnl', 'realizedPnl', 'openPnl', 'drawdown', 'maxDrawdown', 'return', 'trades', 'winningTrades', 'exposurePct']) assert.equal(typeof row[field], 'number', `${field} of ${JSON.stringify(row)}`);
       assert.ok(row.drawdown >= 0 && row.maxDrawdown >= row.drawdown);
+      // Held at this sample (the first ones may have come before the fills): exposed at some of them.
+      assert.ok(row.exposurePct > 0 && row.exposurePct <= 100, `exposure of ${JSON.stringify(row)}`);
+      assert.equal(row.trades, 0, 'no round trip is closed yet');
     }
     // The strategies' P&L adds up to the instrument's (TWS counts the commissions in its average cost).
     const sum = payload.strategies.reduce((total: number, r: { pnl: number }) => total + r.pnl, 0);

@@ -144,6 +144,9 @@ export class OrderHandler {
     if (typeof terms === 'string') return terms;
     // The instrument's terms (its multiplier) are a fact of the contract, fixed as its first order would.
     if (terms !== null) book.fixTerms(terms);
+    // Without a rate its money cannot be valued: previewed as it would be refused.
+    const noRate = book.fx === null ? null : this.portfolio.currencies!.refusal(book, book.fx);
+    if (noRate !== null) return noRate;
     const price = placingPrice(order, book);
     const commission = this.portfolio.orderCommission(book, order.totalQuantity, price);
     const { equityWithLoan, initialMargin, maintenanceMargin } = check.figures();

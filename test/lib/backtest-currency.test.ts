@@ -19,6 +19,7 @@ import { withBacktestOverride } from '../../lib/backtest/options';
 import type { BacktestOptions } from '../../lib/backtest/types';
 import type { Bar, OrderIntent } from '../../lib/messages';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
+import { FillEngine } from '../../lib/fills/fill-engine';
 import { smaCrossTargets } from '../helpers/sma-cross';
 
 const SAP = 'SAP:STK:IBIS:EUR';
@@ -285,6 +286,33 @@ describe('other rate sources, and none', () => {
         assert.match(err.message, /FX rates, e\.g\. \{"EUR": 1\.1\}/);
         return true;
       },
+    );
+  });
+
+  it('a what-if of such an order says the same instead of previewing NaN margins', () => {
+    const engine = new FillEngine({
+      account: 'DBACKTEST',
+      startingCash: 100_000,
+      accountType: 'cash',
+      baseCurrency: 'USD',
+    });
+    engine.onBar(SAP, sap[0]!);
+    const preview = engine.whatIf({ orderId: 1, symbol: SAP, action: 'BUY', totalQuantity: 10, orderType: 'MKT' });
+    assert.equal(typeof preview, 'string');
+    assert.match(preview as string, /there is no EUR rate/);
+    const rated = new FillEngine({
+      account: 'DBACKTEST',
+      startingCash: 100_000,
+      accountType: 'cash',
+      baseCurrency: 'USD',
+      fxRates: { EUR: 1.1 },
+    });
+    rated.onBar(SAP, sap[0]!);
+    const fits = rated.whatIf({ orderId: 1, symbol: SAP, action: 'BUY', totalQuantity: 10, orderType: 'MKT' });
+    assert.equal(typeof fits, 'object');
+    assert.equal(
+      cents((fits as { after: { initialMargin: number } }).after.initialMargin),
+      cents(10 * sap[0]!.close * 1.1),
     );
   });
 

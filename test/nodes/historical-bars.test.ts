@@ -14,6 +14,8 @@ import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
 import type { ConnectionConfigNode } from '../../nodes/connection';
 import { examplesDir } from '../helpers/paths';
+import type { BacktestRun } from '../../lib/backtest/session';
+import type { OrderEvent } from '../../lib/messages';
 
 const TYPES = ['ib-connect', 'ib-historical-bars'];
 
@@ -53,7 +55,28 @@ describe('historical-bars from IB', () => {
   afterEach(() => helper.unload());
 
   it('one message with all bars of the range, oldest first, in the bar shape', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'AAPL', duration: '1 M', barSize: '1 day', whatToShow: 'TRADES', useRTH: true, output: 'all', wires: [['out']] }], 41));
+    await loadFlow(
+      TYPES,
+      flow(
+        sim,
+        [
+          {
+            id: 'h',
+            type: 'ib-historical-bars',
+            connection: 'c',
+            source: 'ib',
+            symbol: 'AAPL',
+            duration: '1 M',
+            barSize: '1 day',
+            whatToShow: 'TRADES',
+            useRTH: true,
+            output: 'all',
+            wires: [['out']],
+          },
+        ],
+        41,
+      ),
+    );
     const reply = nextMessage(helper.getNode('out'), 10_000);
     helper.getNode('h').receive({});
     const msg = await reply;
@@ -64,7 +87,10 @@ describe('historical-bars from IB', () => {
     assert.ok(bars.length >= 18 && bars.length <= 23, `${bars.length} daily bars in a month`);
     for (let i = 0; i < bars.length; i++) {
       const b = bars[i];
-      assert.ok(Number.isFinite(b.time) && b.high >= b.low && b.high >= Math.max(b.open, b.close) && b.volume >= 0, JSON.stringify(b));
+      assert.ok(
+        Number.isFinite(b.time) && b.high >= b.low && b.high >= Math.max(b.open, b.close) && b.volume >= 0,
+        JSON.stringify(b),
+      );
       if (i) assert.ok(b.time > bars[i - 1].time);
     }
   });
@@ -72,15 +98,45 @@ describe('historical-bars from IB', () => {
   it('a long range in paced chunks, progress in status, served from the disk cache the second time', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'ib-hist-cache-'));
     const end = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'MSFT', endTime: end, duration: '20 D', barSize: '5 mins', whatToShow: 'TRADES', useRTH: true, output: 'all', cache: true, cacheDir, wires: [['out']] }], 42));
+    await loadFlow(
+      TYPES,
+      flow(
+        sim,
+        [
+          {
+            id: 'h',
+            type: 'ib-historical-bars',
+            connection: 'c',
+            source: 'ib',
+            symbol: 'MSFT',
+            endTime: end,
+            duration: '20 D',
+            barSize: '5 mins',
+            whatToShow: 'TRADES',
+            useRTH: true,
+            output: 'all',
+            cache: true,
+            cacheDir,
+            wires: [['out']],
+          },
+        ],
+        42,
+      ),
+    );
     const codes = errorCodes();
     let reply = nextMessage(helper.getNode('out'), 20_000);
     helper.getNode('h').receive({});
     const first = await reply;
     const bars = first.payload as Array<{ time: number }>;
     assert.ok(bars.length > 500, `${bars.length} five-minute bars`);
-    assert.ok(bars.every((b, i) => i === 0 || b.time > bars[i - 1].time), 'ascending, no duplicates across chunks');
-    assert.ok(statusTexts('h').some((t) => /MSFT \d+\/\d+ chunks/.test(t)), `chunk progress in ${JSON.stringify(statusTexts('h'))}`);
+    assert.ok(
+      bars.every((b, i) => i === 0 || b.time > bars[i - 1].time),
+      'ascending, no duplicates across chunks',
+    );
+    assert.ok(
+      statusTexts('h').some((t) => /MSFT \d+\/\d+ chunks/.test(t)),
+      `chunk progress in ${JSON.stringify(statusTexts('h'))}`,
+    );
     assert.ok(readdirSync(cacheDir).length >= 3, 'complete chunks cached');
     assert.ok(!codes.includes(162), 'no pacing violation');
     reply = nextMessage(helper.getNode('out'), 20_000);
@@ -93,7 +149,27 @@ describe('historical-bars from IB', () => {
     // A simulator of its own: TWS paces per TWS, so requests of the tests before would count.
     const stormSim = await createSimulator({ port: 0 });
     after(() => stormSim.close());
-    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', duration: '5 D', barSize: '1 hour', whatToShow: 'TRADES', useRTH: true, output: 'all', wires: [['out']] }], 43).map((n: Record<string, unknown>) => (n.id === 'c' ? { ...n, port: stormSim.port } : n)));
+    await loadFlow(
+      TYPES,
+      flow(
+        sim,
+        [
+          {
+            id: 'h',
+            type: 'ib-historical-bars',
+            connection: 'c',
+            source: 'ib',
+            duration: '5 D',
+            barSize: '1 hour',
+            whatToShow: 'TRADES',
+            useRTH: true,
+            output: 'all',
+            wires: [['out']],
+          },
+        ],
+        43,
+      ).map((n: Record<string, unknown>) => (n.id === 'c' ? { ...n, port: stormSim.port } : n)),
+    );
     const codes = errorCodes();
     const answers: Array<Record<string, any>> = [];
     helper.getNode('out').on('input', (m: Record<string, any>) => answers.push(m));
@@ -105,10 +181,17 @@ describe('historical-bars from IB', () => {
       helper.getNode('h').receive({ topic: symbols[i % 5], duration: `${1 + Math.floor(i / 5)} D` });
     }
     await waitFor(() => answers.length + errors.length >= 100, 60_000, '100 answers');
-    assert.deepEqual(errors.map((e) => String((e as { message?: string }).message)), []);
+    assert.deepEqual(
+      errors.map((e) => String((e as { message?: string }).message)),
+      [],
+    );
     assert.equal(answers.length, 100);
     assert.ok(answers.every((m) => Array.isArray(m.payload) && m.payload.length > 0));
-    assert.deepEqual(codes.filter((c) => c === 162), [], 'TWS never refused a request for pacing');
+    assert.deepEqual(
+      codes.filter((c) => c === 162),
+      [],
+      'TWS never refused a request for pacing',
+    );
   });
 
   it('a pacing storm on a starved event loop (a loaded machine): still none refused with 162', async () => {
@@ -119,7 +202,27 @@ describe('historical-bars from IB', () => {
     // (6 or 7 refusals in each of 4 runs before the fix).
     const stormSim = await createSimulator({ port: 0 });
     after(() => stormSim.close());
-    await loadFlow(TYPES, flow(stormSim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', duration: '5 D', barSize: '1 hour', whatToShow: 'TRADES', useRTH: true, output: 'all', wires: [['out']] }], 47));
+    await loadFlow(
+      TYPES,
+      flow(
+        stormSim,
+        [
+          {
+            id: 'h',
+            type: 'ib-historical-bars',
+            connection: 'c',
+            source: 'ib',
+            duration: '5 D',
+            barSize: '1 hour',
+            whatToShow: 'TRADES',
+            useRTH: true,
+            output: 'all',
+            wires: [['out']],
+          },
+        ],
+        47,
+      ),
+    );
     const codes = errorCodes();
     const answers: Array<Record<string, any>> = [];
     helper.getNode('out').on('input', (m: Record<string, any>) => answers.push(m));
@@ -131,22 +234,56 @@ describe('historical-bars from IB', () => {
     }, 50);
     try {
       const symbols = ['AAPL', 'MSFT', 'SPY', 'TSLA', 'NVDA'];
-      for (let i = 0; i < 60; i++) helper.getNode('h').receive({ topic: symbols[i % 5], duration: `${1 + Math.floor(i / 5)} D` });
+      for (let i = 0; i < 60; i++)
+        helper.getNode('h').receive({ topic: symbols[i % 5], duration: `${1 + Math.floor(i / 5)} D` });
       await waitFor(() => answers.length + errors.length >= 60, 90_000, '60 answers');
     } finally {
       clearInterval(hog);
     }
-    assert.deepEqual(errors.map((e) => String((e as { message?: string }).message)), []);
+    assert.deepEqual(
+      errors.map((e) => String((e as { message?: string }).message)),
+      [],
+    );
     assert.equal(answers.length, 60);
-    assert.deepEqual(codes.filter((c) => c === 162), [], 'TWS never refused a request for pacing');
+    assert.deepEqual(
+      codes.filter((c) => c === 162),
+      [],
+      'TWS never refused a request for pacing',
+    );
   });
 
   it('keep up to date: history, then forming bars; it resumes after the connection drops', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'SPY', duration: '3600 S', barSize: '1 min', whatToShow: 'TRADES', useRTH: false, output: 'live', formingBars: true, wires: [['out']] }], 44));
+    await loadFlow(
+      TYPES,
+      flow(
+        sim,
+        [
+          {
+            id: 'h',
+            type: 'ib-historical-bars',
+            connection: 'c',
+            source: 'ib',
+            symbol: 'SPY',
+            duration: '3600 S',
+            barSize: '1 min',
+            whatToShow: 'TRADES',
+            useRTH: false,
+            output: 'live',
+            formingBars: true,
+            wires: [['out']],
+          },
+        ],
+        44,
+      ),
+    );
     const msgs: Array<Record<string, any>> = [];
     helper.getNode('out').on('input', (m: Record<string, any>) => msgs.push(m));
     helper.getNode('h').receive({});
-    await waitFor(() => msgs.some((m) => m.history) && msgs.filter((m) => m.forming).length >= 3, 10_000, 'history and updates');
+    await waitFor(
+      () => msgs.some((m) => m.history) && msgs.filter((m) => m.forming).length >= 3,
+      10_000,
+      'history and updates',
+    );
     const history = msgs.find((m) => m.history)!;
     assert.ok(Array.isArray(history.payload) && history.payload.length > 10);
     const update = msgs.find((m) => m.forming)!;
@@ -155,12 +292,34 @@ describe('historical-bars from IB', () => {
     sim.dropConnections();
     const before = msgs.length;
     // The same request again: IB's 15 s rule for identical requests applies, so the queue may wait.
-    await waitFor(() => msgs.slice(before).some((m) => m.history) && msgs.slice(before).filter((m) => m.forming).length >= 2, 30_000, 'history and updates again after the reconnect');
+    await waitFor(
+      () => msgs.slice(before).some((m) => m.history) && msgs.slice(before).filter((m) => m.forming).length >= 2,
+      30_000,
+      'history and updates again after the reconnect',
+    );
     helper.getNode('h').receive({ payload: 'stop' });
   });
 
   it('unknown symbol, bad bar size, bad duration: done(err) naming it', async () => {
-    await loadFlow(TYPES, flow(sim, [{ id: 'h', type: 'ib-historical-bars', connection: 'c', source: 'ib', duration: '1 M', barSize: '1 day', output: 'all', wires: [['out']] }], 45));
+    await loadFlow(
+      TYPES,
+      flow(
+        sim,
+        [
+          {
+            id: 'h',
+            type: 'ib-historical-bars',
+            connection: 'c',
+            source: 'ib',
+            duration: '1 M',
+            barSize: '1 day',
+            output: 'all',
+            wires: [['out']],
+          },
+        ],
+        45,
+      ),
+    );
     const error = () => nextMessage(helper.getNode('caught'), 8000).then((m) => String(m.error.message));
     let e = error();
     helper.getNode('h').receive({ topic: 'NOSUCHSYM' });
@@ -194,7 +353,20 @@ describe('historical-bars: backtest drawing IB history from a data connection, a
       { id: 'tab', type: 'tab' },
       { id: 'data', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId: 46 },
       { id: 'bt', type: 'ib-connect', mode: 'backtest', btCash: 100000, btCommission: 'none', dataConnection: 'data' },
-      { id: 'h', z: 'tab', type: 'ib-historical-bars', connection: 'bt', source: 'ib', symbol: 'AAPL', duration: '6 M', barSize: '1 day', whatToShow: 'TRADES', useRTH: true, output: 'each', wires: [['out']] },
+      {
+        id: 'h',
+        z: 'tab',
+        type: 'ib-historical-bars',
+        connection: 'bt',
+        source: 'ib',
+        symbol: 'AAPL',
+        duration: '6 M',
+        barSize: '1 day',
+        whatToShow: 'TRADES',
+        useRTH: true,
+        output: 'each',
+        wires: [['out']],
+      },
       { id: 'out', z: 'tab', type: 'helper' },
     ]);
     const session = connectionOf('bt').replay();
@@ -209,14 +381,90 @@ describe('historical-bars: backtest drawing IB history from a data connection, a
     assert.ok(got.length > 100, `${got.length} bars`);
     assert.equal(fed, got.length);
     assert.ok(got.every((t, i) => i === 0 || t > got[i - 1]));
-    assert.ok(statusTexts('h').some((t) => /AAPL 100% \d+ bars/.test(t)), JSON.stringify(statusTexts('h').slice(-3)));
+    assert.ok(
+      statusTexts('h').some((t) => /AAPL 100% \d+ bars/.test(t)),
+      JSON.stringify(statusTexts('h').slice(-3)),
+    );
+  });
+
+  it("the instrument's terms in TWS's contract details reach the backtest: BTC on PAXOS by its tick of 0.25, not a stock's 0.01", async () => {
+    const BTC = 'BTC:CRYPTO:PAXOS:USD';
+    await loadFlow(TYPES, [
+      { id: 'tab', type: 'tab' },
+      { id: 'data', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: sim.port, clientId: 47 },
+      { id: 'bt', type: 'ib-connect', mode: 'backtest', btCash: 100000, btCommission: 'none', dataConnection: 'data' },
+      {
+        id: 'h',
+        z: 'tab',
+        type: 'ib-historical-bars',
+        connection: 'bt',
+        source: 'ib',
+        symbol: 'BTC',
+        secType: 'CRYPTO',
+        exchange: 'PAXOS',
+        currency: 'USD',
+        duration: '1 M',
+        barSize: '1 day',
+        whatToShow: 'MIDPOINT',
+        useRTH: false,
+        output: 'each',
+        wires: [['out']],
+      },
+      { id: 'out', z: 'tab', type: 'helper' },
+    ]);
+    const session = connectionOf('bt').replay() as unknown as BacktestRun;
+    let ended = false;
+    session.on('end', () => (ended = true));
+    helper.getNode('h').receive({});
+    await waitFor(() => ended, 30_000, 'end of the replay');
+    const engine = session.engine();
+    const refused: OrderEvent[] = [];
+    engine.on('order', (e) => {
+      if (e.status === 'Inactive') refused.push(e);
+    });
+    const price = session.lastPrice(BTC)!;
+    assert.ok(price > 1000, `BTC at ${price}`);
+    const onTick = Math.round(price / 0.25) * 0.25;
+    engine.submit({
+      orderId: 901,
+      symbol: BTC,
+      action: 'BUY',
+      totalQuantity: 0.01,
+      orderType: 'LMT',
+      lmtPrice: onTick + 0.1,
+      tif: 'GTC',
+    });
+    engine.submit({
+      orderId: 902,
+      symbol: BTC,
+      action: 'BUY',
+      totalQuantity: 0.01,
+      orderType: 'LMT',
+      lmtPrice: onTick - 0.25,
+      tif: 'GTC',
+    });
+    // onTick + 0.10 is on a stock's 0.01 grid but not on BTC's 0.25: refused as TWS refuses it.
+    assert.deepEqual(
+      refused.map((e) => e.orderId),
+      [901],
+    );
+    assert.match(refused[0]!.reason ?? '', /does not conform to the minimum price variation/);
   });
 
   it('a backtest connection without a data connection refuses an IB source clearly', async () => {
     await loadFlow(TYPES, [
       { id: 'tab', type: 'tab' },
       { id: 'bt', type: 'ib-connect', mode: 'backtest' },
-      { id: 'h', z: 'tab', type: 'ib-historical-bars', connection: 'bt', source: 'ib', symbol: 'AAPL', output: 'each', wires: [['out']] },
+      {
+        id: 'h',
+        z: 'tab',
+        type: 'ib-historical-bars',
+        connection: 'bt',
+        source: 'ib',
+        symbol: 'AAPL',
+        output: 'each',
+        wires: [['out']],
+      },
       { id: 'out', z: 'tab', type: 'helper' },
       { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
       { id: 'caught', z: 'tab', type: 'helper' },
@@ -227,7 +475,9 @@ describe('historical-bars: backtest drawing IB history from a data connection, a
   });
 
   it('examples/ib-historical-bars.json deploys against its simulator and answers', async () => {
-    const example = JSON.parse(readFileSync(join(examplesDir, 'ib-historical-bars.json'), 'utf8')) as Array<Record<string, any>>;
+    const example = JSON.parse(readFileSync(join(examplesDir, 'ib-historical-bars.json'), 'utf8')) as Array<
+      Record<string, any>
+    >;
     // Debug nodes become helper nodes (to read what reaches them); inject and comment nodes are not
     // loaded in the test runtime, so the test sends what the inject would.
     const flowNodes = example

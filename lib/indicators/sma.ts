@@ -25,10 +25,17 @@ export class Sma {
   /** The batch fast path (see StreamingIndicator.nextColumn): the same next(), in a loop that stays monomorphic. */
   nextColumn(values: ArrayLike<number>, out: number[]): void {
     for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      // NaN (warm-up) is skipped. Tested by arithmetic first: on an array with holes (a column made by
-      // new Array(n).fill, or lengthened), value !== value boxes the double, an allocation per bar.
-      if (value - value !== 0 && value !== value) continue;
+      const read = values[i];
+      // A read from an array with holes (a column made by new Array(n).fill, or lengthened) may be
+      // undefined: tested on it, the double would be boxed (an allocation per bar). Past the typeof test
+      // it is a plain double; what is not a number goes to next(), which refuses it.
+      if (typeof read !== 'number') {
+        this.next(read);
+        continue;
+      }
+      // The unary plus (a no-op on a number) makes the read a double for what follows.
+      const value = +read;
+      if (value !== value) continue;
       const average = this.next(value);
       if (average !== null) out[i] = average;
     }

@@ -224,7 +224,9 @@ function readOperand(value: unknown, label: string): number | null {
 /** values[i] as a number, NaN for null or NaN (missing data: a warm-up); anything else throws readOperand's error naming `path[i]`. */
 function operandAt(values: ArrayLike<unknown>, i: number, source: MessageValue): number {
   const value = values[i];
-  if (typeof value === 'number' && value - value === 0) return value;
+  // The unary plus (a no-op on a number) returns a double: the read itself, from an array with holes
+  // (an indicator's column), may be undefined and would be returned boxed, an allocation per bar.
+  if (typeof value === 'number' && value - value === 0) return +value;
   if (value === null || value !== value) return NaN;
   throw operandError(value, `${source.label}[${i}]`);
 }

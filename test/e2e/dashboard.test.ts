@@ -489,6 +489,23 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     await waitFor(() => text('pnl-today'), (t) => moneyPattern.test(t), 30000, "today's P&L as money");
     await waitForRows(group(page, 'demo-group-working'), (r) => r.length >= 2, 15000, "the bracket's stop-loss and take-profit in Working orders");
     await sleep(1500);
+    // What the account is worth is what it holds: net liquidation is the cash plus the positions' market
+    // value, all of one snapshot (it lagged by the day's P&L, so equity fell while today's P&L rose).
+    const worth = await waitFor(
+      async () => {
+        const shown = await panel.evaluate((el) => {
+          const read = (name: string) => (el as unknown as El).querySelector(`[data-test="${name}"]`);
+          return { net: (read('net-liquidation') as unknown as { textContent: string }).textContent, cash: (read('cash') as unknown as { textContent: string }).textContent };
+        });
+        const values = (await tableRows(group(page, 'demo-group-positions'))).map((row) => row['market value'] ?? '');
+        const amount = (t: string) => Number(t.replace(/,/g, ''));
+        return { net: amount(shown.net), held: amount(shown.cash) + values.reduce((sum, v) => sum + amount(v), 0), shown, values };
+      },
+      (w) => Math.abs(w.net - w.held) <= 0.01,
+      15000,
+      'net liquidation to be cash plus market value',
+    );
+    assert.ok(Math.abs(worth.net - worth.held) <= 0.01, JSON.stringify(worth));
 
     // The BUY fill is an up arrow under its price, on the bar it came in, on its symbol's chart.
     const fills: ChartPicture['markers'] = [];

@@ -4,9 +4,11 @@
  * input, no output), the ui-group, order, size and name settings with their checks, the Group and Size
  * rows at the top of the dialog and the Name row at its end, and the size button (Dashboard 2.0's
  * elementSizer). Node-RED serves this package's resources/ folder to the editor; each widget's .html
- * loads this file with <script src="resources/node-red-contrib-ib-algo/dashboard-widget-editor.js"> and
- * registers its type with IbAlgo.dashboardWidget.register(type, size, definition), where definition
- * holds only what is the widget's own.
+ * loads this file with <script src="resources/node-red-contrib-ib-algo/dashboard-widget-editor.js">.
+ * Each widget still registers its type with RED.nodes.registerType and a literal definition (type,
+ * category, colour, defaults, inputs, outputs, icon written out): the Flow Library and node-red-dev read
+ * a node's settings from the .html without running it, and a definition built by a function call is
+ * one they cannot parse.
  *
  * The rows go into the widget's template (its <script type="text/html" data-template-name>) before the
  * dialog is first opened, as if written there: Node-RED builds the Group picker (a config node) and
@@ -64,43 +66,22 @@
   }
 
   /**
-   * Registers a widget's node type. size: the width and height a new node starts with (grid units, 0
-   * fits the group); definition: the widget's own settings (defaults), label, icon, paletteLabel and
-   * oneditprepare, as RED.nodes.registerType takes them.
+   * What a widget's definition calls: rows(type) once as its script runs, so the shared rows are in its
+   * template before the dialog first opens; gridUnits(type, 'width' | 'height') as the size settings'
+   * check; prepare() from its oneditprepare, for the size button.
    */
-  function register(type, size, definition) {
-    var own = definition.oneditprepare;
-    var defaults = {
-      group: { type: 'ui-group', required: true },
-      order: { value: 0 },
-      width: { value: size.width, validate: gridUnits(type, 'width') },
-      height: { value: size.height, validate: gridUnits(type, 'height') },
-      name: { value: '' }
-    };
-    Object.keys(definition.defaults || {}).forEach(function (key) {
-      defaults[key] = definition.defaults[key];
-    });
+  function rows(type) {
     // The html of a node set is put into the page as a whole: the template may come after this script.
     if (!addRows(type)) setTimeout(function () { addRows(type); }, 0);
-    RED.nodes.registerType(type, $.extend({
-      category: 'IB dashboard',
-      color: '#E2D96E',
-      inputs: 1,
-      outputs: 0,
-      align: 'right',
-      labelStyle: function () { return this.name ? 'node_label_italic' : ''; }
-    }, definition, {
-      defaults: defaults,
-      oneditprepare: function () {
-        if (typeof $.fn.elementSizer === 'function') {
-          $('#node-input-size').elementSizer({ width: '#node-input-width', height: '#node-input-height', group: '#node-input-group' });
-        }
-        if (own) own.call(this);
-      }
-    }));
+  }
+
+  function prepare() {
+    if (typeof $.fn.elementSizer === 'function') {
+      $('#node-input-size').elementSizer({ width: '#node-input-width', height: '#node-input-height', group: '#node-input-group' });
+    }
   }
 
   // Every widget's .html loads this file; the last load simply defines the same again.
   window.IbAlgo = window.IbAlgo || {};
-  window.IbAlgo.dashboardWidget = { register: register };
+  window.IbAlgo.dashboardWidget = { rows: rows, gridUnits: gridUnits, prepare: prepare };
 })();

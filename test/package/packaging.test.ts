@@ -144,6 +144,17 @@ describe('packaging: npm pack, npm install into a Node-RED user directory', { ti
     assert.deepEqual(unwanted, [], 'tests, benchmarks, TypeScript sources or source maps (they would point at sources the package lacks) in the tarball');
   });
 
+  it("writes each node's definition as the Flow Library reads it: RED.nodes.registerType with the type and an object literal", () => {
+    // The Flow Library (node-red-dev validate, N00) parses each node's .html without running it and
+    // takes the type, defaults, category, inputs and outputs from a registerType call's literals; a
+    // definition made by a helper function is one it cannot read.
+    for (const [type, file] of Object.entries(packageJson['node-red'].nodes)) {
+      const html = readFileSync(join(repoRoot, file.replace(/\.js$/, '.html')), 'utf8');
+      const call = new RegExp(`RED\\.nodes\\.registerType\\(\\s*'${type}'\\s*,\\s*\\{[\\s\\S]*?\\bdefaults:\\s*\\{`);
+      assert.match(html, call, `${type}'s .html does not register its type with a literal definition and defaults`);
+    }
+  });
+
   it('registers every node type of package.json, enabled and error-free, from the user directory', async () => {
     const sets = await getJson<NodeSet[]>(nodeRed!.url, 'nodes');
     const ours = sets.filter((set) => set.module === packageJson.name);

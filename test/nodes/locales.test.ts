@@ -111,10 +111,53 @@ describe('locales', () => {
       for (const [key, text] of en) assert.deepEqual(placeholders(de.get(key)!), placeholders(text), `${type}: ${key} placeholders in de`);
       const help = readFileSync(join(repoRoot, 'nodes', type, 'locales', 'de', `${type}.html`), 'utf8');
       assert.match(help, new RegExp(`^<script type="text/html" data-help-name="${type}">`), `${type}: locales/de/${type}.html is not its help`);
-      // The same structure as the English page: a translation, not a summary.
-      const tags = (html: string) => (html.match(/<(h3|dt|li)\b/g) ?? []).length;
-      const english = readFileSync(join(repoRoot, 'nodes', type, 'locales', 'en-US', `${type}.html`), 'utf8');
-      assert.equal(tags(help), tags(english), `${type}: the German help has not the English one's headings, entries and list items`);
     }
   });
+
+  it('every German help page says what the English one says: the same sections, paragraphs, entries and code', () => {
+    // A translation keeps the page's shape and leaves names, values and examples alone, so a paragraph, a
+    // property or a field added to one language and not the other shows as a difference here.
+    const differences: string[] = [];
+    for (const type of types) {
+      const page = (lang: string) => helpOutline(readFileSync(join(repoRoot, 'nodes', type, 'locales', lang, `${type}.html`), 'utf8'));
+      const en = page('en-US');
+      const de = page('de');
+      if (de.length !== en.length) differences.push(`${type}: ${de.length} sections in de, ${en.length} in en-US`);
+      for (const [i, section] of en.entries()) {
+        const other = de[i];
+        if (!other) break;
+        const where = `${type}, section ${i} (${section.heading || 'intro'} / ${other.heading || 'intro'})`;
+        if (other.blocks !== section.blocks) differences.push(`${where}: blocks\n  en-US ${section.blocks}\n  de    ${other.blocks}`);
+        if (other.entries !== section.entries) differences.push(`${where}: entries en-US [${section.entries}], de [${other.entries}]`);
+        const missing = without(section.code, other.code);
+        const extra = without(other.code, section.code);
+        if (missing.length || extra.length) differences.push(`${where}: code missing in de ${JSON.stringify(missing)}, only in de ${JSON.stringify(extra)}`);
+      }
+    }
+    assert.deepEqual(differences, []);
+  });
 });
+
+/** A help page's parts as a translation must keep them, one per <h3> section (the first: before any). */
+function helpOutline(html: string): { heading: string; blocks: string; entries: string; code: string[] }[] {
+  return html.split(/<h3>/).map((section) => ({
+    heading: /^([^<]*)<\/h3>/.exec(section)?.[1] ?? '',
+    // The block elements in order: paragraphs, property lists and their entries, lists and their items.
+    blocks: (section.match(/<(?:p|dl|dt|dd|ul|ol|li|pre|table|tr|h4)\b/g) ?? []).map((tag) => tag.slice(1)).join(' '),
+    // The property names the entries describe (<dt>payload <span ...>): never translated.
+    entries: [...section.matchAll(/<dt\b[^>]*>([^<]*)/g)].map((m) => m[1]!.trim()).join(', '),
+    // Field names, values and examples (<code>): never translated.
+    code: [...section.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => m[1]!.replace(/\s+/g, ' ').trim()).sort(),
+  }));
+}
+
+/** The items of `list` that `other` lacks, counting repeats (a multiset difference). */
+function without(list: string[], other: string[]): string[] {
+  const left = [...other];
+  return list.filter((item) => {
+    const at = left.indexOf(item);
+    if (at < 0) return true;
+    left.splice(at, 1);
+    return false;
+  });
+}

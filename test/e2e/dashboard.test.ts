@@ -381,7 +381,9 @@ describe('demo dashboard', { timeout: 420000 }, () => {
     await page.getByRole('button', { name: 'Run backtest' }).click();
 
     // Five days of 5-minute bars, each through the strategy and onto the price chart, paced by the flow.
-    const rows = await waitForRows(metrics, (r) => r.some((row) => row.metric === 'Final equity'), 120000, 'the metrics of the backtest');
+    // The run card's backtest summary: its state, headline figures and metrics table.
+    const metricsTable = metrics.locator('[data-test="metrics"]');
+    const rows = await waitForRows(metricsTable, (r) => r.some((row) => row.metric === 'Final equity' && row.value !== '-'), 120000, 'the metrics of the backtest');
     const value = (metric: string) => rows.find((row) => row.metric === metric)?.value;
     assert.equal(value('Start equity'), '100,000.00');
     assert.match(value('Final equity') ?? '', moneyPattern);
@@ -389,11 +391,22 @@ describe('demo dashboard', { timeout: 420000 }, () => {
       assert.ok(Number.isFinite(Number(value(metric))), `${metric} is not a number: ${value(metric)}`);
     }
     assert.ok(Number(value('Trades')) > 0, 'the backtest made no trades');
-    assert.match(value('Cumulative return') ?? '', /^-?\d+\.\d{2} %$/);
-    assert.match(value('Max drawdown') ?? '', /^-?\d+\.\d{2} %$/);
+    assert.match(value('Cumulative return') ?? '', /^[+-]?\d+\.\d{2} %$/);
+    assert.match(value('Max drawdown') ?? '', /^\d+\.\d{2} %$/);
+    assert.equal((await metrics.locator('[data-test="phase"]').textContent())?.trim(), 'done');
+    assert.equal((await metrics.locator('[data-test="state"]').textContent())?.trim().startsWith(`done: ${value('Trades')} trades, return `), true, 'the state line does not say how the run ended');
+    // The headline figures are the table's.
+    assert.equal((await metrics.locator('[data-test="figure-Final equity"] .ib-value').textContent())?.trim(), value('Final equity'));
+    assert.equal((await metrics.locator('[data-test="figure-Sharpe"] .ib-value').textContent())?.trim(), value('Sharpe'));
 
-    const trades = await tableRows(group(page, 'demo-group-bt-trades'));
+    // The trades card's backtest summary: the run per instrument and strategy, and the trades.
+    const tradesCard = group(page, 'demo-group-bt-trades');
+    const trades = await tableRows(tradesCard.locator('[data-test="trades"]'));
     assert.ok(trades.length > 0, 'the trades table is empty');
+    assert.ok(trades.every((t) => moneyPattern.test(t['entry price'] ?? '') && /^[+-]?\d{1,3}(,\d{3})*\.\d{2}$/.test(t['P&L'] ?? '')), `trades not written as money: ${JSON.stringify(trades.slice(0, 3))}`);
+    const parts = await tableRows(tradesCard.locator('[data-test="parts"]'));
+    assert.deepEqual(parts.map((p) => p.part), ['AAPL', 'strategy: sma-cross'], `the run per instrument and strategy: ${JSON.stringify(parts)}`);
+    assert.equal(parts[0]!.trades, value('Trades'));
     const price = group(page, 'demo-group-bt-price').locator('[data-test="chart"]');
     await price.waitFor({ state: 'visible' });
     await sleep(1500);
@@ -402,7 +415,7 @@ describe('demo dashboard', { timeout: 420000 }, () => {
       const seen = await rowsInView(group(page, id));
       assert.equal(seen.inView, seen.rows, `${id}: only ${seen.inView} of ${seen.rows} rows in view`);
     }
-    assert.equal((await rowsInView(metrics)).rows, 14, 'the metrics table does not show all 14 metrics on its page');
+    assert.equal((await rowsInView(metricsTable)).rows, 22, 'the metrics table does not show all 22 metrics');
     // The replayed bars as candles with both averages as lines; entries and exits as arrows at their
     // trade's price on its bar, one for each row of the trades table (an open trade has no exit).
     let picture = await chartPicture(price);

@@ -100,7 +100,26 @@ export async function startDemo(locale = 'en-US'): Promise<Demo> {
 export async function screenshot(target: Page | Locator, name: string, fullPage = false): Promise<void> {
   mkdirSync(artifactsDir, { recursive: true });
   const path = join(artifactsDir, `${name}.png`);
-  await ('goto' in target ? target.screenshot({ path, fullPage }) : target.screenshot({ path }));
+  if (!('goto' in target)) {
+    await target.screenshot({ path });
+    return;
+  }
+  const viewport = target.viewportSize();
+  if (!fullPage || !viewport) {
+    await target.screenshot({ path });
+    return;
+  }
+  // The whole page as a person scrolling it sees it: Playwright's fullPage option resizes the viewport
+  // only while it captures, and Dashboard 2.0's navigation drawer reacts to that resize by sliding in
+  // over the page's left side. A viewport as tall as the page, given time to lay out, shows it as is.
+  const height = await target.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+  await target.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await sleep(600);
+  try {
+    await target.screenshot({ path });
+  } finally {
+    await target.setViewportSize(viewport);
+  }
 }
 
 /** Opens the editor and waits until the palette is drawn and the flows are loaded. */

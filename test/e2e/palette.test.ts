@@ -12,7 +12,7 @@ const expectedCategories: Record<string, string[]> = {
   'IB strategy': ['ib-sma', 'ib-indicator', 'ib-crossover', 'ib-risk-sizer'],
   'IB trading': ['ib-place-order', 'ib-stop-order', 'ib-backtest-report'],
   // Dashboard 2.0 widgets: ui-... as the dashboard's own, ib-... as the package's.
-  'IB dashboard': ['ui-ib-account-panel', 'ui-ib-price-chart'],
+  'IB dashboard': ['ui-ib-account-panel', 'ui-ib-backtest-summary', 'ui-ib-price-chart'],
 };
 
 describe('palette', { timeout: 120000 }, () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BacktestSummaryModel } from '../../lib/charts/backtest-summary';
 import { fixturesDir } from '../helpers/paths';
 import { collectMessages, helper, nextMessage, nodeModule, startServer, stopServer } from '../helpers/node-red';
 
@@ -76,6 +77,7 @@ async function finalReport(timeoutMs: number): Promise<Record<string, any>> {
 
 describe('backtest of the very same flow', () => {
   let replayed: Record<string, any>;
+  let replayedProgress: Array<Record<string, any>> = [];
   const tmp = mkdtempSync(join(tmpdir(), 'ib-backtest-'));
 
   before(startServer);
@@ -107,12 +109,50 @@ describe('backtest of the very same flow', () => {
     );
     assert.deepEqual(progress.map((p) => p.payload.bars), [2500, 5000, 7500, 10000]);
     assert.equal(progress[1]!.payload.percent, 50);
+    replayedProgress = progress;
     const [equity, buyHold] = await charts;
     assert.equal(equity!.topic, 'equity');
     assert.equal(equity!.action, 'replace');
     assert.equal(equity!.payload.length, 200);
     assert.deepEqual(Object.keys(equity!.payload[0]), ['x', 'y']);
     assert.equal(buyHold!.topic, 'buy & hold');
+  });
+
+  it("the backtest summary widget shows the replay's messages as a trader reads them: progress, then the fixture's figures and trades, newest first", () => {
+    const model = new BacktestSummaryModel({ summary: true, metrics: true, parts: true, trades: true }, 5);
+    assert.equal(model.accept(replayedProgress[1]!), true);
+    let view = model.view();
+    assert.equal(view.phase, 'running');
+    assert.match(view.state, /^replaying: 5,000 of 10,000 bars \(50 %\), [\d,]+ bars\/s$/);
+    assert.equal(view.percent, 50);
+    assert.equal(model.accept(replayed), true);
+    view = model.view();
+    assert.equal(view.phase, 'done');
+    const figure = (label: string) => view.figures.find((f) => f.label === label)?.value;
+    const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    assert.equal(figure('Final equity'), money.format(expected.finalEquity));
+    assert.equal(figure('Return'), `+${((expected.finalEquity / 100_000 - 1) * 100).toFixed(2)} %`);
+    assert.equal(figure('Trades'), String(expected.closedTrades));
+    assert.equal(figure('Max drawdown'), `${expected.maxDrawdownPct.toFixed(2)} %`);
+    assert.equal(figure('Sharpe'), expected.sharpe.value.toFixed(3));
+    assert.equal(figure('Win rate'), `${((expected.winningTrades / expected.closedTrades) * 100).toFixed(2)} %`);
+    const metric = (name: string) => view.metrics.rows.find((r) => r.metric === name)?.value;
+    assert.equal(metric('Start equity'), '100,000.00');
+    assert.equal(metric('Profit factor'), expected.profitFactor.toFixed(3));
+    assert.equal(metric('Exposure'), `${expected.exposurePct.toFixed(2)} %`);
+    // The newest five trades, the last of the fixture's first; the caption says what is left out.
+    const csv = readFileSync(join(fixture, 'trades.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    assert.deepEqual(
+      view.trades.rows.map((r) => [r.entry.slice(0, 10), r.exit.slice(0, 10), r['P&L']]),
+      csv.slice(-5).reverse().map(([a, b, , , e]) => [a, b, `${Number(e) > 0 ? '+' : ''}${money.format(Number(e))}`]),
+    );
+    assert.equal(view.tradesNote, `the last 5 of ${expected.closedTrades} trades`);
+    assert.deepEqual(view.parts.rows.map((r) => r.part), ['BARS', 'strategy: market']);
+    assert.equal(view.parts.rows[0]!['P&L'], `+${money.format(expected.finalEquity - 100_000)}`);
+    // The next run's first progress clears this report.
+    model.accept(replayedProgress[0]!);
+    assert.equal(model.view().phase, 'running');
+    assert.deepEqual(model.view().trades.rows, []);
   });
 
   it('the batch version of the flow gives the same metrics and trades to the cent', async () => {

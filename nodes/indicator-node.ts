@@ -20,10 +20,10 @@ export function runIndicatorNode(node: Node, setup: () => IndicatorSetup): void 
   const computing = computingNode(node, setup);
   onInput(node, (msg, send, done) => {
     const { result, name } = computing.run(({ runner, name }) => ({ result: runner.run(msg), name }));
-    if (result.kind === 'reset') computing.show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) });
-    else if (result.kind === 'batch') computing.show({ fill: 'blue', shape: 'dot', text: message('ib-algo.status.batch', { value: formatValue(name, result.last), count: result.count }) });
-    else computing.show({ fill: result.value === null ? 'yellow' : 'green', shape: 'dot', text: formatValue(name, result.value) });
     send(msg);
+    if (result.kind === 'reset') computing.show(() => ({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) }));
+    else if (result.kind === 'batch') computing.show(() => ({ fill: 'blue', shape: 'dot', text: message('ib-algo.status.batch', { value: formatValue(name, result.last), count: result.count }) }));
+    else computing.show(() => ({ fill: result.value === null ? 'yellow' : 'green', shape: 'dot', text: formatValue(name, result.value) }));
     done();
   });
 }

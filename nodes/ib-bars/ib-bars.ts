@@ -56,8 +56,8 @@ export = function register(RED: NodeAPI): void {
       const { states, label } = computing.run((c) => c);
       if (isReset(msg as { reset?: unknown })) {
         const cleared = states.reset(msg.topic);
-        computing.show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: cleared }) });
         send(msg);
+        computing.show(() => ({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: cleared }) }));
         done();
         return;
       }
@@ -82,8 +82,9 @@ export = function register(RED: NodeAPI): void {
           throw new UserError((err as Error).message);
         }
         sent += bars.length;
-        computing.show({ fill: 'blue', shape: 'dot', text: message('ib-bars.status.batch', { topic, count: bars.length, size: label, from: msg.payload.length }) });
+        const from = msg.payload.length;
         send(barMessage(msg, topic, bars, null));
+        computing.show(() => ({ fill: 'blue', shape: 'dot', text: message('ib-bars.status.batch', { topic, count: bars.length, size: label, from }) }));
         done();
         return;
       }
@@ -105,8 +106,11 @@ export = function register(RED: NodeAPI): void {
       const messages = outs.map((o) => barMessage(msg, topic, o.bar, options.formingBars ? o.forming : null));
       const last = outs[outs.length - 1];
       sent += outs.filter((o) => !o.forming).length;
-      computing.show({ fill: last.forming ? 'yellow' : 'green', shape: 'dot', text: message(last.forming ? 'ib-bars.status.forming' : 'ib-bars.status.bar', { topic, size: label, close: last.bar.close, count: sent }) });
+      const { forming } = last;
+      const { close } = last.bar;
+      const count = sent;
       send([messages]);
+      computing.show(() => ({ fill: forming ? 'yellow' : 'green', shape: 'dot', text: message(forming ? 'ib-bars.status.forming' : 'ib-bars.status.bar', { topic, size: label, close, count }) }));
       done();
     });
   }

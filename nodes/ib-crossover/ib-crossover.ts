@@ -53,22 +53,24 @@ export = function register(RED: NodeAPI): void {
 
     onInput(node, (msg, send, done) => {
       const result = computing.run((crossover) => crossover.run(msg));
-      const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
+      const topic = msg.topic;
+      const who = () => (typeof topic === 'string' && topic ? ` ${topic}` : '');
       switch (result.kind) {
         case 'reset':
-          computing.show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) });
+          send(msg);
+          computing.show(() => ({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) }));
           break;
         case 'batch':
-          computing.show({ fill: 'blue', shape: 'dot', text: message('ib-crossover.status.batch', { signals: result.signals, count: result.count }) });
+          send(msg);
+          computing.show(() => ({ fill: 'blue', shape: 'dot', text: message('ib-crossover.status.batch', { signals: result.signals, count: result.count }) }));
           break;
-        case 'bar':
-          if (result.signal) computing.show({ fill: result.signal.side === 'BUY' ? 'green' : 'blue', shape: 'dot', text: `${result.signal.side}${who}` });
-          if (!result.send) {
-            done();
-            return;
-          }
+        case 'bar': {
+          if (result.send) send(msg);
+          const signal = result.signal;
+          if (signal) computing.show(() => ({ fill: signal.side === 'BUY' ? 'green' : 'blue', shape: 'dot', text: `${signal.side}${who()}` }));
+          break;
+        }
       }
-      send(msg);
       done();
     });
   }

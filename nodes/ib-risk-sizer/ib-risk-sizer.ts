@@ -7,9 +7,9 @@ import { readValueSource } from '../../lib/messages/source';
 import { RiskSizer, type AccountSource } from '../../lib/risk/risk-sizer';
 import { DEFAULT_SIZER_CONFIG, type Direction, type SizerConfig, type SizingMethod, type StopRule, type TakeProfitRule } from '../../lib/risk/sizing';
 import { onInput, typedSetting, typedSource } from '../common';
-import { computingNode } from '../computing-node';
+import { computingNode, type StatusMaker } from '../computing-node';
 import { useConnection, type ConnectionConfigNode } from '../connection';
-import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red';
+import type { Node, NodeAPI, NodeDef } from '../red';
 import { isGiven } from '../../lib/messages/setting';
 import { message, useMessageCatalogs } from '../i18n';
 import { isBarBatch } from '../../lib/messages/bar-columns';
@@ -131,9 +131,9 @@ export = function register(RED: NodeAPI): void {
         passThrough: def.passThrough === true,
       });
     });
-    const show = (s: NodeStatus) => {
+    const show = (make: StatusMaker) => {
       ownStatus = true;
-      computing.show(s);
+      computing.show(make);
     };
 
     // The instrument's size rules (TWS's contract details, a backtest's contracts table), once per instrument.
@@ -166,29 +166,31 @@ export = function register(RED: NodeAPI): void {
       // Known rules are used at once: only an instrument's first signal waits for TWS's answer.
       const rules = known instanceof Promise ? await known : known;
       const result = computing.run((sizer) => sizer.run(msg, account, rules));
-      const who = typeof msg.topic === 'string' && msg.topic ? ` ${msg.topic}` : '';
+      const topic = msg.topic;
+      const who = () => (typeof topic === 'string' && topic ? ` ${topic}` : '');
       switch (result.kind) {
         case 'reset':
-          show({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) });
+          send(msg);
+          show(() => ({ fill: 'grey', shape: 'ring', text: message('ib-algo.status.reset', { count: result.cleared }) }));
           break;
         case 'no-signal':
-          if (!result.send) {
-            done();
-            return;
-          }
+          if (result.send) send(msg);
           break;
-        case 'order':
-          show({ fill: 'green', shape: 'dot', text: message('ib-risk-sizer.status.target', { quantity: result.order.targetQuantity, who }) });
+        case 'order': {
+          // The order first: its status is formatted (through the catalogs) after place-order has it.
+          send(msg);
+          const quantity = result.order.targetQuantity;
+          show(() => ({ fill: 'green', shape: 'dot', text: message('ib-risk-sizer.status.target', { quantity, who: who() }) }));
           break;
+        }
         case 'batch':
-          show({ fill: 'blue', shape: 'dot', text: message('ib-risk-sizer.status.batch', { orders: result.orders, count: result.count }) });
+          send(msg);
+          show(() => ({ fill: 'blue', shape: 'dot', text: message('ib-risk-sizer.status.batch', { orders: result.orders, count: result.count }) }));
           break;
         case 'warm-up':
-          show({ fill: 'blue', shape: 'ring', text: message('ib-risk-sizer.status.warmUp', { count: result.count, who }) });
-          done();
-          return;
+          show(() => ({ fill: 'blue', shape: 'ring', text: message('ib-risk-sizer.status.warmUp', { count: result.count, who: who() }) }));
+          break;
       }
-      send(msg);
       done();
     });
   }

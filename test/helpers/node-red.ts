@@ -76,6 +76,25 @@ export function packageModule(register: ModuleFunction, types: string[] = []): M
   };
 }
 
+/**
+ * Counts the lookups of this package's texts in the runtime's message catalogs (each status or error
+ * text a node formats) until stop().
+ */
+export function countCatalogLookups(): { count(): number; stop(): void } {
+  const lookup = i18n._;
+  let count = 0;
+  i18n._ = (key, values) => {
+    if (key.startsWith(`${packageName}/`)) count++;
+    return lookup.call(i18n, key, values);
+  };
+  return {
+    count: () => count,
+    stop: () => {
+      i18n._ = lookup;
+    },
+  };
+}
+
 /** The module function of a compiled node, e.g. nodeModule('ib-sma'), as Node-RED calls it: with its message catalog. */
 export function nodeModule(type: string): unknown {
   return packageModule(require(join(distNodesDir, type, `${type}.js`)) as ModuleFunction, [type]);

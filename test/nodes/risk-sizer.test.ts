@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectMessages, helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
+import { collectMessages, countCatalogLookups, helper, loadFlow, nextMessage, startServer, stopServer, waitFor, type TestNode } from '../helpers/node-red';
 
 const userDir = mkdtempSync(join(tmpdir(), 'ib-risk-sizer-'));
 const buy = { side: 'BUY', reason: 'test', time: 1 };
@@ -78,6 +78,29 @@ describe('ib-risk-sizer node', () => {
     assert.deepEqual(msgs.slice(0, 3).map((m) => m.order), [{ targetQuantity: 100 }, { targetQuantity: 0 }, { targetQuantity: 25 }]);
     assert.equal(msgs[3].reset, true);
     assert.deepEqual(msgs[4].order, [{ targetQuantity: 100 }, null, { targetQuantity: 0 }, { targetQuantity: 25 }]);
+  });
+
+  it('a burst of signals formats the status only for the statuses drawn, each after its order went on', async () => {
+    await loadFlow(['ib-risk-sizer'], flow({ method: 'fixed', shares: 100, direction: 'long-short' }));
+    const rs = helper.getNode('rs');
+    const out = helper.getNode('out');
+    // How many statuses risk-sizer had drawn when each order message reached the node after it.
+    const drawnAtDelivery: number[] = [];
+    out.on('input', () => drawnAtDelivery.push(rs.status.callCount));
+    const lookups = countCatalogLookups();
+    try {
+      const got = collectMessages(out, 200);
+      for (let i = 0; i < 200; i++) rs.receive({ topic: 'AAPL', payload: bar(100, i), signal: i % 2 ? sell : buy, account: { equity: 100_000 } });
+      const msgs = await got;
+      assert.deepEqual(msgs.at(-1)?.order, { targetQuantity: -100 });
+      assert.equal(drawnAtDelivery[0], 0, 'the first order reached the next node before any status was drawn');
+      await waitFor(() => statusTexts(rs).at(-1) === 'target -100 AAPL', 2000, 'the last target in the status');
+      // One status at once, the newest when the 250 ms interval ends: two formatted, not 200.
+      assert.ok(lookups.count() <= 3, `${lookups.count()} status texts formatted for 200 signals`);
+      assert.equal(lookups.count(), statusTexts(rs).length);
+    } finally {
+      lookups.stop();
+    }
   });
 
   it('bad input ends in done(err) naming the field and the fix', async () => {

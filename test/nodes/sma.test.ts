@@ -66,6 +66,18 @@ describe('ib-sma node', () => {
     await waitFor(() => statusTexts(sma).includes('fast = 450.00'), 2000, 'status "fast = 450.00"');
   });
 
+  it('a value goes on before its status is drawn', async () => {
+    await loadFlow(['ib-sma'], flow({ period: 1 }));
+    const sma = helper.getNode('s');
+    let drawnAtDelivery = -1;
+    helper.getNode('out').on('input', () => {
+      drawnAtDelivery = sma.status.callCount;
+    });
+    sma.receive({ topic: 'AAPL', payload: { close: 10 } });
+    await waitFor(() => statusTexts(sma).includes('sma1 = 10.00'), 2000, 'status "sma1 = 10.00"');
+    assert.equal(drawnAtDelivery, 0, 'no status drawn when the value reached the next node');
+  });
+
   it('another source: typical price, or a property', async () => {
     await loadFlow(['ib-sma'], flow({ period: 1, source: 'typical' }));
     const got = nextMessage(helper.getNode('out'));

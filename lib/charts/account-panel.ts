@@ -8,6 +8,8 @@
  * is P&L.
  */
 
+import type { TableView } from './table';
+
 /** The parts of the panel a node shows (its Show settings). */
 export interface PanelSections {
   summary: boolean;
@@ -16,11 +18,7 @@ export interface PanelSections {
   log: boolean;
 }
 
-/** A table as the widget draws it: the columns (key, and whether it holds a number, right-aligned) and the rows' texts by key. */
-export interface PanelTable {
-  columns: Array<{ key: string; numeric: boolean }>;
-  rows: Array<Record<string, string>>;
-}
+type PanelTable = TableView;
 
 /** How many order-log rows the panel keeps (the newest). */
 export const ORDER_LOG_ROWS = 20;
@@ -77,8 +75,8 @@ const POSITION_COLUMNS = [
   { key: 'avg cost', numeric: true },
   { key: 'last', numeric: true },
   { key: 'market value', numeric: true },
-  { key: 'unrealized P&L', numeric: true },
-  { key: 'realized P&L', numeric: true },
+  { key: 'unrealized P&L', numeric: true, signed: true },
+  { key: 'realized P&L', numeric: true, signed: true },
 ];
 const ORDER_COLUMNS = [
   { key: 'order', numeric: true },

@@ -7,6 +7,8 @@
  * percentages to two.
  */
 
+import type { TableView } from './table';
+
 /** The parts of the summary a node shows (its Show settings). */
 export interface SummarySections {
   /** The state line, the progress bar and the headline figures. */
@@ -16,11 +18,7 @@ export interface SummarySections {
   parts: boolean;
 }
 
-/** A table as the widget draws it: the columns (key, and whether it holds a number, right-aligned) and the rows' texts by key. */
-export interface SummaryTable {
-  columns: Array<{ key: string; numeric: boolean }>;
-  rows: Array<Record<string, string>>;
-}
+type SummaryTable = TableView;
 
 export interface BacktestSummaryView {
   /** idle (no run yet), running (progress), done (a report), live (a live account's samples). */
@@ -98,13 +96,13 @@ const TRADE_COLUMNS = [
   { key: 'entry price', numeric: true },
   { key: 'exit', numeric: false },
   { key: 'exit price', numeric: true },
-  { key: 'P&L', numeric: true },
-  { key: 'return', numeric: true },
+  { key: 'P&L', numeric: true, signed: true },
+  { key: 'return', numeric: true, signed: true },
 ];
 const PART_COLUMNS = [
   { key: 'part', numeric: false },
-  { key: 'P&L', numeric: true },
-  { key: 'return', numeric: true },
+  { key: 'P&L', numeric: true, signed: true },
+  { key: 'return', numeric: true, signed: true },
   { key: 'trades', numeric: true },
   { key: 'win rate', numeric: true },
   { key: 'exposure', numeric: true },

@@ -9,7 +9,7 @@ import { RejectionWatch } from '../lib/orders/rejections';
 import { messageProperty, parsePath, type MessageValue } from '../lib/messages/path';
 import { messageOrSetting } from '../lib/messages/setting';
 import type { DoneFunction, Node, NodeAPI, NodeMessage, SendFunction } from './red';
-import { message } from './i18n';
+import { localized, message } from './i18n';
 
 /** An error whose message is meant for the user: what was wrong and how to fix it. */
 export class UserError extends Error {
@@ -30,8 +30,9 @@ export function onInput(node: Node, handler: InputHandler): void {
       if (finished) return;
       finished = true;
       if (err) {
-        node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-        done(err);
+        const shown = localized(err);
+        node.status({ fill: 'red', shape: 'ring', text: shortText(shown.message) });
+        done(shown);
       } else {
         done();
       }

@@ -8,6 +8,7 @@ import type { IbSession } from '../lib/ib/connection';
 import { contractCacheFor, type QualifiedContract } from '../lib/ib/contracts';
 import { contractFromSettings, messageInstrument } from '../lib/messages/message-instrument';
 import { UserError } from './common';
+import { errorText } from './i18n';
 import type { NodeDef, NodeMessage } from './red';
 
 export interface ConfiguredContract {
@@ -46,7 +47,7 @@ export function messageContract(msg: NodeMessage, configured: ConfiguredContract
   try {
     return messageInstrument(msg, configured.contract, 'node').contract;
   } catch (err) {
-    throw new UserError((err as Error).message);
+    throw new UserError(errorText(err));
   }
 }
 
@@ -56,6 +57,6 @@ export async function qualifyMessageContract(session: IbSession, msg: NodeMessag
   try {
     return await contractCacheFor(session).qualify(contract);
   } catch (err) {
-    throw new UserError((err as Error).message);
+    throw new UserError(errorText(err));
   }
 }

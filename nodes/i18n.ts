@@ -8,7 +8,12 @@
  * texts several nodes share are in ib-connect's catalog under `ib-algo` (`ib-algo.status.stopped`).
  * Node-RED's lookup is one for the whole process, so it is taken once, when the package's nodes
  * register.
+ *
+ * lib's own texts (lib/messages/texts.ts: a refusal, a setting or a bar it cannot take) reach a node as
+ * errors carrying a code and its values; they are in ib-connect's catalog under `ib-algo.lib.<code>`,
+ * and errorText / localized say them in the runtime's language, in English where a catalog has none.
  */
+import { ENGLISH, fillText, isSaid, saidBy, type Said, type TextValue } from '../lib/messages/texts';
 import type { NodeAPI } from './red';
 
 /** The package's name, the first part of its catalogs' namespaces. */
@@ -38,4 +43,32 @@ export function catalogKey(key: string): string {
 export function message(key: string, values?: Record<string, unknown>): string {
   const full = catalogKey(key);
   return translate ? translate(full, values) : full;
+}
+
+/** lib's text `what` in the runtime's language: its catalog's text, else its English (values said likewise). */
+export function say(what: Said): string {
+  const values: Record<string, TextValue> = {};
+  for (const [name, value] of Object.entries(what.values)) values[name] = isSaid(value) ? say(value) : value;
+  const key = `${SHARED}.lib.${what.code}`;
+  const text = message(key, values);
+  return text === catalogKey(key) ? fillText(ENGLISH[what.code], values, String) : text;
+}
+
+/** What `err` tells the user, in the runtime's language: one of lib's texts through the catalog, any other error's message as it is. */
+export function errorText(err: unknown): string {
+  const what = saidBy(err);
+  if (what) return say(what);
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * `err` as a node reports it (done(err), node.error): an error of the same name whose message is its text
+ * in the runtime's language, the original as its cause; `err` itself when that is what it says already.
+ */
+export function localized(err: Error): Error {
+  const text = errorText(err);
+  if (text === err.message) return err;
+  const shown = new Error(text, { cause: err });
+  shown.name = err.name;
+  return shown;
 }

@@ -6,7 +6,7 @@
 import type { ConnectionStatus, IbSession } from '../lib/ib/connection';
 import { shortText, UserError } from './common';
 import type { Node, NodeMessage, NodeStatus } from './red';
-import { message } from './i18n';
+import { errorText, message } from './i18n';
 
 /**
  * What a live data node shows while its connection is not up: a ring that says no data is coming
@@ -39,7 +39,7 @@ export function startGate(node: Node, msg: NodeMessage, waitMs = START_GRACE_MS,
       }
       settled = true;
       clearTimeout(timer);
-      if (err) reject(new UserError(err.message));
+      if (err) reject(new UserError(errorText(err)));
       else resolve();
     };
     const timer = setTimeout(() => settle(onTimeout?.()), waitMs);
@@ -61,7 +61,7 @@ export function startWhenConnected(node: Node, session: IbSession, label: string
     .catch((err: Error) => {
       if (isClosed()) return;
       onFailure();
-      node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+      node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
       node.error(`${label}: ${err.message}`);
     });
 }

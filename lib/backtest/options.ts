@@ -8,6 +8,7 @@ import type { CommissionModelName } from '../fills/commission';
 import { ACCOUNT_TYPES } from '../fills/margin';
 import { isCurrencyCode, ratesTableProblem } from '../fills/currency';
 import type { AccountType, BacktestOptions } from './types';
+import { said, TextError, type TextCode } from '../messages/texts';
 
 export const COMMISSION_MODELS: readonly CommissionModelName[] = ['none', 'ib-fixed', 'ib-tiered', 'percent'];
 export const FILL_AT: readonly NonNullable<BacktestOptions['fillAt']>[] = ['next-open', 'close'];
@@ -30,51 +31,52 @@ export function isNonNegative(value: unknown): value is number {
 export function withBacktestOverride(base: BacktestOptions, override: unknown, where = 'msg.backtest'): BacktestOptions {
   if (override === undefined || override === null) return { ...base };
   if (typeof override !== 'object' || Array.isArray(override)) {
-    throw new Error(`${where} must be an object such as {"startingCash": 100000, "commission": "ib-fixed"}`);
+    throw new TextError(said('backtest.options', { where }));
   }
   const o = override as Record<string, unknown>;
-  const got = (name: string) => `, got ${JSON.stringify(o[name])}`;
+  /** The refusal of option `name`: what it must be, and what it got. */
+  const refuse = (code: TextCode, name: string, values: Record<string, string> = {}) => new TextError(said(code, { where, value: JSON.stringify(o[name]) ?? 'undefined', ...values }));
   const result = { ...base };
   if (o.startingCash !== undefined) {
     const cash = Number(o.startingCash);
-    if (!isStartingCash(cash)) throw new Error(`${where}.startingCash must be a positive amount${got('startingCash')}`);
+    if (!isStartingCash(cash)) throw refuse('backtest.startingCash', 'startingCash');
     result.startingCash = cash;
   }
   if (o.commission !== undefined) {
     if (!COMMISSION_MODELS.includes(o.commission as CommissionModelName)) {
-      throw new Error(`${where}.commission must be one of ${COMMISSION_MODELS.join(', ')}${got('commission')}`);
+      throw refuse('backtest.commission', 'commission', { allowed: COMMISSION_MODELS.join(', ') });
     }
     result.commission = o.commission as CommissionModelName;
   }
   if (o.commissionPercent !== undefined) {
     const percent = Number(o.commissionPercent);
-    if (!isNonNegative(percent)) throw new Error(`${where}.commissionPercent must be a percentage of 0 or more${got('commissionPercent')}`);
+    if (!isNonNegative(percent)) throw refuse('backtest.commissionPercent', 'commissionPercent');
     result.commissionPercent = percent;
   }
   if (o.fillAt !== undefined) {
-    if (!FILL_AT.includes(o.fillAt as 'close')) throw new Error(`${where}.fillAt must be "next-open" or "close"${got('fillAt')}`);
+    if (!FILL_AT.includes(o.fillAt as 'close')) throw refuse('backtest.fillAt', 'fillAt');
     result.fillAt = o.fillAt as BacktestOptions['fillAt'];
   }
   if (o.slippage !== undefined) {
     const s = o.slippage as { kind?: unknown; amount?: unknown } | null;
     if (!s || typeof s !== 'object' || !SLIPPAGE_KINDS.includes(s.kind as 'none') || !isNonNegative(Number(s.amount ?? 0))) {
-      throw new Error(`${where}.slippage must be {"kind": ${SLIPPAGE_KINDS.map((k) => `"${k}"`).join(' | ')}, "amount": a number of 0 or more}${got('slippage')}`);
+      throw refuse('backtest.slippage', 'slippage', { kinds: SLIPPAGE_KINDS.map((k) => `"${k}"`).join(' | ') });
     }
     result.slippage = { kind: s.kind as 'none', amount: Number(s.amount ?? 0) };
   }
   if (o.accountType !== undefined) {
     if (!ACCOUNT_TYPES.includes(o.accountType as AccountType)) {
-      throw new Error(`${where}.accountType must be one of ${ACCOUNT_TYPES.join(', ')}${got('accountType')}`);
+      throw refuse('backtest.accountType', 'accountType', { allowed: ACCOUNT_TYPES.join(', ') });
     }
     result.accountType = o.accountType as AccountType;
   }
   if (o.baseCurrency !== undefined) {
-    if (!isCurrencyCode(o.baseCurrency)) throw new Error(`${where}.baseCurrency must be a 3-letter currency code such as "USD"${got('baseCurrency')}`);
+    if (!isCurrencyCode(o.baseCurrency)) throw refuse('backtest.baseCurrency', 'baseCurrency');
     result.baseCurrency = o.baseCurrency.toUpperCase();
   }
   if (o.fxRates !== undefined) {
     const problem = ratesTableProblem(o.fxRates);
-    if (problem !== null) throw new Error(`${where}.fxRates: ${problem}`);
+    if (problem !== null) throw new TextError(said('backtest.fxRates', { where, problem }));
     result.fxRates = o.fxRates as Record<string, number>;
   }
   return result;

@@ -17,6 +17,7 @@ import { orderOwnPrice } from '../messages/order-types';
 import { OrderRefusedError } from '../orders/errors';
 import { isWholeIncrements, MAX_ORDER_QUANTITY, quantityProblem } from '../orders/quantity';
 import { orderSizeRules } from '../messages/size-rules';
+import { said, type Said } from '../messages/texts';
 import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
@@ -177,16 +178,17 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
           inputs: context.inputs,
         }
       : null;
-    const refuse = (rule: string, message: string, checks?: LimitCheck[]): never => {
-      this.record('decision', { ...decision, checks, result: 'refused', rule, reason: message });
-      throw new OrderRefusedError(rule, message);
+    const refuse = (rule: string, reason: string | Said, checks?: LimitCheck[]): never => {
+      const refusal = new OrderRefusedError(rule, reason);
+      this.record('decision', { ...decision, checks, result: 'refused', rule, reason: refusal.message });
+      throw refusal;
     };
     if (context.history) {
       const history = this.historyBlock();
       if (history) refuse('history', history);
     }
     if (context.dedupKey && !isModify && this.sentByDedupKey.has(context.dedupKey)) {
-      refuse('duplicate', `duplicate: this message already placed order ${this.sentByDedupKey.get(context.dedupKey)} (same msg delivered again); nothing sent`);
+      refuse('duplicate', said('orders.duplicate', { orderId: this.sentByDedupKey.get(context.dedupKey) ?? null }));
     }
     const rules = context.sizeRules ?? orderSizeRules(null, contract);
     const increment = rules.increment;
@@ -201,7 +203,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (wrongAccount) refuse('account', wrongAccount);
     const checks = this.limitChecks(key, orderId, contract, order, context, working);
     const breach = checks.find((c) => !c.ok);
-    if (breach) refuse(breach.limit, breach.message ?? breach.limit, checks);
+    if (breach) refuse(breach.limit, breach.said ?? breach.message ?? breach.limit, checks);
     if (decision) this.record('decision', { ...decision, checks, result: 'sent' });
     // Known before the order's first event, which the broker underneath may emit as it places it.
     const newPlacer = context.source !== undefined && !this.placers.has(orderId) ? context.source : null;

@@ -8,6 +8,7 @@ import type { ConnectionMode } from '../ib/connection';
 import { ACCOUNT_TYPES } from '../fills/margin';
 import { contractsTableProblem } from '../fills/contract-terms';
 import { isCurrencyCode, ratesTableProblem } from '../fills/currency';
+import { said, type Said, type TextCode } from '../messages/texts';
 
 /** The config node's saved fields as Node-RED hands them over (strings, numbers, booleans). */
 export type ConnectionFields = Record<string, unknown>;
@@ -51,27 +52,28 @@ export interface ConnectionConfig {
   limits: RiskLimitsConfig;
   /** Journal file; empty = <userDir>/ib-algo-journal/<config node id>.jsonl. */
   journalPath: string;
-  problems: string[];
+  /** Settings that could not be taken, each with what was used instead (ib-connect warns them). */
+  problems: Said[];
 }
 
 const MODES: ConnectionMode[] = ['tws', 'simulator', 'backtest'];
 
 export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
-  const problems: string[] = [];
-  const num = (field: string, fallback: number, check: (n: number) => boolean, rule: string): number => {
+  const problems: Said[] = [];
+  const num = (field: string, fallback: number, check: (n: number) => boolean, rule: TextCode): number => {
     const raw = def[field];
     if (raw === undefined || raw === null || raw === '') return fallback;
     const n = Number(raw);
     if (Number.isFinite(n) && check(n)) return n;
-    problems.push(`${field} "${String(raw)}" is not ${rule}; using ${fallback}`);
+    problems.push(said('settings.notValid', { field, value: String(raw), rule: said(rule), fallback }));
     return fallback;
   };
-  const nonNegative = (field: string, fallback = 0) => num(field, fallback, (n) => n >= 0, 'a number >= 0');
+  const nonNegative = (field: string, fallback = 0) => num(field, fallback, (n) => n >= 0, 'settings.rule.nonNegative');
   const pick = <T extends string>(field: string, allowed: readonly T[], fallback: T): T => {
     const raw = def[field];
     if (raw === undefined || raw === '') return fallback;
     if (allowed.includes(raw as T)) return raw as T;
-    problems.push(`${field} "${String(raw)}" is not one of ${allowed.join(', ')}; using ${fallback}`);
+    problems.push(said('settings.notOneOf', { field, value: String(raw), allowed: allowed.join(', '), fallback }));
     return fallback;
   };
   const mode = pick('mode', MODES, 'simulator');
@@ -79,19 +81,19 @@ export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
     name: String(def.name ?? ''),
     mode,
     host: String(def.host || '127.0.0.1'),
-    port: num('port', 7497, (n) => Number.isInteger(n) && n > 0 && n < 65536, 'a TCP port (1-65535)'),
-    clientId: num('clientId', 1, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0'),
+    port: num('port', 7497, (n) => Number.isInteger(n) && n > 0 && n < 65536, 'settings.rule.port'),
+    clientId: num('clientId', 1, (n) => Number.isInteger(n) && n >= 0, 'settings.rule.wholeNumber'),
     account: String(def.account ?? '').trim(),
     allowLiveOrders: def.allowLiveOrders === true || def.allowLiveOrders === 'true',
     simulator: {
-      seed: num('simSeed', 1, Number.isInteger, 'an integer'),
-      ticksPerSecond: num('simTicksPerSecond', 4, (n) => n > 0 && n <= 10_000, 'between 0 and 10000'),
-      clockSpeed: num('simClockSpeed', 1, (n) => n >= 1 && n <= 3600, 'between 1 (real time) and 3600'),
+      seed: num('simSeed', 1, Number.isInteger, 'settings.rule.integer'),
+      ticksPerSecond: num('simTicksPerSecond', 4, (n) => n > 0 && n <= 10_000, 'settings.rule.ticksPerSecond'),
+      clockSpeed: num('simClockSpeed', 1, (n) => n >= 1 && n <= 3600, 'settings.rule.clockSpeed'),
       account: String(def.simAccount || 'DU1234567').trim(),
       partialFills: nonNegative('simPartialFills'),
     },
     backtest: {
-      startingCash: num('btCash', 100_000, isStartingCash, 'a positive amount'),
+      startingCash: num('btCash', 100_000, isStartingCash, 'settings.rule.positiveAmount'),
       commission: pick('btCommission', COMMISSION_MODELS, 'ib-fixed'),
       commissionPercent: nonNegative('btCommissionPercent', 0.1),
       slippageKind: pick('btSlippageKind', SLIPPAGE_KINDS, 'none'),
@@ -116,49 +118,49 @@ export function readConnectionConfig(def: ConnectionFields): ConnectionConfig {
 }
 
 /** The backtest's contracts table: JSON text (or an object) by symbol; anything else is a problem and {}. */
-function contractsTable(raw: unknown, problems: string[]): Record<string, InstrumentSpec> {
+function contractsTable(raw: unknown, problems: Said[]): Record<string, InstrumentSpec> {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
   let table: unknown = raw;
   if (typeof raw === 'string') {
     try {
       table = JSON.parse(raw);
     } catch (err) {
-      problems.push(`btContracts is not JSON (${(err as Error).message}); using no contracts table. Write it as {"ES": {"minTick": 0.25, "multiplier": 50}}`);
+      problems.push(said('settings.contractsNotJson', { error: (err as Error).message }));
       return {};
     }
   }
   const problem = contractsTableProblem(table);
   if (problem !== null) {
-    problems.push(`btContracts: ${problem}; using no contracts table`);
+    problems.push(said('settings.contracts', { problem }));
     return {};
   }
   return table as Record<string, InstrumentSpec>;
 }
 
 /** The backtest's base currency: a 3-letter code, USD when empty; anything else is a problem and USD. */
-function baseCurrency(raw: unknown, problems: string[]): string {
+function baseCurrency(raw: unknown, problems: Said[]): string {
   if (raw === undefined || raw === null || String(raw).trim() === '') return 'USD';
   const code = String(raw).trim();
   if (isCurrencyCode(code)) return code.toUpperCase();
-  problems.push(`btBaseCurrency "${code}" is not a 3-letter currency code such as USD; using USD`);
+  problems.push(said('settings.baseCurrency', { value: code }));
   return 'USD';
 }
 
 /** The backtest's fixed FX rates: JSON text (or an object) by currency; anything else is a problem and {}. */
-function ratesTable(raw: unknown, problems: string[]): Record<string, number> {
+function ratesTable(raw: unknown, problems: Said[]): Record<string, number> {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
   let table: unknown = raw;
   if (typeof raw === 'string') {
     try {
       table = JSON.parse(raw);
     } catch (err) {
-      problems.push(`btFxRates is not JSON (${(err as Error).message}); using no fixed rates. Write it as {"EUR": 1.08}`);
+      problems.push(said('settings.fxRatesNotJson', { error: (err as Error).message }));
       return {};
     }
   }
   const problem = ratesTableProblem(table);
   if (problem !== null) {
-    problems.push(`btFxRates: ${problem}; using no fixed rates`);
+    problems.push(said('settings.fxRates', { problem }));
     return {};
   }
   return table as Record<string, number>;

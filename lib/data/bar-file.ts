@@ -10,7 +10,8 @@
 import { Buffer } from 'node:buffer';
 import type { Bar, BarColumns } from '../messages';
 import { isBarColumns } from '../messages/bar-columns';
-import { BarDataError, emptyRaw, emptyValues, readRow, RowProblem, type RawBar } from './bar-row';
+import { BarDataError, emptyRaw, emptyValues, readRow, rowError, RowProblem, type RawBar } from './bar-row';
+import { said, type Said } from '../messages/texts';
 import { barOrder, type BarSinkFactory } from './bar-sink';
 import { readBarsCsv, readBarsCsvBytes, textStart } from './csv-bars';
 import { jsonText } from '../messages/json-text';
@@ -79,7 +80,7 @@ export function readBarData<T>(data: unknown, source: string, into: BarSinkFacto
   return readRows(list.length, source, into, (raw, index) => {
     const item: unknown = list[index];
     if (!item || typeof item !== 'object') {
-      throw new BarDataError(`${objectPlace(source, index)} is ${jsonText(item)}, not an object with time, open, high, low, close, volume`);
+      throw new BarDataError(said('bars.notAnObject', { place: objectPlace(source, index), value: jsonText(item) }));
     }
     const o = item as Record<string, unknown>;
     raw.time = o.time ?? o.date ?? o.timestamp ?? o.datetime;
@@ -146,14 +147,14 @@ function readRows<T>(n: number, source: string, into: BarSinkFactory<T>, fill: (
       sink.add(values);
     }
   } catch (err) {
-    if (err instanceof RowProblem) throw new BarDataError(`${objectPlace(source, index)}: ${err.message}`);
+    if (err instanceof RowProblem) throw rowError(objectPlace(source, index), err);
     throw err;
   }
   return sink.finish(barOrder(sink, source));
 }
 
-function objectPlace(source: string, index: number): string {
-  return `${source} bar ${index + 1} (index ${index})`;
+function objectPlace(source: string, index: number): Said {
+  return said('bars.place', { source, number: index + 1, index });
 }
 
 /** Bar objects, the shape parseBarsText and barsFromObjects return. */

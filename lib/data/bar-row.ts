@@ -5,9 +5,10 @@
  */
 import { parseTime } from './dates';
 import { jsonText } from '../messages/json-text';
+import { said, TextError, type Said } from '../messages/texts';
 
 /** Bar data that cannot be read: the message names the source, the place and what to do. */
-export class BarDataError extends Error {
+export class BarDataError extends TextError {
   override name = 'BarDataError';
 }
 
@@ -43,14 +44,23 @@ export function emptyValues(): BarValues {
   return { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, wap: null, count: null };
 }
 
-/** What is wrong with one row; the reader adds where the row is. */
-export class RowProblem extends Error {}
+/** What is wrong with one row; the reader adds where the row is (rowError). */
+export class RowProblem extends TextError {
+  constructor(override readonly said: Said) {
+    super(said);
+  }
+}
+
+/** The reader's error for a row: where it is (`place`, one of lib's texts) and what is wrong with it. */
+export function rowError(place: Said, problem: RowProblem): BarDataError {
+  return new BarDataError(said('bars.rowAt', { place, problem: problem.said }));
+}
 
 /** Validates `raw` into `out`, or throws a RowProblem naming the column and the value. */
 export function readRow(raw: RawBar, out: BarValues): void {
   const time = parseTime(raw.time);
   if (Number.isNaN(time)) {
-    throw new RowProblem(`date ${jsonText(raw.time ?? null)} is not a time (use ISO 2024-01-02T14:30:00Z, 20240102, "20240102 09:30:00 US/Eastern" or epoch seconds/ms)`);
+    throw new RowProblem(said('bars.badTime', { value: jsonText(raw.time ?? null) }));
   }
   out.time = time;
   out.open = requiredNumber('open', raw.open);
@@ -60,18 +70,18 @@ export function readRow(raw: RawBar, out: BarValues): void {
   out.volume = optionalNumber('volume', raw.volume) ?? 0;
   out.wap = optionalNumber('wap', raw.wap);
   out.count = optionalNumber('count', raw.count);
-  if (out.high < out.low) throw new RowProblem(`high ${out.high} is below low ${out.low}`);
+  if (out.high < out.low) throw new RowProblem(said('bars.highBelowLow', { high: out.high, low: out.low }));
 }
 
 function requiredNumber(column: string, value: unknown): number {
   const n = optionalNumber(column, value);
-  if (n === null) throw new RowProblem(`${column} is missing`);
+  if (n === null) throw new RowProblem(said('bars.columnMissing', { column }));
   return n;
 }
 
 function optionalNumber(column: string, value: unknown): number | null {
   if (value === undefined || value === null || value === '') return null;
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw new RowProblem(`${column} is ${typeof value === 'number' ? String(value) : jsonText(value)}, not a number`);
+  if (!Number.isFinite(n)) throw new RowProblem(said('bars.notANumber', { column, value: typeof value === 'number' ? String(value) : jsonText(value) }));
   return n;
 }

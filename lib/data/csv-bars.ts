@@ -13,7 +13,8 @@
  * costs its bytes and the bars, not also a second copy of it as a string.
  */
 import type { Buffer } from 'node:buffer';
-import { BarDataError, emptyRaw, emptyValues, readRow, RowProblem } from './bar-row';
+import { BarDataError, emptyRaw, emptyValues, readRow, rowError, RowProblem } from './bar-row';
+import { said } from '../messages/texts';
 import { barOrder, type BarSink, type BarSinkFactory } from './bar-sink';
 import { NOT_PLAIN, PlainCsvRow } from './plain-csv-row';
 
@@ -154,7 +155,7 @@ class CsvBarReader<T> {
         this.readGeneral(line);
       }
     } catch (err) {
-      if (err instanceof RowProblem) throw new BarDataError(`${this.source} row ${this.row} (line ${this.linesBefore + lines.number}): ${err.message}`);
+      if (err instanceof RowProblem) throw rowError(said('bars.csvPlace', { source: this.source, row: this.row, line: this.linesBefore + lines.number }), err);
       throw err;
     }
     this.linesBefore += lines.number;

@@ -8,6 +8,7 @@
  * Every batch-aware node takes either shape; these helpers are what they share.
  */
 import type { Bar, BarColumns } from '.';
+import { said, TextError } from './texts';
 
 export type { BarColumns } from '.';
 
@@ -15,7 +16,7 @@ export type { BarColumns } from '.';
 export const COLUMN_FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
 export type ColumnField = (typeof COLUMN_FIELDS)[number];
 
-const COLUMNS_HINT = 'send columns as {time: [...], open: [...], high: [...], low: [...], close: [...], volume: [...]}, one entry per bar';
+const COLUMNS_HINT = said('bars.columnsHint');
 
 /** An array, or a typed array (Float64Array...): what a batch property (a column of values) may be. */
 export function isColumn(value: unknown): value is ArrayLike<number> {
@@ -48,8 +49,8 @@ export function batchLength(batch: BarBatch): number {
   for (const field of COLUMN_FIELDS) {
     const column = (columns as unknown as Record<string, unknown>)[field];
     if (column === undefined) continue;
-    if (!isColumn(column)) throw new Error(`msg.payload.${field} is ${column === null ? 'null' : typeof column}, not an array: ${COLUMNS_HINT}`);
-    if (column.length !== n) throw new Error(`msg.payload.${field} has ${column.length} entries but msg.payload.time has ${n}: ${COLUMNS_HINT}`);
+    if (!isColumn(column)) throw new TextError(said('bars.columnNotArray', { field, type: column === null ? 'null' : typeof column, hint: COLUMNS_HINT }));
+    if (column.length !== n) throw new TextError(said('bars.columnLength', { field, length: column.length, count: n, hint: COLUMNS_HINT }));
   }
   return n;
 }
@@ -58,7 +59,7 @@ export function batchLength(batch: BarBatch): number {
 export function requireColumn(columns: BarColumns, field: ColumnField, reader: string): ArrayLike<number> {
   const column = (columns as unknown as Record<string, unknown>)[field];
   if (isColumn(column)) return column;
-  throw new Error(`msg.payload.${field} is missing: ${reader} reads the ${field} of every bar; ${COLUMNS_HINT}`);
+  throw new TextError(said('bars.columnAbsent', { field, reader, hint: COLUMNS_HINT }));
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { InstrumentKey, Side } from '../messages';
 import { positionRange, worstPosition, type ExposureOrder } from '../orders/exposure';
+import { english, said, TextError, type Said } from '../messages/texts';
 
 export type { ExposureOrder } from '../orders/exposure';
 
@@ -32,8 +33,10 @@ export interface LimitCheck {
   /** What the order would make it (null when it cannot be known, e.g. notional without a price). */
   value: number | null;
   max: number;
-  /** Why it failed, naming the limit and what to change. */
+  /** Why it failed, naming the limit and what to change (the English of `said`). */
   message?: string;
+  /** Why it failed, as lib's text (a node says it in its language). */
+  said?: Said;
 }
 
 /** What the checks need to know about one order. */
@@ -81,7 +84,7 @@ export function parseLimits(raw: Record<string, unknown> | undefined): RiskLimit
     const value = raw?.[field];
     if (value === undefined || value === null || value === '' || value === 0 || value === '0') continue;
     const n = typeof value === 'number' ? value : Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`risk limit ${field} must be a positive number (blank or 0 for no limit), got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(n) || n < 0) throw new TextError(said('limits.setting', { field, value: JSON.stringify(value) }));
     limits[field] = n;
   }
   return limits;
@@ -92,28 +95,31 @@ export function checkOrderLimits(limits: RiskLimits, facts: OrderFacts): LimitCh
   if (limits.maxOrderQuantity) {
     const max = limits.maxOrderQuantity;
     const ok = facts.quantity <= max;
-    checks.push({ limit: 'max order quantity', ok, value: facts.quantity, max, message: ok ? undefined : `max order quantity: ${facts.action} ${facts.quantity} ${facts.key} is over the limit of ${max} per order (ib-connect risk limits)` });
+    checks.push(check('max order quantity', ok, facts.quantity, max, said('limits.maxOrderQuantity', { action: facts.action, quantity: facts.quantity, key: facts.key, max })));
   }
   if (limits.maxOrderNotional) {
     const max = limits.maxOrderNotional;
     const multiplier = facts.multiplier !== undefined && facts.multiplier > 0 ? facts.multiplier : null;
     const secType = String(facts.secType ?? 'STK').toUpperCase();
     if (facts.price === null) {
-      checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: no price is known for ${facts.key} to check ${facts.action} ${facts.quantity} against ${max}; give the order a limit price or send the bar/quote in msg.payload` });
+      checks.push(check('max order notional', false, null, max, said('limits.notionalNoPrice', { key: facts.key, action: facts.action, quantity: facts.quantity, max })));
     } else if (multiplier === null && MULTIPLIED.has(secType)) {
-      checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: ${facts.key} is a ${secType} without a multiplier, so the money of ${facts.action} ${facts.quantity} is not known; pass msg.contract with its multiplier (e.g. "50" for ES)` });
+      checks.push(check('max order notional', false, null, max, said('limits.notionalNoMultiplier', { key: facts.key, secType, action: facts.action, quantity: facts.quantity })));
     } else if (facts.currency && facts.currency.code !== facts.currency.base && !(facts.currency.rate !== null && facts.currency.rate > 0)) {
       const { code, base } = facts.currency;
-      const unknown = base === null ? "the account's base currency is not known yet" : `no ${code} to ${base} rate is known yet`;
-      checks.push({ limit: 'max order notional', ok: false, value: null, max, message: `max order notional: ${facts.key} is priced in ${code} and ${unknown} to check ${facts.action} ${facts.quantity} against ${max}; TWS reports it with the account summary (NetLiquidation, ExchangeRate) moments after connecting: send again then` });
+      const order = { key: facts.key, code, action: facts.action, quantity: facts.quantity, max };
+      checks.push(check('max order notional', false, null, max, base === null ? said('limits.notionalNoBase', order) : said('limits.notionalNoRate', { ...order, base })));
     } else {
       const local = facts.quantity * facts.price * (multiplier ?? 1);
       const converted = facts.currency && facts.currency.code !== facts.currency.base ? facts.currency : null;
       const notional = converted ? local * converted.rate! : local;
       const ok = notional <= max;
-      const per = multiplier !== null && multiplier !== 1 ? ` x ${multiplier}` : '';
-      const money = converted ? `${round2(local)} ${converted.code} (${round2(notional)} ${converted.base} at ${converted.rate})` : `${round2(notional)}`;
-      checks.push({ limit: 'max order notional', ok, value: notional, max, message: ok ? undefined : `max order notional: ${facts.action} ${facts.quantity} ${facts.key} at ${facts.price}${per} is ${money}, over the limit of ${max}${converted ? ` ${converted.base}` : ''} (ib-connect risk limits)` });
+      const multiplied = multiplier !== null && multiplier !== 1;
+      const order = { action: facts.action, quantity: facts.quantity, key: facts.key, price: facts.price, max, ...(multiplied ? { multiplier } : {}) };
+      const refusal = converted
+        ? said(multiplied ? 'limits.maxOrderNotionalConvertedMultiplied' : 'limits.maxOrderNotionalConverted', { ...order, local: round2(local), code: converted.code, notional: round2(notional), base: converted.base, rate: converted.rate })
+        : said(multiplied ? 'limits.maxOrderNotionalMultiplied' : 'limits.maxOrderNotional', { ...order, money: round2(notional) });
+      checks.push(check('max order notional', ok, notional, max, refusal));
     }
   }
   if (limits.maxPosition) {
@@ -124,15 +130,20 @@ export function checkOrderLimits(limits: RiskLimits, facts: OrderFacts): LimitCh
     // An order that does not make the worst case larger (a closing order, an exit) must never be
     // blocked by the limit that exists to cap exposure.
     const ok = after <= max || after <= before;
-    checks.push({ limit: 'max position', ok, value: after, max, message: ok ? undefined : `max position: ${facts.action} ${facts.quantity} ${facts.key} would make the position (with working orders) ${after}, over the limit of ${max} per instrument (ib-connect risk limits)` });
+    checks.push(check('max position', ok, after, max, said('limits.maxPosition', { action: facts.action, quantity: facts.quantity, key: facts.key, position: after, max })));
   }
   if (limits.maxOrdersPerMinute) {
     const max = limits.maxOrdersPerMinute;
     const value = facts.ordersLastMinute + 1;
     const ok = value <= max;
-    checks.push({ limit: 'max orders per minute', ok, value, max, message: ok ? undefined : `max orders per minute: ${facts.ordersLastMinute} orders were sent in the last minute, the limit is ${max} (ib-connect risk limits)` });
+    checks.push(check('max orders per minute', ok, value, max, said('limits.maxOrdersPerMinute', { count: facts.ordersLastMinute, max })));
   }
   return checks;
+}
+
+/** A check's record; a failed one says why (`refusal`), a passed one carries no text. */
+function check(limit: LimitName, ok: boolean, value: number | null, max: number, refusal: Said): LimitCheck {
+  return ok ? { limit, ok, value, max } : { limit, ok, value, max, message: english(refusal), said: refusal };
 }
 
 function round2(n: number): number {

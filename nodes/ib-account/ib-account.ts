@@ -12,7 +12,7 @@ import type { Connection, OpenAccountFeed } from '../../lib/connection/types';
 import { onInput, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
   useMessageCatalogs(RED);
@@ -101,7 +101,7 @@ export = function register(RED: NodeAPI): void {
       try {
         return requestedExecutionsSince({}, def.days, Date.now()).since;
       } catch (err) {
-        throw new UserError(message('ib-account.errors.days', { error: (err as Error).message }));
+        throw new UserError(message('ib-account.errors.days', { error: errorText(err) }));
       }
     };
 
@@ -121,13 +121,13 @@ export = function register(RED: NodeAPI): void {
           onChange: onFeedChange,
           onError: (err) => {
             ownStatus = true;
-            node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-            node.error(err.message);
+            node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
+            node.error(errorText(err));
           },
           isClosed: () => closed,
         })
         .catch((err: Error) => {
-          throw new UserError(err.message);
+          throw new UserError(errorText(err));
         });
     };
 
@@ -144,7 +144,7 @@ export = function register(RED: NodeAPI): void {
       try {
         asked = requestedExecutionsSince({ since: msg.since, days: msg.days }, def.days, Date.now());
       } catch (err) {
-        throw new UserError((err as Error).message);
+        throw new UserError(errorText(err));
       }
       if (streaming && !asked.fromMessage) {
         // The feed that is loading (on deploy, or for an earlier message) answers this one too.
@@ -218,8 +218,8 @@ export = function register(RED: NodeAPI): void {
         .catch((err: Error) => {
           if (closed) return;
           ownStatus = true;
-          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-          node.error(message('ib-account.errors.feed', { error: err.message }));
+          node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
+          node.error(message('ib-account.errors.feed', { error: errorText(err) }));
         });
     }
 

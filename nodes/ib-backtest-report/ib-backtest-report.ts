@@ -28,7 +28,7 @@ import { onInput, shortText, UserError } from '../common';
 import { useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../red';
 import { isGiven } from '../../lib/messages/setting';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 interface ReportDef extends NodeDef {
   connection?: string;
@@ -72,7 +72,7 @@ function batchOptions(connection: Connection | null, override: unknown): Backtes
   try {
     return withBacktestOverride(base, override);
   } catch (err) {
-    throw new UserError((err as Error).message);
+    throw new UserError(errorText(err));
   }
 }
 
@@ -172,8 +172,8 @@ export = function register(RED: NodeAPI): void {
           const messages = reportMessages(summary, [...keys].sort().join(',') || 'backtest', s.maxPoints);
           sendReport((m) => node.send(m), messages);
         } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
-          node.error(message('ib-backtest-report.errors.summary', { error: (err as Error).message }));
+          node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
+          node.error(message('ib-backtest-report.errors.summary', { error: errorText(err) }));
           resultsBus().emit('failure', { nodeId: node.id, name: label, error: (err as Error).message });
         }
         keys.clear();
@@ -220,7 +220,7 @@ export = function register(RED: NodeAPI): void {
         try {
           sample((m) => node.send(m));
         } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
+          node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
         }
       }, s.sampleSeconds * 1000);
       cleanups.push(() => clearInterval(timer));
@@ -245,7 +245,7 @@ export = function register(RED: NodeAPI): void {
           orderRef: node.id,
         });
       } catch (err) {
-        throw err instanceof UserError ? err : new UserError((err as Error).message);
+        throw err instanceof UserError ? err : new UserError(errorText(err));
       }
       return reportMessages(summary, instruments.map((i) => i.key).sort().join(','), s.maxPoints);
     };
@@ -259,8 +259,8 @@ export = function register(RED: NodeAPI): void {
             if (gathered.kind === 'failed') throw new UserError(message('ib-backtest-report.errors.portfolioNotRun', { reason: gathered.message }));
             if (gathered.kind === 'complete' && gathered.parts.length > 0) sendReport((m) => node.send(m), runGathered(gathered.parts, gatheredBacktest));
           } catch (err) {
-            node.status({ fill: 'red', shape: 'ring', text: shortText((err as Error).message) });
-            node.error((err as Error).message);
+            node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
+            node.error(errorText(err));
           }
         }),
       );
@@ -272,7 +272,7 @@ export = function register(RED: NodeAPI): void {
       try {
         instruments = batchInstruments(msg);
       } catch (err) {
-        throw new UserError((err as Error).message);
+        throw new UserError(errorText(err));
       }
       if (instruments) {
         // Several instruments' batches on this connection are one portfolio: held until the round of

@@ -10,7 +10,7 @@ import { isForming } from '../../lib/messages/forming';
 import { onInput, UserError } from '../common';
 import { computingNode } from '../computing-node';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 interface BarsDef extends NodeDef {
   barSize?: string;
@@ -79,7 +79,7 @@ export = function register(RED: NodeAPI): void {
         try {
           bars = aggregator.pushAll(msg.payload);
         } catch (err) {
-          throw new UserError((err as Error).message);
+          throw new UserError(errorText(err));
         }
         sent += bars.length;
         const from = msg.payload.length;
@@ -97,7 +97,7 @@ export = function register(RED: NodeAPI): void {
       try {
         outs = aggregator.push(msg.payload);
       } catch (err) {
-        throw new UserError(err instanceof Error ? err.message : String(err));
+        throw new UserError(errorText(err));
       }
       if (outs.length === 0) {
         done();

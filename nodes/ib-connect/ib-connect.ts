@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildConnection, readConnectionConfig, type ConnectionConfig, type OpenableConnection } from '../../lib/connection';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import type { ConnectionConfigNode } from '../connection';
-import { message, useMessageCatalogs } from '../i18n';
+import { message, say, useMessageCatalogs } from '../i18n';
 
 interface IbConnectNode extends ConnectionConfigNode {
   config: ConnectionConfig;
@@ -31,7 +31,7 @@ export = function register(RED: NodeAPI): void {
       warn: (m: string) => node.warn(m),
       error: (m: string) => node.error(m),
     };
-    for (const problem of config.problems) node.warn(message('ib-connect.warnings.setting', { name: config.name || node.id, problem }));
+    for (const problem of config.problems) node.warn(message('ib-connect.warnings.setting', { name: config.name || node.id, problem: say(problem) }));
     // Looked up when used: config nodes are created in flow-file order, so it may not exist yet here.
     const dataConnection = (): ConnectionConfigNode | null => (config.dataConnectionId ? (RED.nodes.getNode(config.dataConnectionId) as ConnectionConfigNode | null) : null);
     Object.defineProperty(node, 'dataConnection', { get: dataConnection });

@@ -15,7 +15,7 @@ import { configuredContract, messageContract } from '../contract-editor';
 import { contractCacheFor } from '../../lib/ib/contracts';
 import type { IbSession } from '../../lib/ib/connection';
 import type { Node, NodeAPI, NodeDef } from '../red';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 const ACTIONS = ['details', 'search', 'chain', 'option'] as const;
 
@@ -69,7 +69,7 @@ async function qualify(session: IbSession, contract: Contract) {
   try {
     return await contractCacheFor(session).qualify(contract);
   } catch (err) {
-    throw new UserError((err as Error).message);
+    throw new UserError(errorText(err));
   }
 }
 
@@ -135,7 +135,7 @@ export = function register(RED: NodeAPI): void {
         });
         done();
       } catch (err) {
-        throw err instanceof UserError ? err : new UserError((err as Error).message);
+        throw err instanceof UserError ? err : new UserError(errorText(err));
       }
     });
   }

@@ -29,7 +29,7 @@ import { useConnection } from '../connection';
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
 import { createFlowPacer, ReplayStoppedError } from '../flow-pacer';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 type Source = 'ib' | 'file' | 'msg';
 type Output = 'all' | 'columns' | 'each' | 'live';
@@ -110,7 +110,7 @@ export = function register(RED: NodeAPI): void {
           useRTH: useRTH !== false && useRTH !== 0,
         };
       } catch (err) {
-        throw new UserError((err as Error).message);
+        throw new UserError(errorText(err));
       }
     };
 
@@ -153,7 +153,7 @@ export = function register(RED: NodeAPI): void {
           node.status({ fill: 'blue', shape: 'ring', text: message('ib-historical-bars.status.fetching', { key: qualified.key, done: p.chunksDone, total: p.chunksTotal, bars: compact(p.bars), seconds: secs }) });
         },
       }).catch((err: Error) => {
-        throw new UserError(err.message);
+        throw new UserError(errorText(err));
       });
       // What IB says of the instrument (its tick above all) reaches a backtest that replays these bars.
       const spec: InstrumentSpec = { currency: qualified.contract.currency };
@@ -202,10 +202,10 @@ export = function register(RED: NodeAPI): void {
             node.status({ fill: 'green', shape: 'dot', text: message('ib-historical-bars.status.update', { key, close: bar.close, updates }) });
           },
           onError: (err) => {
-            if (!historySent) reject(new UserError(err.message));
+            if (!historySent) reject(new UserError(errorText(err)));
             else {
-              node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-              node.error(err.message, msg);
+              node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
+              node.error(errorText(err), msg);
             }
           },
         }, { cache, signal: abort.signal });
@@ -272,8 +272,8 @@ export = function register(RED: NodeAPI): void {
       if (!lastLive || closed) return;
       const { msg, params } = lastLive;
       live(msg, params).catch((err: Error) => {
-        node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
-        node.error(message('ib-historical-bars.errors.resume', { error: err.message }), msg);
+        node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
+        node.error(message('ib-historical-bars.errors.resume', { error: errorText(err) }), msg);
       });
     };
     connection?.on('resubscribe', connectionReloaded);
@@ -296,7 +296,7 @@ function asUserError<T>(read: () => T): T {
   try {
     return read();
   } catch (err) {
-    throw new UserError((err as Error).message);
+    throw new UserError(errorText(err));
   }
 }
 

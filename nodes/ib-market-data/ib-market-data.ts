@@ -27,7 +27,7 @@ import { configuredContract, messageContract, qualifyMessageContract } from '../
 import { outageStatus, startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 import { isGiven } from '../../lib/messages/setting';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
   useMessageCatalogs(RED);
@@ -159,7 +159,7 @@ export = function register(RED: NodeAPI): void {
         onError: (err) => {
           subscriptions.delete(key);
           ownStatus = true;
-          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+          node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
           settle(err);
         },
       });

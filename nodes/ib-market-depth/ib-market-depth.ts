@@ -11,7 +11,7 @@ import { capabilityRefusal, noConnectionError, useConnection } from '../connecti
 import { configuredContract, qualifyMessageContract } from '../contract-editor';
 import { outageStatus, startGate, startWhenConnected } from '../live-subscription';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
   useMessageCatalogs(RED);
@@ -105,7 +105,7 @@ export = function register(RED: NodeAPI): void {
           subscriptions.delete(key);
           throttle.forget(key);
           ownStatus = true;
-          node.status({ fill: 'red', shape: 'ring', text: shortText(err.message) });
+          node.status({ fill: 'red', shape: 'ring', text: shortText(errorText(err)) });
           settle(err);
         },
       });

@@ -14,7 +14,7 @@ import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { historyRefusals, onInput, orderEventReporter, shortText, UserError } from '../common';
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
   useMessageCatalogs(RED);
@@ -107,7 +107,7 @@ export = function register(RED: NodeAPI): void {
         show(outcome.kind === 'duplicate' || note ? 'yellow' : outcome.kind === 'nothing' ? 'grey' : 'blue', note ? `${key}: ${note} · ${outcome.text}` : `${key} ${outcome.text}`);
         done();
       } catch (err) {
-        if (err instanceof OrderInputError || err instanceof OrderRefusedError) throw new UserError(err.message);
+        if (err instanceof OrderInputError || err instanceof OrderRefusedError) throw new UserError(errorText(err));
         throw err;
       }
     });

@@ -19,7 +19,7 @@ import { historyRefusals, onInput, orderEventReporter, shortText, typedSetting, 
 import { noConnectionError, useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 import { isGiven, messageOrSetting } from '../../lib/messages/setting';
-import { message, useMessageCatalogs } from '../i18n';
+import { errorText, message, useMessageCatalogs } from '../i18n';
 
 export = function register(RED: NodeAPI): void {
   useMessageCatalogs(RED);
@@ -41,7 +41,7 @@ export = function register(RED: NodeAPI): void {
       settings = readLevels(def);
       atrValue = typedSetting(RED, node, def.atrProperty, def.atrPropertyType, 'ATR property', 'indicators.atr');
     } catch (err) {
-      settingsProblem = (err as Error).message;
+      settingsProblem = errorText(err);
     }
 
     const config = useConnection(RED, node, def.connection, { onStatus: (s) => (ownStatus && s.state === 'connected' ? false : undefined) });
@@ -131,7 +131,7 @@ export = function register(RED: NodeAPI): void {
         show(outcome.kind === 'nothing' ? 'grey' : outcome.kind === 'duplicate' ? 'yellow' : 'blue', `${key} ${outcome.text}`);
         done();
       } catch (err) {
-        if (err instanceof OrderInputError || err instanceof OrderRefusedError) throw new UserError(err.message);
+        if (err instanceof OrderInputError || err instanceof OrderRefusedError) throw new UserError(errorText(err));
         throw err;
       }
     });

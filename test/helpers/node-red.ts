@@ -14,6 +14,8 @@ helper.init(nodeRedMain);
 
 interface RuntimeI18n {
   init(settings: { lang?: string }): void;
+  /** i18next itself. */
+  i: { changeLanguage(lang: string): Promise<unknown> };
   registerMessageCatalog(namespace: string, dir: string, file: string): Promise<void>;
   _(key: string, values?: Record<string, unknown>): string;
 }
@@ -49,6 +51,14 @@ interface TestHelper {
 }
 
 export { helper };
+
+/**
+ * Switches the runtime's language (as settings.lang or LANG would set it at start): the package's
+ * catalogs answer in `lang` from then on, en-US where it has no text. The tests otherwise run in en-US.
+ */
+export async function runtimeLanguage(lang: string): Promise<void> {
+  await i18n.i.changeLanguage(lang);
+}
 
 type ModuleFunction = (RED: { _: (key: string, values?: Record<string, unknown>) => string }) => unknown;
 

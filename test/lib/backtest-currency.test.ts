@@ -21,6 +21,7 @@ import type { Bar, OrderIntent } from '../../lib/messages';
 import { StrategyOrders } from '../../lib/orders/strategy-orders';
 import { FillEngine } from '../../lib/fills/fill-engine';
 import { smaCrossTargets } from '../helpers/sma-cross';
+import { english } from '../../lib/messages/texts';
 
 const SAP = 'SAP:STK:IBIS:EUR';
 const EURUSD = 'EUR:CASH:IDEALPRO:USD';
@@ -329,8 +330,8 @@ describe('other rate sources, and none', () => {
     assert.equal(bad.backtest.baseCurrency, 'USD');
     assert.deepEqual(bad.backtest.fxRates, {});
     assert.equal(bad.problems.length, 2);
-    assert.match(bad.problems[0]!, /btBaseCurrency "euro" is not a 3-letter currency code/);
-    assert.match(bad.problems[1]!, /FX rates: EUR must be a positive number/);
+    assert.match(english(bad.problems[0]!), /btBaseCurrency "euro" is not a 3-letter currency code/);
+    assert.match(english(bad.problems[1]!), /FX rates: EUR must be a positive number/);
     assert.throws(
       () => withBacktestOverride(options, { fxRates: { EUR: 'x' } }),
       /msg\.backtest\.fxRates: FX rates: EUR must be a positive number/,

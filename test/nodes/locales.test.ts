@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths';
 import { MODULE } from '../../nodes/i18n';
+import { ENGLISH, type TextCode } from '../../lib/messages/texts';
 
 const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; 'node-red': { nodes: Record<string, string> } };
 const types = Object.keys(packageJson['node-red'].nodes);
@@ -112,6 +113,25 @@ describe('locales', () => {
       const help = readFileSync(join(repoRoot, 'nodes', type, 'locales', 'de', `${type}.html`), 'utf8');
       assert.match(help, new RegExp(`^<script type="text/html" data-help-name="${type}">`), `${type}: locales/de/${type}.html is not its help`);
     }
+  });
+
+  it("every text lib can raise is in ib-connect's catalogs: en-US word for word as lib has it, de with the same placeholders", () => {
+    const placeholders = (text: string) => [...text.matchAll(/__(\w+?)__/g)].map((m) => m[1]).sort();
+    const codes = Object.keys(ENGLISH) as TextCode[];
+    assert.ok(codes.length > 40, `only ${codes.length} texts`);
+    const en = lookup(catalog('ib-connect', 'en-US'), `${SHARED}.lib`);
+    const de = lookup(catalog('ib-connect', 'de'), `${SHARED}.lib`);
+    const problems: string[] = [];
+    for (const code of codes) {
+      if (lookup(en, code) !== ENGLISH[code]) problems.push(`${code}: en-US is ${JSON.stringify(lookup(en, code))}, lib says ${JSON.stringify(ENGLISH[code])}`);
+      const german = lookup(de, code);
+      if (typeof german !== 'string') problems.push(`${code}: no German text`);
+      else if (placeholders(german).join() !== placeholders(ENGLISH[code]).join()) problems.push(`${code}: de has placeholders ${placeholders(german)}, lib ${placeholders(ENGLISH[code])}`);
+    }
+    // And no text lib no longer raises.
+    const leaves = (tree: unknown, prefix = ''): string[] => Object.entries(tree as Record<string, unknown>).flatMap(([key, value]) => (typeof value === 'string' ? [`${prefix}${key}`] : leaves(value, `${prefix}${key}.`)));
+    for (const code of leaves(en)) if (!(code in ENGLISH)) problems.push(`${code}: in en-US, not in lib/messages/texts.ts`);
+    assert.deepEqual(problems, []);
   });
 
   it('every German help page says what the English one says: the same sections, paragraphs, entries and code', () => {

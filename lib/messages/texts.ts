@@ -1,0 +1,115 @@
+/**
+ * The texts lib says to a user (an order a limit refuses, a setting or a bar it cannot take ...), each under
+ * a stable code with the values it names. lib raises them as errors that carry the code and the values
+ * (TextError's `said`), their message the English text, so lib's own users and logs read English; a front end in
+ * another language says the same from the code (the nodes: their message catalogs' `ib-algo.lib.<code>`,
+ * nodes/i18n.ts). Placeholders are written `__name__`, as Node-RED's catalogs (i18next) write them.
+ *
+ * Only texts a user meets are here; an internal invariant stays a plain Error in English.
+ */
+export const ENGLISH = {
+  // ib-connect's risk limits: an order refused before it leaves, and a limit setting refused.
+  'limits.setting': 'risk limit __field__ must be a positive number (blank or 0 for no limit), got __value__',
+  'limits.maxOrderQuantity': 'max order quantity: __action__ __quantity__ __key__ is over the limit of __max__ per order (ib-connect risk limits)',
+  'limits.notionalNoPrice': 'max order notional: no price is known for __key__ to check __action__ __quantity__ against __max__; give the order a limit price or send the bar/quote in msg.payload',
+  'limits.notionalNoMultiplier': 'max order notional: __key__ is a __secType__ without a multiplier, so the money of __action__ __quantity__ is not known; pass msg.contract with its multiplier (e.g. "50" for ES)',
+  'limits.notionalNoBase': "max order notional: __key__ is priced in __code__ and the account's base currency is not known yet to check __action__ __quantity__ against __max__; TWS reports it with the account summary (NetLiquidation, ExchangeRate) moments after connecting: send again then",
+  'limits.notionalNoRate': 'max order notional: __key__ is priced in __code__ and no __code__ to __base__ rate is known yet to check __action__ __quantity__ against __max__; TWS reports it with the account summary (NetLiquidation, ExchangeRate) moments after connecting: send again then',
+  'limits.maxOrderNotional': 'max order notional: __action__ __quantity__ __key__ at __price__ is __money__, over the limit of __max__ (ib-connect risk limits)',
+  'limits.maxOrderNotionalMultiplied': 'max order notional: __action__ __quantity__ __key__ at __price__ x __multiplier__ is __money__, over the limit of __max__ (ib-connect risk limits)',
+  'limits.maxOrderNotionalConverted': 'max order notional: __action__ __quantity__ __key__ at __price__ is __local__ __code__ (__notional__ __base__ at __rate__), over the limit of __max__ __base__ (ib-connect risk limits)',
+  'limits.maxOrderNotionalConvertedMultiplied': 'max order notional: __action__ __quantity__ __key__ at __price__ x __multiplier__ is __local__ __code__ (__notional__ __base__ at __rate__), over the limit of __max__ __base__ (ib-connect risk limits)',
+  'limits.maxPosition': 'max position: __action__ __quantity__ __key__ would make the position (with working orders) __position__, over the limit of __max__ per instrument (ib-connect risk limits)',
+  'limits.maxOrdersPerMinute': 'max orders per minute: __count__ orders were sent in the last minute, the limit is __max__ (ib-connect risk limits)',
+  'orders.duplicate': 'duplicate: this message already placed order __orderId__ (same msg delivered again); nothing sent',
+  // ib-connect's settings it cannot take, each with what it uses instead.
+  'settings.notValid': '__field__ "__value__" is not __rule__; using __fallback__',
+  'settings.notOneOf': '__field__ "__value__" is not one of __allowed__; using __fallback__',
+  'settings.rule.nonNegative': 'a number >= 0',
+  'settings.rule.port': 'a TCP port (1-65535)',
+  'settings.rule.wholeNumber': 'an integer >= 0',
+  'settings.rule.integer': 'an integer',
+  'settings.rule.ticksPerSecond': 'between 0 and 10000',
+  'settings.rule.clockSpeed': 'between 1 (real time) and 3600',
+  'settings.rule.positiveAmount': 'a positive amount',
+  'settings.contractsNotJson': 'btContracts is not JSON (__error__); using no contracts table. Write it as {"ES": {"minTick": 0.25, "multiplier": 50}}',
+  'settings.contracts': 'btContracts: __problem__; using no contracts table',
+  'settings.baseCurrency': 'btBaseCurrency "__value__" is not a 3-letter currency code such as USD; using USD',
+  'settings.fxRatesNotJson': 'btFxRates is not JSON (__error__); using no fixed rates. Write it as {"EUR": 1.08}',
+  'settings.fxRates': 'btFxRates: __problem__; using no fixed rates',
+  // A backtest's options (ib-connect's backtest settings, a batch's msg.backtest).
+  'backtest.options': '__where__ must be an object such as {"startingCash": 100000, "commission": "ib-fixed"}',
+  'backtest.startingCash': '__where__.startingCash must be a positive amount, got __value__',
+  'backtest.commission': '__where__.commission must be one of __allowed__, got __value__',
+  'backtest.commissionPercent': '__where__.commissionPercent must be a percentage of 0 or more, got __value__',
+  'backtest.fillAt': '__where__.fillAt must be "next-open" or "close", got __value__',
+  'backtest.slippage': '__where__.slippage must be {"kind": __kinds__, "amount": a number of 0 or more}, got __value__',
+  'backtest.accountType': '__where__.accountType must be one of __allowed__, got __value__',
+  'backtest.baseCurrency': '__where__.baseCurrency must be a 3-letter currency code such as "USD", got __value__',
+  'backtest.fxRates': '__where__.fxRates: __problem__',
+  // Bars a node is given (msg.payload, a file) that cannot be read.
+  'bars.rowAt': '__place__: __problem__',
+  'bars.place': '__source__ bar __number__ (index __index__)',
+  'bars.csvPlace': '__source__ row __row__ (line __line__)',
+  'bars.notAnObject': '__place__ is __value__, not an object with time, open, high, low, close, volume',
+  'bars.badTime': 'date __value__ is not a time (use ISO 2024-01-02T14:30:00Z, 20240102, "20240102 09:30:00 US/Eastern" or epoch seconds/ms)',
+  'bars.highBelowLow': 'high __high__ is below low __low__',
+  'bars.columnMissing': '__column__ is missing',
+  'bars.notANumber': '__column__ is __value__, not a number',
+  'bars.columnNotArray': 'msg.payload.__field__ is __type__, not an array: __hint__',
+  'bars.columnLength': 'msg.payload.__field__ has __length__ entries but msg.payload.time has __count__: __hint__',
+  'bars.columnAbsent': 'msg.payload.__field__ is missing: __reader__ reads the __field__ of every bar; __hint__',
+  'bars.columnsHint': 'send columns as {time: [...], open: [...], high: [...], low: [...], close: [...], volume: [...]}, one entry per bar',
+} as const satisfies Record<string, string>;
+
+export type TextCode = keyof typeof ENGLISH;
+
+/** A value a text names: shown as it is, or a text of its own (said in the same language). */
+export type TextValue = string | number | boolean | null | Said;
+
+/** What lib says: the text's code and the values its placeholders name. */
+export interface Said {
+  readonly code: TextCode;
+  readonly values: Readonly<Record<string, TextValue>>;
+}
+
+export function said(code: TextCode, values: Record<string, TextValue> = {}): Said {
+  return { code, values };
+}
+
+/**
+ * `text` with each `__name__` replaced by `say(values.name)`: the one filling of placeholders, for
+ * English here and for a catalog's text in the nodes. A name without a value stays as written.
+ */
+export function fillText(text: string, values: Readonly<Record<string, TextValue>>, say: (value: TextValue) => string): string {
+  return text.replace(/__(\w+?)__/g, (whole, name: string) => (name in values ? say(values[name]!) : whole));
+}
+
+/** The English text of `what`. */
+export function english(what: Said): string {
+  return fillText(ENGLISH[what.code], what.values, (value) => (isSaid(value) ? english(value) : String(value)));
+}
+
+export function isSaid(value: unknown): value is Said {
+  return typeof value === 'object' && value !== null && typeof (value as Said).code === 'string' && (value as Said).code in ENGLISH && typeof (value as Said).values === 'object';
+}
+
+/**
+ * An error lib raises for a user. Given one of lib's texts (`said`), its message is that text's English
+ * and a front end may say it in its own language; given a string (a text not yet in the table, or one
+ * from outside such as TWS's), the message is that string and there is nothing to translate.
+ */
+export class TextError extends Error {
+  // Its name stays Error's (a message reads "Error: ..." as before); subclasses name themselves.
+  readonly said: Said | null;
+  constructor(text: Said | string) {
+    super(typeof text === 'string' ? text : english(text));
+    this.said = typeof text === 'string' ? null : text;
+  }
+}
+
+/** What an error says, when it is one of lib's texts (a TextError given one). */
+export function saidBy(err: unknown): Said | null {
+  const what = err instanceof Error ? (err as { said?: unknown }).said : undefined;
+  return isSaid(what) ? what : null;
+}

@@ -1,0 +1,77 @@
+/**
+ * A runtime in German says lib's refusals in German (lib/messages/texts.ts through the catalogs'
+ * ib-algo.lib texts, nodes/i18n.ts): an order over ib-connect's max order quantity, placed through the
+ * real Node-RED test helper on the simulator, reaches a Catch node and place-order's status in the text
+ * of locales/de, and a batch's bad msg.backtest option in backtest-report likewise; the same refusals in
+ * an en-US runtime read lib's English (place-order.test.ts, and the last case here).
+ */
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { helper, loadFlow, nextMessage, runtimeLanguage, startServer, stopServer } from '../helpers/node-red';
+import { errorOf, JournalFiles, PLACE_ORDER_TYPES, placeOrderFlow, ready, simOf } from '../helpers/place-order-flow';
+
+const journals = new JournalFiles('german-runtime');
+
+/** A Catch node's error text is the error's name and its message ("UserError: ..."). */
+function says(error: string, text: string): void {
+  assert.equal(error.replace(/^\w+: /, ''), text);
+}
+
+/** The status texts node `id` shows from now on. */
+function statuses(id: string): string[] {
+  const shown: string[] = [];
+  helper.getNode(id).on('call:status', (call: { args: [{ text?: string }] }) => shown.push(String(call.args[0]?.text ?? '')));
+  return shown;
+}
+
+/** A batch backtest-report with a Catch node, no connection. */
+const REPORT_FLOW = [
+  { id: 'tab', type: 'tab' },
+  { id: 'report', z: 'tab', type: 'ib-backtest-report', wires: [[], [], [], []] },
+  { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+  { id: 'caught', z: 'tab', type: 'helper' },
+];
+const BARS = [
+  { time: 1735732800000, open: 100, high: 101, low: 99, close: 100.5, volume: 1000 },
+  { time: 1735819200000, open: 100.5, high: 102, low: 100, close: 101.5, volume: 1000 },
+];
+
+describe('a German runtime', () => {
+  before(async () => {
+    await startServer();
+    await runtimeLanguage('de');
+  });
+  after(async () => {
+    await runtimeLanguage('en-US');
+    await stopServer();
+    journals.remove();
+  });
+  afterEach(() => helper.unload());
+
+  it("refuses an order over ib-connect's max order quantity in German, in the Catch node's error and the status", async () => {
+    await loadFlow(PLACE_ORDER_TYPES, placeOrderFlow(journals, { mode: 'simulator', clientId: 61, maxOrderQuantity: 10 }, {}));
+    await ready();
+    const shown = statuses('po');
+    const error = errorOf();
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 20 } });
+    says(await error, 'Maximale Order-Stückzahl: BUY 20 AAPL liegt über der Grenze von 10 je Order (Risikogrenzen von ib-connect)');
+    assert.equal(shown.at(-1), 'Maximale Order-Stückzahl: BUY 20 AAPL l…');
+    assert.equal(simOf().engine.openOrders().length + simOf().engine.executions().length, 0, 'nothing sent');
+  });
+
+  it("names a batch's bad msg.backtest option in German, and in English once the runtime is en-US", async () => {
+    await loadFlow(['ib-backtest-report'], REPORT_FLOW);
+    const refuse = async () => {
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('report').receive({ payload: BARS, order: [null, null], backtest: { fillAt: 'noon' } });
+      return String(((await caught).error as { message: string }).message);
+    };
+    says(await refuse(), 'msg.backtest.fillAt muss "next-open" oder "close" sein, erhalten: "noon"');
+    await runtimeLanguage('en-US');
+    try {
+      says(await refuse(), 'msg.backtest.fillAt must be "next-open" or "close", got "noon"');
+    } finally {
+      await runtimeLanguage('de');
+    }
+  });
+});

@@ -118,7 +118,7 @@ export class OptionChains {
   ) {
     for (const underlying of underlyings) {
       const level = levelOf(underlying);
-      if (underlying.secType === 'STK') this.add(underlying, 'OPT', 'SMART', EQUITY_OPTION_EXCHANGES, underlying.symbol, 0.01, '32', equityExpiries(now, underlying.zone), level);
+      if (underlying.secType === 'STK' && underlying.currency === 'USD') this.add(underlying, 'OPT', 'SMART', EQUITY_OPTION_EXCHANGES, underlying.symbol, 0.01, '32', equityExpiries(now, underlying.zone), level);
       else if (underlying.secType === 'IND') this.add(underlying, 'OPT', 'SMART', 'SMART,CBOE', `${underlying.symbol}W`, 0.05, '110', equityExpiries(now, 'America/New_York'), level);
       else if (underlying.secType === 'FUT') this.add(underlying, 'FOP', underlying.exchange, underlying.exchange, underlying.tradingClass, 0.25, '67', futureOptionExpiries(now, underlying), level);
     }

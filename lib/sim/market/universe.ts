@@ -1,5 +1,5 @@
 /**
- * The simulator's instruments: a few US stocks on SMART, the major currency pairs on IDEALPRO, the next
+ * The simulator's instruments: a few US stocks and SAP on Xetra (IBIS), all SMART-routed, the major currency pairs on IDEALPRO, the next
  * two E-mini S&P 500 futures on CME, the S&P 500 index (CBOE), bitcoin and ether on PAXOS and a US
  * Treasury note, with the contract facts TWS reports for them and the parameters of their random walk;
  * and the option chains on them (option-chains.ts), made when asked for. Requests name contracts
@@ -20,7 +20,56 @@ const STOCK_ORDER_TYPES =
 const FX_ORDER_TYPES = 'ACTIVETIM,AD,ADJUST,ALERT,ALGO,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,DEACTDIS,DEACTEOD,GAT,GTC,GTD,GTT,HID,IOC,LIT,LMT,MIT,MKT,NONALGO,OCA,REL,RELPCTOFS,SCALE,SCALERST,STP,STPLMT,TRAIL,TRAILLIT,TRAILLMT,TRAILMIT,WHATIF';
 const FUT_ORDER_TYPES = 'ACTIVETIM,AD,ADJUST,ALERT,ALLOC,AVGCOST,BASKET,COND,CONDORDER,DAY,DEACT,DEACTDIS,DEACTEOD,GAT,GTC,GTD,GTT,HID,ICE,IOC,LIT,LMT,LTH,MIT,MKT,MTL,NGCOMB,NONALGO,OCA,SCALE,SCALERST,SNAPMID,SNAPMKT,SNAPREL,STP,STPLMT,TRAIL,TRAILLIT,TRAILLMT,TRAILMIT,WHATIF';
 
-const US_STOCK_RTH = { start: 9 * 60 + 30, end: 16 * 60, weekdaysOnly: true };
+/**
+ * Where a stock is listed and what that market's contract details say: the currency, the venues an
+ * order may be routed to (SMART or one of them directly), the zone and regular hours, the tick and
+ * the market rules, and how the listing names its trading class.
+ */
+interface Listing {
+  currency: string;
+  validExchanges: string;
+  timeZoneId: string;
+  zone: string;
+  rth: Instrument['rth'];
+  minTick: number;
+  /** One market rule per valid exchange, as contract details list them. */
+  marketRuleIds: string;
+  /** Shares per quote size unit and suggested order size (a round lot). */
+  lotSize: number;
+  tradingClass: (spec: StockSpec) => string;
+}
+
+/** US stocks: NASDAQ's own venue is ISLAND at IB (NASDAQ is only the listing, primaryExch). */
+const US_EXCHANGES = 'SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,ISLAND,DRCTEDGE,BEX,BATS,EDGEA,BYX,IEX,EDGX,FOXRIVER,PEARL,NYSENAT,LTSE,MEMX,IBEOS,OVERNIGHT,TPLUS0,PSX';
+const US_LISTING: Listing = {
+  currency: 'USD',
+  validExchanges: US_EXCHANGES,
+  timeZoneId: 'US/Eastern',
+  zone: 'America/New_York',
+  rth: { start: 9 * 60 + 30, end: 16 * 60, weekdaysOnly: true },
+  minTick: 0.01,
+  marketRuleIds: US_EXCHANGES.split(',').map(() => '26').join(','),
+  lotSize: 100,
+  tradingClass: (spec) => (spec.primaryExch === 'ARCA' ? spec.symbol : 'NMS'),
+};
+
+/**
+ * Deutsche Börse's Xetra (IB's IBIS), in EUR, 09:00-17:30 Frankfurt time (IB's zone name MET). Its
+ * tick is the EU tick-size table's for the most liquid shares at SAP's price (0.02 from 100 to 200
+ * EUR); the market rule ids are the simulator's own.
+ */
+const XETRA_EXCHANGES = 'SMART,IBIS,TGATE,SWB,FWB2';
+const XETRA_LISTING: Listing = {
+  currency: 'EUR',
+  validExchanges: XETRA_EXCHANGES,
+  timeZoneId: 'MET',
+  zone: 'Europe/Berlin',
+  rth: { start: 9 * 60, end: 17 * 60 + 30, weekdaysOnly: true },
+  minTick: 0.02,
+  marketRuleIds: '1701,1701,1702,1702,1702',
+  lotSize: 1,
+  tradingClass: () => 'XETRA',
+};
 
 interface StockSpec {
   symbol: string;
@@ -35,6 +84,8 @@ interface StockSpec {
   dailyVolume: number;
   stockType?: string;
   isin?: string;
+  /** Where it is listed: a US stock unless told. */
+  listing?: Listing;
 }
 
 const STOCKS: StockSpec[] = [
@@ -43,6 +94,7 @@ const STOCKS: StockSpec[] = [
   { symbol: 'SPY', conId: 756733, primaryExch: 'ARCA', longName: 'SPDR S&P 500 ETF TRUST', industry: 'Funds', category: 'Equity Fund', subcategory: 'Growth&Income-Large Cap', basePrice: 520, dailyVolatility: 0.009, dailyVolume: 70_000_000, stockType: 'ETF', isin: 'US78462F1030' },
   { symbol: 'TSLA', conId: 76792991, primaryExch: 'NASDAQ', longName: 'TESLA INC', industry: 'Consumer, Cyclical', category: 'Auto Manufacturers', subcategory: 'Auto-Cars/Light Trucks', basePrice: 240, dailyVolatility: 0.032, dailyVolume: 95_000_000, isin: 'US88160R1014' },
   { symbol: 'NVDA', conId: 4815747, primaryExch: 'NASDAQ', longName: 'NVIDIA CORP', industry: 'Technology', category: 'Semiconductors', subcategory: 'Electronic Compo-Semicon', basePrice: 120, dailyVolatility: 0.028, dailyVolume: 250_000_000, isin: 'US67066G1040' },
+  { symbol: 'SAP', conId: 14204, primaryExch: 'IBIS', longName: 'SAP SE', industry: 'Technology', category: 'Software', subcategory: 'Enterprise Software', basePrice: 190, dailyVolatility: 0.015, dailyVolume: 1_800_000, isin: 'DE0007164600', listing: XETRA_LISTING },
 ];
 
 /**
@@ -59,40 +111,43 @@ function syntheticStocks(count: number): StockSpec[] {
 }
 
 function stock(spec: StockSpec): Instrument {
+  const listing = spec.listing ?? US_LISTING;
+  const tradingClass = listing.tradingClass(spec);
   return {
-    key: spec.symbol,
+    // The short key (the plain symbol) is a US stock's; a listing in another currency has the long one.
+    key: listing.currency === 'USD' ? spec.symbol : `${spec.symbol}:STK:SMART:${listing.currency}`,
     conId: spec.conId,
     symbol: spec.symbol,
     secType: 'STK',
     exchange: 'SMART',
     primaryExch: spec.primaryExch,
-    currency: 'USD',
+    currency: listing.currency,
     localSymbol: spec.symbol,
-    tradingClass: spec.primaryExch === 'ARCA' ? spec.symbol : 'NMS',
+    tradingClass,
     lastTradeDateOrContractMonth: '',
     contractMonth: '',
     multiplier: 0,
-    minTick: 0.01,
+    minTick: listing.minTick,
     minSize: 1,
     sizeIncrement: 1,
-    suggestedSizeIncrement: 100,
+    suggestedSizeIncrement: listing.lotSize,
     longName: spec.longName,
-    marketName: spec.primaryExch === 'ARCA' ? spec.symbol : 'NMS',
+    marketName: tradingClass,
     industry: spec.industry,
     category: spec.category,
     subcategory: spec.subcategory,
-    timeZoneId: 'US/Eastern',
-    zone: 'America/New_York',
+    timeZoneId: listing.timeZoneId,
+    zone: listing.zone,
     orderTypes: STOCK_ORDER_TYPES,
-    validExchanges: `SMART,AMEX,NYSE,CBOE,PHLX,ISE,CHX,ARCA,NASDAQ,DRCTEDGE,BEX,BATS,EDGEA,BYX,IEX,EDGX,FOXRIVER,PEARL,NYSENAT,LTSE,MEMX,IBEOS,OVERNIGHT,TPLUS0,PSX`,
-    marketRuleIds: '26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26,26',
+    validExchanges: listing.validExchanges,
+    marketRuleIds: listing.marketRuleIds,
     stockType: spec.stockType ?? 'COMMON',
-    rth: US_STOCK_RTH,
+    rth: listing.rth,
     basePrice: spec.basePrice,
     dailyVolatility: spec.dailyVolatility,
     dailyVolume: spec.dailyVolume,
     hasTrades: true,
-    lotSize: 100,
+    lotSize: listing.lotSize,
     ...PLAIN,
     secIds: spec.isin ? [['ISIN', spec.isin]] : [],
   };

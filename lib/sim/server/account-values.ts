@@ -10,10 +10,11 @@
  * equity-index futures (ES: roughly 5% initial); TWS would report the exchange's own figure.
  *
  * Cash is kept per currency, as TWS keeps it: a trade in an instrument quoted in another currency moves
- * that currency's cash (the engine books every amount in one cash, so the amounts of instruments not
- * quoted in USD are taken back out of it here), and a currency pair's position is a balance of its
- * base currency (a long EUR.USD is EUR cash, a long USD.JPY USD cash), not a position value. The
- * totals are in USD, each currency at its rate now: the mark of a pair held, else the market's
+ * that currency's cash, its commission included (a buy of SAP on IBIS pays EUR; the engine books every
+ * amount in one cash, so the amounts of instruments not quoted in USD are taken back out of it here),
+ * and a currency pair's position is a balance of its base currency (a long EUR.USD is EUR cash, a long
+ * USD.JPY USD cash), not a position value. The totals are in USD, each currency at its rate now: the
+ * mark of a pair held, else the market's
  * midpoint. The engine's margins stay what it checks orders against.
  *
  * A bond trades at its price plus the interest accrued since its last coupon, which the buyer pays the
@@ -114,7 +115,10 @@ export function accountNumbers(engine: FillEngineApi, market: Market, now: numbe
     }
     if (instrument.currency === 'USD') continue;
     // The engine paid an instrument quoted in another currency out of its one cash: that is this currency's.
-    const amount = -signed * execution.price * (execution.multiplier ?? 1);
+    // A currency pair's commission is charged in USD; any other instrument's in its own currency, as the
+    // commission report says.
+    const commission = instrument.secType === 'CASH' ? 0 : execution.commission;
+    const amount = -signed * execution.price * (execution.multiplier ?? 1) - commission;
     usd.cash -= amount;
     balance(instrument.currency).cash += amount;
   }

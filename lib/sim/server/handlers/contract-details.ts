@@ -18,14 +18,25 @@ function secIdFields(instrument: Instrument): Field[] {
   return [instrument.secIds.length, ...instrument.secIds.flat()];
 }
 
-export function contractDataFields(reqId: number, instrument: Instrument, serverVersion: number, now: number, secType: string = instrument.secType): Field[] {
+/**
+ * The exchange contract details name: a SMART-routed instrument asked for on one of its venues (AAPL on
+ * NYSE or ISLAND, SAP on IBIS) is answered on that venue, as TWS answers a directly routed contract;
+ * otherwise the instrument's own exchange.
+ */
+export function reportedExchange(instrument: Instrument, asked: string | undefined): string {
+  const exchange = (asked ?? '').toUpperCase();
+  if (instrument.exchange !== 'SMART' || !exchange || exchange === 'SMART') return instrument.exchange;
+  return instrument.validExchanges.split(',').includes(exchange) ? exchange : instrument.exchange;
+}
+
+export function contractDataFields(reqId: number, instrument: Instrument, serverVersion: number, now: number, secType: string = instrument.secType, exchange: string = instrument.exchange): Field[] {
   const under = instrument.option?.chain.underlying;
   const fields: Field[] = [Outgoing.CONTRACT_DATA, reqId, instrument.symbol, secType, instrument.lastTradeDateOrContractMonth];
   if (serverVersion >= ServerVersion.LAST_TRADE_DATE) fields.push(instrument.lastTradeDateOrContractMonth);
   fields.push(
     num(instrument.strike),
     instrument.right,
-    instrument.exchange,
+    exchange,
     instrument.currency,
     instrument.localSymbol,
     instrument.marketName,
@@ -119,7 +130,7 @@ export function registerContractDetailsHandlers(registry: HandlerRegistry): void
     const continuous = (query.secType ?? '').toUpperCase() === 'CONTFUT';
     for (const instrument of matches) {
       if (instrument.bond) session.send(bondContractDataFields(reqId, instrument, session.serverVersion, now));
-      else session.send(contractDataFields(reqId, instrument, session.serverVersion, now, continuous ? 'CONTFUT' : instrument.secType));
+      else session.send(contractDataFields(reqId, instrument, session.serverVersion, now, continuous ? 'CONTFUT' : instrument.secType, reportedExchange(instrument, query.exchange)));
     }
     session.send([Outgoing.CONTRACT_DATA_END, 1, reqId]);
   });

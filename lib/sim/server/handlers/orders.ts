@@ -198,7 +198,7 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       if (e.time < since) continue;
       if (symbol && e.instrument.symbol !== symbol) continue;
       if (secType && e.instrument.secType !== secType) continue;
-      if (exchange && exchange !== 'SMART' && exchange !== e.instrument.exchange && exchange !== e.instrument.primaryExch) continue;
+      if (exchange && exchange !== 'SMART' && exchange !== e.instrument.exchange && exchange !== e.instrument.primaryExch && exchange !== e.venue) continue;
       if (side && !((side === 'BUY' || side === 'BOT') ? e.side === 'BOT' : e.side === 'SLD')) continue;
       session.send(executionFields(reqId, e, session.serverVersion));
       session.send(commissionReportFields(e));

@@ -19,6 +19,7 @@ import {
   openOrderFields,
   orderStatusFields,
   type ExecutionRecord,
+  executionVenue,
   type OrderRecord,
 } from './order-messages';
 
@@ -139,6 +140,7 @@ export class OrderDesk {
       permId: execution.permId,
       clientId: record.clientId,
       instrument: record.instrument,
+      venue: executionVenue(record.instrument, record.order.contract.exchange ?? ''),
       account: execution.account,
       side: execution.side === 'BUY' ? 'BOT' : 'SLD',
       shares: execution.shares,

@@ -240,6 +240,8 @@ export interface ExecutionRecord {
   permId: number;
   clientId: number;
   instrument: Instrument;
+  /** The exchange it executed on (executionVenue). */
+  venue: string;
   account: string;
   side: 'BOT' | 'SLD';
   shares: number;
@@ -253,8 +255,18 @@ export interface ExecutionRecord {
   realizedPnl: number | null;
 }
 
+/**
+ * Where an order executes: the exchange it was routed to directly (NYSE, ISLAND, IBIS ...), else, SMART
+ * routed, the instrument's listing (its primary exchange, or its one venue).
+ */
+export function executionVenue(instrument: Instrument, routedTo: string): string {
+  const exchange = routedTo.toUpperCase();
+  if (exchange && exchange !== 'SMART' && exchange !== instrument.exchange) return exchange;
+  return instrument.primaryExch || instrument.exchange;
+}
+
 export function executionFields(reqId: number, e: ExecutionRecord, serverVersion: number): Field[] {
-  const venue = e.instrument.primaryExch || e.instrument.exchange;
+  const venue = e.venue;
   const f: Field[] = [Outgoing.EXECUTION_DATA, reqId, e.orderId, ...contractBlock(e.instrument, venue)];
   f.push(
     e.execId,

@@ -24,7 +24,7 @@
  *   tick frames the client received, after the subscription is stopped and the pipe drained.
  * - Split of each latency at the moment place-order receives the message: "to place-order" is the simulator's write,
  *   the wire, the client's decoding and the flow up to place-order; "order out" is place-order, the
- *   account guard, the journal line, @stoqey/ib's encoding, the socket write and the wire back;
+ *   account guard, the journal line, the encoding (lib/ib/place-order-fields.ts), the socket write and the wire back;
  * - CPU: process CPU / wall time in the window, Node-RED process and simulator apart (100% = a core).
  * - plan / guard+send: in-process spans of the order path (flow-run.ts), less exposed to the machine's
  *   scheduling than the crossings: place-order's input to the account guard, and from there to the

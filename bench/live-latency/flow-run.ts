@@ -158,7 +158,11 @@ interface TracedMsg {
 interface PatchedGuard {
   placeOrder(...args: unknown[]): void;
   options: { journal: { append(...args: unknown[]): unknown } | null };
-  inner: { placeOrder(...args: unknown[]): void; rehearsal?: { start(everyMs: number): void; stop(): void } };
+  inner: {
+    placeOrder(...args: unknown[]): void;
+    rehearsal?: { start(everyMs: number): void; stop(): void };
+    session: { placeOrder(...args: unknown[]): void; writer: { send(tokens: unknown[]): void } | null };
+  };
 }
 
 export interface FlowRunOptions {
@@ -199,7 +203,7 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
       }
     };
     api.on(EventName.received, onReceived);
-    const controller = (api as unknown as { controller: { socket: { client: Socket }; sendMsg: (...tokens: unknown[]) => void } }).controller;
+    const controller = (api as unknown as { controller: { socket: { client: Socket } } }).controller;
     const socket = controller.socket.client;
     // When the chunk being decoded reached the socket (its data event, ahead of @stoqey/ib's listener).
     let chunkAt = 0;
@@ -287,8 +291,10 @@ export async function runCase(c: Case, options: FlowRunOptions): Promise<CaseRes
     const journal = broker.options.journal;
     if (journal) patch(journal, 'append', () => stampPlacing(STAGE['journal line begun (limits, checks)']), () => stampPlacing(STAGE['journal line written']));
     patch(broker.inner, 'placeOrder', () => stampPlacing(STAGE['IB broker placeOrder']));
-    patch(api, 'placeOrder', () => stampPlacing(STAGE['client placeOrder (order book, queue)']));
-    patch(controller, 'sendMsg', () => stampPlacing(STAGE['writer (check, encoding)']));
+    patch(broker.inner.session, 'placeOrder', () => stampPlacing(STAGE['session placeOrder (order book, queue)']));
+    // The writer takes both encoders' fields (the session's own PLACE_ORDER, @stoqey/ib's through controller.sendMsg).
+    const writer = broker.inner.session.writer;
+    if (writer) patch(writer, 'send', () => stampPlacing(STAGE['writer (check, encoding)']));
     patch(socket, 'write', () => {
       stampPlacing(STAGE['socket write (framing)']);
       placing = null;

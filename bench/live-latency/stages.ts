@@ -3,7 +3,7 @@
  * the live-latency benchmark: each order's tick is stamped (process.hrtime, the simulator's clock too)
  * when its chunk reached the client socket, when @stoqey/ib took its frame from the chunk, when
  * market-data sent its quote, when each node of the chain received the message, and on the order
- * path as place-order's strategy decides (lib/orders/strategy-orders.ts, target-orders.ts), at the account guard, around the journal line, at the IB broker, at @stoqey/ib's encoding, at
+ * path as place-order's strategy decides (lib/orders/strategy-orders.ts, target-orders.ts), at the account guard, around the journal line, at the IB broker, at the session's placeOrder, at
  * the writer and at the socket write. Stamps ride on the message (`msg._liveLatency`, set by the
  * benchmark's onSend hook), so nothing grows per tick: only the few messages that reach place-order
  * are kept.
@@ -41,7 +41,7 @@ export const STAGES = [
   'journal line begun (limits, checks)',
   'journal line written',
   'IB broker placeOrder',
-  'client placeOrder (order book, queue)',
+  'session placeOrder (order book, queue)',
   'writer (check, encoding)',
   'socket write (framing)',
   'PLACE_ORDER read (simulator)',

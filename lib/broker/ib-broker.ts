@@ -326,7 +326,7 @@ export class IbBroker extends BrokerEmitter implements Broker {
     try {
       if (item.kind === 'place') {
         if (tracked.delivery === 'queued') tracked.delivery = 'sent';
-        this.session.api.placeOrder(tracked.orderId, tracked.contract, tracked.order);
+        this.session.placeOrder(tracked.orderId, tracked.contract, tracked.order);
       } else {
         this.session.api.cancelOrder(tracked.orderId);
       }

@@ -3,7 +3,7 @@
  * by lib/ib/session.ts), request ids and their errors, and the status a connection reports. What a node
  * gets from ib-connect as a whole (the Connection and its capabilities) is lib/connection's.
  */
-import type { IBApi, IBApiNext } from '@stoqey/ib';
+import type { Contract, IBApi, IBApiNext, Order } from '@stoqey/ib';
 
 export type ConnectionMode = 'tws' | 'simulator' | 'backtest';
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error';
@@ -67,4 +67,10 @@ export interface IbSession {
   releaseReqId(reqId: number): void;
   /** Resolves once connected (NEXT_VALID_ID seen); rejects after `timeoutMs`. */
   whenConnected(timeoutMs?: number): Promise<void>;
+  /**
+   * Sends PLACE_ORDER as `api.placeOrder` does (its fields checked first: a bad one throws
+   * WireFieldError and nothing is written), encoded by the package's own encoder where it covers the
+   * order (lib/ib/place-order-fields.ts), else by @stoqey/ib's.
+   */
+  placeOrder(orderId: number, contract: Contract, order: Order): void;
 }

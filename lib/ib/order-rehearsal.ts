@@ -1,17 +1,20 @@
 /**
  * Keeps the order path warm: a dry run of what happens to an order between the broker and the socket
- * (the field checks of every request, @stoqey/ib's encoding, the writer's check and framing), on a copy of the last
+ * (the field checks of every request, the encoding, the writer's check and framing), on a copy of the last
  * order sent, that is never written anywhere; and with it the dry runs the layers above add (the
  * strategy's decision, the account guard's checks and journal line: Broker.keepWarm). A live strategy sends a few orders a second at most, so
  * without it that code runs cold every time (interpreted, its caches and branch history gone to the
  * ticks in between): the encoding alone took a quarter of a millisecond of the tick-to-order time.
  *
- * The dry run has an encoder of its own, made from the client's encoder class with callbacks that
- * only frame and drop the bytes: it shares the code (and so what V8 learns about it) but cannot reach
- * the client's socket, its queue or its events.
+ * The encoding is the session's (IbSession.placeOrder): the package's own PLACE_ORDER fields
+ * (place-order-fields.ts) where they cover the order, else @stoqey/ib's, for which the dry run has an
+ * encoder of its own, made from the client's encoder class with callbacks that only frame and drop
+ * the bytes: it shares the code (and so what V8 learns about it) but cannot reach the client's socket,
+ * its queue or its events.
  */
 import type { Contract, IBApi, Order } from '@stoqey/ib';
 import { frameMessage, wireFields } from './frame';
+import { placeOrderFields } from './place-order-fields';
 import { checkRequest } from './wire-check';
 import { unwritable } from './wire-writer';
 
@@ -44,10 +47,7 @@ export class OrderRehearsal {
             get serverVersion() {
               return api.serverVersion;
             },
-            sendMsg: (tokens: unknown[]) => {
-              const fields = wireFields(tokens);
-              if (unwritable(fields) === null && frameMessage(fields).bytes.length > 0) this.framed++;
-            },
+            sendMsg: (tokens: unknown[]) => this.frame(tokens),
             emitError: () => {},
           })
         : null;
@@ -83,12 +83,20 @@ export class OrderRehearsal {
         const orderId = Number(order.orderId) || 1;
         // The check the client's placeOrder makes (guardApi), which covers the broker's own.
         checkRequest('placeOrder', [orderId, contract, order]);
-        this.encoder?.placeOrder(orderId, contract, order);
+        const own = placeOrderFields(this.api.serverVersion, orderId, contract, order);
+        if (own) this.frame(own);
+        else this.encoder?.placeOrder(orderId, contract, order);
         this.runs++;
       }
     } catch {
       // A sample the checks refuse was refused for real too: nothing to warm.
     }
+  }
+
+  /** What the writer does with an encoded message, the write left out. */
+  private frame(tokens: unknown[]): void {
+    const fields = wireFields(tokens);
+    if (unwritable(fields) === null && frameMessage(fields).bytes.length > 0) this.framed++;
   }
 
   /** Many dry runs now (at connect), then a few every `everyMs` until stop(). */

@@ -6,11 +6,12 @@
  */
 import { TypedEventEmitter } from '../messages/events';
 import type { Socket } from 'node:net';
-import { EventName, IBApi, IBApiNext } from '@stoqey/ib';
+import { EventName, IBApi, IBApiNext, type Contract, type Order } from '@stoqey/ib';
 import type { ConnectionState, ConnectionStatus, IbSession, RequestOwner } from './connection';
 import { IbRequestError } from './connection';
 import { describeCode, isInformational } from './error-codes';
-import { guardApi } from './wire-check';
+import { checkRequest, guardApi } from './wire-check';
+import { placeOrderFields } from './place-order-fields';
 import { installWireWriter, type WireWriter } from './wire-writer';
 
 export interface SessionLog {
@@ -179,6 +180,30 @@ export class IbSocketSession extends TypedEventEmitter<SessionEvents> implements
 
   serverVersion(): number {
     return this.api.isConnected ? this.api.serverVersion : 0;
+  }
+
+  placeOrder(orderId: number, contract: Contract, order: Order): void {
+    const writer = this.writer;
+    if (writer && this.sendsNow()) {
+      // The check the client's placeOrder makes (guardApi), before the fields are even read.
+      checkRequest('placeOrder', [orderId, contract, order]);
+      const fields = placeOrderFields(this.api.serverVersion, orderId, contract, order);
+      if (fields) {
+        writer.send(fields);
+        return;
+      }
+    }
+    this.api.placeOrder(orderId, contract, order);
+  }
+
+  /**
+   * Whether @stoqey/ib would encode a request at once: connected and its command buffer running (it
+   * holds requests until NEXT_VALID_ID, and while it is working through them; the own encoder must not
+   * pass ahead of them). False when its internals are not the shape known.
+   */
+  private sendsNow(): boolean {
+    const commands = (this.api as unknown as { controller?: { commands?: { _paused?: unknown; _processing?: unknown } } }).controller?.commands;
+    return this.api.isConnected && commands?._paused === false && commands._processing === false;
   }
 
   isReady(): boolean {

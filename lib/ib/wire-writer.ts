@@ -68,7 +68,7 @@ export class WireWriter {
     this.perSecond = options.perSecond ?? 40;
     this.clock = options.clock ?? Date.now;
     if (!(this.perSecond > 0)) throw new Error(`messages per second must be positive, got ${this.perSecond}`);
-    controller.sendMsg = (...tokens: unknown[]) => this.enqueue(tokens);
+    controller.sendMsg = (...tokens: unknown[]) => this.send(tokens);
     api.on(EventName.disconnected, () => this.onDisconnected());
   }
 
@@ -77,7 +77,12 @@ export class WireWriter {
     return { orders: this.orders.length, requests: this.requests.length };
   }
 
-  private enqueue(tokens: unknown[]): void {
+  /**
+   * Queues one message's fields as an encoder hands them over (nested groups, booleans), for the
+   * connection that is up now: @stoqey/ib's encoder sends through here, and so does the session's own
+   * PLACE_ORDER (place-order-fields.ts).
+   */
+  send(tokens: unknown[]): void {
     const flat = wireFields(tokens);
     const item = { tokens: flat, epoch: this.epoch };
     (ORDER_MESSAGES.has(Number(flat[0])) ? this.orders : this.requests).push(item);

@@ -10,6 +10,10 @@
  * strategy tested on closed bars would act on a different series live. With `formingSignals` a forming
  * bar that crosses gives a signal marked `forming: true`, at most once per bar and side; the closed bar
  * gives its own signal as always.
+ *
+ * A level (level mode's, band mode's lower and upper) is a number, or a value read from each message
+ * (a message property, flow or global context, an environment variable: the node's typedInput), so a
+ * strategy can move it as it runs; a batch reads it once, for all its bars.
  */
 import type { Side, Signal } from '../messages';
 import { batchLength, batchTimeAt, isBarBatch, isColumn, type BarBatch } from '../messages/bar-columns';
@@ -30,10 +34,10 @@ export interface CrossoverOptions {
   /** series mode: the slow value. */
   slow?: readonly string[] | MessageValue;
   /** level mode. */
-  level?: number;
+  level?: number | MessageValue;
   /** band mode: a cross up through `lower` is a BUY, a cross down through `upper` a SELL. */
-  lower?: number;
-  upper?: number;
+  lower?: number | MessageValue;
+  upper?: number | MessageValue;
   emit: EmitMode;
   /** Swap BUY and SELL (e.g. sell when RSI crosses above 70 in level mode). */
   invert?: boolean;
@@ -48,8 +52,8 @@ interface CrossState {
   /** band mode regime: the side of the last signal. */
   lastSide: Side | null;
   sequence: BarSequence;
-  /** The forming bar's latest operands (null: none forming). */
-  forming: { fast: number | null; slow: number | null } | null;
+  /** The forming bar's latest operands and levels (null: none forming). */
+  forming: { fast: number | null; slow: number | null; levels: Levels } | null;
   /** The side a forming-bar signal was given for the bar forming now (formingSignals). */
   formingSide: Side | null;
 }
@@ -68,14 +72,39 @@ function forkState(state: CrossState): CrossState {
   return { ...state, primary: state.primary.fork(), secondary: state.secondary.fork() };
 }
 
+/** The levels a bar is compared against (the ones its mode uses; the others 0). */
+interface Levels {
+  level: number;
+  lower: number;
+  upper: number;
+}
+
+const isReadLevel = (level: CrossoverOptions['level']): level is MessageValue => typeof level === 'object' && level !== null;
+
+/** Levels given as numbers are checked here; levels read from each message, on each message (levelsOf). */
 export function validateCrossoverOptions(options: CrossoverOptions): void {
-  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (options.mode === 'series' && !options.slow) throw new Error('crossover in "series" mode needs a slow property, e.g. "indicators.sma50"');
-  if (options.mode === 'level' && !finite(options.level)) throw new Error(`crossover level is ${options.level}: enter a number, e.g. 50`);
-  if (options.mode === 'band') {
-    if (!finite(options.lower) || !finite(options.upper)) throw new Error(`crossover band needs numeric lower and upper levels, e.g. 30 and 70 (got ${options.lower} and ${options.upper})`);
-    if ((options.lower as number) >= (options.upper as number)) throw new Error(`crossover band lower level (${options.lower}) must be below the upper level (${options.upper})`);
+  const given = (level: CrossoverOptions['level']) => (isReadLevel(level) ? null : level);
+  checkLevels(options.mode, given(options.level), given(options.lower), given(options.upper));
+}
+
+/**
+ * Throws when a level the mode uses is not a number, or band's lower is not below its upper; null: not
+ * known yet (read from each message). `sources` names where a read level came from (" (flow.rsiLevel)").
+ */
+function checkLevels(mode: CrossoverMode, level: unknown, lower: unknown, upper: unknown, sources = { level: '', lower: '', upper: '' }): void {
+  const finite = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (mode === 'level' && !finite(level)) throw new Error(`crossover level${sources.level} is ${String(level)}: enter a number, e.g. 50`);
+  if (mode === 'band') {
+    if (!finite(lower) || !finite(upper)) throw new Error(`crossover band needs numeric lower and upper levels, e.g. 30 and 70 (got ${String(lower)}${sources.lower} and ${String(upper)}${sources.upper})`);
+    if (lower !== null && upper !== null && (lower as number) >= (upper as number)) throw new Error(`crossover band lower level (${String(lower)}) must be below the upper level (${String(upper)})`);
   }
+}
+
+/** A level read from a message: a number, or a number written as text (an environment variable is always text). */
+function levelValue(value: unknown): unknown {
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return value;
 }
 
 export class Crossover {
@@ -87,19 +116,42 @@ export class Crossover {
   private readonly bandRegimeReason: string;
 
   private readonly options: CrossoverOptions & { fast: MessageValue; slow?: MessageValue };
+  /** The levels when all are numbers (one object for every bar); null when one is read from each message. */
+  private readonly fixedLevels: Levels | null;
 
   constructor(options: CrossoverOptions) {
     validateCrossoverOptions(options);
     this.options = { ...options, fast: asMessageValue(options.fast), slow: options.slow === undefined ? undefined : asMessageValue(options.slow) };
     this.fastName = lastName(this.options.fast.label);
-    const slowName = this.options.slow ? lastName(this.options.slow.label) : '';
-    const against = options.mode === 'series' ? slowName : String(options.level);
-    // Band mode: an up cross is through the lower level, a down cross through the upper one.
-    const upAgainst = options.mode === 'band' ? String(options.lower) : against;
-    const downAgainst = options.mode === 'band' ? String(options.upper) : against;
-    this.up = { side: this.sideOf(1), reason: `${this.fastName} crossed above ${upAgainst}`, regimeReason: `${this.fastName} above ${against}` };
-    this.down = { side: this.sideOf(-1), reason: `${this.fastName} crossed below ${downAgainst}`, regimeReason: `${this.fastName} below ${against}` };
+    const read = [options.level, options.lower, options.upper].some(isReadLevel);
+    this.fixedLevels = read ? null : { level: Number(options.level ?? 0), lower: Number(options.lower ?? 0), upper: Number(options.upper ?? 0) };
+    const levels = this.fixedLevels ?? { level: Number.NaN, lower: Number.NaN, upper: Number.NaN };
+    this.up = this.direction(1, levels);
+    this.down = this.direction(-1, levels);
     this.bandRegimeReason = `regime after ${this.fastName} band signal`;
+  }
+
+  /** The side and reasons of a cross up (+1) or down (-1) against `levels`. */
+  private direction(cross: 1 | -1, levels: Levels): Direction {
+    const slowName = this.options.slow ? lastName(this.options.slow.label) : '';
+    const against = this.options.mode === 'series' ? slowName : String(levels.level);
+    // Band mode: an up cross is through the lower level, a down cross through the upper one.
+    const through = this.options.mode === 'band' ? String(cross === 1 ? levels.lower : levels.upper) : against;
+    const way = cross === 1 ? 'above' : 'below';
+    return { side: this.sideOf(cross), reason: `${this.fastName} crossed ${way} ${through}`, regimeReason: `${this.fastName} ${way} ${against}` };
+  }
+
+  /** The levels for `msg`: the fixed ones, or each read from the message and checked, naming where it came from. */
+  private levelsOf(msg: unknown): Levels {
+    if (this.fixedLevels) return this.fixedLevels;
+    const { mode, level, lower, upper } = this.options;
+    const value = (given: CrossoverOptions['level'], used: boolean) => (!used ? 0 : isReadLevel(given) ? levelValue(given.read(msg)) : given);
+    const source = (given: CrossoverOptions['level']) => (isReadLevel(given) ? ` (${given.label})` : '');
+    const levels = { level: value(level, mode === 'level'), lower: value(lower, mode === 'band'), upper: value(upper, mode === 'band') };
+    // checkLevels passes null as "read later"; a level read as null is no level, and named as what it is.
+    const read = (v: unknown) => (v === null ? 'null' : v);
+    checkLevels(mode, read(levels.level), read(levels.lower), read(levels.upper), { level: source(level), lower: source(lower), upper: source(upper) });
+    return levels as Levels;
   }
 
   run(msg: Record<string, unknown>): CrossoverResult {
@@ -109,19 +161,20 @@ export class Crossover {
     const state = this.states.get(topic);
     const fast = readOperand(this.options.fast.read(msg), this.options.fast.label);
     const slow = this.options.mode === 'series' ? readOperand(this.options.slow!.read(msg), this.options.slow!.label) : 0;
+    const levels = this.levelsOf(msg);
     const time = barTime(msg.payload);
     const { step, closePending } = state.sequence.next(barTimeOf(msg.payload), isForming(msg));
     // The forming bar before this one never came closed: its last revision is its close, and a cross there is a closed bar's signal.
     let signal: Signal | null = null;
-    if (closePending && state.forming) signal = this.compare(state, state.forming.fast, state.forming.slow, time);
+    if (closePending && state.forming) signal = this.compare(state, state.forming.fast, state.forming.slow, state.forming.levels, time);
     if (closePending || step === 'closed') state.forming = null;
     if (closePending) state.formingSide = null;
     let regimeState = state;
-    if (step === 'closed') signal = this.compare(state, fast, slow, time) ?? signal;
+    if (step === 'closed') signal = this.compare(state, fast, slow, levels, time) ?? signal;
     else if (step === 'forming') {
-      state.forming = { fast, slow };
+      state.forming = { fast, slow, levels };
       const preview = forkState(state);
-      const formingSignal = this.compare(preview, fast, slow, time);
+      const formingSignal = this.compare(preview, fast, slow, levels, time);
       if (this.options.formingSignals) {
         regimeState = preview;
         if (formingSignal && formingSignal.side !== state.formingSide) {
@@ -130,16 +183,16 @@ export class Crossover {
         }
       }
     }
-    const emitted = this.options.emit === 'regime' ? this.regimeSignal(regimeState, time) : signal;
+    const emitted = this.options.emit === 'regime' ? this.regimeSignal(regimeState, levels, time) : signal;
     msg.signal = emitted;
     return { kind: 'bar', topic, signal: emitted, send: this.options.emit !== 'cross' || signal !== null };
   }
 
   /** One bar's operands against `state`: the signal of a cross (null operands: missing data, no comparison). */
-  private compare(state: CrossState, fast: number | null, slow: number | null, time: number): Signal | null {
+  private compare(state: CrossState, fast: number | null, slow: number | null, levels: Levels, time: number): Signal | null {
     if (fast === null || slow === null) return null;
-    const cross = this.detect(state, fast, slow);
-    return cross === 0 ? null : this.signal(state, cross, time);
+    const cross = this.detect(state, fast, slow, levels);
+    return cross === 0 ? null : this.signal(state, cross, levels, time);
   }
 
   /**
@@ -153,6 +206,7 @@ export class Crossover {
     const slowPath = this.options.mode === 'series' ? this.options.slow! : null;
     const fastValues = column(msg, fastPath, n);
     const slowValues = slowPath ? column(msg, slowPath, n) : null;
+    const levels = this.levelsOf(msg);
     const regime = this.options.emit === 'regime';
     const state = newState();
     // Preallocated and filled: growing a million-slot array by push (or leaving `new Array(n)` sparse) costs several times more.
@@ -162,13 +216,13 @@ export class Crossover {
       const fast = operandAt(fastValues, i, fastPath);
       const slow = slowValues ? operandAt(slowValues, i, slowPath!) : 0;
       // NaN (a null operand) is never equal to itself: no comparison on this bar.
-      const cross = fast === fast && slow === slow ? this.detect(state, fast, slow) : 0;
+      const cross = fast === fast && slow === slow ? this.detect(state, fast, slow, levels) : 0;
       if (cross === 0 && !regime) continue;
       const barTimeAt = batchTimeAt(bars, i);
       const time = Number.isFinite(barTimeAt) ? barTimeAt : Date.now();
-      const signal = cross === 0 ? null : this.signal(state, cross, time);
+      const signal = cross === 0 ? null : this.signal(state, cross, levels, time);
       if (signal) count++;
-      out[i] = regime ? this.regimeSignal(state, time) : signal;
+      out[i] = regime ? this.regimeSignal(state, levels, time) : signal;
     }
     this.states.set(topic, state);
     msg.signal = out;
@@ -176,19 +230,19 @@ export class Crossover {
   }
 
   /** One bar with both operands present: +1 on an up cross, -1 on a down cross, 0 otherwise. */
-  private detect(state: CrossState, fast: number, slow: number): Relation {
+  private detect(state: CrossState, fast: number, slow: number, levels: Levels): Relation {
     const { mode } = this.options;
     if (mode === 'series') return state.primary.next(fast, slow);
-    if (mode === 'level') return state.primary.next(fast, this.options.level!);
-    const fromBelow = state.primary.next(fast, this.options.lower!);
-    const fromAbove = state.secondary.next(fast, this.options.upper!);
+    if (mode === 'level') return state.primary.next(fast, levels.level);
+    const fromBelow = state.primary.next(fast, levels.lower);
+    const fromAbove = state.secondary.next(fast, levels.upper);
     if (fromBelow === 1) return 1;
     if (fromAbove === -1) return -1;
     return 0;
   }
 
-  private signal(state: CrossState, cross: 1 | -1, time: number): Signal {
-    const direction = cross === 1 ? this.up : this.down;
+  private signal(state: CrossState, cross: 1 | -1, levels: Levels, time: number): Signal {
+    const direction = this.directionAt(cross, levels);
     state.lastSide = direction.side;
     return { side: direction.side, reason: direction.reason, time };
   }
@@ -198,12 +252,18 @@ export class Crossover {
     return up ? 'BUY' : 'SELL';
   }
 
+  /** The side and reasons of a cross: built once for fixed levels, for the levels of the message otherwise. */
+  private directionAt(cross: 1 | -1, levels: Levels): Direction {
+    if (this.fixedLevels) return cross === 1 ? this.up : this.down;
+    return this.direction(cross, levels);
+  }
+
   /** The standing regime: the last non-equal relation (series/level) or the last signal (band). */
-  private regimeSignal(state: CrossState, time: number): Signal | null {
+  private regimeSignal(state: CrossState, levels: Levels, time: number): Signal | null {
     if (this.options.mode === 'band') return state.lastSide ? { side: state.lastSide, reason: this.bandRegimeReason, time } : null;
     const relation = state.primary.regime;
     if (relation === 0) return null;
-    const direction = relation === 1 ? this.up : this.down;
+    const direction = this.directionAt(relation, levels);
     return { side: direction.side, reason: direction.regimeReason, time };
   }
 }

@@ -7,6 +7,7 @@ import { onInput, typedSetting } from '../common';
 import { computingNode } from '../computing-node';
 import type { Node, NodeAPI, NodeDef } from '../red';
 import { isGiven } from '../../lib/messages/setting';
+import type { MessageValue } from '../../lib/messages/path';
 import { message, useMessageCatalogs } from '../i18n';
 
 interface CrossoverDef extends NodeDef {
@@ -14,8 +15,11 @@ interface CrossoverDef extends NodeDef {
   fast?: string;
   slow?: string;
   level?: number | string;
+  levelType?: string;
   lower?: number | string;
+  lowerType?: string;
   upper?: number | string;
+  upperType?: string;
   emit?: string;
   invert?: boolean;
   formingSignals?: boolean;
@@ -26,6 +30,15 @@ const EMITS: readonly EmitMode[] = ['cross', 'every', 'regime'];
 
 function optionalNumber(value: unknown): number | undefined {
   return !isGiven(value) ? undefined : Number(value);
+}
+
+/**
+ * A level setting: a number (type num; a flow saved before the setting had a type holds one), or where
+ * each message's level is read from (msg, flow, global, env).
+ */
+function levelSetting(RED: NodeAPI, node: Node, value: unknown, type: unknown, what: string): number | MessageValue | undefined {
+  if (!type || type === 'num') return optionalNumber(value);
+  return typedSetting(RED, node, value, type, what);
 }
 
 export = function register(RED: NodeAPI): void {
@@ -42,9 +55,9 @@ export = function register(RED: NodeAPI): void {
         mode,
         fast: typedSetting(RED, node, def.fast, def.fastType, 'fast property', 'indicators.sma20'),
         slow: mode === 'series' ? typedSetting(RED, node, def.slow, def.slowType, 'slow property', 'indicators.sma50') : undefined,
-        level: optionalNumber(def.level),
-        lower: optionalNumber(def.lower),
-        upper: optionalNumber(def.upper),
+        level: levelSetting(RED, node, def.level, def.levelType, 'level'),
+        lower: levelSetting(RED, node, def.lower, def.lowerType, 'lower level'),
+        upper: levelSetting(RED, node, def.upper, def.upperType, 'upper level'),
         emit,
         invert: def.invert === true,
         formingSignals: def.formingSignals === true,

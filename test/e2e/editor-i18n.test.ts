@@ -186,6 +186,36 @@ describe('editor in German (the browser language de): help and labels from local
     assert.equal(verdict, 'Periode: eine ganze Zahl von Bars, mindestens 1');
   });
 
+  it("shows crossover's band levels as typedInputs, a number or where to read it, with German checks", async () => {
+    const { page } = demo;
+    await page.evaluate(() => {
+      const { RED } = globalThis as unknown as HelpWindow;
+      const band = { id: 'i18n-band', type: 'ib-crossover', mode: 'band', fast: 'indicators.rsi14', fastType: 'msg', lower: 30, upper: 'RSI_UPPER', upperType: 'env', emit: 'cross', x: 300, y: 600, z: RED.workspaces.active() };
+      RED.view.importNodes([band], { generateIds: false });
+      RED.editor.edit(RED.nodes.node('i18n-band'));
+    });
+    const cancel = page.locator('#node-dialog-cancel');
+    await cancel.waitFor({ state: 'visible', timeout: 10000 });
+    await page.waitForTimeout(300);
+    const tray = page.locator('.red-ui-tray').last();
+    const band = tray.locator('.ib-crossover-band');
+    assert.equal(await band.locator('.red-ui-typedInput-container').count(), 2, 'lower and upper are typedInputs');
+    // A flow saved before the levels had a type shows its number as a number; the upper one reads the environment.
+    assert.equal(await tray.locator('#node-input-lowerType').inputValue(), 'num');
+    assert.equal(await tray.locator('#node-input-upperType').inputValue(), 'env');
+    assert.equal(await tray.locator('#node-input-upper').inputValue(), 'RSI_UPPER');
+    await screenshot(page, 'edit-ib-crossover-band-de');
+    assert.deepEqual(await keysShown(page), []);
+    await cancel.click();
+    await cancel.waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    const verdicts = await page.evaluate(() => {
+      const { RED } = globalThis as unknown as { RED: { nodes: { getType(type: string): { defaults: Record<string, { validate: (this: unknown, v: unknown, opt: unknown) => unknown }> } } } };
+      const level = RED.nodes.getType('ib-crossover').defaults.level.validate;
+      return [level.call({ mode: 'level', levelType: 'flow' }, 'rsiLevel', {}), level.call({ mode: 'level' }, 'abc', {}), level.call({ mode: 'level' }, 50, {})];
+    });
+    assert.deepEqual(verdicts, [true, 'Niveau: eine Zahl, oder eine Nachrichteneigenschaft, der Name einer Flow-, Global- oder Umgebungsvariable, aus der es gelesen wird', true]);
+  });
+
   it('shows no message key in the edit dialog of any node', async () => {
     const { keys } = await keysInEditDialogs(demo.page);
     assert.deepEqual(keys, []);

@@ -1,12 +1,12 @@
 /**
  * Settings that name where a value comes from are Node-RED typedInputs (msg, flow, global, env, and a
  * number where a value fits), read for each message through evaluateNodeProperty: crossover's compared
- * values, sma's source property and risk-sizer's stop price. A flow saved before the settings had a
- * type (a plain property name, no ...Type) reads the message property as before.
+ * values and levels, sma's source property and risk-sizer's stop price. A flow saved before the settings
+ * had a type (a plain property name, no ...Type; a crossover level a plain number) reads as before.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { helper, loadFlow, nextMessage, startServer, stopServer } from '../helpers/node-red';
+import { collectMessages, helper, loadFlow, nextMessage, startServer, stopServer } from '../helpers/node-red';
 
 const bar = (close: number, time: number) => ({ time, open: close, high: close, low: close, close, volume: 1 });
 
@@ -35,6 +35,49 @@ describe('typedInput settings', () => {
     const down = nextMessage(helper.getNode('out'));
     ctx.receive({ topic: 'T', value: 90, payload: bar(90, 2) });
     assert.equal((await down).signal.side, 'SELL');
+  });
+
+  it("crossover's levels: a number as before, a level moved in flow context per message, a band from the environment, an error naming a level that is missing", async () => {
+    process.env.IB_ALGO_TEST_LOWER = '30';
+    process.env.IB_ALGO_TEST_UPPER = '70';
+    await loadFlow(['ib-crossover'], [
+      { id: 'tab', type: 'tab' },
+      // Saved before the levels had a type: no levelType.
+      { id: 'old', z: 'tab', type: 'ib-crossover', mode: 'level', fast: 'rsi', fastType: 'msg', level: 50, emit: 'cross', wires: [['out']] },
+      { id: 'moving', z: 'tab', type: 'ib-crossover', mode: 'level', fast: 'rsi', fastType: 'msg', level: 'rsiLevel', levelType: 'flow', emit: 'cross', wires: [['out']] },
+      { id: 'rsiBand', z: 'tab', type: 'ib-crossover', mode: 'band', fast: 'rsi', fastType: 'msg', lower: 'IB_ALGO_TEST_LOWER', lowerType: 'env', upper: 'IB_ALGO_TEST_UPPER', upperType: 'env', emit: 'cross', wires: [['out']] },
+      { id: 'c', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+      { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ]);
+    const out = helper.getNode('out');
+    const cross = async (id: string, values: number[]) => {
+      const next = nextMessage(out);
+      for (const [i, rsi] of values.entries()) helper.getNode(id).receive({ topic: 'T', rsi, payload: bar(rsi, i + 1) });
+      return (await next).signal as { side: string; reason: string };
+    };
+    assert.deepEqual(await cross('old', [45, 55]), { side: 'BUY', reason: 'rsi crossed above 50', time: 2 });
+
+    const moving = helper.getNode('moving');
+    moving.context().flow.set('rsiLevel', 50);
+    assert.equal((await cross('moving', [45, 55])).reason, 'rsi crossed above 50');
+    // The strategy raises its level to 60: the next bar, at 58, is below it (a cross down, against the
+    // level of its own message), and the one after, at 62, crosses it up.
+    moving.context().flow.set('rsiLevel', 60);
+    const next = collectMessages(out, 2);
+    moving.receive({ topic: 'T', rsi: 58, payload: bar(58, 3) });
+    moving.receive({ topic: 'T', rsi: 62, payload: bar(62, 4) });
+    assert.deepEqual((await next).map((m) => m.signal), [
+      { side: 'SELL', reason: 'rsi crossed below 60', time: 3 },
+      { side: 'BUY', reason: 'rsi crossed above 60', time: 4 },
+    ]);
+
+    assert.deepEqual(await cross('rsiBand', [25, 35]), { side: 'BUY', reason: 'rsi crossed above 30', time: 2 });
+
+    moving.context().flow.set('rsiLevel', undefined);
+    const caught = nextMessage(helper.getNode('caught'));
+    moving.receive({ topic: 'T', rsi: 50, payload: bar(50, 5) });
+    assert.match(String((await caught).error.message), /crossover level \(flow\.rsiLevel\) is undefined: enter a number/);
   });
 
   it("sma averages flow context named by its source property; a flow without sourcePropertyType reads msg as before", async () => {

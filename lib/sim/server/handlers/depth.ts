@@ -2,7 +2,8 @@
  * REQ_MKT_DEPTH / CANCEL_MKT_DEPTH: a book around the walk, one tick apart from the top, sizes drawn
  * per level and quarter second. It starts with inserts of every row, then sends updates of the rows that
  * changed and inserts / deletes when the number of levels on a side changes. SMART depth comes as
- * MARKET_DEPTH_L2 with market makers, exchange depth as MARKET_DEPTH.
+ * MARKET_DEPTH_L2 with market makers, exchange depth as MARKET_DEPTH. The clients' own resting limit
+ * orders are in the book at their price (their remaining size), as on an exchange; hidden ones are not.
  */
 import type { HandlerRegistry } from '../handler';
 import { register } from '../handler';
@@ -14,6 +15,8 @@ import { marketClock } from '../market-clock';
 import { hashSeed, Random } from '../../market/rng';
 import type { Instrument } from '../../market/universe';
 import type { Market } from '../../market/market';
+import type { DisplayedOrder } from '../orders/order-desk';
+import { orderDesk } from './orders';
 
 const MAX_ROWS = 20;
 const MARKET_MAKERS = ['NSDQ', 'ARCA', 'BATS', 'EDGX', 'IEX', 'NYSE', 'MEMX', 'BYX'];
@@ -49,6 +52,35 @@ function bookAt(market: Market, instrument: Instrument, time: number, rows: numb
     return levels;
   };
   return { bids: side(quote.bid, -1, 11), asks: side(quote.ask, 1, 12) };
+}
+
+/** The market-maker code a venue shows under in SMART depth (NASDAQ's is NSDQ). */
+function marketMakerOf(venue: string): string {
+  return venue === 'NASDAQ' || venue === 'ISLAND' ? 'NSDQ' : venue;
+}
+
+/**
+ * The market's book with the clients' own displayed orders in it, as an exchange's book holds them:
+ * each adds its size to the level at its price, or is a level of its own there (a price inside the
+ * spread is the side's best); the side keeps at most `rows` levels. Hidden orders are not among them.
+ */
+function withOwnOrders(book: Book, own: readonly DisplayedOrder[], rows: number): Book {
+  if (own.length === 0) return book;
+  const merge = (levels: Level[], side: DisplayedOrder['side'], better: (a: number, b: number) => boolean): Level[] => {
+    const merged = levels.map((level) => ({ ...level }));
+    for (const order of own) {
+      if (order.side !== side) continue;
+      const same = merged.find((level) => Math.abs(level.price - order.price) < 1e-9);
+      if (same) {
+        same.size += order.size;
+        continue;
+      }
+      const at = merged.findIndex((level) => better(order.price, level.price));
+      merged.splice(at === -1 ? merged.length : at, 0, { price: order.price, size: order.size, marketMaker: marketMakerOf(order.venue) });
+    }
+    return merged.slice(0, rows);
+  };
+  return { bids: merge(book.bids, 'bid', (a, b) => a > b), asks: merge(book.asks, 'ask', (a, b) => a < b) };
 }
 
 const INSERT = 0;
@@ -101,11 +133,13 @@ export function registerDepthHandlers(registry: HandlerRegistry): void {
     if (!instrument) return;
     const rows = Math.max(1, Math.min(MAX_ROWS, numRows));
     const smart = isSmartDepth;
-    let book = bookAt(context.market, instrument, context.now(), rows);
+    const desk = orderDesk(context);
+    const bookNow = (time: number) => withOwnOrders(bookAt(context.market, instrument, time, rows), desk.displayedOrders(instrument), rows);
+    let book = bookNow(context.now());
     sendSideChanges(session, reqId, smart, BID, [], book.bids);
     sendSideChanges(session, reqId, smart, ASK, [], book.asks);
     const stop = marketClock(context).subscribe((time) => {
-      const next = bookAt(context.market, instrument, time, rows);
+      const next = bookNow(time);
       sendSideChanges(session, reqId, smart, BID, book.bids, next.bids);
       sendSideChanges(session, reqId, smart, ASK, book.asks, next.asks);
       book = next;

@@ -11,6 +11,7 @@ import type { Execution, OrderEvent, OrderStatus } from '../../../messages';
 import { CANCELLED_BY_REQUEST, twsErrorCode } from '../../../fills/reasons';
 import { isBuyingPowerRejection } from '../../../fills/margin';
 import type { SimContext } from '../context';
+import type { Instrument } from '../../market/universe';
 import type { ClientSession } from '../session';
 import { twsDateTime } from '../tws-time';
 import {
@@ -22,6 +23,15 @@ import {
   executionVenue,
   type OrderRecord,
 } from './order-messages';
+
+/** An own order as the book shows it. */
+export interface DisplayedOrder {
+  side: 'bid' | 'ask';
+  price: number;
+  size: number;
+  /** The exchange it rests at. */
+  venue: string;
+}
 
 /** Statuses after which an order is a completed order (reqCompletedOrders). */
 const COMPLETED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive']);
@@ -166,6 +176,23 @@ export class OrderDesk {
   }
 
   /** Orders still working or held, oldest first. */
+  /**
+   * The own orders the market's book shows on `instrument`: resting limit orders (working, not held),
+   * their remaining quantity at their price, each on the venue it rests at. A hidden order rests unseen,
+   * as IB's hidden orders do; held orders (PreSubmitted: a condition, a parent, goodAfterTime) are not
+   * on an exchange yet.
+   */
+  displayedOrders(instrument: Instrument): DisplayedOrder[] {
+    const shown: DisplayedOrder[] = [];
+    for (const record of this.openRecords()) {
+      const { order } = record;
+      if (record.instrument.conId !== instrument.conId || order.hidden || record.status !== 'Submitted') continue;
+      if (order.orderType !== 'LMT' || order.lmtPrice === undefined || !(record.remaining > 0)) continue;
+      shown.push({ side: order.action === 'BUY' ? 'bid' : 'ask', price: order.lmtPrice, size: record.remaining, venue: executionVenue(instrument, order.contract.exchange ?? '') });
+    }
+    return shown;
+  }
+
   openRecords(): OrderRecord[] {
     const open = new Set<number>();
     for (const engine of this.context.engines.values()) for (const o of engine.openOrders()) open.add(o.order.orderId);

@@ -194,7 +194,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     const increment = rules.increment;
     // The label of the refusal is built only for a quantity that is wrong (the common case is a plain whole number).
     const plainQuantity = typeof order.totalQuantity === 'number' && order.totalQuantity >= rules.minSize && order.totalQuantity > 0 && order.totalQuantity <= MAX_ORDER_QUANTITY && isWholeIncrements(order.totalQuantity, increment);
-    const quantityWrong = plainQuantity ? null : quantityProblem(order.totalQuantity, `order ${orderId}: totalQuantity`, increment, rules.minSize);
+    const quantityWrong = plainQuantity ? null : quantityProblem(order.totalQuantity, said('quantity.orderField', { orderId, field: 'totalQuantity' }), increment, rules.minSize);
     if (quantityWrong) refuse('order quantity', quantityWrong);
     this.checkDailyLoss();
     const block = this.orderBlock();

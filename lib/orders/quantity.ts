@@ -5,6 +5,7 @@
  * are never an intent, they are a bug upstream (a division by a tiny stop distance, a unit mix-up).
  */
 import { describeValue } from '../messages/describe-value';
+import { said, type Said, type TextValue } from '../messages/texts';
 
 /**
  * The most one order may ask for, with no limit configured: 10 million shares, contracts or currency
@@ -25,16 +26,13 @@ export function isWholeIncrements(value: number, increment = 1): boolean {
  * Why `value` cannot be an order's quantity, naming it (`field` says where it came from), or null
  * when it can.
  */
-export function quantityProblem(value: unknown, field: string, increment = 1, minSize = 0): string | null {
+export function quantityProblem(value: unknown, field: TextValue, increment = 1, minSize = 0): Said | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n <= 0) return `${field} must be a positive number of shares, got ${describeValue(value)}`;
-  if (n > MAX_ORDER_QUANTITY) return `${field} ${describeValue(value)} is over the built-in ceiling of ${MAX_ORDER_QUANTITY} per order: no order that size is sent, with or without limits on ib-connect`;
-  if (!isWholeIncrements(n, increment)) {
-    return increment === 1
-      ? `${field} ${describeValue(value)} is not a whole number of shares (or contracts): orders are for whole units`
-      : `${field} ${describeValue(value)} is not a whole number of the instrument's size increment ${increment}`;
-  }
-  if (n < minSize * (1 - 1e-9)) return `${field} ${describeValue(value)} is below the instrument's minimum size ${minSize}`;
+  const named = { field, value: describeValue(value) };
+  if (!Number.isFinite(n) || n <= 0) return said('quantity.notPositive', named);
+  if (n > MAX_ORDER_QUANTITY) return said('quantity.ceiling', { ...named, max: MAX_ORDER_QUANTITY });
+  if (!isWholeIncrements(n, increment)) return increment === 1 ? said('quantity.notWhole', named) : said('quantity.notIncrement', { ...named, increment });
+  if (n < minSize * (1 - 1e-9)) return said('quantity.belowMin', { ...named, minSize });
   return null;
 }
 
@@ -42,14 +40,11 @@ export function quantityProblem(value: unknown, field: string, increment = 1, mi
  * Why `value` cannot be a target position (signed; 0 is flat), or null: finite, whole increments,
  * and no further from flat than one order may go.
  */
-export function targetProblem(value: unknown, field: string, increment = 1): string | null {
+export function targetProblem(value: unknown, field: string, increment = 1): Said | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) return `${field} must be a number of shares (negative for short), got ${describeValue(value)}`;
-  if (Math.abs(n) > MAX_ORDER_QUANTITY) return `${field} ${describeValue(value)} is further from flat than the built-in ceiling of ${MAX_ORDER_QUANTITY} per order: no such target is traded`;
-  if (!isWholeIncrements(n, increment)) {
-    return increment === 1
-      ? `${field} ${describeValue(value)} is not a whole number of shares (or contracts)`
-      : `${field} ${describeValue(value)} is not a whole number of the instrument's size increment ${increment}`;
-  }
+  const named = { field, value: describeValue(value) };
+  if (!Number.isFinite(n)) return said('quantity.targetNotNumber', named);
+  if (Math.abs(n) > MAX_ORDER_QUANTITY) return said('quantity.targetCeiling', { ...named, max: MAX_ORDER_QUANTITY });
+  if (!isWholeIncrements(n, increment)) return increment === 1 ? said('quantity.targetNotWhole', named) : said('quantity.notIncrement', { ...named, increment });
   return null;
 }

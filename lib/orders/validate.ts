@@ -14,6 +14,7 @@ import { isGiven } from '../messages/setting';
 import { checkAlgo, checkConditions, type AlgoStrategy, type CheckedAlgo, type CheckedCondition } from './algos-conditions';
 import type { TagValue } from '@stoqey/ib';
 import type { SizeRules } from '../messages/size-rules';
+import { said, type Said } from '../messages/texts';
 
 /** The price-related fields of an order, checked for its type. */
 export interface OrderTerms {
@@ -81,7 +82,7 @@ type Raw = Record<string, unknown>;
 export function validateOrderIntent(intent: unknown, defaults: Partial<OrderIntent> = {}, where = 'msg.order', sizes: SizeRules | number = 1, previews = false): CheckedIntent {
   const sizeRules = typeof sizes === 'number' ? { increment: sizes, minSize: 0 } : sizes;
   if (intent !== undefined && intent !== null && (typeof intent !== 'object' || Array.isArray(intent))) {
-    throw new OrderInputError(where, `${where} must be an object such as {"action":"BUY","totalQuantity":100} or {"targetQuantity":100}, got ${describeValue(intent)}`);
+    throw new OrderInputError(where, said('orders.notAnObject', { where, value: describeValue(intent) }));
   }
   const given = (intent ?? {}) as Raw;
   refuseUnknownFields(given, where);
@@ -94,28 +95,28 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
   const hasTarget = raw.targetQuantity !== undefined;
   const hasExplicit = given.action !== undefined || given.totalQuantity !== undefined;
   if (hasTarget && hasExplicit) {
-    throw new OrderInputError(`${where}.targetQuantity`, `${where} has both targetQuantity and action/totalQuantity: send a target position or an explicit order, not both`);
+    throw new OrderInputError(`${where}.targetQuantity`, said('orders.targetAndExplicit', { where }));
   }
   const terms = validateTerms(raw, where);
   const whatIf = raw.whatIf === undefined ? false : bool(raw.whatIf, `${where}.whatIf`);
   // Only a caller that previews (place-order) takes a what-if: any other would place it for real.
-  if (whatIf && !previews) throw new OrderInputError(`${where}.whatIf`, `${where}.whatIf previews an order in place-order; this node places the orders it is given: remove whatIf`);
+  if (whatIf && !previews) throw new OrderInputError(`${where}.whatIf`, said('orders.whatIfHere', { where }));
   if (whatIf && hasTarget) {
-    throw new OrderInputError(`${where}.whatIf`, `${where}.whatIf previews one explicit order: send ${where}.action and ${where}.totalQuantity instead of targetQuantity`);
+    throw new OrderInputError(`${where}.whatIf`, said('orders.whatIfTarget', { where }));
   }
   if (hasTarget) {
     const targetQuantity = toNumber(raw.targetQuantity);
-    const problem = targetQuantity === null ? `${where}.targetQuantity must be a number of shares (negative for short), got ${describeValue(raw.targetQuantity)}` : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeRules.increment);
+    const problem = targetQuantity === null ? said('quantity.targetNotNumber', { field: `${where}.targetQuantity`, value: describeValue(raw.targetQuantity) }) : targetProblem(targetQuantity, `${where}.targetQuantity`, sizeRules.increment);
     if (problem || targetQuantity === null) throw new OrderInputError(`${where}.targetQuantity`, problem ?? '');
     if (ORDER_TYPE_RULES[terms.orderType].waitsForPrice) {
       const targetTypes = ORDER_TYPES.filter((t) => !ORDER_TYPE_RULES[t].waitsForPrice);
-      throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${terms.orderType} cannot move to a target position: use ${targetTypes.join(', ')} with targetQuantity, or an explicit order`);
+      throw new OrderInputError(`${where}.orderType`, said('orders.targetType', { where, type: terms.orderType, types: targetTypes.join(', ') }));
     }
     return { kind: 'target', targetQuantity, ...terms };
   }
   const action = typeof raw.action === 'string' ? raw.action.toUpperCase() : raw.action;
   if (action !== 'BUY' && action !== 'SELL') {
-    throw new OrderInputError(`${where}.action`, `${where}.action must be "BUY" or "SELL" (or send ${where}.targetQuantity), got ${describeValue(raw.action)}`);
+    throw new OrderInputError(`${where}.action`, said('orders.action', { where, value: describeValue(raw.action) }));
   }
   const totalQuantity = positiveQuantity(raw.totalQuantity, `${where}.totalQuantity`, sizeRules);
   return whatIf ? { kind: 'explicit', action, totalQuantity, ...terms, whatIf } : { kind: 'explicit', action, totalQuantity, ...terms };
@@ -124,14 +125,14 @@ export function validateOrderIntent(intent: unknown, defaults: Partial<OrderInte
 function validateModify(given: Raw, where: string, sizeRules: SizeRules): ModifyIntent {
   const orderId = toNumber(given.orderId);
   if (orderId === null || !Number.isInteger(orderId) || orderId <= 0) {
-    throw new OrderInputError(`${where}.orderId`, `${where}.orderId must be the id of a working order (a positive integer), got ${describeValue(given.orderId)}`);
+    throw new OrderInputError(`${where}.orderId`, said('orders.modifyOrderId', { where, value: describeValue(given.orderId) }));
   }
   if (given.targetQuantity !== undefined || given.action !== undefined) {
-    throw new OrderInputError(`${where}.orderId`, `${where} modifies order ${orderId}: change prices, quantity, tif, the algo or the conditions (action and targetQuantity cannot change on a working order)`);
+    throw new OrderInputError(`${where}.orderId`, said('orders.modifySide', { where, orderId }));
   }
   for (const field of Object.keys(given)) {
     if (!isGiven(given[field]) || MODIFIABLE_FIELDS.has(field)) continue;
-    throw new OrderInputError(`${where}.${field}`, `${where} modifies order ${orderId}, and ${field} is not changed on a working order here: cancel it and place a new one, or change ${[...MODIFIABLE_FIELDS].filter((f) => f !== 'orderId').join(', ')}`);
+    throw new OrderInputError(`${where}.${field}`, said('orders.modifyField', { where, orderId, field, fields: [...MODIFIABLE_FIELDS].filter((f) => f !== 'orderId').join(', ') }));
   }
   const changes: ModifyIntent['changes'] = {};
   if (given.totalQuantity !== undefined) changes.totalQuantity = positiveQuantity(given.totalQuantity, `${where}.totalQuantity`, sizeRules);
@@ -145,18 +146,18 @@ function validateModify(given: Raw, where: string, sizeRules: SizeRules): Modify
   // TWS takes a new algo and new conditions on a working order (placeOrder with its id re-sends every field).
   if (isGiven(given.algoStrategy)) {
     const none = typeof given.algoStrategy === 'string' && given.algoStrategy.trim().toLowerCase() === 'none';
-    if (none && isGiven(given.algoParams)) throw new OrderInputError(`${where}.algoParams`, `${where}.algoStrategy is "none": remove ${where}.algoParams`);
+    if (none && isGiven(given.algoParams)) throw new OrderInputError(`${where}.algoParams`, said('orders.algoNoneParams', { where }));
     // Which order types the algo runs on is checked against the working order's type when it is applied.
     changes.algo = none ? null : checkAlgo(given.algoStrategy, given.algoParams, null, where);
   } else if (isGiven(given.algoParams)) {
-    throw new OrderInputError(`${where}.algoParams`, `${where} modifies order ${orderId}: give ${where}.algoStrategy with its algoParams (the whole algo is sent again)`);
+    throw new OrderInputError(`${where}.algoParams`, said('orders.modifyAlgoParams', { where, orderId }));
   }
   if (given.conditions !== undefined) changes.conditions = Array.isArray(given.conditions) && given.conditions.length === 0 ? [] : checkConditions(given.conditions, where);
   for (const field of ['conditionsCancelOrder', 'conditionsIgnoreRth'] as const) {
     if (given[field] !== undefined) changes[field] = bool(given[field], `${where}.${field}`);
   }
   if (Object.keys(changes).length === 0) {
-    throw new OrderInputError(`${where}.orderId`, `${where} names order ${orderId} but changes nothing: add lmtPrice, auxPrice, totalQuantity, trailingPercent, tif, algoStrategy or conditions`);
+    throw new OrderInputError(`${where}.orderId`, said('orders.modifyNothing', { where, orderId }));
   }
   return { kind: 'modify', orderId, changes };
 }
@@ -200,10 +201,7 @@ const MODIFIABLE_FIELDS: ReadonlySet<string> = new Set(['orderId', 'totalQuantit
 function refuseUnknownFields(given: Raw, where: string): void {
   for (const field of Object.keys(given)) {
     if (ORDER_FIELDS.has(field) || !isGiven(given[field])) continue;
-    throw new OrderInputError(
-      `${where}.${field}`,
-      `${where}.${field} is not an order field this node passes to IB, so the order is not sent without it: remove it, or use ${[...ORDER_FIELDS].join(', ')}`,
-    );
+    throw new OrderInputError(`${where}.${field}`, said('orders.unknownField', { where, field, fields: [...ORDER_FIELDS].join(', ') }));
   }
 }
 
@@ -212,9 +210,9 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
   const type = orderType(raw.orderType ?? 'MKT', where);
   const tif = timeInForce(raw.tif ?? 'DAY', where);
   const terms: OrderTerms = { orderType: type, tif, outsideRth: raw.outsideRth === undefined ? false : bool(raw.outsideRth, `${where}.outsideRth`) };
-  const price = (field: 'lmtPrice' | 'auxPrice' | 'trailStopPrice' | 'lmtPriceOffset', need: string | null) => {
+  const price = (field: 'lmtPrice' | 'auxPrice' | 'trailStopPrice' | 'lmtPriceOffset', need: Said | null) => {
     if (raw[field] === undefined) {
-      if (need) throw new OrderInputError(`${where}.${field}`, `${where}.${field} is required for ${type} orders (${need})`);
+      if (need) throw new OrderInputError(`${where}.${field}`, said('orders.priceRequired', { where, field, type, need }));
       return undefined;
     }
     return positivePrice(raw[field], `${where}.${field}`);
@@ -224,30 +222,30 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
     const hasPercent = raw.trailingPercent !== undefined;
     const hasAmount = raw.auxPrice !== undefined;
     if (hasPercent === hasAmount) {
-      throw new OrderInputError(`${where}.auxPrice`, `${type} orders need exactly one of ${where}.auxPrice (trailing amount) or ${where}.trailingPercent`);
+      throw new OrderInputError(`${where}.auxPrice`, said('orders.trailOneOf', { where, type }));
     }
     if (hasPercent) terms.trailingPercent = percent(raw.trailingPercent, `${where}.trailingPercent`);
-    else terms.auxPrice = price('auxPrice', 'the trailing amount');
+    else terms.auxPrice = price('auxPrice', said('orders.need.trailingAmount'));
     terms.trailStopPrice = price('trailStopPrice', null);
     if (rule.lmtPrice !== null) {
       // TRAIL LIMIT: the limit once the stop triggers: an offset from the trailing stop, or a limit
       // price with the stop it starts from (IB takes either).
       if (raw.lmtPriceOffset !== undefined) terms.lmtPriceOffset = offset(raw.lmtPriceOffset, `${where}.lmtPriceOffset`);
       else if (raw.lmtPrice !== undefined && terms.trailStopPrice !== undefined) terms.lmtPrice = price('lmtPrice', null);
-      else throw new OrderInputError(`${where}.lmtPriceOffset`, `TRAIL LIMIT orders need ${where}.lmtPriceOffset (the limit's distance from the trailing stop), or ${where}.lmtPrice with ${where}.trailStopPrice`);
+      else throw new OrderInputError(`${where}.lmtPriceOffset`, said('orders.trailLimit', { where }));
     }
   } else {
     if (rule.auxPrice !== null) {
       const aux = rule.auxPrice;
       if (aux.role === 'offset') {
         if (raw.auxPrice !== undefined) terms.auxPrice = offset(raw.auxPrice, `${where}.auxPrice`);
-        else if (aux.required) throw new OrderInputError(`${where}.auxPrice`, `${where}.auxPrice is required for ${type} orders (${AUX_MEANING[type] ?? 'the offset'}; 0 for none)`);
-      } else terms.auxPrice = price('auxPrice', aux.required ? (AUX_MEANING[type] ?? `the ${aux.role} price`) : null);
+        else if (aux.required) throw new OrderInputError(`${where}.auxPrice`, said('orders.offsetRequired', { where, type, need: AUX_MEANING[type] ?? said('orders.need.offset') }));
+      } else terms.auxPrice = price('auxPrice', aux.required ? (AUX_MEANING[type] ?? said('orders.need.rolePrice', { role: aux.role })) : null);
     }
-    if (rule.lmtPrice !== null) terms.lmtPrice = price('lmtPrice', rule.lmtPrice.required ? (LIMIT_MEANING[type] ?? 'the limit price') : null);
+    if (rule.lmtPrice !== null) terms.lmtPrice = price('lmtPrice', rule.lmtPrice.required ? (LIMIT_MEANING[type] ?? said('orders.need.limitPrice')) : null);
   }
   if ((type === 'MOC' || type === 'LOC') && tif !== 'DAY') {
-    throw new OrderInputError(`${where}.tif`, `${type} orders execute at the close and take tif DAY, got ${tif}`);
+    throw new OrderInputError(`${where}.tif`, said('orders.closeTif', { type, tif }));
   }
   if (tif === 'GTD' || raw.goodTillDate !== undefined) terms.goodTillDate = goodTillDate(raw.goodTillDate, tif, where);
   if (raw.goodAfterTime !== undefined) terms.goodAfterTime = ibDateTime(raw.goodAfterTime, `${where}.goodAfterTime`);
@@ -255,60 +253,60 @@ export function validateTerms(raw: Raw, where = 'msg.order'): OrderTerms {
   // "none" names no algo (over the settings' one).
   const noAlgo = typeof raw.algoStrategy === 'string' && raw.algoStrategy.trim().toLowerCase() === 'none';
   if (noAlgo) {
-    if (isGiven((raw as Raw).algoParams)) throw new OrderInputError(`${where}.algoParams`, `${where}.algoStrategy is "none": remove ${where}.algoParams`);
+    if (isGiven((raw as Raw).algoParams)) throw new OrderInputError(`${where}.algoParams`, said('orders.algoNoneParams', { where }));
   } else if (raw.algoStrategy !== undefined) Object.assign(terms, checkAlgo(raw.algoStrategy, raw.algoParams, type, where));
-  else if (raw.algoParams !== undefined) throw new OrderInputError(`${where}.algoParams`, `${where}.algoParams needs ${where}.algoStrategy (Adaptive, Vwap or Twap)`);
+  else if (raw.algoParams !== undefined) throw new OrderInputError(`${where}.algoParams`, said('orders.algoParamsAlone', { where }));
   if (raw.conditions !== undefined) {
     terms.conditions = checkConditions(raw.conditions, where);
     if (raw.conditionsCancelOrder !== undefined) terms.conditionsCancelOrder = bool(raw.conditionsCancelOrder, `${where}.conditionsCancelOrder`);
     if (raw.conditionsIgnoreRth !== undefined) terms.conditionsIgnoreRth = bool(raw.conditionsIgnoreRth, `${where}.conditionsIgnoreRth`);
   } else {
     for (const field of ['conditionsCancelOrder', 'conditionsIgnoreRth'] as const) {
-      if (raw[field] !== undefined) throw new OrderInputError(`${where}.${field}`, `${where}.${field} says what the order's conditions do: give ${where}.conditions, or remove ${field}`);
+      if (raw[field] !== undefined) throw new OrderInputError(`${where}.${field}`, said('orders.conditionsFlag', { where, field }));
     }
   }
   if (tif === 'OPG' && type !== 'MKT' && type !== 'LMT') {
-    throw new OrderInputError(`${where}.tif`, `tif OPG (at the open) works with MKT or LMT orders only, got ${type}`);
+    throw new OrderInputError(`${where}.tif`, said('orders.opgType', { type }));
   }
   if (tif === 'FOK' && type !== 'MKT' && type !== 'LMT') {
-    throw new OrderInputError(`${where}.tif`, `tif FOK (fill all at once or cancel) works with MKT or LMT orders only, got ${type}`);
+    throw new OrderInputError(`${where}.tif`, said('orders.fokType', { type }));
   }
   if (raw.account !== undefined) {
-    if (typeof raw.account !== 'string' || !raw.account.trim()) throw new OrderInputError(`${where}.account`, `${where}.account must be an account id such as "DU1234567", got ${describeValue(raw.account)}`);
+    if (typeof raw.account !== 'string' || !raw.account.trim()) throw new OrderInputError(`${where}.account`, said('orders.account', { where, value: describeValue(raw.account) }));
     terms.account = raw.account.trim();
   }
   if (raw.orderRef !== undefined) {
-    if (typeof raw.orderRef !== 'string') throw new OrderInputError(`${where}.orderRef`, `${where}.orderRef must be a string naming the strategy, got ${describeValue(raw.orderRef)}`);
+    if (typeof raw.orderRef !== 'string') throw new OrderInputError(`${where}.orderRef`, said('orders.orderRef', { where, value: describeValue(raw.orderRef) }));
     terms.orderRef = raw.orderRef;
   }
   return terms;
 }
 
 /** What a required auxPrice or lmtPrice is to each type, for the message that asks for it. */
-const AUX_MEANING: Partial<Record<OrderType, string>> = {
-  STP: 'the stop price',
-  'STP LMT': 'the stop price',
-  MIT: 'the price that, touched, sends it as a market order',
-  LIT: 'the price that, touched, sends it as a limit order',
-  REL: 'the offset from the bid (buy) or the ask (sell) it is pegged to',
+const AUX_MEANING: Partial<Record<OrderType, Said>> = {
+  STP: said('orders.need.stopPrice'),
+  'STP LMT': said('orders.need.stopPrice'),
+  MIT: said('orders.need.marketIfTouched'),
+  LIT: said('orders.need.limitIfTouched'),
+  REL: said('orders.need.relativeOffset'),
 };
-const LIMIT_MEANING: Partial<Record<OrderType, string>> = {
-  'STP LMT': 'the limit price once the stop triggers',
-  LIT: 'the limit price once the trigger is touched',
+const LIMIT_MEANING: Partial<Record<OrderType, Said>> = {
+  'STP LMT': said('orders.need.stopLimit'),
+  LIT: said('orders.need.limitOnceTouched'),
 };
 
 /** The expiry of a GTD order in a form IB takes; refused when absent, malformed or without tif GTD. */
 function goodTillDate(value: unknown, tif: TimeInForce, where: string): string {
-  if (tif !== 'GTD') throw new OrderInputError(`${where}.goodTillDate`, `${where}.goodTillDate is for tif GTD: set ${where}.tif to "GTD" or remove goodTillDate`);
+  if (tif !== 'GTD') throw new OrderInputError(`${where}.goodTillDate`, said('orders.gtdWithoutTif', { where }));
   if (typeof value !== 'string' || Number.isNaN(parseIbDateTime(value, 'America/New_York'))) {
-    throw new OrderInputError(`${where}.goodTillDate`, `tif GTD needs ${where}.goodTillDate as "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it such as "20261218 16:00:00 US/Eastern") or "yyyyMMdd-HH:mm:ss" in UTC, got ${describeValue(value)}`);
+    throw new OrderInputError(`${where}.goodTillDate`, said('orders.gtdFormat', { where, value: describeValue(value) }));
   }
   return value.trim();
 }
 
 function ibDateTime(value: unknown, field: string): string {
   if (typeof value !== 'string' || Number.isNaN(parseIbDateTime(value, 'America/New_York'))) {
-    throw new OrderInputError(field, `${field} must be "yyyyMMdd HH:mm:ss" (US/Eastern, or a zone after it) or "yyyyMMdd-HH:mm:ss" in UTC, got ${describeValue(value)}`);
+    throw new OrderInputError(field, said('orders.dateTime', { field, value: describeValue(value) }));
   }
   return value.trim();
 }
@@ -316,7 +314,7 @@ function ibDateTime(value: unknown, field: string): string {
 function orderType(value: unknown, where: string): OrderType {
   const text = typeof value === 'string' ? value.trim().toUpperCase().replace(/_/g, ' ') : value;
   if (!ORDER_TYPES.includes(text as OrderType)) {
-    throw new OrderInputError(`${where}.orderType`, `${where}.orderType ${describeValue(value)} is not supported: use one of ${ORDER_TYPES.join(', ')}`);
+    throw new OrderInputError(`${where}.orderType`, said('orders.orderType', { where, value: describeValue(value), types: ORDER_TYPES.join(', ') }));
   }
   return text as OrderType;
 }
@@ -324,14 +322,14 @@ function orderType(value: unknown, where: string): OrderType {
 function timeInForce(value: unknown, where: string): TimeInForce {
   const text = typeof value === 'string' ? value.trim().toUpperCase() : value;
   if (!TIMES_IN_FORCE.includes(text as TimeInForce)) {
-    throw new OrderInputError(`${where}.tif`, `${where}.tif ${describeValue(value)} is not supported: use one of ${TIMES_IN_FORCE.join(', ')}`);
+    throw new OrderInputError(`${where}.tif`, said('orders.tif', { where, value: describeValue(value), tifs: TIMES_IN_FORCE.join(', ') }));
   }
   return text as TimeInForce;
 }
 
 function positiveQuantity(value: unknown, field: string, sizeRules: SizeRules): number {
   const n = toNumber(value);
-  const problem = n === null ? `${field} must be a positive number of shares, got ${describeValue(value)}` : quantityProblem(n, field, sizeRules.increment, sizeRules.minSize);
+  const problem = n === null ? said('quantity.notPositive', { field, value: describeValue(value) }) : quantityProblem(n, field, sizeRules.increment, sizeRules.minSize);
   if (problem || n === null) throw new OrderInputError(field, problem ?? '');
   return n;
 }
@@ -339,7 +337,7 @@ function positiveQuantity(value: unknown, field: string, sizeRules: SizeRules): 
 function positivePrice(value: unknown, field: string): number {
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n <= 0) {
-    throw new OrderInputError(field, `${field} must be a positive price, got ${describeValue(value)}`);
+    throw new OrderInputError(field, said('orders.price', { field, value: describeValue(value) }));
   }
   return n;
 }
@@ -347,7 +345,7 @@ function positivePrice(value: unknown, field: string): number {
 function offset(value: unknown, field: string): number {
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n < 0) {
-    throw new OrderInputError(field, `${field} must be a price distance of 0 or more, got ${describeValue(value)}`);
+    throw new OrderInputError(field, said('orders.offset', { field, value: describeValue(value) }));
   }
   return n;
 }
@@ -355,7 +353,7 @@ function offset(value: unknown, field: string): number {
 function percent(value: unknown, field: string): number {
   const n = toNumber(value);
   if (n === null || !Number.isFinite(n) || n <= 0 || n >= 100) {
-    throw new OrderInputError(field, `${field} must be a percentage between 0 and 100 (e.g. 2 for 2%), got ${describeValue(value)}`);
+    throw new OrderInputError(field, said('orders.percent', { field, value: describeValue(value) }));
   }
   return n;
 }
@@ -364,7 +362,7 @@ function bool(value: unknown, field: string): boolean {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 1) return true;
   if (value === 'false' || value === 0) return false;
-  throw new OrderInputError(field, `${field} must be true or false, got ${describeValue(value)}`);
+  throw new OrderInputError(field, said('orders.bool', { field, value: describeValue(value) }));
 }
 
 /** Numbers, or numeric strings (config fields arrive as strings); null for anything else. */

@@ -2,7 +2,7 @@
  * A runtime in German says lib's refusals in German (lib/messages/texts.ts through the catalogs'
  * ib-algo.lib texts, nodes/i18n.ts): an order over ib-connect's max order quantity, placed through the
  * real Node-RED test helper on the simulator, reaches a Catch node and place-order's status in the text
- * of locales/de, and a batch's bad msg.backtest option in backtest-report likewise; the same refusals in
+ * of locales/de, as do malformed orders, and a batch's bad msg.backtest option in backtest-report; the same refusals in
  * an en-US runtime read lib's English (place-order.test.ts, and the last case here).
  */
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -57,6 +57,13 @@ describe('a German runtime', () => {
     says(await error, 'Maximale Order-Stückzahl: BUY 20 AAPL liegt über der Grenze von 10 je Order (Risikogrenzen von ib-connect)');
     assert.equal(shown.at(-1), 'Maximale Order-Stückzahl: BUY 20 AAPL l…');
     assert.equal(simOf().engine.openOrders().length + simOf().engine.executions().length, 0, 'nothing sent');
+    // A malformed order names its field in German too, and the price an order type needs.
+    const malformed = errorOf();
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: -5 } });
+    says(await malformed, 'msg.order.totalQuantity muss eine positive Stückzahl sein, erhalten: -5');
+    const noStop = errorOf();
+    helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 5, orderType: 'STP' } });
+    says(await noStop, 'msg.order.auxPrice ist für STP-Orders nötig (der Stopp-Preis)');
   });
 
   it("names a batch's bad msg.backtest option in German, and in English once the runtime is en-US", async () => {

@@ -88,6 +88,8 @@ export class ExecutionTracker {
     // Every execution of this client moves its strategy's position, the ones TWS lists after a
     // restart too: that is how each strategy's position is rebuilt.
     if (isAccountInUse(this.options.account(), account)) this.options.strategies?.add(execution);
+    // Now in the positions: an order waited for (a flatten) may have settled with it.
+    if (tracked) this.options.orders.addExecuted(tracked, shares);
     // Requested executions of orders this broker never tracked are history: not news for the flow.
     if (!unsolicited && !tracked) return;
     const timer = setTimeout(() => this.release(execId), this.options.commissionWaitMs);

@@ -22,19 +22,20 @@ import { DailyLossLock } from '../risk-controls/daily-loss';
 import { checkOrderLimits, type LimitCheck, type RiskLimits } from '../risk-controls/limits';
 import { SlidingWindowCounter } from '../risk-controls/rate-window';
 import { BrokerEmitter } from './broker-emitter';
-import type { Broker, BrokerEvents, OrderContext, WhatIfPreview, WorkingOrder } from '../orders/broker';
+import type { Broker, BrokerEvents, FlattenOutcome, FlattenScope, OrderContext, WhatIfPreview, WorkingOrder } from '../orders/broker';
 import type { LedgerTrips, StrategyBook } from '../fills/strategy-positions';
 
-/** Whose positions flatten closes: the strategy's own, or every position of the account. */
-export type FlattenScope = 'strategy' | 'account';
+/** Measurements one flatten makes at most: the first, then one after each round of closing orders filled. */
+const FLATTEN_PASSES = 3;
+/** How long orders still working after a flatten are watched for a late fill to close. */
+const LATE_FILL_WATCH_MS = 15 * 60_000;
 
-export interface FlattenOutcome {
-  /** The market orders sent. */
-  orderIds: number[];
-  /** Positions there were to close. */
-  positions: number;
-  /** Positions that could not be closed, and why. */
-  failed: string[];
+/** One market order of a flatten: a position's share of one owner (orderRef) to close. */
+interface FlattenLeg {
+  symbol: InstrumentKey;
+  quantity: number;
+  orderRef: string;
+  multiplier?: number;
 }
 
 export interface GuardOptions {
@@ -58,6 +59,11 @@ export interface GuardOptions {
   memory?: JournalMemory;
   /** Re-measure the daily loss from equity this often (ms); 0 only on fills and orders. Default 5000. */
   lossCheckMs?: number;
+  /**
+   * How long flatten waits for the orders working at the halt to end, and then for its closing orders
+   * to fill, before it measures the positions (again). Default 3000.
+   */
+  flattenWaitMs?: number;
 }
 
 export class GuardedBroker extends BrokerEmitter implements Broker {
@@ -74,6 +80,11 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
   /** The last order placed, for the dry run of the checks and the journal line (rehearse()). */
   private sample: { orderId: number; contract: Contract; order: Order; context: OrderContext } | null = null;
   private readonly stopRehearsal: (() => void) | null;
+  /** The flatten under way (flattens run one after the other: two at once would both close the same position). */
+  private flattening: Promise<unknown> = Promise.resolve();
+  /** Closing orders flatten sent, by instrument, until they settle: a later measurement leaves their instrument to them. */
+  private readonly closing = new Map<number, InstrumentKey>();
+  private disposed = false;
 
   constructor(
     readonly inner: Broker,
@@ -298,50 +309,110 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
    * kill switch and the loss lock (closing is what they are for) but never past the live interlock.
    * Scope 'strategy': the positions of `strategy` (its orderRef), from its own executions; 'account':
    * every position of the account, also ones traded by hand, each strategy's share closed under its
-   * own orderRef (so every strategy ends flat too) and the rest under none. Returns the order ids. `by`
-   * (a node id) placed them, as placedBy answers: its node reports them, not the strategies they close.
+   * own orderRef (so every strategy ends flat too) and the rest under none. `by` (a node id) placed
+   * the closing orders, as placedBy answers: its node reports them, not the strategies they close.
+   *
+   * An order working at the halt can still fill (its cancel reaches the exchange too late), and TWS
+   * reports a fill a moment after it happened: measured at once, such a fill would stay open. So the
+   * positions are measured only once the orders working at the halt have ended and their fills are in
+   * (waiting up to flattenWaitMs), and again once the closing orders have filled, closing what a late
+   * fill left; what can still fill after that is watched, and its fill closed when it comes. Each
+   * measurement is of settled orders only, and an instrument whose closing order has not filled yet is
+   * left to it, so no fill is closed twice. Flattens run one after the other.
    */
-  async flatten(scope: FlattenScope, strategy = '', by?: string): Promise<FlattenOutcome> {
+  flatten(scope: FlattenScope, strategy = '', by?: string): Promise<FlattenOutcome> {
+    const run = this.flattening.then(() => this.flattenNow(scope, strategy, by));
+    this.flattening = run.catch(() => {});
+    return run;
+  }
+
+  private async flattenNow(scope: FlattenScope, strategy: string, by: string | undefined): Promise<FlattenOutcome> {
     const block = this.connectionBlock();
     if (block) throw new OrderRefusedError('interlock', `flatten: nothing sent: ${block}`);
-    const book = this.inner.strategyBook?.() ?? null;
-    const legs: Array<{ symbol: string; quantity: number; orderRef: string; multiplier?: number }> = [];
-    if (scope === 'strategy') {
-      if (!book) throw new OrderRefusedError('flatten', 'flatten: this connection keeps no positions per strategy; send msg.flatten = "account" to close every position of the account');
-      for (const [symbol, p] of Object.entries(book[strategy] ?? {})) if (p.quantity) legs.push({ symbol, quantity: p.quantity, orderRef: strategy, multiplier: p.multiplier });
-    } else {
-      for (const position of this.inner.positions()) {
-        if (!Number.isFinite(position.quantity) || position.quantity === 0) continue;
-        let rest = position.quantity;
-        for (const [owner, byKey] of Object.entries(book ?? {})) {
-          const share = owner ? (byKey[position.symbol]?.quantity ?? 0) : 0;
-          if (!share) continue;
-          legs.push({ symbol: position.symbol, quantity: share, orderRef: owner, multiplier: position.multiplier });
-          rest -= share;
-        }
-        if (Math.abs(rest) > 1e-9) legs.push({ symbol: position.symbol, quantity: rest, orderRef: '', multiplier: position.multiplier });
-      }
+    if (scope === 'strategy' && !this.inner.strategyBook) throw new OrderRefusedError('flatten', 'flatten: this connection keeps no positions per strategy; send msg.flatten = "account" to close every position of the account');
+    const waitMs = this.options.flattenWaitMs ?? 3000;
+    const outcome: FlattenOutcome = { orderIds: [], positions: 0, failed: [], open: [], working: [] };
+    let unsettled = await this.settle(waitMs);
+    for (let pass = 0; pass < FLATTEN_PASSES && !this.disposed; pass++) {
+      const legs = this.flattenLegs(scope, strategy).filter((leg) => !this.closingOn(leg.symbol));
+      if (legs.length === 0) break;
+      outcome.positions += legs.length;
+      const sent = await this.sendClosingOrders(legs, scope, by, outcome.failed);
+      outcome.orderIds.push(...sent);
+      if (sent.length === 0 || !this.inner.awaitSettled) break;
+      unsettled = await this.settle(waitMs);
     }
-    const positions = legs;
+    outcome.open = this.flattenLegs(scope, strategy).map((leg) => `${leg.symbol} ${leg.quantity}`);
+    outcome.working = unsettled;
+    this.record('flatten', { scope, strategy: scope === 'strategy' ? strategy : undefined, orderIds: outcome.orderIds, open: outcome.open, working: outcome.working, failed: outcome.failed });
+    const late = unsettled.filter((id) => !this.closing.has(id));
+    if (late.length && this.inner.awaitSettled) void this.closeLateFills(late, scope, strategy, by);
+    return outcome;
+  }
+
+  /** Orders still working after a flatten may fill yet: once they have settled, flatten again (while halted). */
+  private async closeLateFills(orderIds: number[], scope: FlattenScope, strategy: string, by: string | undefined): Promise<void> {
+    const still = await this.inner.awaitSettled!(LATE_FILL_WATCH_MS, orderIds);
+    if (this.disposed || !this.halted || still.length === orderIds.length) return;
+    await this.flatten(scope, strategy, by).catch((err: Error) => this.record('flatten', { scope, late: true, failed: [err.message] }));
+  }
+
+  /** Waits for every order not settled now (see Broker.awaitSettled); returns those still unsettled, closing orders no longer so forgotten. */
+  private async settle(timeoutMs: number): Promise<number[]> {
+    const unsettled = (await this.inner.awaitSettled?.(timeoutMs)) ?? [];
+    for (const id of [...this.closing.keys()]) if (!unsettled.includes(id)) this.closing.delete(id);
+    return unsettled;
+  }
+
+  /** True while a closing order flatten sent on `key` has not settled. */
+  private closingOn(key: InstrumentKey): boolean {
+    for (const on of this.closing.values()) if (on === key) return true;
+    return false;
+  }
+
+  /** What there is to close now: per instrument and owner (orderRef), the signed quantity. */
+  private flattenLegs(scope: FlattenScope, strategy: string): FlattenLeg[] {
+    const book = this.inner.strategyBook?.() ?? null;
+    const legs: FlattenLeg[] = [];
+    if (scope === 'strategy') {
+      for (const [symbol, p] of Object.entries(book?.[strategy] ?? {})) if (p.quantity) legs.push({ symbol, quantity: p.quantity, orderRef: strategy, multiplier: p.multiplier });
+      return legs;
+    }
+    for (const position of this.inner.positions()) {
+      if (!Number.isFinite(position.quantity) || position.quantity === 0) continue;
+      let rest = position.quantity;
+      for (const [owner, byKey] of Object.entries(book ?? {})) {
+        const share = owner ? (byKey[position.symbol]?.quantity ?? 0) : 0;
+        if (!share) continue;
+        legs.push({ symbol: position.symbol, quantity: share, orderRef: owner, multiplier: position.multiplier });
+        rest -= share;
+      }
+      if (Math.abs(rest) > 1e-9) legs.push({ symbol: position.symbol, quantity: rest, orderRef: '', multiplier: position.multiplier });
+    }
+    return legs;
+  }
+
+  /** One market order per leg, each journaled before it leaves; returns the ids sent, failures added to `failed`. */
+  private async sendClosingOrders(legs: FlattenLeg[], scope: FlattenScope, by: string | undefined, failed: string[]): Promise<number[]> {
     const orderIds: number[] = [];
-    const failed: string[] = [];
-    for (const position of positions) {
-      const key = position.symbol;
+    for (const leg of legs) {
+      const key = leg.symbol;
       const known = this.inner.contractOf?.(key) ?? contractOrNull(key);
       const contract = known ? { ...known } : null;
       if (!contract) {
         failed.push(`${key}: no contract known to trade it with`);
         continue;
       }
-      if (position.multiplier && !contract.multiplier) contract.multiplier = String(position.multiplier) as unknown as Contract['multiplier'];
-      const action: Side = position.quantity > 0 ? 'SELL' : 'BUY';
-      const order: Order = { action: action as Order['action'], totalQuantity: Math.abs(position.quantity), orderType: 'MKT' as Order['orderType'], tif: 'DAY' as Order['tif'], orderRef: position.orderRef, transmit: true };
+      if (leg.multiplier && !contract.multiplier) contract.multiplier = String(leg.multiplier) as unknown as Contract['multiplier'];
+      const action: Side = leg.quantity > 0 ? 'SELL' : 'BUY';
+      const order: Order = { action: action as Order['action'], totalQuantity: Math.abs(leg.quantity), orderType: 'MKT' as Order['orderType'], tif: 'DAY' as Order['tif'], orderRef: leg.orderRef, transmit: true };
       const orderId = await this.inner.nextOrderId();
-      const decision = { orderId, key, source: 'flatten', scope, order: summarize(order), inputs: { position: position.quantity } };
+      const decision = { orderId, key, source: 'flatten', scope, order: summarize(order), inputs: { position: leg.quantity } };
       try {
         this.record('decision', { ...decision, result: 'sent' });
         if (by !== undefined) this.placers.set(orderId, by);
         this.inner.placeOrder(orderId, contract, order, { source: 'flatten' });
+        this.closing.set(orderId, key);
         orderIds.push(orderId);
       } catch (err) {
         this.placers.delete(orderId);
@@ -349,7 +420,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
         failed.push(`${key}: ${(err as Error).message}`);
       }
     }
-    return { orderIds, positions: positions.length, failed };
+    return orderIds;
   }
 
   /**
@@ -430,6 +501,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
 
   /** Stops listening to the inner broker and closes the journal. */
   dispose(): void {
+    this.disposed = true;
     if (this.lossTimer) clearInterval(this.lossTimer);
     this.stopRehearsal?.();
     this.inner.off('order', this.forward.order);

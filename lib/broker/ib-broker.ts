@@ -254,6 +254,10 @@ export class IbBroker extends BrokerEmitter implements Broker {
     return this.orders.working(key);
   }
 
+  awaitSettled(timeoutMs: number, orderIds?: readonly number[]): Promise<number[]> {
+    return this.orders.whenSettled(orderIds ?? this.orders.unsettled(), timeoutMs);
+  }
+
   strategyPosition(strategy: string, key: InstrumentKey): number {
     return this.strategies.quantity(strategy, key);
   }

@@ -47,6 +47,8 @@ export interface CreateIbBrokerOptions {
    * day's executions. False where the account is new each time (an embedded simulator).
    */
   strategiesFromJournal?: boolean;
+  /** How long a flatten waits for orders to settle before it measures the positions (GuardOptions.flattenWaitMs). Default 3000. */
+  flattenWaitMs?: number;
   log?: BrokerLog;
 }
 
@@ -71,6 +73,7 @@ export function createIbBroker(session: IbSession, options: CreateIbBrokerOption
     statusProvider,
     timeZone: options.timeZone,
     memory,
+    flattenWaitMs: options.flattenWaitMs,
   });
 }
 

@@ -21,6 +21,8 @@ export interface TrackedOrder extends WorkingOrder {
   cancelRequested: boolean;
   /** Shares of this order's executions whose commission is known. */
   commissionedShares: number;
+  /** Shares of this order's executions taken into the positions (TWS's execDetails, each once). */
+  executedShares: number;
   /** Waiting for commissions (or a cancel's reason) before reporting the final event. */
   finalTimer: NodeJS.Timeout | null;
   /** The last event reported (to drop TWS's duplicate orderStatus messages). */
@@ -50,9 +52,17 @@ const REASON_WAIT_MS = 200;
 /** Finished orders kept in memory (for late events) before they are forgotten. */
 const RETIRED_KEPT = 1000;
 
+/** Someone waiting for orders to settle (OrderBook.whenSettled). */
+interface SettleWaiter {
+  ids: Set<number>;
+  resolve: (unsettled: number[]) => void;
+  timer: NodeJS.Timeout;
+}
+
 export class OrderBook {
   private readonly orders = new Map<number, TrackedOrder>();
   private readonly retired: number[] = [];
+  private readonly settleWaiters = new Set<SettleWaiter>();
 
   constructor(private readonly options: OrderBookOptions) {}
 
@@ -75,6 +85,64 @@ export class OrderBook {
     return list;
   }
 
+  /**
+   * Settled: the order has ended and every share TWS reports filled is in the positions. TWS sends an
+   * order's status and its executions as separate messages, in either order, so a Filled order can
+   * still have a fill on its way to the positions.
+   */
+  private isSettled(t: TrackedOrder): boolean {
+    return t.delivery === 'done' && t.executedShares >= t.state.filled;
+  }
+
+  /** Ids of the orders not yet settled (see isSettled). */
+  unsettled(): number[] {
+    return this.all().filter((t) => !this.isSettled(t)).map((t) => t.orderId);
+  }
+
+  /**
+   * Resolves once each of `ids` has settled (or is not known here), or when `timeoutMs` ran out, with
+   * the ids still unsettled then.
+   */
+  whenSettled(ids: readonly number[], timeoutMs: number): Promise<number[]> {
+    const waiting = new Set(ids.filter((id) => this.isUnsettled(id)));
+    if (waiting.size === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const waiter: SettleWaiter = {
+        ids: waiting,
+        resolve,
+        timer: setTimeout(() => this.endWait(waiter), Math.max(0, timeoutMs)),
+      };
+      // A long wait (a late fill watched for) must not keep the process alive.
+      waiter.timer.unref();
+      this.settleWaiters.add(waiter);
+    });
+  }
+
+  /** A fill of the order has been taken into the positions. */
+  addExecuted(tracked: TrackedOrder, shares: number): void {
+    tracked.executedShares += shares;
+    this.checkSettled();
+  }
+
+  private isUnsettled(orderId: number): boolean {
+    const t = this.orders.get(orderId);
+    return t !== undefined && !this.isSettled(t);
+  }
+
+  /** Called where an order can become settled: when it ends and when one of its fills comes. */
+  private checkSettled(): void {
+    for (const waiter of this.settleWaiters) {
+      for (const id of waiter.ids) if (!this.isUnsettled(id)) waiter.ids.delete(id);
+      if (waiter.ids.size === 0) this.endWait(waiter);
+    }
+  }
+
+  private endWait(waiter: SettleWaiter): void {
+    if (!this.settleWaiters.delete(waiter)) return;
+    clearTimeout(waiter.timer);
+    waiter.resolve([...waiter.ids].filter((id) => this.isUnsettled(id)));
+  }
+
   /** Ids of orders that left for TWS and have had no answer yet. */
   unanswered(): number[] {
     return this.all().filter((t) => t.delivery === 'sent').map((t) => t.orderId);
@@ -91,6 +159,7 @@ export class OrderBook {
       delivery,
       cancelRequested: false,
       commissionedShares: 0,
+      executedShares: 0,
       finalTimer: null,
       lastReported: '',
     };
@@ -217,6 +286,7 @@ export class OrderBook {
     tracked.cancelRequested = false;
     tracked.state = { ...tracked.state, status, time: this.options.clock() };
     if (reason) tracked.state.reason = reason;
+    this.checkSettled();
     if (status === 'Filled' && tracked.commissionedShares < tracked.state.filled && this.options.awaitsCommission(tracked.orderId)) {
       // Hold the final event briefly so it carries the commission.
       if (!tracked.finalTimer) tracked.finalTimer = setTimeout(() => this.reportFinal(tracked), this.options.commissionWaitMs);
@@ -240,9 +310,10 @@ export class OrderBook {
     this.options.emitOrder({ ...s });
   }
 
-  /** Drops the timers of held final events (their events are not sent). */
+  /** Drops the timers of held final events (their events are not sent); whoever waits for orders to settle is answered now. */
   dispose(): void {
     for (const t of this.orders.values()) if (t.finalTimer) clearTimeout(t.finalTimer);
+    for (const waiter of [...this.settleWaiters]) this.endWait(waiter);
   }
 
   private reportFinal(tracked: TrackedOrder): void {

@@ -14,6 +14,7 @@ export type JournalEntryType =
   | 'order'
   | 'execution'
   | 'halt'
+  | 'flatten'
   | 'resume'
   | 'daily-loss'
   | 'reconcile';

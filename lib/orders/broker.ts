@@ -86,6 +86,22 @@ export interface WorkingOrder {
   state: OrderEvent;
 }
 
+/** Whose positions flatten closes: the strategy's own, or every position of the account. */
+export type FlattenScope = 'strategy' | 'account';
+
+export interface FlattenOutcome {
+  /** The market orders sent. */
+  orderIds: number[];
+  /** Positions there were to close (a fill that came late counts again). */
+  positions: number;
+  /** Positions that could not be closed, and why. */
+  failed: string[];
+  /** What is still held when flatten resolved ("AAPL 10"): nothing when it flattened what it set out to. */
+  open: string[];
+  /** Orders that could still fill (their end or their fills not yet reported); their fills are closed when they come. */
+  working: number[];
+}
+
 export interface Broker {
   readonly kind: BrokerKind;
   /** The account orders go to, once known. */
@@ -113,6 +129,12 @@ export interface Broker {
   positions(): Position[];
   /** Working orders (not filled, not cancelled), optionally only those of one instrument. */
   workingOrders(key?: InstrumentKey): WorkingOrder[];
+  /**
+   * Resolves once each order (`orderIds`, else every one not settled now) has ended and each of its
+   * fills is in the positions, or when `timeoutMs` ran out, with the ids still unsettled then. A broker
+   * that fills as it is called (a backtest's) has nothing to wait for and lacks it.
+   */
+  awaitSettled?(timeoutMs: number, orderIds?: readonly number[]): Promise<number[]>;
   /** Net liquidation value in the account currency, or null while not yet known. */
   equity(): number | null;
   /** Last known price of an instrument (for notional limits and sizing), or null. */
@@ -142,13 +164,14 @@ export interface Broker {
    */
   placedBy?(orderId: number): string | undefined;
   /** Guarded brokers (kill switch): cancels every working order and refuses new ones until resume(). */
-  halt?(reason: string, options?: { flatten?: 'strategy' | 'account' }): void;
+  halt?(reason: string, options?: { flatten?: FlattenScope }): void;
   /**
    * Guarded brokers: closes positions with market orders (scope 'strategy': those of `strategy`, its
    * orderRef; 'account': every position of the account), past the kill switch but never past the live
-   * interlock. Resolves with the order ids. `by` (a node id) is who placed the closing orders (placedBy).
+   * interlock, and resolves with what was sent and what is left. `by` (a node id) is who placed the
+   * closing orders (placedBy).
    */
-  flatten?(scope: 'strategy' | 'account', strategy?: string, by?: string): Promise<{ orderIds: number[]; positions: number; failed: string[] }>;
+  flatten?(scope: FlattenScope, strategy?: string, by?: string): Promise<FlattenOutcome>;
   /** The contract an instrument was traded or reported with (IB broker), for flattening; null if unknown. */
   contractOf?(key: InstrumentKey): Contract | null;
   /** Guarded brokers: lifts a halt and the daily-loss lock. */

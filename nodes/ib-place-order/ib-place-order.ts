@@ -79,7 +79,9 @@ export = function register(RED: NodeAPI): void {
           }
           show('red', message('ib-place-order.status.flattening'), 'ring');
           const outcome = await broker.flatten(flatten, orderRef, node.id);
-          show('red', message('ib-place-order.status.closing', { closing: outcome.orderIds.length, count: outcome.positions }), 'ring');
+          if (outcome.open.length) show('red', message('ib-place-order.status.stillOpen', { open: outcome.open.join(', ') }), 'ring');
+          else if (outcome.working.length) show('red', message('ib-place-order.status.stillWorking', { count: outcome.working.length }), 'ring');
+          else show('red', message('ib-place-order.status.flat', { count: outcome.orderIds.length }), 'ring');
           if (outcome.failed.length) throw new UserError(message('ib-place-order.errors.flattenFailed', { count: outcome.failed.length, failures: outcome.failed.join('; ') }));
           return done();
         }

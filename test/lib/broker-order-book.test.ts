@@ -2,7 +2,8 @@
  * The IB broker's order book fed TWS's messages directly, in the orders TWS sends them: duplicate
  * status messages make one event, a Cancelled status waits for its reason (ERR_MSG 202) to go out as
  * one event, a failed cancel puts the order back to Submitted, a refused modification leaves it
- * working, and another client's openOrder is not adopted while this client's is.
+ * working, another client's openOrder is not adopted while this client's is, and an order is settled
+ * (what a flatten waits for) only once it has ended and its fills are in.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,4 +112,24 @@ test('a status TWS sent before it read the cancel leaves the order cancelling, w
   book.onOrderError(new Error('Order Canceled - reason:'), 202, 3);
   assert.deepEqual(book.working(), []);
   assert.equal(events.at(-1)?.status, 'Cancelled');
+});
+
+test('an order is settled once it has ended and its fills are in the positions, whichever TWS reports first', async () => {
+  const { book } = makeBook();
+  const filledFirst = book.add(3, 'AAPL', contract, { ...limitBuy, orderId: 3 }, 'acked');
+  const executedFirst = book.add(4, 'AAPL', contract, { ...limitBuy, orderId: 4 }, 'acked');
+  const cancelled = book.add(5, 'AAPL', contract, { ...limitBuy, orderId: 5 }, 'acked');
+  const settled = book.whenSettled([3, 4, 5], 5000);
+  // TWS's status of order 3 comes before its executions: Filled, yet its 100 shares not in the positions.
+  book.onOrderStatus(3, 'Filled', 100, 0, 10);
+  book.addExecuted(filledFirst, 60);
+  book.addExecuted(executedFirst, 100);
+  book.onOrderStatus(5, 'Cancelled', 0, 100, 0);
+  assert.deepEqual(book.unsettled(), [3, 4]);
+  assert.deepEqual(await book.whenSettled([3, 4], 20), [3, 4], 'a wait that runs out names the orders still unsettled');
+  book.onOrderStatus(4, 'Filled', 100, 0, 10);
+  book.addExecuted(filledFirst, 40);
+  assert.deepEqual(await settled, []);
+  assert.deepEqual(book.unsettled(), []);
+  assert.equal(cancelled.delivery, 'done');
 });

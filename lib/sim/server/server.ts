@@ -19,6 +19,9 @@ import type { RequestMatch, Simulator } from './types';
 
 /** Every message id IB's client protocol defines (EClient's OUT messages). */
 
+/** The messages that go on to the exchange (held by holdOrders). */
+const ORDER_ROUTE: ReadonlySet<number> = new Set([Incoming.PLACE_ORDER, Incoming.CANCEL_ORDER, Incoming.REQ_GLOBAL_CANCEL]);
+
 interface PendingFault {
   match: RequestMatch;
   code: number;
@@ -32,6 +35,8 @@ export class SimulatorServer implements Simulator, SimContext {
   private connectionCount = 0;
   private refusing = false;
   private latency = 0;
+  /** Order messages held by holdOrders(), in the order they came; null while none are held. */
+  private heldOrders: Array<{ session: ClientSession; fields: string[] }> | null = null;
   private faults: PendingFault[] = [];
   private orderIdFloor = 1;
   private boundPort = 0;
@@ -129,6 +134,16 @@ export class SimulatorServer implements Simulator, SimContext {
     this.latency = Math.max(0, ms);
   }
 
+  holdOrders(): () => void {
+    const held: Array<{ session: ClientSession; fields: string[] }> = this.heldOrders ?? [];
+    this.heldOrders = held;
+    return () => {
+      if (this.heldOrders !== held) return;
+      this.heldOrders = null;
+      for (const { session, fields } of held) if (!session.closed) this.dispatch(session, fields);
+    };
+  }
+
   advanceClock(ms: number): void {
     if (!(ms > 0)) return;
     this.moveClock(ms);
@@ -213,6 +228,10 @@ export class SimulatorServer implements Simulator, SimContext {
     }
     if (!session.started && messageId !== Incoming.START_API) {
       this.rejectClient(session, new FrameError(`message ${messageId} before START_API`));
+      return;
+    }
+    if (this.heldOrders !== null && ORDER_ROUTE.has(messageId)) {
+      this.heldOrders.push({ session, fields });
       return;
     }
     const requestId = requestIdOf(fields, session.serverVersion);

@@ -103,6 +103,14 @@ export interface Simulator {
   /** Fault: delay every response by `ms`. */
   setLatency(ms: number): void;
   /**
+   * Fault: orders reach the exchange late. From now on every PLACE_ORDER, CANCEL_ORDER and
+   * REQ_GLOBAL_CANCEL waits, in the order it came, until the returned release() hands them all on and
+   * ends the hold; nothing is answered for them meanwhile. A cancel cannot overtake the order it
+   * follows, so a market order held with a kill switch's cancel behind it fills: at TWS, a cancel sent
+   * while the order is on its way to the exchange comes too late the same way.
+   */
+  holdOrders(): () => void;
+  /**
    * Time passes: the market's clock jumps `ms` ahead (a night, a weekend) as if the simulator had run
    * through it, so what it did before (executions, completed orders) belongs to an earlier day. Prices
    * continue from the new time; orders still working meet the market there.

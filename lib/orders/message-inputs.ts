@@ -21,15 +21,19 @@ export function orderInstrument(msg: { topic?: unknown; contract?: unknown }, co
   return found;
 }
 
-/** A positive price from the message, or null: payload number, bar close, quote last, or quote mid. */
+/**
+ * A positive price from the message, or null: payload number, quote last, quote mid, bar close. A
+ * quote's close is the previous session's (TWS's tick 9): read before its last, it checked a stop-loss
+ * 1 % under the last against yesterday's close and refused it on any day up more than 1 %.
+ */
 export function referencePrice(payload: unknown): number | null {
   const ok = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
   if (ok(payload)) return payload;
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return null;
   const p = payload as Record<string, unknown>;
-  if (ok(p.close)) return p.close;
   if (ok(p.last)) return p.last;
   if (ok(p.bid) && ok(p.ask)) return (p.bid + p.ask) / 2;
+  if (ok(p.close)) return p.close;
   if (ok(p.price)) return p.price;
   return null;
 }

@@ -48,6 +48,7 @@ export class ClientSession {
   /** Queues one message; frames written in the same tick leave in one socket write. */
   send(fields: readonly Field[]): void {
     if (this.closed) return;
+    if (this.probe?.messageSent) this.probeSent(fields);
     const frame = encodeFrame(fields);
     this.pending.push(frame);
     if (this.pendingTicks && TICK_MESSAGES.has(fields[0])) this.pendingTicks.push(frame);
@@ -146,6 +147,14 @@ export class ClientSession {
       } catch {
         // Instrumentation must never disturb the simulator.
       }
+    }
+  }
+
+  private probeSent(fields: readonly Field[]): void {
+    try {
+      this.probe!.messageSent!(this.id, fields);
+    } catch {
+      // Instrumentation must never disturb the simulator.
     }
   }
 

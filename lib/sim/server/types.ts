@@ -73,6 +73,12 @@ export interface WireProbe {
   placeOrderRead?(connection: number, fields: readonly string[], at: bigint): void;
   /** Every message read from a client after the handshake, in the order read (tests count orders and cancels on the wire). */
   messageRead?(connection: number, fields: readonly string[]): void;
+  /**
+   * Every message the simulator queues for a client, as its fields, when it makes it: tests read the
+   * simulator's own state at that moment (what a P&L message was computed from), which may have moved
+   * on by the time the client reads it.
+   */
+  messageSent?(connection: number, fields: readonly (string | number)[]): void;
 }
 
 /** A request matcher for fault injection: a client message id (e.g. 20 = REQ_HISTORICAL_DATA) and optionally its request id. */

@@ -143,4 +143,18 @@ describe('place-order: REL, MIDPRICE, PEG MID, FOK', () => {
     ]);
     po.receive({ cancel: 'all' });
   });
+
+  it("places a currency order below IDEALPRO's minimum as TWS takes it: an odd lot, TWS's warning logged, no error, filled", async () => {
+    await loadFlow(PLACE_ORDER_TYPES, flow(67));
+    await ready();
+    const fills = listen(helper.getNode('fills'));
+    const caught = listen(helper.getNode('caught'));
+    helper.getNode('po').receive({ topic: 'EUR:CASH:IDEALPRO:USD', order: { action: 'BUY', totalQuantity: 1000, orderType: 'MKT' } });
+    await waitFor(() => fills.length === 1, 5000, 'the odd lot filled');
+    assert.equal(fills[0].payload.shares, 1000);
+    const logged = (helper as unknown as { log(): { args: unknown[][] } }).log().args.map((a) => String((a[0] as { msg?: unknown }).msg ?? ''));
+    assert.ok(logged.some((m) => /below the EUR 20000 IdealPro minimum and will be routed as an odd lot order/.test(m)), 'the warning is in the log');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(caught, [], 'a warning, not an error');
+  });
 });

@@ -62,6 +62,11 @@ export interface Instrument {
   /** Options: strike and right (0 and '' for everything else). */
   strike: number;
   right: '' | 'C' | 'P';
+  /**
+   * Currency pairs: IDEALPRO's smallest regular order, in the base currency; TWS routes a smaller one
+   * as an odd lot, with a warning (399).
+   */
+  idealProMinimum?: number;
   /** Whether orders are taken (an index only quotes). */
   tradable: boolean;
   /** Other identifiers (CUSIP, ISIN) as contract details list them. */

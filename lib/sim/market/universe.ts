@@ -175,6 +175,12 @@ const CURRENCY_PAIRS: CurrencySpec[] = [
   { base: 'EUR', quote: 'JPY', conId: 14321016, longName: 'European Monetary Union Euro', basePrice: 163, dailyVolatility: 0.006 },
 ];
 
+/**
+ * IDEALPRO's minimum order per base currency (each about USD 25,000), as IB's table of spot currency
+ * order sizes lists them; TWS's odd-lot warning names it ("below the EUR 20000 IdealPro minimum").
+ */
+const IDEALPRO_MINIMUM: Record<string, number> = { USD: 25_000, EUR: 20_000, GBP: 20_000, AUD: 25_000, NZD: 35_000, CHF: 25_000, CAD: 25_000, JPY: 2_500_000 };
+
 function currencyPair(spec: CurrencySpec): Instrument {
   const name = `${spec.base}.${spec.quote}`;
   return {
@@ -212,6 +218,7 @@ function currencyPair(spec: CurrencySpec): Instrument {
     dailyVolume: 0,
     hasTrades: false,
     lotSize: 10_000,
+    idealProMinimum: IDEALPRO_MINIMUM[spec.base],
     ...PLAIN,
   };
 }

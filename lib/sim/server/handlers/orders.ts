@@ -9,7 +9,8 @@ import type { HandlerRegistry } from '../handler';
 import { register } from '../handler';
 import { Incoming, Outgoing, ServerVersion } from '../message-ids';
 import { resolveOne } from '../contract-codec';
-import { readPlaceOrder } from '../orders/place-order-reader';
+import { readPlaceOrder, type PlacedOrder } from '../orders/place-order-reader';
+import type { Instrument } from '../../market/universe';
 import { OrderDesk } from '../orders/order-desk';
 import { commissionReportFields, executionFields, openOrderFields, type OrderRecord } from '../orders/order-messages';
 import { engineOrderFromIb } from '../../../fills/ib-order';
@@ -35,6 +36,16 @@ export function executionsSince(time: string, now: number): number {
   const since = parseEndDateTime(time, now, TWS_TIME_ZONE);
   // A time TWS cannot read filters nothing out beyond what it keeps.
   return since === null ? kept : Math.max(kept, since);
+}
+
+/**
+ * TWS's warning for a currency order below IDEALPRO's minimum: the order is taken and routed as an
+ * odd lot (it fills at the quotes as any other here: IB does not publish the odd-lot venue's spread).
+ */
+function oddLotWarning(instrument: Instrument, order: PlacedOrder): string | null {
+  const minimum = instrument.idealProMinimum;
+  if (minimum === undefined || order.totalQuantity >= minimum) return null;
+  return `Order Message:\n${order.action} ${order.totalQuantity} ${instrument.localSymbol} Forex\nWarning: your order size is below the ${instrument.symbol} ${minimum} IdealPro minimum and will be routed as an odd lot order.`;
 }
 
 export function orderDesk(context: SimContext): OrderDesk {
@@ -115,6 +126,8 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
     }
     record.order = order;
     desk.records.set(orderId, record);
+    const oddLot = oddLotWarning(instrument, order);
+    if (oddLot) session.error(orderId, 399, oddLot);
     // The engine fills against the latest quote; make it the current one.
     marketClock(context).feedEngine();
     engine.submit(engineOrder);

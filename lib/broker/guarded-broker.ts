@@ -272,8 +272,8 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     this.options.journal?.lineOf('decision', { orderId: sample.orderId, key, source: sample.context.source, dedupKey: sample.context.dedupKey, modify: false, order: summarize(sample.order), inputs: sample.context.inputs, checks, result: 'sent' });
   }
 
-  keepWarm(rehearse: () => void): () => void {
-    return this.inner.keepWarm?.(rehearse) ?? (() => {});
+  keepWarm(rehearse: () => void, group?: string): () => void {
+    return this.inner.keepWarm?.(rehearse, group) ?? (() => {});
   }
 
   cancelOrder(orderId: number): void {

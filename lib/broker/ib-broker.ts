@@ -278,8 +278,8 @@ export class IbBroker extends BrokerEmitter implements Broker {
     return this.executions.lastPrice(key);
   }
 
-  keepWarm(rehearse: () => void): () => void {
-    return this.rehearsal.add(rehearse);
+  keepWarm(rehearse: () => void, group?: string): () => void {
+    return this.rehearsal.add(rehearse, group);
   }
 
   /** Messages waiting in the outgoing queue (paced or held while disconnected). */

@@ -186,9 +186,11 @@ export interface Broker {
   /**
    * Brokers over a socket (TWS): runs `rehearse` with their own dry runs of the order path, at connect
    * and periodically, so the code an order passes stays warm (lib/ib/order-rehearsal.ts). A rehearsal
-   * must never place, cancel or write anything. Returns the function that stops it.
+   * must never place, cancel or write anything. Returns the function that stops it. Rehearsals added
+   * under one `group` are the same code for different owners (the strategy of each place-order node):
+   * each dry run takes one of the group in turn, which keeps that code as warm as running them all.
    */
-  keepWarm?(rehearse: () => void): () => void;
+  keepWarm?(rehearse: () => void, group?: string): () => void;
 }
 
 /**

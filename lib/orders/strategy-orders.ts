@@ -76,7 +76,8 @@ export class StrategyOrders {
     private readonly broker: Broker,
     readonly options: StrategyOrdersOptions,
   ) {
-    this.stopRehearsal = broker.keepWarm?.(() => this.rehearse()) ?? null;
+    // Every place-order node's strategy runs this same code: the rehearsal takes one of them per run.
+    this.stopRehearsal = broker.keepWarm?.(() => this.rehearse(), 'strategy orders') ?? null;
     this.instruments = new OrderInstruments(broker, options.instruments);
   }
 

@@ -191,6 +191,35 @@ describe('the order path rehearsal of the layers above', () => {
   });
 });
 
+describe('the order path rehearsal of many strategies', () => {
+  it('takes one strategy of a group per dry run, in turn, and every rehearsal without a group each run', async () => {
+    const r = await rig({}, 12);
+    try {
+      const rehearsal = new OrderRehearsal(r.session.api);
+      const strategies = Array.from({ length: 50 }, () => 0);
+      const stops = strategies.map((_, i) => rehearsal.add(() => strategies[i]++, 'strategy orders'));
+      let guard = 0;
+      rehearsal.add(() => guard++);
+      let failing = 0;
+      rehearsal.add(() => {
+        failing++;
+        throw new Error('its sample fails its checks');
+      });
+      rehearsal.rehearse(100);
+      assert.deepEqual(strategies, Array.from({ length: 50 }, () => 2), 'each of the 50 twice in 100 runs, not 100 times');
+      assert.equal(guard, 100);
+      assert.equal(failing, 100, 'a failing rehearsal stops none of the others');
+      assert.equal(rehearsal.runs, 100, "and the client's own dry runs ran");
+      for (const stop of stops.slice(0, 49)) stop();
+      rehearsal.rehearse(10);
+      assert.equal(strategies[49], 12, 'the one left takes every run');
+      assert.equal(strategies[0], 2, 'the others stopped');
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('after a reconnect', () => {
   it('nothing queued for the dropped connection is written into the new one; requests made while down go after the handshake', async () => {
     const r = await rig({}, 6);

@@ -209,6 +209,9 @@ describe('the kill switch: global cancel and flatten', () => {
     helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'SELL', totalQuantity: 3, orderType: 'LMT', lmtPrice: 100_000, tif: 'GTC' } });
     await waitFor(() => sim.engine.position('AAPL')?.quantity === 10 && sim.engine.position('MSFT')?.quantity === -5 && sim.engine.openOrders().length === 1, 5000, 'positions and a working order');
     await waitFor(() => connectionOf().broker.position('MSFT') === -5, 5000, 'the strategy\'s connection sees the other client\'s position');
+    // And its own: the connection knows positions from TWS's position reports, which may come a beat
+    // after the fill (flatten closes what the connection knows).
+    await waitFor(() => connectionOf().broker.position('AAPL') === 10, 5000, 'the strategy\'s connection sees its own position');
     const events = listen(helper.getNode('events'));
     const caught = listen(helper.getNode('caught'));
     const before = placed;

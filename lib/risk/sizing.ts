@@ -15,6 +15,7 @@
 import type { OrderIntent, Side } from '../messages';
 import { roundOnTick } from './levels-tick';
 import { jsonText } from '../messages/json-text';
+import { said, TextError, type Said, type TextCode } from '../messages/texts';
 
 export type Direction = 'long-only' | 'long-short';
 export type SizingMethod = 'fixed' | 'notional' | 'percent' | 'risk';
@@ -105,36 +106,35 @@ const positive = (v: unknown): v is number => typeof v === 'number' && Number.is
 
 /** Throws a message naming the setting when the configuration cannot size anything. */
 export function validateSizerConfig(config: SizerConfig): void {
-  if (!positive(config.increment)) throw new Error(`size increment is ${config.increment}: use a number > 0 (1 for stocks)`);
-  if (!positive(config.multiplier)) throw new Error(`contract multiplier is ${config.multiplier}: use a number > 0 (1 for stocks, 50 for ES, 100 for US equity options)`);
-  if (!(typeof config.tick === 'number' && Number.isFinite(config.tick) && config.tick >= 0)) {
-    throw new Error(`price tick is ${config.tick}: use the instrument's minimum tick, a number > 0 (0.01 for US stocks, 0.25 for ES), or 0 not to round levels`);
-  }
-  const need = (value: number, what: string) => {
-    if (!positive(value)) throw new Error(`${what} is ${value}: use a number > 0`);
+  const refuse = (code: TextCode, value: unknown) => new TextError(said(code, { value: String(value) }));
+  if (!positive(config.increment)) throw refuse('sizing.increment', config.increment);
+  if (!positive(config.multiplier)) throw refuse('sizing.multiplier', config.multiplier);
+  if (!(typeof config.tick === 'number' && Number.isFinite(config.tick) && config.tick >= 0)) throw refuse('sizing.tick', config.tick);
+  const need = (value: number, what: TextCode) => {
+    if (!positive(value)) throw new TextError(said('sizing.positive', { what: said(what), value: String(value) }));
   };
-  if (config.method === 'fixed') need(config.shares, 'fixed shares');
-  if (config.method === 'notional') need(config.notional, 'fixed notional');
-  if (config.method === 'percent') need(config.equityPercent, 'percent of equity');
+  if (config.method === 'fixed') need(config.shares, 'sizing.what.fixedShares');
+  if (config.method === 'notional') need(config.notional, 'sizing.what.fixedNotional');
+  if (config.method === 'percent') need(config.equityPercent, 'sizing.what.equityPercent');
   if (config.method === 'risk') {
-    need(config.riskPercent, 'risk per trade (percent of equity)');
-    if (config.riskPercent > 100) throw new Error(`risk per trade is ${config.riskPercent}%: use at most 100`);
-    if (config.stop.kind === 'none') throw new Error('risk-per-trade sizing needs a stop: choose a fixed, percent, ATR or level stop');
+    need(config.riskPercent, 'sizing.what.riskPercent');
+    if (config.riskPercent > 100) throw refuse('sizing.riskOver100', config.riskPercent);
+    if (config.stop.kind === 'none') throw new TextError(said('sizing.riskNeedsStop'));
   }
-  if (config.stop.kind === 'fixed') need(config.stop.distance, 'stop distance');
+  if (config.stop.kind === 'fixed') need(config.stop.distance, 'sizing.what.stopDistance');
   if (config.stop.kind === 'percent') {
-    need(config.stop.percent, 'stop percent');
-    if (config.stop.percent >= 100) throw new Error(`stop percent is ${config.stop.percent}: use less than 100`);
+    need(config.stop.percent, 'sizing.what.stopPercent');
+    if (config.stop.percent >= 100) throw refuse('sizing.stopPercentOver100', config.stop.percent);
   }
-  if (config.stop.kind === 'atr') need(config.stop.multiple, 'ATR multiple');
-  if (config.takeProfit.kind === 'fixed') need(config.takeProfit.distance, 'take-profit distance');
-  if (config.takeProfit.kind === 'percent') need(config.takeProfit.percent, 'take-profit percent');
+  if (config.stop.kind === 'atr') need(config.stop.multiple, 'sizing.what.atrMultiple');
+  if (config.takeProfit.kind === 'fixed') need(config.takeProfit.distance, 'sizing.what.takeProfitDistance');
+  if (config.takeProfit.kind === 'percent') need(config.takeProfit.percent, 'sizing.what.takeProfitPercent');
   if (config.takeProfit.kind === 'r') {
-    need(config.takeProfit.multiple, 'take-profit R multiple');
-    if (config.stop.kind === 'none') throw new Error('a take-profit in multiples of the stop distance (R) needs a stop');
+    need(config.takeProfit.multiple, 'sizing.what.takeProfitR');
+    if (config.stop.kind === 'none') throw new TextError(said('sizing.takeProfitRNeedsStop'));
   }
-  if (config.maxPosition !== null) need(config.maxPosition, 'maximum position');
-  if (config.maxNotional !== null) need(config.maxNotional, 'maximum notional');
+  if (config.maxPosition !== null) need(config.maxPosition, 'sizing.what.maxPosition');
+  if (config.maxNotional !== null) need(config.maxNotional, 'sizing.what.maxNotional');
 }
 
 /** Rounds a quantity down (toward zero) to a multiple of `increment`, without binary noise. */
@@ -160,17 +160,17 @@ export function stopDistance(config: SizerConfig, input: SizingInput, sign: 1 | 
     case 'atr': {
       const atr = input.atr;
       // Labels are read only for an error text (a batch builds them on demand).
-      const label = () => labels.atr ?? 'the ATR';
-      if (atr === null || atr === undefined) throw new Error(`${label()} is ${atr === null ? 'null (still warming up)' : 'missing'}: an ATR stop needs the ATR; put an indicator node (ATR) before the risk-sizer and start trading once it has a value`);
-      if (!positive(atr)) throw new Error(`${label()} is ${atr}: the ATR must be a number > 0`);
+      const label = () => labels.atr ?? said('sizing.theAtr');
+      if (atr === null || atr === undefined) throw new TextError(said(atr === null ? 'sizing.atrWarmingUp' : 'sizing.atrMissing', { label: label() }));
+      if (!positive(atr)) throw new TextError(said('sizing.atrNotPositive', { label: label(), value: String(atr) }));
       return stop.multiple * atr;
     }
     case 'level': {
       const level = input.stopLevel;
-      const label = () => labels.stopLevel ?? 'the stop level';
-      if (!(typeof level === 'number' && Number.isFinite(level))) throw new Error(`${label()} is ${level === undefined ? 'missing' : jsonText(level)}: set it to the stop price, a number`);
-      if (sign === 1 && level >= price) throw new Error(`stop ${level} (${label()}) is at or above the entry ${price} (${labels.price}) for a long: a long's stop must be below the entry`);
-      if (sign === -1 && level <= price) throw new Error(`stop ${level} (${label()}) is at or below the entry ${price} (${labels.price}) for a short: a short's stop must be above the entry`);
+      const label = () => labels.stopLevel ?? said('sizing.theStopLevel');
+      if (!(typeof level === 'number' && Number.isFinite(level))) throw new TextError(level === undefined ? said('sizing.stopLevelMissing', { label: label() }) : said('sizing.stopLevelNotNumber', { label: label(), value: jsonText(level) }));
+      if (sign === 1 && level >= price) throw new TextError(said('sizing.stopAboveEntry', { level, label: label(), price, priceLabel: labels.price }));
+      if (sign === -1 && level <= price) throw new TextError(said('sizing.stopBelowEntry', { level, label: label(), price, priceLabel: labels.price }));
       return Math.abs(price - level);
     }
   }
@@ -179,7 +179,7 @@ export function stopDistance(config: SizerConfig, input: SizingInput, sign: 1 | 
 /** Turns a signal into an order intent: `targetQuantity` (signed) plus stop/take-profit levels when configured. */
 export function sizePosition(config: SizerConfig, input: SizingInput): OrderIntent {
   const { price, labels } = input;
-  if (!positive(price)) throw new Error(`price ${price} (${labels.price}) must be a number > 0`);
+  if (!positive(price)) throw new TextError(said('sizing.price', { price: String(price), priceLabel: labels.price }));
   if (config.direction === 'long-only' && input.side === 'SELL') return { targetQuantity: 0 };
   const sign: 1 | -1 = input.side === 'BUY' ? 1 : -1;
 
@@ -189,15 +189,15 @@ export function sizePosition(config: SizerConfig, input: SizingInput): OrderInte
   // Away from the entry: the stop is never tighter than the rule, and sizing uses the rounded distance.
   const stopLoss = ruleDistance === null ? undefined : roundOnTick(price - sign * ruleDistance, config.tick, sign === 1 ? 'down' : 'up');
   if (stopLoss !== undefined && stopLoss <= 0) {
-    throw new Error(`stop distance ${ruleDistance} is not below the price ${price} (${labels.price}): the stop would be at ${stopLoss}; use a smaller stop distance`);
+    throw new TextError(said('sizing.stopPastZero', { distance: ruleDistance, price, priceLabel: labels.price, stop: stopLoss }));
   }
   const distance = stopLoss === undefined ? null : sign * (price - stopLoss);
   const contractValue = price * config.multiplier;
 
   const equity = (): number => {
     const value = input.equity;
-    if (value === null) throw new Error(`no equity to size ${config.method === 'risk' ? 'risk per trade' : 'percent of equity'}: configure a connection on the risk-sizer or set ${labels.equity}`);
-    if (!positive(value)) throw new Error(`equity ${value} (${labels.equity}) must be a number > 0`);
+    if (value === null) throw new TextError(said('sizing.noEquity', { what: said(config.method === 'risk' ? 'sizing.what.riskPerTrade' : 'sizing.what.equityPercent'), equityLabel: labels.equity }));
+    if (!positive(value)) throw new TextError(said('sizing.equity', { value: String(value), equityLabel: labels.equity }));
     return value;
   };
 
@@ -222,14 +222,15 @@ export function sizePosition(config: SizerConfig, input: SizingInput): OrderInte
   quantity = roundDownToIncrement(quantity, config.increment);
   if (quantity <= 0) {
     if (quantity === 0 && uncapped >= config.increment) {
-      throw new Error(`the caps (maximum position ${config.maxPosition ?? 'none'}, maximum notional ${config.maxNotional ?? 'none'}) leave less than one increment (${config.increment}) of ${input.instrument} at ${atPrice(price, config.multiplier)}: raise the caps`);
+      const none = said('sizing.none');
+      throw new TextError(said('sizing.capsLeaveNothing', { maxPosition: config.maxPosition ?? none, maxNotional: config.maxNotional ?? none, increment: config.increment, instrument: input.instrument, price: atPrice(price, config.multiplier) }));
     }
-    const basis = config.method === 'fixed' ? `fixed shares ${config.shares}` : config.method === 'notional' ? `notional ${config.notional}` : `equity ${input.equity}`;
-    throw new Error(`${basis} is too small for one increment (${config.increment}) of ${input.instrument} at ${atPrice(price, config.multiplier)}: raise ${config.method === 'fixed' ? 'the shares' : config.method === 'notional' ? 'the notional' : 'the equity or the percent'}, or lower the size increment`);
+    const basis = config.method === 'fixed' ? said('sizing.basis.fixed', { value: config.shares }) : config.method === 'notional' ? said('sizing.basis.notional', { value: config.notional }) : said('sizing.basis.equity', { value: input.equity });
+    throw new TextError(said('sizing.tooSmall', { basis, increment: config.increment, instrument: input.instrument, price: atPrice(price, config.multiplier), raise: toRaise(config) }));
   }
 
   if (config.minSize !== undefined && quantity < config.minSize - 1e-12) {
-    throw new Error(`${quantity} of ${input.instrument} is below its minimum size ${config.minSize} (TWS's contract details) at ${atPrice(price, config.multiplier)}: raise ${config.method === 'fixed' ? 'the shares' : config.method === 'notional' ? 'the notional' : 'the equity or the percent'}`);
+    throw new TextError(said('sizing.belowMinSize', { quantity, instrument: input.instrument, minSize: config.minSize, price: atPrice(price, config.multiplier), raise: toRaise(config) }));
   }
 
   const order: OrderIntent = { targetQuantity: sign * quantity };
@@ -238,9 +239,9 @@ export function sizePosition(config: SizerConfig, input: SizingInput): OrderInte
   if (ruleTakeProfit !== undefined) {
     // Toward the entry: reached no later than the rule's level, never a bigger profit than it.
     const takeProfit = roundOnTick(ruleTakeProfit, config.tick, sign === 1 ? 'down' : 'up');
-    if (takeProfit <= 0) throw new Error(`the take-profit would be at ${takeProfit} for a short from ${price}: use a smaller take-profit distance or percent`);
+    if (takeProfit <= 0) throw new TextError(said('sizing.takeProfitPastZero', { takeProfit, price }));
     if (sign * (takeProfit - price) <= 0) {
-      throw new Error(`the take-profit ${ruleTakeProfit} is less than one tick (${config.tick}) from the entry ${price} (${labels.price}): on the tick it would be at ${takeProfit}; use a larger take-profit distance or percent`);
+      throw new TextError(said('sizing.takeProfitUnderTick', { rule: ruleTakeProfit, tick: config.tick, price, priceLabel: labels.price, takeProfit }));
     }
     order.takeProfit = takeProfit;
   }
@@ -248,8 +249,13 @@ export function sizePosition(config: SizerConfig, input: SizingInput): OrderInte
 }
 
 /** "5000" for shares; "5000 (x50 = 250000 a contract)" for a future. */
-function atPrice(price: number, multiplier: number): string {
-  return multiplier === 1 ? String(price) : `${price} (x${multiplier} = ${price * multiplier} a contract)`;
+function atPrice(price: number, multiplier: number): Said {
+  return multiplier === 1 ? said('sizing.atPrice', { price }) : said('sizing.atPriceMultiplied', { price, multiplier, value: price * multiplier });
+}
+
+/** What to raise when the sizing basis is too small for one increment. */
+function toRaise(config: SizerConfig): Said {
+  return said(config.method === 'fixed' ? 'sizing.raise.shares' : config.method === 'notional' ? 'sizing.raise.notional' : 'sizing.raise.equity');
 }
 
 function takeProfitLevel(rule: TakeProfitRule, price: number, sign: 1 | -1, distance: number | null): number | undefined {

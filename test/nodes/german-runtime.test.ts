@@ -2,7 +2,8 @@
  * A runtime in German says lib's refusals in German (lib/messages/texts.ts through the catalogs'
  * ib-algo.lib texts, nodes/i18n.ts): an order over ib-connect's max order quantity, placed through the
  * real Node-RED test helper on the simulator, reaches a Catch node and place-order's status in the text
- * of locales/de, as do malformed orders, and a batch's bad msg.backtest option in backtest-report; the same refusals in
+ * of locales/de, as do malformed orders, a signal risk-sizer cannot size, and a batch's bad msg.backtest
+ * option in backtest-report; the same refusals in
  * an en-US runtime read lib's English (place-order.test.ts, and the last case here).
  */
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -64,6 +65,19 @@ describe('a German runtime', () => {
     const noStop = errorOf();
     helper.getNode('po').receive({ topic: 'AAPL', order: { action: 'BUY', totalQuantity: 5, orderType: 'STP' } });
     says(await noStop, 'msg.order.auxPrice ist für STP-Orders nötig (der Stopp-Preis)');
+  });
+
+  it('says why risk-sizer cannot size a signal in German', async () => {
+    await loadFlow(['ib-risk-sizer'], [
+      { id: 'tab', type: 'tab' },
+      { id: 'sizer', z: 'tab', type: 'ib-risk-sizer', method: 'risk', riskPercent: 1, stop: 'percent', stopPercent: 2, direction: 'long-only', wires: [[]] },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ]);
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('sizer').receive({ topic: 'AAPL', signal: { side: 'BUY', reason: 'test', time: 1 }, payload: BARS[0] });
+    const error = String(((await caught).error as { message: string }).message);
+    assert.match(error, /: keine Equity, um nach Risiko je Trade zu bemessen: stellen Sie am risk-sizer eine Verbindung ein oder setzen Sie msg\.account\.equity$/);
   });
 
   it("names a batch's bad msg.backtest option in German, and in English once the runtime is en-US", async () => {

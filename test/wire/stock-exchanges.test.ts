@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventName, OrderAction, OrderType, SecType, type CommissionReport, type Contract, type Execution } from '@stoqey/ib';
 import { connectApi, connectNext, startSimulator, waitFor, type ApiClient } from './harness';
+import { fetchBars } from './historical-client';
 
 test('SAP on Xetra: EUR, primary exchange IBIS, its tick, zone and hours; qualified on SMART and on IBIS', async () => {
   const sim = await startSimulator();
@@ -112,6 +113,56 @@ test('direct routing: AAPL sent to NYSE executes there; SAP on IBIS is paid in E
     assert.deepEqual(portfolio.get('SAP'), { currency: 'EUR', position: 10 });
     assert.deepEqual(portfolio.get('AAPL'), { currency: 'USD', position: 20 });
     assert.deepEqual(client.errors, []);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});
+
+const TOYOTA: Contract = { symbol: '7203', secType: SecType.STK, exchange: 'SMART', currency: 'JPY' };
+
+test('Toyota in Tokyo: TSEJ, JPY, units of 100 shares, two sessions around the lunch break; RTH bars skip it; a buy paid in yen', async () => {
+  // The engine checks buying power on the yen amount as if it were dollars (README says so): enough cash for that.
+  const sim = await startSimulator({ startingCash: 1_000_000, historicalPacing: false });
+  try {
+    const next = await connectNext(sim, 3);
+    const [details] = await next.ib.getContractDetails(TOYOTA);
+    assert.ok(details);
+    assert.equal(details.contract.primaryExch, 'TSEJ');
+    assert.equal(details.contract.currency, 'JPY');
+    assert.equal(details.timeZoneId, 'Japan');
+    assert.equal(details.minTick, 0.5);
+    assert.deepEqual([details.minSize, details.sizeIncrement], [100, 100]);
+    assert.match(details.liquidHours ?? '', /^(\d{8}):0900-\1:1130;\1:1230-\1:1530(;|$)/);
+    const [direct] = await next.ib.getContractDetails({ ...TOYOTA, exchange: 'TSEJ' });
+    assert.equal(direct?.contract.exchange, 'TSEJ');
+    next.disconnect();
+
+    const client = await connectApi(sim, 4);
+    // A Tokyo weekday's regular 30-minute bars: 09:00 to 11:30, then 12:30 to 15:30 (00:00-06:30 UTC less the break).
+    const bars = await fetchBars(client.api, 1, { contract: TOYOTA, end: '20240315 07:00:00 UTC', duration: '1 D', barSize: '30 mins', useRth: true, formatDate: 2 });
+    const starts = bars.map((b) => new Date(Number(b.time) * 1000).toISOString().slice(11, 16));
+    assert.deepEqual(starts, ['00:00', '00:30', '01:00', '01:30', '02:00', '03:30', '04:00', '04:30', '05:00', '05:30', '06:00']);
+
+    const fill = await buy(client, { ...TOYOTA, exchange: 'TSEJ' }, 100);
+    assert.equal(fill.execution.exchange, 'TSEJ');
+    assert.equal(fill.commission.currency, 'JPY');
+    assert.ok(Math.abs(fill.execution.price! / 0.5 - Math.round(fill.execution.price! / 0.5)) < 1e-9, `on the 0.5 yen tick: ${fill.execution.price}`);
+    const odd = client.nextValidId++;
+    client.api.placeOrder(odd, TOYOTA, { action: OrderAction.BUY, totalQuantity: 50, orderType: OrderType.MKT, transmit: true });
+    await waitFor(() => client.errors.some((e) => e.reqId === odd), 'the refusal of 50 shares');
+    assert.deepEqual(client.errors.map((e) => e.code), [201]);
+    assert.match(client.errors[0]!.message, /trades in units of 100 shares: 50 is not a whole number of units/);
+
+    const values = new Map<string, number>();
+    let downloaded = false;
+    client.api.on(EventName.updateAccountValue, (key: string, value: string, currency: string) => values.set(`${key} ${currency}`, Number(value)));
+    client.api.once(EventName.accountDownloadEnd, () => (downloaded = true));
+    client.api.reqAccountUpdates(true, 'DU1234567');
+    await waitFor(() => downloaded, 'ACCT_DOWNLOAD_END');
+    const yen = 100 * fill.execution.price! + fill.commission.commission!;
+    assert.ok(Math.abs(values.get('CashBalance JPY')! + yen) < 0.011, `JPY cash ${values.get('CashBalance JPY')} = -${yen}`);
+    assert.equal(values.get('CashBalance USD'), 1_000_000);
     client.disconnect();
   } finally {
     await sim.close();

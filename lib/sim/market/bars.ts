@@ -214,9 +214,9 @@ function dateText(day: number): string {
   return `${date.getUTCFullYear()}${String(date.getUTCMonth() + 1).padStart(2, '0')}${String(date.getUTCDate()).padStart(2, '0')}`;
 }
 
-/** The window of a day the request covers: regular hours, or the whole (always open) day. */
-function dayWindow(path: PricePath, day: number, useRth: boolean): [number, number] | null {
-  return useRth ? path.rthWindow(day) : [path.dayStart(day), path.dayStart(day + 1)];
+/** The windows of a day the request covers: the regular sessions, or the whole (always open) day. */
+function dayWindows(path: PricePath, day: number, useRth: boolean): Array<[number, number]> {
+  return useRth ? path.rthSessions(day) : [[path.dayStart(day), path.dayStart(day + 1)]];
 }
 
 /** Spans of the bars of [from, to). */
@@ -227,18 +227,18 @@ function spans(path: PricePath, request: BarRequest, from: number, to: number): 
   const lastDay = path.dayOf(to - 1);
   if (barSize.unit === 'intraday') {
     for (let day = firstDay; day <= lastDay; day++) {
-      const window = dayWindow(path, day, useRth);
-      if (!window) continue;
       const dayStart = path.dayStart(day);
-      const a = Math.max(window[0], from);
-      const b = Math.min(window[1], to);
-      if (b <= a) continue;
-      // Bars are aligned on the clock from local midnight and clipped to the window.
-      let slot = dayStart + Math.floor((a - dayStart) / barSize.ms) * barSize.ms;
-      for (; slot < b; slot += barSize.ms) {
-        const start = Math.max(slot, a);
-        const end = Math.min(slot + barSize.ms, b);
-        if (end > start) result.push({ start, parts: [[start, end]], date: null });
+      for (const window of dayWindows(path, day, useRth)) {
+        const a = Math.max(window[0], from);
+        const b = Math.min(window[1], to);
+        if (b <= a) continue;
+        // Bars are aligned on the clock from local midnight and clipped to the window.
+        let slot = dayStart + Math.floor((a - dayStart) / barSize.ms) * barSize.ms;
+        for (; slot < b; slot += barSize.ms) {
+          const start = Math.max(slot, a);
+          const end = Math.min(slot + barSize.ms, b);
+          if (end > start) result.push({ start, parts: [[start, end]], date: null });
+        }
       }
     }
     return result;
@@ -246,11 +246,11 @@ function spans(path: PricePath, request: BarRequest, from: number, to: number): 
   let current: BarSpan | null = null;
   let currentKey = '';
   for (let day = firstDay; day <= lastDay; day++) {
-    const window = dayWindow(path, day, useRth);
-    if (!window) continue;
-    const a = Math.max(window[0], from);
-    const b = Math.min(window[1], to);
-    if (b <= a) continue;
+    const parts = dayWindows(path, day, useRth)
+      .map(([start, end]): [number, number] => [Math.max(start, from), Math.min(end, to)])
+      .filter(([a, b]) => b > a);
+    if (parts.length === 0) continue;
+    const a = parts[0]![0];
     const date = new Date(day * DAY_MS);
     let key: string;
     if (barSize.unit === 'day') key = `${day}`;
@@ -261,7 +261,7 @@ function spans(path: PricePath, request: BarRequest, from: number, to: number): 
       currentKey = key;
       result.push(current);
     }
-    current.parts.push([a, b]);
+    current.parts.push(...parts);
   }
   return result;
 }

@@ -49,8 +49,11 @@ export interface Instrument {
   validExchanges: string;
   marketRuleIds: string;
   stockType: string;
-  /** Regular trading hours, minutes from midnight in `zone`; `weekdaysOnly` false = every day. */
-  rth: { start: number; end: number; weekdaysOnly: boolean };
+  /**
+   * Regular trading hours, minutes from midnight in `zone`; `weekdaysOnly` false = every day; `pause`:
+   * a midday break within them (Tokyo's lunch), when the market does not trade.
+   */
+  rth: { start: number; end: number; weekdaysOnly: boolean; pause?: { start: number; end: number } };
   /** Random-walk parameters: level the price reverts to, daily log volatility, shares per day. */
   basePrice: number;
   dailyVolatility: number;

@@ -99,17 +99,34 @@ export class PricePath {
     return (new Date(day * DAY_MS).getUTCDay() + 7) % 7;
   }
 
-  /** Regular trading hours of a day as [start, end) instants, or null when the day has none. */
+  /**
+   * The regular sessions of a day as [start, end) instants, in order (two around a midday break, else
+   * one); empty when the day has none.
+   */
+  rthSessions(day: number): Array<[number, number]> {
+    const window = this.rthWindow(day);
+    if (!window) return [];
+    const pause = this.instrument.rth.pause;
+    if (!pause) return [window];
+    const [pauseStart, pauseEnd] = [this.atMinutes(day, pause.start), this.atMinutes(day, pause.end)];
+    return [
+      [window[0], pauseStart],
+      [pauseEnd, window[1]],
+    ];
+  }
+
+  /** The instant `minutes` after local midnight of `day` (24:00 is the next day's start). */
+  private atMinutes(day: number, minutes: number): number {
+    if (minutes >= 24 * 60) return this.dayStart(day + 1);
+    const date = new Date(day * DAY_MS);
+    return zonedToEpoch(this.instrument.zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), Math.floor(minutes / 60), minutes % 60);
+  }
+
+  /** Regular trading hours of a day as [start, end) instants (a midday break inside), or null when the day has none. */
   rthWindow(day: number): [number, number] | null {
     const weekday = this.weekday(day);
     if (this.instrument.rth.weekdaysOnly && (weekday === 0 || weekday === 6)) return null;
-    const date = new Date(day * DAY_MS);
-    const y = date.getUTCFullYear();
-    const m = date.getUTCMonth() + 1;
-    const d = date.getUTCDate();
-    const at = (minutes: number) =>
-      minutes >= 24 * 60 ? this.dayStart(day + 1) : zonedToEpoch(this.instrument.zone, y, m, d, Math.floor(minutes / 60), minutes % 60);
-    return [at(this.instrument.rth.start), at(this.instrument.rth.end)];
+    return [this.atMinutes(day, this.instrument.rth.start), this.atMinutes(day, this.instrument.rth.end)];
   }
 
   /** Price at the local midnight that ends `day` (the close of the day). */
@@ -168,14 +185,15 @@ export class PricePath {
   /** Expected shares per minute: busy in regular hours, thin outside them and on weekends. */
   private volumeWeights(day: number, start: number, minutes: number): Float64Array {
     const weights = new Float64Array(minutes);
-    const rth = this.rthWindow(day);
+    const sessions = this.rthSessions(day);
     const weekend = this.weekday(day) === 0 || this.weekday(day) === 6;
-    const rthMinutes = this.instrument.rth.end - this.instrument.rth.start;
+    const { rth } = this.instrument;
+    const rthMinutes = rth.end - rth.start - (rth.pause ? rth.pause.end - rth.pause.start : 0);
     // Normalised so that a weekday sums to about dailyVolume.
     const unit = this.instrument.dailyVolume / (rthMinutes * 6 + (1440 - rthMinutes) * 0.5);
     for (let i = 0; i < minutes; i++) {
       const t = start + i * MINUTE;
-      const inRth = rth !== null && t >= rth[0] && t < rth[1];
+      const inRth = sessions.some(([a, b]) => t >= a && t < b);
       weights[i] = unit * (inRth ? 6 : weekend ? 0.15 : 0.5);
     }
     return weights;

@@ -1,7 +1,7 @@
 /**
- * The simulator's instruments: a few US stocks and SAP on Xetra (IBIS), all SMART-routed, the major currency pairs on IDEALPRO, the next
- * two E-mini S&P 500 futures on CME, the S&P 500 index (CBOE), bitcoin and ether on PAXOS and a US
- * Treasury note, with the contract facts TWS reports for them and the parameters of their random walk;
+ * The simulator's instruments: a few US stocks, SAP on Xetra (IBIS) and Toyota in Tokyo (TSEJ), all
+ * SMART-routed, the major currency pairs on IDEALPRO, the next two E-mini S&P 500 futures on CME, the
+ * S&P 500 index (CBOE), bitcoin and ether on PAXOS and a US Treasury note, with the contract facts TWS reports for them and the parameters of their random walk;
  * and the option chains on them (option-chains.ts), made when asked for. Requests name contracts
  * loosely (symbol only, conId only, localSymbol, a CUSIP...); `resolveContract` finds what they mean
  * as TWS would.
@@ -36,6 +36,8 @@ interface Listing {
   marketRuleIds: string;
   /** Shares per quote size unit and suggested order size (a round lot). */
   lotSize: number;
+  /** The smallest order and its step, where the market trades in units (Tokyo: 100 shares); 1 unless set. */
+  tradingUnit?: number;
   tradingClass: (spec: StockSpec) => string;
 }
 
@@ -71,6 +73,24 @@ const XETRA_LISTING: Listing = {
   tradingClass: () => 'XETRA',
 };
 
+/**
+ * The Tokyo Stock Exchange (IB's TSEJ), in JPY: 09:00-11:30 and 12:30-15:30 Tokyo time (IB's zone name
+ * Japan), traded in units of 100 shares. Its tick is the TOPIX 100 table's for Toyota's price (0.5 yen
+ * from 1,000 to 3,000); the market rule ids are the simulator's own.
+ */
+const TSE_LISTING: Listing = {
+  currency: 'JPY',
+  validExchanges: 'SMART,TSEJ',
+  timeZoneId: 'Japan',
+  zone: 'Asia/Tokyo',
+  rth: { start: 9 * 60, end: 15 * 60 + 30, weekdaysOnly: true, pause: { start: 11 * 60 + 30, end: 12 * 60 + 30 } },
+  minTick: 0.5,
+  marketRuleIds: '1703,1703',
+  lotSize: 100,
+  tradingUnit: 100,
+  tradingClass: (spec) => spec.symbol,
+};
+
 interface StockSpec {
   symbol: string;
   conId: number;
@@ -88,6 +108,7 @@ interface StockSpec {
   listing?: Listing;
 }
 
+/** The US stocks' conIds are IB's; SAP's and Toyota's are not checked against IB's. */
 const STOCKS: StockSpec[] = [
   { symbol: 'AAPL', conId: 265598, primaryExch: 'NASDAQ', longName: 'APPLE INC', industry: 'Technology', category: 'Computers', subcategory: 'Computers', basePrice: 190, dailyVolatility: 0.016, dailyVolume: 55_000_000, isin: 'US0378331005' },
   { symbol: 'MSFT', conId: 272093, primaryExch: 'NASDAQ', longName: 'MICROSOFT CORP', industry: 'Technology', category: 'Software', subcategory: 'Software', basePrice: 410, dailyVolatility: 0.014, dailyVolume: 22_000_000, isin: 'US5949181045' },
@@ -95,6 +116,7 @@ const STOCKS: StockSpec[] = [
   { symbol: 'TSLA', conId: 76792991, primaryExch: 'NASDAQ', longName: 'TESLA INC', industry: 'Consumer, Cyclical', category: 'Auto Manufacturers', subcategory: 'Auto-Cars/Light Trucks', basePrice: 240, dailyVolatility: 0.032, dailyVolume: 95_000_000, isin: 'US88160R1014' },
   { symbol: 'NVDA', conId: 4815747, primaryExch: 'NASDAQ', longName: 'NVIDIA CORP', industry: 'Technology', category: 'Semiconductors', subcategory: 'Electronic Compo-Semicon', basePrice: 120, dailyVolatility: 0.028, dailyVolume: 250_000_000, isin: 'US67066G1040' },
   { symbol: 'SAP', conId: 14204, primaryExch: 'IBIS', longName: 'SAP SE', industry: 'Technology', category: 'Software', subcategory: 'Enterprise Software', basePrice: 190, dailyVolatility: 0.015, dailyVolume: 1_800_000, isin: 'DE0007164600', listing: XETRA_LISTING },
+  { symbol: '7203', conId: 13_587_091, primaryExch: 'TSEJ', longName: 'TOYOTA MOTOR CORP', industry: 'Consumer, Cyclical', category: 'Auto Manufacturers', subcategory: 'Auto-Cars/Light Trucks', basePrice: 2_800, dailyVolatility: 0.017, dailyVolume: 25_000_000, isin: 'JP3633400001', listing: TSE_LISTING },
 ];
 
 /**
@@ -128,8 +150,8 @@ function stock(spec: StockSpec): Instrument {
     contractMonth: '',
     multiplier: 0,
     minTick: listing.minTick,
-    minSize: 1,
-    sizeIncrement: 1,
+    minSize: listing.tradingUnit ?? 1,
+    sizeIncrement: listing.tradingUnit ?? 1,
     suggestedSizeIncrement: listing.lotSize,
     longName: spec.longName,
     marketName: tradingClass,
@@ -556,6 +578,10 @@ export function sessionHours(instrument: Instrument, now: number, days: number, 
         const next = formatInZone(zonedToEpoch(instrument.zone, day.year, day.month, day.day + 1) + 3_600_000 * 3, instrument.zone);
         const nextDate = `${next.year}${String(next.month).padStart(2, '0')}${String(next.day).padStart(2, '0')}`;
         parts.push(`${date}:${hhmm(instrument.rth.start)}-${nextDate}:0000`);
+      } else if (instrument.rth.pause) {
+        // Two sessions around the midday break, as TWS lists Tokyo's.
+        const { pause } = instrument.rth;
+        parts.push(`${date}:${hhmm(instrument.rth.start)}-${date}:${hhmm(pause.start)}`, `${date}:${hhmm(pause.end)}-${date}:${hhmm(instrument.rth.end)}`);
       } else {
         parts.push(`${date}:${hhmm(instrument.rth.start)}-${date}:${hhmm(instrument.rth.end)}`);
       }

@@ -70,6 +70,12 @@ export function registerOrderHandlers(registry: HandlerRegistry): void {
       session.error(orderId, 201, `Order rejected - reason:${instrument.symbol} is an index (${instrument.secType}): it has a level but takes no orders; trade its futures or options instead`);
       return;
     }
+    // A market that trades in units (Tokyo: 100 shares) takes only whole units.
+    if (instrument.secType === 'STK' && instrument.sizeIncrement > 1 && order.totalQuantity % instrument.sizeIncrement !== 0) {
+      if (!existing) desk.rejectedIds.add(orderId);
+      session.error(orderId, 201, `Order rejected - reason:${instrument.symbol} on ${instrument.primaryExch} trades in units of ${instrument.sizeIncrement} shares: ${order.totalQuantity} is not a whole number of units`);
+      return;
+    }
     if (order.account && !context.options.accounts.includes(order.account)) {
       session.error(orderId, 321, `Error validating request.-'bO' : cause - The account code "${order.account}" is not one of this login's accounts (${context.options.accounts.join(', ')})`);
       return;

@@ -38,7 +38,7 @@ export function catalogKey(key: string): string {
 
 /**
  * The text of `key` in the runtime's language, `__name__` placeholders filled from `values`. Before the
- * nodes registered, or for a key no catalog has, the namespaced key itself (as i18next answers).
+ * nodes registered, the namespaced key itself; for a key no catalog has, i18next answers the key.
  */
 export function message(key: string, values?: Record<string, unknown>): string {
   const full = catalogKey(key);
@@ -51,7 +51,8 @@ export function say(what: Said): string {
   for (const [name, value] of Object.entries(what.values)) values[name] = isSaid(value) ? say(value) : value;
   const key = `${SHARED}.lib.${what.code}`;
   const text = message(key, values);
-  return text === catalogKey(key) ? fillText(ENGLISH[what.code], values, String) : text;
+  // No text: before the catalogs registered, message() answers the namespaced key; i18next, the key.
+  return text === catalogKey(key) || text === key ? fillText(ENGLISH[what.code], values, String) : text;
 }
 
 /** What `err` tells the user, in the runtime's language: one of lib's texts through the catalog, any other error's message as it is. */

@@ -331,7 +331,7 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
     if (block) throw new OrderRefusedError('interlock', `flatten: nothing sent: ${block}`);
     if (scope === 'strategy' && !this.inner.strategyBook) throw new OrderRefusedError('flatten', 'flatten: this connection keeps no positions per strategy; send msg.flatten = "account" to close every position of the account');
     const waitMs = this.options.flattenWaitMs ?? 3000;
-    const outcome: FlattenOutcome = { orderIds: [], positions: 0, failed: [], open: [], working: [] };
+    const outcome: FlattenOutcome = { orderIds: [], positions: 0, failed: [], open: [], closing: [], working: [] };
     let unsettled = await this.settle(waitMs);
     for (let pass = 0; pass < FLATTEN_PASSES && !this.disposed; pass++) {
       const legs = this.flattenLegs(scope, strategy).filter((leg) => !this.closingOn(leg.symbol));
@@ -343,9 +343,12 @@ export class GuardedBroker extends BrokerEmitter implements Broker {
       unsettled = await this.settle(waitMs);
     }
     outcome.open = this.flattenLegs(scope, strategy).map((leg) => `${leg.symbol} ${leg.quantity}`);
-    outcome.working = unsettled;
-    this.record('flatten', { scope, strategy: scope === 'strategy' ? strategy : undefined, orderIds: outcome.orderIds, open: outcome.open, working: outcome.working, failed: outcome.failed });
-    const late = unsettled.filter((id) => !this.closing.has(id));
+    // A broker that cannot say when orders settle (a backtest's) still lists the ones working.
+    const working = this.inner.awaitSettled ? unsettled : this.inner.workingOrders().map((w) => w.orderId);
+    outcome.closing = outcome.orderIds.filter((id) => working.includes(id));
+    outcome.working = working.filter((id) => !outcome.orderIds.includes(id));
+    this.record('flatten', { scope, strategy: scope === 'strategy' ? strategy : undefined, orderIds: outcome.orderIds, open: outcome.open, closing: outcome.closing, working: outcome.working, failed: outcome.failed });
+    const late = outcome.working.filter((id) => !this.closing.has(id));
     if (late.length && this.inner.awaitSettled) void this.closeLateFills(late, scope, strategy, by);
     return outcome;
   }

@@ -98,6 +98,8 @@ export interface FlattenOutcome {
   failed: string[];
   /** What is still held when flatten resolved ("AAPL 10"): nothing when it flattened what it set out to. */
   open: string[];
+  /** Closing orders not filled yet (a backtest fills them on the next bar): what is open is theirs to close. */
+  closing: number[];
   /** Orders that could still fill (their end or their fills not yet reported); their fills are closed when they come. */
   working: number[];
 }

@@ -79,7 +79,8 @@ export = function register(RED: NodeAPI): void {
           }
           show('red', message('ib-place-order.status.flattening'), 'ring');
           const outcome = await broker.flatten(flatten, orderRef, node.id);
-          if (outcome.open.length) show('red', message('ib-place-order.status.stillOpen', { open: outcome.open.join(', ') }), 'ring');
+          if (outcome.closing.length) show('red', message('ib-place-order.status.closing', { count: outcome.closing.length, open: outcome.open.join(', ') }), 'ring');
+          else if (outcome.open.length) show('red', message('ib-place-order.status.stillOpen', { open: outcome.open.join(', ') }), 'ring');
           else if (outcome.working.length) show('red', message('ib-place-order.status.stillWorking', { count: outcome.working.length }), 'ring');
           else show('red', message('ib-place-order.status.flat', { count: outcome.orderIds.length }), 'ring');
           if (outcome.failed.length) throw new UserError(message('ib-place-order.errors.flattenFailed', { count: outcome.failed.length, failures: outcome.failed.join('; ') }));

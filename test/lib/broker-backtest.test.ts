@@ -56,6 +56,20 @@ describe('orders over the backtest broker', () => {
     assert.equal(broker.position('AAPL'), 0);
   });
 
+  it('the kill switch flattens at the next open: until then flatten names its closing order and what it closes', async () => {
+    const { broker, feed } = setup({});
+    const strategy = new StrategyOrders(broker, { source: 'n1', orderRef: 'bt' });
+    feed(bar(0, 100, 101, 99, 100));
+    await strategy.submit({ key: 'AAPL', contract: contractFromKey('AAPL'), order: { targetQuantity: 100 }, price: 100 });
+    feed(bar(1, 102, 103, 101, 102));
+    broker.halt('kill switch');
+    const outcome = await broker.flatten('account');
+    assert.deepEqual({ open: outcome.open, closing: outcome.closing, working: outcome.working }, { open: ['AAPL 100'], closing: outcome.orderIds, working: [] });
+    assert.equal(outcome.orderIds.length, 1);
+    feed(bar(2, 104, 104, 103, 103));
+    assert.equal(broker.position('AAPL'), 0);
+  });
+
   it('a bracket\'s stop fills when a bar reaches it and cancels the take-profit', async () => {
     const { broker, feed, journalPath } = setup({}, true);
     const protection = new Protection(broker, { source: 'n2', orderRef: 'br', stopLoss: { kind: 'distance', value: 2 }, takeProfit: { kind: 'distance', value: 4 }, trailing: null, tif: 'GTC', outsideRth: false, tightenOnly: true, tick: 0.01 });

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Node, NodeMessage } from './red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 
 /** The package root, two folders up from dist/nodes. */
 const packageRoot = join(__dirname, '..', '..');
@@ -30,7 +30,7 @@ interface DataStore {
  * the Node-RED library as node-red-contrib-ib-algo, so a widget adds itself to the same record the
  * dashboard would have made from package.json. false when this dashboard keeps no such record.
  */
-export function registerWidgetSource(base: DashboardBase, type: string): boolean {
+function registerWidgetSource(base: DashboardBase, type: string): boolean {
   const contribs = base.uiShared?.contribs;
   if (!contribs) return false;
   if (!contribs[type]) {
@@ -49,4 +49,27 @@ export function dashboardDataStore(): DataStore | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The Dashboard 2.0 group a widget node is set to and its base, with the widget's component made known
+ * to the dashboard; null, after saying on the node's status and in its log what is missing and how to
+ * fix it, when the group is not set or this dashboard does not take the package's widgets. `label`: the
+ * widget as the palette names it (price chart, account panel, backtest summary).
+ */
+export function widgetGroup(RED: NodeAPI, node: Node, def: NodeDef, type: string, label: string): { group: DashboardGroup; base: DashboardBase } | null {
+  const group = (typeof def.group === 'string' ? RED.nodes.getNode(def.group) : null) as DashboardGroup | null;
+  // The type, not only a register method: other config nodes have one (ib-connect does).
+  if (!group || group.type !== 'ui-group' || typeof group.register !== 'function' || typeof group.getBase !== 'function') {
+    node.status({ fill: 'red', shape: 'ring', text: 'no dashboard group' });
+    node.error(`${label} has no Dashboard 2.0 group: open the node and pick or add one under "Group" (needs @flowfuse/node-red-dashboard)`);
+    return null;
+  }
+  const base = group.getBase();
+  if (!registerWidgetSource(base, type)) {
+    node.status({ fill: 'red', shape: 'ring', text: 'dashboard version not supported' });
+    node.error(`${label}: this version of @flowfuse/node-red-dashboard does not take third-party widgets as 1.x does; install @flowfuse/node-red-dashboard 1.x`);
+    return null;
+  }
+  return { group, base };
 }

@@ -8,6 +8,7 @@
  * is P&L.
  */
 
+import { isNumber, money, percent, quantity, signedMoney, text } from './format';
 import type { TableView } from './table';
 
 /** The parts of the panel a node shows (its Show settings). */
@@ -49,17 +50,6 @@ export interface AccountPanelView {
   log: PanelTable;
 }
 
-const moneyFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const money = (v: unknown) => (isNumber(v) ? moneyFormat.format(v) : '-');
-const signed = (v: unknown) => (isNumber(v) ? `${v > 0 ? '+' : ''}${moneyFormat.format(v)}` : '-');
-/** Percent to two decimals; a sign only where it is not 0.00 (no "-0.00 %"). */
-function percent(v: unknown, sign = true): string {
-  if (!isNumber(v)) return '-';
-  const r = Math.round(v * 100) / 100 || 0;
-  return `${sign && r > 0 ? '+' : ''}${r.toFixed(2)} %`;
-}
-
 /** The part of a connection's status the panel shows (ConnectionStatus of lib/ib/connection has it). */
 export interface PanelConnectionStatus {
   state: 'connecting' | 'connected' | 'disconnected' | 'error';
@@ -96,9 +86,6 @@ const LOG_COLUMNS = [
   { key: 'order', numeric: true },
   { key: 'strategy', numeric: false },
 ];
-const quantityFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 8 });
-const quantity = (v: unknown) => (isNumber(v) ? quantityFormat.format(v) : '-');
-const text = (v: unknown) => (typeof v === 'string' ? v : isNumber(v) ? String(v) : '');
 const SIDES: Record<string, string> = { BOT: 'BUY', SLD: 'SELL' };
 
 /** An order's price as a trader names it: the limit of a limit order, else its stop or trigger (auxPrice). */
@@ -201,15 +188,15 @@ export class AccountPanelModel {
       connection: !s ? 'waiting for the connection' : connected && !s.error ? 'connected' : s.text,
       halted: this.haltReason !== null,
       trading: this.haltReason !== null ? `halted: ${this.haltReason}` : s ? 'orders allowed' : '',
-      pnlToday: signed(daily),
+      pnlToday: signedMoney(daily),
       pnlTodaySign: isNumber(daily) ? Math.sign(daily) : 0,
-      unrealized: signed(pnl.unrealized),
-      realized: signed(pnl.realized),
+      unrealized: signedMoney(pnl.unrealized),
+      realized: signedMoney(pnl.realized),
       // Marked with the P&L since TWS sent it, so it moves with the P&L beside it.
       netLiquidation: money(isNumber(a.equity) ? a.equity : summary.NetLiquidation),
       cash: money(summary.TotalCashValue),
-      returnSinceStart: percent(isNumber(this.performance?.cumulativeReturn) ? this.performance.cumulativeReturn * 100 : null),
-      drawdown: percent(this.performance?.drawdownPct, false),
+      returnSinceStart: percent(this.performance?.cumulativeReturn, 100),
+      drawdown: percent(this.performance?.drawdownPct, 1, false),
       sections: { ...this.sections },
       positions: { columns: POSITION_COLUMNS, rows: this.sections.positions ? positionRows(a.positions) : [] },
       orders: { columns: ORDER_COLUMNS, rows: this.sections.orders ? orderRows(a.orders) : [] },
@@ -228,8 +215,8 @@ function positionRows(positions: unknown): Array<Record<string, string>> {
       'avg cost': money(p.avgCost),
       last: money(p.marketPrice),
       'market value': money(p.marketValue),
-      'unrealized P&L': signed(p.unrealizedPnl),
-      'realized P&L': signed(p.realizedPnl),
+      'unrealized P&L': signedMoney(p.unrealizedPnl),
+      'realized P&L': signedMoney(p.realizedPnl),
     }));
 }
 

@@ -7,6 +7,7 @@
  * percentages to two.
  */
 
+import { count, isNumber, money, percent, quantity, ratio, signedMoney, text } from './format';
 import type { TableView } from './table';
 
 /** The parts of the summary a node shows (its Show settings). */
@@ -39,23 +40,8 @@ export interface BacktestSummaryView {
   parts: SummaryTable;
 }
 
-const moneyFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const quantityFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 8 });
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const money = (v: unknown) => (isNumber(v) ? moneyFormat.format(v) : '-');
-const signedMoney = (v: unknown) => (isNumber(v) ? `${v > 0 ? '+' : ''}${moneyFormat.format(v)}` : '-');
-const count = (v: unknown) => (isNumber(v) ? countFormat.format(v) : '-');
-const quantity = (v: unknown) => (isNumber(v) ? quantityFormat.format(v) : '-');
-const ratio = (v: unknown) => (isNumber(v) ? v.toFixed(3) : '-');
+/** -1, 0 or 1: a figure's colour (none for what rounds to 0). */
 const sign = (v: unknown) => (isNumber(v) ? Math.sign(Math.round(v * 1e6)) : 0);
-/** A percentage to two decimals from a percent (`scale` 1) or a fraction (`scale` 100); a sign where asked, none on 0.00. */
-function percent(v: unknown, scale: 1 | 100, signed = true): string {
-  if (!isNumber(v)) return '-';
-  const r = Math.round(v * scale * 100) / 100 || 0;
-  return `${signed && r > 0 ? '+' : ''}${r.toFixed(2)} %`;
-}
-const text = (v: unknown) => (typeof v === 'string' ? v : isNumber(v) ? String(v) : '');
 /** A report's ISO date as date and minutes (UTC, as the report gives it); an open trade's missing exit as "open". */
 const when = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 16).replace('T', ' ') : 'open');
 

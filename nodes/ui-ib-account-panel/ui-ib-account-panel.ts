@@ -12,7 +12,7 @@ import { AccountPanelModel, type PanelSections } from '../../lib/charts/account-
 import type { Connection } from '../../lib/connection/types';
 import { useConnection } from '../connection';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-import { dashboardDataStore, registerWidgetSource, type DashboardGroup } from '../dashboard-widget';
+import { dashboardDataStore, widgetGroup } from '../dashboard-widget';
 
 const TYPE = 'ui-ib-account-panel';
 /** How often the panel asks the connection's broker whether trading is halted (it has no event for it). */
@@ -22,18 +22,9 @@ export = function register(RED: NodeAPI): void {
   function UiIbAccountPanel(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const group = (typeof def.group === 'string' ? RED.nodes.getNode(def.group) : null) as DashboardGroup | null;
-    if (!group || typeof group.register !== 'function') {
-      node.status({ fill: 'red', shape: 'ring', text: 'no dashboard group' });
-      node.error('account panel has no Dashboard 2.0 group: open the node and pick or add one under "Group" (needs @flowfuse/node-red-dashboard)');
-      return;
-    }
-    const base = group.getBase();
-    if (!registerWidgetSource(base, TYPE)) {
-      node.status({ fill: 'red', shape: 'ring', text: 'dashboard version not supported' });
-      node.error('account panel: this version of @flowfuse/node-red-dashboard does not take third-party widgets as 1.x does; install @flowfuse/node-red-dashboard 1.x');
-      return;
-    }
+    const widget = widgetGroup(RED, node, def, TYPE, 'account panel');
+    if (!widget) return;
+    const { group, base } = widget;
     const datastore = dashboardDataStore();
     const model = new AccountPanelModel(sectionsOf(def));
     let registered = false;

@@ -6,7 +6,7 @@
  */
 import { BacktestSummaryModel, DEFAULT_TRADE_ROWS, type SummarySections } from '../../lib/charts/backtest-summary';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
-import { dashboardDataStore, registerWidgetSource, type DashboardGroup } from '../dashboard-widget';
+import { dashboardDataStore, widgetGroup } from '../dashboard-widget';
 
 const TYPE = 'ui-ib-backtest-summary';
 
@@ -14,18 +14,9 @@ export = function register(RED: NodeAPI): void {
   function UiIbBacktestSummary(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const group = (typeof def.group === 'string' ? RED.nodes.getNode(def.group) : null) as DashboardGroup | null;
-    if (!group || typeof group.register !== 'function') {
-      node.status({ fill: 'red', shape: 'ring', text: 'no dashboard group' });
-      node.error('backtest summary has no Dashboard 2.0 group: open the node and pick or add one under "Group" (needs @flowfuse/node-red-dashboard)');
-      return;
-    }
-    const base = group.getBase();
-    if (!registerWidgetSource(base, TYPE)) {
-      node.status({ fill: 'red', shape: 'ring', text: 'dashboard version not supported' });
-      node.error('backtest summary: this version of @flowfuse/node-red-dashboard does not take third-party widgets as 1.x does; install @flowfuse/node-red-dashboard 1.x');
-      return;
-    }
+    const widget = widgetGroup(RED, node, def, TYPE, 'backtest summary');
+    if (!widget) return;
+    const { group, base } = widget;
     const datastore = dashboardDataStore();
     const model = new BacktestSummaryModel(sectionsOf(def), tradeRowsOf(def));
     group.register(

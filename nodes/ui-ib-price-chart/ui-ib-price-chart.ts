@@ -9,7 +9,7 @@
  */
 import { PriceChartError, PriceChartModel } from '../../lib/charts/price-chart';
 import { shortText } from '../common';
-import { dashboardDataStore, registerWidgetSource, type DashboardGroup } from '../dashboard-widget';
+import { dashboardDataStore, widgetGroup } from '../dashboard-widget';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 const TYPE = 'ui-ib-price-chart';
@@ -20,12 +20,9 @@ export = function register(RED: NodeAPI): void {
   function UiIbPriceChart(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const group = (typeof def.group === 'string' ? RED.nodes.getNode(def.group) : null) as DashboardGroup | null;
-    if (!group || typeof group.register !== 'function') {
-      node.status({ fill: 'red', shape: 'ring', text: 'no dashboard group' });
-      node.error('price chart has no Dashboard 2.0 group: open the node and pick or add one under "Group" (needs @flowfuse/node-red-dashboard)');
-      return;
-    }
+    const widget = widgetGroup(RED, node, def, TYPE, 'price chart');
+    if (!widget) return;
+    const { group, base } = widget;
     const maxBars = Number(def.maxBars ?? 500);
     const overlays = String(def.overlays ?? '')
       .split(',')
@@ -37,12 +34,6 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       node.status({ fill: 'red', shape: 'ring', text: 'invalid configuration' });
       node.error(`price chart: ${(err as Error).message}`);
-      return;
-    }
-    const base = group.getBase();
-    if (!registerWidgetSource(base, TYPE)) {
-      node.status({ fill: 'red', shape: 'ring', text: 'dashboard version not supported' });
-      node.error('price chart: this version of @flowfuse/node-red-dashboard does not take third-party widgets as 1.x does; install @flowfuse/node-red-dashboard 1.x');
       return;
     }
     const datastore = dashboardDataStore();

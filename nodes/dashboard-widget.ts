@@ -60,7 +60,7 @@ export function dashboardDataStore(): DataStore | null {
 export function widgetGroup(RED: NodeAPI, node: Node, def: NodeDef, type: string, label: string): { group: DashboardGroup; base: DashboardBase } | null {
   const group = (typeof def.group === 'string' ? RED.nodes.getNode(def.group) : null) as DashboardGroup | null;
   // The type, not only a register method: other config nodes have one (ib-connect does).
-  if (!group || group.type !== 'ui-group' || typeof group.register !== 'function' || typeof group.getBase !== 'function') {
+  if (group?.type !== 'ui-group' || typeof group.register !== 'function' || typeof group.getBase !== 'function') {
     node.status({ fill: 'red', shape: 'ring', text: 'no dashboard group' });
     node.error(`${label} has no Dashboard 2.0 group: open the node and pick or add one under "Group" (needs @flowfuse/node-red-dashboard)`);
     return null;

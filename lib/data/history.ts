@@ -250,6 +250,8 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
   let stopped = false;
   let releaseSlot: (() => void) | null = null;
   let forgetSent = () => {};
+  /** The time of the history's newest closed bar: updates of it or older are late revisions. */
+  let closedThrough = -Infinity;
   const stop = () => {
     if (stopped) return;
     stopped = true;
@@ -310,14 +312,20 @@ export function streamHistory(session: IbSession, request: HistoryRequest, handl
                 // first update, not in the history, so the history holds closed bars only and the
                 // indicators count the forming bar once, when it closes.
                 const forming = last !== null && last.time + request.barSize.ms > Date.now() ? last : null;
-                handlers.onHistory(forming ? all.slice(0, -1) : all);
+                const history = forming ? all.slice(0, -1) : all;
+                // A bar the history sent closed is never sent again: TWS may still revise it (its clock
+                // is not ours; a bar can end by our clock while TWS's is still filling it), and a
+                // revision, or the closed copy the next bar would send, would count it twice.
+                closedThrough = history.length ? history[history.length - 1]!.time : -Infinity;
+                last = forming;
+                handlers.onHistory(history);
                 historyReady();
                 if (forming && !stopped) handlers.onUpdate(forming, null);
               },
               historicalUpdate: (time, open, high, low, close, volume, count, wap) => {
                 const bar = ibBar(time, open, high, low, close, volume, count, wap);
                 if (!bar || stopped) return;
-                if (last && bar.time < last.time) return;
+                if (bar.time <= closedThrough || (last && bar.time < last.time)) return;
                 const closed = last && bar.time > last.time ? last : null;
                 last = bar;
                 handlers.onUpdate(bar, closed);

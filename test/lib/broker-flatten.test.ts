@@ -16,6 +16,7 @@ import { IbSocketSession } from '../../lib/ib/session';
 import { createSimulator } from '../../lib/sim/server';
 import type { Simulator } from '../../lib/sim/server/types';
 import { buildOrder } from '../../lib/orders/build';
+import { waitFor } from '../wire/harness';
 
 const AAPL: Contract = { symbol: 'AAPL', secType: 'STK' as Contract['secType'], exchange: 'SMART', currency: 'USD' };
 const PLACE_ORDER = '3';
@@ -56,14 +57,6 @@ async function rig(flattenWaitMs?: number): Promise<Rig> {
       await sim.close();
     },
   };
-}
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const buy = (qty: number) => buildOrder('BUY', qty, { orderType: 'MKT', tif: 'DAY', outsideRth: false }, 'trend');

@@ -21,44 +21,18 @@ function sma(closes: number[], end: number): number | null {
 
 /** The flow of historical-bars keeping up to date into sma and crossover, checked bar by bar. */
 async function checkFormingBars(port: number, clientId: number): Promise<void> {
-  await loadFlow(
-    ['ib-connect', 'ib-historical-bars', 'ib-sma', 'ib-crossover'],
-    [
-      { id: 'tab', type: 'tab' },
-      { id: 'c', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port: port, clientId },
-      {
-        id: 'h',
-        z: 'tab',
-        type: 'ib-historical-bars',
-        connection: 'c',
-        source: 'ib',
-        symbol: 'AAPL',
-        duration: '300 S',
-        barSize: '5 secs',
-        whatToShow: 'TRADES',
-        useRTH: false,
-        output: 'live',
-        formingBars: true,
-        wires: [['fast']],
-      },
-      { id: 'fast', z: 'tab', type: 'ib-sma', period: 2, wires: [['slow']] },
-      { id: 'slow', z: 'tab', type: 'ib-sma', period: PERIOD, output: 'indicators.sma', wires: [['out', 'x']] },
-      {
-        id: 'x',
-        z: 'tab',
-        type: 'ib-crossover',
-        mode: 'series',
-        fast: 'indicators.sma2',
-        slow: 'indicators.sma',
-        emit: 'every',
-        wires: [['signals']],
-      },
-      { id: 'out', z: 'tab', type: 'helper' },
-      { id: 'signals', z: 'tab', type: 'helper' },
-      { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
-      { id: 'caught', z: 'tab', type: 'helper' },
-    ],
-  );
+  await loadFlow(['ib-connect', 'ib-historical-bars', 'ib-sma', 'ib-crossover'], [
+    { id: 'tab', type: 'tab' },
+    { id: 'c', type: 'ib-connect', mode: 'tws', host: '127.0.0.1', port, clientId },
+    { id: 'h', z: 'tab', type: 'ib-historical-bars', connection: 'c', source: 'ib', symbol: 'AAPL', duration: '300 S', barSize: '5 secs', whatToShow: 'TRADES', useRTH: false, output: 'live', formingBars: true, wires: [['fast']] },
+    { id: 'fast', z: 'tab', type: 'ib-sma', period: 2, wires: [['slow']] },
+    { id: 'slow', z: 'tab', type: 'ib-sma', period: PERIOD, output: 'indicators.sma', wires: [['out', 'x']] },
+    { id: 'x', z: 'tab', type: 'ib-crossover', mode: 'series', fast: 'indicators.sma2', slow: 'indicators.sma', emit: 'every', wires: [['signals']] },
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'signals', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ]);
   const msgs: Array<Record<string, any>> = [];
   const signals: Array<Record<string, any>> = [];
   const errors: unknown[] = [];
@@ -66,11 +40,7 @@ async function checkFormingBars(port: number, clientId: number): Promise<void> {
   helper.getNode('signals').on('input', (m: Record<string, any>) => signals.push(m));
   helper.getNode('caught').on('input', (m: Record<string, any>) => errors.push(m.error));
   helper.getNode('h').receive({});
-  await waitFor(
-    () => msgs.filter((m) => m.forming === false).length >= 3,
-    40_000,
-    'three closed bars after the history',
-  );
+  await waitFor(() => msgs.filter((m) => m.forming === false).length >= 3, 40_000, 'three closed bars after the history');
   helper.getNode('h').receive({ payload: 'stop' });
   assert.deepEqual(errors, []);
 

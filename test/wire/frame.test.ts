@@ -7,48 +7,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventName, IBApi, type Contract, type Order } from '@stoqey/ib';
+import { EventName, IBApi, type Contract } from '@stoqey/ib';
 import { Encoder } from '@stoqey/ib/dist/core/io/encoder';
 import { Socket } from '@stoqey/ib/dist/core/io/socket';
-import { ORDER_TYPES, TIMES_IN_FORCE, type OrderType } from '../../lib/messages';
+import { ORDER_TYPES, TIMES_IN_FORCE } from '../../lib/messages';
 import { buildOrder } from '../../lib/orders/build';
 import { validateOrderIntent } from '../../lib/orders/validate';
 import { frameMessage, wireFields } from '../../lib/ib/frame';
 import { installWireWriter } from '../../lib/ib/wire-writer';
+import { sent, terms } from '../helpers/order-shapes';
 import { startSimulator, VERSIONS, waitFor } from './harness';
 
 const AAPL: Contract = { symbol: 'AAPL', secType: 'STK' as Contract['secType'], exchange: 'SMART', currency: 'USD' };
 const ES: Contract = { symbol: 'ES', secType: 'FUT' as Contract['secType'], exchange: 'CME', currency: 'USD', lastTradeDateOrContractMonth: '202612', multiplier: 50 };
-
-/** Prices each order type needs (as validate.ts requires them). */
-function terms(orderType: OrderType): Record<string, number> {
-  switch (orderType) {
-    case 'LMT':
-    case 'LOC':
-      return { lmtPrice: 101.25 };
-    case 'STP':
-      return { auxPrice: 99.5 };
-    case 'STP LMT':
-      return { auxPrice: 99.5, lmtPrice: 99.25 };
-    case 'TRAIL':
-      return { trailingPercent: 1.5 };
-    case 'TRAIL LIMIT':
-      return { auxPrice: 0.5, lmtPriceOffset: 0.1 };
-    case 'REL':
-      return { auxPrice: 0.02, lmtPrice: 101 };
-    case 'MIDPRICE':
-      return { lmtPrice: 101.5 };
-    case 'PEG MID':
-      return { auxPrice: 0.01 };
-    default:
-      return {};
-  }
-}
-
-/** An order as the broker hands it to placeOrder: the planner's fields plus account, id and client id. */
-function sent(order: Order, orderId: number): Order {
-  return { ...order, account: order.account ?? 'DU123456', orderId, clientId: 7 };
-}
 
 /** Every message shape, each a call on an encoder. */
 function shapes(): Array<{ name: string; encode: (encoder: Encoder) => void }> {

@@ -18,12 +18,13 @@ import { createIbBroker, disposeBroker } from '../../lib/broker';
 import { frameMessage, wireFields } from '../../lib/ib/frame';
 import { PLACE_ORDER_VERSIONS, placeOrderFields } from '../../lib/ib/place-order-fields';
 import { IbSocketSession } from '../../lib/ib/session';
-import { ORDER_TYPES, TIMES_IN_FORCE, type OrderType } from '../../lib/messages';
+import { ORDER_TYPES, TIMES_IN_FORCE } from '../../lib/messages';
 import { bracketOrders } from '../../lib/orders/bracket';
 import { buildOrder } from '../../lib/orders/build';
 import { validateOrderIntent } from '../../lib/orders/validate';
 import { createSimulator } from '../../lib/sim/server';
 import { ServerVersion } from '../../lib/sim/server/message-ids';
+import { sent, terms } from '../helpers/order-shapes';
 import { waitFor } from './harness';
 
 const STK = 'STK' as Contract['secType'];
@@ -39,38 +40,6 @@ const CONTRACTS: Array<[string, Contract]> = [
   ['IBKR ATS', { ...AAPL, exchange: 'IBKRATS' }],
   ['SAP on IBIS', { symbol: 'SAP', secType: STK, exchange: 'IBIS', currency: 'EUR', description: 'not encoded' } as Contract],
 ];
-
-/** Prices each order type needs (as validate.ts requires them). */
-function terms(orderType: OrderType): Record<string, number> {
-  switch (orderType) {
-    case 'LMT':
-    case 'LOC':
-      return { lmtPrice: 101.25 };
-    case 'STP':
-    case 'MIT':
-      return { auxPrice: 99.5 };
-    case 'STP LMT':
-    case 'LIT':
-      return { auxPrice: 99.5, lmtPrice: 99.25 };
-    case 'TRAIL':
-      return { trailingPercent: 1.5 };
-    case 'TRAIL LIMIT':
-      return { auxPrice: 0.5, lmtPriceOffset: 0.1 };
-    case 'REL':
-      return { auxPrice: 0.02, lmtPrice: 101 };
-    case 'MIDPRICE':
-      return { lmtPrice: 101.5 };
-    case 'PEG MID':
-      return { auxPrice: 0.01 };
-    default:
-      return {};
-  }
-}
-
-/** An order as the broker hands it on: the planner's fields plus account, id and client id. */
-function sent(order: Order, orderId: number): Order {
-  return { ...order, account: order.account ?? 'DU123456', orderId, clientId: 7 };
-}
 
 interface Shape {
   name: string;

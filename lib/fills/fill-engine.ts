@@ -223,6 +223,13 @@ export class FillEngine extends TypedEmitter<FillEngineEvents> implements FillEn
     return this.portfolio.cash();
   }
 
+  cashByCurrency(): Array<{ currency: string; cash: number }> {
+    const currencies = this.currencies;
+    const balances = [{ currency: currencies?.base ?? '', cash: this.portfolio.baseCash() }];
+    if (currencies !== null) for (const slot of currencies.list) balances.push({ currency: slot.currency, cash: slot.cash });
+    return balances;
+  }
+
   equity(): number {
     return this.portfolio.equity(this.bookList);
   }

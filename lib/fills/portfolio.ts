@@ -48,6 +48,11 @@ export class Portfolio {
     return currencies === null || currencies.list.length === 0 ? this.cashBalance : this.cashBalance + currencies.foreignCash();
   }
 
+  /** Cash in the base currency itself, without the other currencies'. */
+  baseCash(): number {
+    return this.cashBalance;
+  }
+
   /** Every commission so far, in the base currency (each at its fill's rate). */
   commissionsPaid(): number {
     return this.commissionTotal;

@@ -168,6 +168,11 @@ export interface FillEngineApi {
   onQuote(symbol: InstrumentKey, quote: QuoteTick): void;
   /** Cash in the base currency (every currency's at its rate now). */
   cash(): number;
+  /**
+   * Cash per currency, each in its own: the base currency's first (an engine without a base currency has
+   * that one only, its currency ''), then every other currency met, in the order met.
+   */
+  cashByCurrency(): Array<{ currency: string; cash: number }>;
   /** Cash plus positions at their marks, in the base currency. */
   equity(): number;
   /**

@@ -55,8 +55,12 @@ test('a pair quoted in another currency: cash per currency, each ExchangeRate, a
 
     // What each currency holds, in its own amounts.
     assert.equal(value('CashBalance EUR'), 20_000);
-    assert.ok(Math.abs(value('CashBalance JPY') + 10_000 * jpy.price) < 0.011, `yen paid for the dollars: ${value('CashBalance JPY')}`);
-    const usdCash = 100_000 - 20_000 * eur.price - eur.commission - jpy.commission + 10_000;
+    // A pair's commission is charged in the currency it is quoted in (the commission report says which):
+    // USD for EUR.USD, yen for USD.JPY, IB's USD 2 minimum at the rate of the fill.
+    assert.ok(Math.abs(value('CashBalance JPY') + 10_000 * jpy.price + jpy.commission) < 0.011, `yen paid for the dollars and the commission: ${value('CashBalance JPY')}`);
+    assert.ok(Math.abs(jpy.commission / jpy.price - 2) < 0.01, `the USD.JPY commission is USD 2 in yen: ${jpy.commission}`);
+    assert.equal(eur.commission, 2);
+    const usdCash = 100_000 - 20_000 * eur.price - eur.commission + 10_000;
     assert.ok(Math.abs(value('CashBalance USD') - usdCash) < 0.011, `USD: paid for the euros and the commissions, received the dollars: ${value('CashBalance USD')} vs ${usdCash}`);
     // Each currency's rate in the base currency (USD), and the BASE row their sum.
     assert.equal(value('ExchangeRate USD'), 1);

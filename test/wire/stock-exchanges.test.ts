@@ -122,7 +122,6 @@ test('direct routing: AAPL sent to NYSE executes there; SAP on IBIS is paid in E
 const TOYOTA: Contract = { symbol: '7203', secType: SecType.STK, exchange: 'SMART', currency: 'JPY' };
 
 test('Toyota in Tokyo: TSEJ, JPY, units of 100 shares, two sessions around the lunch break; RTH bars skip it; a buy paid in yen', async () => {
-  // The engine checks buying power on the yen amount as if it were dollars (README says so): enough cash for that.
   const sim = await startSimulator({ startingCash: 1_000_000, historicalPacing: false });
   try {
     const next = await connectNext(sim, 3);
@@ -163,6 +162,60 @@ test('Toyota in Tokyo: TSEJ, JPY, units of 100 shares, two sessions around the l
     const yen = 100 * fill.execution.price! + fill.commission.commission!;
     assert.ok(Math.abs(values.get('CashBalance JPY')! + yen) < 0.011, `JPY cash ${values.get('CashBalance JPY')} = -${yen}`);
     assert.equal(values.get('CashBalance USD'), 1_000_000);
+    client.disconnect();
+  } finally {
+    await sim.close();
+  }
+});
+
+test('Toyota on a USD 100,000 margin account: margin and buying power count the yen at the dollar rate, a buy too large for the dollars is refused with 201 in USD', async () => {
+  // 100 shares at about 2,800 yen are about USD 1,900 (USD.JPY about 150): counted as dollars they were
+  // 280,000, whose Reg T margin (140,000) the account could not cover, so TWS's paper account refused
+  // what any yen trader buys.
+  const sim = await startSimulator({ startingCash: 100_000 });
+  try {
+    const client = await connectApi(sim, 5);
+    const rates = new Map<string, number>();
+    const fill = await buy(client, { ...TOYOTA, exchange: 'TSEJ' }, 100);
+    assert.equal(fill.commission.currency, 'JPY');
+
+    const values = new Map<string, number>();
+    let downloaded = false;
+    client.api.on(EventName.updateAccountValue, (key: string, value: string, currency: string) => {
+      values.set(`${key} ${currency}`, Number(value));
+      if (key === 'ExchangeRate') rates.set(currency, Number(value));
+    });
+    client.api.once(EventName.accountDownloadEnd, () => (downloaded = true));
+    client.api.reqAccountUpdates(true, 'DU1234567');
+    await waitFor(() => downloaded, 'ACCT_DOWNLOAD_END');
+    const jpy = rates.get('JPY')!;
+    assert.ok(jpy > 1 / 200 && jpy < 1 / 100, `one yen in dollars: ${jpy}`);
+    const yenValue = 100 * fill.execution.price!;
+    const dollars = yenValue * jpy;
+    // Reg T: 50% initial, 25% maintenance of the position's value in dollars (marked at the last quote: within 1%).
+    const initial = values.get('InitMarginReq USD')!;
+    assert.ok(Math.abs(initial - dollars * 0.5) < dollars * 0.005, `initial margin ${initial} = half of USD ${dollars.toFixed(2)}`);
+    assert.ok(Math.abs(values.get('MaintMarginReq USD')! - dollars * 0.25) < dollars * 0.0025);
+    assert.ok(Math.abs(values.get('GrossPositionValue USD')! - dollars) < dollars * 0.01, `position value in dollars: ${values.get('GrossPositionValue USD')}`);
+    const net = values.get('NetLiquidation USD')!;
+    assert.ok(net > 99_900 && net < 100_000, `net liquidation: the dollars less the commission and the spread (${net})`);
+    assert.ok(Math.abs(values.get('BuyingPower USD')! - (net - initial) * 2) < 1, `buying power ${values.get('BuyingPower USD')} = 2 x (${net} - ${initial})`);
+
+    // About USD 370,000 of Toyota (20,000 shares) needs about USD 185,000 of initial margin: refused, in dollars.
+    const big = client.nextValidId++;
+    client.api.placeOrder(big, TOYOTA, { action: OrderAction.BUY, totalQuantity: 20_000, orderType: OrderType.MKT, transmit: true });
+    await waitFor(() => client.errors.some((e) => e.reqId === big), 'the refusal of 20,000 shares');
+    const refusal = client.errors.find((e) => e.reqId === big)!;
+    assert.equal(refusal.code, 201);
+    const amounts = /EQUITY WITH LOAN VALUE \[([\d.]+) USD\] MUST EXCEED THE INITIAL MARGIN \[([\d.]+) USD\]/.exec(refusal.message);
+    assert.ok(amounts, refusal.message);
+    const needed = Number(amounts[2]);
+    const expected = 20_100 * fill.execution.price! * jpy * 0.5;
+    assert.ok(Math.abs(needed - expected) < expected * 0.02, `initial margin asked: ${needed}, about ${expected.toFixed(0)}`);
+    // 5,000 shares (about USD 90,000, margin 45,000) fit.
+    const fits = await buy(client, TOYOTA, 5_000);
+    assert.equal(fits.execution.shares, 5_000);
+    assert.deepEqual(client.errors.map((e) => e.code), [201]);
     client.disconnect();
   } finally {
     await sim.close();

@@ -9,13 +9,12 @@
  * GrossPositionValue or Reg T. Its margin is a share of the notional, about what exchanges ask of
  * equity-index futures (ES: roughly 5% initial); TWS would report the exchange's own figure.
  *
- * Cash is kept per currency, as TWS keeps it: a trade in an instrument quoted in another currency moves
- * that currency's cash, its commission included (a buy of SAP on IBIS pays EUR; the engine books every
- * amount in one cash, so the amounts of instruments not quoted in USD are taken back out of it here),
+ * Cash is kept per currency, as TWS keeps it, by the engine itself: a trade in an instrument quoted in
+ * another currency moves that currency's cash, its commission included (a buy of SAP on IBIS pays EUR),
  * and a currency pair's position is a balance of its base currency (a long EUR.USD is EUR cash, a long
- * USD.JPY USD cash), not a position value. The totals are in USD, each currency at its rate now: the
- * mark of a pair held, else the market's
- * midpoint. The engine's margins stay what it checks orders against.
+ * USD.JPY USD cash), not a position value. The totals are in USD, each currency at the rate the engine
+ * values it at (the mark of its dollar pair), so that the margins it checks orders against and the
+ * values reported are one figure.
  *
  * A bond trades at its price plus the interest accrued since its last coupon, which the buyer pays the
  * seller in cash; the holder is paid each coupon in cash, and the interest accrued on the bonds held
@@ -71,29 +70,26 @@ export function positionLines(engine: FillEngineApi, market: Market): PositionLi
   return lines;
 }
 
-/** What one unit of each currency is worth in USD now: from the pairs held (their marks), else the market's midpoints. */
-function usdRates(lines: readonly PositionLine[], market: Market, now: number): (currency: string) => number {
-  const rates = new Map<string, number>([['USD', 1]]);
-  const note = (pair: Instrument, price: number) => {
-    if (!(price > 0)) return;
-    if (pair.currency === 'USD' && !rates.has(pair.symbol)) rates.set(pair.symbol, price);
-    else if (pair.symbol === 'USD' && !rates.has(pair.currency)) rates.set(pair.currency, 1 / price);
-  };
-  for (const { instrument, position } of lines) if (instrument.secType === 'CASH') note(instrument, position.marketPrice ?? NaN);
+/**
+ * What one unit of each currency is worth in USD now: the engine's rate (its dollar pair's mark), else,
+ * for a currency the engine has not met, the midpoint of the market's dollar pair.
+ */
+function usdRates(engine: FillEngineApi, market: Market, now: number): (currency: string) => number {
   return (currency) => {
-    let rate = rates.get(currency);
-    if (rate !== undefined) return rate;
+    if (currency === 'USD') return 1;
+    const known = engine.currencyValue(currency)?.rate;
+    if (known !== undefined && known !== null) return known;
     const pair = market.universe.instruments.find((i) => i.secType === 'CASH' && ((i.symbol === currency && i.currency === 'USD') || (i.symbol === 'USD' && i.currency === currency)));
-    if (pair) note(pair, market.quote(pair, now).bid / 2 + market.quote(pair, now).ask / 2);
-    rate = rates.get(currency) ?? NaN;
-    rates.set(currency, rate);
-    return rate;
+    if (pair === undefined) return NaN;
+    const quote = market.quote(pair, now);
+    const mid = (quote.bid + quote.ask) / 2;
+    return pair.currency === 'USD' ? mid : 1 / mid;
   };
 }
 
 export function accountNumbers(engine: FillEngineApi, market: Market, now: number): AccountNumbers {
   const lines = positionLines(engine, market);
-  const rateOf = usdRates(lines, market, now);
+  const rateOf = usdRates(engine, market, now);
   const balances = new Map<string, CurrencyBalance>();
   const balance = (currency: string): CurrencyBalance => {
     let b = balances.get(currency);
@@ -104,23 +100,13 @@ export function accountNumbers(engine: FillEngineApi, market: Market, now: numbe
     return b;
   };
   const usd = balance('USD');
-  usd.cash = engine.cash();
+  for (const { currency, cash } of engine.cashByCurrency()) balance(currency).cash += cash;
   for (const execution of engine.executions()) {
     const instrument = market.universe.byInstrumentKey(execution.symbol);
-    if (!instrument) continue;
+    if (!instrument?.bond) continue;
     const signed = execution.side === 'BUY' ? execution.shares : -execution.shares;
-    if (instrument.bond) {
-      // The accrued interest paid (bought) or received (sold) with the price, then the coupons since, per bond.
-      balance(instrument.currency).cash += signed * (couponsPaid(instrument.bond, execution.time, now) - accruedInterest(instrument.bond, execution.time));
-    }
-    if (instrument.currency === 'USD') continue;
-    // The engine paid an instrument quoted in another currency out of its one cash: that is this currency's.
-    // A currency pair's commission is charged in USD; any other instrument's in its own currency, as the
-    // commission report says.
-    const commission = instrument.secType === 'CASH' ? 0 : execution.commission;
-    const amount = -signed * execution.price * (execution.multiplier ?? 1) - commission;
-    usd.cash -= amount;
-    balance(instrument.currency).cash += amount;
+    // The accrued interest paid (bought) or received (sold) with the price, then the coupons since, per bond.
+    balance(instrument.currency).cash += signed * (couponsPaid(instrument.bond, execution.time, now) - accruedInterest(instrument.bond, execution.time));
   }
   let gross = 0;
   let stock = 0;

@@ -2,6 +2,12 @@
  * The fill engines behind the simulator's accounts: one FillEngine per managed account, fed
  * with the market's quotes, its minimum ticks and trading days in TWS's zone, checking buying power
  * for the account type (Reg T margin unless told).
+ *
+ * The engines keep their money in dollars with cash per currency: an instrument quoted in another
+ * currency (SAP in EUR, Toyota in JPY, USD.JPY) moves that currency's cash, and its margin and buying
+ * power count at the rate of the dollar pair the engine is fed (EUR.USD, USD.JPY: every currency the
+ * market lists has one), as TWS values a non-USD position in the account's currency. An account of
+ * another base currency is reported in it from these dollars (handlers/account.ts).
  */
 import { FillEngine } from '../../fills/fill-engine';
 import { ibTiered } from '../../fills/commission';
@@ -20,6 +26,7 @@ function createEngine(account: string, options: ResolvedOptions, market: Market,
   return new FillEngine({
     account,
     startingCash: options.startingCash,
+    baseCurrency: 'USD',
     commission: ibTiered(),
     maxFillPerEvent: options.maxFillPerEvent,
     accountType: options.accountType,

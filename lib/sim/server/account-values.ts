@@ -70,26 +70,11 @@ export function positionLines(engine: FillEngineApi, market: Market): PositionLi
   return lines;
 }
 
-/**
- * What one unit of each currency is worth in USD now: the engine's rate (its dollar pair's mark), else,
- * for a currency the engine has not met, the midpoint of the market's dollar pair.
- */
-function usdRates(engine: FillEngineApi, market: Market, now: number): (currency: string) => number {
-  return (currency) => {
-    if (currency === 'USD') return 1;
-    const known = engine.currencyValue(currency)?.rate;
-    if (known !== undefined && known !== null) return known;
-    const pair = market.universe.instruments.find((i) => i.secType === 'CASH' && ((i.symbol === currency && i.currency === 'USD') || (i.symbol === 'USD' && i.currency === currency)));
-    if (pair === undefined) return NaN;
-    const quote = market.quote(pair, now);
-    const mid = (quote.bid + quote.ask) / 2;
-    return pair.currency === 'USD' ? mid : 1 / mid;
-  };
-}
-
 export function accountNumbers(engine: FillEngineApi, market: Market, now: number): AccountNumbers {
   const lines = positionLines(engine, market);
-  const rateOf = usdRates(engine, market, now);
+  // One unit of each currency in USD: the rate the engine values it at (its dollar pair's mark, which it
+  // is fed with every quote, so every currency it holds has one).
+  const rateOf = (currency: string): number => (currency === 'USD' ? 1 : (engine.currencyValue(currency)?.rate ?? NaN));
   const balances = new Map<string, CurrencyBalance>();
   const balance = (currency: string): CurrencyBalance => {
     let b = balances.get(currency);
